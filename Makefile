@@ -1,0 +1,69 @@
+# vext — build, test, benchmark.
+#
+#   make deps    install what the tests and benchmarks need (Debian packages, rustup targets)
+#   make test    deps + the whole test suite (what .ci/run calls)
+#   make bench   side-by-side benchmarks against irkerd/irk
+#   make static  fully static x86_64 musl binary
+
+CARGO ?= cargo
+MUSL_TARGET := x86_64-unknown-linux-musl
+DEB_PACKAGES := ngircd irker openssl git iproute2 util-linux file
+
+# Run apt as root directly, else through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build release deps deps-debian test bench static lint fmt clean
+
+all: build
+
+build:
+	$(CARGO) build
+
+release:
+	$(CARGO) build --release
+
+# Idempotent and quick when everything is present: apt runs only when a
+# package is missing, and `apt-get update` runs once before the first install.
+deps: deps-debian
+
+deps-debian:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+	@# Debian starts irkerd on port 6659 when the package is installed; the tests
+	@# and benchmarks start their own, so stop and disable the system one.
+	@if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled irker >/dev/null 2>&1; then \
+	  $(SUDO) systemctl disable --now irker >/dev/null 2>&1 || true; fi
+	@if [ -x /etc/init.d/irker ]; then $(SUDO) /etc/init.d/irker stop >/dev/null 2>&1 || true; \
+	  command -v update-rc.d >/dev/null 2>&1 && $(SUDO) update-rc.d irker disable >/dev/null 2>&1 || true; fi
+	@pkill -x irkerd >/dev/null 2>&1 || true
+
+test: deps
+	$(CARGO) build --release
+	$(CARGO) test --release
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+fmt:
+	$(CARGO) fmt
+
+bench: deps release
+	./bench/run.sh
+
+static:
+	@command -v musl-gcc >/dev/null 2>&1 || { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends musl-tools; }
+	@rustup target list --installed | grep -qx $(MUSL_TARGET) || rustup target add $(MUSL_TARGET)
+	$(CARGO) build --release --target $(MUSL_TARGET)
+	@file target/$(MUSL_TARGET)/release/vext | tee /dev/stderr | grep -Eq 'static(-pie)? linked' \
+	  || { echo "target/$(MUSL_TARGET)/release/vext is not statically linked" >&2; exit 1; }
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,233 @@
+//! The whole command-line interface, in one place: every clap type lives here
+//! so the user interface can be reviewed in one file. Completions and man
+//! pages are generated from these definitions (`vext generate`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// The exit-code table, shown in `--help` (and README.md).
+macro_rules! exit_codes {
+    () => {
+        "Exit codes:
+  0   ok
+  64  bad arguments or target URL
+  65  bad input data
+  69  service unavailable (the server refused us, no daemon at --via)
+  75  temporary failure, worth retrying (timeout, connection refused, DNS failure)
+  77  TLS verification or authentication failed (SASL/PASS rejected)
+  78  bad configuration
+With several targets, the exit code is the worst one; each failed target gets one line on stderr."
+    };
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "vext",
+    version,
+    about = "Tell people what happened: notifications to IRC from scripts, hooks and cron, \
+             through an irker-compatible relay daemon",
+    long_about = None,
+    after_help = "Examples:
+  vext send irc://irc.libera.chat/myproject -m 'deploy of web-1 finished'
+  make 2>&1 | tail -1 | vext send ircs://irc.libera.chat/ops
+  vext daemon --listen 127.0.0.1:6659
+  vext send --via localhost:6659 irc://irc.libera.chat/ops -m 'backup done'",
+    after_long_help = concat!("Examples:
+  vext send irc://irc.libera.chat/myproject -m 'deploy of web-1 finished'
+  make 2>&1 | tail -1 | vext send ircs://irc.libera.chat/ops
+  vext daemon --listen 127.0.0.1:6659
+  vext send --via localhost:6659 irc://irc.libera.chat/ops -m 'backup done'
+
+", exit_codes!())
+)]
+pub(crate) struct Cli {
+    #[command(flatten)]
+    pub(crate) global: Global,
+    #[command(subcommand)]
+    pub(crate) command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub(crate) struct Global {
+    /// Configuration file (TOML).
+    ///
+    /// Default: $XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml),
+    /// else /etc/vext/config.toml. A missing default file is fine; a missing
+    /// file given here is an error.
+    #[arg(long, global = true, env = "VEXT_CONFIG", value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
+
+    /// More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace).
+    ///
+    /// VEXT_LOG (e.g. VEXT_LOG=debug) overrides -v and -q.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub(crate) verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub(crate) quiet: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum Command {
+    /// Deliver one notification to IRC targets, directly or through a daemon.
+    #[command(
+        long_about = "Deliver one notification to one or more targets.\n\n\
+The text comes from -m/--message, else from stdin. Each line of the text becomes \
+one IRC message; long lines are split to fit. Directly, vext connects, registers, \
+joins, sends, and returns once the server has taken the lines (PING/PONG). With \
+--via (or VEXT_DAEMON) it hands the notification to a running `vext daemon` (or, \
+with --no-ack, to irkerd) instead.",
+        after_help = concat!("Targets:
+  irc://[nick[:password]@]host[:port]/channel[?key=KEY]   port 6667 by default
+  ircs://...                                             TLS, port 6697, certificate verified
+  irc://host/name,isnick                                 a private message to a user
+  @name                                                  a target defined in the config file
+A channel without #, & or + gets #. A password logs in with SASL PLAIN when the
+server offers it, else with PASS.
+
+Examples:
+  vext send irc://irc.libera.chat/myproject -m 'release 1.4 tagged'
+  echo 'disk almost full' | vext send ircs://bot:secret@irc.example.net/ops
+  vext send --via 127.0.0.1:6659 irc://irc.example.net/ci -m 'build #512 failed'
+  vext send --dry-run --via localhost irc://irc.example.net/ci -m test
+
+", exit_codes!())
+    )]
+    Send(SendArgs),
+
+    /// Run the relay daemon: irker's JSON protocol on TCP and UDP, persistent IRC connections.
+    #[command(
+        long_about = "Run the relay daemon, a drop-in replacement for irkerd.\n\n\
+It serves irker's protocol (one JSON object per line: {\"to\": URL or [URL...], \
+\"privmsg\": TEXT}) on TCP and UDP on the same port, keeps one pool of connections \
+per IRC server (several channels per connection, up to the server's CHANLIMIT), \
+paces each connection so no server disconnects it for flooding, parts idle channels, \
+reconnects with backoff, and on SIGTERM/SIGINT delivers what is queued before it quits.\n\n\
+When ready it prints `listening tcp=ADDR udp=ADDR` on stderr.",
+        after_help = "Examples:
+  vext daemon                                  # 127.0.0.1:6659, like irkerd
+  vext daemon --listen 127.0.0.1:0 -v          # a free port, printed on stderr
+  vext daemon --nick mybot --nickserv-password-file /etc/vext/nickserv
+  irk irc://irc.example.net/test 'hello'       # irker's own clients work unchanged"
+    )]
+    Daemon(DaemonArgs),
+
+    /// Inspect the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+
+    /// Write shell completions and man pages (for packagers and the project itself).
+    #[command(hide = true)]
+    Generate(GenerateArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SendArgs {
+    /// Where to send: irc://host/channel, ircs://..., or @name from the config file.
+    #[arg(required = true, value_name = "TARGET")]
+    pub(crate) targets: Vec<String>,
+
+    /// The text to send (each line becomes a message). Without it, stdin is read.
+    #[arg(short, long, value_name = "TEXT")]
+    pub(crate) message: Option<String>,
+
+    /// Hand the notification to a running daemon at HOST[:PORT] (port 6659 by default).
+    #[arg(long, env = "VEXT_DAEMON", value_name = "HOST:PORT")]
+    pub(crate) via: Option<String>,
+
+    /// With --via: send a plain irker request and do not wait for a reply (for irkerd).
+    #[arg(long, requires = "via")]
+    pub(crate) no_ack: bool,
+
+    /// Print the one request line --via would send, and send nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+
+    /// An idempotency key for --via (a random one by default).
+    #[arg(long, value_name = "ID")]
+    pub(crate) id: Option<String>,
+
+    /// Give up after this many seconds (exit 75) [default: 30].
+    #[arg(long, env = "VEXT_TIMEOUT", value_name = "SECS")]
+    pub(crate) timeout: Option<f64>,
+
+    /// Nick to use when the target URL names none [default: vext + 3 random digits].
+    #[arg(long, env = "VEXT_NICK", value_name = "NICK")]
+    pub(crate) nick: Option<String>,
+
+    /// Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots).
+    #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct DaemonArgs {
+    /// Address for irker's protocol, TCP and UDP on the same port [default: 127.0.0.1:6659].
+    #[arg(long, env = "VEXT_LISTEN", value_name = "ADDR")]
+    pub(crate) listen: Option<String>,
+
+    /// Nick on IRC servers when a target URL names none (irkerd -n) [default: vext + 3 random digits].
+    #[arg(long, short = 'n', env = "VEXT_NICK", value_name = "NICK")]
+    pub(crate) nick: Option<String>,
+
+    /// File holding the NickServ password sent after registration (irkerd -p, but not on the command line).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) nickserv_password_file: Option<PathBuf>,
+
+    /// Also trust the CA certificates in this PEM file for ircs://.
+    #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+
+    /// Part a channel after this many seconds without messages [default: 10800, 3 hours].
+    #[arg(long, value_name = "SECS")]
+    pub(crate) channel_ttl: Option<u64>,
+
+    /// Quit a connection with no channels left after this many seconds [default: 10800].
+    #[arg(long, value_name = "SECS")]
+    pub(crate) connection_ttl: Option<u64>,
+
+    /// Lines a connection may send at once before pacing starts [default: 5].
+    #[arg(long, value_name = "LINES")]
+    pub(crate) burst: Option<u32>,
+
+    /// Lines per second per connection after the burst [default: 1].
+    #[arg(long, value_name = "RATE")]
+    pub(crate) line_rate: Option<f64>,
+
+    /// On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10].
+    #[arg(long, value_name = "SECS")]
+    pub(crate) drain_timeout: Option<f64>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum ConfigCommand {
+    /// Print the effective configuration (file, environment and defaults), secrets redacted.
+    Show,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct GenerateArgs {
+    /// Directory that receives completions/ and man/.
+    #[arg(long, default_value = ".")]
+    pub(crate) out: PathBuf,
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn help_carries_exit_codes() {
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("75  temporary failure"), "{help}");
+    }
+}

@@ -1,0 +1,222 @@
+//! The configuration file (TOML) and how its values combine with flags,
+//! environment variables and defaults: flag > environment > file > default.
+//! (clap reads flags and `VEXT_*` variables; this module adds the file and the
+//! defaults.) Unknown keys are errors that name the key and the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use serde::{Deserialize, Serialize};
+
+use crate::exit::{fail, Code};
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Config {
+    #[serde(default)]
+    pub(crate) send: SendSection,
+    #[serde(default)]
+    pub(crate) daemon: DaemonSection,
+    /// Named targets: `vext send @ops` means `[targets.ops] url = ...`.
+    #[serde(default)]
+    pub(crate) targets: BTreeMap<String, TargetSection>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SendSection {
+    pub(crate) via: Option<String>,
+    pub(crate) timeout: Option<f64>,
+    pub(crate) nick: Option<String>,
+    pub(crate) ca_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DaemonSection {
+    pub(crate) listen: Option<String>,
+    pub(crate) nick: Option<String>,
+    pub(crate) nickserv_password_file: Option<PathBuf>,
+    pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) channel_ttl: Option<u64>,
+    pub(crate) connection_ttl: Option<u64>,
+    pub(crate) burst: Option<u32>,
+    pub(crate) line_rate: Option<f64>,
+    pub(crate) drain_timeout: Option<f64>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TargetSection {
+    pub(crate) url: String,
+}
+
+/// The configuration and the file it came from (None: defaults only).
+pub(crate) struct Loaded {
+    pub(crate) config: Config,
+    pub(crate) path: Option<PathBuf>,
+}
+
+/// Where the configuration is looked for when neither `--config` nor `VEXT_CONFIG` says.
+pub(crate) fn default_paths() -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    if let Some(xdg) = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()) {
+        paths.push(PathBuf::from(xdg).join("vext/config.toml"));
+    } else if let Some(home) = std::env::var_os("HOME").filter(|v| !v.is_empty()) {
+        paths.push(PathBuf::from(home).join(".config/vext/config.toml"));
+    }
+    paths.push(PathBuf::from("/etc/vext/config.toml"));
+    paths
+}
+
+/// Loads the given file (which must exist), else the first default that exists.
+pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => default_paths().into_iter().find(|p| p.is_file()),
+    };
+    let Some(path) = path else {
+        return Ok(Loaded {
+            config: Config::default(),
+            path: None,
+        });
+    };
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("cannot read config file {}: {e}", path.display()),
+        )
+    })?;
+    let config = parse(&text).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("config file {}: {}", path.display(), e.trim_end()),
+        )
+    })?;
+    Ok(Loaded {
+        config,
+        path: Some(path),
+    })
+}
+
+pub(crate) fn parse(text: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+    for (name, t) in &config.targets {
+        crate::target::Target::parse(&t.url)
+            .map_err(|e| format!("[targets.{name}] url {:?}: {e}", redact_url(&t.url)))?;
+    }
+    Ok(config)
+}
+
+/// Hides the password in `scheme://user:password@host/...`.
+pub(crate) fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let redacted = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => authority.to_string(),
+        },
+        None => authority.to_string(),
+    };
+    let mut path = rest[end..].to_string();
+    if let Some(q) = path.find("?") {
+        path.replace_range(q.., "?key=***");
+    }
+    format!("{scheme}://{redacted}{path}")
+}
+
+impl Config {
+    /// Expands `@name` to the URL configured under `[targets.name]`.
+    pub(crate) fn expand_target(&self, arg: &str) -> Result<String, String> {
+        match arg.strip_prefix('@') {
+            Some(name) => self
+                .targets
+                .get(name)
+                .map(|t| t.url.clone())
+                .ok_or_else(|| {
+                    if self.targets.is_empty() {
+                        format!("no target named {name:?}: the config file defines no [targets]")
+                    } else {
+                        format!(
+                            "no target named {name:?} (defined: {})",
+                            self.targets.keys().map(|k| format!("@{k}")).collect::<Vec<_>>().join(", ")
+                        )
+                    }
+                }),
+            None => Ok(arg.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_sections() {
+        let c = parse(
+            "[daemon]\nlisten = \"127.0.0.1:7000\"\nburst = 3\n\n[targets.ops]\nurl = \"irc://h/ops\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.daemon.listen.as_deref(), Some("127.0.0.1:7000"));
+        assert_eq!(c.daemon.burst, Some(3));
+        assert_eq!(c.expand_target("@ops").unwrap(), "irc://h/ops");
+        assert!(c.expand_target("@nope").unwrap_err().contains("@ops"));
+    }
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = parse("[daemon]\nlisten_on = 1\n").unwrap_err();
+        assert!(err.contains("listen_on"), "{err}");
+        let err = parse("[bogus]\n").unwrap_err();
+        assert!(err.contains("bogus"), "{err}");
+        let err = parse("[targets.x]\nurl = \"irc://h:0/c\"\n").unwrap_err();
+        assert!(err.contains("targets.x") && err.contains("port"), "{err}");
+    }
+
+    #[test]
+    fn redacts_secrets() {
+        assert_eq!(redact_url("ircs://bot:hunter2@h:6697/c?key=k"), "ircs://bot:***@h:6697/c?key=***");
+        assert_eq!(redact_url("irc://h/c"), "irc://h/c");
+    }
+}
+
+/// Defaults, in one place, for the commands and `vext config show`.
+pub(crate) mod defaults {
+    pub(crate) const TIMEOUT: f64 = 30.0;
+    pub(crate) const LISTEN: &str = "127.0.0.1:6659";
+    pub(crate) const CHANNEL_TTL: u64 = 3 * 3600;
+    pub(crate) const CONNECTION_TTL: u64 = 3 * 3600;
+    pub(crate) const BURST: u32 = 5;
+    pub(crate) const LINE_RATE: f64 = 1.0;
+    pub(crate) const DRAIN_TIMEOUT: f64 = 10.0;
+}
+
+/// The configuration as the commands see it: environment over file over
+/// defaults, as TOML. Secrets must already be redacted by the caller.
+pub(crate) fn effective_toml(config: &Config) -> Result<String> {
+    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut c = config.clone();
+    c.send.via = env("VEXT_DAEMON").or(c.send.via);
+    c.send.timeout = env("VEXT_TIMEOUT")
+        .and_then(|v| v.parse().ok())
+        .or(c.send.timeout)
+        .or(Some(defaults::TIMEOUT));
+    c.send.nick = env("VEXT_NICK").or(c.send.nick);
+    c.send.ca_file = env("VEXT_CA_FILE").map(PathBuf::from).or(c.send.ca_file);
+    let d = &mut c.daemon;
+    d.listen = env("VEXT_LISTEN").or(d.listen.take()).or(Some(defaults::LISTEN.into()));
+    d.nick = env("VEXT_NICK").or(d.nick.take());
+    d.ca_file = env("VEXT_CA_FILE").map(PathBuf::from).or(d.ca_file.take());
+    d.channel_ttl = d.channel_ttl.or(Some(defaults::CHANNEL_TTL));
+    d.connection_ttl = d.connection_ttl.or(Some(defaults::CONNECTION_TTL));
+    d.burst = d.burst.or(Some(defaults::BURST));
+    d.line_rate = d.line_rate.or(Some(defaults::LINE_RATE));
+    d.drain_timeout = d.drain_timeout.or(Some(defaults::DRAIN_TIMEOUT));
+    toml::to_string(&c).map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))
+}

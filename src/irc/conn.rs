@@ -1,0 +1,957 @@
+//! One IRC connection, run by its own thread: connect, register (CAP/SASL,
+//! PASS, NICK/USER, nick collisions), join, send paced lines, confirm
+//! delivery with PING/PONG, keep alive, part idle channels, reconnect.
+//!
+//! The worker thread owns the writing half; a reader thread turns server
+//! lines into [`Event`]s on the same channel that brings jobs, so one
+//! `recv_timeout` waits for both.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+
+use super::line::{self, command};
+use super::message::{Isupport, Message};
+use super::pool::{fail_job, Pool};
+use super::transport;
+use super::{DeliveryError, Done, Job, Settings};
+use crate::exit::Code;
+use crate::target::{IrcServer, Recipient};
+
+pub(crate) enum Event {
+    Job(Job),
+    /// A line from the server, tagged with the session it came from.
+    Line(u64, String),
+    /// The server side closed (or the read failed).
+    Closed(u64, String),
+    /// Send QUIT with this reason and end.
+    Quit(String),
+}
+
+pub(crate) fn spawn(
+    id: u64,
+    pool: Arc<Pool>,
+    server: IrcServer,
+    settings: Arc<Settings>,
+) -> (Sender<Event>, JoinHandle<()>) {
+    let (tx, rx) = mpsc::channel();
+    let bucket = Bucket::new(settings.burst, settings.line_rate);
+    let mut conn = Conn {
+        id,
+        pool,
+        server,
+        settings,
+        rx,
+        tx: tx.clone(),
+        session: None,
+        generation: 0,
+        channels: HashMap::new(),
+        waiting: VecDeque::new(),
+        outq: VecDeque::new(),
+        unsynced: Vec::new(),
+        inflight: VecDeque::new(),
+        errors: HashMap::new(),
+        bucket,
+        next_token: 0,
+        since_sync: 0,
+        last_activity: Instant::now(),
+    };
+    let thread = std::thread::Builder::new()
+        .name(format!("irc-{id}"))
+        .spawn(move || conn.run())
+        .expect("spawning a connection thread");
+    (tx, thread)
+}
+
+/// A token bucket: `burst` lines at once, then `rate` lines per second.
+struct Bucket {
+    tokens: f64,
+    burst: f64,
+    rate: f64,
+    last: Instant,
+}
+
+impl Bucket {
+    fn new(burst: f64, rate: f64) -> Bucket {
+        Bucket {
+            tokens: burst,
+            burst,
+            rate,
+            last: Instant::now(),
+        }
+    }
+
+    fn refill(&mut self) {
+        let now = Instant::now();
+        let dt = now.duration_since(self.last).as_secs_f64();
+        self.tokens = (self.tokens + dt * self.rate).min(self.burst);
+        self.last = now;
+    }
+
+    /// Time until one line may be sent.
+    fn wait(&mut self) -> Duration {
+        self.refill();
+        if self.tokens >= 1.0 || self.rate <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
+        }
+    }
+
+    /// Counts one line (may go into debt for lines that cannot wait, like PONG).
+    fn spend(&mut self) {
+        self.refill();
+        self.tokens -= 1.0;
+    }
+}
+
+struct Chan {
+    name: String,
+    key: Option<String>,
+    /// JOIN sent (and not failed, kicked or parted since).
+    joined: bool,
+    last_used: Instant,
+}
+
+/// A delivery sent to the server and waiting for the PONG that confirms it.
+struct Unconfirmed {
+    lines: Arc<[String]>,
+    recipient: Recipient,
+    done: Done,
+}
+
+struct Session {
+    generation: u64,
+    writer: Box<dyn Write + Send>,
+    control: TcpStream,
+    nick: String,
+    /// Length of our `nick!user@host` as others see it, once known.
+    prefix_len: Option<usize>,
+    isupport: Isupport,
+    last_rx: Instant,
+    keepalive_sent: Option<Instant>,
+}
+
+struct Conn {
+    id: u64,
+    pool: Arc<Pool>,
+    server: IrcServer,
+    settings: Arc<Settings>,
+    rx: Receiver<Event>,
+    tx: Sender<Event>,
+    session: Option<Session>,
+    generation: u64,
+    /// Channels this connection carries, by case-folded name.
+    channels: HashMap<String, Chan>,
+    /// Jobs waiting for a registered session.
+    waiting: VecDeque<Job>,
+    /// Lines waiting for the token bucket.
+    outq: VecDeque<String>,
+    /// Deliveries whose lines are queued or sent, with no PING after them yet.
+    unsynced: Vec<Unconfirmed>,
+    /// Deliveries waiting for the PONG to the token they were synced with.
+    inflight: VecDeque<(u64, Vec<Unconfirmed>)>,
+    /// Errors the server reported per recipient (case-folded) since the last PONG.
+    errors: HashMap<String, DeliveryError>,
+    bucket: Bucket,
+    next_token: u64,
+    since_sync: usize,
+    last_activity: Instant,
+}
+
+/// Why the worker stops serving a session.
+enum Stop {
+    Quit(String),
+    Lost(DeliveryError),
+}
+
+const SYNC_PREFIX: &str = "vext-";
+
+impl Conn {
+    fn run(&mut self) {
+        let mut backoff = Duration::from_secs(1);
+        let mut attempt = 0u32;
+        loop {
+            if self.session.is_none() {
+                if attempt > 0 {
+                    let wait = jitter(backoff);
+                    log::info!("{}: reconnecting in {:.1}s", self.server, wait.as_secs_f64());
+                    if let Some(reason) = self.idle_wait(wait) {
+                        return self.finish_quit(&reason);
+                    }
+                    backoff = (backoff * 2).min(Duration::from_secs(300));
+                }
+                attempt += 1;
+                match self.register() {
+                    Ok(session) => {
+                        log::info!("{}: registered as {}", self.server, session.nick);
+                        self.pool
+                            .registered(session.isupport.chanlimit, session.isupport.casemapping);
+                        self.session = Some(session);
+                        backoff = Duration::from_secs(1);
+                        self.after_register();
+                    }
+                    Err(Stop::Quit(reason)) => return self.finish_quit(&reason),
+                    Err(Stop::Lost(err)) => {
+                        log::warn!("{}: {}", self.server, err.message);
+                        if !self.settings.reconnect || err.code == Code::NoPerm && attempt > 3 {
+                            return self.give_up(err);
+                        }
+                        continue;
+                    }
+                }
+            }
+            match self.serve() {
+                Stop::Quit(reason) => return self.finish_quit(&reason),
+                Stop::Lost(err) => {
+                    log::warn!("{}: connection lost: {}", self.server, err.message);
+                    self.drop_session();
+                    if !self.settings.reconnect {
+                        return self.give_up(err);
+                    }
+                    if self.channels.is_empty() && self.waiting.is_empty() && self.pool.retire(self.id) {
+                        return self.resubmit_rest();
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits out a backoff while still taking jobs. Returns a QUIT reason if told to stop.
+    fn idle_wait(&mut self, wait: Duration) -> Option<String> {
+        let until = Instant::now() + wait;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return None;
+            }
+            match self.rx.recv_timeout(left) {
+                Ok(Event::Job(job)) => self.waiting.push_back(job),
+                Ok(Event::Quit(reason)) => return Some(reason),
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => return None,
+                Err(RecvTimeoutError::Disconnected) => return Some("bye".into()),
+            }
+        }
+    }
+
+    fn write_now(&mut self, line: &str) -> Result<(), DeliveryError> {
+        let session = self
+            .session
+            .as_mut()
+            .ok_or_else(|| DeliveryError::temporary(Code::TempFail, "not connected"))?;
+        log::trace!("{} >> {}", self.server, line);
+        let mut bytes = Vec::with_capacity(line.len() + 2);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.extend_from_slice(b"\r\n");
+        session
+            .writer
+            .write_all(&bytes)
+            .and_then(|_| session.writer.flush())
+            .map_err(|e| DeliveryError::temporary(crate::exit::code_of_io(&e), format!("write failed: {e}")))
+    }
+
+    // ---- registration ------------------------------------------------------
+
+    fn register(&mut self) -> Result<Session, Stop> {
+        let deadline = Instant::now() + self.settings.connect_timeout;
+        let tls = self.server.tls.then_some(&self.settings.tls);
+        let transport = transport::connect(&self.server.host, self.server.port, tls, deadline)
+            .map_err(|e| {
+                Stop::Lost(DeliveryError {
+                    code: crate::exit::code_of(&e),
+                    permanent: false,
+                    message: format!("{e:#}"),
+                })
+            })?;
+        self.generation += 1;
+        let generation = self.generation;
+        spawn_reader(transport.reader, self.tx.clone(), generation);
+        let base_nick = self
+            .server
+            .nick
+            .clone()
+            .unwrap_or_else(|| self.settings.nick.clone());
+        self.session = Some(Session {
+            generation,
+            writer: transport.writer,
+            control: transport.control,
+            nick: base_nick.clone(),
+            prefix_len: None,
+            isupport: Isupport::default(),
+            last_rx: Instant::now(),
+            keepalive_sent: None,
+        });
+        match self.handshake(&base_nick, deadline) {
+            Ok(()) => Ok(self.session.take().expect("session set above")),
+            Err(stop) => {
+                self.drop_session();
+                Err(stop)
+            }
+        }
+    }
+
+    fn send_registration(&mut self, nick: &str, pass: bool) -> Result<(), Stop> {
+        if pass {
+            if let Some(p) = self.server.password.clone() {
+                self.write_now(&command("PASS", &[], Some(&p))).map_err(Stop::Lost)?;
+            }
+        }
+        self.write_now(&command("NICK", &[nick], None)).map_err(Stop::Lost)?;
+        let user = self.settings.username.clone();
+        let real = self.settings.realname.clone();
+        self.write_now(&command("USER", &[&user, "0", "*"], Some(&real)))
+            .map_err(Stop::Lost)
+    }
+
+    fn handshake(&mut self, base_nick: &str, deadline: Instant) -> Result<(), Stop> {
+        let lost = |code: Code, msg: String| Stop::Lost(DeliveryError::temporary(code, msg));
+        let mut nick_attempt = 0u32;
+        let mut cap_done = self.server.password.is_none();
+        let mut caps = String::new();
+        let mut welcomed: Option<Instant> = None;
+        if cap_done {
+            self.send_registration(base_nick, false)?;
+        } else {
+            self.write_now("CAP LS 302").map_err(Stop::Lost)?;
+        }
+        loop {
+            let now = Instant::now();
+            let mut until = deadline;
+            if let Some(t) = welcomed {
+                // After 001, wait briefly for ISUPPORT and the end of the MOTD.
+                until = until.min(t + Duration::from_secs(3));
+            }
+            if now >= until {
+                if welcomed.is_some() {
+                    return Ok(());
+                }
+                return Err(lost(
+                    Code::TempFail,
+                    format!("no welcome from {} within {:?}", self.server.addr(), self.settings.connect_timeout),
+                ));
+            }
+            let event = match self.rx.recv_timeout(until - now) {
+                Ok(e) => e,
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return Err(Stop::Quit("bye".into())),
+            };
+            let line = match event {
+                Event::Job(job) => {
+                    self.waiting.push_back(job);
+                    continue;
+                }
+                Event::Quit(reason) => return Err(Stop::Quit(reason)),
+                Event::Closed(g, why) if g == self.generation => {
+                    return Err(lost(Code::TempFail, format!("server closed the connection during registration{why}")));
+                }
+                Event::Line(g, line) if g == self.generation => line,
+                _ => continue,
+            };
+            log::trace!("{} << {}", self.server, line);
+            let Some(msg) = Message::parse(&line) else { continue };
+            let session = self.session.as_mut().expect("registering session");
+            session.last_rx = Instant::now();
+            match msg.command.as_str() {
+                "PING" => {
+                    let token = msg.text().to_string();
+                    self.write_now(&command("PONG", &[], Some(&token))).map_err(Stop::Lost)?;
+                }
+                "CAP" => match msg.param(1) {
+                    "LS" => {
+                        caps.push(' ');
+                        caps.push_str(msg.text());
+                        if msg.param(2) == "*" && msg.params.len() > 3 {
+                            continue; // more LS lines follow
+                        }
+                        let sasl = caps
+                            .split(' ')
+                            .any(|c| c == "sasl" || c.strip_prefix("sasl=").is_some_and(|m| m.split(',').any(|m| m == "PLAIN")));
+                        if sasl {
+                            self.write_now("CAP REQ :sasl").map_err(Stop::Lost)?;
+                        } else {
+                            cap_done = true;
+                            self.write_now("CAP END").map_err(Stop::Lost)?;
+                            self.send_registration(base_nick, true)?;
+                        }
+                    }
+                    "ACK" if msg.text().split(' ').any(|c| c == "sasl") => {
+                        self.write_now("AUTHENTICATE PLAIN").map_err(Stop::Lost)?;
+                    }
+                    "NAK" => {
+                        cap_done = true;
+                        self.write_now("CAP END").map_err(Stop::Lost)?;
+                        self.send_registration(base_nick, true)?;
+                    }
+                    _ => {}
+                },
+                "AUTHENTICATE" if msg.param(0) == "+" => {
+                    let user = base_nick.to_string();
+                    let pass = self.server.password.clone().unwrap_or_default();
+                    let blob = base64::engine::general_purpose::STANDARD
+                        .encode(format!("{user}\0{user}\0{pass}"));
+                    let bytes = blob.as_bytes();
+                    for chunk in bytes.chunks(400) {
+                        let chunk = std::str::from_utf8(chunk).unwrap_or_default();
+                        self.write_now(&command("AUTHENTICATE", &[chunk], None)).map_err(Stop::Lost)?;
+                    }
+                    if bytes.len() % 400 == 0 {
+                        self.write_now("AUTHENTICATE +").map_err(Stop::Lost)?;
+                    }
+                }
+                "903" => {
+                    cap_done = true;
+                    self.write_now("CAP END").map_err(Stop::Lost)?;
+                    self.send_registration(base_nick, false)?;
+                }
+                "902" | "904" | "905" | "906" | "908" => {
+                    return Err(Stop::Lost(DeliveryError {
+                        code: Code::NoPerm,
+                        permanent: true,
+                        message: format!("SASL authentication failed: {}", msg.text()),
+                    }));
+                }
+                "421" if msg.param(1) == "CAP" && !cap_done => {
+                    cap_done = true;
+                    self.send_registration(base_nick, true)?;
+                }
+                "464" => {
+                    return Err(Stop::Lost(DeliveryError {
+                        code: Code::NoPerm,
+                        permanent: true,
+                        message: format!("server rejected the password: {}", msg.text()),
+                    }));
+                }
+                "465" | "463" => {
+                    return Err(Stop::Lost(DeliveryError {
+                        code: Code::Unavailable,
+                        permanent: true,
+                        message: format!("server refused us: {}", msg.text()),
+                    }));
+                }
+                "432" | "433" | "436" | "437" if welcomed.is_none() => {
+                    nick_attempt += 1;
+                    if nick_attempt > 12 {
+                        return Err(lost(Code::Unavailable, format!("no usable nick (last: {})", msg.text())));
+                    }
+                    let maxlen = session.isupport.nicklen.unwrap_or(9).max(4);
+                    let nick = alternative_nick(base_nick, maxlen, msg.command == "432");
+                    log::info!("{}: nick {} unavailable ({}), trying {nick}", self.server, msg.param(1), msg.text());
+                    session.nick = nick.clone();
+                    self.write_now(&command("NICK", &[&nick], None)).map_err(Stop::Lost)?;
+                }
+                "001" => {
+                    session.nick = msg.param(0).to_string();
+                    // Many servers end the welcome with our full mask.
+                    if let Some(mask) = msg.text().rsplit(' ').next().filter(|m| m.contains('!') && m.contains('@')) {
+                        if mask.split('!').next() == Some(session.nick.as_str()) {
+                            session.prefix_len = Some(mask.len());
+                        }
+                    }
+                    welcomed = Some(Instant::now());
+                }
+                "005" => session.isupport.absorb(&msg),
+                "376" | "422" if welcomed.is_some() => return Ok(()),
+                "ERROR" => {
+                    return Err(lost(Code::Unavailable, format!("server said: {}", msg.text())));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn after_register(&mut self) {
+        let (nick, deaf) = match &self.session {
+            Some(s) => (s.nick.clone(), s.isupport.deaf),
+            None => return,
+        };
+        if let Some(mode) = deaf {
+            self.outq.push_back(command("MODE", &[&nick, &format!("+{mode}")], None));
+        }
+        if let Some(pass) = self.settings.nickserv_password.clone() {
+            self.outq.push_back(command("PRIVMSG", &["NickServ"], Some(&format!("IDENTIFY {pass}"))));
+        }
+        // Re-join what this connection carried before a reconnect.
+        let rejoin: Vec<(String, Option<String>)> = self
+            .channels
+            .values()
+            .map(|c| (c.name.clone(), c.key.clone()))
+            .collect();
+        self.join(&rejoin);
+        for job in std::mem::take(&mut self.waiting) {
+            self.enqueue(job);
+        }
+    }
+
+    // ---- serving -------------------------------------------------------------
+
+    fn casefold(&self, name: &str) -> String {
+        self.session
+            .as_ref()
+            .map_or(crate::irc::message::CaseMapping::Rfc1459, |s| s.isupport.casemapping)
+            .fold(name)
+    }
+
+    fn join(&mut self, wanted: &[(String, Option<String>)]) {
+        let now = Instant::now();
+        let mut to_join = Vec::new();
+        for (name, key) in wanted {
+            let folded = self.casefold(name);
+            let chan = self.channels.entry(folded).or_insert_with(|| Chan {
+                name: name.clone(),
+                key: key.clone(),
+                joined: false,
+                last_used: now,
+            });
+            if key.is_some() && chan.key != *key {
+                chan.key = key.clone();
+                chan.joined = false;
+            }
+            chan.last_used = now;
+            if !chan.joined {
+                chan.joined = true;
+                to_join.push((chan.name.clone(), chan.key.clone()));
+            }
+        }
+        if to_join.is_empty() {
+            return;
+        }
+        let max = self
+            .session
+            .as_ref()
+            .and_then(|s| s.isupport.join_targets)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        for group in to_join.chunks(max) {
+            let refs: Vec<(&str, Option<&str>)> =
+                group.iter().map(|(n, k)| (n.as_str(), k.as_deref())).collect();
+            self.outq.extend(line::join_lines(&refs));
+        }
+    }
+
+    /// Queues JOINs and PRIVMSGs for a job; confirmation follows with a PING.
+    fn enqueue(&mut self, job: Job) {
+        let Some(session) = &self.session else {
+            self.waiting.push_back(job);
+            return;
+        };
+        self.last_activity = Instant::now();
+        let prefix_len = session
+            .prefix_len
+            .unwrap_or_else(|| line::assumed_prefix_len(&session.nick));
+        let per_line = session.isupport.privmsg_targets.unwrap_or(1).max(1);
+        let channels: Vec<(String, Option<String>)> = job
+            .recipients
+            .iter()
+            .filter(|r| !r.is_nick)
+            .map(|r| (r.name.clone(), r.key.clone()))
+            .collect();
+        self.join(&channels);
+        let before = self.outq.len();
+        for group in job.recipients.chunks(per_line) {
+            let targets = group.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(",");
+            let budget = line::privmsg_budget(prefix_len, &targets);
+            for text in job.lines.iter() {
+                for chunk in line::split_to_fit(text, budget) {
+                    self.outq.push_back(command("PRIVMSG", &[&targets], Some(chunk)));
+                }
+            }
+        }
+        self.since_sync += self.outq.len() - before;
+        for r in &job.recipients {
+            self.unsynced.push(Unconfirmed {
+                lines: job.lines.clone(),
+                recipient: r.clone(),
+                done: job.done.clone(),
+            });
+        }
+        // Under a long stream, confirm every few lines rather than only at the end.
+        if self.since_sync >= 20 {
+            self.push_sync();
+        }
+    }
+
+    fn push_sync(&mut self) {
+        if self.unsynced.is_empty() {
+            return;
+        }
+        self.next_token += 1;
+        let token = self.next_token;
+        self.outq
+            .push_back(command("PING", &[], Some(&format!("{SYNC_PREFIX}{token}"))));
+        self.inflight
+            .push_back((token, std::mem::take(&mut self.unsynced)));
+        self.since_sync = 0;
+    }
+
+    fn serve(&mut self) -> Stop {
+        loop {
+            // Send what the bucket allows.
+            while !self.outq.is_empty() {
+                if !self.bucket.wait().is_zero() {
+                    break;
+                }
+                let line = self.outq.pop_front().unwrap_or_default();
+                self.bucket.spend();
+                if let Err(e) = self.write_now(&line) {
+                    return Stop::Lost(e);
+                }
+                if self.outq.is_empty() {
+                    self.push_sync();
+                }
+            }
+            if self.outq.is_empty() && !self.unsynced.is_empty() {
+                self.push_sync();
+                continue;
+            }
+            let timeout = self.next_timeout();
+            match self.rx.recv_timeout(timeout) {
+                Ok(Event::Job(job)) => self.enqueue(job),
+                Ok(Event::Quit(reason)) => return Stop::Quit(reason),
+                Ok(Event::Line(g, line)) if Some(g) == self.session.as_ref().map(|s| s.generation) => {
+                    if let Err(stop) = self.on_line(&line) {
+                        return stop;
+                    }
+                }
+                Ok(Event::Closed(g, why)) if Some(g) == self.session.as_ref().map(|s| s.generation) => {
+                    return Stop::Lost(DeliveryError::temporary(Code::TempFail, format!("server closed the connection{why}")));
+                }
+                Ok(_) => {}
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some(stop) = self.on_tick() {
+                        return stop;
+                    }
+                }
+                Err(RecvTimeoutError::Disconnected) => return Stop::Quit("bye".into()),
+            }
+        }
+    }
+
+    fn next_timeout(&mut self) -> Duration {
+        let mut t = Duration::from_secs(1);
+        if !self.outq.is_empty() {
+            t = t.min(self.bucket.wait().max(Duration::from_millis(1)));
+        }
+        t
+    }
+
+    /// Keepalive, idle channels, idle connection.
+    fn on_tick(&mut self) -> Option<Stop> {
+        let now = Instant::now();
+        let keepalive = self.settings.keepalive;
+        let session = self.session.as_mut()?;
+        if let Some(sent) = session.keepalive_sent {
+            if now.duration_since(sent) > keepalive {
+                return Some(Stop::Lost(DeliveryError::temporary(
+                    Code::TempFail,
+                    format!("no answer to PING for {}s", keepalive.as_secs()),
+                )));
+            }
+        } else if now.duration_since(session.last_rx) > keepalive {
+            session.keepalive_sent = Some(now);
+            self.bucket.spend();
+            if let Err(e) = self.write_now("PING :keepalive") {
+                return Some(Stop::Lost(e));
+            }
+        }
+        if !self.outq.is_empty() || !self.inflight.is_empty() || !self.unsynced.is_empty() {
+            return None;
+        }
+        let ttl = self.settings.channel_ttl;
+        let idle: Vec<String> = self
+            .channels
+            .iter()
+            .filter(|(_, c)| now.duration_since(c.last_used) >= ttl)
+            .map(|(f, _)| f.clone())
+            .collect();
+        for folded in idle {
+            if self.pool.release(self.id, &folded) {
+                if let Some(chan) = self.channels.remove(&folded) {
+                    if chan.joined {
+                        log::info!("{}: parting idle {}", self.server, chan.name);
+                        self.outq.push_back(command("PART", &[&chan.name], None));
+                    }
+                }
+            }
+        }
+        if self.channels.is_empty()
+            && self.outq.is_empty()
+            && now.duration_since(self.last_activity) >= self.settings.connection_ttl
+            && self.pool.retire(self.id)
+        {
+            log::info!("{}: closing idle connection", self.server);
+            return Some(Stop::Quit("idle".into()));
+        }
+        None
+    }
+
+    fn on_line(&mut self, raw: &str) -> Result<(), Stop> {
+        log::trace!("{} << {}", self.server, raw);
+        let Some(msg) = Message::parse(raw) else { return Ok(()) };
+        let Some(session) = self.session.as_mut() else { return Ok(()) };
+        session.last_rx = Instant::now();
+        session.keepalive_sent = None;
+        let our_nick = session.nick.clone();
+        let folded_target = self.casefold(msg.param(1));
+        match msg.command.as_str() {
+            "PING" => {
+                self.bucket.spend();
+                self.write_now(&command("PONG", &[], Some(msg.text()))).map_err(Stop::Lost)?;
+            }
+            "PONG" => {
+                if let Some(token) = msg.text().strip_prefix(SYNC_PREFIX).and_then(|t| t.parse::<u64>().ok()) {
+                    self.confirm(token);
+                }
+            }
+            "JOIN" if msg.source_nick() == our_nick => {
+                if let (Some(prefix), Some(s)) = (msg.prefix.as_deref(), self.session.as_mut()) {
+                    s.prefix_len = Some(prefix.len());
+                }
+            }
+            "396" => {
+                // RPL_HOSTHIDDEN: our displayed host changed.
+                if let Some(s) = self.session.as_mut() {
+                    let user_len = s.prefix_len.map_or(11, |l| {
+                        l.saturating_sub(s.nick.len() + 1 + 1 + 63).clamp(1, 11)
+                    });
+                    s.prefix_len = Some(s.nick.len() + 1 + user_len + 1 + msg.param(1).len());
+                }
+            }
+            "NICK" if msg.source_nick() == our_nick => {
+                if let Some(s) = self.session.as_mut() {
+                    s.nick = msg.param(0).to_string();
+                    s.prefix_len = None;
+                }
+            }
+            "KICK" if self.casefold(msg.param(1)) == self.casefold(&our_nick) => {
+                let folded = self.casefold(msg.param(0));
+                if let Some(c) = self.channels.get_mut(&folded) {
+                    log::warn!("{}: kicked from {}: {}", self.server, c.name, msg.text());
+                    c.joined = false;
+                }
+            }
+            // JOIN failures: the channel is not joined; the error goes to its deliveries.
+            "403" | "405" | "471" | "473" | "474" | "475" | "476" | "477" | "437" | "489" => {
+                let temporary = matches!(msg.command.as_str(), "437" | "471");
+                if let Some(c) = self.channels.get_mut(&folded_target) {
+                    c.joined = false;
+                }
+                self.errors.insert(
+                    folded_target,
+                    DeliveryError {
+                        code: if temporary { Code::TempFail } else { Code::Unavailable },
+                        permanent: !temporary,
+                        message: format!("cannot join {}: {} ({})", msg.param(1), msg.text(), msg.command),
+                    },
+                );
+            }
+            // Message failures: cannot send to channel, no such nick/channel.
+            "401" | "404" | "406" | "412" | "407" | "411" => {
+                self.errors.insert(
+                    folded_target,
+                    DeliveryError {
+                        code: Code::Unavailable,
+                        permanent: msg.command != "407",
+                        message: format!("cannot send to {}: {} ({})", msg.param(1), msg.text(), msg.command),
+                    },
+                );
+            }
+            "ERROR" => {
+                return Err(Stop::Lost(DeliveryError::temporary(
+                    Code::TempFail,
+                    format!("server said: {}", msg.text()),
+                )));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// The server answered PING `token`: everything sent before it was taken.
+    fn confirm(&mut self, token: u64) {
+        while self.inflight.front().is_some_and(|(t, _)| *t <= token) {
+            let Some((_, batch)) = self.inflight.pop_front() else { break };
+            for u in batch {
+                let folded = self.casefold(&u.recipient.name);
+                let result = match self.errors.get(&folded) {
+                    Some(err) => Err(err.clone()),
+                    None => Ok(()),
+                };
+                (u.done)(&u.recipient, result);
+            }
+        }
+        self.errors.clear();
+    }
+
+    // ---- endings -------------------------------------------------------------
+
+    fn drop_session(&mut self) {
+        if let Some(s) = self.session.take() {
+            transport::close(&s.control);
+        }
+        for c in self.channels.values_mut() {
+            c.joined = false;
+        }
+        self.outq.clear();
+        self.errors.clear();
+        self.since_sync = 0;
+        // Everything not confirmed is sent again (at least once), oldest first.
+        let mut redo: Vec<Unconfirmed> = std::mem::take(&mut self.inflight)
+            .into_iter()
+            .flat_map(|(_, b)| b)
+            .collect();
+        redo.append(&mut self.unsynced);
+        for u in redo.into_iter().rev() {
+            self.waiting.push_front(Job {
+                lines: u.lines,
+                recipients: vec![u.recipient],
+                done: u.done,
+            });
+        }
+    }
+
+    /// Not reconnecting: fail every delivery this connection holds.
+    fn give_up(&mut self, err: DeliveryError) {
+        self.drop_session();
+        self.pool.failed(self.id, &err);
+        for job in std::mem::take(&mut self.waiting) {
+            fail_job(&job, &err);
+        }
+        while let Ok(ev) = self.rx.try_recv() {
+            if let Event::Job(job) = ev {
+                fail_job(&job, &err);
+            }
+        }
+    }
+
+    /// Jobs that reached this connection after it retired go back to the pool.
+    fn resubmit_rest(&mut self) {
+        let mut jobs: Vec<Job> = std::mem::take(&mut self.waiting).into();
+        while let Ok(ev) = self.rx.try_recv() {
+            if let Event::Job(job) = ev {
+                jobs.push(job);
+            }
+        }
+        for job in jobs {
+            self.pool.submit(job);
+        }
+    }
+
+    fn finish_quit(&mut self, reason: &str) {
+        if self.session.is_some() {
+            // Flush what is queued (bounded by the caller's grace period), then QUIT.
+            let _ = self.write_queued();
+            let _ = self.write_now(&command("QUIT", &[], Some(reason)));
+            if let Some(s) = &self.session {
+                let _ = s.control.shutdown(std::net::Shutdown::Write);
+            }
+            // Wait briefly for the server to close, so QUIT is read rather than reset.
+            let until = Instant::now() + Duration::from_millis(500);
+            while let Some(left) = until.checked_duration_since(Instant::now()) {
+                match self.rx.recv_timeout(left) {
+                    Ok(Event::Closed(..)) | Err(_) => break,
+                    Ok(Event::Job(job)) => self.waiting.push_back(job),
+                    Ok(_) => {}
+                }
+            }
+        }
+        let err = DeliveryError::temporary(Code::TempFail, format!("connection closed ({reason})"));
+        let mut unsent: Vec<Unconfirmed> = std::mem::take(&mut self.inflight)
+            .into_iter()
+            .flat_map(|(_, b)| b)
+            .collect();
+        unsent.append(&mut self.unsynced);
+        for u in unsent {
+            (u.done)(&u.recipient, Err(err.clone()));
+        }
+        self.drop_session();
+        self.give_up(err);
+    }
+
+    /// Writes every queued line now, ignoring the bucket (used when quitting).
+    fn write_queued(&mut self) -> Result<(), DeliveryError> {
+        while let Some(line) = self.outq.pop_front() {
+            self.write_now(&line)?;
+        }
+        Ok(())
+    }
+}
+
+fn spawn_reader(reader: Box<dyn Read + Send>, tx: Sender<Event>, generation: u64) {
+    let spawned = std::thread::Builder::new()
+        .name("irc-reader".into())
+        .spawn(move || {
+            let mut reader = BufReader::new(reader);
+            let mut buf = Vec::with_capacity(512);
+            loop {
+                buf.clear();
+                match reader.by_ref().take(65536).read_until(b'\n', &mut buf) {
+                    Ok(0) => {
+                        let _ = tx.send(Event::Closed(generation, String::new()));
+                        return;
+                    }
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_string();
+                        if tx.send(Event::Line(generation, line)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Event::Closed(generation, format!(": {e}")));
+                        return;
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        log::error!("cannot start a reader thread: {e}");
+    }
+}
+
+/// Another nick to try after a collision: the base cut to fit, plus digits.
+fn alternative_nick(base: &str, maxlen: usize, erroneous: bool) -> String {
+    let digits = format!("{:03}", fastrand::u32(0..1000));
+    let base = if erroneous { "vext" } else { base };
+    let keep = maxlen.saturating_sub(digits.len()).max(1);
+    let mut cut = base.len().min(keep);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}{digits}", &base[..cut])
+}
+
+/// Backoff with ±25% jitter, so that many connections do not retry in step.
+fn jitter(d: Duration) -> Duration {
+    d.mul_f64(0.75 + fastrand::f64() * 0.5)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_burst_then_paces() {
+        let mut b = Bucket::new(3.0, 1.0);
+        for _ in 0..3 {
+            assert!(b.wait().is_zero());
+            b.spend();
+        }
+        let w = b.wait();
+        assert!(w > Duration::from_millis(900) && w <= Duration::from_secs(1), "{w:?}");
+    }
+
+    #[test]
+    fn alternative_nicks_fit() {
+        for _ in 0..50 {
+            let n = alternative_nick("averylongnickname", 9, false);
+            assert!(n.len() <= 9 && n.starts_with("avery"), "{n}");
+        }
+        assert!(alternative_nick("bad nick", 9, true).starts_with("vext"));
+    }
+}

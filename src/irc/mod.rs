@@ -1,0 +1,73 @@
+//! IRC delivery: line hygiene, server messages, transports, and the pooled,
+//! paced connections that both `vext send` and `vext daemon` deliver through.
+
+pub(crate) mod conn;
+pub(crate) mod line;
+pub(crate) mod message;
+pub(crate) mod pool;
+pub(crate) mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::exit::Code;
+use crate::target::Recipient;
+
+/// How connections behave; shared by every connection of a relay.
+#[derive(Clone)]
+pub(crate) struct Settings {
+    /// Nick used when a target URL names none.
+    pub(crate) nick: String,
+    pub(crate) username: String,
+    pub(crate) realname: String,
+    /// Sent to NickServ (`IDENTIFY`) after registration.
+    pub(crate) nickserv_password: Option<String>,
+    pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// Lines that may be sent at once before pacing starts.
+    pub(crate) burst: f64,
+    /// Lines per second after the burst.
+    pub(crate) line_rate: f64,
+    pub(crate) connect_timeout: Duration,
+    /// Part a channel after this long without messages.
+    pub(crate) channel_ttl: Duration,
+    /// Quit a connection without channels after this long.
+    pub(crate) connection_ttl: Duration,
+    /// Send PING after this much silence from the server; give up after as long again.
+    pub(crate) keepalive: Duration,
+    /// Reconnect with backoff (daemon) or fail the deliveries at once (`vext send`).
+    pub(crate) reconnect: bool,
+    /// Channels per connection when the server does not say (ISUPPORT CHANLIMIT).
+    pub(crate) default_chanlimit: usize,
+}
+
+/// Why a delivery to one recipient failed.
+#[derive(Clone, Debug)]
+pub(crate) struct DeliveryError {
+    pub(crate) code: Code,
+    /// Retrying cannot help (banned, bad key, no such nick).
+    pub(crate) permanent: bool,
+    pub(crate) message: String,
+}
+
+impl DeliveryError {
+    pub(crate) fn temporary(code: Code, message: impl Into<String>) -> Self {
+        DeliveryError {
+            code,
+            permanent: false,
+            message: message.into(),
+        }
+    }
+}
+
+/// Called once per recipient when its delivery is confirmed (the server
+/// answered a PING sent after the lines) or has failed.
+pub(crate) type Done = Arc<dyn Fn(&Recipient, Result<(), DeliveryError>) + Send + Sync>;
+
+/// One message for some recipients on one server.
+#[derive(Clone)]
+pub(crate) struct Job {
+    /// Clean text lines (see [`line::text_lines`]); split to fit at send time.
+    pub(crate) lines: Arc<[String]>,
+    pub(crate) recipients: Vec<Recipient>,
+    pub(crate) done: Done,
+}

@@ -1,0 +1,217 @@
+//! The connections to one IRC server: which connection carries which channel.
+//!
+//! A channel stays on the connection that joined it. A new channel goes to the
+//! first connection with room under CHANLIMIT, else to a new connection. Until
+//! the first connection has registered (and told us CHANLIMIT and
+//! CASEMAPPING), jobs wait here.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::conn::{self, Event};
+use super::message::CaseMapping;
+use super::{DeliveryError, Job, Settings};
+use crate::target::{IrcServer, Recipient};
+
+pub(crate) struct Pool {
+    pub(crate) server: IrcServer,
+    settings: Arc<Settings>,
+    state: Mutex<State>,
+}
+
+struct Handle {
+    id: u64,
+    tx: Sender<Event>,
+    /// Channels this connection carries (case-folded).
+    channels: HashSet<String>,
+    thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Default)]
+struct State {
+    conns: Vec<Handle>,
+    /// CHANLIMIT and CASEMAPPING, once a connection has registered.
+    limits: Option<(usize, CaseMapping)>,
+    pending: Vec<Job>,
+    next_id: u64,
+    closed: bool,
+}
+
+impl Pool {
+    pub(crate) fn new(server: IrcServer, settings: Arc<Settings>) -> Arc<Pool> {
+        Arc::new(Pool {
+            server,
+            settings,
+            state: Mutex::new(State::default()),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Hands a job to the connections, opening one when needed.
+    pub(crate) fn submit(self: &Arc<Self>, job: Job) {
+        let mut st = self.lock();
+        if st.closed {
+            fail_job(&job, &DeliveryError::temporary(crate::exit::Code::TempFail, "shutting down"));
+            return;
+        }
+        if st.limits.is_none() {
+            st.pending.push(job);
+            if st.conns.is_empty() {
+                self.spawn(&mut st);
+            }
+            return;
+        }
+        self.place(&mut st, job);
+    }
+
+    fn place(self: &Arc<Self>, st: &mut State, job: Job) {
+        let Some((limit, casemap)) = st.limits else {
+            st.pending.push(job);
+            return;
+        };
+        let mut by_conn: HashMap<u64, Vec<Recipient>> = HashMap::new();
+        for r in &job.recipients {
+            let id = if r.is_nick {
+                // Nicks take no channel slot: any connection will do.
+                match st.conns.first() {
+                    Some(h) => h.id,
+                    None => self.spawn(st),
+                }
+            } else {
+                let folded = casemap.fold(&r.name);
+                if let Some(h) = st.conns.iter().find(|h| h.channels.contains(&folded)) {
+                    h.id
+                } else {
+                    let id = match st.conns.iter().find(|h| h.channels.len() < limit) {
+                        Some(h) => h.id,
+                        None => self.spawn(st),
+                    };
+                    if let Some(h) = st.conns.iter_mut().find(|h| h.id == id) {
+                        h.channels.insert(folded);
+                    }
+                    id
+                }
+            };
+            by_conn.entry(id).or_default().push(r.clone());
+        }
+        for (id, recipients) in by_conn {
+            let part = Job {
+                lines: job.lines.clone(),
+                recipients,
+                done: job.done.clone(),
+            };
+            let Some(pos) = st.conns.iter().position(|h| h.id == id) else {
+                continue;
+            };
+            if let Err(err) = st.conns[pos].tx.send(Event::Job(part)) {
+                // The connection is gone: forget it and place these again.
+                st.conns.remove(pos);
+                let Event::Job(part) = err.0 else { continue };
+                self.place(st, part);
+            }
+        }
+    }
+
+    fn spawn(self: &Arc<Self>, st: &mut State) -> u64 {
+        st.next_id += 1;
+        let id = st.next_id;
+        let (tx, thread) = conn::spawn(id, self.clone(), self.server.clone(), self.settings.clone());
+        st.conns.push(Handle {
+            id,
+            tx,
+            channels: HashSet::new(),
+            thread: Some(thread),
+        });
+        id
+    }
+
+    /// A connection registered: learn the server's limits and place waiting jobs.
+    pub(crate) fn registered(self: &Arc<Self>, chanlimit: Option<usize>, casemap: CaseMapping) {
+        let mut st = self.lock();
+        if st.limits.is_none() {
+            let limit = chanlimit.unwrap_or(self.settings.default_chanlimit).max(1);
+            st.limits = Some((limit, casemap));
+            for job in std::mem::take(&mut st.pending) {
+                self.place(&mut st, job);
+            }
+        }
+    }
+
+    /// A connection could not connect or register and will not retry.
+    pub(crate) fn failed(&self, id: u64, err: &DeliveryError) {
+        let mut st = self.lock();
+        st.conns.retain(|h| h.id != id);
+        if st.limits.is_none() {
+            for job in std::mem::take(&mut st.pending) {
+                fail_job(&job, err);
+            }
+        }
+    }
+
+    /// A connection wants to part an idle channel; true when it may.
+    pub(crate) fn release(&self, id: u64, folded: &str) -> bool {
+        let mut st = self.lock();
+        match st.conns.iter_mut().find(|h| h.id == id) {
+            Some(h) => h.channels.remove(folded),
+            None => true,
+        }
+    }
+
+    /// A connection without channels wants to quit; true when it may (it is
+    /// then no longer given jobs).
+    pub(crate) fn retire(&self, id: u64) -> bool {
+        let mut st = self.lock();
+        match st.conns.iter().position(|h| h.id == id) {
+            Some(pos) if st.conns[pos].channels.is_empty() => {
+                st.conns.remove(pos);
+                true
+            }
+            Some(_) => false,
+            None => true,
+        }
+    }
+
+    /// Connections currently open or opening.
+    pub(crate) fn connections(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    /// Tells every connection to QUIT and waits for them until `deadline`.
+    pub(crate) fn shutdown(&self, reason: &str, deadline: Instant) {
+        let threads: Vec<JoinHandle<()>> = {
+            let mut st = self.lock();
+            st.closed = true;
+            let err = DeliveryError::temporary(crate::exit::Code::TempFail, "shutting down");
+            for job in std::mem::take(&mut st.pending) {
+                fail_job(&job, &err);
+            }
+            st.conns
+                .iter_mut()
+                .filter_map(|h| {
+                    let _ = h.tx.send(Event::Quit(reason.to_string()));
+                    h.thread.take()
+                })
+                .collect()
+        };
+        for t in threads {
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+pub(crate) fn fail_job(job: &Job, err: &DeliveryError) {
+    for r in &job.recipients {
+        (job.done)(r, Err(err.clone()));
+    }
+}

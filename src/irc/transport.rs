@@ -1,0 +1,184 @@
+//! A connection to an IRC server, plain TCP or TLS, split into a reading half
+//! (owned by a reader thread) and a writing half (owned by the connection
+//! worker), plus a handle that can shut the socket down from either side.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use rustls::pki_types::ServerName;
+use rustls::ClientConnection;
+
+use crate::exit::{fail, Code};
+
+pub(crate) struct Transport {
+    pub(crate) reader: Box<dyn Read + Send>,
+    pub(crate) writer: Box<dyn Write + Send>,
+    pub(crate) control: TcpStream,
+}
+
+/// Resolves `host:port`, failing with a temporary-failure code when DNS does.
+pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
+    let addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|e| fail(Code::TempFail, format!("cannot resolve {host}: {e}")))?
+        .collect();
+    if addrs.is_empty() {
+        return Err(fail(Code::TempFail, format!("{host} has no address")));
+    }
+    Ok(addrs)
+}
+
+/// Connects to the first address that answers within the deadline.
+pub(crate) fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream> {
+    let mut last = None;
+    for addr in resolve(host, port)? {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        match TcpStream::connect_timeout(&addr, left) {
+            Ok(s) => {
+                let _ = s.set_nodelay(true);
+                return Ok(s);
+            }
+            Err(e) => last = Some((addr, e)),
+        }
+    }
+    match last {
+        Some((addr, e)) => Err(e).with_context(|| format!("connecting to {addr}")),
+        None => Err(io::Error::from(io::ErrorKind::TimedOut))
+            .with_context(|| format!("connecting to {host}:{port}")),
+    }
+}
+
+/// Opens the transport: TCP, then the TLS handshake when `tls` is given.
+pub(crate) fn connect(
+    host: &str,
+    port: u16,
+    tls: Option<&Arc<rustls::ClientConfig>>,
+    deadline: Instant,
+) -> Result<Transport> {
+    let tcp = connect_tcp(host, port, deadline)?;
+    let control = tcp.try_clone()?;
+    let Some(config) = tls else {
+        return Ok(Transport {
+            reader: Box::new(tcp.try_clone()?),
+            writer: Box::new(tcp),
+            control,
+        });
+    };
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|e| fail(Code::Usage, format!("{host} is not a valid TLS server name: {e}")))?;
+    let mut conn = ClientConnection::new(config.clone(), name).context("starting TLS")?;
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
+    tcp.set_read_timeout(Some(left))?;
+    tcp.set_write_timeout(Some(left))?;
+    let mut hs = tcp.try_clone()?;
+    while conn.is_handshaking() {
+        conn.complete_io(&mut hs).map_err(|e| {
+            let code = if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) {
+                Code::NoPerm
+            } else {
+                crate::exit::code_of_io(&e)
+            };
+            fail(code, format!("TLS handshake with {host}:{port} failed: {e}"))
+        })?;
+    }
+    tcp.set_read_timeout(None)?;
+    tcp.set_write_timeout(None)?;
+    let shared = Arc::new(Mutex::new(conn));
+    Ok(Transport {
+        reader: Box::new(TlsReader {
+            conn: shared.clone(),
+            tcp: tcp.try_clone()?,
+            out: tcp.try_clone()?,
+            raw: vec![0; 8192],
+        }),
+        writer: Box::new(TlsWriter { conn: shared, tcp }),
+        control,
+    })
+}
+
+struct TlsReader {
+    conn: Arc<Mutex<ClientConnection>>,
+    tcp: TcpStream,
+    out: TcpStream,
+    raw: Vec<u8>,
+}
+
+fn lock(m: &Mutex<ClientConnection>) -> std::sync::MutexGuard<'_, ClientConnection> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Read for TlsReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            match lock(&self.conn).reader().read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => return Err(e),
+            }
+            let n = self.tcp.read(&mut self.raw)?;
+            let mut conn = lock(&self.conn);
+            if n == 0 {
+                // Peer closed without close_notify: treat as end of stream.
+                return Ok(0);
+            }
+            let mut slice = &self.raw[..n];
+            while !slice.is_empty() {
+                conn.read_tls(&mut slice)?;
+                conn.process_new_packets()
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            }
+            while conn.wants_write() {
+                conn.write_tls(&mut self.out)?;
+            }
+        }
+    }
+}
+
+struct TlsWriter {
+    conn: Arc<Mutex<ClientConnection>>,
+    tcp: TcpStream,
+}
+
+impl Write for TlsWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let mut conn = lock(&self.conn);
+        conn.writer().write_all(buf)?;
+        while conn.wants_write() {
+            conn.write_tls(&mut self.tcp)?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let mut conn = lock(&self.conn);
+        while conn.wants_write() {
+            conn.write_tls(&mut self.tcp)?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for TlsWriter {
+    fn drop(&mut self) {
+        let mut conn = lock(&self.conn);
+        conn.send_close_notify();
+        while conn.wants_write() {
+            if conn.write_tls(&mut self.tcp).is_err() {
+                break;
+            }
+        }
+    }
+}
+
+/// Shuts the socket down so that a blocked reader thread wakes up.
+pub(crate) fn close(control: &TcpStream) {
+    let _ = control.shutdown(Shutdown::Both);
+}

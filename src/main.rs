@@ -1,0 +1,106 @@
+//! vext: notifications to IRC from scripts, hooks and cron (an irker
+//! drop-in), through an optional relay daemon.
+//!
+//! `main` parses the command line, dispatches with one `match`, and maps
+//! errors to sysexits-style exit codes (see `exit`).
+
+mod cli;
+mod config;
+mod daemon;
+mod exit;
+mod generate;
+mod irc;
+mod protocol;
+mod relay;
+mod send;
+mod target;
+mod tls;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::Parser;
+
+use crate::cli::{Cli, Command, ConfigCommand};
+use crate::exit::Code;
+
+/// What every command gets besides its own arguments.
+pub(crate) struct Context {
+    pub(crate) config: config::Config,
+    pub(crate) config_path: Option<std::path::PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Code::Usage.into() } else { Code::Ok.into() };
+        }
+    };
+    match try_main(cli) {
+        Ok(code) => code.into(),
+        Err(err) => {
+            eprintln!("vext: {err:#}");
+            exit::code_of(&err).into()
+        }
+    }
+}
+
+fn try_main(cli: Cli) -> Result<Code> {
+    init_logging(&cli);
+    if let Command::Generate(args) = cli.command {
+        return generate::run(args);
+    }
+    let loaded = config::load(cli.global.config.as_deref())?;
+    let ctx = Context {
+        config: loaded.config,
+        config_path: loaded.path,
+    };
+    match cli.command {
+        Command::Send(args) => send::run(args, &ctx),
+        Command::Daemon(args) => daemon::run(args, &ctx),
+        Command::Config(ConfigCommand::Show) => show_config(&ctx),
+        Command::Generate(_) => unreachable!("handled above"),
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    let daemon = matches!(cli.command, Command::Daemon(_));
+    let level = match (cli.global.quiet, cli.global.verbose) {
+        (true, _) => "error",
+        (false, 0) if daemon => "info",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let env = env_logger::Env::new().filter_or("VEXT_LOG", format!("vext={level}"));
+    let mut builder = env_logger::Builder::from_env(env);
+    // Under systemd the journal adds timestamps; elsewhere the daemon keeps them.
+    if !daemon || std::env::var_os("JOURNAL_STREAM").is_some() {
+        builder.format(|buf, record| {
+            writeln!(buf, "vext: {}: {}", record.level().as_str().to_lowercase(), record.args())
+        });
+    }
+    let _ = builder.try_init();
+}
+
+fn show_config(ctx: &Context) -> Result<Code> {
+    let mut config = ctx.config.clone();
+    for t in config.targets.values_mut() {
+        t.url = config::redact_url(&t.url);
+    }
+    let mut out = String::new();
+    match &ctx.config_path {
+        Some(p) => out.push_str(&format!("# from {}\n", p.display())),
+        None => out.push_str("# no config file found; defaults only\n"),
+    }
+    out.push_str(&config::effective_toml(&config)?);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(Code::Ok),
+    }
+}

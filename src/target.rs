@@ -1,0 +1,365 @@
+//! Notification targets: URLs parsed once, at the edge, into typed values.
+//!
+//! `irc://[nick[:password]@]host[:port]/channel[?key=K]` and `ircs://...`
+//! follow irker's rules: a channel without `#`, `&` or `+` gets `#`,
+//! `/name,isnick` addresses a user, the key may be given as `?key=K` or `?K`.
+
+use std::fmt;
+
+/// A parsed notification target.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    Irc(IrcTarget),
+}
+
+impl Target {
+    /// Parses a target URL. The error names what is wrong; callers add the URL.
+    pub(crate) fn parse(url: &str) -> Result<Target, String> {
+        let (scheme, _) = url
+            .split_once("://")
+            .ok_or_else(|| "not a URL (expected scheme://...)".to_string())?;
+        match scheme.to_ascii_lowercase().as_str() {
+            "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
+            "matrix" | "matrixs" | "slack" | "discord" | "mattermost" | "mattermosts"
+            | "webhook+http" | "webhook+https" => {
+                Err(format!("{scheme}:// targets are not supported yet"))
+            }
+            other => Err(format!(
+                "unknown scheme {other:?} (expected irc:// or ircs://)"
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Irc(t) => t.fmt(f),
+        }
+    }
+}
+
+/// An IRC server and the identity vext uses on it. Connections are pooled by this key.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct IrcServer {
+    pub(crate) tls: bool,
+    pub(crate) host: String,
+    pub(crate) port: u16,
+    pub(crate) nick: Option<String>,
+    pub(crate) password: Option<String>,
+}
+
+impl IrcServer {
+    /// `host:port` as used to connect (IPv6 literals in brackets).
+    pub(crate) fn addr(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl fmt::Display for IrcServer {
+    /// The server as a URL prefix, never showing the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "ircs" } else { "irc" };
+        write!(f, "{scheme}://")?;
+        if let Some(nick) = &self.nick {
+            write!(f, "{nick}")?;
+            if self.password.is_some() {
+                write!(f, ":***")?;
+            }
+            write!(f, "@")?;
+        }
+        write!(f, "{}", self.addr())
+    }
+}
+
+/// A channel (with its key) or a nick on an IRC server.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) struct Recipient {
+    pub(crate) name: String,
+    pub(crate) key: Option<String>,
+    pub(crate) is_nick: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct IrcTarget {
+    pub(crate) server: IrcServer,
+    pub(crate) recipient: Recipient,
+}
+
+impl fmt::Display for IrcTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/", self.server)?;
+        let r = &self.recipient;
+        if r.is_nick {
+            write!(f, "{},isnick", r.name)
+        } else {
+            write!(f, "{}", r.name.replace('#', "%23"))?;
+            if r.key.is_some() {
+                write!(f, "?key=***")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+impl IrcTarget {
+    pub(crate) fn parse(url: &str) -> Result<IrcTarget, String> {
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| "not a URL".to_string())?;
+        let tls = match scheme.to_ascii_lowercase().as_str() {
+            "irc" => false,
+            "ircs" => true,
+            other => return Err(format!("not an IRC URL (scheme {other:?})")),
+        };
+        // The fragment: irker URLs are often written `irc://host/#chan`, where
+        // the `#` starts a URL fragment. irker appends it to the path.
+        let (rest, fragment) = match rest.split_once('#') {
+            Some((r, frag)) => (r, Some(frag)),
+            None => (rest, None),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => (rest, ""),
+        };
+        let (userinfo, hostport) = match authority.rfind('@') {
+            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
+            None => (None, authority),
+        };
+        let (nick, password) = match userinfo {
+            None => (None, None),
+            Some(ui) => {
+                let (n, p) = match ui.split_once(':') {
+                    Some((n, p)) => (n, Some(p)),
+                    None => (ui, None),
+                };
+                let n = percent_decode(n).map_err(|e| format!("nick: {e}"))?;
+                if n.is_empty() {
+                    return Err("empty nick before '@'".into());
+                }
+                check_name("nick", &n)?;
+                let p = match p {
+                    Some(p) => {
+                        let p = percent_decode(p).map_err(|e| format!("password: {e}"))?;
+                        if p.chars().any(|c| c.is_control() || c == ' ') {
+                            return Err("password contains a space or control character".into());
+                        }
+                        Some(p)
+                    }
+                    None => None,
+                };
+                (Some(n), p)
+            }
+        };
+        let (host, port) = split_host_port(hostport)?;
+        let port = port.unwrap_or(if tls { 6697 } else { 6667 });
+
+        let mut name = percent_decode(path).map_err(|e| format!("channel: {e}"))?;
+        if let Some(frag) = fragment {
+            name.push('#');
+            name.push_str(&percent_decode(frag).map_err(|e| format!("channel: {e}"))?);
+        }
+        let is_nick = name.ends_with(",isnick");
+        if is_nick {
+            name.truncate(name.len() - ",isnick".len());
+        }
+        if name.is_empty() {
+            return Err("no channel or nick in the path (expected irc://host/channel)".into());
+        }
+        if !is_nick && !name.starts_with(['#', '&', '+', '!']) {
+            name.insert(0, '#');
+        }
+        check_name(if is_nick { "nick" } else { "channel" }, &name)?;
+        if name.len() > 200 {
+            return Err("channel or nick name longer than 200 bytes".into());
+        }
+
+        let key = match query {
+            None | Some("") => None,
+            Some(q) => {
+                let k = q.strip_prefix("key=").unwrap_or(q);
+                let k = percent_decode(k).map_err(|e| format!("key: {e}"))?;
+                if is_nick {
+                    return Err("a key makes no sense for a nick (,isnick)".into());
+                }
+                if k.is_empty() || k.contains([' ', ',']) || k.chars().any(|c| c.is_control()) {
+                    return Err("channel key is empty or contains a space, comma or control character".into());
+                }
+                Some(k)
+            }
+        };
+        Ok(IrcTarget {
+            server: IrcServer {
+                tls,
+                host,
+                port,
+                nick,
+                password,
+            },
+            recipient: Recipient { name, key, is_nick },
+        })
+    }
+}
+
+/// Rejects names that could smuggle a second target or command onto the wire.
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    if let Some(c) = name
+        .chars()
+        .find(|&c| c == ' ' || c == ',' || (c == ':' && what == "nick") || c.is_control())
+    {
+        return Err(format!(
+            "{what} {name:?} contains {}",
+            match c {
+                ' ' => "a space".to_string(),
+                ',' => "a comma".to_string(),
+                ':' => "a colon".to_string(),
+                '\x07' => "a bell (^G)".to_string(),
+                c => format!("the control character U+{:04X}", c as u32),
+            }
+        ));
+    }
+    Ok(())
+}
+
+fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
+    let (host, port) = if let Some(rest) = hostport.strip_prefix('[') {
+        let end = rest
+            .find(']')
+            .ok_or_else(|| "unterminated '[' in IPv6 address".to_string())?;
+        let host = &rest[..end];
+        let after = &rest[end + 1..];
+        let port = match after {
+            "" => None,
+            p => Some(
+                p.strip_prefix(':')
+                    .ok_or_else(|| format!("unexpected {p:?} after IPv6 address"))?,
+            ),
+        };
+        (host, port)
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host".into());
+    }
+    if host
+        .chars()
+        .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
+    {
+        return Err(format!("invalid host {host:?}"));
+    }
+    let port = match port {
+        None | Some("") => None,
+        Some(p) => Some(match p.parse::<u16>() {
+            Ok(0) | Err(_) => return Err(format!("invalid port {p:?}")),
+            Ok(n) => n,
+        }),
+    };
+    Ok((host.to_ascii_lowercase(), port))
+}
+
+/// Decodes `%XX` escapes; the result must be UTF-8.
+pub(crate) fn percent_decode(s: &str) -> Result<String, String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok())
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("bad percent escape in {s:?}"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{s:?} does not decode to UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn irc(url: &str) -> IrcTarget {
+        IrcTarget::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"))
+    }
+
+    #[test]
+    fn irker_channel_rules() {
+        let t = irc("irc://irc.example.net/commits");
+        assert_eq!(t.recipient.name, "#commits");
+        assert_eq!(t.server.port, 6667);
+        assert!(!t.server.tls);
+        assert_eq!(irc("irc://irc.example.net/#commits").recipient.name, "#commits");
+        assert_eq!(irc("irc://irc.example.net/%23commits").recipient.name, "#commits");
+        assert_eq!(irc("irc://irc.example.net/&local").recipient.name, "&local");
+        assert_eq!(irc("irc://irc.example.net/+modeless").recipient.name, "+modeless");
+        assert_eq!(irc("ircs://irc.example.net/x").server.port, 6697);
+        assert_eq!(irc("irc://irc.example.net:7000/x").server.port, 7000);
+        assert_eq!(irc("irc://h/MixedCase").recipient.name, "#MixedCase");
+    }
+
+    #[test]
+    fn nick_targets_and_keys() {
+        let t = irc("irc://h/alice,isnick");
+        assert!(t.recipient.is_nick);
+        assert_eq!(t.recipient.name, "alice");
+        assert_eq!(irc("irc://h/c?key=s3cret").recipient.key.as_deref(), Some("s3cret"));
+        assert_eq!(irc("irc://h/c?s3cret").recipient.key.as_deref(), Some("s3cret"));
+        let t = irc("ircs://bot:pa%3Ass@[::1]:6697/c");
+        assert_eq!(t.server.nick.as_deref(), Some("bot"));
+        assert_eq!(t.server.password.as_deref(), Some("pa:ss"));
+        assert_eq!(t.server.host, "::1");
+        assert_eq!(t.server.addr(), "[::1]:6697");
+    }
+
+    #[test]
+    fn injection_attempts_are_rejected() {
+        for bad in [
+            "irc://h/chan,%23other",
+            "irc://h/chan%20x",
+            "irc://h/chan%0D%0AQUIT",
+            "irc://h/chan%07",
+            "irc://h/chan%00",
+            "irc://h/c?key=a%20b",
+            "irc://h/c?key=a,b",
+            "irc://ni%20ck@h/c",
+        ] {
+            assert!(IrcTarget::parse(bad).is_err(), "{bad} should be rejected");
+        }
+    }
+
+    #[test]
+    fn malformed_urls_name_the_problem() {
+        assert!(Target::parse("irc.example.net/x").unwrap_err().contains("not a URL"));
+        assert!(Target::parse("gopher://h/x").unwrap_err().contains("gopher"));
+        assert!(Target::parse("irc://h:99999/x").unwrap_err().contains("port"));
+        assert!(Target::parse("irc://h:0/x").unwrap_err().contains("port"));
+        assert!(Target::parse("irc://h/").unwrap_err().contains("channel"));
+        assert!(Target::parse("irc:///x").unwrap_err().contains("host"));
+        assert!(Target::parse("irc://h/%zz").unwrap_err().contains("percent"));
+        assert!(Target::parse("irc://h/%ff").unwrap_err().contains("UTF-8"));
+    }
+
+    #[test]
+    fn display_hides_secrets() {
+        let t = Target::parse("irc://bot:hunter2@h/c?key=k").unwrap();
+        let shown = t.to_string();
+        assert!(!shown.contains("hunter2") && !shown.contains("=k"), "{shown}");
+    }
+}
