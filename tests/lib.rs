@@ -1,0 +1,6 @@
+//! Integration tests: the built binary against real servers on loopback.
+
+mod support;
+
+mod daemon;
+mod send;

@@ -1,0 +1,565 @@
+//! Test support: temp dirs, the vext binary, a private ngircd, an observing
+//! IRC client, and the daemon. Every helper owns what it starts and cleans
+//! it up (by PID) when dropped.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+pub const VEXT: &str = env!("CARGO_BIN_EXE_vext");
+
+// ---- temp dirs ---------------------------------------------------------------
+
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> TempDir {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "vext-test-{tag}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("creating a temp dir");
+        // ngircd started as root drops to nobody and must still read its files.
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755));
+        TempDir(path)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).expect("writing a temp file");
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("finding a free port")
+}
+
+/// Finds a server binary or fails naming the Makefile target that installs it.
+pub fn require_binary(name: &str) -> PathBuf {
+    for dir in ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"] {
+        let p = Path::new(dir).join(name);
+        if p.is_file() {
+            return p;
+        }
+    }
+    panic!("{name} is not installed: run `make deps` (Debian package for {name})");
+}
+
+// ---- running vext ------------------------------------------------------------
+
+pub struct Output {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+pub struct Vext {
+    args: Vec<String>,
+    stdin: Option<Vec<u8>>,
+    env: Vec<(String, String)>,
+    timeout: Duration,
+}
+
+pub fn vext<I, S>(args: I) -> Vext
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    Vext {
+        args: args.into_iter().map(|s| s.as_ref().to_string()).collect(),
+        stdin: None,
+        env: Vec::new(),
+        timeout: Duration::from_secs(60),
+    }
+}
+
+impl Vext {
+    pub fn stdin(mut self, input: impl Into<Vec<u8>>) -> Self {
+        self.stdin = Some(input.into());
+        self
+    }
+
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    pub fn run(self) -> Output {
+        let mut cmd = Command::new(VEXT);
+        cmd.args(&self.args)
+            .env_remove("VEXT_DAEMON")
+            .env_remove("VEXT_CONFIG")
+            .env_remove("VEXT_LOG")
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("starting vext");
+        if let Some(input) = self.stdin {
+            let mut stdin = child.stdin.take().expect("stdin");
+            std::thread::spawn(move || {
+                let _ = stdin.write_all(&input);
+            });
+        }
+        let mut out = child.stdout.take().expect("stdout");
+        let mut err = child.stderr.take().expect("stderr");
+        let t_out = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = out.read_to_string(&mut s);
+            s
+        });
+        let t_err = std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = err.read_to_string(&mut s);
+            s
+        });
+        let until = Instant::now() + self.timeout;
+        let status = loop {
+            if let Some(st) = child.try_wait().expect("waiting for vext") {
+                break st;
+            }
+            if Instant::now() > until {
+                let _ = child.kill();
+                panic!("vext {:?} did not finish within {:?}", self.args, self.timeout);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        Output {
+            code: status.code().unwrap_or(-1),
+            stdout: t_out.join().unwrap_or_default(),
+            stderr: t_err.join().unwrap_or_default(),
+        }
+    }
+
+    /// Runs and asserts the exit code, returning the output.
+    pub fn expect(self, code: i32) -> Output {
+        let args = self.args.clone();
+        let out = self.run();
+        assert_eq!(
+            out.code, code,
+            "vext {args:?} exited {} (wanted {code})\nstdout: {}\nstderr: {}",
+            out.code, out.stdout, out.stderr
+        );
+        out
+    }
+}
+
+// ---- ngircd ------------------------------------------------------------------
+
+pub struct IrcdOptions {
+    pub penalties: bool,
+    pub max_joins: u32,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub password: Option<String>,
+    pub ping_timeout: u32,
+}
+
+impl Default for IrcdOptions {
+    fn default() -> Self {
+        IrcdOptions {
+            penalties: true,
+            max_joins: 10,
+            tls: None,
+            password: None,
+            ping_timeout: 120,
+        }
+    }
+}
+
+pub struct Ngircd {
+    pub port: u16,
+    pub tls_port: Option<u16>,
+    dir: TempDir,
+    conf: PathBuf,
+    child: Option<Child>,
+}
+
+impl Ngircd {
+    pub fn start() -> Ngircd {
+        Ngircd::with(IrcdOptions::default())
+    }
+
+    pub fn with(opts: IrcdOptions) -> Ngircd {
+        let bin = require_binary("ngircd");
+        let dir = TempDir::new("ngircd");
+        std::fs::create_dir_all(dir.path().join("include")).expect("include dir");
+        let port = free_port();
+        let tls_port = opts.tls.as_ref().map(|_| free_port());
+        let mut conf = format!(
+            "[Global]\nName = irc.test\nInfo = vext test server\nListen = 127.0.0.1\nPorts = {port}\n\
+             MotdPhrase = hello\nIncludeDir = {include}\n{pass}\
+             [Limits]\nMaxConnectionsIP = 0\nMaxJoins = {joins}\nPingTimeout = {ping}\nPongTimeout = 20\n{penalty}\
+             [Options]\nDNS = no\nIdent = no\nPAM = no\n",
+            include = dir.path().join("include").display(),
+            pass = opts.password.as_ref().map(|p| format!("Password = {p}\n")).unwrap_or_default(),
+            joins = opts.max_joins,
+            ping = opts.ping_timeout,
+            penalty = if opts.penalties { "" } else { "MaxPenaltyTime = 0\n" },
+        );
+        if let (Some((cert, key)), Some(tp)) = (&opts.tls, tls_port) {
+            conf.push_str(&format!(
+                "[SSL]\nCertFile = {}\nKeyFile = {}\nPorts = {tp}\n",
+                cert.display(),
+                key.display()
+            ));
+        }
+        let conf_path = dir.write("ngircd.conf", &conf);
+        let mut ircd = Ngircd {
+            port,
+            tls_port,
+            dir,
+            conf: conf_path,
+            child: None,
+        };
+        ircd.child = Some(ircd.spawn(&bin));
+        ircd
+    }
+
+    fn spawn(&self, bin: &Path) -> Child {
+        let child = Command::new(bin)
+            .args(["-n", "-f"])
+            .arg(&self.conf)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting ngircd");
+        let until = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < until, "ngircd did not start listening on {}", self.port);
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if let Some(tp) = self.tls_port {
+            while TcpStream::connect(("127.0.0.1", tp)).is_err() {
+                assert!(Instant::now() < until, "ngircd did not start TLS on {tp}");
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        child
+    }
+
+    pub fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.stop();
+        let bin = require_binary("ngircd");
+        self.child = Some(self.spawn(&bin));
+    }
+
+    pub fn url(&self, channel: &str) -> String {
+        format!("irc://127.0.0.1:{}/{}", self.port, channel.replace('#', "%23"))
+    }
+
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for Ngircd {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+// ---- an observing IRC client ---------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Privmsg {
+    pub from: String,
+    pub target: String,
+    pub text: String,
+}
+
+pub struct Observer {
+    pub nick: String,
+    stream: TcpStream,
+    lines: Receiver<String>,
+    /// Every raw line received, for assertions on the wire.
+    pub log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Observer {
+    pub fn join(port: u16, channels: &[&str]) -> Observer {
+        static N: AtomicU64 = AtomicU64::new(0);
+        let nick = format!("obs{}", N.fetch_add(1, Ordering::SeqCst) % 100000);
+        Observer::with_nick(port, &nick, channels)
+    }
+
+    pub fn with_nick(port: u16, nick: &str, channels: &[&str]) -> Observer {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("observer connects");
+        let reader = stream.try_clone().expect("clone");
+        let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let log2 = log.clone();
+        let mut pong = stream.try_clone().expect("clone");
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(reader);
+            let mut buf = Vec::new();
+            loop {
+                buf.clear();
+                match r.read_until(b'\n', &mut buf) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        let line = String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_string();
+                        if let Some(token) = line.strip_prefix("PING ") {
+                            let _ = pong.write_all(format!("PONG {token}\r\n").as_bytes());
+                        }
+                        log2.lock().unwrap().push(line.clone());
+                        if tx.send(line).is_err() {
+                            return;
+                        }
+                    }
+                }
+            }
+        });
+        let mut obs = Observer {
+            nick: nick.to_string(),
+            stream,
+            lines: rx,
+            log,
+        };
+        obs.send(&format!("NICK {nick}"));
+        obs.send(&format!("USER {nick} 0 * :observer"));
+        obs.wait_for(|l| l.split(' ').nth(1) == Some("001"), "welcome");
+        for ch in channels {
+            obs.send(&format!("JOIN {ch}"));
+            let ch_l = ch.to_lowercase();
+            obs.wait_for(
+                |l| {
+                    let p: Vec<&str> = l.split(' ').collect();
+                    p.get(1) == Some(&"366") && p.get(3).map(|c| c.to_lowercase()) == Some(ch_l.clone())
+                },
+                "end of NAMES",
+            );
+        }
+        obs
+    }
+
+    pub fn send(&mut self, line: &str) {
+        self.stream
+            .write_all(format!("{line}\r\n").as_bytes())
+            .expect("observer write");
+    }
+
+    /// Waits for a line matching `pred`, failing after 10 s.
+    pub fn wait_for(&mut self, pred: impl Fn(&str) -> bool, what: &str) -> String {
+        let until = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(l) if pred(&l) => return l,
+                Ok(_) => {}
+                Err(_) => panic!("observer {}: no {what} within 10 s; saw {:?}", self.nick, self.log.lock().unwrap()),
+            }
+        }
+    }
+
+    /// Collects PRIVMSGs until `n` arrived or `timeout` passed.
+    pub fn privmsgs(&mut self, n: usize, timeout: Duration) -> Vec<Privmsg> {
+        let until = Instant::now() + timeout;
+        let mut got = Vec::new();
+        while got.len() < n {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            match self.lines.recv_timeout(left) {
+                Ok(l) => {
+                    if let Some(m) = parse_privmsg(&l) {
+                        got.push(m);
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        got
+    }
+
+    /// PRIVMSGs that arrive within `quiet` of each other, until silence.
+    pub fn drain(&mut self, quiet: Duration) -> Vec<Privmsg> {
+        let mut got = Vec::new();
+        while let Ok(l) = self.lines.recv_timeout(quiet) {
+            if let Some(m) = parse_privmsg(&l) {
+                got.push(m);
+            }
+        }
+        got
+    }
+}
+
+pub fn parse_privmsg(line: &str) -> Option<Privmsg> {
+    let rest = line.strip_prefix(':')?;
+    let (prefix, rest) = rest.split_once(' ')?;
+    let rest = rest.strip_prefix("PRIVMSG ")?;
+    let (target, text) = rest.split_once(" :")?;
+    Some(Privmsg {
+        from: prefix.split('!').next().unwrap_or("").to_string(),
+        target: target.to_string(),
+        text: text.to_string(),
+    })
+}
+
+// ---- the daemon ----------------------------------------------------------------
+
+pub struct Daemon {
+    pub child: Child,
+    pub tcp: String,
+    pub udp: String,
+    pub stderr: Arc<Mutex<String>>,
+}
+
+impl Daemon {
+    pub fn start(extra: &[&str]) -> Daemon {
+        Daemon::start_in(extra, None)
+    }
+
+    /// Starts `vext daemon --listen 127.0.0.1:0 EXTRA...`, optionally inside a
+    /// network namespace (`wrapper` is the command prefix, e.g. nsenter).
+    pub fn start_in(extra: &[&str], wrapper: Option<&[&str]>) -> Daemon {
+        let mut args: Vec<String> = vec!["daemon".into()];
+        if !extra.iter().any(|a| *a == "--listen") {
+            args.extend(["--listen".into(), "127.0.0.1:0".into()]);
+        }
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let mut cmd = match wrapper {
+            Some(w) => {
+                let mut c = Command::new(w[0]);
+                c.args(&w[1..]).arg(VEXT);
+                c
+            }
+            None => Command::new(VEXT),
+        };
+        cmd.args(&args)
+            .env_remove("VEXT_CONFIG")
+            .env("XDG_CONFIG_HOME", "/nonexistent")
+            .env("VEXT_LOG", "vext=debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("starting vext daemon");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let log = Arc::new(Mutex::new(String::new()));
+        let log2 = log.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stderr);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match r.read_line(&mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        log2.lock().unwrap().push_str(&line);
+                        if line.starts_with("listening ") {
+                            let _ = tx.send(line.trim().to_string());
+                        }
+                    }
+                }
+            }
+        });
+        let ready = match rx.recv_timeout(Duration::from_secs(10)) {
+            Ok(l) => l,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("daemon not ready; stderr: {}", log.lock().unwrap());
+            }
+        };
+        let field = |k: &str| {
+            ready
+                .split(' ')
+                .find_map(|f| f.strip_prefix(k))
+                .unwrap_or_else(|| panic!("no {k} in {ready:?}"))
+                .to_string()
+        };
+        Daemon {
+            tcp: field("tcp="),
+            udp: field("udp="),
+            child,
+            stderr: log,
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let _ = Command::new("kill").args([&format!("-{sig}"), &self.pid().to_string()]).status();
+    }
+
+    /// Waits for the daemon to exit; returns its exit code.
+    pub fn wait(&mut self, timeout: Duration) -> Option<i32> {
+        let until = Instant::now() + timeout;
+        loop {
+            if let Ok(Some(st)) = self.child.try_wait() {
+                return st.code();
+            }
+            if Instant::now() > until {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Sends raw bytes on a new TCP connection and returns the replies read
+    /// until `replies` lines arrived (or 10 s passed).
+    pub fn request(&self, raw: &[u8], replies: usize) -> Vec<String> {
+        let mut s = TcpStream::connect(&self.tcp).expect("connect to daemon");
+        s.write_all(raw).expect("write to daemon");
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let mut r = BufReader::new(s);
+        let mut out = Vec::new();
+        while out.len() < replies {
+            let mut l = String::new();
+            match r.read_line(&mut l) {
+                Ok(0) | Err(_) => break,
+                Ok(_) => out.push(l.trim().to_string()),
+            }
+        }
+        out
+    }
+
+    pub fn log(&self) -> String {
+        self.stderr.lock().unwrap().clone()
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
