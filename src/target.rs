@@ -97,7 +97,7 @@ impl fmt::Display for IrcTarget {
         if r.is_nick {
             write!(f, "{},isnick", r.name)
         } else {
-            write!(f, "{}", r.name.replace('#', "%23"))?;
+            write!(f, "{}", r.name)?;
             if r.key.is_some() {
                 write!(f, "?key=***")?;
             }

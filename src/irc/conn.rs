@@ -199,7 +199,11 @@ impl Conn {
                     }
                     Err(Stop::Quit(reason)) => return self.finish_quit(&reason),
                     Err(Stop::Lost(err)) => {
-                        log::warn!("{}: {}", self.server, err.message);
+                        if self.settings.reconnect {
+                            log::warn!("{}: {}", self.server, err.message);
+                        } else {
+                            log::debug!("{}: {}", self.server, err.message);
+                        }
                         if !self.settings.reconnect || err.code == Code::NoPerm && attempt > 3 {
                             return self.give_up(err);
                         }
@@ -459,7 +463,14 @@ impl Conn {
                 "005" => session.isupport.absorb(&msg),
                 "376" | "422" if welcomed.is_some() => return Ok(()),
                 "ERROR" => {
-                    return Err(lost(Code::Unavailable, format!("server said: {}", msg.text())));
+                    // ngircd answers a bad PASS with ERROR, not 464.
+                    let text = msg.text();
+                    let code = if self.server.password.is_some() && text.to_ascii_lowercase().contains("password") {
+                        Code::NoPerm
+                    } else {
+                        Code::Unavailable
+                    };
+                    return Err(lost(code, format!("server said: {text}")));
                 }
                 _ => {}
             }
@@ -753,8 +764,8 @@ impl Conn {
             }
             // Message failures: cannot send to channel, no such nick/channel.
             "401" | "404" | "406" | "412" | "407" | "411" => {
-                self.errors.insert(
-                    folded_target,
+                // The first error is the cause (a failed JOIN explains a later 404).
+                self.errors.entry(folded_target).or_insert(
                     DeliveryError {
                         code: Code::Unavailable,
                         permanent: msg.command != "407",

@@ -319,6 +319,14 @@ impl Observer {
     }
 
     pub fn with_nick(port: u16, nick: &str, channels: &[&str]) -> Observer {
+        Observer::connect(port, nick, None, channels)
+    }
+
+    pub fn with_pass(port: u16, nick: &str, pass: &str, channels: &[&str]) -> Observer {
+        Observer::connect(port, nick, Some(pass), channels)
+    }
+
+    fn connect(port: u16, nick: &str, pass: Option<&str>, channels: &[&str]) -> Observer {
         let stream = TcpStream::connect(("127.0.0.1", port)).expect("observer connects");
         let reader = stream.try_clone().expect("clone");
         let (tx, rx) = mpsc::channel();
@@ -351,6 +359,9 @@ impl Observer {
             lines: rx,
             log,
         };
+        if let Some(p) = pass {
+            obs.send(&format!("PASS {p}"));
+        }
         obs.send(&format!("NICK {nick}"));
         obs.send(&format!("USER {nick} 0 * :observer"));
         obs.wait_for(|l| l.split(' ').nth(1) == Some("001"), "welcome");
@@ -561,5 +572,117 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+// ---- private network namespaces ---------------------------------------------------
+
+/// Moves the calling test thread into a new network namespace with its own
+/// loopback (so irker's hard-coded port 6659 is free and private). Processes
+/// and sockets this thread creates afterwards live in it. Needs root.
+pub fn private_network() {
+    // SAFETY: unshare only changes this thread's namespaces.
+    let rc = unsafe { libc::unshare(libc::CLONE_NEWNET) };
+    assert_eq!(rc, 0, "unshare(CLONE_NEWNET) failed (tests must run as root): {}", std::io::Error::last_os_error());
+    let st = Command::new("ip")
+        .args(["link", "set", "lo", "up"])
+        .status()
+        .expect("running ip (make deps installs iproute2)");
+    assert!(st.success(), "ip link set lo up failed");
+}
+
+// ---- a scripted IRC server -------------------------------------------------------
+
+/// A one-connection IRC server driven by a script, for what ngircd cannot
+/// do (SASL) or must not do (never answer).
+pub struct FakeServer {
+    pub port: u16,
+    pub received: Arc<Mutex<Vec<String>>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeServer {
+    /// `respond` sees each client line and returns the lines to answer with.
+    pub fn start<F>(mut respond: F) -> FakeServer
+    where
+        F: FnMut(&str) -> Vec<String> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind fake server");
+        let port = listener.local_addr().unwrap().port();
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let rec = received.clone();
+        let thread = std::thread::spawn(move || {
+            let Ok((stream, _)) = listener.accept() else { return };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
+            let mut w = stream.try_clone().expect("clone");
+            let mut r = BufReader::new(stream);
+            let mut line = String::new();
+            loop {
+                line.clear();
+                match r.read_line(&mut line) {
+                    Ok(0) | Err(_) => return,
+                    Ok(_) => {
+                        let l = line.trim_end().to_string();
+                        rec.lock().unwrap().push(l.clone());
+                        for out in respond(&l) {
+                            if w.write_all(format!("{out}\r\n").as_bytes()).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        FakeServer {
+            port,
+            received,
+            thread: Some(thread),
+        }
+    }
+
+    pub fn lines(&self) -> Vec<String> {
+        self.received.lock().unwrap().clone()
+    }
+
+    pub fn join(mut self) -> Vec<String> {
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+        self.lines()
+    }
+}
+
+// ---- a test CA ---------------------------------------------------------------------
+
+/// A CA and a server certificate for 127.0.0.1 and localhost, made with openssl.
+pub struct TestCa {
+    pub dir: TempDir,
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl TestCa {
+    pub fn new() -> TestCa {
+        let dir = TempDir::new("ca");
+        let d = dir.path();
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl").args(args).current_dir(d).output().expect("running openssl (make deps)");
+            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        };
+        run(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=vext test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+        run(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+        std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
+        run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+        use std::os::unix::fs::PermissionsExt;
+        for f in ["server.key", "server.pem", "ca.pem"] {
+            let _ = std::fs::set_permissions(d.join(f), std::fs::Permissions::from_mode(0o644));
+        }
+        TestCa {
+            ca: d.join("ca.pem"),
+            cert: d.join("server.pem"),
+            key: d.join("server.key"),
+            dir,
+        }
     }
 }
