@@ -1,5 +1,6 @@
 # vext — build, test, benchmark.
 #
+#   make run-daemon  build and run the relay daemon on 127.0.0.1:6659
 #   make deps    install what the tests and benchmarks need (Debian packages, rustup targets)
 #   make test    deps + the whole test suite (what .ci/run calls)
 #   make bench   side-by-side benchmarks against irkerd/irk
@@ -12,7 +13,7 @@ DEB_PACKAGES := ngircd irker openssl git iproute2 util-linux file
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release deps deps-debian test bench static lint fmt clean
+.PHONY: all build release run-daemon deps deps-debian test bench static lint fmt clean
 
 all: build
 
@@ -21,6 +22,10 @@ build:
 
 release:
 	$(CARGO) build --release
+
+# The main job on defaults: the relay on 127.0.0.1:6659, like irkerd.
+run-daemon: release
+	./target/release/vext daemon
 
 # Idempotent and quick when everything is present: apt runs only when a
 # package is missing, and `apt-get update` runs once before the first install.

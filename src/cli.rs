@@ -214,7 +214,6 @@ pub(crate) struct GenerateArgs {
     pub(crate) out: PathBuf,
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,7 +144,11 @@ impl Config {
                     } else {
                         format!(
                             "no target named {name:?} (defined: {})",
-                            self.targets.keys().map(|k| format!("@{k}")).collect::<Vec<_>>().join(", ")
+                            self.targets
+                                .keys()
+                                .map(|k| format!("@{k}"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
                         )
                     }
                 }),
@@ -181,7 +185,10 @@ mod tests {
 
     #[test]
     fn redacts_secrets() {
-        assert_eq!(redact_url("ircs://bot:hunter2@h:6697/c?key=k"), "ircs://bot:***@h:6697/c?key=***");
+        assert_eq!(
+            redact_url("ircs://bot:hunter2@h:6697/c?key=k"),
+            "ircs://bot:***@h:6697/c?key=***"
+        );
         assert_eq!(redact_url("irc://h/c"), "irc://h/c");
     }
 }
@@ -210,7 +217,9 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
     c.send.nick = env("VEXT_NICK").or(c.send.nick);
     c.send.ca_file = env("VEXT_CA_FILE").map(PathBuf::from).or(c.send.ca_file);
     let d = &mut c.daemon;
-    d.listen = env("VEXT_LISTEN").or(d.listen.take()).or(Some(defaults::LISTEN.into()));
+    d.listen = env("VEXT_LISTEN")
+        .or(d.listen.take())
+        .or(Some(defaults::LISTEN.into()));
     d.nick = env("VEXT_NICK").or(d.nick.take());
     d.ca_file = env("VEXT_CA_FILE").map(PathBuf::from).or(d.ca_file.take());
     d.channel_ttl = d.channel_ttl.or(Some(defaults::CHANNEL_TTL));
@@ -218,5 +227,6 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
     d.burst = d.burst.or(Some(defaults::BURST));
     d.line_rate = d.line_rate.or(Some(defaults::LINE_RATE));
     d.drain_timeout = d.drain_timeout.or(Some(defaults::DRAIN_TIMEOUT));
-    toml::to_string(&c).map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))
+    toml::to_string(&c)
+        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))
 }

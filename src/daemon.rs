@@ -36,31 +36,59 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         .clone()
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| defaults::LISTEN.into());
-    let nickserv_file = args.nickserv_password_file.clone().or_else(|| file.nickserv_password_file.clone());
+    let nickserv_file = args
+        .nickserv_password_file
+        .clone()
+        .or_else(|| file.nickserv_password_file.clone());
     let nickserv_password = match nickserv_file {
         Some(path) => {
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                fail(Code::Config, format!("reading the NickServ password file {}: {e}", path.display()))
+                fail(
+                    Code::Config,
+                    format!("reading the NickServ password file {}: {e}", path.display()),
+                )
             })?;
             let pass = text.trim().to_string();
             if pass.is_empty() || pass.contains(['\r', '\n', '\0']) {
-                return Err(fail(Code::Config, format!("{}: the NickServ password must be one non-empty line", path.display())));
+                return Err(fail(
+                    Code::Config,
+                    format!(
+                        "{}: the NickServ password must be one non-empty line",
+                        path.display()
+                    ),
+                ));
             }
             Some(pass)
         }
         None => None,
     };
     let burst = args.burst.or(file.burst).unwrap_or(defaults::BURST);
-    let line_rate = args.line_rate.or(file.line_rate).unwrap_or(defaults::LINE_RATE);
+    let line_rate = args
+        .line_rate
+        .or(file.line_rate)
+        .unwrap_or(defaults::LINE_RATE);
     if burst == 0 || !(line_rate.is_finite() && line_rate > 0.0) {
-        return Err(fail(Code::Usage, "--burst must be at least 1 and --line-rate above 0"));
+        return Err(fail(
+            Code::Usage,
+            "--burst must be at least 1 and --line-rate above 0",
+        ));
     }
-    let drain = args.drain_timeout.or(file.drain_timeout).unwrap_or(defaults::DRAIN_TIMEOUT);
+    let drain = args
+        .drain_timeout
+        .or(file.drain_timeout)
+        .unwrap_or(defaults::DRAIN_TIMEOUT);
     if !(drain.is_finite() && drain >= 0.0) {
-        return Err(fail(Code::Usage, "--drain-timeout must be a number of seconds"));
+        return Err(fail(
+            Code::Usage,
+            "--drain-timeout must be a number of seconds",
+        ));
     }
     let settings = crate::irc::Settings {
-        nick: args.nick.clone().or_else(|| file.nick.clone()).unwrap_or_else(crate::send::default_nick),
+        nick: args
+            .nick
+            .clone()
+            .or_else(|| file.nick.clone())
+            .unwrap_or_else(crate::send::default_nick),
         username: "vext".into(),
         realname: "vext relay".into(),
         nickserv_password,
@@ -68,8 +96,16 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         burst: f64::from(burst),
         line_rate,
         connect_timeout: Duration::from_secs(30),
-        channel_ttl: Duration::from_secs(args.channel_ttl.or(file.channel_ttl).unwrap_or(defaults::CHANNEL_TTL)),
-        connection_ttl: Duration::from_secs(args.connection_ttl.or(file.connection_ttl).unwrap_or(defaults::CONNECTION_TTL)),
+        channel_ttl: Duration::from_secs(
+            args.channel_ttl
+                .or(file.channel_ttl)
+                .unwrap_or(defaults::CHANNEL_TTL),
+        ),
+        connection_ttl: Duration::from_secs(
+            args.connection_ttl
+                .or(file.connection_ttl)
+                .unwrap_or(defaults::CONNECTION_TTL),
+        ),
         keepalive: Duration::from_secs(120),
         reconnect: true,
         default_chanlimit: 18,
@@ -84,19 +120,29 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         stopping: AtomicBool::new(false),
     });
 
-    let mut signals = signal_hook::iterator::Signals::new([signal_hook::consts::SIGTERM, signal_hook::consts::SIGINT])
-        .context("installing signal handlers")?;
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ])
+    .context("installing signal handlers")?;
     {
         let shared = shared.clone();
-        std::thread::Builder::new().name("tcp-accept".into()).spawn(move || accept_loop(tcp, shared))?;
+        std::thread::Builder::new()
+            .name("tcp-accept".into())
+            .spawn(move || accept_loop(tcp, shared))?;
     }
     {
         let shared = shared.clone();
-        std::thread::Builder::new().name("udp".into()).spawn(move || udp_loop(udp, shared))?;
+        std::thread::Builder::new()
+            .name("udp".into())
+            .spawn(move || udp_loop(udp, shared))?;
     }
     eprintln!("listening tcp={tcp_addr} udp={udp_addr}");
 
-    let signal = signals.forever().next().unwrap_or(signal_hook::consts::SIGTERM);
+    let signal = signals
+        .forever()
+        .next()
+        .unwrap_or(signal_hook::consts::SIGTERM);
     shared.stopping.store(true, Ordering::SeqCst);
     let queued = shared.outstanding.load(Ordering::SeqCst);
     log::info!("signal {signal}: draining {queued} deliveries (at most {drain}s)");
@@ -108,7 +154,10 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     if left > 0 {
         log::warn!("{left} deliveries not confirmed when the drain time ran out");
     }
-    shared.relay.shutdown("vext relay shutting down", Instant::now() + Duration::from_secs(2));
+    shared.relay.shutdown(
+        "vext relay shutting down",
+        Instant::now() + Duration::from_secs(2),
+    );
     log::info!("stopped");
     Ok(Code::Ok)
 }
@@ -133,7 +182,11 @@ fn bind(listen: &str) -> Result<(TcpListener, UdpSocket)> {
             Err(e) => return Err(bind_error(listen, "UDP", e)),
         }
     }
-    Err(bind_error(listen, "UDP", last_err.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse))))
+    Err(bind_error(
+        listen,
+        "UDP",
+        last_err.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)),
+    ))
 }
 
 fn bind_error(listen: &str, proto: &str, e: std::io::Error) -> anyhow::Error {
@@ -181,7 +234,11 @@ fn serve_client(stream: TcpStream, shared: &Shared) {
     let mut buf = Vec::with_capacity(1024);
     loop {
         buf.clear();
-        let n = match reader.by_ref().take(MAX_REQUEST as u64 + 1).read_until(b'\n', &mut buf) {
+        let n = match reader
+            .by_ref()
+            .take(MAX_REQUEST as u64 + 1)
+            .read_until(b'\n', &mut buf)
+        {
             Ok(n) => n,
             Err(e) => {
                 log::debug!("{peer}: {e}");
@@ -257,7 +314,7 @@ fn handle(line: &[u8], peer: &str, shared: &Shared) -> Option<Reply> {
             log::warn!("{peer}: bad request skipped: {e}");
             // Without a parsed request we cannot know whether an ack was asked for;
             // answer when the line looks like one of ours.
-            return looks_like_ack(line).then(|| Reply::Err { error: e });
+            return looks_like_ack(line).then_some(Reply::Err { error: e });
         }
     };
     let ack = request.ack;
@@ -283,7 +340,8 @@ fn accept(request: Request, peer: &str, shared: &Shared) -> Result<String, Strin
     }
     let mut targets = Vec::with_capacity(request.to.len());
     for url in &request.to {
-        let t = Target::parse(url).map_err(|e| format!("bad target URL {}: {e}", crate::config::redact_url(url)))?;
+        let t = Target::parse(url)
+            .map_err(|e| format!("bad target URL {}: {e}", crate::config::redact_url(url)))?;
         targets.push(t);
     }
     let lines: Arc<[String]> = text_lines(&request.privmsg).into();
@@ -292,7 +350,9 @@ fn accept(request: Request, peer: &str, shared: &Shared) -> Result<String, Strin
     }
     let id = request.id.clone().unwrap_or_else(new_id);
     log::debug!("{peer}: {id} for {} target(s)", targets.len());
-    shared.outstanding.fetch_add(targets.len(), Ordering::SeqCst);
+    shared
+        .outstanding
+        .fetch_add(targets.len(), Ordering::SeqCst);
     let shown: Vec<String> = targets.iter().map(Target::to_string).collect();
     let counter = shared.outstanding.clone();
     let msg_id = id.clone();
@@ -303,6 +363,9 @@ fn accept(request: Request, peer: &str, shared: &Shared) -> Result<String, Strin
             counter.fetch_sub(1, Ordering::SeqCst);
             match result {
                 Ok(()) => log::info!("{msg_id}: delivered to {}", shown[i]),
+                Err(e) if e.permanent => {
+                    log::warn!("{msg_id}: {}: {} (permanent)", shown[i], e.message)
+                }
                 Err(e) => log::warn!("{msg_id}: {}: {}", shown[i], e.message),
             }
         }),

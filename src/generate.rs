@@ -20,9 +20,16 @@ pub(crate) fn run(args: GenerateArgs) -> Result<Code> {
 pub(crate) fn write_all(out: &Path) -> Result<()> {
     let completions = out.join("completions");
     let man = out.join("man");
-    fs::create_dir_all(&completions).with_context(|| format!("creating {}", completions.display()))?;
+    fs::create_dir_all(&completions)
+        .with_context(|| format!("creating {}", completions.display()))?;
     fs::create_dir_all(&man).with_context(|| format!("creating {}", man.display()))?;
-    for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::Elvish, Shell::PowerShell] {
+    for shell in [
+        Shell::Bash,
+        Shell::Zsh,
+        Shell::Fish,
+        Shell::Elvish,
+        Shell::PowerShell,
+    ] {
         let mut cmd = Cli::command();
         let path = clap_complete::generate_to(shell, &mut cmd, "vext", &completions)
             .with_context(|| format!("writing {shell} completions"))?;
@@ -31,7 +38,10 @@ pub(crate) fn write_all(out: &Path) -> Result<()> {
     let mut cmd = Cli::command();
     cmd.build();
     write_man(&cmd, "vext", &man)?;
-    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
         let name = format!("vext-{}", sub.get_name());
         write_man(sub, &name, &man)?;
     }
@@ -39,7 +49,10 @@ pub(crate) fn write_all(out: &Path) -> Result<()> {
 }
 
 fn write_man(cmd: &clap::Command, name: &str, dir: &Path) -> Result<()> {
-    let cmd = cmd.clone().name(name.to_string()).bin_name(name.replacen('-', " ", 1));
+    let cmd = cmd
+        .clone()
+        .name(name.to_string())
+        .bin_name(name.replacen('-', " ", 1));
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut buf)?;
     let path = dir.join(format!("{name}.1"));

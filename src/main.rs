@@ -36,7 +36,11 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { Code::Usage.into() } else { Code::Ok.into() };
+            return if e.use_stderr() {
+                Code::Usage.into()
+            } else {
+                Code::Ok.into()
+            };
         }
     };
     match try_main(cli) {
@@ -81,7 +85,12 @@ fn init_logging(cli: &Cli) {
     // Under systemd the journal adds timestamps; elsewhere the daemon keeps them.
     if !daemon || std::env::var_os("JOURNAL_STREAM").is_some() {
         builder.format(|buf, record| {
-            writeln!(buf, "vext: {}: {}", record.level().as_str().to_lowercase(), record.args())
+            writeln!(
+                buf,
+                "vext: {}: {}",
+                record.level().as_str().to_lowercase(),
+                record.args()
+            )
         });
     }
     let _ = builder.try_init();

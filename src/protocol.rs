@@ -69,14 +69,23 @@ impl Request {
             None | Some(Value::Null) => None,
             Some(Value::String(s)) if !s.is_empty() && s.len() <= 200 => Some(s.clone()),
             Some(Value::Number(n)) => Some(n.to_string()),
-            Some(other) => return Err(format!("\"id\" must be a string of 1 to 200 bytes, not {other}")),
+            Some(other) => {
+                return Err(format!(
+                    "\"id\" must be a string of 1 to 200 bytes, not {other}"
+                ))
+            }
         };
         let ack = match obj.get("ack") {
             None | Some(Value::Null) => false,
             Some(Value::Bool(b)) => *b,
             Some(other) => return Err(format!("\"ack\" must be true or false, not {other}")),
         };
-        Ok(Request { to, privmsg, id, ack })
+        Ok(Request {
+            to,
+            privmsg,
+            id,
+            ack,
+        })
     }
 
     /// The request as one JSON line (without the newline).
@@ -105,8 +114,9 @@ pub(crate) enum Reply {
 impl Reply {
     pub(crate) fn to_line(&self) -> String {
         match self {
-            Reply::Ok { id } => serde_json::json!({"ok": true, "id": id}).to_string(),
-            Reply::Err { error } => serde_json::json!({"ok": false, "error": error}).to_string(),
+            // Written by hand to keep the documented field order (ok first).
+            Reply::Ok { id } => format!("{{\"ok\":true,\"id\":{}}}", json_string(id)),
+            Reply::Err { error } => format!("{{\"ok\":false,\"error\":{}}}", json_string(error)),
         }
     }
 
@@ -114,7 +124,11 @@ impl Reply {
         let v: Value = serde_json::from_str(line.trim()).map_err(|e| format!("not JSON: {e}"))?;
         match v.get("ok") {
             Some(Value::Bool(true)) => Ok(Reply::Ok {
-                id: v.get("id").and_then(Value::as_str).unwrap_or_default().to_string(),
+                id: v
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
             }),
             Some(Value::Bool(false)) => Ok(Reply::Err {
                 error: v
@@ -126,6 +140,10 @@ impl Reply {
             _ => Err(format!("no \"ok\" field in {line:?}")),
         }
     }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
 }
 
 /// A fresh request id: 16 random hex digits.
@@ -143,7 +161,10 @@ mod tests {
         assert_eq!(r.to, ["irc://h/c"]);
         assert_eq!(r.privmsg, "hi");
         assert!(!r.ack && r.id.is_none());
-        let r = Request::parse(br#"{"to":["irc://h/a","irc://h/b"],"privmsg":"x","id":"7","ack":true,"extra":1}"#).unwrap();
+        let r = Request::parse(
+            br#"{"to":["irc://h/a","irc://h/b"],"privmsg":"x","id":"7","ack":true,"extra":1}"#,
+        )
+        .unwrap();
         assert_eq!(r.to.len(), 2);
         assert_eq!(r.id.as_deref(), Some("7"));
         assert!(r.ack);
@@ -165,7 +186,9 @@ mod tests {
             let err = Request::parse(line).unwrap_err();
             assert!(err.contains(want), "{err} should mention {want}");
         }
-        assert!(Request::parse(&vec![b' '; MAX_REQUEST + 1]).unwrap_err().contains("longer"));
+        assert!(Request::parse(&vec![b' '; MAX_REQUEST + 1])
+            .unwrap_err()
+            .contains("longer"));
     }
 
     #[test]
@@ -177,11 +200,38 @@ mod tests {
             ack: true,
         };
         let line = r.to_line();
-        assert_eq!(line, r#"{"to":"irc://h/c","privmsg":"a \"quoted\"\nline","id":"abc","ack":true}"#);
+        assert_eq!(
+            line,
+            r#"{"to":"irc://h/c","privmsg":"a \"quoted\"\nline","id":"abc","ack":true}"#
+        );
         assert_eq!(Request::parse(line.as_bytes()).unwrap(), r);
-        let plain = Request { id: None, ack: false, ..r };
-        assert_eq!(plain.to_line(), r#"{"to":"irc://h/c","privmsg":"a \"quoted\"\nline"}"#);
-        assert_eq!(Reply::parse(&Reply::Ok { id: "x".into() }.to_line()).unwrap(), Reply::Ok { id: "x".into() });
-        assert!(matches!(Reply::parse(r#"{"ok":false,"error":"e"}"#), Ok(Reply::Err { .. })));
+        let plain = Request {
+            id: None,
+            ack: false,
+            ..r
+        };
+        assert_eq!(
+            plain.to_line(),
+            r#"{"to":"irc://h/c","privmsg":"a \"quoted\"\nline"}"#
+        );
+        assert_eq!(
+            Reply::parse(&Reply::Ok { id: "x".into() }.to_line()).unwrap(),
+            Reply::Ok { id: "x".into() }
+        );
+        assert!(matches!(
+            Reply::parse(r#"{"ok":false,"error":"e"}"#),
+            Ok(Reply::Err { .. })
+        ));
+        assert_eq!(
+            Reply::Ok { id: "a\"b".into() }.to_line(),
+            r#"{"ok":true,"id":"a\"b"}"#
+        );
+        assert_eq!(
+            Reply::Err {
+                error: "bad".into()
+            }
+            .to_line(),
+            r#"{"ok":false,"error":"bad"}"#
+        );
     }
 }

@@ -73,12 +73,6 @@ impl Relay {
         }
     }
 
-    /// Open IRC connections, over all servers.
-    pub(crate) fn connections(&self) -> usize {
-        let pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());
-        pools.values().map(|p| p.connections()).sum()
-    }
-
     /// QUITs every connection, waiting for them until `deadline`.
     pub(crate) fn shutdown(&self, reason: &str, deadline: Instant) {
         let pools: Vec<Arc<Pool>> = {

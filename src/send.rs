@@ -23,9 +23,15 @@ pub(crate) const DEFAULT_PORT: u16 = 6659;
 
 pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
     let file = &ctx.config.send;
-    let timeout = args.timeout.or(file.timeout).unwrap_or(crate::config::defaults::TIMEOUT);
+    let timeout = args
+        .timeout
+        .or(file.timeout)
+        .unwrap_or(crate::config::defaults::TIMEOUT);
     if !(timeout.is_finite() && timeout > 0.0 && timeout < 1e9) {
-        return Err(fail(Code::Usage, format!("--timeout {timeout}: must be a positive number of seconds")));
+        return Err(fail(
+            Code::Usage,
+            format!("--timeout {timeout}: must be a positive number of seconds"),
+        ));
     }
     let deadline = Instant::now() + Duration::from_secs_f64(timeout);
 
@@ -48,13 +54,22 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
                 targets.push(t);
             }
             Err(e) => {
-                eprintln!("vext: bad target URL {}: {e}", crate::config::redact_url(&url));
+                eprintln!(
+                    "vext: bad target URL {}: {e}",
+                    crate::config::redact_url(&url)
+                );
                 bad += 1;
             }
         }
     }
     if bad > 0 {
-        return Err(fail(Code::Usage, format!("{bad} bad target{}; nothing was sent", if bad == 1 { "" } else { "s" })));
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "{bad} bad target{}; nothing was sent",
+                if bad == 1 { "" } else { "s" }
+            ),
+        ));
     }
 
     let text = read_body(args.message.as_deref())?;
@@ -100,10 +115,19 @@ fn read_body(message: Option<&str>) -> Result<String> {
                 .read_to_end(&mut buf)
                 .context("reading the message from stdin")?;
             if buf.len() as u64 > MAX_BODY {
-                return Err(fail(Code::DataErr, format!("the message on stdin is longer than {MAX_BODY} bytes")));
+                return Err(fail(
+                    Code::DataErr,
+                    format!("the message on stdin is longer than {MAX_BODY} bytes"),
+                ));
             }
             String::from_utf8(buf).map_err(|e| {
-                fail(Code::DataErr, format!("the message on stdin is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()))
+                fail(
+                    Code::DataErr,
+                    format!(
+                        "the message on stdin is not UTF-8 (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                )
             })?
         }
     };
@@ -148,7 +172,10 @@ fn send_via(addr: &str, request: &Request, deadline: Instant) -> Result<Code> {
             .filter_map(|c| c.downcast_ref::<std::io::Error>())
             .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
         if refused {
-            fail(Code::Unavailable, format!("no daemon at {host}:{port} (connection refused)"))
+            fail(
+                Code::Unavailable,
+                format!("no daemon at {host}:{port} (connection refused)"),
+            )
         } else {
             e.context(format!("connecting to the daemon at {host}:{port}"))
         }
@@ -163,10 +190,14 @@ fn send_via(addr: &str, request: &Request, deadline: Instant) -> Result<Code> {
         let _ = stream.shutdown(std::net::Shutdown::Write);
         return Ok(Code::Ok);
     }
-    let left = deadline.saturating_duration_since(Instant::now()).max(Duration::from_millis(1));
+    let left = deadline
+        .saturating_duration_since(Instant::now())
+        .max(Duration::from_millis(1));
     stream.set_read_timeout(Some(left))?;
     let mut reply = String::new();
-    let read = BufReader::new(&stream).take(64 * 1024).read_line(&mut reply);
+    let read = BufReader::new(&stream)
+        .take(64 * 1024)
+        .read_line(&mut reply);
     match read {
         Ok(0) => Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} closed the connection without a reply (is it irkerd? use --no-ack)"))),
         Ok(_) => match Reply::parse(&reply) {
@@ -215,9 +246,13 @@ fn send_direct(
     let relay = Relay::new(settings);
     let (tx, rx) = mpsc::channel();
     let lines: Arc<[String]> = text_lines(text).into();
-    relay.submit(targets, lines, Arc::new(move |i, result| {
-        let _ = tx.send((i, result));
-    }));
+    relay.submit(
+        targets,
+        lines,
+        Arc::new(move |i, result| {
+            let _ = tx.send((i, result));
+        }),
+    );
     let mut results = vec![None; targets.len()];
     let mut pending = targets.len();
     while pending > 0 {
@@ -232,7 +267,8 @@ fn send_direct(
             Err(_) => break,
         }
     }
-    let quit_by = (Instant::now() + Duration::from_secs(2)).min(deadline.max(Instant::now() + Duration::from_millis(200)));
+    let quit_by = (Instant::now() + Duration::from_secs(2))
+        .min(deadline.max(Instant::now() + Duration::from_millis(200)));
     relay.shutdown("vext", quit_by);
     let mut worst = Code::Ok;
     for (t, r) in targets.iter().zip(results) {
@@ -258,8 +294,14 @@ mod tests {
 
     #[test]
     fn daemon_addresses() {
-        assert_eq!(daemon_addr("localhost").unwrap(), ("localhost".into(), 6659));
-        assert_eq!(daemon_addr("127.0.0.1:7000").unwrap(), ("127.0.0.1".into(), 7000));
+        assert_eq!(
+            daemon_addr("localhost").unwrap(),
+            ("localhost".into(), 6659)
+        );
+        assert_eq!(
+            daemon_addr("127.0.0.1:7000").unwrap(),
+            ("127.0.0.1".into(), 7000)
+        );
         assert_eq!(daemon_addr("[::1]:7000").unwrap(), ("::1".into(), 7000));
         assert_eq!(daemon_addr("[::1]").unwrap(), ("::1".into(), 6659));
         assert!(daemon_addr("h:x").is_err());

@@ -191,7 +191,10 @@ impl IrcTarget {
                     return Err("a key makes no sense for a nick (,isnick)".into());
                 }
                 if k.is_empty() || k.contains([' ', ',']) || k.chars().any(|c| c.is_control()) {
-                    return Err("channel key is empty or contains a space, comma or control character".into());
+                    return Err(
+                        "channel key is empty or contains a space, comma or control character"
+                            .into(),
+                    );
                 }
                 Some(k)
             }
@@ -305,10 +308,19 @@ mod tests {
         assert_eq!(t.recipient.name, "#commits");
         assert_eq!(t.server.port, 6667);
         assert!(!t.server.tls);
-        assert_eq!(irc("irc://irc.example.net/#commits").recipient.name, "#commits");
-        assert_eq!(irc("irc://irc.example.net/%23commits").recipient.name, "#commits");
+        assert_eq!(
+            irc("irc://irc.example.net/#commits").recipient.name,
+            "#commits"
+        );
+        assert_eq!(
+            irc("irc://irc.example.net/%23commits").recipient.name,
+            "#commits"
+        );
         assert_eq!(irc("irc://irc.example.net/&local").recipient.name, "&local");
-        assert_eq!(irc("irc://irc.example.net/+modeless").recipient.name, "+modeless");
+        assert_eq!(
+            irc("irc://irc.example.net/+modeless").recipient.name,
+            "+modeless"
+        );
         assert_eq!(irc("ircs://irc.example.net/x").server.port, 6697);
         assert_eq!(irc("irc://irc.example.net:7000/x").server.port, 7000);
         assert_eq!(irc("irc://h/MixedCase").recipient.name, "#MixedCase");
@@ -319,8 +331,14 @@ mod tests {
         let t = irc("irc://h/alice,isnick");
         assert!(t.recipient.is_nick);
         assert_eq!(t.recipient.name, "alice");
-        assert_eq!(irc("irc://h/c?key=s3cret").recipient.key.as_deref(), Some("s3cret"));
-        assert_eq!(irc("irc://h/c?s3cret").recipient.key.as_deref(), Some("s3cret"));
+        assert_eq!(
+            irc("irc://h/c?key=s3cret").recipient.key.as_deref(),
+            Some("s3cret")
+        );
+        assert_eq!(
+            irc("irc://h/c?s3cret").recipient.key.as_deref(),
+            Some("s3cret")
+        );
         let t = irc("ircs://bot:pa%3Ass@[::1]:6697/c");
         assert_eq!(t.server.nick.as_deref(), Some("bot"));
         assert_eq!(t.server.password.as_deref(), Some("pa:ss"));
@@ -346,13 +364,21 @@ mod tests {
 
     #[test]
     fn malformed_urls_name_the_problem() {
-        assert!(Target::parse("irc.example.net/x").unwrap_err().contains("not a URL"));
-        assert!(Target::parse("gopher://h/x").unwrap_err().contains("gopher"));
-        assert!(Target::parse("irc://h:99999/x").unwrap_err().contains("port"));
+        assert!(Target::parse("irc.example.net/x")
+            .unwrap_err()
+            .contains("not a URL"));
+        assert!(Target::parse("gopher://h/x")
+            .unwrap_err()
+            .contains("gopher"));
+        assert!(Target::parse("irc://h:99999/x")
+            .unwrap_err()
+            .contains("port"));
         assert!(Target::parse("irc://h:0/x").unwrap_err().contains("port"));
         assert!(Target::parse("irc://h/").unwrap_err().contains("channel"));
         assert!(Target::parse("irc:///x").unwrap_err().contains("host"));
-        assert!(Target::parse("irc://h/%zz").unwrap_err().contains("percent"));
+        assert!(Target::parse("irc://h/%zz")
+            .unwrap_err()
+            .contains("percent"));
         assert!(Target::parse("irc://h/%ff").unwrap_err().contains("UTF-8"));
     }
 
@@ -360,6 +386,9 @@ mod tests {
     fn display_hides_secrets() {
         let t = Target::parse("irc://bot:hunter2@h/c?key=k").unwrap();
         let shown = t.to_string();
-        assert!(!shown.contains("hunter2") && !shown.contains("=k"), "{shown}");
+        assert!(
+            !shown.contains("hunter2") && !shown.contains("=k"),
+            "{shown}"
+        );
     }
 }

@@ -16,10 +16,16 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::Client
     if let Some(path) = ca_file {
         let mut added = 0;
         for cert in CertificateDer::pem_file_iter(path).map_err(|e| {
-            fail(Code::Config, format!("reading CA file {}: {e}", path.display()))
+            fail(
+                Code::Config,
+                format!("reading CA file {}: {e}", path.display()),
+            )
         })? {
             let cert = cert.map_err(|e| {
-                fail(Code::Config, format!("reading CA file {}: {e}", path.display()))
+                fail(
+                    Code::Config,
+                    format!("reading CA file {}: {e}", path.display()),
+                )
             })?;
             roots
                 .add(cert)

@@ -1,15 +1,362 @@
-//! `vext daemon` with its own and irker's clients.
+//! `vext daemon`: irker's protocol from vext's own client and irker's, bad
+//! input, many channels, server restarts and the SIGTERM drain.
 
-use std::time::Duration;
+use std::io::Write;
+use std::net::{TcpStream, UdpSocket};
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
+
+const WAIT: Duration = Duration::from_secs(15);
 
 #[test]
 fn send_via_daemon_is_acked_and_delivered() {
     let ircd = Ngircd::start();
     let mut obs = Observer::join(ircd.port, &["#ci"]);
     let daemon = Daemon::start(&[]);
-    vext(["send", "--via", &daemon.tcp, &ircd.url("ci"), "-m", "build 42 passed"]).expect(0);
-    let got = obs.privmsgs(1, Duration::from_secs(10));
-    assert_eq!(got.first().map(|m| m.text.as_str()), Some("build 42 passed"), "{}", daemon.log());
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("ci"),
+        "-m",
+        "build 42 passed",
+    ])
+    .expect(0);
+    let got = obs.privmsgs(1, WAIT);
+    assert_eq!(
+        got.first().map(|m| m.text.as_str()),
+        Some("build 42 passed"),
+        "{}",
+        daemon.log()
+    );
+    // A second message reuses the joined connection.
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("ci"),
+        "-m",
+        "build 43 passed",
+    ])
+    .expect(0);
+    let again = obs.privmsgs(1, WAIT);
+    assert_eq!(again[0].text, "build 43 passed");
+    assert_eq!(again[0].from, got[0].from);
+}
+
+#[test]
+fn ack_replies_carry_the_id_and_plain_requests_get_none() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#acks"]);
+    let daemon = Daemon::start(&[]);
+    let url = ircd.url("acks");
+    let replies = daemon.request(
+        format!("{{\"to\":\"{url}\",\"privmsg\":\"one\",\"id\":\"job-7\",\"ack\":true}}\n")
+            .as_bytes(),
+        1,
+    );
+    assert_eq!(replies, ["{\"ok\":true,\"id\":\"job-7\"}"]);
+    // Without ack: no reply at all (irkerd's clients expect none), but delivered.
+    let mut s = TcpStream::connect(&daemon.tcp).unwrap();
+    s.write_all(format!("{{\"to\":[\"{url}\"],\"privmsg\":\"two\"}}\n").as_bytes())
+        .unwrap();
+    s.set_read_timeout(Some(Duration::from_millis(800)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    use std::io::Read;
+    let n = s.read(&mut buf);
+    assert!(n.is_err(), "a plain irker request got a reply: {n:?}");
+    let got = obs.privmsgs(2, WAIT);
+    let texts: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["one", "two"]);
+}
+
+#[test]
+fn bad_lines_are_skipped_and_the_connection_stays_open() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#good"]);
+    let daemon = Daemon::start(&[]);
+    let url = ircd.url("good");
+    let mut raw = Vec::new();
+    raw.extend_from_slice(b"this is not json\n");
+    raw.extend_from_slice(b"{\"to\": 5, \"privmsg\": \"x\", \"ack\": true}\n");
+    raw.extend_from_slice(b"{\"to\": \"irc://h/c\", \"privmsg\": \"\xff\xfe\"}\n");
+    raw.extend_from_slice(
+        format!("{{\"to\":[\"{url}\",\"irc://h/a,#b\"],\"privmsg\":\"no\",\"ack\":true}}\n")
+            .as_bytes(),
+    );
+    raw.extend_from_slice(&vec![b'x'; 70 * 1024]);
+    raw.push(b'\n');
+    raw.extend_from_slice(
+        format!("{{\"to\":\"{url}\",\"privmsg\":\"the good one\",\"ack\":true,\"id\":\"g\"}}\n")
+            .as_bytes(),
+    );
+    let replies = daemon.request(&raw, 3);
+    assert_eq!(replies.len(), 3, "{replies:?}\n{}", daemon.log());
+    assert!(
+        replies[0].contains("\"ok\":false") && replies[0].contains("\\\"to\\\""),
+        "{}",
+        replies[0]
+    );
+    assert!(
+        replies[1].contains("\"ok\":false") && replies[1].contains("comma"),
+        "{}",
+        replies[1]
+    );
+    assert_eq!(replies[2], "{\"ok\":true,\"id\":\"g\"}");
+    let got = obs.privmsgs(1, WAIT);
+    assert_eq!(got[0].text, "the good one");
+    assert!(
+        obs.drain(Duration::from_millis(800)).is_empty(),
+        "only the good line is delivered"
+    );
+    let log = daemon.log();
+    for reason in ["not JSON", "UTF-8", "longer than"] {
+        assert!(log.contains(reason), "log lacks {reason:?}: {log}");
+    }
+}
+
+#[test]
+fn an_idle_or_half_written_client_does_not_block_others() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#busy"]);
+    let daemon = Daemon::start(&[]);
+    let _idle = TcpStream::connect(&daemon.tcp).unwrap();
+    let mut half = TcpStream::connect(&daemon.tcp).unwrap();
+    half.write_all(b"{\"to\": \"irc://127.0.0.1/").unwrap();
+    let start = Instant::now();
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        "--timeout",
+        "5",
+        &ircd.url("busy"),
+        "-m",
+        "not blocked",
+    ])
+    .expect(0);
+    assert!(start.elapsed() < Duration::from_secs(5));
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "not blocked");
+}
+
+#[test]
+fn udp_requests_are_served() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#udp"]);
+    let daemon = Daemon::start(&[]);
+    let sock = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let req = format!(
+        "{{\"to\":\"{}\",\"privmsg\":\"by datagram\"}}",
+        ircd.url("udp")
+    );
+    sock.send_to(req.as_bytes(), &daemon.udp).unwrap();
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "by datagram");
+}
+
+#[test]
+fn many_channels_spread_over_connections_within_chanlimit() {
+    let ircd = Ngircd::with(IrcdOptions {
+        max_joins: 3,
+        ..Default::default()
+    });
+    let channels: Vec<String> = (0..8).map(|i| format!("#fan{i}")).collect();
+    let mut observers: Vec<Observer> = channels
+        .chunks(3)
+        .map(|chunk| {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            Observer::join(ircd.port, &refs)
+        })
+        .collect();
+    let daemon = Daemon::start(&[]);
+    let urls: Vec<String> = channels.iter().map(|c| ircd.url(c)).collect();
+    let mut args = vec!["send".to_string(), "--via".into(), daemon.tcp.clone()];
+    args.extend(urls);
+    args.extend(["-m".into(), "to all".into()]);
+    vext(&args).expect(0);
+    let mut seen = Vec::new();
+    for (obs, chunk) in observers.iter_mut().zip(channels.chunks(3)) {
+        seen.extend(obs.privmsgs(chunk.len(), Duration::from_secs(30)));
+    }
+    let mut targets: Vec<&str> = seen.iter().map(|m| m.target.as_str()).collect();
+    targets.sort();
+    let mut want: Vec<&str> = channels.iter().map(String::as_str).collect();
+    want.sort();
+    assert_eq!(targets, want, "{}", daemon.log());
+    let mut nicks: Vec<&str> = seen.iter().map(|m| m.from.as_str()).collect();
+    nicks.sort();
+    nicks.dedup();
+    assert_eq!(
+        nicks.len(),
+        3,
+        "8 channels at CHANLIMIT 3 need 3 connections: {nicks:?}"
+    );
+    // No connection was refused a JOIN for going over the limit.
+    assert!(!daemon.log().contains("405"), "{}", daemon.log());
+}
+
+#[test]
+fn ircd_restart_mid_stream_reconnects_every_connection() {
+    let mut ircd = Ngircd::with(IrcdOptions {
+        max_joins: 2,
+        ..Default::default()
+    });
+    let chans = ["#r1", "#r2", "#r3", "#r4"];
+    let daemon = Daemon::start(&[]);
+    let port = ircd.port;
+    let urls: Vec<String> = chans
+        .iter()
+        .map(|c| format!("irc://127.0.0.1:{port}/{}", &c[1..]))
+        .collect();
+    let send = |text: &str| {
+        let mut args = vec!["send".to_string(), "--via".into(), daemon.tcp.clone()];
+        args.extend(urls.iter().cloned());
+        args.extend(["-m".into(), text.into()]);
+        vext(&args).expect(0);
+    };
+    {
+        let mut a = Observer::join(port, &chans[..2]);
+        let mut b = Observer::join(port, &chans[2..]);
+        send("before");
+        assert_eq!(a.privmsgs(2, WAIT).len(), 2);
+        assert_eq!(b.privmsgs(2, WAIT).len(), 2);
+    }
+    ircd.restart();
+    let mut a = Observer::join(port, &chans[..2]);
+    let mut b = Observer::join(port, &chans[2..]);
+    for i in 0..3 {
+        send(&format!("after {i}"));
+    }
+    // "before" may arrive again: it is re-sent when ngircd died before
+    // answering the PING that confirms it (at least once). Every "after"
+    // must arrive on every channel.
+    let until = Instant::now() + Duration::from_secs(40);
+    let mut after = Vec::new();
+    while after.len() < 12 && Instant::now() < until {
+        for obs in [&mut a, &mut b] {
+            after.extend(
+                obs.privmsgs(1, Duration::from_millis(200))
+                    .into_iter()
+                    .filter(|m| m.text.starts_with("after")),
+            );
+        }
+    }
+    for i in 0..3 {
+        let text = format!("after {i}");
+        let mut chans: Vec<&str> = after
+            .iter()
+            .filter(|m| m.text == text)
+            .map(|m| m.target.as_str())
+            .collect();
+        chans.sort();
+        chans.dedup();
+        assert_eq!(
+            chans,
+            chans_sorted(&["#r1", "#r2", "#r3", "#r4"]),
+            "{text}\n{}",
+            daemon.log()
+        );
+    }
+}
+
+fn chans_sorted<'a>(c: &[&'a str]) -> Vec<&'a str> {
+    let mut v = c.to_vec();
+    v.sort();
+    v
+}
+
+#[test]
+fn sigterm_delivers_what_is_queued_then_exits() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#drain"]);
+    let mut daemon = Daemon::start(&[]);
+    let url = ircd.url("drain");
+    let mut raw = String::new();
+    for i in 0..8 {
+        raw.push_str(&format!(
+            "{{\"to\":\"{url}\",\"privmsg\":\"queued {i}\",\"ack\":true}}\n"
+        ));
+    }
+    assert_eq!(daemon.request(raw.as_bytes(), 8).len(), 8);
+    daemon.signal("TERM");
+    let code = daemon.wait(Duration::from_secs(20));
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    let got = obs.privmsgs(8, Duration::from_secs(5));
+    let texts: Vec<String> = got.iter().map(|m| m.text.clone()).collect();
+    let want: Vec<String> = (0..8).map(|i| format!("queued {i}")).collect();
+    assert_eq!(texts, want);
+    assert!(obs
+        .wait_for(|l| l.contains(" QUIT "), "the relay's QUIT")
+        .contains("QUIT"));
+}
+
+#[test]
+fn irk_and_irkerhook_work_unchanged() {
+    let irk = require_binary("irk");
+    let irkerhook = require_binary("irkerhook");
+    private_network();
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#irker"]);
+    let daemon = Daemon::start(&["--listen", "127.0.0.1:6659"]);
+    assert_eq!(daemon.tcp, "127.0.0.1:6659");
+    let st = Command::new(&irk)
+        .args([&ircd.url("irker"), "hello from irk"])
+        .status()
+        .expect("running irk");
+    assert!(st.success());
+    assert_eq!(
+        obs.privmsgs(1, WAIT)[0].text,
+        "hello from irk",
+        "{}",
+        daemon.log()
+    );
+
+    let repo = TempDir::new("repo");
+    let git = |args: &[&str]| {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(repo.path())
+            .env("GIT_AUTHOR_NAME", "Ada")
+            .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+            .env("GIT_COMMITTER_NAME", "Ada")
+            .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    git(&["init", "-q", "-b", "main"]);
+    repo.write("README", "hi\n");
+    git(&["add", "README"]);
+    git(&["commit", "-qm", "Add a README"]);
+    for tcp in ["true", "false"] {
+        let out = Command::new(&irkerhook)
+            .args([
+                &format!("--channels={}", ircd.url("irker")),
+                "--server=127.0.0.1",
+                &format!("--tcp={tcp}"),
+                "--urlprefix=",
+                "--project=demo",
+            ])
+            .current_dir(repo.path())
+            .output()
+            .expect("running irkerhook");
+        assert!(
+            out.status.success(),
+            "irkerhook: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let got = obs.privmsgs(1, WAIT);
+        assert_eq!(got.len(), 1, "irkerhook --tcp={tcp}: {}", daemon.log());
+        assert!(
+            got[0].text.contains("demo") && got[0].text.contains("Add a README"),
+            "{}",
+            got[0].text
+        );
+    }
 }

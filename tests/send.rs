@@ -11,22 +11,34 @@ const WAIT: Duration = Duration::from_secs(15);
 fn direct_send_reaches_the_channel() {
     let ircd = Ngircd::start();
     let mut obs = Observer::join(ircd.port, &["#deploys"]);
-    vext(["send", &ircd.url("deploys"), "-m", "web-1 is live\nsecond line"]).expect(0);
+    vext([
+        "send",
+        &ircd.url("deploys"),
+        "-m",
+        "web-1 is live\nsecond line",
+    ])
+    .expect(0);
     let got = obs.privmsgs(2, WAIT);
     let texts: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
     assert_eq!(texts, ["web-1 is live", "second line"]);
-    assert!(got.iter().all(|m| m.target == "#deploys" && m.from.starts_with("vext")));
+    assert!(got
+        .iter()
+        .all(|m| m.target == "#deploys" && m.from.starts_with("vext")));
 }
 
 #[test]
 fn body_from_stdin_and_empty_body_is_a_usage_error() {
     let ircd = Ngircd::start();
     let mut obs = Observer::join(ircd.port, &["#in"]);
-    vext(["send", &ircd.url("in")]).stdin("from a pipe\n").expect(0);
+    vext(["send", &ircd.url("in")])
+        .stdin("from a pipe\n")
+        .expect(0);
     assert_eq!(obs.privmsgs(1, WAIT)[0].text, "from a pipe");
     let out = vext(["send", &ircd.url("in")]).stdin(" \n\n").expect(64);
     assert!(out.stderr.contains("empty"), "{}", out.stderr);
-    let out = vext(["send", &ircd.url("in")]).stdin(vec![0xff, 0xfe]).expect(65);
+    let out = vext(["send", &ircd.url("in")])
+        .stdin(vec![0xff, 0xfe])
+        .expect(65);
     assert!(out.stderr.contains("UTF-8"), "{}", out.stderr);
 }
 
@@ -45,7 +57,11 @@ fn every_bad_url_is_reported_and_nothing_is_sent() {
     ])
     .expect(64);
     for needle in ["chan,#other", "comma", "port", "gopher"] {
-        assert!(out.stderr.contains(needle), "{needle} missing from: {}", out.stderr);
+        assert!(
+            out.stderr.contains(needle),
+            "{needle} missing from: {}",
+            out.stderr
+        );
     }
     assert!(obs.drain(Duration::from_millis(1500)).is_empty());
 }
@@ -61,7 +77,12 @@ fn refused_connection_is_a_temporary_failure_per_target() {
         "x",
     ])
     .expect(75);
-    assert_eq!(out.stderr.lines().count(), 2, "one line per failed target: {}", out.stderr);
+    assert_eq!(
+        out.stderr.lines().count(),
+        2,
+        "one line per failed target: {}",
+        out.stderr
+    );
     assert!(out.stderr.contains("refused"), "{}", out.stderr);
 }
 
@@ -71,10 +92,21 @@ fn targets_on_one_server_share_a_connection_and_servers_run_in_parallel() {
     let b = Ngircd::start();
     let mut obs_a = Observer::join(a.port, &["#one", "#two"]);
     let mut obs_b = Observer::join(b.port, &["#three"]);
-    vext(["send", &a.url("one"), &a.url("two"), &b.url("three"), "-m", "fan out"]).expect(0);
+    vext([
+        "send",
+        &a.url("one"),
+        &a.url("two"),
+        &b.url("three"),
+        "-m",
+        "fan out",
+    ])
+    .expect(0);
     let got = obs_a.privmsgs(2, WAIT);
     assert_eq!(got.len(), 2);
-    assert_eq!(got[0].from, got[1].from, "one connection (one nick) for both channels");
+    assert_eq!(
+        got[0].from, got[1].from,
+        "one connection (one nick) for both channels"
+    );
     let mut targets: Vec<&str> = got.iter().map(|m| m.target.as_str()).collect();
     targets.sort();
     assert_eq!(targets, ["#one", "#two"]);
@@ -97,9 +129,18 @@ fn nick_collision_picks_another_nick() {
 fn private_message_to_a_nick() {
     let ircd = Ngircd::start();
     let mut obs = Observer::with_nick(ircd.port, "alice", &[]);
-    vext(["send", &format!("irc://127.0.0.1:{}/alice,isnick", ircd.port), "-m", "psst"]).expect(0);
+    vext([
+        "send",
+        &format!("irc://127.0.0.1:{}/alice,isnick", ircd.port),
+        "-m",
+        "psst",
+    ])
+    .expect(0);
     let got = obs.privmsgs(1, WAIT);
-    assert_eq!((got[0].target.as_str(), got[0].text.as_str()), ("alice", "psst"));
+    assert_eq!(
+        (got[0].target.as_str(), got[0].text.as_str()),
+        ("alice", "psst")
+    );
 }
 
 #[test]
@@ -114,7 +155,10 @@ fn control_characters_never_become_commands() {
     assert_eq!(texts, ["hi", "QUIT :gone", "JOIN #evilxy \x02bold\x02"]);
     // The relay never joined #evil: it was text, not a command.
     obs.send("NAMES #evil");
-    let names = obs.wait_for(|l| l.contains(" 366 ") || l.contains(" 353 "), "NAMES reply");
+    let names = obs.wait_for(
+        |l| l.contains(" 366 ") || l.contains(" 353 "),
+        "NAMES reply",
+    );
     assert!(!names.contains("vext"), "{names}");
 }
 
@@ -128,9 +172,23 @@ fn long_utf8_text_is_split_at_character_boundaries_within_512_bytes() {
     let body = format!("{text}\n{dense}");
     vext(["send", &ircd.url("long"), "-m", &body]).expect(0);
     let got = obs.drain(Duration::from_secs(4));
-    assert!(got.len() >= 5, "expected several PRIVMSGs, got {}", got.len());
-    for raw in obs.log.lock().unwrap().iter().filter(|l| l.contains(" PRIVMSG #long ")) {
-        assert!(raw.len() + 2 <= 512, "relayed line of {} bytes: {raw}", raw.len() + 2);
+    assert!(
+        got.len() >= 5,
+        "expected several PRIVMSGs, got {}",
+        got.len()
+    );
+    for raw in obs
+        .log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.contains(" PRIVMSG #long "))
+    {
+        assert!(
+            raw.len() + 2 <= 512,
+            "relayed line of {} bytes: {raw}",
+            raw.len() + 2
+        );
     }
     let words_back: Vec<String> = got
         .iter()
@@ -138,7 +196,11 @@ fn long_utf8_text_is_split_at_character_boundaries_within_512_bytes() {
         .flat_map(|m| m.text.split(' ').map(String::from).collect::<Vec<_>>())
         .collect();
     assert_eq!(words_back, words, "every word arrives whole and in order");
-    let dense_back: String = got.iter().filter(|m| m.text.starts_with('ж')).map(|m| m.text.as_str()).collect();
+    let dense_back: String = got
+        .iter()
+        .filter(|m| m.text.starts_with('ж'))
+        .map(|m| m.text.as_str())
+        .collect();
     assert_eq!(dense_back, dense);
 }
 
@@ -148,24 +210,76 @@ fn channel_keys_and_join_failures() {
     let mut obs = Observer::join(ircd.port, &["#locked"]);
     obs.send("MODE #locked +kn sesame");
     obs.wait_for(|l| l.contains("MODE #locked +kn"), "mode change");
-    vext(["send", &format!("{}?key=sesame", ircd.url("locked")), "-m", "with key"]).expect(0);
+    vext([
+        "send",
+        &format!("{}?key=sesame", ircd.url("locked")),
+        "-m",
+        "with key",
+    ])
+    .expect(0);
     assert_eq!(obs.privmsgs(1, WAIT)[0].text, "with key");
-    let out = vext(["send", &format!("{}?key=wrong", ircd.url("locked")), "-m", "no"]).expect(69);
-    assert!(out.stderr.contains("#locked") && out.stderr.contains("475"), "{}", out.stderr);
+    let out = vext([
+        "send",
+        &format!("{}?key=wrong", ircd.url("locked")),
+        "-m",
+        "no",
+    ])
+    .expect(69);
+    assert!(
+        out.stderr.contains("#locked") && out.stderr.contains("475"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[test]
 fn dry_run_prints_the_request_and_sends_nothing() {
-    let out = vext(["send", "--dry-run", "--via", "127.0.0.1:1", "--id", "abc", "irc://h/c", "-m", "x"]).expect(0);
-    assert_eq!(out.stdout, "{\"to\":\"irc://h/c\",\"privmsg\":\"x\",\"id\":\"abc\",\"ack\":true}\n");
-    let out = vext(["send", "--dry-run", "--via", "h", "--no-ack", "irc://h/a", "irc://h/b", "-m", "x"]).expect(0);
-    assert_eq!(out.stdout, "{\"to\":[\"irc://h/a\",\"irc://h/b\"],\"privmsg\":\"x\"}\n");
+    let out = vext([
+        "send",
+        "--dry-run",
+        "--via",
+        "127.0.0.1:1",
+        "--id",
+        "abc",
+        "irc://h/c",
+        "-m",
+        "x",
+    ])
+    .expect(0);
+    assert_eq!(
+        out.stdout,
+        "{\"to\":\"irc://h/c\",\"privmsg\":\"x\",\"id\":\"abc\",\"ack\":true}\n"
+    );
+    let out = vext([
+        "send",
+        "--dry-run",
+        "--via",
+        "h",
+        "--no-ack",
+        "irc://h/a",
+        "irc://h/b",
+        "-m",
+        "x",
+    ])
+    .expect(0);
+    assert_eq!(
+        out.stdout,
+        "{\"to\":[\"irc://h/a\",\"irc://h/b\"],\"privmsg\":\"x\"}\n"
+    );
 }
 
 #[test]
 fn no_daemon_at_via_is_unavailable() {
     let port = free_port();
-    let out = vext(["send", "--via", &format!("127.0.0.1:{port}"), "irc://h/c", "-m", "x"]).expect(69);
+    let out = vext([
+        "send",
+        "--via",
+        &format!("127.0.0.1:{port}"),
+        "irc://h/c",
+        "-m",
+        "x",
+    ])
+    .expect(69);
     assert!(out.stderr.contains("no daemon"), "{}", out.stderr);
 }
 
@@ -173,7 +287,15 @@ fn no_daemon_at_via_is_unavailable() {
 fn a_silent_server_hits_the_timeout() {
     let fake = FakeServer::start(|_| Vec::new());
     let start = Instant::now();
-    let out = vext(["send", "--timeout", "1", &format!("irc://127.0.0.1:{}/c", fake.port), "-m", "x"]).expect(75);
+    let out = vext([
+        "send",
+        "--timeout",
+        "1",
+        &format!("irc://127.0.0.1:{}/c", fake.port),
+        "-m",
+        "x",
+    ])
+    .expect(75);
     assert!(start.elapsed() < Duration::from_secs(10));
     assert!(out.stderr.contains("127.0.0.1"), "{}", out.stderr);
 }
@@ -188,14 +310,36 @@ fn tls_with_a_test_ca_and_no_silent_downgrade() {
     let tls_port = ircd.tls_port.expect("tls port");
     let mut obs = Observer::join(ircd.port, &["#sec"]);
     let url = format!("ircs://127.0.0.1:{tls_port}/sec");
-    vext(["send", "--ca-file", ca.ca.to_str().unwrap(), &url, "-m", "over tls"]).expect(0);
+    vext([
+        "send",
+        "--ca-file",
+        ca.ca.to_str().unwrap(),
+        &url,
+        "-m",
+        "over tls",
+    ])
+    .expect(0);
     assert_eq!(obs.privmsgs(1, WAIT)[0].text, "over tls");
     // Without the CA the certificate does not verify: exit 77, nothing sent.
     let out = vext(["send", &url, "-m", "must not arrive"]).expect(77);
-    assert!(out.stderr.to_lowercase().contains("certificate"), "{}", out.stderr);
+    assert!(
+        out.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        out.stderr
+    );
     // ircs:// to a plain-text port fails rather than falling back to plain text.
     let plain = format!("ircs://127.0.0.1:{}/sec", ircd.port);
-    let out = vext(["send", "--timeout", "5", "--ca-file", ca.ca.to_str().unwrap(), &plain, "-m", "no"]).run();
+    let out = vext([
+        "send",
+        "--timeout",
+        "5",
+        "--ca-file",
+        ca.ca.to_str().unwrap(),
+        &plain,
+        "-m",
+        "no",
+    ])
+    .run();
     assert_ne!(out.code, 0, "{}", out.stderr);
     assert!(obs.drain(Duration::from_millis(1000)).is_empty());
 }
@@ -227,7 +371,9 @@ fn sasl_server(accept: bool) -> FakeServer {
                 ":fake 900 saslbot saslbot!u@h saslbot :You are now logged in".into(),
                 ":fake 903 saslbot :SASL authentication successful".into(),
             ],
-            ("AUTHENTICATE", Some(_)) => vec![":fake 904 saslbot :SASL authentication failed".into()],
+            ("AUTHENTICATE", Some(_)) => {
+                vec![":fake 904 saslbot :SASL authentication failed".into()]
+            }
             ("USER", _) => vec![
                 ":fake 001 saslbot :Welcome saslbot!u@h".into(),
                 ":fake 005 saslbot CHANLIMIT=#:5 :are supported".into(),
@@ -259,7 +405,10 @@ fn sasl_plain_when_the_server_offers_it() {
     assert!(pos("AUTHENTICATE PLAIN") < pos(&format!("AUTHENTICATE {creds}")));
     assert!(pos(&format!("AUTHENTICATE {creds}")) < pos("CAP END"));
     assert!(pos("CAP END") <= pos("NICK saslbot"));
-    assert!(!lines.iter().any(|l| l.starts_with("PASS")), "no PASS after SASL: {lines:?}");
+    assert!(
+        !lines.iter().any(|l| l.starts_with("PASS")),
+        "no PASS after SASL: {lines:?}"
+    );
     assert!(pos("PRIVMSG #room :hello sasl") < pos("PING"));
 }
 

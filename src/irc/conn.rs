@@ -181,7 +181,11 @@ impl Conn {
             if self.session.is_none() {
                 if attempt > 0 {
                     let wait = jitter(backoff);
-                    log::info!("{}: reconnecting in {:.1}s", self.server, wait.as_secs_f64());
+                    log::info!(
+                        "{}: reconnecting in {:.1}s",
+                        self.server,
+                        wait.as_secs_f64()
+                    );
                     if let Some(reason) = self.idle_wait(wait) {
                         return self.finish_quit(&reason);
                     }
@@ -219,7 +223,10 @@ impl Conn {
                     if !self.settings.reconnect {
                         return self.give_up(err);
                     }
-                    if self.channels.is_empty() && self.waiting.is_empty() && self.pool.retire(self.id) {
+                    if self.channels.is_empty()
+                        && self.waiting.is_empty()
+                        && self.pool.retire(self.id)
+                    {
                         return self.resubmit_rest();
                     }
                 }
@@ -258,7 +265,9 @@ impl Conn {
             .writer
             .write_all(&bytes)
             .and_then(|_| session.writer.flush())
-            .map_err(|e| DeliveryError::temporary(crate::exit::code_of_io(&e), format!("write failed: {e}")))
+            .map_err(|e| {
+                DeliveryError::temporary(crate::exit::code_of_io(&e), format!("write failed: {e}"))
+            })
     }
 
     // ---- registration ------------------------------------------------------
@@ -304,10 +313,12 @@ impl Conn {
     fn send_registration(&mut self, nick: &str, pass: bool) -> Result<(), Stop> {
         if pass {
             if let Some(p) = self.server.password.clone() {
-                self.write_now(&command("PASS", &[], Some(&p))).map_err(Stop::Lost)?;
+                self.write_now(&command("PASS", &[], Some(&p)))
+                    .map_err(Stop::Lost)?;
             }
         }
-        self.write_now(&command("NICK", &[nick], None)).map_err(Stop::Lost)?;
+        self.write_now(&command("NICK", &[nick], None))
+            .map_err(Stop::Lost)?;
         let user = self.settings.username.clone();
         let real = self.settings.realname.clone();
         self.write_now(&command("USER", &[&user, "0", "*"], Some(&real)))
@@ -338,7 +349,11 @@ impl Conn {
                 }
                 return Err(lost(
                     Code::TempFail,
-                    format!("no welcome from {} within {:?}", self.server.addr(), self.settings.connect_timeout),
+                    format!(
+                        "no welcome from {} within {:?}",
+                        self.server.addr(),
+                        self.settings.connect_timeout
+                    ),
                 ));
             }
             let event = match self.rx.recv_timeout(until - now) {
@@ -353,19 +368,25 @@ impl Conn {
                 }
                 Event::Quit(reason) => return Err(Stop::Quit(reason)),
                 Event::Closed(g, why) if g == self.generation => {
-                    return Err(lost(Code::TempFail, format!("server closed the connection during registration{why}")));
+                    return Err(lost(
+                        Code::TempFail,
+                        format!("server closed the connection during registration{why}"),
+                    ));
                 }
                 Event::Line(g, line) if g == self.generation => line,
                 _ => continue,
             };
             log::trace!("{} << {}", self.server, line);
-            let Some(msg) = Message::parse(&line) else { continue };
+            let Some(msg) = Message::parse(&line) else {
+                continue;
+            };
             let session = self.session.as_mut().expect("registering session");
             session.last_rx = Instant::now();
             match msg.command.as_str() {
                 "PING" => {
                     let token = msg.text().to_string();
-                    self.write_now(&command("PONG", &[], Some(&token))).map_err(Stop::Lost)?;
+                    self.write_now(&command("PONG", &[], Some(&token)))
+                        .map_err(Stop::Lost)?;
                 }
                 "CAP" => match msg.param(1) {
                     "LS" => {
@@ -374,9 +395,11 @@ impl Conn {
                         if msg.param(2) == "*" && msg.params.len() > 3 {
                             continue; // more LS lines follow
                         }
-                        let sasl = caps
-                            .split(' ')
-                            .any(|c| c == "sasl" || c.strip_prefix("sasl=").is_some_and(|m| m.split(',').any(|m| m == "PLAIN")));
+                        let sasl = caps.split(' ').any(|c| {
+                            c == "sasl"
+                                || c.strip_prefix("sasl=")
+                                    .is_some_and(|m| m.split(',').any(|m| m == "PLAIN"))
+                        });
                         if sasl {
                             self.write_now("CAP REQ :sasl").map_err(Stop::Lost)?;
                         } else {
@@ -403,7 +426,8 @@ impl Conn {
                     let bytes = blob.as_bytes();
                     for chunk in bytes.chunks(400) {
                         let chunk = std::str::from_utf8(chunk).unwrap_or_default();
-                        self.write_now(&command("AUTHENTICATE", &[chunk], None)).map_err(Stop::Lost)?;
+                        self.write_now(&command("AUTHENTICATE", &[chunk], None))
+                            .map_err(Stop::Lost)?;
                     }
                     if bytes.len() % 400 == 0 {
                         self.write_now("AUTHENTICATE +").map_err(Stop::Lost)?;
@@ -442,18 +466,32 @@ impl Conn {
                 "432" | "433" | "436" | "437" if welcomed.is_none() => {
                     nick_attempt += 1;
                     if nick_attempt > 12 {
-                        return Err(lost(Code::Unavailable, format!("no usable nick (last: {})", msg.text())));
+                        return Err(lost(
+                            Code::Unavailable,
+                            format!("no usable nick (last: {})", msg.text()),
+                        ));
                     }
                     let maxlen = session.isupport.nicklen.unwrap_or(9).max(4);
                     let nick = alternative_nick(base_nick, maxlen, msg.command == "432");
-                    log::info!("{}: nick {} unavailable ({}), trying {nick}", self.server, msg.param(1), msg.text());
+                    log::info!(
+                        "{}: nick {} unavailable ({}), trying {nick}",
+                        self.server,
+                        msg.param(1),
+                        msg.text()
+                    );
                     session.nick = nick.clone();
-                    self.write_now(&command("NICK", &[&nick], None)).map_err(Stop::Lost)?;
+                    self.write_now(&command("NICK", &[&nick], None))
+                        .map_err(Stop::Lost)?;
                 }
                 "001" => {
                     session.nick = msg.param(0).to_string();
                     // Many servers end the welcome with our full mask.
-                    if let Some(mask) = msg.text().rsplit(' ').next().filter(|m| m.contains('!') && m.contains('@')) {
+                    if let Some(mask) = msg
+                        .text()
+                        .rsplit(' ')
+                        .next()
+                        .filter(|m| m.contains('!') && m.contains('@'))
+                    {
                         if mask.split('!').next() == Some(session.nick.as_str()) {
                             session.prefix_len = Some(mask.len());
                         }
@@ -465,7 +503,9 @@ impl Conn {
                 "ERROR" => {
                     // ngircd answers a bad PASS with ERROR, not 464.
                     let text = msg.text();
-                    let code = if self.server.password.is_some() && text.to_ascii_lowercase().contains("password") {
+                    let code = if self.server.password.is_some()
+                        && text.to_ascii_lowercase().contains("password")
+                    {
                         Code::NoPerm
                     } else {
                         Code::Unavailable
@@ -483,10 +523,15 @@ impl Conn {
             None => return,
         };
         if let Some(mode) = deaf {
-            self.outq.push_back(command("MODE", &[&nick, &format!("+{mode}")], None));
+            self.outq
+                .push_back(command("MODE", &[&nick, &format!("+{mode}")], None));
         }
         if let Some(pass) = self.settings.nickserv_password.clone() {
-            self.outq.push_back(command("PRIVMSG", &["NickServ"], Some(&format!("IDENTIFY {pass}"))));
+            self.outq.push_back(command(
+                "PRIVMSG",
+                &["NickServ"],
+                Some(&format!("IDENTIFY {pass}")),
+            ));
         }
         // Re-join what this connection carried before a reconnect.
         let rejoin: Vec<(String, Option<String>)> = self
@@ -505,7 +550,9 @@ impl Conn {
     fn casefold(&self, name: &str) -> String {
         self.session
             .as_ref()
-            .map_or(crate::irc::message::CaseMapping::Rfc1459, |s| s.isupport.casemapping)
+            .map_or(crate::irc::message::CaseMapping::Rfc1459, |s| {
+                s.isupport.casemapping
+            })
             .fold(name)
     }
 
@@ -540,8 +587,10 @@ impl Conn {
             .unwrap_or(usize::MAX)
             .max(1);
         for group in to_join.chunks(max) {
-            let refs: Vec<(&str, Option<&str>)> =
-                group.iter().map(|(n, k)| (n.as_str(), k.as_deref())).collect();
+            let refs: Vec<(&str, Option<&str>)> = group
+                .iter()
+                .map(|(n, k)| (n.as_str(), k.as_deref()))
+                .collect();
             self.outq.extend(line::join_lines(&refs));
         }
     }
@@ -566,11 +615,16 @@ impl Conn {
         self.join(&channels);
         let before = self.outq.len();
         for group in job.recipients.chunks(per_line) {
-            let targets = group.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(",");
+            let targets = group
+                .iter()
+                .map(|r| r.name.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
             let budget = line::privmsg_budget(prefix_len, &targets);
             for text in job.lines.iter() {
                 for chunk in line::split_to_fit(text, budget) {
-                    self.outq.push_back(command("PRIVMSG", &[&targets], Some(chunk)));
+                    self.outq
+                        .push_back(command("PRIVMSG", &[&targets], Some(chunk)));
                 }
             }
         }
@@ -625,13 +679,20 @@ impl Conn {
             match self.rx.recv_timeout(timeout) {
                 Ok(Event::Job(job)) => self.enqueue(job),
                 Ok(Event::Quit(reason)) => return Stop::Quit(reason),
-                Ok(Event::Line(g, line)) if Some(g) == self.session.as_ref().map(|s| s.generation) => {
+                Ok(Event::Line(g, line))
+                    if Some(g) == self.session.as_ref().map(|s| s.generation) =>
+                {
                     if let Err(stop) = self.on_line(&line) {
                         return stop;
                     }
                 }
-                Ok(Event::Closed(g, why)) if Some(g) == self.session.as_ref().map(|s| s.generation) => {
-                    return Stop::Lost(DeliveryError::temporary(Code::TempFail, format!("server closed the connection{why}")));
+                Ok(Event::Closed(g, why))
+                    if Some(g) == self.session.as_ref().map(|s| s.generation) =>
+                {
+                    return Stop::Lost(DeliveryError::temporary(
+                        Code::TempFail,
+                        format!("server closed the connection{why}"),
+                    ));
                 }
                 Ok(_) => {}
                 Err(RecvTimeoutError::Timeout) => {
@@ -704,8 +765,12 @@ impl Conn {
 
     fn on_line(&mut self, raw: &str) -> Result<(), Stop> {
         log::trace!("{} << {}", self.server, raw);
-        let Some(msg) = Message::parse(raw) else { return Ok(()) };
-        let Some(session) = self.session.as_mut() else { return Ok(()) };
+        let Some(msg) = Message::parse(raw) else {
+            return Ok(());
+        };
+        let Some(session) = self.session.as_mut() else {
+            return Ok(());
+        };
         session.last_rx = Instant::now();
         session.keepalive_sent = None;
         let our_nick = session.nick.clone();
@@ -713,10 +778,15 @@ impl Conn {
         match msg.command.as_str() {
             "PING" => {
                 self.bucket.spend();
-                self.write_now(&command("PONG", &[], Some(msg.text()))).map_err(Stop::Lost)?;
+                self.write_now(&command("PONG", &[], Some(msg.text())))
+                    .map_err(Stop::Lost)?;
             }
             "PONG" => {
-                if let Some(token) = msg.text().strip_prefix(SYNC_PREFIX).and_then(|t| t.parse::<u64>().ok()) {
+                if let Some(token) = msg
+                    .text()
+                    .strip_prefix(SYNC_PREFIX)
+                    .and_then(|t| t.parse::<u64>().ok())
+                {
                     self.confirm(token);
                 }
             }
@@ -756,22 +826,34 @@ impl Conn {
                 self.errors.insert(
                     folded_target,
                     DeliveryError {
-                        code: if temporary { Code::TempFail } else { Code::Unavailable },
+                        code: if temporary {
+                            Code::TempFail
+                        } else {
+                            Code::Unavailable
+                        },
                         permanent: !temporary,
-                        message: format!("cannot join {}: {} ({})", msg.param(1), msg.text(), msg.command),
+                        message: format!(
+                            "cannot join {}: {} ({})",
+                            msg.param(1),
+                            msg.text(),
+                            msg.command
+                        ),
                     },
                 );
             }
             // Message failures: cannot send to channel, no such nick/channel.
             "401" | "404" | "406" | "412" | "407" | "411" => {
                 // The first error is the cause (a failed JOIN explains a later 404).
-                self.errors.entry(folded_target).or_insert(
-                    DeliveryError {
-                        code: Code::Unavailable,
-                        permanent: msg.command != "407",
-                        message: format!("cannot send to {}: {} ({})", msg.param(1), msg.text(), msg.command),
-                    },
-                );
+                self.errors.entry(folded_target).or_insert(DeliveryError {
+                    code: Code::Unavailable,
+                    permanent: msg.command != "407",
+                    message: format!(
+                        "cannot send to {}: {} ({})",
+                        msg.param(1),
+                        msg.text(),
+                        msg.command
+                    ),
+                });
             }
             "ERROR" => {
                 return Err(Stop::Lost(DeliveryError::temporary(
@@ -787,7 +869,9 @@ impl Conn {
     /// The server answered PING `token`: everything sent before it was taken.
     fn confirm(&mut self, token: u64) {
         while self.inflight.front().is_some_and(|(t, _)| *t <= token) {
-            let Some((_, batch)) = self.inflight.pop_front() else { break };
+            let Some((_, batch)) = self.inflight.pop_front() else {
+                break;
+            };
             for u in batch {
                 let folded = self.casefold(&u.recipient.name);
                 let result = match self.errors.get(&folded) {
@@ -908,7 +992,9 @@ fn spawn_reader(reader: Box<dyn Read + Send>, tx: Sender<Event>, generation: u64
                         return;
                     }
                     Ok(_) => {
-                        let line = String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_string();
+                        let line = String::from_utf8_lossy(&buf)
+                            .trim_end_matches(['\r', '\n'])
+                            .to_string();
                         if tx.send(Event::Line(generation, line)).is_err() {
                             return;
                         }
@@ -954,7 +1040,10 @@ mod tests {
             b.spend();
         }
         let w = b.wait();
-        assert!(w > Duration::from_millis(900) && w <= Duration::from_secs(1), "{w:?}");
+        assert!(
+            w > Duration::from_millis(900) && w <= Duration::from_secs(1),
+            "{w:?}"
+        );
     }
 
     #[test]

@@ -36,7 +36,9 @@ pub(crate) fn text_lines(text: &str) -> Vec<String> {
             c if (c as u32) < 0x20 || c == '\u{7f}' => {}
             // Unicode line and paragraph separators would start new lines in
             // some clients; treat them like newlines.
-            '\u{2028}' | '\u{2029}' | '\u{85}' => push_line(&mut lines, std::mem::take(&mut current)),
+            '\u{2028}' | '\u{2029}' | '\u{85}' => {
+                push_line(&mut lines, std::mem::take(&mut current))
+            }
             c => current.push(c),
         }
     }
@@ -99,7 +101,10 @@ pub(crate) fn command(cmd: &str, params: &[&str], trailing: Option<&str>) -> Str
     s.push_str(cmd);
     for p in params {
         s.push(' ');
-        s.extend(p.chars().filter(|&c| !matches!(c, '\r' | '\n' | '\0' | ' ')));
+        s.extend(
+            p.chars()
+                .filter(|&c| !matches!(c, '\r' | '\n' | '\0' | ' ')),
+        );
     }
     if let Some(t) = trailing {
         s.push_str(" :");
@@ -160,7 +165,10 @@ mod tests {
     #[test]
     fn controls_are_removed_formatting_kept() {
         assert_eq!(text_lines("a\0b\x07c\x1bd"), ["abcd"]);
-        assert_eq!(text_lines("\x02bold\x02 \x0304red\x0f"), ["\x02bold\x02 \x0304red\x0f"]);
+        assert_eq!(
+            text_lines("\x02bold\x02 \x0304red\x0f"),
+            ["\x02bold\x02 \x0304red\x0f"]
+        );
         assert_eq!(text_lines("a\tb"), ["a b"]);
         assert_eq!(text_lines("a\u{2028}b"), ["a", "b"]);
     }
@@ -196,7 +204,10 @@ mod tests {
 
     #[test]
     fn command_strips_line_breaks() {
-        assert_eq!(command("PRIVMSG", &["#a\r\nQUIT"], Some("x\ry")), "PRIVMSG #aQUIT :xy");
+        assert_eq!(
+            command("PRIVMSG", &["#a\r\nQUIT"], Some("x\ry")),
+            "PRIVMSG #aQUIT :xy"
+        );
     }
 
     #[test]
@@ -208,6 +219,9 @@ mod tests {
         let lines = join_lines(&refs);
         assert!(lines.len() > 1);
         assert!(lines.iter().all(|l| l.len() + 2 <= MAX_LINE));
-        assert_eq!(lines.iter().map(|l| l.matches('#').count()).sum::<usize>(), 200);
+        assert_eq!(
+            lines.iter().map(|l| l.matches('#').count()).sum::<usize>(),
+            200
+        );
     }
 }

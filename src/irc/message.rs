@@ -157,10 +157,8 @@ impl Isupport {
                     }
                 }
                 "DEAF" => self.deaf = Some(value.chars().next().unwrap_or('D')),
-                "MAXTARGETS" => {
-                    if self.privmsg_targets.is_none() {
-                        self.privmsg_targets = value.parse().ok();
-                    }
+                "MAXTARGETS" if self.privmsg_targets.is_none() => {
+                    self.privmsg_targets = value.parse().ok();
                 }
                 "TARGMAX" => {
                     for part in value.split(',') {

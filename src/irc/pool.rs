@@ -57,7 +57,10 @@ impl Pool {
     pub(crate) fn submit(self: &Arc<Self>, job: Job) {
         let mut st = self.lock();
         if st.closed {
-            fail_job(&job, &DeliveryError::temporary(crate::exit::Code::TempFail, "shutting down"));
+            fail_job(
+                &job,
+                &DeliveryError::temporary(crate::exit::Code::TempFail, "shutting down"),
+            );
             return;
         }
         if st.limits.is_none() {
@@ -121,7 +124,8 @@ impl Pool {
     fn spawn(self: &Arc<Self>, st: &mut State) -> u64 {
         st.next_id += 1;
         let id = st.next_id;
-        let (tx, thread) = conn::spawn(id, self.clone(), self.server.clone(), self.settings.clone());
+        let (tx, thread) =
+            conn::spawn(id, self.clone(), self.server.clone(), self.settings.clone());
         st.conns.push(Handle {
             id,
             tx,
@@ -175,11 +179,6 @@ impl Pool {
             Some(_) => false,
             None => true,
         }
-    }
-
-    /// Connections currently open or opening.
-    pub(crate) fn connections(&self) -> usize {
-        self.lock().conns.len()
     }
 
     /// Tells every connection to QUIT and waits for them until `deadline`.

@@ -70,8 +70,12 @@ pub(crate) fn connect(
             control,
         });
     };
-    let name = ServerName::try_from(host.to_string())
-        .map_err(|e| fail(Code::Usage, format!("{host} is not a valid TLS server name: {e}")))?;
+    let name = ServerName::try_from(host.to_string()).map_err(|e| {
+        fail(
+            Code::Usage,
+            format!("{host} is not a valid TLS server name: {e}"),
+        )
+    })?;
     let mut conn = ClientConnection::new(config.clone(), name).context("starting TLS")?;
     let left = deadline
         .saturating_duration_since(Instant::now())
@@ -86,7 +90,10 @@ pub(crate) fn connect(
             } else {
                 crate::exit::code_of_io(&e)
             };
-            fail(code, format!("TLS handshake with {host}:{port} failed: {e}"))
+            fail(
+                code,
+                format!("TLS handshake with {host}:{port} failed: {e}"),
+            )
         })?;
     }
     tcp.set_read_timeout(None)?;

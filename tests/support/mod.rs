@@ -116,7 +116,11 @@ impl Vext {
             .env_remove("VEXT_CONFIG")
             .env_remove("VEXT_LOG")
             .env("XDG_CONFIG_HOME", "/nonexistent")
-            .stdin(if self.stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if self.stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (k, v) in &self.env {
@@ -148,7 +152,10 @@ impl Vext {
             }
             if Instant::now() > until {
                 let _ = child.kill();
-                panic!("vext {:?} did not finish within {:?}", self.args, self.timeout);
+                panic!(
+                    "vext {:?} did not finish within {:?}",
+                    self.args, self.timeout
+                );
             }
             std::thread::sleep(Duration::from_millis(5));
         };
@@ -254,7 +261,11 @@ impl Ngircd {
             .expect("starting ngircd");
         let until = Instant::now() + Duration::from_secs(10);
         while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(Instant::now() < until, "ngircd did not start listening on {}", self.port);
+            assert!(
+                Instant::now() < until,
+                "ngircd did not start listening on {}",
+                self.port
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         if let Some(tp) = self.tls_port {
@@ -280,7 +291,11 @@ impl Ngircd {
     }
 
     pub fn url(&self, channel: &str) -> String {
-        format!("irc://127.0.0.1:{}/{}", self.port, channel.replace('#', "%23"))
+        format!(
+            "irc://127.0.0.1:{}/{}",
+            self.port,
+            channel.replace('#', "%23")
+        )
     }
 
     pub fn dir(&self) -> &Path {
@@ -341,7 +356,9 @@ impl Observer {
                 match r.read_until(b'\n', &mut buf) {
                     Ok(0) | Err(_) => return,
                     Ok(_) => {
-                        let line = String::from_utf8_lossy(&buf).trim_end_matches(['\r', '\n']).to_string();
+                        let line = String::from_utf8_lossy(&buf)
+                            .trim_end_matches(['\r', '\n'])
+                            .to_string();
                         if let Some(token) = line.strip_prefix("PING ") {
                             let _ = pong.write_all(format!("PONG {token}\r\n").as_bytes());
                         }
@@ -371,7 +388,8 @@ impl Observer {
             obs.wait_for(
                 |l| {
                     let p: Vec<&str> = l.split(' ').collect();
-                    p.get(1) == Some(&"366") && p.get(3).map(|c| c.to_lowercase()) == Some(ch_l.clone())
+                    p.get(1) == Some(&"366")
+                        && p.get(3).map(|c| c.to_lowercase()) == Some(ch_l.clone())
                 },
                 "end of NAMES",
             );
@@ -393,7 +411,11 @@ impl Observer {
             match self.lines.recv_timeout(left) {
                 Ok(l) if pred(&l) => return l,
                 Ok(_) => {}
-                Err(_) => panic!("observer {}: no {what} within 10 s; saw {:?}", self.nick, self.log.lock().unwrap()),
+                Err(_) => panic!(
+                    "observer {}: no {what} within 10 s; saw {:?}",
+                    self.nick,
+                    self.log.lock().unwrap()
+                ),
             }
         }
     }
@@ -461,7 +483,7 @@ impl Daemon {
     /// network namespace (`wrapper` is the command prefix, e.g. nsenter).
     pub fn start_in(extra: &[&str], wrapper: Option<&[&str]>) -> Daemon {
         let mut args: Vec<String> = vec!["daemon".into()];
-        if !extra.iter().any(|a| *a == "--listen") {
+        if !extra.contains(&"--listen") {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));
@@ -528,7 +550,9 @@ impl Daemon {
     }
 
     pub fn signal(&self, sig: &str) {
-        let _ = Command::new("kill").args([&format!("-{sig}"), &self.pid().to_string()]).status();
+        let _ = Command::new("kill")
+            .args([&format!("-{sig}"), &self.pid().to_string()])
+            .status();
     }
 
     /// Waits for the daemon to exit; returns its exit code.
@@ -583,7 +607,12 @@ impl Drop for Daemon {
 pub fn private_network() {
     // SAFETY: unshare only changes this thread's namespaces.
     let rc = unsafe { libc::unshare(libc::CLONE_NEWNET) };
-    assert_eq!(rc, 0, "unshare(CLONE_NEWNET) failed (tests must run as root): {}", std::io::Error::last_os_error());
+    assert_eq!(
+        rc,
+        0,
+        "unshare(CLONE_NEWNET) failed (tests must run as root): {}",
+        std::io::Error::last_os_error()
+    );
     let st = Command::new("ip")
         .args(["link", "set", "lo", "up"])
         .status()
@@ -612,7 +641,9 @@ impl FakeServer {
         let received = Arc::new(Mutex::new(Vec::new()));
         let rec = received.clone();
         let thread = std::thread::spawn(move || {
-            let Ok((stream, _)) = listener.accept() else { return };
+            let Ok((stream, _)) = listener.accept() else {
+                return;
+            };
             let _ = stream.set_read_timeout(Some(Duration::from_secs(20)));
             let mut w = stream.try_clone().expect("clone");
             let mut r = BufReader::new(stream);
@@ -667,13 +698,70 @@ impl TestCa {
         let dir = TempDir::new("ca");
         let d = dir.path();
         let run = |args: &[&str]| {
-            let out = Command::new("openssl").args(args).current_dir(d).output().expect("running openssl (make deps)");
-            assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("running openssl (make deps)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         };
-        run(&["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=vext test CA", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-        run(&["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=localhost"]);
+        run(&[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=vext test CA",
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+        ]);
+        run(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        ]);
         std::fs::write(d.join("ext.cnf"), "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n").unwrap();
-        run(&["x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem", "-days", "2", "-extfile", "ext.cnf"]);
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "ext.cnf",
+        ]);
         use std::os::unix::fs::PermissionsExt;
         for f in ["server.key", "server.pem", "ca.pem"] {
             let _ = std::fs::set_permissions(d.join(f), std::fs::Permissions::from_mode(0o644));

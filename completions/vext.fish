@@ -1,0 +1,84 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_vext_global_optspecs
+    string join \n config= v/verbose q/quiet h/help V/version
+end
+
+function __fish_vext_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_vext_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_vext_using_subcommand
+    set -l cmd (__fish_vext_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c vext -n "__fish_vext_needs_command" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_needs_command" -s V -l version -d 'Print version'
+complete -c vext -n "__fish_vext_needs_command" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_needs_command" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_needs_command" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand send" -s m -l message -d 'The text to send (each line becomes a message). Without it, stdin is read' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l via -d 'Hand the notification to a running daemon at HOST[:PORT] (port 6659 by default)' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l id -d 'An idempotency key for --via (a random one by default)' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this many seconds (exit 75) [default: 30]' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l nick -d 'Nick to use when the target URL names none [default: vext + 3 random digits]' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'
+complete -c vext -n "__fish_vext_using_subcommand send" -l dry-run -d 'Print the one request line --via would send, and send nothing'
+complete -c vext -n "__fish_vext_using_subcommand send" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand send" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l listen -d 'Address for irker\'s protocol, TCP and UDP on the same port [default: 127.0.0.1:6659]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -s n -l nick -d 'Nick on IRC servers when a target URL names none (irkerd -n) [default: vext + 3 random digits]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l nickserv-password-file -d 'File holding the NickServ password sent after registration (irkerd -p, but not on the command line)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l ca-file -d 'Also trust the CA certificates in this PEM file for ircs://' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l channel-ttl -d 'Part a channel after this many seconds without messages [default: 10800, 3 hours]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d 'Quit a connection with no channels left after this many seconds [default: 10800]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l burst -d 'Lines a connection may send at once before pacing starts [default: 5]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l line-rate -d 'Lines per second per connection after the burst [default: 1]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l drain-timeout -d 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand daemon" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand daemon" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand generate" -l out -d 'Directory that receives completions/ and man/' -r -F
+complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'

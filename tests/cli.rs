@@ -1,0 +1,174 @@
+//! The command line itself: help, usage errors, configuration, generated files.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+#[test]
+fn help_teaches_by_example_and_lists_exit_codes() {
+    let out = vext(["--help"]).expect(0);
+    assert!(out.stdout.contains("vext send irc://"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("75  temporary failure"),
+        "{}",
+        out.stdout
+    );
+    let out = vext(["send", "--help"]).expect(0);
+    for needle in [
+        "--via",
+        "--no-ack",
+        "--dry-run",
+        "--timeout",
+        ",isnick",
+        "Examples:",
+        "77  TLS",
+    ] {
+        assert!(out.stdout.contains(needle), "send --help lacks {needle}");
+    }
+    let out = vext(["daemon", "--help"]).expect(0);
+    assert!(
+        out.stdout.contains("--drain-timeout") && out.stdout.contains("irk "),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn usage_errors_exit_64() {
+    let out = vext(["send"]).expect(64);
+    assert!(out.stderr.contains("TARGET"), "{}", out.stderr);
+    vext(["frobnicate"]).expect(64);
+    let out = vext(["send", "irc://h/c", "-m", "x", "--timeout", "0"]).expect(64);
+    assert!(out.stderr.contains("timeout"), "{}", out.stderr);
+}
+
+#[test]
+fn no_message_and_a_terminal_on_stdin_is_a_usage_error_not_a_wait() {
+    let start = Instant::now();
+    // `script` gives vext a pseudo-terminal as stdin.
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{VEXT} send irc://127.0.0.1:1/c"),
+            "/dev/null",
+        ])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("running script (util-linux)");
+    assert_eq!(
+        out.status.code(),
+        Some(64),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("-m"));
+    assert!(start.elapsed() < Duration::from_secs(10));
+}
+
+#[test]
+fn unknown_config_keys_name_the_key_and_the_file() {
+    let dir = TempDir::new("cfg");
+    let path = dir.write(
+        "config.toml",
+        "[daemon]\nlisten = \"127.0.0.1:7000\"\nlistn = 1\n",
+    );
+    let out = vext(["--config", path.to_str().unwrap(), "config", "show"]).expect(78);
+    assert!(
+        out.stderr.contains("listn") && out.stderr.contains("config.toml"),
+        "{}",
+        out.stderr
+    );
+    let out = vext(["--config", "/nonexistent/vext.toml", "config", "show"]).expect(78);
+    assert!(
+        out.stderr.contains("/nonexistent/vext.toml"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn config_show_merges_env_and_defaults_and_redacts_secrets() {
+    let dir = TempDir::new("cfg");
+    let path = dir.write(
+        "config.toml",
+        "[daemon]\nburst = 3\n\n[targets.ops]\nurl = \"ircs://bot:hunter2@irc.example.net/ops?key=sesame\"\n",
+    );
+    let out = vext(["config", "show"])
+        .env("VEXT_CONFIG", path.to_str().unwrap())
+        .env("VEXT_LISTEN", "127.0.0.1:7001")
+        .expect(0);
+    assert!(out.stdout.contains("burst = 3"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("listen = \"127.0.0.1:7001\""),
+        "{}",
+        out.stdout
+    );
+    assert!(out.stdout.contains("line_rate = 1.0"), "{}", out.stdout);
+    assert!(
+        !out.stdout.contains("hunter2") && !out.stdout.contains("sesame"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn named_targets_from_the_config_file() {
+    let dir = TempDir::new("cfg");
+    let path = dir.write(
+        "config.toml",
+        "[targets.ops]\nurl = \"irc://127.0.0.1:6667/ops\"\n",
+    );
+    let cfg = path.to_str().unwrap();
+    let out = vext(["--config", cfg, "send", "--dry-run", "@ops", "-m", "x"]).expect(0);
+    assert!(
+        out.stdout.contains("\"to\":\"irc://127.0.0.1:6667/ops\""),
+        "{}",
+        out.stdout
+    );
+    let out = vext(["--config", cfg, "send", "--dry-run", "@nope", "-m", "x"]).expect(64);
+    assert!(out.stderr.contains("@ops"), "{}", out.stderr);
+}
+
+/// completions/ and man/ are generated from cli.rs and committed. This fails
+/// when they are stale; VEXT_REGENERATE=1 rewrites them.
+#[test]
+fn generated_completions_and_man_pages_are_fresh() {
+    let dir = TempDir::new("gen");
+    vext(["generate", "--out", dir.path().to_str().unwrap()]).expect(0);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let regenerate = std::env::var_os("VEXT_REGENERATE").is_some();
+    let mut stale = Vec::new();
+    for sub in ["completions", "man"] {
+        let fresh_dir = dir.path().join(sub);
+        let mut names: Vec<_> = std::fs::read_dir(&fresh_dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        names.sort();
+        assert!(!names.is_empty());
+        for name in names {
+            let fresh = std::fs::read(fresh_dir.join(&name)).unwrap();
+            let committed_path = repo.join(sub).join(&name);
+            if std::fs::read(&committed_path).ok().as_deref() != Some(&fresh[..]) {
+                if regenerate {
+                    std::fs::create_dir_all(repo.join(sub)).unwrap();
+                    std::fs::write(&committed_path, &fresh).unwrap();
+                } else {
+                    stale.push(committed_path.display().to_string());
+                }
+            }
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "stale generated files (run VEXT_REGENERATE=1 cargo test generated): {stale:?}"
+    );
+    for page in ["vext.1", "vext-send.1", "vext-daemon.1"] {
+        assert!(
+            repo.join("man").join(page).is_file() || regenerate,
+            "{page} missing"
+        );
+    }
+}
