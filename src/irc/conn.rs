@@ -253,14 +253,24 @@ impl Conn {
     }
 
     fn write_now(&mut self, line: &str) -> Result<(), DeliveryError> {
+        self.write_lines(&[line])
+    }
+
+    /// Writes lines (CRLF added) in one write.
+    fn write_lines<S: AsRef<str>>(&mut self, lines: &[S]) -> Result<(), DeliveryError> {
+        if lines.is_empty() {
+            return Ok(());
+        }
         let session = self
             .session
             .as_mut()
             .ok_or_else(|| DeliveryError::temporary(Code::TempFail, "not connected"))?;
-        log::trace!("{} >> {}", self.server, line);
-        let mut bytes = Vec::with_capacity(line.len() + 2);
-        bytes.extend_from_slice(line.as_bytes());
-        bytes.extend_from_slice(b"\r\n");
+        let mut bytes = Vec::with_capacity(lines.iter().map(|l| l.as_ref().len() + 2).sum());
+        for line in lines {
+            log::trace!("{} >> {}", self.server, line.as_ref());
+            bytes.extend_from_slice(line.as_ref().as_bytes());
+            bytes.extend_from_slice(b"\r\n");
+        }
         session
             .writer
             .write_all(&bytes)
@@ -311,18 +321,16 @@ impl Conn {
     }
 
     fn send_registration(&mut self, nick: &str, pass: bool) -> Result<(), Stop> {
+        let mut lines = Vec::with_capacity(3);
         if pass {
-            if let Some(p) = self.server.password.clone() {
-                self.write_now(&command("PASS", &[], Some(&p)))
-                    .map_err(Stop::Lost)?;
+            if let Some(p) = &self.server.password {
+                lines.push(command("PASS", &[], Some(p)));
             }
         }
-        self.write_now(&command("NICK", &[nick], None))
-            .map_err(Stop::Lost)?;
-        let user = self.settings.username.clone();
-        let real = self.settings.realname.clone();
-        self.write_now(&command("USER", &[&user, "0", "*"], Some(&real)))
-            .map_err(Stop::Lost)
+        lines.push(command("NICK", &[nick], None));
+        let (user, real) = (&self.settings.username, &self.settings.realname);
+        lines.push(command("USER", &[user, "0", "*"], Some(real)));
+        self.write_lines(&lines).map_err(Stop::Lost)
     }
 
     fn handshake(&mut self, base_nick: &str, deadline: Instant) -> Result<(), Stop> {
@@ -657,19 +665,19 @@ impl Conn {
 
     fn serve(&mut self) -> Stop {
         loop {
-            // Send what the bucket allows.
-            while !self.outq.is_empty() {
-                if !self.bucket.wait().is_zero() {
-                    break;
-                }
-                let line = self.outq.pop_front().unwrap_or_default();
+            // Send what the bucket allows, in one write: the server then
+            // handles the lines in one go and answers in one segment (separate
+            // small writes meet Nagle and delayed ACKs: 40 ms stalls).
+            let mut batch = Vec::new();
+            while !self.outq.is_empty() && self.bucket.wait().is_zero() {
+                batch.push(self.outq.pop_front().unwrap_or_default());
                 self.bucket.spend();
-                if let Err(e) = self.write_now(&line) {
-                    return Stop::Lost(e);
-                }
                 if self.outq.is_empty() {
                     self.push_sync();
                 }
+            }
+            if let Err(e) = self.write_lines(&batch) {
+                return Stop::Lost(e);
             }
             if self.outq.is_empty() && !self.unsynced.is_empty() {
                 self.push_sync();
@@ -941,8 +949,9 @@ impl Conn {
     fn finish_quit(&mut self, reason: &str) {
         if self.session.is_some() {
             // Flush what is queued (bounded by the caller's grace period), then QUIT.
-            let _ = self.write_queued();
-            let _ = self.write_now(&command("QUIT", &[], Some(reason)));
+            let mut lines: Vec<String> = std::mem::take(&mut self.outq).into();
+            lines.push(command("QUIT", &[], Some(reason)));
+            let _ = self.write_lines(&lines);
             if let Some(s) = &self.session {
                 let _ = s.control.shutdown(std::net::Shutdown::Write);
             }
@@ -967,14 +976,6 @@ impl Conn {
         }
         self.drop_session();
         self.give_up(err);
-    }
-
-    /// Writes every queued line now, ignoring the bucket (used when quitting).
-    fn write_queued(&mut self) -> Result<(), DeliveryError> {
-        while let Some(line) = self.outq.pop_front() {
-            self.write_now(&line)?;
-        }
-        Ok(())
     }
 }
 

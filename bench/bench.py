@@ -1,0 +1,347 @@
+#!/usr/bin/env python3
+"""vext vs irker, side by side in the same run.
+
+Prints one table with the figure for each and the ratio vext/irkerd:
+  send process wall time (vext send --via vs irk), daemon start-up time,
+  RSS at start and after a 50-channel fan-out, cold latency (first message to
+  a new server), warm latency (a joined channel), 50 channels from one
+  request (ngircd penalties off), and 200 messages to one channel with each
+  daemon's default pacing (ngircd defaults: a pacing check, no disconnects).
+
+Runs inside a private network namespace (bench/run.sh). Environment:
+  VEXT            the vext binary (target/release/vext)
+  BENCH_QUICK=1   skip the 200-message pacing run (it takes about 200 s)
+"""
+
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+VEXT = os.environ.get("VEXT", "target/release/vext")
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+IRKER_PORT = 6659
+VEXT_PORT = 6660
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def wait_port(port, timeout=10.0):
+    until = time.monotonic() + timeout
+    while time.monotonic() < until:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return True
+        except OSError:
+            time.sleep(0.001)
+    return False
+
+
+class Ngircd:
+    def __init__(self, penalties):
+        self.dir = tempfile.mkdtemp(prefix="vext-bench-ngircd-")
+        os.chmod(self.dir, 0o755)
+        os.mkdir(os.path.join(self.dir, "include"))
+        self.port = free_port()
+        conf = os.path.join(self.dir, "ngircd.conf")
+        with open(conf, "w") as f:
+            f.write(
+                "[Global]\nName = irc.bench\nInfo = bench\nListen = 127.0.0.1\n"
+                f"Ports = {self.port}\nMotdPhrase = hi\nIncludeDir = {self.dir}/include\n"
+                "[Limits]\nMaxConnectionsIP = 0\n"
+                + ("" if penalties else "MaxPenaltyTime = 0\n")
+                + "[Options]\nDNS = no\nIdent = no\nPAM = no\n"
+            )
+        self.proc = subprocess.Popen(
+            ["ngircd", "-n", "-f", conf],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if not wait_port(self.port):
+            sys.exit("ngircd did not start")
+
+    def url(self, chan):
+        return f"irc://127.0.0.1:{self.port}/{chan}"
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Observer:
+    """An IRC client that joins channels and timestamps every PRIVMSG."""
+
+    count = 0
+
+    def __init__(self, port, channels):
+        Observer.count += 1
+        self.nick = f"bobs{Observer.count}"
+        self.sock = socket.create_connection(("127.0.0.1", port))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.lock = threading.Condition()
+        self.msgs = []  # (time, from, target, text)
+        self.lines = []
+        self.quits = []
+        self._send(f"NICK {self.nick}\r\nUSER b 0 * :b\r\n")
+        threading.Thread(target=self._read, daemon=True).start()
+        self._wait(lambda: any(" 001 " in l for l in self.lines), "welcome")
+        for i in range(0, len(channels), 10):
+            group = channels[i : i + 10]
+            self._send(f"JOIN {','.join(group)}\r\n")
+            last = group[-1].lower()
+            self._wait(lambda: any(" 366 " in l and l.split(" ")[3].lower() == last for l in self.lines), "join")
+
+    def _send(self, s):
+        self.sock.sendall(s.encode())
+
+    def _read(self):
+        buf = b""
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            now = time.monotonic()
+            buf += data
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                line = raw.decode("utf-8", "replace").rstrip("\r")
+                if line.startswith("PING "):
+                    self._send("PONG " + line[5:] + "\r\n")
+                with self.lock:
+                    self.lines.append(line)
+                    parts = line.split(" ", 3)
+                    if len(parts) == 4 and parts[1] == "PRIVMSG":
+                        self.msgs.append((now, parts[0][1:].split("!")[0], parts[2], parts[3][1:]))
+                    if len(parts) >= 2 and parts[1] == "QUIT":
+                        self.quits.append(line)
+                    self.lock.notify_all()
+
+    def _wait(self, pred, what, timeout=30):
+        with self.lock:
+            if not self.lock.wait_for(pred, timeout):
+                sys.exit(f"observer: no {what}")
+
+    def wait_msgs(self, pred, n, timeout):
+        """Waits until n messages match pred; returns their arrival times."""
+        with self.lock:
+            self.lock.wait_for(lambda: len([m for m in self.msgs if pred(m)]) >= n, timeout)
+            return [m[0] for m in self.msgs if pred(m)]
+
+
+def settle():
+    """Lets the observers' delayed ACKs go out. Right after a JOIN, ngircd's
+    next write to an observer waits for its ACK (Nagle), which the observer
+    delays by 40 ms: that would be measured as relay latency."""
+    time.sleep(0.3)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def tree_rss_kib(pid):
+    return rss_kib(pid)
+
+
+class Relay:
+    def __init__(self, kind):
+        self.kind = kind
+        self.port = IRKER_PORT if kind == "irkerd" else VEXT_PORT
+
+    def start(self):
+        if self.kind == "irkerd":
+            cmd = ["irkerd", "-H", "127.0.0.1", "-H6", "::1"]
+        else:
+            cmd = [VEXT, "daemon", "--listen", f"127.0.0.1:{self.port}", "-q"]
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not wait_port(self.port):
+            sys.exit(f"{self.kind} did not start")
+        return time.monotonic() - t0
+
+    def submit(self, targets, text):
+        """One irker request over TCP (no ack, like irk)."""
+        req = json.dumps({"to": targets if len(targets) > 1 else targets[0], "privmsg": text})
+        s = socket.create_connection(("127.0.0.1", self.port))
+        s.sendall((req + "\n").encode())
+        s.close()
+
+    def stop(self):
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def run_client(cmd, n):
+    times = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        times.append(time.monotonic() - t0)
+    return median(times)
+
+
+def measure(kind, fast, results):
+    r = {}
+    relay = Relay(kind)
+    starts = []
+    for _ in range(5):
+        starts.append(relay.start())
+        relay.stop()
+    r["startup"] = median(starts)
+    relay.start()
+    time.sleep(0.2)
+    r["rss_start"] = tree_rss_kib(relay.proc.pid)
+
+    # Client process wall time (the daemon is up; delivery happens later).
+    url = fast.url(f"{kind}-proc")
+    if kind == "irkerd":
+        r["client"] = run_client(["irk", url, "hello"], 20)
+    else:
+        r["client"] = run_client([VEXT, "send", "--via", f"127.0.0.1:{relay.port}", url, "-m", "hello"], 20)
+
+    # Cold latency: first message to a server the relay has never talked to.
+    cold = Ngircd(penalties=False)
+    obs = Observer(cold.port, [f"#{kind}-cold"])
+    settle()
+    t0 = time.monotonic()
+    relay.submit([cold.url(f"{kind}-cold")], "cold")
+    got = obs.wait_msgs(lambda m: m[3] == "cold", 1, 30)
+    r["cold"] = (got[0] - t0) if got else float("nan")
+
+    # Warm latency: the channel is joined; messages spaced so that pacing
+    # (a token per line) never delays them.
+    warm = []
+    for i in range(8):
+        time.sleep(2.5)
+        text = f"warm {i}"
+        t0 = time.monotonic()
+        relay.submit([cold.url(f"{kind}-cold")], text)
+        got = obs.wait_msgs(lambda m, text=text: m[3] == text, 1, 30)
+        if got:
+            warm.append(got[0] - t0)
+    r["warm"] = median(warm)
+    cold.stop()
+
+    # 50 channels from one request.
+    chans = [f"#{kind}-fan{i}" for i in range(50)]
+    obs_fan = [Observer(fast.port, chans[i : i + 10]) for i in range(0, 50, 10)]
+    settle()
+    t0 = time.monotonic()
+    relay.submit([fast.url(c[1:]) for c in chans], "fan out")
+    last = 0.0
+    delivered = 0
+    for o in obs_fan:
+        got = o.wait_msgs(lambda m: m[3] == "fan out", 10, 180)
+        delivered += len(got)
+        if got:
+            last = max(last, max(got))
+    r["fanout"] = (last - t0) if delivered == 50 else float("nan")
+    r["fanout_delivered"] = delivered
+    r["rss_fanout"] = tree_rss_kib(relay.proc.pid)
+    results[kind] = r
+    return relay
+
+
+def pacing(kind, relay, results):
+    """200 messages to one channel on a server with default flood penalties."""
+    srv = Ngircd(penalties=True)
+    chan = f"#{kind}-pace"
+    obs = Observer(srv.port, [chan])
+    settle()
+    t0 = time.monotonic()
+    for i in range(200):
+        relay.submit([srv.url(chan[1:])], f"pace {i}")
+    got = obs.wait_msgs(lambda m: m[3].startswith("pace "), 200, 600)
+    results[kind]["pace200"] = (max(got) - t0) if len(got) >= 200 else float("nan")
+    results[kind]["pace_delivered"] = len(got)
+    results[kind]["pace_disconnects"] = len(obs.quits)
+    srv.stop()
+
+
+def fmt(v, unit):
+    if v != v:  # NaN
+        return "failed"
+    if unit == "ms":
+        return f"{v * 1000:.2f} ms"
+    if unit == "s":
+        return f"{v:.2f} s"
+    if unit == "MiB":
+        return f"{v / 1024:.1f} MiB"
+    return str(v)
+
+
+def main():
+    if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
+        sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
+    fast = Ngircd(penalties=False)
+    results = {}
+    relays = {}
+    for kind in ("irkerd", "vext"):
+        print(f"measuring {kind}...", file=sys.stderr)
+        relays[kind] = measure(kind, fast, results)
+    if not QUICK:
+        print("pacing: 200 messages each, in parallel (about 200 s)...", file=sys.stderr)
+        threads = [threading.Thread(target=pacing, args=(k, relays[k], results)) for k in relays]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    for relay in relays.values():
+        relay.stop()
+    fast.stop()
+
+    rows = [
+        ("send process wall time (vext send --via / irk)", "client", "ms"),
+        ("daemon start-up", "startup", "ms"),
+        ("RSS at start", "rss_start", "MiB"),
+        ("RSS after 50-channel fan-out", "rss_fanout", "MiB"),
+        ("cold latency (connect, register, join, deliver)", "cold", "ms"),
+        ("warm latency (joined channel)", "warm", "ms"),
+        ("50 channels from one request", "fanout", "s"),
+    ]
+    if not QUICK:
+        rows.append(("200 messages to one channel (default pacing)", "pace200", "s"))
+    v, i = results["vext"], results["irkerd"]
+    print(f"{'measure':<50} {'vext':>12} {'irkerd':>12} {'vext/irkerd':>12}")
+    for label, key, unit in rows:
+        a, b = v.get(key, float("nan")), i.get(key, float("nan"))
+        ratio = (a / b) if (b and a == a and b == b) else float("nan")
+        print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
+    print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50")
+    if not QUICK:
+        print(
+            f"pacing run delivered: vext {v['pace_delivered']}/200 ({v['pace_disconnects']} disconnects), "
+            f"irkerd {i['pace_delivered']}/200 ({i['pace_disconnects']} disconnects)"
+        )
+
+
+if __name__ == "__main__":
+    main()
