@@ -19,6 +19,9 @@ use crate::relay::Relay;
 use crate::target::Target;
 use crate::Context;
 
+/// TCP clients served at once; more are refused (each has a thread).
+const MAX_CLIENTS: usize = 1024;
+
 /// An idle TCP client is dropped after this long.
 const CLIENT_IDLE: Duration = Duration::from_secs(600);
 
@@ -199,13 +202,29 @@ fn bind_error(listen: &str, proto: &str, e: std::io::Error) -> anyhow::Error {
 }
 
 fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+    let clients = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
         match stream {
             Ok(stream) => {
+                if clients.load(Ordering::SeqCst) >= MAX_CLIENTS {
+                    log::warn!(
+                        "{}: refused, already {MAX_CLIENTS} clients connected",
+                        stream
+                            .peer_addr()
+                            .map_or_else(|_| "?".into(), |a| a.to_string())
+                    );
+                    continue;
+                }
+                clients.fetch_add(1, Ordering::SeqCst);
                 let shared = shared.clone();
+                let clients = clients.clone();
                 let spawned = std::thread::Builder::new()
                     .name("client".into())
-                    .spawn(move || serve_client(stream, &shared));
+                    .stack_size(128 * 1024)
+                    .spawn(move || {
+                        serve_client(stream, &shared);
+                        clients.fetch_sub(1, Ordering::SeqCst);
+                    });
                 if let Err(e) = spawned {
                     log::error!("cannot start a client thread: {e}");
                 }

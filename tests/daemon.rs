@@ -360,3 +360,106 @@ fn irk_and_irkerhook_work_unchanged() {
         );
     }
 }
+
+#[test]
+fn idle_channels_are_parted_and_idle_connections_quit() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#ttl"]);
+    let daemon = Daemon::start(&["--channel-ttl", "1", "--connection-ttl", "2"]);
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("ttl"),
+        "-m",
+        "short-lived",
+    ])
+    .expect(0);
+    let relay = obs.privmsgs(1, WAIT)[0].from.clone();
+    let start = Instant::now();
+    while !daemon.log().contains("parting idle #ttl") {
+        assert!(start.elapsed() < WAIT, "no PART: {}", daemon.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let part = obs.wait_for(|l| l.contains(" PART #ttl"), "the relay's PART");
+    assert!(part.starts_with(&format!(":{relay}!")), "{part}");
+    // The connection, now without channels, quits after its own TTL.
+    let start = Instant::now();
+    let log = || daemon.log();
+    while !log().contains("closing idle connection") {
+        assert!(start.elapsed() < WAIT, "no idle quit: {}", log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // A later message opens a new connection and joins again.
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("ttl"),
+        "-m",
+        "back again",
+    ])
+    .expect(0);
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "back again");
+}
+
+#[test]
+fn pacing_spreads_a_burst_over_time() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#pace"]);
+    // A fast bucket keeps the test short: 3 lines at once, then 4 per second.
+    let daemon = Daemon::start(&["--burst", "3", "--line-rate", "4"]);
+    let url = ircd.url("pace");
+    let mut raw = String::new();
+    for i in 0..20 {
+        raw.push_str(&format!(
+            "{{\"to\":\"{url}\",\"privmsg\":\"p{i}\",\"ack\":true}}\n"
+        ));
+    }
+    let start = Instant::now();
+    assert_eq!(daemon.request(raw.as_bytes(), 20).len(), 20);
+    let got = obs.privmsgs(20, Duration::from_secs(30));
+    let texts: Vec<String> = got.iter().map(|m| m.text.clone()).collect();
+    let want: Vec<String> = (0..20).map(|i| format!("p{i}")).collect();
+    assert_eq!(texts, want, "all delivered, in order");
+    // JOIN + 20 PRIVMSGs + sync PINGs, 3 at once then 4/s: never faster than ~4.5 s.
+    assert!(
+        start.elapsed() >= Duration::from_millis(4400),
+        "too fast: {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn one_join_line_and_multi_target_privmsg_where_the_server_allows() {
+    let fake = FakeServer::start(|line| {
+        let parts: Vec<&str> = line.splitn(3, ' ').collect();
+        match parts[0] {
+            "USER" => vec![
+                ":fake 001 vx :Welcome vx!u@h".into(),
+                ":fake 005 vx CHANLIMIT=#:20 TARGMAX=PRIVMSG:3,JOIN: :are supported".into(),
+                ":fake 376 vx :End of MOTD".into(),
+            ],
+            "PING" => vec![format!(":fake PONG fake {}", parts.get(1).unwrap_or(&""))],
+            "QUIT" => vec!["ERROR :bye".into()],
+            _ => vec![],
+        }
+    });
+    let urls: Vec<String> = ["a", "b", "c", "d", "e"]
+        .iter()
+        .map(|c| format!("irc://vx@127.0.0.1:{}/{c}", fake.port))
+        .collect();
+    let mut args = vec!["send".to_string()];
+    args.extend(urls);
+    args.extend(["-m".into(), "hello".into()]);
+    vext(&args).expect(0);
+    let lines = fake.join();
+    let joins: Vec<&String> = lines.iter().filter(|l| l.starts_with("JOIN")).collect();
+    assert_eq!(joins, ["JOIN #a,#b,#c,#d,#e"], "{lines:?}");
+    let msgs: Vec<&String> = lines.iter().filter(|l| l.starts_with("PRIVMSG")).collect();
+    assert_eq!(
+        msgs,
+        ["PRIVMSG #a,#b,#c :hello", "PRIVMSG #d,#e :hello"],
+        "{lines:?}"
+    );
+}
