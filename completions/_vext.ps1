@@ -32,6 +32,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver one notification to IRC targets, directly or through a daemon')
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the project itself)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -45,6 +46,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds (exit 75) [default: 30]')
             [CompletionResult]::new('--nick', '--nick', [CompletionResultType]::ParameterName, 'Nick to use when the target URL names none [default: vext + 3 random digits]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'With --via: sign the request with the shared secret in FILE (the daemon''s --secret-file)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
             [CompletionResult]::new('--no-ack', '--no-ack', [CompletionResultType]::ParameterName, 'With --via: send a plain irker request and do not wait for a reply (for irkerd)')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the one request line --via would send, and send nothing')
@@ -67,7 +69,36 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--burst', '--burst', [CompletionResultType]::ParameterName, 'Lines a connection may send at once before pacing starts [default: 5]')
             [CompletionResult]::new('--line-rate', '--line-rate', [CompletionResultType]::ParameterName, 'Lines per second per connection after the burst [default: 1]')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where the spool (SQLite) and the lock file live')
+            [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]')
+            [CompletionResult]::new('--retain', '--retain', [CompletionResultType]::ParameterName, 'Keep delivered and failed messages this long for `vext history` [default: 7d]')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'Serve HTTP on ADDR: GET /healthz, GET /metrics (Prometheus), POST /v1/notify. Off by default')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Require requests signed with the shared secret in FILE (HMAC-SHA256)')
+            [CompletionResult]::new('--allow-target', '--allow-target', [CompletionResultType]::ParameterName, 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. ''irc://irc.libera.chat/*''. Targets are matched as irc://host[:port]/#channel')
+            [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused')
+            [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr: text, or json (one object per line)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('--allow-unauthenticated', '--allow-unauthenticated', [CompletionResultType]::ParameterName, 'Listen beyond loopback without a secret: anyone who can reach the port can send')
+            [CompletionResult]::new('--trust-loopback', '--trust-loopback', [CompletionResultType]::ParameterName, 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'vext;history' {
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'The daemon''s state directory (same default as `vext daemon --state-dir`)')
+            [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only messages with a target matching PATTERN (`*` matches anything)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)')
+            [CompletionResult]::new('--state', '--state', [CompletionResultType]::ParameterName, 'Only messages with a target in this state')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'At most this many messages (the newest) [default: 100; 0 for all]')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many messages (the newest) [default: 100; 0 for all]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'One JSON object per line (with --follow too), for programs')
+            [CompletionResult]::new('-f', '-f', [CompletionResultType]::ParameterName, 'Keep printing new messages as they arrive')
+            [CompletionResult]::new('--follow', '--follow', [CompletionResultType]::ParameterName, 'Keep printing new messages as they arrive')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
@@ -123,6 +154,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         'vext;help' {
             [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver one notification to IRC targets, directly or through a daemon')
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections')
+            [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the project itself)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -132,6 +164,9 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             break
         }
         'vext;help;daemon' {
+            break
+        }
+        'vext;help;history' {
             break
         }
         'vext;help;config' {

@@ -28,6 +28,9 @@ _vext() {
             vext,help)
                 cmd="vext__subcmd__help"
                 ;;
+            vext,history)
+                cmd="vext__subcmd__history"
+                ;;
             vext,send)
                 cmd="vext__subcmd__send"
                 ;;
@@ -55,6 +58,9 @@ _vext() {
             vext__subcmd__help,help)
                 cmd="vext__subcmd__help__subcmd__help"
                 ;;
+            vext__subcmd__help,history)
+                cmd="vext__subcmd__help__subcmd__history"
+                ;;
             vext__subcmd__help,send)
                 cmd="vext__subcmd__help__subcmd__send"
                 ;;
@@ -68,7 +74,7 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon config generate help"
+            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon history config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -164,7 +170,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --drain-timeout --config --verbose --quiet --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --log-format --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -210,6 +216,38 @@ _vext() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-age)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --retain)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --allow-target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -244,7 +282,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help)
-            opts="send daemon config generate help"
+            opts="send daemon history config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -327,6 +365,20 @@ _vext() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vext__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vext__subcmd__help__subcmd__send)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -341,8 +393,50 @@ _vext() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vext__subcmd__history)
+            opts="-f -n -v -q -h --state-dir --target --since --state --json --follow --limit --config --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --target)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -W "queued sending delivered failed" -- "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -n)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vext__subcmd__send)
-            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --config --verbose --quiet --help"
+            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --secret-file --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -373,6 +467,10 @@ _vext() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

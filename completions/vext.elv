@@ -29,6 +29,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --version 'Print version'
             cand send 'Deliver one notification to IRC targets, directly or through a daemon'
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
+            cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -41,6 +42,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --timeout 'Give up after this many seconds (exit 75) [default: 30]'
             cand --nick 'Nick to use when the target URL names none [default: vext + 3 random digits]'
             cand --ca-file 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)'
+            cand --secret-file 'With --via: sign the request with the shared secret in FILE (the daemon''s --secret-file)'
             cand --config 'Configuration file (TOML)'
             cand --no-ack 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'
             cand --dry-run 'Print the one request line --via would send, and send nothing'
@@ -62,7 +64,35 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --burst 'Lines a connection may send at once before pacing starts [default: 5]'
             cand --line-rate 'Lines per second per connection after the burst [default: 1]'
             cand --drain-timeout 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]'
+            cand --state-dir 'Where the spool (SQLite) and the lock file live'
+            cand --max-age 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]'
+            cand --retain 'Keep delivered and failed messages this long for `vext history` [default: 7d]'
+            cand --http 'Serve HTTP on ADDR: GET /healthz, GET /metrics (Prometheus), POST /v1/notify. Off by default'
+            cand --secret-file 'Require requests signed with the shared secret in FILE (HMAC-SHA256)'
+            cand --allow-target 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. ''irc://irc.libera.chat/*''. Targets are matched as irc://host[:port]/#channel'
+            cand --rate 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused'
+            cand --log-format 'Log format on stderr: text, or json (one object per line)'
             cand --config 'Configuration file (TOML)'
+            cand --allow-unauthenticated 'Listen beyond loopback without a secret: anyone who can reach the port can send'
+            cand --trust-loopback 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;history'= {
+            cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
+            cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
+            cand --since 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)'
+            cand --state 'Only messages with a target in this state'
+            cand -n 'At most this many messages (the newest) [default: 100; 0 for all]'
+            cand --limit 'At most this many messages (the newest) [default: 100; 0 for all]'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'One JSON object per line (with --follow too), for programs'
+            cand -f 'Keep printing new messages as they arrive'
+            cand --follow 'Keep printing new messages as they arrive'
             cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
@@ -111,6 +141,7 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help'= {
             cand send 'Deliver one notification to IRC targets, directly or through a daemon'
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
+            cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -118,6 +149,8 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help;send'= {
         }
         &'vext;help;daemon'= {
+        }
+        &'vext;help;history'= {
         }
         &'vext;help;config'= {
             cand show 'Print the effective configuration (file, environment and defaults), secrets redacted'

@@ -31,6 +31,7 @@ complete -c vext -n "__fish_vext_needs_command" -s h -l help -d 'Print help (see
 complete -c vext -n "__fish_vext_needs_command" -s V -l version -d 'Print version'
 complete -c vext -n "__fish_vext_needs_command" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
 complete -c vext -n "__fish_vext_needs_command" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_needs_command" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c vext -n "__fish_vext_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -40,6 +41,7 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l id -d 'An idempotency
 complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this many seconds (exit 75) [default: 30]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l nick -d 'Nick to use when the target URL names none [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l secret-file -d 'With --via: sign the request with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'
 complete -c vext -n "__fish_vext_using_subcommand send" -l dry-run -d 'Print the one request line --via would send, and send nothing'
@@ -55,10 +57,35 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d '
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l burst -d 'Lines a connection may send at once before pacing starts [default: 5]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l line-rate -d 'Lines per second per connection after the burst [default: 1]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l drain-timeout -d 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l state-dir -d 'Where the spool (SQLite) and the lock file live' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l max-age -d 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l retain -d 'Keep delivered and failed messages this long for `vext history` [default: 7d]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l http -d 'Serve HTTP on ADDR: GET /healthz, GET /metrics (Prometheus), POST /v1/notify. Off by default' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l secret-file -d 'Require requests signed with the shared secret in FILE (HMAC-SHA256)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-target -d 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. \'irc://irc.libera.chat/*\'. Targets are matched as irc://host[:port]/#channel' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate -d 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l log-format -d 'Log format on stderr: text, or json (one object per line)' -r -f -a "text\t''
+json\t''"
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-unauthenticated -d 'Listen beyond loopback without a secret: anyone who can reach the port can send'
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l trust-loopback -d 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand history" -l state-dir -d 'The daemon\'s state directory (same default as `vext daemon --state-dir`)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand history" -l target -d 'Only messages with a target matching PATTERN (`*` matches anything)' -r
+complete -c vext -n "__fish_vext_using_subcommand history" -l since -d 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)' -r
+complete -c vext -n "__fish_vext_using_subcommand history" -l state -d 'Only messages with a target in this state' -r -f -a "queued\t''
+sending\t''
+delivered\t''
+failed\t''"
+complete -c vext -n "__fish_vext_using_subcommand history" -s n -l limit -d 'At most this many messages (the newest) [default: 100; 0 for all]' -r
+complete -c vext -n "__fish_vext_using_subcommand history" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand history" -l json -d 'One JSON object per line (with --follow too), for programs'
+complete -c vext -n "__fish_vext_using_subcommand history" -s f -l follow -d 'Keep printing new messages as they arrive'
+complete -c vext -n "__fish_vext_using_subcommand history" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand history" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr'
@@ -76,9 +103,10 @@ complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Config
 complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon history config generate help" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon history config generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon history config generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon history config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon history config generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon history config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'

@@ -114,6 +114,14 @@ When ready it prints `listening tcp=ADDR udp=ADDR` on stderr.",
     )]
     Daemon(DaemonArgs),
 
+    /// Show what the daemon stored and delivered (the spool is the history).
+    #[command(after_help = "Examples:
+  vext history                       # the last 100 messages
+  vext history --state failed --since 1d
+  vext history --target 'irc://irc.libera.chat/*' --json
+  vext history -f                    # follow new messages as they arrive")]
+    History(HistoryArgs),
+
     /// Inspect the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -160,6 +168,10 @@ pub(crate) struct SendArgs {
     /// Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots).
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
+
+    /// With --via: sign the request with the shared secret in FILE (the daemon's --secret-file).
+    #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
+    pub(crate) secret_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -197,8 +209,96 @@ pub(crate) struct DaemonArgs {
     pub(crate) line_rate: Option<f64>,
 
     /// On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10].
+    ///
+    /// What is not delivered by then stays in the spool and is sent after the next start.
     #[arg(long, value_name = "SECS")]
     pub(crate) drain_timeout: Option<f64>,
+
+    /// Where the spool (SQLite) and the lock file live.
+    ///
+    /// Default: $STATE_DIRECTORY (systemd's StateDirectory=), else
+    /// $XDG_STATE_HOME/vext, else ~/.local/state/vext.
+    #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
+    pub(crate) state_dir: Option<PathBuf>,
+
+    /// Retry transient failures until a message is this old, then mark it failed
+    /// (e.g. 24h, 90m, 2d) [default: 24h].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) max_age: Option<std::time::Duration>,
+
+    /// Keep delivered and failed messages this long for `vext history` [default: 7d].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) retain: Option<std::time::Duration>,
+
+    /// Serve HTTP on ADDR: GET /healthz, GET /metrics (Prometheus), POST /v1/notify. Off by default.
+    #[arg(long, env = "VEXT_HTTP", value_name = "ADDR")]
+    pub(crate) http: Option<String>,
+
+    /// Require requests signed with the shared secret in FILE (HMAC-SHA256).
+    ///
+    /// Needed to listen on a non-loopback address (or --allow-unauthenticated).
+    #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
+    pub(crate) secret_file: Option<PathBuf>,
+
+    /// Listen beyond loopback without a secret: anyone who can reach the port can send.
+    #[arg(long)]
+    pub(crate) allow_unauthenticated: bool,
+
+    /// With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign).
+    #[arg(long)]
+    pub(crate) trust_loopback: bool,
+
+    /// Only deliver to targets matching PATTERN (repeatable; `*` matches anything),
+    /// e.g. 'irc://irc.libera.chat/*'. Targets are matched as irc://host[:port]/#channel.
+    #[arg(long, value_name = "PATTERN")]
+    pub(crate) allow_target: Vec<String>,
+
+    /// Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused.
+    #[arg(long, value_name = "N/PERIOD")]
+    pub(crate) rate: Option<String>,
+
+    /// Log format on stderr: text, or json (one object per line).
+    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
+    pub(crate) log_format: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HistoryArgs {
+    /// The daemon's state directory (same default as `vext daemon --state-dir`).
+    #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
+    pub(crate) state_dir: Option<PathBuf>,
+
+    /// Only messages with a target matching PATTERN (`*` matches anything).
+    #[arg(long, value_name = "PATTERN")]
+    pub(crate) target: Option<String>,
+
+    /// Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z).
+    #[arg(long, value_name = "WHEN")]
+    pub(crate) since: Option<String>,
+
+    /// Only messages with a target in this state.
+    #[arg(long, value_name = "STATE", value_parser = ["queued", "sending", "delivered", "failed"])]
+    pub(crate) state: Option<String>,
+
+    /// One JSON object per line (with --follow too), for programs.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Keep printing new messages as they arrive.
+    #[arg(long, short)]
+    pub(crate) follow: bool,
+
+    /// At most this many messages (the newest) [default: 100; 0 for all].
+    #[arg(long, short = 'n', value_name = "N")]
+    pub(crate) limit: Option<usize>,
+}
+
+/// Durations like `24h`, `90m`, `7d`, `30s` or plain seconds.
+pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    if let Ok(secs) = s.trim().parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e} (try 30s, 90m, 24h or 7d)"))
 }
 
 #[derive(Subcommand, Debug)]

@@ -44,6 +44,18 @@ pub(crate) struct DaemonSection {
     pub(crate) burst: Option<u32>,
     pub(crate) line_rate: Option<f64>,
     pub(crate) drain_timeout: Option<f64>,
+    pub(crate) state_dir: Option<PathBuf>,
+    /// A duration such as "24h".
+    pub(crate) max_age: Option<String>,
+    /// A duration such as "7d".
+    pub(crate) retain: Option<String>,
+    pub(crate) http: Option<String>,
+    pub(crate) secret_file: Option<PathBuf>,
+    pub(crate) trust_loopback: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) allow_target: Vec<String>,
+    pub(crate) rate: Option<String>,
+    pub(crate) log_format: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -202,6 +214,8 @@ pub(crate) mod defaults {
     pub(crate) const BURST: u32 = 5;
     pub(crate) const LINE_RATE: f64 = 1.0;
     pub(crate) const DRAIN_TIMEOUT: f64 = 10.0;
+    pub(crate) const MAX_AGE: &str = "24h";
+    pub(crate) const RETAIN: &str = "7d";
 }
 
 /// The configuration as the commands see it: environment over file over
@@ -227,6 +241,16 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
     d.burst = d.burst.or(Some(defaults::BURST));
     d.line_rate = d.line_rate.or(Some(defaults::LINE_RATE));
     d.drain_timeout = d.drain_timeout.or(Some(defaults::DRAIN_TIMEOUT));
+    d.max_age = d.max_age.take().or(Some(defaults::MAX_AGE.into()));
+    d.retain = d.retain.take().or(Some(defaults::RETAIN.into()));
+    d.state_dir = env("VEXT_STATE_DIR")
+        .map(PathBuf::from)
+        .or(d.state_dir.take())
+        .or_else(|| crate::spool::state_dir(None).ok());
+    d.http = env("VEXT_HTTP").or(d.http.take());
+    d.secret_file = env("VEXT_SECRET_FILE")
+        .map(PathBuf::from)
+        .or(d.secret_file.take());
     toml::to_string(&c)
         .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))
 }

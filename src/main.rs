@@ -9,10 +9,12 @@ mod config;
 mod daemon;
 mod exit;
 mod generate;
+mod history;
 mod irc;
 mod protocol;
 mod relay;
 mod send;
+mod spool;
 mod target;
 mod tls;
 
@@ -65,16 +67,20 @@ fn try_main(cli: Cli) -> Result<Code> {
     match cli.command {
         Command::Send(args) => send::run(args, &ctx),
         Command::Daemon(args) => daemon::run(args, &ctx),
+        Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(_) => unreachable!("handled above"),
     }
 }
 
 fn init_logging(cli: &Cli) {
-    let daemon = matches!(cli.command, Command::Daemon(_));
+    let daemon = match &cli.command {
+        Command::Daemon(args) => Some(args.log_format.as_deref() == Some("json")),
+        _ => None,
+    };
     let level = match (cli.global.quiet, cli.global.verbose) {
         (true, _) => "error",
-        (false, 0) if daemon => "info",
+        (false, 0) if daemon.is_some() => "info",
         (false, 0) => "warn",
         (false, 1) => "info",
         (false, 2) => "debug",
@@ -82,16 +88,32 @@ fn init_logging(cli: &Cli) {
     };
     let env = env_logger::Env::new().filter_or("VEXT_LOG", format!("vext={level}"));
     let mut builder = env_logger::Builder::from_env(env);
-    // Under systemd the journal adds timestamps; elsewhere the daemon keeps them.
-    if !daemon || std::env::var_os("JOURNAL_STREAM").is_some() {
-        builder.format(|buf, record| {
-            writeln!(
-                buf,
-                "vext: {}: {}",
-                record.level().as_str().to_lowercase(),
-                record.args()
-            )
-        });
+    match daemon {
+        Some(true) => {
+            builder.format(|buf, record| {
+                let component = record.module_path().unwrap_or("vext");
+                let component = component.strip_prefix("vext::").unwrap_or(component);
+                let line = serde_json::json!({
+                    "time": humantime::format_rfc3339_millis(std::time::SystemTime::now()).to_string(),
+                    "level": record.level().as_str().to_lowercase(),
+                    "component": component,
+                    "message": record.args().to_string(),
+                });
+                writeln!(buf, "{line}")
+            });
+        }
+        // Under systemd the journal adds timestamps; elsewhere the daemon keeps them.
+        Some(false) if std::env::var_os("JOURNAL_STREAM").is_none() => {}
+        _ => {
+            builder.format(|buf, record| {
+                writeln!(
+                    buf,
+                    "vext: {}: {}",
+                    record.level().as_str().to_lowercase(),
+                    record.args()
+                )
+            });
+        }
     }
     let _ = builder.try_init();
 }

@@ -1,6 +1,10 @@
 //! irker's wire protocol, shared by the daemon and its clients: one JSON
 //! object per line, `{"to": URL or [URL...], "privmsg": TEXT}`, plus vext's
 //! optional `id` (idempotency key) and `ack` (ask for a one-line reply).
+//!
+//! A daemon with a shared secret takes signed requests: one line
+//! `{"payload": REQUEST_JSON_AS_A_STRING, "ts": UNIX_SECONDS, "nonce": HEX,
+//! "sig": HEX}` where `sig` = HMAC-SHA256(secret, ts + "." + nonce + "." + payload).
 
 use serde::Serialize;
 use serde_json::Value;
@@ -146,6 +150,117 @@ fn json_string(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
+/// A request line as received: plain, or wrapped in a signature.
+#[derive(Debug)]
+pub(crate) enum Envelope {
+    Plain(Request),
+    Signed {
+        payload: String,
+        ts: i64,
+        nonce: String,
+        sig: String,
+    },
+}
+
+impl Envelope {
+    pub(crate) fn parse(line: &[u8]) -> Result<Envelope, String> {
+        if line.len() > MAX_REQUEST {
+            return Err(format!("request longer than {MAX_REQUEST} bytes"));
+        }
+        let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
+        let value: Value =
+            serde_json::from_str(text.trim()).map_err(|e| format!("not JSON: {e}"))?;
+        let Some(payload) = value.get("payload") else {
+            return Request::parse(line).map(Envelope::Plain);
+        };
+        let payload = payload
+            .as_str()
+            .ok_or("\"payload\" must be a string (the request JSON)")?
+            .to_string();
+        let ts = value
+            .get("ts")
+            .and_then(Value::as_i64)
+            .ok_or("a signed request needs \"ts\" (Unix seconds)")?;
+        let nonce = value
+            .get("nonce")
+            .and_then(Value::as_str)
+            .filter(|n| !n.is_empty() && n.len() <= 128)
+            .ok_or("a signed request needs \"nonce\" (1 to 128 characters)")?
+            .to_string();
+        let sig = value
+            .get("sig")
+            .and_then(Value::as_str)
+            .ok_or("a signed request needs \"sig\"")?
+            .to_string();
+        Ok(Envelope::Signed {
+            payload,
+            ts,
+            nonce,
+            sig,
+        })
+    }
+}
+
+/// HMAC-SHA256(secret, ts + "." + nonce + "." + payload), hex.
+pub(crate) fn signature(secret: &[u8], ts: i64, nonce: &str, payload: &[u8]) -> String {
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    let mut ctx = ring::hmac::Context::with_key(&key);
+    ctx.update(format!("{ts}.{nonce}.").as_bytes());
+    ctx.update(payload);
+    hex(ctx.sign().as_ref())
+}
+
+/// Checks a signature in constant time.
+pub(crate) fn verify(secret: &[u8], ts: i64, nonce: &str, payload: &[u8], sig_hex: &str) -> bool {
+    let Some(sig) = unhex(sig_hex) else {
+        return false;
+    };
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
+    let mut msg = format!("{ts}.{nonce}.").into_bytes();
+    msg.extend_from_slice(payload);
+    ring::hmac::verify(&key, &msg, &sig).is_ok()
+}
+
+/// Wraps a request line in a signature (what `vext send --via` does with a secret).
+pub(crate) fn sign_line(secret: &[u8], payload: &str, ts: i64) -> String {
+    let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
+    let sig = signature(secret, ts, &nonce, payload.as_bytes());
+    serde_json::json!({"payload": payload, "ts": ts, "nonce": nonce, "sig": sig}).to_string()
+}
+
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect()
+}
+
+/// Reads a shared secret file: its content, trimmed, at least 16 bytes.
+pub(crate) fn read_secret(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    use crate::exit::{fail, Code};
+    let text = std::fs::read(path).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("reading the secret file {}: {e}", path.display()),
+        )
+    })?;
+    let trimmed = text.trim_ascii().to_vec();
+    if trimmed.len() < 16 {
+        return Err(fail(
+            Code::Config,
+            format!("the secret in {} is shorter than 16 bytes", path.display()),
+        ));
+    }
+    Ok(trimmed)
+}
+
 /// A fresh request id: 16 random hex digits.
 pub(crate) fn new_id() -> String {
     format!("{:016x}", fastrand::u64(..))
@@ -189,6 +304,48 @@ mod tests {
         assert!(Request::parse(&vec![b' '; MAX_REQUEST + 1])
             .unwrap_err()
             .contains("longer"));
+    }
+
+    #[test]
+    fn signatures_verify_and_tampering_fails() {
+        let secret = b"0123456789abcdef-secret";
+        let line = sign_line(secret, r#"{"to":"irc://h/c","privmsg":"x"}"#, 1_700_000_000);
+        let Ok(Envelope::Signed {
+            payload,
+            ts,
+            nonce,
+            sig,
+        }) = Envelope::parse(line.as_bytes())
+        else {
+            panic!("not a signed envelope: {line}");
+        };
+        assert!(verify(secret, ts, &nonce, payload.as_bytes(), &sig));
+        assert!(!verify(
+            b"another secret, longer",
+            ts,
+            &nonce,
+            payload.as_bytes(),
+            &sig
+        ));
+        assert!(!verify(secret, ts + 1, &nonce, payload.as_bytes(), &sig));
+        assert!(!verify(secret, ts, &nonce, b"{}", &sig));
+        assert!(!verify(secret, ts, &nonce, payload.as_bytes(), "zz"));
+        // RFC 4231 test case 2.
+        assert_eq!(
+            hex(ring::hmac::sign(
+                &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"Jefe"),
+                b"what do ya want for nothing?"
+            )
+            .as_ref()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+        assert!(matches!(
+            Envelope::parse(br#"{"to":"irc://h/c","privmsg":"x"}"#),
+            Ok(Envelope::Plain(_))
+        ));
+        assert!(Envelope::parse(br#"{"payload":"{}","ts":1}"#)
+            .unwrap_err()
+            .contains("nonce"));
     }
 
     #[test]

@@ -37,6 +37,7 @@ impl Relay {
         &self,
         targets: &[Target],
         lines: Arc<[String]>,
+        expires: Option<Instant>,
         done: Arc<dyn Fn(usize, Result<(), crate::irc::DeliveryError>) + Send + Sync>,
     ) {
         let mut by_server: HashMap<&IrcServer, Vec<usize>> = HashMap::new();
@@ -69,8 +70,15 @@ impl Relay {
                 lines: lines.clone(),
                 recipients,
                 done: per_recipient,
+                expires,
             });
         }
+    }
+
+    /// Open IRC connections, over all servers.
+    pub(crate) fn connections(&self) -> usize {
+        let pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());
+        pools.values().map(|p| p.connections()).sum()
     }
 
     /// QUITs every connection, waiting for them until `deadline`.

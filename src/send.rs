@@ -80,15 +80,20 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         id: (via.is_some() && !args.no_ack).then(|| args.id.clone().unwrap_or_else(new_id)),
         ack: via.is_some() && !args.no_ack,
     };
+    let secret = match &args.secret_file {
+        Some(path) => Some(crate::protocol::read_secret(path)?),
+        None => None,
+    };
     if args.dry_run {
+        let line = request_line(&request, secret.as_deref());
         let mut out = std::io::stdout().lock();
-        return match writeln!(out, "{}", request.to_line()) {
+        return match writeln!(out, "{line}") {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
             _ => Ok(Code::Ok),
         };
     }
     match via {
-        Some(addr) => send_via(&addr, &request, deadline),
+        Some(addr) => send_via(&addr, &request, secret.as_deref(), deadline),
         None => {
             let nick = args.nick.clone().or_else(|| file.nick.clone());
             let ca = args.ca_file.clone().or_else(|| file.ca_file.clone());
@@ -164,7 +169,12 @@ pub(crate) fn daemon_addr(addr: &str) -> Result<(String, u16)> {
     }
 }
 
-fn send_via(addr: &str, request: &Request, deadline: Instant) -> Result<Code> {
+fn send_via(
+    addr: &str,
+    request: &Request,
+    secret: Option<&[u8]>,
+    deadline: Instant,
+) -> Result<Code> {
     let (host, port) = daemon_addr(addr)?;
     let stream = crate::irc::transport::connect_tcp(&host, port, deadline).map_err(|e| {
         let refused = e
@@ -181,7 +191,7 @@ fn send_via(addr: &str, request: &Request, deadline: Instant) -> Result<Code> {
         }
     })?;
     let mut writer = &stream;
-    let mut line = request.to_line();
+    let mut line = request_line(request, secret);
     line.push('\n');
     writer
         .write_all(line.as_bytes())
@@ -212,6 +222,16 @@ fn send_via(addr: &str, request: &Request, deadline: Instant) -> Result<Code> {
             Err(fail(Code::TempFail, format!("no reply from the daemon at {host}:{port} before the timeout")))
         }
         Err(e) => Err(e).with_context(|| format!("reading the reply from {host}:{port}")),
+    }
+}
+
+/// The line `--via` sends: the request, signed when there is a secret.
+fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
+    match secret {
+        Some(secret) => {
+            crate::protocol::sign_line(secret, &request.to_line(), crate::spool::now_ms() / 1000)
+        }
+        None => request.to_line(),
     }
 }
 
@@ -249,6 +269,7 @@ fn send_direct(
     relay.submit(
         targets,
         lines,
+        None,
         Arc::new(move |i, result| {
             let _ = tx.send((i, result));
         }),

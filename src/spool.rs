@@ -8,12 +8,16 @@
 //! scheduler, `vext history`) use their own connections, as WAL allows.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result};
-use rusqlite::{params, Connection, OptionalExtension};
+#[cfg(test)]
+use rusqlite::OptionalExtension;
+use rusqlite::{params, Connection};
 
 use crate::exit::{fail, Code};
 
@@ -73,7 +77,10 @@ pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
     if !path.is_file() {
         return Err(fail(
             Code::DataErr,
-            format!("no spool at {} (has the daemon run with this --state-dir?)", path.display()),
+            format!(
+                "no spool at {} (has the daemon run with this --state-dir?)",
+                path.display()
+            ),
         ));
     }
     let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
@@ -82,7 +89,10 @@ pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
     if version as usize > MIGRATIONS.len() {
         return Err(fail(
             Code::DataErr,
-            format!("{} was written by a newer vext (schema {version})", path.display()),
+            format!(
+                "{} was written by a newer vext (schema {version})",
+                path.display()
+            ),
         ));
     }
     Ok(conn)
@@ -94,7 +104,10 @@ fn migrate(conn: &Connection) -> Result<()> {
     if version > MIGRATIONS.len() {
         return Err(fail(
             Code::Config,
-            format!("the spool was written by a newer vext (schema {version}, this one knows {})", MIGRATIONS.len()),
+            format!(
+                "the spool was written by a newer vext (schema {version}, this one knows {})",
+                MIGRATIONS.len()
+            ),
         ));
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
@@ -126,10 +139,26 @@ pub(crate) enum Stored {
 
 /// A change of one delivery's state.
 pub(crate) enum Update {
-    Sending { seq: i64, idx: i64 },
-    Delivered { seq: i64, idx: i64, at: i64 },
-    Retry { seq: i64, idx: i64, next_at: i64, error: String },
-    Failed { seq: i64, idx: i64, error: String },
+    Sending {
+        seq: i64,
+        idx: i64,
+    },
+    Delivered {
+        seq: i64,
+        idx: i64,
+        at: i64,
+    },
+    Retry {
+        seq: i64,
+        idx: i64,
+        next_at: i64,
+        error: String,
+    },
+    Failed {
+        seq: i64,
+        idx: i64,
+        error: String,
+    },
 }
 
 enum Op {
@@ -143,6 +172,8 @@ enum Op {
 #[derive(Clone)]
 pub(crate) struct Writer {
     tx: Sender<Op>,
+    /// False while commits fail (disk full, read-only); `/healthz` reports it.
+    healthy: Arc<AtomicBool>,
 }
 
 impl Writer {
@@ -150,10 +181,12 @@ impl Writer {
     pub(crate) fn start(dir: &Path) -> Result<(Writer, JoinHandle<()>)> {
         let conn = open(dir)?;
         let (tx, rx) = mpsc::channel();
+        let healthy = Arc::new(AtomicBool::new(true));
+        let flag = healthy.clone();
         let thread = std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || write_loop(conn, rx))?;
-        Ok((Writer { tx }, thread))
+            .spawn(move || write_loop(conn, rx, &flag))?;
+        Ok((Writer { tx, healthy }, thread))
     }
 
     /// Stores a message; returns once it is committed (or failed to be).
@@ -174,6 +207,10 @@ impl Writer {
         let _ = self.tx.send(Op::Purge { before });
     }
 
+    pub(crate) fn healthy(&self) -> bool {
+        self.healthy.load(Ordering::SeqCst)
+    }
+
     /// Waits until everything sent before has been committed.
     pub(crate) fn barrier(&self) {
         let (tx, rx) = mpsc::channel();
@@ -186,7 +223,7 @@ impl Writer {
 /// Most operations in one transaction.
 const MAX_BATCH: usize = 4096;
 
-fn write_loop(mut conn: Connection, rx: Receiver<Op>) {
+fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_BATCH {
@@ -222,6 +259,7 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>) {
             }
             tx.commit()
         })();
+        healthy.store(result.is_ok(), Ordering::SeqCst);
         match result {
             Ok(()) => {
                 for (reply, stored) in replies {
@@ -359,7 +397,12 @@ pub(crate) struct DeliveryRecord {
 }
 
 /// Messages with `seq > after`, oldest first, at most `limit`.
-pub(crate) fn records(conn: &Connection, after: i64, since: i64, limit: usize) -> Result<Vec<Record>> {
+pub(crate) fn records(
+    conn: &Connection,
+    after: i64,
+    since: i64,
+    limit: usize,
+) -> Result<Vec<Record>> {
     let mut stmt = conn.prepare_cached(
         "SELECT seq, id, received_at, source, text FROM messages
          WHERE seq > ?1 AND received_at >= ?2 ORDER BY seq LIMIT ?3",
@@ -398,9 +441,12 @@ pub(crate) fn records(conn: &Connection, after: i64, since: i64, limit: usize) -
 }
 
 /// The highest sequence number stored (0 when empty).
+#[cfg(test)]
 pub(crate) fn last_seq(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .query_row("SELECT max(seq) FROM messages", [], |r| r.get::<_, Option<i64>>(0))
+        .query_row("SELECT max(seq) FROM messages", [], |r| {
+            r.get::<_, Option<i64>>(0)
+        })
         .optional()?
         .flatten()
         .unwrap_or(0))
@@ -415,7 +461,12 @@ pub(crate) fn state_dir(flag: Option<&Path>) -> Result<PathBuf> {
     let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
     if let Some(s) = var("STATE_DIRECTORY") {
         // systemd may list several, separated by ':'; the first is ours.
-        let s = s.to_string_lossy().split(':').next().unwrap_or_default().to_string();
+        let s = s
+            .to_string_lossy()
+            .split(':')
+            .next()
+            .unwrap_or_default()
+            .to_string();
         return Ok(PathBuf::from(s));
     }
     if let Some(x) = var("XDG_STATE_HOME") {
@@ -435,7 +486,11 @@ mod tests {
     use super::*;
 
     fn temp() -> PathBuf {
-        let p = std::env::temp_dir().join(format!("vext-spool-unit-{}-{}", std::process::id(), fastrand::u64(..)));
+        let p = std::env::temp_dir().join(format!(
+            "vext-spool-unit-{}-{}",
+            std::process::id(),
+            fastrand::u64(..)
+        ));
         std::fs::create_dir_all(&p).unwrap();
         p
     }
@@ -454,22 +509,44 @@ mod tests {
     fn insert_is_idempotent_by_id_and_updates_states() {
         let dir = temp();
         let (w, _t) = Writer::start(&dir).unwrap();
-        let Stored::New { seq } = w.insert(msg("one")).unwrap() else { panic!("not new") };
+        let Stored::New { seq } = w.insert(msg("one")).unwrap() else {
+            panic!("not new")
+        };
         assert_eq!(w.insert(msg("one")).unwrap(), Stored::Duplicate);
-        w.update(Update::Delivered { seq, idx: 0, at: now_ms() });
-        w.update(Update::Retry { seq, idx: 1, next_at: 0, error: "later".into() });
+        w.update(Update::Delivered {
+            seq,
+            idx: 0,
+            at: now_ms(),
+        });
+        w.update(Update::Retry {
+            seq,
+            idx: 1,
+            next_at: 0,
+            error: "later".into(),
+        });
         w.barrier();
         let conn = open_existing(&dir).unwrap();
         let recs = records(&conn, 0, 0, 10).unwrap();
         assert_eq!(recs.len(), 1);
-        let states: Vec<&str> = recs[0].deliveries.iter().map(|d| d.state.as_str()).collect();
+        let states: Vec<&str> = recs[0]
+            .deliveries
+            .iter()
+            .map(|d| d.state.as_str())
+            .collect();
         assert_eq!(states, ["delivered", "queued"]);
         assert_eq!(due(&conn, now_ms(), 10).unwrap().len(), 1);
         assert_eq!(pending_count(&conn).unwrap(), 1);
         // A late success wins over a failure, never the other way round.
-        w.update(Update::Failed { seq, idx: 0, error: "x".into() });
+        w.update(Update::Failed {
+            seq,
+            idx: 0,
+            error: "x".into(),
+        });
         w.barrier();
-        assert_eq!(records(&conn, 0, 0, 10).unwrap()[0].deliveries[0].state, "delivered");
+        assert_eq!(
+            records(&conn, 0, 0, 10).unwrap()[0].deliveries[0].state,
+            "delivered"
+        );
         let _ = std::fs::remove_dir_all(dir);
     }
 
@@ -477,15 +554,25 @@ mod tests {
     fn interrupted_deliveries_are_requeued_and_old_ones_purged() {
         let dir = temp();
         let (w, _t) = Writer::start(&dir).unwrap();
-        let Stored::New { seq } = w.insert(msg("a")).unwrap() else { panic!() };
+        let Stored::New { seq } = w.insert(msg("a")).unwrap() else {
+            panic!()
+        };
         w.barrier();
         let conn = open_existing(&dir).unwrap();
         assert_eq!(requeue_interrupted(&conn).unwrap(), 2);
         w.purge(now_ms() + 1000);
         w.barrier();
-        assert_eq!(last_seq(&conn).unwrap(), seq, "pending messages are never purged");
+        assert_eq!(
+            last_seq(&conn).unwrap(),
+            seq,
+            "pending messages are never purged"
+        );
         w.update(Update::Delivered { seq, idx: 0, at: 1 });
-        w.update(Update::Failed { seq, idx: 1, error: "gone".into() });
+        w.update(Update::Failed {
+            seq,
+            idx: 1,
+            error: "gone".into(),
+        });
         w.purge(now_ms() + 1000);
         w.barrier();
         assert!(records(&conn, 0, 0, 10).unwrap().is_empty());
@@ -496,7 +583,9 @@ mod tests {
     fn migrations_are_versioned() {
         let dir = temp();
         let conn = open(&dir).unwrap();
-        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
         assert_eq!(v as usize, MIGRATIONS.len());
         drop(conn);
         open(&dir).unwrap(); // re-opening does not re-apply

@@ -124,6 +124,7 @@ struct Unconfirmed {
     lines: Arc<[String]>,
     recipient: Recipient,
     done: Done,
+    expires: Option<Instant>,
 }
 
 struct Session {
@@ -238,18 +239,33 @@ impl Conn {
     fn idle_wait(&mut self, wait: Duration) -> Option<String> {
         let until = Instant::now() + wait;
         loop {
+            self.expire_waiting();
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return None;
             }
-            match self.rx.recv_timeout(left) {
+            match self.rx.recv_timeout(left.min(Duration::from_secs(1))) {
                 Ok(Event::Job(job)) => self.waiting.push_back(job),
                 Ok(Event::Quit(reason)) => return Some(reason),
-                Ok(_) => {}
-                Err(RecvTimeoutError::Timeout) => return None,
+                Ok(_) | Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => return Some("bye".into()),
             }
         }
+    }
+
+    /// Fails jobs that waited for a connection past their expiry.
+    fn expire_waiting(&mut self) {
+        let now = Instant::now();
+        if self.waiting.iter().any(|j| j.expired(now)) {
+            let (gone, keep): (Vec<Job>, Vec<Job>) = std::mem::take(&mut self.waiting)
+                .into_iter()
+                .partition(|j| j.expired(now));
+            self.waiting = keep.into();
+            for job in gone {
+                fail_job(&job, &super::pool::expired_error());
+            }
+        }
+        self.pool.expire(now);
     }
 
     fn write_now(&mut self, line: &str) -> Result<(), DeliveryError> {
@@ -437,7 +453,7 @@ impl Conn {
                         self.write_now(&command("AUTHENTICATE", &[chunk], None))
                             .map_err(Stop::Lost)?;
                     }
-                    if bytes.len() % 400 == 0 {
+                    if bytes.len().is_multiple_of(400) {
                         self.write_now("AUTHENTICATE +").map_err(Stop::Lost)?;
                     }
                 }
@@ -642,6 +658,7 @@ impl Conn {
                 lines: job.lines.clone(),
                 recipient: r.clone(),
                 done: job.done.clone(),
+                expires: job.expires,
             });
         }
         // Under a long stream, confirm every few lines rather than only at the end.
@@ -915,6 +932,7 @@ impl Conn {
                 lines: u.lines,
                 recipients: vec![u.recipient],
                 done: u.done,
+                expires: u.expires,
             });
         }
     }

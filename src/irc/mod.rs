@@ -8,7 +8,7 @@ pub(crate) mod pool;
 pub(crate) mod transport;
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::exit::Code;
 use crate::target::Recipient;
@@ -70,4 +70,12 @@ pub(crate) struct Job {
     pub(crate) lines: Arc<[String]>,
     pub(crate) recipients: Vec<Recipient>,
     pub(crate) done: Done,
+    /// Give up (a temporary failure) if not sent by then.
+    pub(crate) expires: Option<Instant>,
+}
+
+impl Job {
+    pub(crate) fn expired(&self, now: Instant) -> bool {
+        self.expires.is_some_and(|e| now >= e)
+    }
 }

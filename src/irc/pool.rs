@@ -108,6 +108,7 @@ impl Pool {
                 lines: job.lines.clone(),
                 recipients,
                 done: job.done.clone(),
+                expires: job.expires,
             };
             let Some(pos) = st.conns.iter().position(|h| h.id == id) else {
                 continue;
@@ -158,6 +159,21 @@ impl Pool {
         }
     }
 
+    /// Fails waiting jobs whose time is up (while no connection has registered).
+    pub(crate) fn expire(&self, now: Instant) {
+        let expired: Vec<Job> = {
+            let mut st = self.lock();
+            let (gone, keep) = std::mem::take(&mut st.pending)
+                .into_iter()
+                .partition(|j| j.expired(now));
+            st.pending = keep;
+            gone
+        };
+        for job in expired {
+            fail_job(&job, &expired_error());
+        }
+    }
+
     /// A connection wants to part an idle channel; true when it may.
     pub(crate) fn release(&self, id: u64, folded: &str) -> bool {
         let mut st = self.lock();
@@ -179,6 +195,11 @@ impl Pool {
             Some(_) => false,
             None => true,
         }
+    }
+
+    /// Connections currently open or opening.
+    pub(crate) fn connections(&self) -> usize {
+        self.lock().conns.len()
     }
 
     /// Tells every connection to QUIT and waits for them until `deadline`.
@@ -207,6 +228,13 @@ impl Pool {
             }
         }
     }
+}
+
+pub(crate) fn expired_error() -> DeliveryError {
+    DeliveryError::temporary(
+        crate::exit::Code::TempFail,
+        "not sent in time: the server could not be reached",
+    )
 }
 
 pub(crate) fn fail_job(job: &Job, err: &DeliveryError) {

@@ -469,8 +469,11 @@ pub fn parse_privmsg(line: &str) -> Option<Privmsg> {
 
 pub struct Daemon {
     pub child: Child,
+    /// The state directory (spool), owned by this daemon unless given.
+    pub state: Option<TempDir>,
     pub tcp: String,
     pub udp: String,
+    pub http: Option<String>,
     pub stderr: Arc<Mutex<String>>,
 }
 
@@ -483,6 +486,13 @@ impl Daemon {
     /// network namespace (`wrapper` is the command prefix, e.g. nsenter).
     pub fn start_in(extra: &[&str], wrapper: Option<&[&str]>) -> Daemon {
         let mut args: Vec<String> = vec!["daemon".into()];
+        let state = if extra.contains(&"--state-dir") {
+            None
+        } else {
+            let dir = TempDir::new("state");
+            args.extend(["--state-dir".into(), dir.path().display().to_string()]);
+            Some(dir)
+        };
         if !extra.contains(&"--listen") {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
@@ -540,7 +550,12 @@ impl Daemon {
         Daemon {
             tcp: field("tcp="),
             udp: field("udp="),
+            http: ready
+                .split(' ')
+                .find_map(|f| f.strip_prefix("http="))
+                .map(String::from),
             child,
+            state,
             stderr: log,
         }
     }

@@ -1,0 +1,350 @@
+//! Who may use the daemon and where messages may go: shared-secret
+//! signatures (HMAC-SHA256) with a replay window, loopback trust, target
+//! patterns, and per-source rate limits.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Instant;
+
+use crate::protocol::{verify, Envelope, Request};
+use crate::target::Target;
+
+/// How far a signed request's timestamp may be from our clock (seconds).
+pub(crate) const WINDOW_SECS: i64 = 300;
+
+/// Why a request was refused; the label is the metrics `reason`.
+#[derive(Debug, Clone)]
+pub(crate) enum Rejection {
+    BadRequest(String),
+    Unsigned,
+    BadSignature,
+    Stale,
+    Replayed,
+    TargetNotAllowed(String),
+    RateLimited,
+    Storage(String),
+    ShuttingDown,
+}
+
+impl Rejection {
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            Rejection::BadRequest(_) => "bad_request",
+            Rejection::Unsigned => "unsigned",
+            Rejection::BadSignature => "bad_signature",
+            Rejection::Stale => "stale",
+            Rejection::Replayed => "replayed",
+            Rejection::TargetNotAllowed(_) => "target_not_allowed",
+            Rejection::RateLimited => "rate_limited",
+            Rejection::Storage(_) => "storage",
+            Rejection::ShuttingDown => "shutting_down",
+        }
+    }
+
+    pub(crate) fn message(&self) -> String {
+        match self {
+            Rejection::BadRequest(e) => e.clone(),
+            Rejection::Unsigned => {
+                "unsigned request: this daemon requires a signature (see --secret-file)".into()
+            }
+            Rejection::BadSignature => "bad signature".into(),
+            Rejection::Stale => format!("stale request: timestamp more than {WINDOW_SECS} s off"),
+            Rejection::Replayed => "replayed request: nonce already used".into(),
+            Rejection::TargetNotAllowed(t) => format!("target not allowed: {t}"),
+            Rejection::RateLimited => "rate limit exceeded for this source".into(),
+            Rejection::Storage(e) => e.clone(),
+            Rejection::ShuttingDown => "the daemon is shutting down".into(),
+        }
+    }
+}
+
+/// `--rate N/PERIOD`: N requests per period per source address.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rate {
+    pub(crate) per_sec: f64,
+    pub(crate) burst: f64,
+}
+
+impl Rate {
+    pub(crate) fn parse(s: &str) -> Result<Rate, String> {
+        let (n, period) = s
+            .split_once('/')
+            .ok_or_else(|| format!("--rate {s:?}: expected N/s, N/min or N/h"))?;
+        let n: f64 = n
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n: &f64| *n > 0.0 && n.is_finite())
+            .ok_or_else(|| format!("--rate {s:?}: {n:?} is not a positive number"))?;
+        let secs = match period.trim() {
+            "s" | "sec" | "second" => 1.0,
+            "m" | "min" | "minute" => 60.0,
+            "h" | "hour" => 3600.0,
+            p => return Err(format!("--rate {s:?}: unknown period {p:?} (s, min or h)")),
+        };
+        Ok(Rate {
+            per_sec: n / secs,
+            burst: n,
+        })
+    }
+}
+
+struct Bucket {
+    tokens: f64,
+    last: Instant,
+}
+
+pub(crate) struct Access {
+    pub(crate) secret: Option<Vec<u8>>,
+    pub(crate) trust_loopback: bool,
+    allow: Vec<String>,
+    rate: Option<Rate>,
+    nonces: Mutex<HashMap<String, i64>>,
+    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl Access {
+    pub(crate) fn new(
+        secret: Option<Vec<u8>>,
+        trust_loopback: bool,
+        allow: Vec<String>,
+        rate: Option<Rate>,
+    ) -> Access {
+        Access {
+            secret,
+            trust_loopback,
+            allow,
+            rate,
+            nonces: Mutex::new(HashMap::new()),
+            buckets: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Checks the envelope (signature, freshness, replay) and parses the request.
+    pub(crate) fn open(&self, line: &[u8], peer: IpAddr) -> Result<Request, Rejection> {
+        let envelope = Envelope::parse(line).map_err(Rejection::BadRequest)?;
+        match envelope {
+            Envelope::Plain(req) => {
+                if self.secret.is_some() && !(self.trust_loopback && peer.is_loopback()) {
+                    return Err(Rejection::Unsigned);
+                }
+                Ok(req)
+            }
+            Envelope::Signed {
+                payload,
+                ts,
+                nonce,
+                sig,
+            } => {
+                self.check_signature(payload.as_bytes(), ts, &nonce, &sig)?;
+                Request::parse(payload.as_bytes()).map_err(Rejection::BadRequest)
+            }
+        }
+    }
+
+    /// Checks a signature given apart from the body (HTTP headers).
+    pub(crate) fn check_signature(
+        &self,
+        payload: &[u8],
+        ts: i64,
+        nonce: &str,
+        sig: &str,
+    ) -> Result<(), Rejection> {
+        let Some(secret) = &self.secret else {
+            // No secret configured: signatures cannot be checked, and are not needed.
+            return Ok(());
+        };
+        if !verify(secret, ts, nonce, payload, sig) {
+            return Err(Rejection::BadSignature);
+        }
+        let now = crate::spool::now_ms() / 1000;
+        if (now - ts).abs() > WINDOW_SECS {
+            return Err(Rejection::Stale);
+        }
+        let mut nonces = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        if nonces.len() > 10_000 {
+            nonces.retain(|_, seen| now - *seen <= 2 * WINDOW_SECS);
+        }
+        if nonces.insert(nonce.to_string(), now).is_some() {
+            return Err(Rejection::Replayed);
+        }
+        Ok(())
+    }
+
+    /// Whether an unsigned HTTP request from `peer` is acceptable.
+    pub(crate) fn unsigned_ok(&self, peer: IpAddr) -> bool {
+        self.secret.is_none() || (self.trust_loopback && peer.is_loopback())
+    }
+
+    pub(crate) fn check_targets(&self, targets: &[Target]) -> Result<(), Rejection> {
+        if self.allow.is_empty() {
+            return Ok(());
+        }
+        for t in targets {
+            let canon = canonical(t);
+            if !self.allow.iter().any(|p| glob(p, &canon)) {
+                return Err(Rejection::TargetNotAllowed(canon));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn check_rate(&self, peer: IpAddr) -> Result<(), Rejection> {
+        let Some(rate) = self.rate else { return Ok(()) };
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
+        if buckets.len() > 10_000 {
+            buckets.retain(|_, b| {
+                now.duration_since(b.last).as_secs_f64() * rate.per_sec < rate.burst
+            });
+        }
+        let b = buckets.entry(peer).or_insert(Bucket {
+            tokens: rate.burst,
+            last: now,
+        });
+        b.tokens =
+            (b.tokens + now.duration_since(b.last).as_secs_f64() * rate.per_sec).min(rate.burst);
+        b.last = now;
+        if b.tokens < 1.0 {
+            return Err(Rejection::RateLimited);
+        }
+        b.tokens -= 1.0;
+        Ok(())
+    }
+}
+
+/// The form `--allow-target` patterns match: `irc://host/#channel`, with
+/// `:port` only when it is not the scheme's default, and no credentials.
+pub(crate) fn canonical(t: &Target) -> String {
+    match t {
+        Target::Irc(irc) => {
+            let s = &irc.server;
+            let scheme = if s.tls { "ircs" } else { "irc" };
+            let default = if s.tls { 6697 } else { 6667 };
+            let host = if s.host.contains(':') {
+                format!("[{}]", s.host)
+            } else {
+                s.host.clone()
+            };
+            let port = if s.port == default {
+                String::new()
+            } else {
+                format!(":{}", s.port)
+            };
+            let name = if irc.recipient.is_nick {
+                format!("{},isnick", irc.recipient.name)
+            } else {
+                irc.recipient.name.clone()
+            };
+            format!("{scheme}://{host}{port}/{name}")
+        }
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself (ASCII case-insensitively).
+pub(crate) fn glob(pattern: &str, text: &str) -> bool {
+    let p: Vec<char> = pattern.to_lowercase().chars().collect();
+    let t: Vec<char> = text.to_lowercase().chars().collect();
+    let (mut pi, mut ti) = (0, 0);
+    let (mut star, mut mark) = (None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == '*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob(
+            "irc://irc.libera.chat/*",
+            "irc://irc.libera.chat/#ops"
+        ));
+        assert!(!glob("irc://irc.libera.chat/*", "irc://irc.evil.net/#ops"));
+        assert!(glob("irc://*/#ops", "irc://a.b:7000/#ops"));
+        assert!(!glob("irc://*/#ops", "irc://a.b/#opsx"));
+        assert!(glob("*", ""));
+    }
+
+    #[test]
+    fn canonical_targets() {
+        let t = Target::parse("irc://bot:pw@Irc.Example.net:6667/ops?key=k").unwrap();
+        assert_eq!(canonical(&t), "irc://irc.example.net/#ops");
+        let t = Target::parse("ircs://h:7000/alice,isnick").unwrap();
+        assert_eq!(canonical(&t), "ircs://h:7000/alice,isnick");
+    }
+
+    #[test]
+    fn rates_parse_and_limit() {
+        let r = Rate::parse("2/min").unwrap();
+        assert!((r.per_sec - 2.0 / 60.0).abs() < 1e-9);
+        assert!(
+            Rate::parse("0/s").is_err()
+                && Rate::parse("5/week").is_err()
+                && Rate::parse("5").is_err()
+        );
+        let a = Access::new(None, false, vec![], Some(r));
+        let ip: IpAddr = "10.0.0.1".parse().unwrap();
+        assert!(a.check_rate(ip).is_ok() && a.check_rate(ip).is_ok());
+        assert!(matches!(a.check_rate(ip), Err(Rejection::RateLimited)));
+        assert!(
+            a.check_rate("10.0.0.2".parse().unwrap()).is_ok(),
+            "limits are per source"
+        );
+    }
+
+    #[test]
+    fn signed_requests_are_checked_for_freshness_and_replay() {
+        let secret = b"a-shared-secret-of-some-length".to_vec();
+        let a = Access::new(Some(secret.clone()), false, vec![], None);
+        let peer: IpAddr = "127.0.0.1".parse().unwrap();
+        let payload = r#"{"to":"irc://h/c","privmsg":"x"}"#;
+        let now = crate::spool::now_ms() / 1000;
+        let line = crate::protocol::sign_line(&secret, payload, now);
+        assert!(a.open(line.as_bytes(), peer).is_ok());
+        assert!(matches!(
+            a.open(line.as_bytes(), peer),
+            Err(Rejection::Replayed)
+        ));
+        let old = crate::protocol::sign_line(&secret, payload, now - 1000);
+        assert!(matches!(
+            a.open(old.as_bytes(), peer),
+            Err(Rejection::Stale)
+        ));
+        let forged = crate::protocol::sign_line(b"not-the-right-secret-at-all", payload, now);
+        assert!(matches!(
+            a.open(forged.as_bytes(), peer),
+            Err(Rejection::BadSignature)
+        ));
+        assert!(matches!(
+            a.open(payload.as_bytes(), peer),
+            Err(Rejection::Unsigned)
+        ));
+        let trusting = Access::new(Some(secret), true, vec![], None);
+        assert!(trusting.open(payload.as_bytes(), peer).is_ok());
+        assert!(matches!(
+            trusting.open(payload.as_bytes(), "10.1.1.1".parse().unwrap()),
+            Err(Rejection::Unsigned)
+        ));
+    }
+}

@@ -1,0 +1,367 @@
+//! From an accepted request to confirmed deliveries: store (commit) first,
+//! then hand the targets to the relay; record each outcome in the spool;
+//! retry transient failures with backoff until `--max-age`; resume what a
+//! crash or restart interrupted.
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use super::access::{Access, Rejection};
+use super::metrics::Metrics;
+use crate::irc::line::text_lines;
+use crate::irc::DeliveryError;
+use crate::protocol::{new_id, Request};
+use crate::relay::Relay;
+use crate::spool::{self, NewMessage, Stored, Update};
+use crate::target::Target;
+
+pub(crate) struct Dispatcher {
+    pub(crate) relay: Relay,
+    pub(crate) writer: spool::Writer,
+    pub(crate) access: Access,
+    pub(crate) metrics: Arc<Metrics>,
+    /// Deliveries handed to the relay and not yet answered.
+    inflight: Mutex<HashSet<(i64, i64)>>,
+    pub(crate) outstanding: AtomicUsize,
+    pub(crate) stopping: AtomicBool,
+    max_age: Duration,
+}
+
+impl Dispatcher {
+    pub(crate) fn new(
+        relay: Relay,
+        writer: spool::Writer,
+        access: Access,
+        metrics: Arc<Metrics>,
+        max_age: Duration,
+    ) -> Dispatcher {
+        Dispatcher {
+            relay,
+            writer,
+            access,
+            metrics,
+            inflight: Mutex::new(HashSet::new()),
+            outstanding: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+            max_age,
+        }
+    }
+
+    /// One request line from TCP or UDP: returns the ack (`Ok(id)`) or why not.
+    pub(crate) fn handle_line(
+        self: &Arc<Self>,
+        line: &[u8],
+        peer: SocketAddr,
+    ) -> Result<String, Rejection> {
+        let result = self
+            .access
+            .open(line, peer.ip())
+            .and_then(|req| self.accept(req, peer));
+        if let Err(r) = &result {
+            self.metrics.rejected(r.label());
+        }
+        result
+    }
+
+    /// A parsed (and, where needed, authenticated) request: checks, stores, delivers.
+    pub(crate) fn accept(
+        self: &Arc<Self>,
+        request: Request,
+        peer: SocketAddr,
+    ) -> Result<String, Rejection> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return Err(Rejection::ShuttingDown);
+        }
+        self.access.check_rate(peer.ip())?;
+        let mut targets = Vec::with_capacity(request.to.len());
+        for url in &request.to {
+            let t = Target::parse(url).map_err(|e| {
+                Rejection::BadRequest(format!(
+                    "bad target URL {}: {e}",
+                    crate::config::redact_url(url)
+                ))
+            })?;
+            targets.push(t);
+        }
+        self.access.check_targets(&targets)?;
+        if text_lines(&request.privmsg).is_empty() {
+            return Err(Rejection::BadRequest("empty privmsg".into()));
+        }
+        let id = request.id.clone().unwrap_or_else(new_id);
+        let received_at = spool::now_ms();
+        let stored = self
+            .writer
+            .insert(NewMessage {
+                id: id.clone(),
+                source: peer.to_string(),
+                targets: request.to.clone(),
+                text: request.privmsg.clone(),
+                received_at,
+            })
+            .map_err(Rejection::Storage)?;
+        match stored {
+            Stored::Duplicate => {
+                log::info!("{peer}: {id} already stored; not delivering it again");
+            }
+            Stored::New { seq } => {
+                self.metrics.received.fetch_add(1, Ordering::Relaxed);
+                self.metrics
+                    .queue_depth
+                    .fetch_add(targets.len() as i64, Ordering::Relaxed);
+                log::debug!("{peer}: stored {id} for {} target(s)", targets.len());
+                let items = targets
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, t)| (i as i64, t, 0))
+                    .collect();
+                self.deliver(seq, &id, received_at, &request.privmsg, items);
+            }
+        }
+        Ok(id)
+    }
+
+    /// Hands deliveries `(idx, target, attempts)` of message `seq` to the relay.
+    fn deliver(
+        self: &Arc<Self>,
+        seq: i64,
+        id: &str,
+        received_at: i64,
+        text: &str,
+        items: Vec<(i64, Target, i64)>,
+    ) {
+        let lines: Arc<[String]> = text_lines(text).into();
+        if lines.is_empty() {
+            for (idx, _, _) in items {
+                self.finish(seq, idx, Err("empty message".into()), received_at, 0, "irc");
+            }
+            return;
+        }
+        {
+            let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            for (idx, _, _) in &items {
+                inflight.insert((seq, *idx));
+            }
+        }
+        self.outstanding.fetch_add(items.len(), Ordering::SeqCst);
+        let age = Duration::from_millis((spool::now_ms() - received_at).max(0) as u64);
+        let expires = Instant::now() + self.max_age.saturating_sub(age);
+        let targets: Vec<Target> = items.iter().map(|(_, t, _)| t.clone()).collect();
+        let shown: Vec<String> = targets.iter().map(Target::to_string).collect();
+        let meta: Vec<(i64, i64)> = items
+            .iter()
+            .map(|(idx, _, attempts)| (*idx, *attempts))
+            .collect();
+        let me = self.clone();
+        let id = id.to_string();
+        self.relay.submit(
+            &targets,
+            lines,
+            Some(expires),
+            Arc::new(move |i, result: Result<(), DeliveryError>| {
+                let (idx, attempts) = meta[i];
+                match &result {
+                    Ok(()) => log::info!("{id}: delivered to {}", shown[i]),
+                    Err(e) => log::warn!("{id}: {}: {}", shown[i], e.message),
+                }
+                let outcome = result.map_err(|e| {
+                    if e.permanent {
+                        Err(e.message)
+                    } else {
+                        Ok(e.message)
+                    }
+                });
+                let outcome = match outcome {
+                    Ok(()) => Ok(()),
+                    Err(Err(permanent)) => Err(Outcome::Permanent(permanent)),
+                    Err(Ok(transient)) => Err(Outcome::Transient(transient)),
+                };
+                me.finish_outcome(seq, idx, outcome, received_at, attempts, "irc");
+                me.inflight
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&(seq, idx));
+                me.outstanding.fetch_sub(1, Ordering::SeqCst);
+            }),
+        );
+    }
+
+    fn finish(
+        &self,
+        seq: i64,
+        idx: i64,
+        result: Result<(), String>,
+        received_at: i64,
+        attempts: i64,
+        kind: &'static str,
+    ) {
+        self.finish_outcome(
+            seq,
+            idx,
+            result.map_err(Outcome::Permanent),
+            received_at,
+            attempts,
+            kind,
+        );
+    }
+
+    fn finish_outcome(
+        &self,
+        seq: i64,
+        idx: i64,
+        result: Result<(), Outcome>,
+        received_at: i64,
+        attempts: i64,
+        kind: &'static str,
+    ) {
+        let now = spool::now_ms();
+        match result {
+            Ok(()) => {
+                self.writer.update(Update::Delivered { seq, idx, at: now });
+                self.metrics
+                    .delivered(kind, (now - received_at) as f64 / 1000.0);
+                self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+            }
+            Err(Outcome::Permanent(error)) => {
+                self.writer.update(Update::Failed { seq, idx, error });
+                self.metrics.failed(kind);
+                self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+            }
+            Err(Outcome::Transient(error)) => {
+                let age = now - received_at;
+                if age >= self.max_age.as_millis() as i64 {
+                    let error = format!(
+                        "gave up after {} attempts over {}s: {error}",
+                        attempts + 1,
+                        age / 1000
+                    );
+                    self.writer.update(Update::Failed { seq, idx, error });
+                    self.metrics.failed(kind);
+                    self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+                } else {
+                    let next_at = now + backoff_ms(attempts);
+                    self.writer.update(Update::Retry {
+                        seq,
+                        idx,
+                        next_at,
+                        error,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Resumes interrupted deliveries, then retries what is due, every second;
+    /// purges past-retention messages now and then.
+    pub(crate) fn schedule(self: Arc<Self>, state_dir: &Path, retain: Duration) -> Result<()> {
+        let conn = spool::open(state_dir)?;
+        let resumed = spool::requeue_interrupted(&conn)?;
+        if resumed > 0 {
+            log::info!("resuming {resumed} deliveries interrupted by a stop or crash");
+        }
+        self.metrics
+            .queue_depth
+            .store(spool::pending_count(&conn)?, Ordering::Relaxed);
+        let me = self;
+        std::thread::Builder::new()
+            .name("scheduler".into())
+            .spawn(move || {
+                let mut last_purge: Option<Instant> = None;
+                loop {
+                    if me.stopping.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    if last_purge.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
+                        me.writer.purge(spool::now_ms() - retain.as_millis() as i64);
+                        last_purge = Some(Instant::now());
+                    }
+                    match spool::due(&conn, spool::now_ms(), 2000) {
+                        Ok(due) => me.start_due(due),
+                        Err(e) => log::error!("spool: reading due deliveries: {e:#}"),
+                    }
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            })?;
+        Ok(())
+    }
+
+    fn start_due(self: &Arc<Self>, due: Vec<spool::Due>) {
+        let mut by_message: Vec<DueMessage> = Vec::new();
+        {
+            let inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            for d in due {
+                if inflight.contains(&(d.seq, d.idx)) {
+                    continue;
+                }
+                let target = match Target::parse(&d.target) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        self.finish(
+                            d.seq,
+                            d.idx,
+                            Err(format!("bad target: {e}")),
+                            d.received_at,
+                            d.attempts,
+                            "irc",
+                        );
+                        continue;
+                    }
+                };
+                self.writer.update(Update::Sending {
+                    seq: d.seq,
+                    idx: d.idx,
+                });
+                match by_message.last_mut() {
+                    Some(m) if m.0 == d.seq => m.4.push((d.idx, target, d.attempts)),
+                    _ => by_message.push((
+                        d.seq,
+                        d.id,
+                        d.received_at,
+                        d.text,
+                        vec![(d.idx, target, d.attempts)],
+                    )),
+                }
+            }
+        }
+        for (seq, id, received_at, text, items) in by_message {
+            self.deliver(seq, &id, received_at, &text, items);
+        }
+    }
+}
+
+/// Due deliveries of one message: seq, id, received_at, text, (idx, target, attempts).
+type DueMessage = (i64, String, i64, String, Vec<(i64, Target, i64)>);
+
+enum Outcome {
+    Permanent(String),
+    Transient(String),
+}
+
+/// 2^attempts seconds, capped at 10 minutes, ±25% jitter.
+fn backoff_ms(attempts: i64) -> i64 {
+    let base = 1000i64
+        .saturating_mul(1i64 << attempts.clamp(0, 10))
+        .min(600_000);
+    let jitter = 0.75 + fastrand::f64() * 0.5;
+    (base as f64 * jitter) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        for _ in 0..20 {
+            let b0 = backoff_ms(0);
+            assert!((750..=1250).contains(&b0), "{b0}");
+            assert!(backoff_ms(3) >= 6000);
+            assert!(backoff_ms(40) <= 750_000);
+        }
+    }
+}

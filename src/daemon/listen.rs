@@ -1,0 +1,166 @@
+//! irker's protocol on TCP and UDP: one JSON request per line. Each TCP
+//! client has its own thread, so an idle or half-written client never blocks
+//! another; a bad line is logged and skipped, and the connection stays open.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::dispatch::Dispatcher;
+use crate::protocol::{Reply, MAX_REQUEST};
+
+/// TCP clients served at once; more are refused (each has a thread).
+const MAX_CLIENTS: usize = 1024;
+
+/// An idle TCP client is dropped after this long.
+const CLIENT_IDLE: Duration = Duration::from_secs(600);
+
+pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
+    let clients = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        match stream {
+            Ok(stream) => {
+                if clients.load(Ordering::SeqCst) >= MAX_CLIENTS {
+                    log::warn!(
+                        "{}: refused, already {MAX_CLIENTS} clients connected",
+                        stream
+                            .peer_addr()
+                            .map_or_else(|_| "?".into(), |a| a.to_string())
+                    );
+                    continue;
+                }
+                clients.fetch_add(1, Ordering::SeqCst);
+                let dispatcher = dispatcher.clone();
+                let clients = clients.clone();
+                let spawned = std::thread::Builder::new()
+                    .name("client".into())
+                    .stack_size(256 * 1024)
+                    .spawn(move || {
+                        serve_client(stream, &dispatcher);
+                        clients.fetch_sub(1, Ordering::SeqCst);
+                    });
+                if let Err(e) = spawned {
+                    log::error!("cannot start a client thread: {e}");
+                }
+            }
+            Err(e) => {
+                log::warn!("accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+fn serve_client(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
+    let Ok(peer) = stream.peer_addr() else { return };
+    let _ = stream.set_read_timeout(Some(CLIENT_IDLE));
+    let _ = stream.set_nodelay(true);
+    let mut writer = match stream.try_clone() {
+        Ok(w) => w,
+        Err(e) => {
+            log::warn!("{peer}: {e}");
+            return;
+        }
+    };
+    let mut reader = BufReader::new(stream);
+    let mut buf = Vec::with_capacity(1024);
+    loop {
+        buf.clear();
+        let n = match reader
+            .by_ref()
+            .take(MAX_REQUEST as u64 + 1)
+            .read_until(b'\n', &mut buf)
+        {
+            Ok(n) => n,
+            Err(e) => {
+                log::debug!("{peer}: {e}");
+                return;
+            }
+        };
+        if n == 0 {
+            return;
+        }
+        if buf.len() > MAX_REQUEST && buf.last() != Some(&b'\n') {
+            log::warn!("{peer}: request longer than {MAX_REQUEST} bytes, skipped");
+            dispatcher.metrics.rejected("bad_request");
+            if skip_line(&mut reader).is_err() {
+                return;
+            }
+            continue;
+        }
+        if buf.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        if let Some(reply) = handle(&buf, peer, dispatcher) {
+            let mut line = reply.to_line();
+            line.push('\n');
+            if writer.write_all(line.as_bytes()).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Discards the rest of an overlong line.
+fn skip_line(reader: &mut impl BufRead) -> std::io::Result<()> {
+    loop {
+        let buf = reader.fill_buf()?;
+        if buf.is_empty() {
+            return Ok(());
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            reader.consume(i + 1);
+            return Ok(());
+        }
+        let n = buf.len();
+        reader.consume(n);
+    }
+}
+
+pub(crate) fn udp_loop(socket: UdpSocket, dispatcher: Arc<Dispatcher>) {
+    let mut buf = vec![0u8; 65536];
+    loop {
+        let (n, peer) = match socket.recv_from(&mut buf) {
+            Ok(r) => r,
+            Err(e) => {
+                log::warn!("UDP receive failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        for line in buf[..n].split(|&b| b == b'\n') {
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            // UDP clients get no reply, even when they ask for one.
+            let _ = handle(line, peer, &dispatcher);
+        }
+    }
+}
+
+/// Accepts one request line; the reply is for clients that asked for an ack.
+fn handle(line: &[u8], peer: SocketAddr, dispatcher: &Arc<Dispatcher>) -> Option<Reply> {
+    let wants_ack = wants_ack(line);
+    match dispatcher.handle_line(line, peer) {
+        Ok(id) => wants_ack.then_some(Reply::Ok { id }),
+        Err(r) => {
+            log::warn!("{peer}: request refused: {}", r.message());
+            wants_ack.then(|| Reply::Err { error: r.message() })
+        }
+    }
+}
+
+/// Whether the line asks for an ack (directly, or inside a signed payload).
+fn wants_ack(line: &[u8]) -> bool {
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
+        return false;
+    };
+    if let Some(payload) = v.get("payload").and_then(serde_json::Value::as_str) {
+        return wants_ack(payload.as_bytes());
+    }
+    v.get("ack")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
+}

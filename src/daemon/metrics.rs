@@ -1,0 +1,149 @@
+//! Counters for `/metrics`, in Prometheus text format.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+/// Upper bounds (seconds) of the delivery-latency histogram buckets.
+const BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+];
+
+#[derive(Default)]
+pub(crate) struct Metrics {
+    pub(crate) received: AtomicU64,
+    delivered: Mutex<BTreeMap<&'static str, u64>>,
+    failed: Mutex<BTreeMap<&'static str, u64>>,
+    rejected: Mutex<BTreeMap<&'static str, u64>>,
+    /// Deliveries not yet delivered or failed.
+    pub(crate) queue_depth: AtomicI64,
+    latency_buckets: [AtomicU64; BUCKETS.len()],
+    latency_count: AtomicU64,
+    latency_sum_micros: AtomicU64,
+}
+
+fn bump(map: &Mutex<BTreeMap<&'static str, u64>>, key: &'static str) {
+    let mut m = map.lock().unwrap_or_else(|p| p.into_inner());
+    *m.entry(key).or_default() += 1;
+}
+
+impl Metrics {
+    pub(crate) fn delivered(&self, kind: &'static str, latency_secs: f64) {
+        bump(&self.delivered, kind);
+        for (i, le) in BUCKETS.iter().enumerate() {
+            if latency_secs <= *le {
+                self.latency_buckets[i].fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.latency_count.fetch_add(1, Ordering::Relaxed);
+        self.latency_sum_micros
+            .fetch_add((latency_secs.max(0.0) * 1e6) as u64, Ordering::Relaxed);
+    }
+
+    pub(crate) fn failed(&self, kind: &'static str) {
+        bump(&self.failed, kind);
+    }
+
+    pub(crate) fn rejected(&self, reason: &'static str) {
+        bump(&self.rejected, reason);
+    }
+
+    pub(crate) fn render(&self, irc_connections: usize) -> String {
+        let mut out = String::new();
+        let counter = |out: &mut String, name: &str, help: &str| {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+        };
+        counter(
+            &mut out,
+            "vext_notifications_received_total",
+            "Notifications accepted and stored.",
+        );
+        let _ = writeln!(
+            out,
+            "vext_notifications_received_total {}",
+            self.received.load(Ordering::Relaxed)
+        );
+        for (name, help, map, label) in [
+            (
+                "vext_notifications_delivered_total",
+                "Deliveries confirmed, by target kind.",
+                &self.delivered,
+                "kind",
+            ),
+            (
+                "vext_notifications_failed_total",
+                "Deliveries given up, by target kind.",
+                &self.failed,
+                "kind",
+            ),
+            (
+                "vext_requests_rejected_total",
+                "Requests refused, by reason.",
+                &self.rejected,
+                "reason",
+            ),
+        ] {
+            counter(&mut out, name, help);
+            let m = map.lock().unwrap_or_else(|p| p.into_inner());
+            if m.is_empty() && label == "kind" {
+                let _ = writeln!(out, "{name}{{kind=\"irc\"}} 0");
+            }
+            for (k, v) in m.iter() {
+                let _ = writeln!(out, "{name}{{{label}=\"{k}\"}} {v}");
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP vext_queue_depth Deliveries waiting or in flight.\n# TYPE vext_queue_depth gauge\nvext_queue_depth {}",
+            self.queue_depth.load(Ordering::Relaxed).max(0)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP vext_irc_connections_active Open IRC connections.\n# TYPE vext_irc_connections_active gauge\nvext_irc_connections_active {irc_connections}"
+        );
+        let name = "vext_delivery_latency_seconds";
+        let _ = writeln!(
+            out,
+            "# HELP {name} Time from acceptance to confirmed delivery.\n# TYPE {name} histogram"
+        );
+        for (i, le) in BUCKETS.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{name}_bucket{{le=\"{le}\"}} {}",
+                self.latency_buckets[i].load(Ordering::Relaxed)
+            );
+        }
+        let count = self.latency_count.load(Ordering::Relaxed);
+        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
+        let _ = writeln!(
+            out,
+            "{name}_sum {}",
+            self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+        );
+        let _ = writeln!(out, "{name}_count {count}");
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_a_cumulative_histogram() {
+        let m = Metrics::default();
+        m.received.fetch_add(3, Ordering::Relaxed);
+        m.delivered("irc", 0.003);
+        m.delivered("irc", 0.7);
+        m.rejected("bad_signature");
+        let text = m.render(2);
+        assert!(text.contains("vext_notifications_received_total 3\n"));
+        assert!(text.contains("vext_notifications_delivered_total{kind=\"irc\"} 2\n"));
+        assert!(text.contains("vext_requests_rejected_total{reason=\"bad_signature\"} 1\n"));
+        assert!(text.contains("vext_delivery_latency_seconds_bucket{le=\"0.005\"} 1\n"));
+        assert!(text.contains("vext_delivery_latency_seconds_bucket{le=\"1\"} 2\n"));
+        assert!(text.contains("vext_delivery_latency_seconds_count 2\n"));
+        assert!(text.contains("vext_irc_connections_active 2\n"));
+    }
+}

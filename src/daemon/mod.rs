@@ -1,0 +1,343 @@
+//! `vext daemon`: the relay. Requests arrive on TCP and UDP (irker's
+//! protocol) and HTTP; each is stored in the spool before it is
+//! acknowledged, then delivered through the shared relay, with retries,
+//! metrics, access control and a bounded drain on SIGTERM/SIGINT.
+
+mod access;
+mod dispatch;
+mod http;
+mod listen;
+mod metrics;
+
+use std::fs::File;
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result};
+
+use crate::cli::{parse_duration, DaemonArgs};
+use crate::config::defaults;
+use crate::exit::{fail, Code};
+use crate::relay::Relay;
+use crate::spool;
+use crate::Context;
+
+pub(crate) use access::glob;
+use access::{Access, Rate};
+use dispatch::Dispatcher;
+
+pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
+    let file = &ctx.config.daemon;
+    let listen = args
+        .listen
+        .clone()
+        .or_else(|| file.listen.clone())
+        .unwrap_or_else(|| defaults::LISTEN.into());
+    let nickserv_password = match args
+        .nickserv_password_file
+        .clone()
+        .or_else(|| file.nickserv_password_file.clone())
+    {
+        Some(path) => Some(read_one_line(&path, "NickServ password")?),
+        None => None,
+    };
+    let burst = args.burst.or(file.burst).unwrap_or(defaults::BURST);
+    let line_rate = args
+        .line_rate
+        .or(file.line_rate)
+        .unwrap_or(defaults::LINE_RATE);
+    if burst == 0 || !(line_rate.is_finite() && line_rate > 0.0) {
+        return Err(fail(
+            Code::Usage,
+            "--burst must be at least 1 and --line-rate above 0",
+        ));
+    }
+    let drain = args
+        .drain_timeout
+        .or(file.drain_timeout)
+        .unwrap_or(defaults::DRAIN_TIMEOUT);
+    if !(drain.is_finite() && (0.0..1e6).contains(&drain)) {
+        return Err(fail(
+            Code::Usage,
+            "--drain-timeout must be a number of seconds",
+        ));
+    }
+    let duration = |flag: Option<Duration>,
+                    file: &Option<String>,
+                    default: &str,
+                    name: &str|
+     -> Result<Duration> {
+        match flag {
+            Some(d) => Ok(d),
+            None => parse_duration(file.as_deref().unwrap_or(default))
+                .map_err(|e| fail(Code::Config, format!("[daemon] {name}: {e}"))),
+        }
+    };
+    let max_age = duration(args.max_age, &file.max_age, defaults::MAX_AGE, "max_age")?;
+    let retain = duration(args.retain, &file.retain, defaults::RETAIN, "retain")?;
+    let http_addr = args.http.clone().or_else(|| file.http.clone());
+    let secret = match args
+        .secret_file
+        .clone()
+        .or_else(|| file.secret_file.clone())
+    {
+        Some(path) => Some(crate::protocol::read_secret(&path)?),
+        None => None,
+    };
+    let trust_loopback = args.trust_loopback || file.trust_loopback.unwrap_or(false);
+    let mut allow = file.allow_target.clone();
+    allow.extend(args.allow_target.iter().cloned());
+    let rate = match args.rate.as_deref().or(file.rate.as_deref()) {
+        Some(r) => Some(Rate::parse(r).map_err(|e| fail(Code::Usage, e))?),
+        None => None,
+    };
+
+    // Never an open relay by accident.
+    let (tcp, udp) = bind(&listen)?;
+    let tcp_addr = tcp.local_addr()?;
+    let http_server = match &http_addr {
+        Some(a) => Some(Arc::new(tiny_http::Server::http(a.as_str()).map_err(
+            |e| fail(Code::Unavailable, format!("cannot serve HTTP on {a}: {e}")),
+        )?)),
+        None => None,
+    };
+    let http_local = http_server.as_ref().and_then(|s| s.server_addr().to_ip());
+    let exposed = !tcp_addr.ip().is_loopback() || http_local.is_some_and(|a| !a.ip().is_loopback());
+    if exposed && secret.is_none() && !args.allow_unauthenticated {
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "refusing to listen beyond loopback ({listen}{}) without --secret-file: anyone could send \
+                 through this relay (give --allow-unauthenticated if that is really what you want)",
+                http_addr.as_deref().map(|h| format!(", http {h}")).unwrap_or_default()
+            ),
+        ));
+    }
+
+    let state_dir = spool::state_dir(args.state_dir.as_deref().or(file.state_dir.as_deref()))?;
+    let _lock = lock_state_dir(&state_dir)?;
+    let (writer, _writer_thread) = spool::Writer::start(&state_dir).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("cannot open the spool in {}: {e:#}", state_dir.display()),
+        )
+    })?;
+
+    let settings = crate::irc::Settings {
+        nick: args
+            .nick
+            .clone()
+            .or_else(|| file.nick.clone())
+            .unwrap_or_else(crate::send::default_nick),
+        username: "vext".into(),
+        realname: "vext relay".into(),
+        nickserv_password,
+        tls: crate::tls::client_config(args.ca_file.as_deref().or(file.ca_file.as_deref()))?,
+        burst: f64::from(burst),
+        line_rate,
+        connect_timeout: Duration::from_secs(30),
+        channel_ttl: Duration::from_secs(
+            args.channel_ttl
+                .or(file.channel_ttl)
+                .unwrap_or(defaults::CHANNEL_TTL),
+        ),
+        connection_ttl: Duration::from_secs(
+            args.connection_ttl
+                .or(file.connection_ttl)
+                .unwrap_or(defaults::CONNECTION_TTL),
+        ),
+        keepalive: Duration::from_secs(120),
+        reconnect: true,
+        default_chanlimit: 18,
+    };
+    let metrics = Arc::new(metrics::Metrics::default());
+    let dispatcher = Arc::new(Dispatcher::new(
+        Relay::new(settings),
+        writer.clone(),
+        Access::new(secret, trust_loopback, allow, rate),
+        metrics,
+        max_age,
+    ));
+    dispatcher.clone().schedule(&state_dir, retain)?;
+
+    let mut signals = signal_hook::iterator::Signals::new([
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGINT,
+    ])
+    .context("installing signal handlers")?;
+    let udp_addr = udp.local_addr()?;
+    {
+        let d = dispatcher.clone();
+        std::thread::Builder::new()
+            .name("tcp-accept".into())
+            .spawn(move || listen::accept_loop(tcp, d))?;
+    }
+    {
+        let d = dispatcher.clone();
+        std::thread::Builder::new()
+            .name("udp".into())
+            .spawn(move || listen::udp_loop(udp, d))?;
+    }
+    let mut ready = format!("listening tcp={tcp_addr} udp={udp_addr}");
+    if let Some(server) = &http_server {
+        http::serve(server.clone(), dispatcher.clone(), 4);
+        if let Some(a) = http_local {
+            ready.push_str(&format!(" http={a}"));
+        }
+    }
+    eprintln!("{ready}");
+    log::info!("spool in {}", state_dir.display());
+    notify_systemd("READY=1");
+
+    let signal = signals
+        .forever()
+        .next()
+        .unwrap_or(signal_hook::consts::SIGTERM);
+    notify_systemd("STOPPING=1");
+    dispatcher.stopping.store(true, Ordering::SeqCst);
+    let inflight = dispatcher.outstanding.load(Ordering::SeqCst);
+    log::info!("signal {signal}: draining {inflight} deliveries (at most {drain}s)");
+    let until = Instant::now() + Duration::from_secs_f64(drain);
+    while dispatcher.outstanding.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let left = dispatcher.outstanding.load(Ordering::SeqCst);
+    if left > 0 {
+        log::warn!(
+            "{left} deliveries not confirmed in time; they stay in the spool for the next start"
+        );
+    }
+    dispatcher.relay.shutdown(
+        "vext relay shutting down",
+        Instant::now() + Duration::from_secs(2),
+    );
+    writer.barrier();
+    log::info!("stopped");
+    Ok(Code::Ok)
+}
+
+fn read_one_line(path: &Path, what: &str) -> Result<String> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("reading the {what} file {}: {e}", path.display()),
+        )
+    })?;
+    let line = text.trim().to_string();
+    if line.is_empty() || line.contains(['\r', '\n', '\0']) {
+        return Err(fail(
+            Code::Config,
+            format!("{}: the {what} must be one non-empty line", path.display()),
+        ));
+    }
+    Ok(line)
+}
+
+/// Creates the state directory and takes its lock: one daemon per spool.
+fn lock_state_dir(dir: &Path) -> Result<File> {
+    std::fs::create_dir_all(dir).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("cannot create the state directory {}: {e}", dir.display()),
+        )
+    })?;
+    let path: PathBuf = dir.join("daemon.lock");
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            return Err(fail(
+                Code::Unavailable,
+                format!(
+                    "another vext daemon (pid {}) is using the state directory {}",
+                    holder.split_whitespace().next().unwrap_or("?"),
+                    dir.display()
+                ),
+            ));
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(fail(
+                Code::Unavailable,
+                format!("cannot lock {}: {e}", path.display()),
+            ))
+        }
+    }
+    let _ = file.set_len(0);
+    let _ = writeln!(file, "{}", std::process::id());
+    Ok(file)
+}
+
+/// Binds TCP and UDP on the same address; with port 0, a port free for both.
+fn bind(listen: &str) -> Result<(TcpListener, UdpSocket)> {
+    let addrs: Vec<SocketAddr> = listen
+        .to_socket_addrs()
+        .map_err(|e| fail(Code::Usage, format!("--listen {listen:?}: {e}")))?
+        .collect();
+    let addr = *addrs
+        .first()
+        .ok_or_else(|| fail(Code::Usage, format!("--listen {listen:?}: no address")))?;
+    let mut last_err = None;
+    for _ in 0..20 {
+        let tcp = TcpListener::bind(addr).map_err(|e| bind_error(listen, "TCP", e))?;
+        let port = tcp.local_addr()?.port();
+        let mut udp_addr = addr;
+        udp_addr.set_port(port);
+        match UdpSocket::bind(udp_addr) {
+            Ok(udp) => return Ok((tcp, udp)),
+            Err(e) if addr.port() == 0 => last_err = Some(e),
+            Err(e) => return Err(bind_error(listen, "UDP", e)),
+        }
+    }
+    Err(bind_error(
+        listen,
+        "UDP",
+        last_err.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)),
+    ))
+}
+
+fn bind_error(listen: &str, proto: &str, e: std::io::Error) -> anyhow::Error {
+    let code = match e.kind() {
+        std::io::ErrorKind::AddrInUse => Code::Unavailable,
+        std::io::ErrorKind::PermissionDenied => Code::NoPerm,
+        _ => Code::Usage,
+    };
+    fail(code, format!("cannot listen on {listen} ({proto}): {e}"))
+}
+
+/// systemd `Type=notify`: tells the service manager we are ready (or stopping).
+fn notify_systemd(state: &str) {
+    let Some(path) = std::env::var_os("NOTIFY_SOCKET") else {
+        return;
+    };
+    let sock = match std::os::unix::net::UnixDatagram::unbound() {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    let bytes = path.as_encoded_bytes();
+    let result = if let Some(name) = bytes.strip_prefix(b"@") {
+        use std::os::linux::net::SocketAddrExt;
+        std::os::unix::net::SocketAddr::from_abstract_name(name)
+            .and_then(|addr| sock.send_to_addr(state.as_bytes(), &addr))
+    } else {
+        sock.send_to(state.as_bytes(), Path::new(&path))
+    };
+    if let Err(e) = result {
+        log::warn!("cannot notify systemd: {e}");
+    }
+}

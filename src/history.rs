@@ -1,0 +1,132 @@
+//! `vext history`: what the daemon stored and delivered, read from the spool
+//! (the spool is the history). Works while the daemon runs (SQLite WAL).
+
+use std::io::Write;
+use std::time::{Duration, UNIX_EPOCH};
+
+use anyhow::Result;
+
+use crate::cli::{parse_duration, HistoryArgs};
+use crate::exit::{fail, Code};
+use crate::spool::{self, Record};
+use crate::Context;
+
+pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
+    let dir = spool::state_dir(
+        args.state_dir
+            .as_deref()
+            .or(ctx.config.daemon.state_dir.as_deref()),
+    )?;
+    let conn = spool::open_existing(&dir)?;
+    let since = match &args.since {
+        Some(s) => parse_since(s)?,
+        None => 0,
+    };
+    let limit = args.limit.unwrap_or(100);
+    // The newest `limit` matching messages, printed oldest first.
+    let mut matching: Vec<Record> = Vec::new();
+    let mut after = 0;
+    loop {
+        let batch = spool::records(&conn, after, since, 5000)?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        matching.extend(batch.into_iter().filter(|r| matches(r, &args)));
+        if limit > 0 && matching.len() > limit {
+            let excess = matching.len() - limit;
+            matching.drain(..excess);
+        }
+    }
+    let mut out = std::io::stdout().lock();
+    for r in &matching {
+        if print(&mut out, r, args.json).is_err() {
+            return Ok(Code::Ok); // a closed pipe is not an error
+        }
+    }
+    if !args.follow {
+        return Ok(Code::Ok);
+    }
+    after = after.max(matching.last().map_or(0, |r| r.seq));
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        for r in spool::records(&conn, after, since, 1000)? {
+            after = r.seq;
+            if matches(&r, &args) && print(&mut out, &r, args.json).is_err() {
+                return Ok(Code::Ok);
+            }
+        }
+    }
+}
+
+fn parse_since(s: &str) -> Result<i64> {
+    if let Ok(d) = parse_duration(s) {
+        return Ok(spool::now_ms() - d.as_millis() as i64);
+    }
+    humantime::parse_rfc3339_weak(s)
+        .map(|t| {
+            t.duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64)
+        })
+        .map_err(|_| {
+            fail(
+                Code::Usage,
+                format!(
+                    "--since {s:?}: expected a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)"
+                ),
+            )
+        })
+}
+
+fn matches(r: &Record, args: &HistoryArgs) -> bool {
+    r.deliveries.iter().any(|d| {
+        args.state.as_deref().is_none_or(|s| d.state == s)
+            && args.target.as_deref().is_none_or(|p| {
+                let shown = crate::config::redact_url(&d.target);
+                crate::daemon::glob(p, &d.target) || crate::daemon::glob(p, &shown)
+            })
+    })
+}
+
+fn time(ms: i64) -> String {
+    let t = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
+    humantime::format_rfc3339_seconds(t).to_string()
+}
+
+fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
+    if json {
+        let mut r = r.clone();
+        for d in &mut r.deliveries {
+            d.target = crate::config::redact_url(&d.target);
+        }
+        let mut v = serde_json::to_value(&r).unwrap_or_default();
+        if let Some(obj) = v.as_object_mut() {
+            obj.insert("received".into(), time(r.received_at).into());
+        }
+        return writeln!(out, "{v}");
+    }
+    let first_line = r.text.lines().next().unwrap_or("");
+    writeln!(
+        out,
+        "{}  {}  {}  {}",
+        time(r.received_at),
+        r.id,
+        r.source,
+        first_line
+    )?;
+    for d in &r.deliveries {
+        let mut line = format!(
+            "    {:<9} {}",
+            d.state,
+            crate::config::redact_url(&d.target)
+        );
+        if d.attempts > 1 {
+            line.push_str(&format!("  ({} attempts)", d.attempts));
+        }
+        if let Some(e) = &d.last_error {
+            if d.state != "delivered" {
+                line.push_str(&format!("  {e}"));
+            }
+        }
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
