@@ -1,0 +1,623 @@
+//! The durable daemon: nothing accepted is lost (kill -9, ngircd outages,
+//! SIGTERM with a full queue, a full disk), HTTP health and metrics,
+//! signatures, target patterns, rate limits and `vext history`.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+fn requests(url: &str, prefix: &str, n: usize) -> String {
+    let mut raw = String::new();
+    for i in 0..n {
+        raw.push_str(&format!("{{\"to\":\"{url}\",\"privmsg\":\"{prefix} {i}\",\"ack\":true,\"id\":\"{prefix}-{i}\"}}\n"));
+    }
+    raw
+}
+
+/// Collects distinct texts with `prefix` into `seen` until it holds `n`
+/// (or the time is up); returns how many matching messages arrived.
+fn collect_into(
+    obs: &mut Observer,
+    prefix: &str,
+    seen: &mut BTreeSet<String>,
+    n: usize,
+    within: Duration,
+) -> usize {
+    let until = Instant::now() + within;
+    let mut total = 0;
+    while seen.len() < n && Instant::now() < until {
+        for m in obs.privmsgs(1, Duration::from_millis(200)) {
+            if m.text.starts_with(prefix) {
+                total += 1;
+                seen.insert(m.text);
+            }
+        }
+    }
+    total
+}
+
+fn collect(
+    obs: &mut Observer,
+    prefix: &str,
+    n: usize,
+    within: Duration,
+) -> (BTreeSet<String>, usize) {
+    let mut seen = BTreeSet::new();
+    let total = collect_into(obs, prefix, &mut seen, n, within);
+    (seen, total)
+}
+
+fn state_arg(dir: &TempDir) -> String {
+    dir.path().display().to_string()
+}
+
+#[test]
+fn kill_9_mid_delivery_loses_nothing() {
+    let ircd = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let mut obs = Observer::join(ircd.port, &["#durable"]);
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    let fast = ["--state-dir", &dir, "--burst", "20", "--line-rate", "150"];
+    let mut daemon = Daemon::start(&fast);
+    let acks = daemon.request(requests(&ircd.url("durable"), "m", 1000).as_bytes(), 1000);
+    assert_eq!(acks.len(), 1000);
+    assert!(
+        acks.iter().all(|a| a.starts_with("{\"ok\":true")),
+        "{:?}",
+        acks.iter().find(|a| !a.contains("true"))
+    );
+    // Let some arrive, then kill -9 while the rest are being delivered.
+    let (mut seen, first) = collect(&mut obs, "m ", 150, Duration::from_secs(20));
+    assert!(seen.len() >= 150);
+    daemon.signal("KILL");
+    daemon.wait(Duration::from_secs(5));
+    let _daemon = Daemon::start(&fast);
+    let rest = collect_into(&mut obs, "m ", &mut seen, 1000, Duration::from_secs(60));
+    assert_eq!(
+        seen.len(),
+        1000,
+        "missing after restart: {}",
+        1000 - seen.len()
+    );
+    // At least once: duplicates only for what was in flight at the kill.
+    let dups = first + rest - 1000;
+    assert!(dups <= 200, "{dups} duplicates");
+}
+
+#[test]
+fn an_ircd_outage_mid_stream_loses_nothing() {
+    let mut ircd = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let port = ircd.port;
+    let url = ircd.url("outage");
+    let daemon = Daemon::start(&["--burst", "20", "--line-rate", "50"]);
+    {
+        let mut obs = Observer::join(port, &["#outage"]);
+        assert_eq!(
+            daemon.request(requests(&url, "a", 20).as_bytes(), 20).len(),
+            20
+        );
+        assert_eq!(
+            collect(&mut obs, "a ", 20, Duration::from_secs(20)).0.len(),
+            20
+        );
+    }
+    ircd.stop();
+    // Accepted (stored) while the server is down.
+    let acks = daemon.request(requests(&url, "b", 30).as_bytes(), 30);
+    assert!(acks.iter().all(|a| a.contains("\"ok\":true")), "{acks:?}");
+    // Restart between the relay's reconnect attempts (about 1, 3 and 7 s).
+    std::thread::sleep(Duration::from_millis(4500));
+    ircd.restart();
+    let mut obs = Observer::join(port, &["#outage"]);
+    assert_eq!(
+        daemon.request(requests(&url, "c", 10).as_bytes(), 10).len(),
+        10
+    );
+    let (b, _) = collect(&mut obs, "b ", 30, Duration::from_secs(40));
+    assert_eq!(b.len(), 30, "{}", daemon.log());
+    let (c, _) = collect(&mut obs, "c ", 10, Duration::from_secs(20));
+    assert_eq!(c.len(), 10);
+}
+
+#[test]
+fn sigterm_with_a_full_queue_then_restart_delivers_everything() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#restart"]);
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    // Slow pacing and a short drain: most stays queued at SIGTERM.
+    let slow = [
+        "--state-dir",
+        &dir,
+        "--burst",
+        "2",
+        "--line-rate",
+        "2",
+        "--drain-timeout",
+        "0.5",
+    ];
+    let mut daemon = Daemon::start(&slow);
+    assert_eq!(
+        daemon
+            .request(requests(&ircd.url("restart"), "q", 20).as_bytes(), 20)
+            .len(),
+        20
+    );
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    let (mut seen, _) = collect(&mut obs, "q ", 20, Duration::from_millis(1500));
+    assert!(
+        seen.len() < 20,
+        "the queue should not have drained in 0.5 s"
+    );
+    let _daemon = Daemon::start(&["--state-dir", &dir, "--burst", "20", "--line-rate", "20"]);
+    collect_into(&mut obs, "q ", &mut seen, 20, Duration::from_secs(30));
+    assert_eq!(seen.len(), 20);
+}
+
+#[test]
+fn a_repeated_id_is_stored_and_delivered_once() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#once"]);
+    let daemon = Daemon::start(&[]);
+    let line = format!(
+        "{{\"to\":\"{}\",\"privmsg\":\"only once\",\"ack\":true,\"id\":\"same\"}}\n",
+        ircd.url("once")
+    );
+    let acks = daemon.request(line.repeat(3).as_bytes(), 3);
+    assert_eq!(acks, vec!["{\"ok\":true,\"id\":\"same\"}"; 3]);
+    assert_eq!(obs.privmsgs(1, Duration::from_secs(10)).len(), 1);
+    assert!(
+        obs.drain(Duration::from_millis(1500)).is_empty(),
+        "delivered more than once"
+    );
+}
+
+#[test]
+fn a_second_daemon_on_the_same_state_dir_is_refused() {
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    let _first = Daemon::start(&["--state-dir", &dir]);
+    let out = vext(["daemon", "--listen", "127.0.0.1:0", "--state-dir", &dir]).expect(69);
+    assert!(
+        out.stderr.contains("another vext daemon") && out.stderr.contains(&dir),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn listening_beyond_loopback_needs_a_secret() {
+    let state = TempDir::new("state");
+    let out = vext([
+        "daemon",
+        "--listen",
+        "0.0.0.0:0",
+        "--state-dir",
+        &state_arg(&state),
+    ])
+    .expect(64);
+    assert!(out.stderr.contains("--secret-file"), "{}", out.stderr);
+}
+
+/// Runs the test body in a private mount namespace with a small tmpfs.
+fn private_tmpfs(dir: &std::path::Path, size: &str) {
+    // SAFETY: unshare only changes this thread's namespaces.
+    let rc = unsafe { libc::unshare(libc::CLONE_NEWNS) };
+    assert_eq!(
+        rc,
+        0,
+        "unshare(CLONE_NEWNS): {}",
+        std::io::Error::last_os_error()
+    );
+    let run = |args: &[&str]| {
+        let st = Command::new(args[0])
+            .args(&args[1..])
+            .status()
+            .expect("mount");
+        assert!(st.success(), "{args:?}");
+    };
+    run(&["mount", "--make-rprivate", "/"]);
+    run(&[
+        "mount",
+        "-t",
+        "tmpfs",
+        "-o",
+        &format!("size={size}"),
+        "tmpfs",
+        dir.to_str().unwrap(),
+    ]);
+}
+
+#[test]
+fn a_read_only_state_dir_is_a_clear_error() {
+    let state = TempDir::new("ro");
+    private_tmpfs(state.path(), "1m");
+    let st = Command::new("mount")
+        .args(["-o", "remount,ro", state.path().to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let out = vext([
+        "daemon",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        state.path().to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(out.code, 69, "{}", out.stderr);
+    assert!(
+        out.stderr.contains(state.path().to_str().unwrap()),
+        "{}",
+        out.stderr
+    );
+    let _ = Command::new("umount").arg(state.path()).status();
+}
+
+#[test]
+fn a_full_state_dir_refuses_what_it_cannot_store() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#full"]);
+    let state = TempDir::new("full");
+    private_tmpfs(state.path(), "2m");
+    let dir = state_arg(&state);
+    let daemon = Daemon::start(&["--state-dir", &dir]);
+    let url = ircd.url("full");
+    let ok = daemon.request(
+        format!("{{\"to\":\"{url}\",\"privmsg\":\"fits\",\"ack\":true}}\n").as_bytes(),
+        1,
+    );
+    assert!(ok[0].contains("\"ok\":true"), "{ok:?}");
+    assert_eq!(obs.privmsgs(1, Duration::from_secs(10))[0].text, "fits");
+    // Fill the disk.
+    let _ = Command::new("dd")
+        .args(["if=/dev/zero", &format!("of={dir}/filler"), "bs=64k"])
+        .stderr(std::process::Stdio::null())
+        .status();
+    let big = "x".repeat(30_000);
+    let refused = daemon.request(
+        format!("{{\"to\":\"{url}\",\"privmsg\":\"{big}\",\"ack\":true}}\n{{\"to\":\"{url}\",\"privmsg\":\"nope {big}\",\"ack\":true}}\n").as_bytes(),
+        2,
+    );
+    assert!(
+        refused
+            .iter()
+            .any(|r| r.contains("\"ok\":false") && r.contains("store")),
+        "{refused:?}"
+    );
+    // What was refused is not delivered.
+    for m in obs.drain(Duration::from_millis(1500)) {
+        assert!(
+            !m.text.starts_with("nope"),
+            "a refused message was delivered"
+        );
+    }
+    let _ = std::fs::remove_file(format!("{dir}/filler"));
+    drop(daemon);
+    let _ = Command::new("umount").arg(state.path()).status();
+}
+
+fn http_get(addr: &str, path: &str) -> (u16, String) {
+    http(addr, "GET", path, &[], "")
+}
+
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("http connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Parses Prometheus text: every sample line is `name{labels} value`.
+fn prometheus(text: &str) -> Vec<(String, f64)> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (name, value) = l
+                .rsplit_once(' ')
+                .unwrap_or_else(|| panic!("bad sample line {l:?}"));
+            let value: f64 = value
+                .parse()
+                .unwrap_or_else(|_| panic!("bad value in {l:?}"));
+            let base = name.split('{').next().unwrap();
+            assert!(
+                base.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+                "bad name {l:?}"
+            );
+            (name.to_string(), value)
+        })
+        .collect()
+}
+
+fn metric(samples: &[(String, f64)], name: &str) -> f64 {
+    samples
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(0.0, |(_, v)| *v)
+}
+
+#[test]
+fn http_health_metrics_and_notify() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#http"]);
+    let daemon = Daemon::start(&[
+        "--http",
+        "127.0.0.1:0",
+        "--allow-target",
+        &format!("irc://127.0.0.1:{}/#http", ircd.port),
+    ]);
+    let http_addr = daemon.http.clone().expect("http= in the ready line");
+    let (code, body) = http_get(&http_addr, "/healthz");
+    assert_eq!(code, 200, "{body}");
+    assert!(body.contains("\"spool\":\"writable\""), "{body}");
+
+    let url = ircd.url("http");
+    vext(["send", "--via", &daemon.tcp, &url, "-m", "one"]).expect(0);
+    let (code, body) = http(
+        &http_addr,
+        "POST",
+        "/v1/notify",
+        &[],
+        &format!("{{\"to\":\"{url}\",\"privmsg\":\"two\"}}"),
+    );
+    assert_eq!(code, 202, "{body}");
+    assert!(body.starts_with("{\"ok\":true,\"id\":"), "{body}");
+    let (code, body) = http(&http_addr, "POST", "/v1/notify", &[], "{\"to\":1}");
+    assert_eq!(code, 400, "{body}");
+    // Not in --allow-target: refused, counted.
+    let out = vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("elsewhere"),
+        "-m",
+        "no",
+    ])
+    .expect(69);
+    assert!(out.stderr.contains("not allowed"), "{}", out.stderr);
+    assert_eq!(obs.privmsgs(2, Duration::from_secs(10)).len(), 2);
+
+    // Deliveries are confirmed by PONG shortly after the observer sees them.
+    let until = Instant::now() + Duration::from_secs(10);
+    let samples = loop {
+        let (code, text) = http_get(&http_addr, "/metrics");
+        assert_eq!(code, 200);
+        let s = prometheus(&text);
+        if metric(&s, "vext_notifications_delivered_total{kind=\"irc\"}") >= 2.0
+            || Instant::now() > until
+        {
+            break s;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert_eq!(metric(&samples, "vext_notifications_received_total"), 2.0);
+    assert_eq!(
+        metric(&samples, "vext_notifications_delivered_total{kind=\"irc\"}"),
+        2.0
+    );
+    assert_eq!(
+        metric(
+            &samples,
+            "vext_requests_rejected_total{reason=\"bad_request\"}"
+        ),
+        1.0
+    );
+    assert_eq!(
+        metric(
+            &samples,
+            "vext_requests_rejected_total{reason=\"target_not_allowed\"}"
+        ),
+        1.0
+    );
+    assert_eq!(metric(&samples, "vext_queue_depth"), 0.0);
+    assert_eq!(metric(&samples, "vext_irc_connections_active"), 1.0);
+    assert_eq!(metric(&samples, "vext_delivery_latency_seconds_count"), 2.0);
+    assert_eq!(
+        metric(
+            &samples,
+            "vext_delivery_latency_seconds_bucket{le=\"+Inf\"}"
+        ),
+        2.0
+    );
+}
+
+#[test]
+fn signatures_are_required_checked_and_not_replayable() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#signed"]);
+    let keys = TempDir::new("secret");
+    let secret = keys.write("secret", "correct horse battery staple\n");
+    let wrong = keys.write("wrong", "incorrect donkey battery staple\n");
+    let daemon = Daemon::start(&[
+        "--secret-file",
+        secret.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+    ]);
+    let url = ircd.url("signed");
+
+    // Unsigned (irk-style) and wrongly signed are refused.
+    let out = vext(["send", "--via", &daemon.tcp, &url, "-m", "unsigned"]).expect(69);
+    assert!(out.stderr.contains("unsigned"), "{}", out.stderr);
+    let out = vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        "--secret-file",
+        wrong.to_str().unwrap(),
+        &url,
+        "-m",
+        "forged",
+    ])
+    .expect(69);
+    assert!(out.stderr.contains("bad signature"), "{}", out.stderr);
+    // Signed: accepted and delivered.
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        "--secret-file",
+        secret.to_str().unwrap(),
+        &url,
+        "-m",
+        "signed",
+    ])
+    .expect(0);
+    assert_eq!(obs.privmsgs(1, Duration::from_secs(10))[0].text, "signed");
+    // The same signed line again is a replay.
+    let line = vext([
+        "send",
+        "--dry-run",
+        "--via",
+        &daemon.tcp,
+        "--secret-file",
+        secret.to_str().unwrap(),
+        &url,
+        "-m",
+        "once",
+    ])
+    .expect(0)
+    .stdout;
+    let replies = daemon.request(format!("{line}{line}").as_bytes(), 2);
+    assert!(replies[0].contains("\"ok\":true"), "{replies:?}");
+    assert!(replies[1].contains("replayed"), "{replies:?}");
+    assert_eq!(obs.privmsgs(1, Duration::from_secs(10))[0].text, "once");
+    assert!(obs.drain(Duration::from_millis(1000)).is_empty());
+
+    let (_, text) = http_get(daemon.http.as_deref().unwrap(), "/metrics");
+    let s = prometheus(&text);
+    for reason in ["unsigned", "bad_signature", "replayed"] {
+        assert_eq!(
+            metric(
+                &s,
+                &format!("vext_requests_rejected_total{{reason=\"{reason}\"}}")
+            ),
+            1.0,
+            "{reason}: {text}"
+        );
+    }
+}
+
+#[test]
+fn rate_limits_refuse_clearly() {
+    let ircd = Ngircd::start();
+    let daemon = Daemon::start(&["--rate", "3/min"]);
+    let replies = daemon.request(requests(&ircd.url("rl"), "r", 5).as_bytes(), 5);
+    assert_eq!(
+        replies.iter().filter(|r| r.contains("\"ok\":true")).count(),
+        3,
+        "{replies:?}"
+    );
+    assert!(replies[3].contains("rate limit"), "{replies:?}");
+}
+
+#[test]
+fn history_shows_what_happened() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#hist"]);
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    let daemon = Daemon::start(&["--state-dir", &dir]);
+    let good = ircd.url("hist");
+    let mut locked = Observer::join(ircd.port, &["#locked"]);
+    locked.send("MODE #locked +k sesame");
+    locked.wait_for(|l| l.contains("MODE #locked +k"), "mode");
+    let bad = format!("{}?key=wrong", ircd.url("locked"));
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        "--id",
+        "h1",
+        &good,
+        &bad,
+        "-m",
+        "for the record",
+    ])
+    .expect(0);
+    assert_eq!(
+        obs.privmsgs(1, Duration::from_secs(10))[0].text,
+        "for the record"
+    );
+    // Wait for both outcomes to be stored.
+    let until = Instant::now() + Duration::from_secs(15);
+    let json = loop {
+        let out = vext(["history", "--state-dir", &dir, "--json"]).expect(0);
+        if (out.stdout.contains("\"delivered\"") && out.stdout.contains("\"failed\""))
+            || Instant::now() > until
+        {
+            break out.stdout;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let rec: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["id"], "h1");
+    assert_eq!(rec["text"], "for the record");
+    let d = rec["deliveries"].as_array().unwrap();
+    assert_eq!(d[0]["state"], "delivered");
+    assert_eq!(d[1]["state"], "failed");
+    assert!(
+        d[1]["last_error"].as_str().unwrap().contains("475"),
+        "{json}"
+    );
+    assert!(
+        !json.contains("wrong"),
+        "the channel key is redacted: {json}"
+    );
+    let out = vext(["history", "--state-dir", &dir, "--state", "failed"]).expect(0);
+    assert!(
+        out.stdout.contains("for the record") && out.stdout.contains("failed"),
+        "{}",
+        out.stdout
+    );
+    let out = vext([
+        "history",
+        "--state-dir",
+        &dir,
+        "--since",
+        "2099-01-01T00:00:00Z",
+    ])
+    .expect(0);
+    assert!(out.stdout.is_empty());
+}
