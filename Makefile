@@ -60,6 +60,7 @@ fmt:
 	$(CARGO) fmt
 
 bench: deps release
+	$(CARGO) build --release --example ingest
 	./bench/run.sh
 
 static:

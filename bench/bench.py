@@ -25,6 +25,7 @@ import threading
 import time
 
 VEXT = os.environ.get("VEXT", "target/release/vext")
+INGEST = os.environ.get("INGEST", os.path.join(os.path.dirname(VEXT), "examples", "ingest"))
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 IRKER_PORT = 6659
 VEXT_PORT = 6660
@@ -298,6 +299,23 @@ def fmt(v, unit):
     return str(v)
 
 
+def ingest(state_parent):
+    """Acknowledged (stored, committed) notifications per second over TCP."""
+    state = tempfile.mkdtemp(prefix="vext-bench-ingest-", dir=state_parent)
+    proc = subprocess.Popen(
+        [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ready = proc.stderr.readline()
+    addr = [f.split("=", 1)[1] for f in ready.split() if f.startswith("tcp=")][0]
+    out = subprocess.run([INGEST, addr, "8", "10000", "64"], capture_output=True, text=True, check=True).stdout
+    proc.terminate()
+    proc.wait()
+    shutil.rmtree(state, ignore_errors=True)
+    return float(out.split("rate=")[1].split("/")[0])
+
+
 def main():
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
@@ -336,6 +354,14 @@ def main():
         ratio = (a / b) if (b and a == a and b == b) else float("nan")
         print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
     print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50")
+    if os.path.exists(INGEST):
+        disk = ingest(os.environ.get("BENCH_DISK_DIR", os.getcwd()))
+        tmpfs = ingest("/dev/shm")
+        print()
+        print("durable ingest (8 clients, 64 in flight each, ack after commit; irkerd has no acks or spool)")
+        print(f"{'spool on disk (fsync per group commit)':<50} {disk:>10.0f}/s")
+        print(f"{'spool on tmpfs (no real fsync cost)':<50} {tmpfs:>10.0f}/s")
+        print(f"{'cost of durability (disk / tmpfs)':<50} {disk / tmpfs:>12.3f}")
     if not QUICK:
         print(
             f"pacing run delivered: vext {v['pace_delivered']}/200 ({v['pace_disconnects']} disconnects), "
