@@ -5,6 +5,7 @@
 //! errors to sysexits-style exit codes (see `exit`).
 
 mod cli;
+mod client;
 mod config;
 mod daemon;
 mod exit;

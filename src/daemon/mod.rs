@@ -132,7 +132,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
             .nick
             .clone()
             .or_else(|| file.nick.clone())
-            .unwrap_or_else(crate::send::default_nick),
+            .unwrap_or_else(crate::relay::default_nick),
         username: "vext".into(),
         realname: "vext relay".into(),
         nickserv_password,

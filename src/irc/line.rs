@@ -32,6 +32,17 @@ pub(crate) fn text_lines(text: &str) -> Vec<String> {
                 push_line(&mut lines, std::mem::take(&mut current));
             }
             '\t' => current.push(' '),
+            // An ANSI escape sequence (irkerhook's ANSI colours) goes whole:
+            // ESC [ parameters final-byte.
+            '\x1b' if chars.peek() == Some(&'[') => {
+                chars.next();
+                while let Some(&c) = chars.peek() {
+                    chars.next();
+                    if ('\x40'..='\x7e').contains(&c) {
+                        break;
+                    }
+                }
+            }
             c if is_formatting(c) => current.push(c),
             c if (c as u32) < 0x20 || c == '\u{7f}' => {}
             // Unicode line and paragraph separators would start new lines in
@@ -170,6 +181,7 @@ mod tests {
             ["\x02bold\x02 \x0304red\x0f"]
         );
         assert_eq!(text_lines("a\tb"), ["a b"]);
+        assert_eq!(text_lines("\x1b[1;32mgreen\x1b[0m x\x1b"), ["green x"]);
         assert_eq!(text_lines("a\u{2028}b"), ["a", "b"]);
     }
 
