@@ -14,7 +14,10 @@ use std::time::Instant;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let addr = args.get(1).cloned().unwrap_or_else(|| "127.0.0.1:6659".into());
+    let addr = args
+        .get(1)
+        .cloned()
+        .unwrap_or_else(|| "127.0.0.1:6659".into());
     let clients: usize = args.get(2).and_then(|a| a.parse().ok()).unwrap_or(8);
     let per_client: usize = args.get(3).and_then(|a| a.parse().ok()).unwrap_or(20_000);
     let window: usize = args.get(4).and_then(|a| a.parse().ok()).unwrap_or(64);
@@ -56,5 +59,8 @@ fn main() {
     let start = Instant::now();
     let acked: usize = threads.into_iter().map(|t| t.join().expect("client")).sum();
     let secs = start.elapsed().as_secs_f64();
-    println!("acked={acked} seconds={secs:.3} rate={:.0}/s", acked as f64 / secs);
+    println!(
+        "acked={acked} seconds={secs:.3} rate={:.0}/s",
+        acked as f64 / secs
+    );
 }

@@ -114,6 +114,9 @@ When ready it prints `listening tcp=ADDR udp=ADDR` on stderr.",
     )]
     Daemon(DaemonArgs),
 
+    /// Announce commits from git hooks (a drop-in for irkerhook).
+    Hook(HookArgs),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -260,6 +263,199 @@ pub(crate) struct DaemonArgs {
     /// Log format on stderr: text, or json (one object per line).
     #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
     pub(crate) log_format: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HookArgs {
+    #[command(subcommand)]
+    pub(crate) command: HookCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum HookCommand {
+    /// Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive).
+    #[command(
+        long_about = "Announce git commits, one notification per commit, in irkerhook's format.\n\n\
+Settings come from git config: irkerhook's irker.* keys (project, repo, channels, server, \
+tcp, template, color, urlprefix, revformat, maxchannels, filtercmd, cialike; tinyifier is \
+accepted and ignored), then the same keys under vext.*, then --KEY=VALUE flags. The \
+notification goes to the daemon at irker.server (localhost:6659); when nothing listens \
+there, vext delivers directly in a detached child so the push is not held up. A failure \
+prints one warning and exits 0 unless --strict.",
+        after_help = "Examples:
+  git config irker.channels irc://irc.libera.chat/myproject
+  vext hook install git post-receive        # writes .git/hooks/post-receive
+  vext hook git --dry-run                   # the JSON irkerhook -n would print for HEAD
+  vext hook git --urlprefix=github:me/proj HEAD~2 HEAD
+
+URL prefixes: gitweb, cgit, viewcvs (irkerhook's), github:OWNER/REPO, gitlab:GROUP/REPO,
+codeberg:OWNER/REPO, gitea:URL, forgejo:URL, or any prefix; none or empty: no URL."
+    )]
+    Git(Box<HookGitArgs>),
+
+    /// Install vext as a git hook (post-receive or post-commit).
+    Install(HookInstallArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HookGitArgs {
+    /// Commits to announce [default: HEAD].
+    #[arg(value_name = "REV")]
+    pub(crate) revs: Vec<String>,
+
+    /// Read post-receive lines (OLD NEW REFNAME) on stdin and announce each pushed ref.
+    #[arg(long, conflicts_with = "revs")]
+    pub(crate) stdin: bool,
+
+    /// Commits announced per ref; beyond, one summary line [default: 5].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_commits: Option<usize>,
+
+    /// Print each request as JSON (like irkerhook -n) and send nothing.
+    #[arg(long, short = 'n')]
+    pub(crate) dry_run: bool,
+
+    /// Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground.
+    #[arg(long)]
+    pub(crate) strict: bool,
+
+    /// Time budget for the whole run, in seconds [default: 5].
+    #[arg(long, value_name = "SECS")]
+    pub(crate) timeout: Option<f64>,
+
+    /// The repository (irkerhook's --repository) [default: the current directory].
+    #[arg(short = 'C', long = "repository", value_name = "DIR")]
+    pub(crate) repository: Option<PathBuf>,
+
+    /// Project name [default: the repository directory without .git].
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) project: Option<String>,
+    /// Repository name in the message [default: the project in lower case].
+    #[arg(
+        long,
+        value_name = "NAME",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) repo: Option<String>,
+    /// Comma-separated target URLs.
+    #[arg(
+        long,
+        value_name = "URLS",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) channels: Option<String>,
+    /// The daemon's HOST[:PORT] [default: localhost:6659].
+    #[arg(
+        long,
+        value_name = "HOST",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) server: Option<String>,
+    /// TCP (true) or UDP (false) to the daemon [default: true].
+    #[arg(
+        long,
+        value_name = "BOOL",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) tcp: Option<String>,
+    /// Message template with irkerhook's %(field)s names.
+    #[arg(
+        long,
+        value_name = "TEMPLATE",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) template: Option<String>,
+    /// mIRC, ANSI or none.
+    #[arg(
+        long,
+        value_name = "STYLE",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) color: Option<String>,
+    /// Commit link prefix (see below); empty or none: no URL.
+    #[arg(
+        long,
+        value_name = "PREFIX",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) urlprefix: Option<String>,
+    /// raw, short or describe [default: describe].
+    #[arg(
+        long,
+        value_name = "FORMAT",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) revformat: Option<String>,
+    /// Send to at most N channels (0: all).
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) maxchannels: Option<String>,
+    /// A program that gets the fields as JSON and prints them, changed, as JSON.
+    #[arg(
+        long,
+        value_name = "PROGRAM",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) filtercmd: Option<String>,
+    /// Shorten file lists longer than N characters the way irkerhook's cialike does.
+    #[arg(
+        long,
+        value_name = "N",
+        help_heading = "Settings (override git config irker.*/vext.*)"
+    )]
+    pub(crate) cialike: Option<String>,
+    /// Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener).
+    #[arg(long, value_name = "URL", hide = true)]
+    pub(crate) tinyifier: Option<String>,
+}
+
+impl HookGitArgs {
+    /// The settings given as flags, by irkerhook key.
+    pub(crate) fn overrides(&self) -> Vec<(&'static str, String)> {
+        [
+            ("project", &self.project),
+            ("repo", &self.repo),
+            ("channels", &self.channels),
+            ("server", &self.server),
+            ("tcp", &self.tcp),
+            ("template", &self.template),
+            ("color", &self.color),
+            ("urlprefix", &self.urlprefix),
+            ("revformat", &self.revformat),
+            ("maxchannels", &self.maxchannels),
+            ("filtercmd", &self.filtercmd),
+            ("cialike", &self.cialike),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+        .collect()
+    }
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HookInstallArgs {
+    /// Version control system (git).
+    #[arg(value_name = "VCS", value_parser = ["git"])]
+    pub(crate) vcs: String,
+
+    /// Which hook: post-receive (a server repository) or post-commit (a working copy).
+    #[arg(value_name = "HOOK", value_parser = ["post-receive", "post-commit"])]
+    pub(crate) hook: String,
+
+    /// The repository [default: the current directory].
+    #[arg(short = 'C', value_name = "DIR")]
+    pub(crate) dir: Option<PathBuf>,
+
+    /// Replace an existing hook that is not vext's.
+    #[arg(long)]
+    pub(crate) force: bool,
 }
 
 #[derive(Args, Debug)]

@@ -106,12 +106,15 @@ pub(crate) fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
     }
 }
 
-
 /// Sends one plain request as a UDP datagram (no reply is possible).
 pub(crate) fn send_udp(addr: &str, request: &Request) -> Result<()> {
     let (host, port) = daemon_addr(addr)?;
     let addrs = crate::irc::transport::resolve(&host, port)?;
-    let bind = if addrs[0].is_ipv6() { "[::]:0" } else { "0.0.0.0:0" };
+    let bind = if addrs[0].is_ipv6() {
+        "[::]:0"
+    } else {
+        "0.0.0.0:0"
+    };
     let sock = std::net::UdpSocket::bind(bind)?;
     let mut line = request.to_line();
     line.push('\n');

@@ -11,6 +11,7 @@ mod daemon;
 mod exit;
 mod generate;
 mod history;
+mod hook;
 mod irc;
 mod protocol;
 mod relay;
@@ -68,6 +69,7 @@ fn try_main(cli: Cli) -> Result<Code> {
     match cli.command {
         Command::Send(args) => send::run(args, &ctx),
         Command::Daemon(args) => daemon::run(args, &ctx),
+        Command::Hook(args) => hook::run(args, &ctx),
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(_) => unreachable!("handled above"),

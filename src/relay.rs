@@ -6,10 +6,10 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::irc::pool::Pool;
-use crate::irc::{Done, Job, Settings};
 use crate::exit::Code;
 use crate::irc::line::text_lines;
+use crate::irc::pool::Pool;
+use crate::irc::{Done, Job, Settings};
 use crate::target::{IrcServer, Target};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -176,4 +176,3 @@ pub(crate) fn send_now(
     }
     Ok(worst)
 }
-

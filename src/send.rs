@@ -10,9 +10,9 @@ use crate::cli::SendArgs;
 use crate::exit::{fail, Code};
 use crate::irc::line::text_lines;
 use crate::protocol::{new_id, Request};
-use crate::{client, relay};
 use crate::target::Target;
 use crate::Context;
+use crate::{client, relay};
 
 /// The most text `vext send` reads from stdin.
 const MAX_BODY: u64 = 1 << 20;
@@ -93,7 +93,14 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         None => {
             let nick = args.nick.clone().or_else(|| file.nick.clone());
             let ca = args.ca_file.clone().or_else(|| file.ca_file.clone());
-            relay::send_now(&targets, &request.privmsg, nick, ca.as_deref(), deadline, timeout)
+            relay::send_now(
+                &targets,
+                &request.privmsg,
+                nick,
+                ca.as_deref(),
+                deadline,
+                timeout,
+            )
         }
     }
 }
@@ -137,4 +144,3 @@ fn read_body(message: Option<&str>) -> Result<String> {
     }
     Ok(text)
 }
-

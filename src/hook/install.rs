@@ -1,0 +1,87 @@
+//! `vext hook install git post-receive|post-commit`: writes the hook script.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::cli::HookInstallArgs;
+use crate::exit::{fail, Code};
+
+use super::git::Git;
+
+pub(crate) fn run(args: HookInstallArgs) -> Result<Code> {
+    if args.vcs != "git" {
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "hook install: only git hooks can be installed, not {:?}",
+                args.vcs
+            ),
+        ));
+    }
+    let (flags, what) = match args.hook.as_str() {
+        "post-receive" => ("git --stdin", "announces pushed commits"),
+        "post-commit" => ("git", "announces each new commit"),
+        other => {
+            return Err(fail(
+                Code::Usage,
+                format!("hook install git: {other:?} is not a hook vext can run (post-receive or post-commit)"),
+            ))
+        }
+    };
+    let git = Git::new(args.dir.as_deref());
+    let hooks_dir = git
+        .try_run(&["rev-parse", "--git-path", "hooks"])?
+        .ok_or_else(|| fail(Code::Usage, "not in a git repository (give -C DIR)"))?;
+    let mut hooks_dir = PathBuf::from(hooks_dir.trim());
+    if hooks_dir.is_relative() {
+        if let Some(d) = &args.dir {
+            hooks_dir = d.join(hooks_dir);
+        }
+    }
+    let exe = std::env::current_exe()
+        .map_err(|e| fail(Code::Software, format!("finding vext itself: {e}")))?;
+    let script = format!(
+        "#!/bin/sh\n# Installed by `vext hook install git {hook}`: {what}.\n# Settings: git config irker.* / vext.* (see `vext hook git --help`).\nexec '{exe}' hook {flags}\n",
+        hook = args.hook,
+        exe = exe.display().to_string().replace('\'', "'\\''"),
+    );
+    let path = hooks_dir.join(&args.hook);
+    match std::fs::read_to_string(&path) {
+        Ok(existing) if existing == script => {
+            println!("{} is already installed", path.display());
+            return Ok(Code::Ok);
+        }
+        Ok(_) if !args.force => {
+            return Err(fail(
+                Code::DataErr,
+                format!(
+                    "{} exists and is not vext's; give --force to replace it",
+                    path.display()
+                ),
+            ));
+        }
+        _ => {}
+    }
+    std::fs::create_dir_all(&hooks_dir).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("creating {}: {e}", hooks_dir.display()),
+        )
+    })?;
+    std::fs::write(&path, &script).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("writing {}: {e}", path.display()),
+        )
+    })?;
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("making {} executable: {e}", path.display()),
+        )
+    })?;
+    println!("wrote {} (runs: vext hook {flags})", path.display());
+    Ok(Code::Ok)
+}
