@@ -257,8 +257,13 @@ pub(crate) fn classify(git: &Git, u: &RefUpdate) -> Result<Change> {
         return Ok(Change::Deleted);
     }
     if is_zero(&u.old) {
-        // Only commits no other branch or tag had.
-        let exclude = format!("--exclude={}", u.refname);
+        // Only commits no other branch or tag had (the new ref itself aside).
+        let short = u
+            .refname
+            .strip_prefix("refs/heads/")
+            .or_else(|| u.refname.strip_prefix("refs/tags/"))
+            .unwrap_or(&u.refname);
+        let exclude = format!("--exclude={short}");
         let out = git.run(&[
             "rev-list",
             "--reverse",

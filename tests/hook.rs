@@ -1,0 +1,451 @@
+//! `vext hook git` against Debian's irkerhook on real repositories, pushes
+//! through a post-receive hook, and delivery to a private ngircd.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use crate::support::*;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Ada Lovelace")
+        .env("GIT_AUTHOR_EMAIL", "ada@example.org")
+        .env("GIT_COMMITTER_NAME", "Ada Lovelace")
+        .env("GIT_COMMITTER_EMAIL", "ada@example.org")
+        .env("GIT_AUTHOR_DATE", "2026-11-01T10:00:00Z")
+        .env("GIT_COMMITTER_DATE", "2026-11-01T10:00:00Z")
+        .output()
+        .expect("running git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// Runs git and returns its stderr too (hooks print there).
+fn git_output(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("running git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+fn commit(dir: &Path, files: &[&str], msg: &str) -> String {
+    for f in files {
+        let p = dir.join(f);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let old = std::fs::read_to_string(&p).unwrap_or_default();
+        std::fs::write(&p, format!("{old}{msg}\n")).unwrap();
+    }
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-qm", msg]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+/// A repository with a root commit, ordinary commits, a merge and a tag.
+fn sample_repo(tmp: &TempDir) -> (std::path::PathBuf, Vec<String>) {
+    let dir = tmp.path().join("Sample-Project");
+    std::fs::create_dir_all(&dir).unwrap();
+    git(&dir, &["init", "-q", "-b", "main"]);
+    let root = commit(&dir, &["README"], "Initial commit");
+    let a = commit(
+        &dir,
+        &["src/irc/conn.rs", "src/irc/pool.rs"],
+        "irc: pool connections per server",
+    );
+    git(&dir, &["tag", "-a", "v0.1.0", "-m", "first release"]);
+    let b = commit(
+        &dir,
+        &["docs/ünïcode.md", "Makefile"],
+        "Docs: a commit with “quotes” and ünïcode",
+    );
+    git(&dir, &["checkout", "-qb", "side", &root]);
+    let side = commit(&dir, &["side.txt"], "side work");
+    git(&dir, &["checkout", "-q", "main"]);
+    git(
+        &dir,
+        &["merge", "-q", "--no-ff", "-m", "Merge branch side", "side"],
+    );
+    let merge = git(&dir, &["rev-parse", "HEAD"]);
+    (dir, vec![root, a, b, side, merge])
+}
+
+fn dry_run_values(out: &str) -> Vec<serde_json::Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect()
+}
+
+fn irkerhook(dir: &Path, extra: &[&str], rev: &str) -> serde_json::Value {
+    let bin = require_binary("irkerhook");
+    let out = Command::new(bin)
+        .arg("-n")
+        .args(extra)
+        .arg(rev)
+        .current_dir(dir)
+        .output()
+        .expect("running irkerhook");
+    assert!(
+        out.status.success(),
+        "irkerhook: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dry_run_values(&String::from_utf8_lossy(&out.stdout)).remove(0)
+}
+
+#[test]
+fn dry_run_matches_irkerhook_commit_by_commit() {
+    let tmp = TempDir::new("hook");
+    let (dir, commits) = sample_repo(&tmp);
+    git(
+        &dir,
+        &[
+            "config",
+            "irker.channels",
+            "irc://irc.example.net/commits,irc://irc.example.net/other",
+        ],
+    );
+    let template = "%(project)s|%(repo)s|%(branch)s|%(rev)s|%(author)s|%(mail)s|%(logmsg)s|%(commit)s|%(author_date)s|%(commit_date)s|%(url)s|%(files)s";
+    let configs: Vec<Vec<String>> = vec![
+        vec!["--urlprefix=".into()],
+        vec!["--urlprefix=".into(), "--color=mIRC".into()],
+        vec!["--urlprefix=".into(), "--color=ANSI".into()],
+        vec![
+            "--urlprefix=".into(),
+            "--revformat=raw".into(),
+            "--project=Renamed".into(),
+        ],
+        vec![
+            "--urlprefix=".into(),
+            "--revformat=short".into(),
+            "--repo=custom".into(),
+        ],
+        vec!["--urlprefix=".into(), format!("--template={template}")],
+        vec![
+            "--urlprefix=".into(),
+            "--revformat=raw".into(),
+            "--maxchannels=1".into(),
+        ],
+    ];
+    let dir_s = dir.to_str().unwrap();
+    // The root commit and the merge are where vext deliberately differs (it lists their files).
+    let ordinary = [&commits[1], &commits[2], &commits[3]];
+    for extra in &configs {
+        let extra_refs: Vec<&str> = extra.iter().map(String::as_str).collect();
+        for rev in ordinary {
+            let want = irkerhook(&dir, &extra_refs, rev);
+            let mut args = vec!["hook", "git", "--dry-run", "-C", dir_s];
+            args.extend(&extra_refs);
+            args.push(rev);
+            let got = dry_run_values(&vext(&args).expect(0).stdout).remove(0);
+            assert_eq!(got, want, "config {extra:?}, commit {rev}");
+        }
+    }
+}
+
+#[test]
+fn root_commits_and_merges_list_their_files() {
+    let tmp = TempDir::new("hook");
+    let (dir, commits) = sample_repo(&tmp);
+    let dir_s = dir.to_str().unwrap();
+    let out = vext([
+        "hook",
+        "git",
+        "-n",
+        "-C",
+        dir_s,
+        "--urlprefix=none",
+        &commits[0],
+        &commits[4],
+    ])
+    .expect(0);
+    let v = dry_run_values(&out.stdout);
+    assert!(
+        v[0]["privmsg"]
+            .as_str()
+            .unwrap()
+            .contains("/ README: Initial commit"),
+        "{}",
+        v[0]
+    );
+    assert!(
+        v[1]["privmsg"]
+            .as_str()
+            .unwrap()
+            .contains("/ side.txt: Merge branch side"),
+        "{}",
+        v[1]
+    );
+    // irkerhook shows no files for either.
+    let want = irkerhook(&dir, &["--urlprefix="], &commits[0]);
+    assert!(
+        want["privmsg"]
+            .as_str()
+            .unwrap()
+            .contains("/ : Initial commit"),
+        "{want}"
+    );
+}
+
+#[test]
+fn url_presets_and_long_file_lists() {
+    let tmp = TempDir::new("hook");
+    let (dir, commits) = sample_repo(&tmp);
+    let dir_s = dir.to_str().unwrap();
+    let out = vext([
+        "hook",
+        "git",
+        "-n",
+        "-C",
+        dir_s,
+        "--urlprefix=github:ada/sample",
+        "--revformat=raw",
+        &commits[1],
+    ])
+    .expect(0);
+    let msg = dry_run_values(&out.stdout)[0]["privmsg"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains(&format!(
+            "https://github.com/ada/sample/commit/{}",
+            commits[1]
+        )),
+        "{msg}"
+    );
+    let files: Vec<String> = (0..40)
+        .map(|i| format!("src/irc/generated_module_{i}.rs"))
+        .collect();
+    let refs: Vec<&str> = files.iter().map(String::as_str).collect();
+    let big = commit(&dir, &refs, "many files");
+    let out = vext(["hook", "git", "-n", "-C", dir_s, "--urlprefix=", &big]).expect(0);
+    let msg = dry_run_values(&out.stdout)[0]["privmsg"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(msg.contains("/ src/irc/ (40 files): many files"), "{msg}");
+}
+
+fn bare_with_clone(tmp: &TempDir) -> (std::path::PathBuf, std::path::PathBuf) {
+    let bare = tmp.path().join("server.git");
+    git(
+        tmp.path(),
+        &["init", "-q", "--bare", "-b", "main", bare.to_str().unwrap()],
+    );
+    let work = tmp.path().join("work");
+    git(
+        tmp.path(),
+        &[
+            "clone",
+            "-q",
+            bare.to_str().unwrap(),
+            work.to_str().unwrap(),
+        ],
+    );
+    git(&work, &["checkout", "-qb", "main"]);
+    (bare, work)
+}
+
+#[test]
+fn post_receive_new_branch_updates_deletion_and_forced_push() {
+    let tmp = TempDir::new("hook");
+    let (bare, work) = bare_with_clone(&tmp);
+    let bare_s = bare.to_str().unwrap();
+    git(
+        &bare,
+        &["config", "irker.channels", "irc://irc.example.net/commits"],
+    );
+    let zero = "0".repeat(40);
+    let c1 = commit(&work, &["a"], "one");
+    let c2 = commit(&work, &["b"], "two");
+    git(&work, &["push", "-q", "origin", "main"]);
+    let run = |input: String, extra: &[&str]| -> Vec<String> {
+        let mut args = vec!["hook", "git", "--stdin", "-n", "-C", bare_s, "--urlprefix="];
+        args.extend(extra);
+        dry_run_values(&vext(&args).stdin(input).expect(0).stdout)
+            .iter()
+            .map(|v| v["privmsg"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // A new branch: both commits, oldest first.
+    let msgs = run(format!("{zero} {c2} refs/heads/main\n"), &[]);
+    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert!(
+        msgs[0].contains("main") && msgs[0].ends_with("one "),
+        "{msgs:?}"
+    );
+    assert!(msgs[1].ends_with("two "), "{msgs:?}");
+    // A feature branch from main: only commits no other branch had.
+    git(&work, &["checkout", "-qb", "feature"]);
+    let f1 = commit(&work, &["f"], "feature work");
+    git(&work, &["push", "-q", "origin", "feature"]);
+    let msgs = run(format!("{zero} {f1} refs/heads/feature\n"), &[]);
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(
+        msgs[0].contains(":feature") && msgs[0].contains("feature work"),
+        "{msgs:?}"
+    );
+    // An ordinary update of several refs, and a summary past --max-commits.
+    git(&work, &["checkout", "-q", "main"]);
+    let mut last = c2.clone();
+    for i in 0..4 {
+        last = commit(&work, &["m"], &format!("main {i}"));
+    }
+    git(&work, &["push", "-q", "origin", "main"]);
+    let msgs = run(
+        format!("{c2} {last} refs/heads/main\n{f1} {f1} refs/heads/feature\n"),
+        &["--max-commits", "2"],
+    );
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
+    assert!(
+        msgs[0].contains("main 0") && msgs[1].contains("main 1"),
+        "{msgs:?}"
+    );
+    assert!(msgs[2].contains("and 2 more commits"), "{msgs:?}");
+    // Deleted branch: one line.
+    let msgs = run(format!("{f1} {zero} refs/heads/feature\n"), &[]);
+    assert_eq!(msgs.len(), 1);
+    assert!(
+        msgs[0].contains("feature") && msgs[0].contains("deleted"),
+        "{msgs:?}"
+    );
+    // Forced push: said so, then the new commits.
+    git(&work, &["reset", "-q", "--hard", &c1]);
+    let rewritten = commit(&work, &["x"], "rewritten history");
+    git(&work, &["push", "-qf", "origin", "main"]);
+    let msgs = run(format!("{last} {rewritten} refs/heads/main\n"), &[]);
+    assert!(msgs[0].contains("forced push"), "{msgs:?}");
+    assert!(msgs[1].contains("rewritten history"), "{msgs:?}");
+    assert_eq!(msgs.len(), 2);
+    // Garbage on stdin: a warning, exit 0 (never block a push); --strict: 65.
+    vext(["hook", "git", "--stdin", "-C", bare_s])
+        .stdin("nonsense\n")
+        .expect(0);
+    vext(["hook", "git", "--stdin", "--strict", "-C", bare_s])
+        .stdin("nonsense\n")
+        .expect(65);
+}
+
+#[test]
+fn a_real_push_through_an_installed_hook_reaches_irc_via_the_daemon() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#commits"]);
+    let daemon = Daemon::start(&[]);
+    let tmp = TempDir::new("hook");
+    let (bare, work) = bare_with_clone(&tmp);
+    git(&bare, &["config", "irker.channels", &ircd.url("commits")]);
+    git(&bare, &["config", "irker.server", &daemon.tcp]);
+    git(&bare, &["config", "irker.project", "demo"]);
+    let out = vext([
+        "hook",
+        "install",
+        "git",
+        "post-receive",
+        "-C",
+        bare.to_str().unwrap(),
+    ])
+    .expect(0);
+    assert!(out.stdout.contains("post-receive"), "{}", out.stdout);
+    commit(&work, &["a"], "pushed through a hook");
+    let push = git_output(&work, &["push", "origin", "main"]);
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "push said: {push}\ndaemon: {}", daemon.log());
+    assert!(
+        got[0].text.starts_with("demo: Ada Lovelace demo:main * "),
+        "{}",
+        got[0].text
+    );
+    assert!(
+        got[0].text.ends_with(": pushed through a hook"),
+        "trailing space trimmed on the wire: {:?}",
+        got[0].text
+    );
+    // Installing again is a no-op; a foreign hook is not overwritten without --force.
+    vext([
+        "hook",
+        "install",
+        "git",
+        "post-receive",
+        "-C",
+        bare.to_str().unwrap(),
+    ])
+    .expect(0);
+    std::fs::write(bare.join("hooks/post-commit"), "#!/bin/sh\necho mine\n").unwrap();
+    let out = vext([
+        "hook",
+        "install",
+        "git",
+        "post-commit",
+        "-C",
+        bare.to_str().unwrap(),
+    ])
+    .expect(65);
+    assert!(out.stderr.contains("--force"), "{}", out.stderr);
+    vext([
+        "hook",
+        "install",
+        "git",
+        "post-commit",
+        "-C",
+        bare.to_str().unwrap(),
+        "--force",
+    ])
+    .expect(0);
+}
+
+#[test]
+fn without_a_daemon_the_hook_delivers_directly_and_never_blocks() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#direct"]);
+    let tmp = TempDir::new("hook");
+    let (_, work) = bare_with_clone(&tmp);
+    commit(&work, &["a"], "no daemon here");
+    let no_daemon = format!("127.0.0.1:{}", free_port());
+    let work_s = work.to_str().unwrap();
+    let start = std::time::Instant::now();
+    let channels = format!("--channels={}", ircd.url("direct"));
+    let server = format!("--server={no_daemon}");
+    vext([
+        "hook",
+        "git",
+        "-C",
+        work_s,
+        &channels,
+        &server,
+        "--project=p",
+    ])
+    .expect(0);
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "the hook waited for delivery"
+    );
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert!(got[0].text.contains("no daemon here"), "{got:?}");
+    // Nothing reachable at all: a warning and exit 0; --strict reports it.
+    let dead = format!("--channels=irc://127.0.0.1:{}/x", free_port());
+    let out = vext(["hook", "git", "-C", work_s, &dead, &server, "--strict"]).run();
+    assert_eq!(out.code, 75, "{}", out.stderr);
+    let out = Command::new(VEXT)
+        .args(["hook", "git", "-C", work_s, "--channels=not a url", &server])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
