@@ -24,7 +24,7 @@ import tempfile
 import threading
 import time
 
-VEXT = os.environ.get("VEXT", "target/release/vext")
+VEXT = os.path.abspath(os.environ.get("VEXT", "target/release/vext"))
 INGEST = os.environ.get("INGEST", os.path.join(os.path.dirname(VEXT), "examples", "ingest"))
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 IRKER_PORT = 6659
@@ -316,6 +316,45 @@ def ingest(state_parent):
     return float(out.split("rate=")[1].split("/")[0])
 
 
+def hook_bench():
+    """vext hook git --dry-run vs irkerhook -n on the same repository, one
+    commit, and the post-receive of a 50-commit push (vext) vs irkerhook run
+    once per commit (how a post-receive wrapper drives it)."""
+    repo = tempfile.mkdtemp(prefix="vext-bench-repo-")
+    env = dict(os.environ, GIT_AUTHOR_NAME="Ada", GIT_AUTHOR_EMAIL="ada@example.org",
+               GIT_COMMITTER_NAME="Ada", GIT_COMMITTER_EMAIL="ada@example.org")
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    git("init", "-q", "-b", "main")
+    git("config", "irker.channels", "irc://irc.example.net/commits")
+    for i in range(51):
+        with open(os.path.join(repo, f"f{i % 7}.txt"), "a") as f:
+            f.write(f"{i}\n")
+        git("add", "-A")
+        git("commit", "-qm", f"commit {i}")
+    revs = git("rev-list", "--reverse", "HEAD").split()
+    def timed(cmd, n, stdin=None):
+        times = []
+        for _ in range(n):
+            t0 = time.monotonic()
+            subprocess.run(cmd, cwd=repo, input=stdin, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=True, text=True)
+            times.append(time.monotonic() - t0)
+        return median(times)
+    one_vext = timed([VEXT, "hook", "git", "-n", "--urlprefix="], 20)
+    one_irker = timed(["irkerhook", "-n", "--urlprefix="], 10)
+    push = f"{revs[0]} {revs[-1]} refs/heads/main\n"
+    push_vext = timed([VEXT, "hook", "git", "--stdin", "-n", "--urlprefix=", "--max-commits", "50"], 10, push)
+    t0 = time.monotonic()
+    for r in revs[1:]:
+        subprocess.run(["irkerhook", "-n", "--urlprefix=", r], cwd=repo, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+    push_irker = time.monotonic() - t0
+    shutil.rmtree(repo, ignore_errors=True)
+    return one_vext, one_irker, push_vext, push_irker
+
+
 def main():
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
@@ -354,6 +393,11 @@ def main():
         ratio = (a / b) if (b and a == a and b == b) else float("nan")
         print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
     print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50")
+    hv, hi, pv, pi = hook_bench()
+    print()
+    print(f"{'git hook':<50} {'vext':>12} {'irkerhook':>12} {'vext/irker':>12}")
+    print(f"{'one commit (vext hook git -n / irkerhook -n)':<50} {fmt(hv, 'ms'):>12} {fmt(hi, 'ms'):>12} {hv / hi:>12.3f}")
+    print(f"{'post-receive of a 50-commit push':<50} {fmt(pv, 'ms'):>12} {fmt(pi, 'ms'):>12} {pv / pi:>12.3f}")
     if os.path.exists(INGEST):
         disk = ingest(os.environ.get("BENCH_DISK_DIR", os.getcwd()))
         tmpfs = ingest("/dev/shm")

@@ -91,17 +91,18 @@ pub(crate) struct RepoInfo {
 }
 
 pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
+    // One call: the git dir, whether it is bare, and the branch HEAD names
+    // ("HEAD" when detached; nothing on an unborn branch).
     let out = git
-        .try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository"])?
+        .try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--symbolic-full-name", "HEAD"])?
+        .or(git.try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository"])?)
         .ok_or_else(|| fail(Code::Usage, "not in a git repository (give -C DIR)"))?;
     let mut lines = out.lines();
     let git_dir = PathBuf::from(lines.next().unwrap_or_default());
     let bare = lines.next() == Some("true");
+    let head = lines.next().unwrap_or_default();
     let top = if !bare && git_dir.file_name().is_some_and(|n| n == ".git") {
-        git_dir
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or(git_dir.clone())
+        git_dir.parent().map(Path::to_path_buf).unwrap_or(git_dir.clone())
     } else {
         git_dir.clone()
     };
@@ -112,12 +113,9 @@ pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
     if let Some(stripped) = name.strip_suffix(".git") {
         name = stripped.to_string();
     }
-    let head = git
-        .try_run(&["symbolic-ref", "-q", "HEAD"])?
-        .unwrap_or_default();
     Ok(RepoInfo {
         name,
-        head_branch: short_ref(head.trim()),
+        head_branch: if head.starts_with("refs/") { short_ref(head) } else { String::new() },
     })
 }
 
