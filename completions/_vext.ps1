@@ -98,15 +98,17 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('git', 'git', [CompletionResultType]::ParameterValue, 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)')
+            [CompletionResult]::new('svn', 'svn', [CompletionResultType]::ParameterValue, 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")')
+            [CompletionResult]::new('hg', 'hg', [CompletionResultType]::ParameterValue, 'Announce Mercurial changesets (from a commit or changegroup hook)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install vext as a git hook (post-receive or post-commit)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'vext;hook;git' {
             [CompletionResult]::new('--max-commits', '--max-commits', [CompletionResultType]::ParameterName, 'Commits announced per ref; beyond, one summary line [default: 5]')
-            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time budget for the whole run, in seconds [default: 5]')
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The repository (irkerhook''s --repository) [default: the current directory]')
             [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'The repository (irkerhook''s --repository) [default: the current directory]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time budget for the whole run, in seconds [default: 5]')
             [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name [default: the repository directory without .git]')
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository name in the message [default: the project in lower case]')
             [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Comma-separated target URLs')
@@ -133,6 +135,62 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'vext;hook;svn' {
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time budget for the whole run, in seconds [default: 5]')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name [default: the repository directory without .git]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository name in the message [default: the project in lower case]')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Comma-separated target URLs')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The daemon''s HOST[:PORT] [default: localhost:6659]')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP (true) or UDP (false) to the daemon [default: true]')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Message template with irkerhook''s %(field)s names')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'mIRC, ANSI or none')
+            [CompletionResult]::new('--urlprefix', '--urlprefix', [CompletionResultType]::ParameterName, 'Commit link prefix (see below); empty or none: no URL')
+            [CompletionResult]::new('--revformat', '--revformat', [CompletionResultType]::ParameterName, 'raw, short or describe [default: describe]')
+            [CompletionResult]::new('--maxchannels', '--maxchannels', [CompletionResultType]::ParameterName, 'Send to at most N channels (0: all)')
+            [CompletionResult]::new('--filtercmd', '--filtercmd', [CompletionResultType]::ParameterName, 'A program that gets the fields as JSON and prints them, changed, as JSON')
+            [CompletionResult]::new('--cialike', '--cialike', [CompletionResultType]::ParameterName, 'Shorten file lists longer than N characters the way irkerhook''s cialike does')
+            [CompletionResult]::new('--tinyifier', '--tinyifier', [CompletionResultType]::ParameterName, 'Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print each request as JSON (like irkerhook -n) and send nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print each request as JSON (like irkerhook -n) and send nothing')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'vext;hook;hg' {
+            [CompletionResult]::new('-R', '-R ', [CompletionResultType]::ParameterName, 'The repository [default: the current directory]')
+            [CompletionResult]::new('--repository', '--repository', [CompletionResultType]::ParameterName, 'The repository [default: the current directory]')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Time budget for the whole run, in seconds [default: 5]')
+            [CompletionResult]::new('--project', '--project', [CompletionResultType]::ParameterName, 'Project name [default: the repository directory without .git]')
+            [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'Repository name in the message [default: the project in lower case]')
+            [CompletionResult]::new('--channels', '--channels', [CompletionResultType]::ParameterName, 'Comma-separated target URLs')
+            [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'The daemon''s HOST[:PORT] [default: localhost:6659]')
+            [CompletionResult]::new('--tcp', '--tcp', [CompletionResultType]::ParameterName, 'TCP (true) or UDP (false) to the daemon [default: true]')
+            [CompletionResult]::new('--template', '--template', [CompletionResultType]::ParameterName, 'Message template with irkerhook''s %(field)s names')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'mIRC, ANSI or none')
+            [CompletionResult]::new('--urlprefix', '--urlprefix', [CompletionResultType]::ParameterName, 'Commit link prefix (see below); empty or none: no URL')
+            [CompletionResult]::new('--revformat', '--revformat', [CompletionResultType]::ParameterName, 'raw, short or describe [default: describe]')
+            [CompletionResult]::new('--maxchannels', '--maxchannels', [CompletionResultType]::ParameterName, 'Send to at most N channels (0: all)')
+            [CompletionResult]::new('--filtercmd', '--filtercmd', [CompletionResultType]::ParameterName, 'A program that gets the fields as JSON and prints them, changed, as JSON')
+            [CompletionResult]::new('--cialike', '--cialike', [CompletionResultType]::ParameterName, 'Shorten file lists longer than N characters the way irkerhook''s cialike does')
+            [CompletionResult]::new('--tinyifier', '--tinyifier', [CompletionResultType]::ParameterName, 'Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('-n', '-n', [CompletionResultType]::ParameterName, 'Print each request as JSON (like irkerhook -n) and send nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print each request as JSON (like irkerhook -n) and send nothing')
+            [CompletionResult]::new('--strict', '--strict', [CompletionResultType]::ParameterName, 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'vext;hook;install' {
             [CompletionResult]::new('-C', '-C ', [CompletionResultType]::ParameterName, 'The repository [default: the current directory]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
@@ -147,11 +205,19 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         }
         'vext;hook;help' {
             [CompletionResult]::new('git', 'git', [CompletionResultType]::ParameterValue, 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)')
+            [CompletionResult]::new('svn', 'svn', [CompletionResultType]::ParameterValue, 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")')
+            [CompletionResult]::new('hg', 'hg', [CompletionResultType]::ParameterValue, 'Announce Mercurial changesets (from a commit or changegroup hook)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install vext as a git hook (post-receive or post-commit)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'vext;hook;help;git' {
+            break
+        }
+        'vext;hook;help;svn' {
+            break
+        }
+        'vext;hook;help;hg' {
             break
         }
         'vext;hook;help;install' {
@@ -241,10 +307,18 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         }
         'vext;help;hook' {
             [CompletionResult]::new('git', 'git', [CompletionResultType]::ParameterValue, 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)')
+            [CompletionResult]::new('svn', 'svn', [CompletionResultType]::ParameterValue, 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")')
+            [CompletionResult]::new('hg', 'hg', [CompletionResultType]::ParameterValue, 'Announce Mercurial changesets (from a commit or changegroup hook)')
             [CompletionResult]::new('install', 'install', [CompletionResultType]::ParameterValue, 'Install vext as a git hook (post-receive or post-commit)')
             break
         }
         'vext;help;hook;git' {
+            break
+        }
+        'vext;help;hook;svn' {
+            break
+        }
+        'vext;help;hook;hg' {
             break
         }
         'vext;help;hook;install' {

@@ -76,8 +76,14 @@ _vext() {
             vext__subcmd__help__subcmd__hook,git)
                 cmd="vext__subcmd__help__subcmd__hook__subcmd__git"
                 ;;
+            vext__subcmd__help__subcmd__hook,hg)
+                cmd="vext__subcmd__help__subcmd__hook__subcmd__hg"
+                ;;
             vext__subcmd__help__subcmd__hook,install)
                 cmd="vext__subcmd__help__subcmd__hook__subcmd__install"
+                ;;
+            vext__subcmd__help__subcmd__hook,svn)
+                cmd="vext__subcmd__help__subcmd__hook__subcmd__svn"
                 ;;
             vext__subcmd__hook,git)
                 cmd="vext__subcmd__hook__subcmd__git"
@@ -85,8 +91,14 @@ _vext() {
             vext__subcmd__hook,help)
                 cmd="vext__subcmd__hook__subcmd__help"
                 ;;
+            vext__subcmd__hook,hg)
+                cmd="vext__subcmd__hook__subcmd__hg"
+                ;;
             vext__subcmd__hook,install)
                 cmd="vext__subcmd__hook__subcmd__install"
+                ;;
+            vext__subcmd__hook,svn)
+                cmd="vext__subcmd__hook__subcmd__svn"
                 ;;
             vext__subcmd__hook__subcmd__help,git)
                 cmd="vext__subcmd__hook__subcmd__help__subcmd__git"
@@ -94,8 +106,14 @@ _vext() {
             vext__subcmd__hook__subcmd__help,help)
                 cmd="vext__subcmd__hook__subcmd__help__subcmd__help"
                 ;;
+            vext__subcmd__hook__subcmd__help,hg)
+                cmd="vext__subcmd__hook__subcmd__help__subcmd__hg"
+                ;;
             vext__subcmd__hook__subcmd__help,install)
                 cmd="vext__subcmd__hook__subcmd__help__subcmd__install"
+                ;;
+            vext__subcmd__hook__subcmd__help,svn)
+                cmd="vext__subcmd__hook__subcmd__help__subcmd__svn"
                 ;;
             *)
                 ;;
@@ -410,7 +428,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help__subcmd__hook)
-            opts="git install"
+            opts="git svn hg install"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -437,7 +455,35 @@ _vext() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vext__subcmd__help__subcmd__hook__subcmd__hg)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vext__subcmd__help__subcmd__hook__subcmd__install)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__hook__subcmd__svn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -508,7 +554,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook)
-            opts="-v -q -h --config --verbose --quiet --help git install help"
+            opts="-v -q -h --config --verbose --quiet --help git svn hg install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -526,7 +572,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook__subcmd__git)
-            opts="-n -C -v -q -h --stdin --max-commits --dry-run --strict --timeout --repository --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
+            opts="-C -n -v -q -h --stdin --max-commits --repository --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -536,15 +582,15 @@ _vext() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
-                --timeout)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
                 --repository)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -612,7 +658,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook__subcmd__help)
-            opts="git install help"
+            opts="git svn hg install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -653,6 +699,20 @@ _vext() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vext__subcmd__hook__subcmd__help__subcmd__hg)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vext__subcmd__hook__subcmd__help__subcmd__install)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -660,6 +720,102 @@ _vext() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__hook__subcmd__help__subcmd__svn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__hook__subcmd__hg)
+            opts="-R -n -v -q -h --repository --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --repository)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -R)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --urlprefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revformat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --maxchannels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filtercmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cialike)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tinyifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -675,6 +831,80 @@ _vext() {
             fi
             case "${prev}" in
                 -C)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__hook__subcmd__svn)
+            opts="-n -v -q -h --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --timeout)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --project)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repo)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --channels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tcp)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --template)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --urlprefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --revformat)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --maxchannels)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --filtercmd)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cialike)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --tinyifier)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

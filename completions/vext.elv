@@ -92,14 +92,16 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand git 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
+            cand svn 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
+            cand hg 'Announce Mercurial changesets (from a commit or changegroup hook)'
             cand install 'Install vext as a git hook (post-receive or post-commit)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vext;hook;git'= {
             cand --max-commits 'Commits announced per ref; beyond, one summary line [default: 5]'
-            cand --timeout 'Time budget for the whole run, in seconds [default: 5]'
             cand -C 'The repository (irkerhook''s --repository) [default: the current directory]'
             cand --repository 'The repository (irkerhook''s --repository) [default: the current directory]'
+            cand --timeout 'Time budget for the whole run, in seconds [default: 5]'
             cand --project 'Project name [default: the repository directory without .git]'
             cand --repo 'Repository name in the message [default: the project in lower case]'
             cand --channels 'Comma-separated target URLs'
@@ -125,6 +127,60 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'vext;hook;svn'= {
+            cand --timeout 'Time budget for the whole run, in seconds [default: 5]'
+            cand --project 'Project name [default: the repository directory without .git]'
+            cand --repo 'Repository name in the message [default: the project in lower case]'
+            cand --channels 'Comma-separated target URLs'
+            cand --server 'The daemon''s HOST[:PORT] [default: localhost:6659]'
+            cand --tcp 'TCP (true) or UDP (false) to the daemon [default: true]'
+            cand --template 'Message template with irkerhook''s %(field)s names'
+            cand --color 'mIRC, ANSI or none'
+            cand --urlprefix 'Commit link prefix (see below); empty or none: no URL'
+            cand --revformat 'raw, short or describe [default: describe]'
+            cand --maxchannels 'Send to at most N channels (0: all)'
+            cand --filtercmd 'A program that gets the fields as JSON and prints them, changed, as JSON'
+            cand --cialike 'Shorten file lists longer than N characters the way irkerhook''s cialike does'
+            cand --tinyifier 'Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener)'
+            cand --config 'Configuration file (TOML)'
+            cand -n 'Print each request as JSON (like irkerhook -n) and send nothing'
+            cand --dry-run 'Print each request as JSON (like irkerhook -n) and send nothing'
+            cand --strict 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;hook;hg'= {
+            cand -R 'The repository [default: the current directory]'
+            cand --repository 'The repository [default: the current directory]'
+            cand --timeout 'Time budget for the whole run, in seconds [default: 5]'
+            cand --project 'Project name [default: the repository directory without .git]'
+            cand --repo 'Repository name in the message [default: the project in lower case]'
+            cand --channels 'Comma-separated target URLs'
+            cand --server 'The daemon''s HOST[:PORT] [default: localhost:6659]'
+            cand --tcp 'TCP (true) or UDP (false) to the daemon [default: true]'
+            cand --template 'Message template with irkerhook''s %(field)s names'
+            cand --color 'mIRC, ANSI or none'
+            cand --urlprefix 'Commit link prefix (see below); empty or none: no URL'
+            cand --revformat 'raw, short or describe [default: describe]'
+            cand --maxchannels 'Send to at most N channels (0: all)'
+            cand --filtercmd 'A program that gets the fields as JSON and prints them, changed, as JSON'
+            cand --cialike 'Shorten file lists longer than N characters the way irkerhook''s cialike does'
+            cand --tinyifier 'Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener)'
+            cand --config 'Configuration file (TOML)'
+            cand -n 'Print each request as JSON (like irkerhook -n) and send nothing'
+            cand --dry-run 'Print each request as JSON (like irkerhook -n) and send nothing'
+            cand --strict 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'vext;hook;install'= {
             cand -C 'The repository [default: the current directory]'
             cand --config 'Configuration file (TOML)'
@@ -138,10 +194,16 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;hook;help'= {
             cand git 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
+            cand svn 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
+            cand hg 'Announce Mercurial changesets (from a commit or changegroup hook)'
             cand install 'Install vext as a git hook (post-receive or post-commit)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vext;hook;help;git'= {
+        }
+        &'vext;hook;help;svn'= {
+        }
+        &'vext;hook;help;hg'= {
         }
         &'vext;hook;help;install'= {
         }
@@ -218,9 +280,15 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;help;hook'= {
             cand git 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
+            cand svn 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
+            cand hg 'Announce Mercurial changesets (from a commit or changegroup hook)'
             cand install 'Install vext as a git hook (post-receive or post-commit)'
         }
         &'vext;help;hook;git'= {
+        }
+        &'vext;help;hook;svn'= {
+        }
+        &'vext;help;hook;hg'= {
         }
         &'vext;help;hook;install'= {
         }

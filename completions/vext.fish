@@ -73,16 +73,18 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l trust-loopback -d '
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -s q -l quiet -d 'Only errors on stderr'
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -f -a "install" -d 'Install vext as a git hook (post-receive or post-commit)'
-complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "install" -d 'Install vext as a git hook (post-receive or post-commit)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l max-commits -d 'Commits announced per ref; beyond, one summary line [default: 5]' -r
-complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l timeout -d 'Time budget for the whole run, in seconds [default: 5]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s C -l repository -d 'The repository (irkerhook\'s --repository) [default: the current directory]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l timeout -d 'Time budget for the whole run, in seconds [default: 5]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l project -d 'Project name [default: the repository directory without .git]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l repo -d 'Repository name in the message [default: the project in lower case]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l channels -d 'Comma-separated target URLs' -r
@@ -103,6 +105,47 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l timeout -d 'Time budget for the whole run, in seconds [default: 5]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l project -d 'Project name [default: the repository directory without .git]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l repo -d 'Repository name in the message [default: the project in lower case]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l channels -d 'Comma-separated target URLs' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l server -d 'The daemon\'s HOST[:PORT] [default: localhost:6659]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l tcp -d 'TCP (true) or UDP (false) to the daemon [default: true]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l template -d 'Message template with irkerhook\'s %(field)s names' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l color -d 'mIRC, ANSI or none' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l urlprefix -d 'Commit link prefix (see below); empty or none: no URL' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l revformat -d 'raw, short or describe [default: describe]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l maxchannels -d 'Send to at most N channels (0: all)' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l filtercmd -d 'A program that gets the fields as JSON and prints them, changed, as JSON' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l cialike -d 'Shorten file lists longer than N characters the way irkerhook\'s cialike does' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l tinyifier -d 'Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener)' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s n -l dry-run -d 'Print each request as JSON (like irkerhook -n) and send nothing'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l strict -d 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s R -l repository -d 'The repository [default: the current directory]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l timeout -d 'Time budget for the whole run, in seconds [default: 5]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l project -d 'Project name [default: the repository directory without .git]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l repo -d 'Repository name in the message [default: the project in lower case]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l channels -d 'Comma-separated target URLs' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l server -d 'The daemon\'s HOST[:PORT] [default: localhost:6659]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l tcp -d 'TCP (true) or UDP (false) to the daemon [default: true]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l template -d 'Message template with irkerhook\'s %(field)s names' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l color -d 'mIRC, ANSI or none' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l urlprefix -d 'Commit link prefix (see below); empty or none: no URL' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l revformat -d 'raw, short or describe [default: describe]' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l maxchannels -d 'Send to at most N channels (0: all)' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l filtercmd -d 'A program that gets the fields as JSON and prints them, changed, as JSON' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l cialike -d 'Shorten file lists longer than N characters the way irkerhook\'s cialike does' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l tinyifier -d 'Accepted for irkerhook compatibility and ignored (vext never calls a URL shortener)' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s n -l dry-run -d 'Print each request as JSON (like irkerhook -n) and send nothing'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l strict -d 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -d 'The repository [default: the current directory]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Replace an existing hook that is not vext\'s'
@@ -110,6 +153,8 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install vext as a git hook (post-receive or post-commit)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand history" -l state-dir -d 'The daemon\'s state directory (same default as `vext daemon --state-dir`)' -r -F
@@ -151,5 +196,7 @@ complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subc
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook history config generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook history config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install vext as a git hook (post-receive or post-commit)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'

@@ -293,6 +293,30 @@ codeberg:OWNER/REPO, gitea:URL, forgejo:URL, or any prefix; none or empty: no UR
     )]
     Git(Box<HookGitArgs>),
 
+    /// Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV").
+    #[command(
+        after_help = "Settings come from irker.conf in the repository (key = value lines, like irkerhook),
+then --KEY=VALUE flags.
+
+Example hooks/post-commit:
+  #!/bin/sh
+  exec vext hook svn \"$1\" \"$2\""
+    )]
+    Svn(Box<HookSvnArgs>),
+
+    /// Announce Mercurial changesets (from a commit or changegroup hook).
+    #[command(
+        after_help = "Settings come from the [irker] section of hgrc, then --KEY=VALUE flags.
+
+Example .hg/hgrc:
+  [hooks]
+  changegroup.vext = vext hook hg
+  commit.vext = vext hook hg
+  [irker]
+  channels = irc://irc.libera.chat/myproject"
+    )]
+    Hg(Box<HookHgArgs>),
+
     /// Install vext as a git hook (post-receive or post-commit).
     Install(HookInstallArgs),
 }
@@ -311,6 +335,45 @@ pub(crate) struct HookGitArgs {
     #[arg(long, value_name = "N")]
     pub(crate) max_commits: Option<usize>,
 
+    /// The repository (irkerhook's --repository) [default: the current directory].
+    #[arg(short = 'C', long = "repository", value_name = "DIR")]
+    pub(crate) repository: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) common: HookCommon,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HookSvnArgs {
+    /// The repository path (the post-commit hook's first argument).
+    #[arg(value_name = "REPO")]
+    pub(crate) repository: PathBuf,
+
+    /// The revision (the post-commit hook's second argument).
+    #[arg(value_name = "REV")]
+    pub(crate) rev: String,
+
+    #[command(flatten)]
+    pub(crate) common: HookCommon,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct HookHgArgs {
+    /// Changesets to announce [default: $HG_NODE..$HG_NODE_LAST from the hook, else tip].
+    #[arg(value_name = "REV")]
+    pub(crate) revs: Vec<String>,
+
+    /// The repository [default: the current directory].
+    #[arg(short = 'R', long = "repository", value_name = "DIR")]
+    pub(crate) repository: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) common: HookCommon,
+}
+
+/// What every `vext hook` VCS shares: run mode and irkerhook's settings.
+#[derive(Args, Debug)]
+pub(crate) struct HookCommon {
     /// Print each request as JSON (like irkerhook -n) and send nothing.
     #[arg(long, short = 'n')]
     pub(crate) dry_run: bool,
@@ -322,11 +385,6 @@ pub(crate) struct HookGitArgs {
     /// Time budget for the whole run, in seconds [default: 5].
     #[arg(long, value_name = "SECS")]
     pub(crate) timeout: Option<f64>,
-
-    /// The repository (irkerhook's --repository) [default: the current directory].
-    #[arg(short = 'C', long = "repository", value_name = "DIR")]
-    pub(crate) repository: Option<PathBuf>,
-
     /// Project name [default: the repository directory without .git].
     #[arg(
         long,
@@ -416,7 +474,7 @@ pub(crate) struct HookGitArgs {
     pub(crate) tinyifier: Option<String>,
 }
 
-impl HookGitArgs {
+impl HookCommon {
     /// The settings given as flags, by irkerhook key.
     pub(crate) fn overrides(&self) -> Vec<(&'static str, String)> {
         [

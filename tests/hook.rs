@@ -449,3 +449,234 @@ fn without_a_daemon_the_hook_delivers_directly_and_never_blocks() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
 }
+
+fn run_ok(dir: &Path, prog: &str, args: &[&str]) -> String {
+    let out = Command::new(prog)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{prog}: {e} (make deps installs it)"));
+    assert!(
+        out.status.success(),
+        "{prog} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// An svn repository with two commits, made through a working copy.
+fn svn_repo(tmp: &TempDir) -> std::path::PathBuf {
+    let repo = tmp.path().join("svnproj");
+    run_ok(tmp.path(), "svnadmin", &["create", repo.to_str().unwrap()]);
+    let url = format!("file://{}", repo.display());
+    let wc = tmp.path().join("wc");
+    run_ok(
+        tmp.path(),
+        "svn",
+        &["checkout", "-q", &url, wc.to_str().unwrap()],
+    );
+    std::fs::create_dir_all(wc.join("trunk/src")).unwrap();
+    std::fs::write(wc.join("trunk/src/main.c"), "int main;\n").unwrap();
+    std::fs::write(wc.join("trunk/README"), "hi\n").unwrap();
+    run_ok(&wc, "svn", &["add", "-q", "trunk"]);
+    run_ok(
+        &wc,
+        "svn",
+        &[
+            "commit",
+            "-q",
+            "--username",
+            "ada",
+            "-m",
+            "Import the tree\n\nwith details",
+        ],
+    );
+    std::fs::write(wc.join("trunk/src/main.c"), "int main(void);\n").unwrap();
+    run_ok(
+        &wc,
+        "svn",
+        &[
+            "commit",
+            "-q",
+            "--username",
+            "bob",
+            "-m",
+            "Fix main’s prototype",
+        ],
+    );
+    repo
+}
+
+#[test]
+fn svn_dry_run_matches_irkerhook() {
+    let tmp = TempDir::new("svn");
+    let repo = svn_repo(&tmp);
+    std::fs::write(
+        repo.join("irker.conf"),
+        "# irkerhook settings\nchannels = irc://irc.example.net/svn\nproject = SvnProj\n",
+    )
+    .unwrap();
+    let repo_s = repo.to_str().unwrap();
+    let irkerhook = require_binary("irkerhook");
+    for extra in [
+        vec!["--urlprefix="],
+        vec!["--urlprefix=", "--color=mIRC"],
+        vec![
+            "--urlprefix=",
+            "--template=%(rev)s|%(author)s|%(commit_date)s|%(files)s|%(logmsg)s",
+        ],
+    ] {
+        for rev in ["1", "2"] {
+            let out = Command::new(&irkerhook)
+                .arg("-n")
+                .arg(format!("--repository={repo_s}"))
+                .args(&extra)
+                .arg(rev)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let want = dry_run_values(&String::from_utf8_lossy(&out.stdout)).remove(0);
+            let mut args = vec!["hook", "svn", repo_s, rev, "-n"];
+            args.extend(&extra);
+            let got = dry_run_values(&vext(&args).expect(0).stdout).remove(0);
+            assert_eq!(got, want, "{extra:?} r{rev}");
+        }
+    }
+}
+
+#[test]
+fn svn_post_commit_hook_delivers_through_the_daemon() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#svn"]);
+    let daemon = Daemon::start(&[]);
+    let tmp = TempDir::new("svn");
+    let repo = svn_repo(&tmp);
+    std::fs::write(
+        repo.join("irker.conf"),
+        format!("channels = {}\nserver = {}\n", ircd.url("svn"), daemon.tcp),
+    )
+    .unwrap();
+    let hook = repo.join("hooks/post-commit");
+    std::fs::write(
+        &hook,
+        format!("#!/bin/sh\nexec {VEXT} hook svn \"$1\" \"$2\"\n"),
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let wc = tmp.path().join("wc");
+    std::fs::write(wc.join("trunk/README"), "changed\n").unwrap();
+    run_ok(
+        &wc,
+        "svn",
+        &[
+            "commit",
+            "-q",
+            "--username",
+            "carol",
+            "-m",
+            "Third, from a hook",
+        ],
+    );
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "{}", daemon.log());
+    assert_eq!(
+        got[0].text,
+        "svnproj: carol svnproj * r3 / trunk/: Third, from a hook"
+    );
+}
+
+#[test]
+fn hg_changesets_from_a_commit_hook() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#hg"]);
+    let daemon = Daemon::start(&[]);
+    let tmp = TempDir::new("hg");
+    let repo = tmp.path().join("hgproj");
+    std::fs::create_dir_all(repo.join("d")).unwrap();
+    run_ok(&repo, "hg", &["init", "-q"]);
+    std::fs::write(repo.join("x"), "x\n").unwrap();
+    std::fs::write(repo.join("d/y"), "y\n").unwrap();
+    run_ok(&repo, "hg", &["add", "-q"]);
+    run_ok(
+        &repo,
+        "hg",
+        &[
+            "commit",
+            "-q",
+            "-u",
+            "Ada Lovelace <ada@example.org>",
+            "-m",
+            "first",
+        ],
+    );
+    std::fs::write(repo.join("x"), "x2\n").unwrap();
+    run_ok(&repo, "hg", &["rm", "-q", "d/y"]);
+    std::fs::write(repo.join("z"), "z\n").unwrap();
+    run_ok(&repo, "hg", &["add", "-q", "z"]);
+    run_ok(
+        &repo,
+        "hg",
+        &[
+            "commit",
+            "-q",
+            "-u",
+            "Ada Lovelace <ada@example.org>",
+            "-m",
+            "second",
+        ],
+    );
+    let node = run_ok(
+        &repo,
+        "hg",
+        &["log", "-r", "1", "--template", "{node|short}"],
+    );
+    // irkerhook's hg order: modified, added, removed (against the first parent).
+    let out = vext([
+        "hook",
+        "hg",
+        "-n",
+        "-R",
+        repo.to_str().unwrap(),
+        "--channels=irc://h/c",
+        "1",
+    ])
+    .expect(0);
+    let v = dry_run_values(&out.stdout);
+    assert_eq!(
+        v[0]["privmsg"],
+        format!("hgproj: Ada Lovelace hgproj:default * 1:{node} / x z d/y: second ")
+    );
+    // A real commit hook delivering through the daemon.
+    let hgrc = format!(
+        "[hooks]\ncommit.vext = {VEXT} hook hg\n[irker]\nchannels = {}\nserver = {}\n",
+        ircd.url("hg"),
+        daemon.tcp
+    );
+    std::fs::write(repo.join(".hg/hgrc"), hgrc).unwrap();
+    std::fs::write(repo.join("x"), "x3\n").unwrap();
+    run_ok(
+        &repo,
+        "hg",
+        &[
+            "commit",
+            "-q",
+            "-u",
+            "Bob <bob@example.org>",
+            "-m",
+            "third, via the hook",
+        ],
+    );
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert_eq!(got.len(), 1, "{}", daemon.log());
+    assert!(
+        got[0].text.starts_with("hgproj: Bob hgproj:default * 2:")
+            && got[0].text.ends_with("/ x: third, via the hook"),
+        "{}",
+        got[0].text
+    );
+}

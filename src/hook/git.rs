@@ -94,7 +94,13 @@ pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
     // One call: the git dir, whether it is bare, and the branch HEAD names
     // ("HEAD" when detached; nothing on an unborn branch).
     let out = git
-        .try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository", "--symbolic-full-name", "HEAD"])?
+        .try_run(&[
+            "rev-parse",
+            "--absolute-git-dir",
+            "--is-bare-repository",
+            "--symbolic-full-name",
+            "HEAD",
+        ])?
         .or(git.try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository"])?)
         .ok_or_else(|| fail(Code::Usage, "not in a git repository (give -C DIR)"))?;
     let mut lines = out.lines();
@@ -102,7 +108,10 @@ pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
     let bare = lines.next() == Some("true");
     let head = lines.next().unwrap_or_default();
     let top = if !bare && git_dir.file_name().is_some_and(|n| n == ".git") {
-        git_dir.parent().map(Path::to_path_buf).unwrap_or(git_dir.clone())
+        git_dir
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or(git_dir.clone())
     } else {
         git_dir.clone()
     };
@@ -115,7 +124,11 @@ pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
     }
     Ok(RepoInfo {
         name,
-        head_branch: if head.starts_with("refs/") { short_ref(head) } else { String::new() },
+        head_branch: if head.starts_with("refs/") {
+            short_ref(head)
+        } else {
+            String::new()
+        },
     })
 }
 
@@ -139,6 +152,8 @@ pub(crate) struct CommitData {
     pub(crate) files: Vec<String>,
     /// `git describe` output, when a tag is reachable.
     pub(crate) describe: Option<String>,
+    /// The revision as shown, when the VCS decides it (svn `r12`, hg `3:abc`).
+    pub(crate) rev: Option<String>,
 }
 
 const SEP: char = '\x1f';
@@ -184,6 +199,7 @@ pub(crate) fn commits(git: &Git, revs: &[String], want_describe: bool) -> Result
             commit_date: f[6].into(),
             files: lines.filter(|l| !l.is_empty()).map(String::from).collect(),
             describe: None,
+            rev: None,
         });
     }
     if want_describe && !commits.is_empty() {

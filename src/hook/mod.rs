@@ -5,7 +5,9 @@
 //! never blocks a push: failures warn and exit 0 unless `--strict`.
 
 mod git;
+mod hg;
 mod install;
+mod svn;
 mod template;
 
 use std::collections::BTreeMap;
@@ -14,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 
-use crate::cli::{HookArgs, HookCommand, HookGitArgs};
+use crate::cli::{HookArgs, HookCommand, HookCommon, HookGitArgs};
 use crate::exit::{fail, Code};
 use crate::protocol::Request;
 use crate::target::Target;
@@ -24,7 +26,9 @@ use git::{Change, CommitData, Git};
 
 pub(crate) fn run(args: HookArgs, _ctx: &Context) -> Result<Code> {
     match args.command {
-        HookCommand::Git(a) => run_git(*a),
+        HookCommand::Git(a) => guarded(&a.common, |deadline| announce_git(&a, deadline)),
+        HookCommand::Svn(a) => guarded(&a.common, |deadline| svn::announce(&a, deadline)),
+        HookCommand::Hg(a) => guarded(&a.common, |deadline| hg::announce(&a, deadline)),
         HookCommand::Install(a) => install::run(a),
     }
 }
@@ -53,9 +57,14 @@ fn truthy(v: &str) -> Option<bool> {
     }
 }
 
-fn settings(git: &Git, args: &HookGitArgs, repo_name: &str) -> Result<Settings> {
-    let mut map = git.settings()?;
-    for (k, v) in args.overrides() {
+/// Settings from the VCS's configuration (`map`), then flags, then defaults.
+fn settings(
+    mut map: BTreeMap<String, String>,
+    common: &HookCommon,
+    repo_name: &str,
+    default_template: &str,
+) -> Result<Settings> {
+    for (k, v) in common.overrides() {
         map.insert(k.to_string(), v);
     }
     let get = |k: &str| {
@@ -116,7 +125,7 @@ fn settings(git: &Git, args: &HookGitArgs, repo_name: &str) -> Result<Settings> 
             .get("template")
             .filter(|t| !t.is_empty())
             .cloned()
-            .unwrap_or_else(|| template::DEFAULT_GIT.into()),
+            .unwrap_or_else(|| default_template.into()),
         color: get("color"),
         urlprefix: map.get("urlprefix").map(|v| v.trim().to_string()),
         revformat,
@@ -164,6 +173,7 @@ fn fields(s: &Settings, branch: &str, c: &CommitData) -> BTreeMap<String, String
         f.insert(k.to_string(), v.to_string());
     }
     let rev = match s.revformat.as_str() {
+        _ if c.rev.is_some() => c.rev.clone().unwrap_or_default(),
         "raw" => c.hash.clone(),
         "describe" => c.describe.clone().unwrap_or_default(),
         _ => String::new(),
@@ -253,14 +263,13 @@ fn notice(s: &Settings, branch: &str, what: &str) -> String {
     )
 }
 
-fn run_git(args: HookGitArgs) -> Result<Code> {
-    let deadline =
-        Instant::now() + Duration::from_secs_f64(args.timeout.unwrap_or(5.0).clamp(0.1, 3600.0));
-    let strict = args.strict;
-    let result = announce(&args, deadline);
-    match result {
+/// Runs a hook with its time budget; failures warn and exit 0 unless --strict.
+fn guarded(common: &HookCommon, f: impl FnOnce(Instant) -> Result<Code>) -> Result<Code> {
+    let budget = common.timeout.unwrap_or(5.0).clamp(0.1, 3600.0);
+    let deadline = Instant::now() + Duration::from_secs_f64(budget);
+    match f(deadline) {
         Ok(code) => Ok(code),
-        Err(e) if !strict => {
+        Err(e) if !common.strict => {
             // A hook must never block a push.
             eprintln!("vext hook: warning: {e:#}");
             Ok(Code::Ok)
@@ -269,10 +278,15 @@ fn run_git(args: HookGitArgs) -> Result<Code> {
     }
 }
 
-fn announce(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
+fn announce_git(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
     let git = Git::new(args.repository.as_deref());
     let info = git::repo_info(&git)?;
-    let s = settings(&git, args, &info.name)?;
+    let s = settings(
+        git.settings()?,
+        &args.common,
+        &info.name,
+        template::DEFAULT_GIT,
+    )?;
     let want_describe = s.revformat == "describe";
     let max = args.max_commits.unwrap_or(5);
 
@@ -383,13 +397,18 @@ fn announce(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
             Item::Notice(t) => texts.push(t.clone()),
         }
     }
+    finish(&s, &args.common, &texts, deadline)
+}
+
+/// Prints the requests (--dry-run) or delivers them.
+fn finish(s: &Settings, common: &HookCommon, texts: &[String], deadline: Instant) -> Result<Code> {
     let mut channels = s.channels.clone();
     if s.maxchannels > 0 {
         channels.truncate(s.maxchannels);
     }
-    if args.dry_run {
+    if common.dry_run {
         let mut out = std::io::stdout().lock();
-        for t in &texts {
+        for t in texts {
             let line = format!(
                 "{{\"to\":{},\"privmsg\":{}}}",
                 serde_json::Value::from(channels.clone()),
@@ -404,7 +423,7 @@ fn announce(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
     if texts.is_empty() || channels.is_empty() {
         return Ok(Code::Ok);
     }
-    deliver(&s, &channels, &texts, args.strict, deadline)
+    deliver(s, &channels, texts, common.strict, deadline)
 }
 
 fn push_commits<T>(

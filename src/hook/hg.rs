@@ -1,0 +1,121 @@
+//! `vext hook hg`: Mercurial changesets, from a `commit` or `changegroup`
+//! hook (HG_NODE, HG_NODE_LAST). Settings from hgrc's `[irker]` section; all
+//! changesets' data from one `hg log`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use anyhow::Result;
+
+use super::git::CommitData;
+use crate::cli::HookHgArgs;
+use crate::exit::{fail, Code};
+
+struct Hg {
+    dir: Option<PathBuf>,
+}
+
+impl Hg {
+    fn run(&self, args: &[&str]) -> Result<String> {
+        let mut cmd = Command::new("hg");
+        if let Some(d) = &self.dir {
+            cmd.arg("-R").arg(d);
+        }
+        let out = cmd
+            .args(args)
+            .env("HGPLAIN", "1")
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| fail(Code::Unavailable, format!("cannot run hg: {e}")))?;
+        if !out.status.success() {
+            return Err(fail(
+                Code::DataErr,
+                format!(
+                    "hg {} failed: {}",
+                    args.join(" "),
+                    String::from_utf8_lossy(&out.stderr).trim()
+                ),
+            ));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+}
+
+const FIELD: char = '\x1f';
+const RECORD: char = '\x1e';
+const LIST: char = '\x1d';
+
+pub(crate) fn announce(args: &HookHgArgs, deadline: Instant) -> Result<Code> {
+    let hg = Hg {
+        dir: args.repository.clone(),
+    };
+    let root = hg.run(&["root"])?.trim().to_string();
+    let mut map = BTreeMap::new();
+    // `hg config irker` fails when the section is empty: that is no settings.
+    if let Ok(out) = hg.run(&["config", "irker"]) {
+        for line in out.lines() {
+            if let Some((k, v)) = line.strip_prefix("irker.").and_then(|l| l.split_once('=')) {
+                map.insert(k.to_string(), v.to_string());
+            }
+        }
+    }
+    let name = root
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    let s = super::settings(map, &args.common, &name, super::template::DEFAULT_GIT)?;
+    let revset = if !args.revs.is_empty() {
+        args.revs.join(" + ")
+    } else {
+        match (std::env::var("HG_NODE"), std::env::var("HG_NODE_LAST")) {
+            (Ok(first), Ok(last)) if !first.is_empty() && !last.is_empty() => {
+                format!("{first}:{last}")
+            }
+            (Ok(first), _) if !first.is_empty() => first,
+            _ => "tip".into(),
+        }
+    };
+    let template = format!(
+        "{{rev}}{FIELD}{{node|short}}{FIELD}{{branch}}{FIELD}{{author|person}}{FIELD}{{author|email}}{FIELD}\
+         {{date(localdate(date), \"%Y-%m-%d %H:%M:%S\")}}{FIELD}\
+         {{join(file_mods, \"{LIST}\")}}{FIELD}{{join(file_adds, \"{LIST}\")}}{FIELD}{{join(file_dels, \"{LIST}\")}}{FIELD}\
+         {{desc}}{RECORD}"
+    );
+    let out = hg.run(&["log", "-r", &revset, "--template", &template])?;
+    let mut texts = Vec::new();
+    for rec in out.split(RECORD).filter(|r| !r.is_empty()) {
+        let f: Vec<&str> = rec.split(FIELD).collect();
+        if f.len() < 10 {
+            return Err(fail(
+                Code::DataErr,
+                format!("unexpected hg log output: {rec:?}"),
+            ));
+        }
+        let list = |s: &str| -> Vec<String> {
+            s.split(LIST)
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect()
+        };
+        let mut files = list(f[6]);
+        files.extend(list(f[7]));
+        files.extend(list(f[8]));
+        let c = CommitData {
+            hash: f[1].into(),
+            short: f[1].into(),
+            author_name: f[3].into(),
+            mail: f[4].into(),
+            author_date: f[5].into(),
+            files,
+            subject: f[9].into(),
+            rev: Some(format!("{}:{}", f[0], f[1])),
+            ..CommitData::default()
+        };
+        texts.push(super::message(&s, f[2], &c)?);
+    }
+    super::finish(&s, &args.common, &texts, deadline)
+}
