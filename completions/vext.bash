@@ -34,6 +34,9 @@ _vext() {
             vext,hook)
                 cmd="vext__subcmd__hook"
                 ;;
+            vext,scan)
+                cmd="vext__subcmd__scan"
+                ;;
             vext,send)
                 cmd="vext__subcmd__send"
                 ;;
@@ -66,6 +69,9 @@ _vext() {
                 ;;
             vext__subcmd__help,hook)
                 cmd="vext__subcmd__help__subcmd__hook"
+                ;;
+            vext__subcmd__help,scan)
+                cmd="vext__subcmd__help__subcmd__scan"
                 ;;
             vext__subcmd__help,send)
                 cmd="vext__subcmd__help__subcmd__send"
@@ -122,7 +128,7 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook history config generate help"
+            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan history config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -330,7 +336,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help)
-            opts="send daemon hook history config generate help"
+            opts="send daemon hook scan history config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +492,20 @@ _vext() {
         vext__subcmd__help__subcmd__hook__subcmd__svn)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__scan)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -905,6 +925,28 @@ _vext() {
                     return 0
                     ;;
                 --tinyifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__scan)
+            opts="-v -q -h --docker --docker-host --all --json --ndjson --unique --hidden --no-ignore --strict --config --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --docker-host)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -30,6 +30,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand send 'Deliver one notification to IRC targets, directly or through a daemon'
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
+            cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
@@ -209,6 +210,24 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;hook;help;help'= {
         }
+        &'vext;scan'= {
+            cand --docker-host 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]'
+            cand --config 'Configuration file (TOML)'
+            cand --docker 'Also list the images of running containers from the Docker engine'
+            cand --all 'With --docker: stopped containers too'
+            cand --json 'Output a JSON array'
+            cand --ndjson 'Output one JSON object per line, as results come'
+            cand --unique 'Group by image: {image, count, sources}'
+            cand --hidden 'Also scan hidden files and directories'
+            cand --no-ignore 'Do not skip what .gitignore, .ignore and git''s excludes ignore'
+            cand --strict 'Exit 65 when a manifest could not be read or parsed (the scan still goes on)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'vext;history'= {
             cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
             cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
@@ -269,6 +288,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand send 'Deliver one notification to IRC targets, directly or through a daemon'
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
+            cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
@@ -291,6 +311,8 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help;hook;hg'= {
         }
         &'vext;help;hook;install'= {
+        }
+        &'vext;help;scan'= {
         }
         &'vext;help;history'= {
         }

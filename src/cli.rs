@@ -117,6 +117,19 @@ When ready it prints `listening tcp=ADDR udp=ADDR` on stderr.",
     /// Announce commits from git hooks (a drop-in for irkerhook).
     Hook(HookArgs),
 
+    /// Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker.
+    #[command(after_help = "Examples:
+  vext scan                          # the current directory, as a table
+  vext scan k8s/ docker/ --json      # an array of findings
+  vext scan --ndjson | jq -r .image  # one JSON object per line, streamed
+  vext scan --unique                 # one line per image, with a count
+  vext scan --docker                 # running containers (DOCKER_HOST or /var/run/docker.sock)
+
+Each JSON finding has image (normalised, e.g. docker.io/library/nginx:1.27-alpine; null when
+unresolved), raw (as written), kind (k8s, kustomize, compose, dockerfile, docker) and source
+(file and line, or container and id), plus digest where the running digest is known.")]
+    Scan(ScanArgs),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -514,6 +527,59 @@ pub(crate) struct HookInstallArgs {
     /// Replace an existing hook that is not vext's.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ScanArgs {
+    /// Files and directories to scan [default: . unless --docker].
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    /// Also list the images of running containers from the Docker engine.
+    #[arg(long)]
+    pub(crate) docker: bool,
+
+    /// The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock].
+    #[arg(long, value_name = "SOCKET_OR_URL")]
+    pub(crate) docker_host: Option<String>,
+
+    /// With --docker: stopped containers too.
+    #[arg(long)]
+    pub(crate) all: bool,
+
+    /// Output a JSON array.
+    #[arg(long, conflicts_with = "ndjson")]
+    pub(crate) json: bool,
+
+    /// Output one JSON object per line, as results come.
+    #[arg(long)]
+    pub(crate) ndjson: bool,
+
+    /// Group by image: {image, count, sources}.
+    #[arg(long)]
+    pub(crate) unique: bool,
+
+    /// Also scan hidden files and directories.
+    #[arg(long)]
+    pub(crate) hidden: bool,
+
+    /// Do not skip what .gitignore, .ignore and git's excludes ignore.
+    #[arg(long)]
+    pub(crate) no_ignore: bool,
+
+    /// Exit 65 when a manifest could not be read or parsed (the scan still goes on).
+    #[arg(long)]
+    pub(crate) strict: bool,
+
+    /// Say which files were skipped and why.
+    #[arg(skip)]
+    pub(crate) notes: bool,
+}
+
+impl ScanArgs {
+    pub(crate) fn verbose_notes(&self) -> bool {
+        self.notes
+    }
 }
 
 #[derive(Args, Debug)]

@@ -12,9 +12,11 @@ mod exit;
 mod generate;
 mod history;
 mod hook;
+mod image;
 mod irc;
 mod protocol;
 mod relay;
+mod scan;
 mod send;
 mod spool;
 mod target;
@@ -70,6 +72,10 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Send(args) => send::run(args, &ctx),
         Command::Daemon(args) => daemon::run(args, &ctx),
         Command::Hook(args) => hook::run(args, &ctx),
+        Command::Scan(mut args) => {
+            args.notes = cli.global.verbose > 0;
+            scan::run(args, &ctx)
+        }
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(_) => unreachable!("handled above"),
