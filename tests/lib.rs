@@ -5,5 +5,6 @@ mod support;
 mod cli;
 mod daemon;
 mod hook;
+mod scan;
 mod send;
 mod spool;

@@ -130,7 +130,7 @@ pub(crate) fn findings(path: &Path, shown: &str, docs: &[Node], report: &Report)
             };
             match interpolate(raw, &lookup) {
                 Ok(resolved) if !resolved.is_empty() => {
-                    let (f, warning) = Finding::new(&resolved, "compose", source);
+                    let (f, warning) = Finding::resolved(raw, &resolved, "compose", source);
                     if let Some(w) = warning {
                         report.warn(&format!("{shown}:{line}: {w}"));
                     }

@@ -64,7 +64,18 @@ fn instructions(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// The physical line, from `start` on, where `needle` is written.
+fn locate(lines: &[&str], start: usize, needle: &str) -> usize {
+    lines
+        .iter()
+        .enumerate()
+        .skip(start.saturating_sub(1))
+        .find(|(_, l)| l.contains(needle))
+        .map_or(start, |(i, _)| i + 1)
+}
+
 pub(crate) fn findings(shown: &str, text: &str, report: &Report) -> Vec<Finding> {
+    let physical: Vec<&str> = text.lines().collect();
     let mut globals: HashMap<String, Option<String>> = HashMap::new();
     let mut stage_args: HashMap<String, Option<String>> = HashMap::new();
     let mut stages: Vec<String> = Vec::new();
@@ -123,7 +134,15 @@ pub(crate) fn findings(shown: &str, text: &str, report: &Report) -> Vec<Finding>
                                 .flatten()
                                 .or_else(|| globals.get(k).cloned().flatten())
                         };
-                        emit(shown, line, from, &lookup, &stages, report, &mut out);
+                        emit(
+                            shown,
+                            locate(&physical, line, flag),
+                            from,
+                            &lookup,
+                            &stages,
+                            report,
+                            &mut out,
+                        );
                     }
                 }
             }
@@ -139,7 +158,15 @@ pub(crate) fn findings(shown: &str, text: &str, report: &Report) -> Vec<Finding>
                                         .flatten()
                                         .or_else(|| globals.get(k).cloned().flatten())
                                 };
-                                emit(shown, line, from, &lookup, &stages, report, &mut out);
+                                emit(
+                                    shown,
+                                    locate(&physical, line, kv),
+                                    from,
+                                    &lookup,
+                                    &stages,
+                                    report,
+                                    &mut out,
+                                );
                             }
                         }
                     }
@@ -191,7 +218,8 @@ fn emit(
             {
                 return;
             }
-            let (f, warning) = Finding::new(&resolved, "dockerfile", Source::file(shown, line));
+            let (f, warning) =
+                Finding::resolved(raw, &resolved, "dockerfile", Source::file(shown, line));
             if let Some(w) = warning {
                 report.warn(&format!("{shown}:{line}: {w}"));
             }
@@ -239,29 +267,25 @@ mod tests {
     fn from_stages_args_and_mounts() {
         let text = "# syntax=docker/dockerfile:1\nARG BASE=golang\nARG VERSION=1.22\nARG UNSET\nFROM --platform=$BUILDPLATFORM ${BASE}:${VERSION}-alpine AS build\nRUN --mount=type=cache,target=/root \\\n    --mount=type=bind,from=busybox:1.36,target=/bb \\\n    go build\nFROM build AS test\nFROM scratch\nCOPY --from=build /app /app\nCOPY --from=docker.io/library/alpine:3.20 /etc/ssl /etc/ssl\nCOPY --from=0 /x /x\nFROM debian:${UNSET}\n";
         let got = images(text);
-        assert_eq!(
-            got,
-            vec![
-                (
-                    Some("docker.io/library/golang:1.22-alpine".into()),
-                    "${BASE}:${VERSION}-alpine"
-                        .replace("${BASE}", "golang")
-                        .replace("${VERSION}", "1.22"),
-                    5
-                ),
-                (
-                    Some("docker.io/library/busybox:1.36".into()),
-                    "busybox:1.36".into(),
-                    6
-                ),
-                (
-                    Some("docker.io/library/alpine:3.20".into()),
-                    "docker.io/library/alpine:3.20".into(),
-                    12
-                ),
-                (None, "debian:${UNSET}".into(), 14),
-            ]
-        );
+        let want: Vec<(Option<String>, String, usize)> = vec![
+            (
+                Some("docker.io/library/golang:1.22-alpine".into()),
+                "${BASE}:${VERSION}-alpine".into(),
+                5,
+            ),
+            (
+                Some("docker.io/library/busybox:1.36".into()),
+                "busybox:1.36".into(),
+                7,
+            ),
+            (
+                Some("docker.io/library/alpine:3.20".into()),
+                "docker.io/library/alpine:3.20".into(),
+                12,
+            ),
+            (None, "debian:${UNSET}".into(), 14),
+        ];
+        assert_eq!(got, want);
     }
 
     #[test]

@@ -81,7 +81,17 @@ impl Source {
 impl Finding {
     /// A finding for `raw`; an invalid reference keeps `image` null.
     pub(crate) fn new(raw: &str, kind: &'static str, source: Source) -> (Finding, Option<String>) {
-        let (image, warning) = match ImageRef::parse(raw) {
+        Finding::resolved(raw, raw, kind, source)
+    }
+
+    /// A finding written as `raw` that resolves (variables, overrides) to `value`.
+    pub(crate) fn resolved(
+        raw: &str,
+        value: &str,
+        kind: &'static str,
+        source: Source,
+    ) -> (Finding, Option<String>) {
+        let (image, warning) = match ImageRef::parse(value) {
             Ok(r) => (Some(r.to_string()), None),
             Err(e) => (None, Some(format!("invalid image reference: {e}"))),
         };

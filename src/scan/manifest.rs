@@ -14,6 +14,8 @@ use super::Report;
 #[derive(Debug, Clone)]
 pub(crate) struct Occurrence {
     pub(crate) raw: String,
+    /// The image after kustomize overrides (None: as written).
+    pub(crate) resolved: Option<String>,
     pub(crate) line: usize,
     pub(crate) resource_kind: Option<String>,
     pub(crate) name: Option<String>,
@@ -66,6 +68,7 @@ fn walk(
                             if let Some(raw) = img.as_str() {
                                 out.push(Occurrence {
                                     raw: raw.to_string(),
+                                    resolved: None,
                                     line: img.line(),
                                     resource_kind: kind.clone(),
                                     name: name.clone(),
@@ -229,7 +232,8 @@ pub(crate) fn resolve(path: &Path, report: &Report, depth: usize) -> Kustomized 
         }
     }
     for (_, o) in &mut result.images {
-        o.raw = apply(&overrides, &o.raw);
+        let current = o.resolved.clone().unwrap_or_else(|| o.raw.clone());
+        o.resolved = Some(apply(&overrides, &current));
     }
     result
 }
@@ -270,7 +274,8 @@ pub(crate) fn to_finding(
         container: o.container,
         ..Source::file(shown, o.line)
     };
-    let (f, warning) = Finding::new(&o.raw, kind, source);
+    let value = o.resolved.clone().unwrap_or_else(|| o.raw.clone());
+    let (f, warning) = Finding::resolved(&o.raw, &value, kind, source);
     if let Some(w) = warning {
         report.warn(&format!("{shown}:{}: {w}", o.line));
     }

@@ -308,8 +308,9 @@ fn scan_file(path: &Path, class: Class, shown: &str, report: &Report) -> Vec<Fin
             }
         },
         Class::Yaml => {
-            if text.contains("{{") && yaml::parse(&text).is_err() {
-                report.note(&format!("{shown}: a template, skipped"));
+            // Helm and other Go templates are not manifests until rendered.
+            if text.contains("{{") {
+                report.note(&format!("{shown}: a template ({{{{ }}}}), skipped"));
                 return Vec::new();
             }
             match yaml::parse(&text) {
