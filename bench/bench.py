@@ -355,6 +355,69 @@ def hook_bench():
     return one_vext, one_irker, push_vext, push_irker
 
 
+def make_tree(root):
+    """10 000 manifest documents: Kubernetes files (5 documents each, mixed
+    kinds, anchors), compose files with variables, Dockerfiles, plus CI
+    YAML with image: lines that are not manifests."""
+    kinds = ["Deployment", "StatefulSet", "DaemonSet", "Job", "Pod"]
+    docs = 0
+    for i in range(1500):
+        d = os.path.join(root, "k8s", f"team{i % 40}")
+        os.makedirs(d, exist_ok=True)
+        parts = []
+        for j in range(5):
+            kind = kinds[j]
+            spec = f"      containers:\n        - name: c{j}\n          image: registry.example.com/app{i}/svc{j}:1.{j}.{i % 10}\n"
+            if kind == "Pod":
+                parts.append(f"apiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n    - name: c\n      image: nginx:1.{i % 30}\n")
+            else:
+                parts.append(f"apiVersion: apps/v1\nkind: {kind}\nmetadata:\n  name: w{i}-{j}\nspec:\n  template:\n    spec:\n{spec}")
+        with open(os.path.join(d, f"app{i}.yaml"), "w") as f:
+            f.write("---\n".join(parts))
+        docs += 5
+    for i in range(1500):
+        d = os.path.join(root, "compose", f"stack{i}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "compose.yaml"), "w") as f:
+            f.write(f"services:\n  web:\n    image: nginx:${{TAG:-1.{i % 20}}}\n  db:\n    image: postgres:16.{i % 5}\n")
+        docs += 1
+    for i in range(1000):
+        d = os.path.join(root, "images", f"svc{i}")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "Dockerfile"), "w") as f:
+            f.write(f"ARG GO=1.2{i % 3}\nFROM golang:${{GO}}-alpine AS build\nRUN go build\nFROM gcr.io/distroless/static:nonroot\nCOPY --from=build /app /app\n")
+        docs += 1
+    os.makedirs(os.path.join(root, ".github", "workflows"), exist_ok=True)
+    with open(os.path.join(root, "ci.yaml"), "w") as f:
+        f.write("jobs:\n  test:\n    container:\n      image: node:20\n")
+    return docs
+
+
+def scan_bench():
+    root = tempfile.mkdtemp(prefix="vext-bench-scan-")
+    docs = make_tree(root)
+    def timed(cmd, shell=False):
+        times = []
+        out = ""
+        for _ in range(3):
+            t0 = time.monotonic()
+            out = subprocess.run(cmd, cwd=root, shell=shell, capture_output=True, text=True).stdout
+            times.append(time.monotonic() - t0)
+        return median(times), out
+    vt, vout = timed([VEXT, "scan", "--ndjson"])
+    gt, gout = timed("grep -r 'image:' . | sort", shell=True)
+    findings = [json.loads(l) for l in vout.splitlines()]
+    grep_lines = gout.splitlines()
+    dockerfile = sum(1 for f in findings if f["kind"] == "dockerfile")
+    unresolved_by_grep = sum(1 for l in grep_lines if "${" in l)
+    not_manifests = sum(1 for l in grep_lines if "ci.yaml" in l)
+    shutil.rmtree(root, ignore_errors=True)
+    return {
+        "docs": docs, "vext_s": vt, "grep_s": gt, "vext_n": len(findings), "grep_n": len(grep_lines),
+        "grep_missed_dockerfile": dockerfile, "grep_unresolved": unresolved_by_grep, "grep_not_manifest": not_manifests,
+    }
+
+
 def main():
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
@@ -393,6 +456,14 @@ def main():
         ratio = (a / b) if (b and a == a and b == b) else float("nan")
         print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
     print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50")
+    sb = scan_bench()
+    print()
+    print(f"scan of {sb['docs']} manifest documents (2 cores)")
+    print(f"{'vext scan --ndjson':<50} {fmt(sb['vext_s'], 'ms'):>12}  {sb['vext_n']} findings")
+    print(f"{'grep -r image: . | sort':<50} {fmt(sb['grep_s'], 'ms'):>12}  {sb['grep_n']} lines")
+    print(f"  grep misses {sb['grep_missed_dockerfile']} Dockerfile images (FROM/COPY --from), leaves "
+          f"{sb['grep_unresolved']} \${{VAR}} references unresolved, reports {sb['grep_not_manifest']} non-manifest "
+          f"line(s) (CI YAML), and normalises nothing (nginx vs docker.io/library/nginx:latest)")
     hv, hi, pv, pi = hook_bench()
     print()
     print(f"{'git hook':<50} {'vext':>12} {'irkerhook':>12} {'vext/irker':>12}")
