@@ -229,9 +229,16 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         }
         'vext;scan' {
             [CompletionResult]::new('--docker-host', '--docker-host', [CompletionResultType]::ParameterName, 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig context [default: current-context]')
+            [CompletionResult]::new('-N', '-N ', [CompletionResultType]::ParameterName, 'With --kube: the namespace [default: the context''s, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'With --kube: the namespace [default: the context''s, else default]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
             [CompletionResult]::new('--docker', '--docker', [CompletionResultType]::ParameterName, 'Also list the images of running containers from the Docker engine')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'With --docker: stopped containers too')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output a JSON array')
             [CompletionResult]::new('--ndjson', '--ndjson', [CompletionResultType]::ParameterName, 'Output one JSON object per line, as results come')
             [CompletionResult]::new('--unique', '--unique', [CompletionResultType]::ParameterName, 'Group by image: {image, count, sources}')

@@ -940,13 +940,29 @@ _vext() {
             return 0
             ;;
         vext__subcmd__scan)
-            opts="-v -q -h --docker --docker-host --all --json --ndjson --unique --hidden --no-ignore --strict --config --verbose --quiet --help"
+            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --json --ndjson --unique --hidden --no-ignore --strict --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --docker-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -N)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -212,9 +212,16 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;scan'= {
             cand --docker-host 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]'
+            cand --kubeconfig 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
+            cand --context 'With --kube: the kubeconfig context [default: current-context]'
+            cand -N 'With --kube: the namespace [default: the context''s, else default]'
+            cand --namespace 'With --kube: the namespace [default: the context''s, else default]'
             cand --config 'Configuration file (TOML)'
             cand --docker 'Also list the images of running containers from the Docker engine'
             cand --all 'With --docker: stopped containers too'
+            cand --kube 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+            cand -A 'With --kube: every namespace'
+            cand --all-namespaces 'With --kube: every namespace'
             cand --json 'Output a JSON array'
             cand --ndjson 'Output one JSON object per line, as results come'
             cand --unique 'Group by image: {image, count, sources}'

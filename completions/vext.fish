@@ -159,9 +159,14 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "install" -d 'Install vext as a git hook (post-receive or post-commit)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l docker-host -d 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]' -r
+complete -c vext -n "__fish_vext_using_subcommand scan" -l kubeconfig -d 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand scan" -l context -d 'With --kube: the kubeconfig context [default: current-context]' -r
+complete -c vext -n "__fish_vext_using_subcommand scan" -s N -l namespace -d 'With --kube: the namespace [default: the context\'s, else default]' -r
 complete -c vext -n "__fish_vext_using_subcommand scan" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand scan" -l docker -d 'Also list the images of running containers from the Docker engine'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l all -d 'With --docker: stopped containers too'
+complete -c vext -n "__fish_vext_using_subcommand scan" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+complete -c vext -n "__fish_vext_using_subcommand scan" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l json -d 'Output a JSON array'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l ndjson -d 'Output one JSON object per line, as results come'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l unique -d 'Group by image: {image, count, sources}'

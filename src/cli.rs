@@ -531,7 +531,7 @@ pub(crate) struct HookInstallArgs {
 
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
-    /// Files and directories to scan [default: . unless --docker].
+    /// Files and directories to scan [default: . unless --docker or --kube].
     #[arg(value_name = "PATH")]
     pub(crate) paths: Vec<PathBuf>,
 
@@ -546,6 +546,26 @@ pub(crate) struct ScanArgs {
     /// With --docker: stopped containers too.
     #[arg(long)]
     pub(crate) all: bool,
+
+    /// Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster).
+    #[arg(long)]
+    pub(crate) kube: bool,
+
+    /// With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) kubeconfig: Option<PathBuf>,
+
+    /// With --kube: the kubeconfig context [default: current-context].
+    #[arg(long, value_name = "NAME")]
+    pub(crate) context: Option<String>,
+
+    /// With --kube: the namespace [default: the context's, else default].
+    #[arg(long, short = 'N', value_name = "NS")]
+    pub(crate) namespace: Option<String>,
+
+    /// With --kube: every namespace.
+    #[arg(long, short = 'A', conflicts_with = "namespace")]
+    pub(crate) all_namespaces: bool,
 
     /// Output a JSON array.
     #[arg(long, conflicts_with = "ndjson")]

@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod daemon;
 mod hook;
+mod kube;
 mod scan;
 mod send;
 mod spool;

@@ -41,10 +41,10 @@ fn endpoint(host: Option<&str>) -> Result<Endpoint> {
     }
 }
 
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+pub(crate) struct Response {
+    pub(crate) status: u16,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Vec<u8>,
 }
 
 fn get(ep: &Endpoint, path: &str) -> Result<Response> {
@@ -80,7 +80,7 @@ fn get(ep: &Endpoint, path: &str) -> Result<Response> {
             format!("cannot reach the Docker engine at {what}: {e}"),
         ));
     }
-    parse_response(&raw).ok_or_else(|| {
+    parse_http(&raw).ok_or_else(|| {
         fail(
             Code::Unavailable,
             format!("the Docker engine at {what} sent a malformed HTTP reply"),
@@ -88,7 +88,8 @@ fn get(ep: &Endpoint, path: &str) -> Result<Response> {
     })
 }
 
-fn parse_response(raw: &[u8]) -> Option<Response> {
+/// Parses an HTTP/1.1 reply read to the end (chunked bodies decoded).
+pub(crate) fn parse_http(raw: &[u8]) -> Option<Response> {
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
     let head = std::str::from_utf8(&raw[..end]).ok()?;
     let mut lines = head.split("\r\n");
@@ -225,11 +226,11 @@ mod tests {
 
     #[test]
     fn http_replies_plain_and_chunked() {
-        let r = parse_response(b"HTTP/1.1 200 OK\r\nApi-Version: 1.47\r\n\r\nOK").unwrap();
+        let r = parse_http(b"HTTP/1.1 200 OK\r\nApi-Version: 1.47\r\n\r\nOK").unwrap();
         assert_eq!((r.status, r.body.as_slice()), (200, &b"OK"[..]));
-        let r = parse_response(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n[1,\r\n2\r\n2]\r\n0\r\n\r\n").unwrap();
+        let r = parse_http(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n[1,\r\n2\r\n2]\r\n0\r\n\r\n").unwrap();
         assert_eq!(r.body, b"[1,2]");
-        assert!(parse_response(b"garbage").is_none());
+        assert!(parse_http(b"garbage").is_none());
     }
 
     #[test]

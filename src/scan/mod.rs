@@ -7,6 +7,7 @@ mod compose;
 mod docker;
 mod dockerfile;
 mod finding;
+mod kube;
 mod manifest;
 mod yaml;
 
@@ -156,7 +157,7 @@ fn shown(path: &Path, implicit_root: bool) -> String {
 pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
     let _ = ctx;
     let report = Report::new(args.verbose_notes(), false);
-    let implicit = args.paths.is_empty() && !args.docker;
+    let implicit = args.paths.is_empty() && !args.docker && !args.kube;
     let paths: Vec<PathBuf> = if implicit {
         vec![PathBuf::from(".")]
     } else {
@@ -274,6 +275,18 @@ pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
     // 4. The Docker engine.
     if args.docker {
         for f in docker::scan(args.docker_host.as_deref(), args.all)? {
+            let _ = tx.send(f);
+        }
+    }
+    // 5. The Kubernetes API.
+    if args.kube {
+        let opts = kube::Options {
+            kubeconfig: args.kubeconfig.as_deref(),
+            context: args.context.as_deref(),
+            namespace: args.namespace.as_deref(),
+            all_namespaces: args.all_namespaces,
+        };
+        for f in kube::scan(&opts)? {
             let _ = tx.send(f);
         }
     }

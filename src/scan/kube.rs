@@ -1,0 +1,536 @@
+//! `vext scan --kube`: workloads from the Kubernetes API. Deployments,
+//! StatefulSets, DaemonSets, CronJobs, Jobs and bare Pods, paged with
+//! `limit`/`continue`; running digests from pods' `containerStatuses[].imageID`.
+//! Credentials from kubeconfig (token, tokenFile, client certificate, CA,
+//! `exec` plugins) or the in-cluster service account.
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use base64::Engine;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use serde_json::Value;
+
+use super::finding::{Finding, Source};
+use super::yaml::{self, Node};
+use crate::exit::{fail, Code};
+
+pub(crate) struct Options<'a> {
+    pub(crate) kubeconfig: Option<&'a Path>,
+    pub(crate) context: Option<&'a str>,
+    pub(crate) namespace: Option<&'a str>,
+    pub(crate) all_namespaces: bool,
+}
+
+struct Cluster {
+    context: String,
+    host: String,
+    port: u16,
+    tls: Arc<rustls::ClientConfig>,
+    token: Option<String>,
+    namespace: Option<String>,
+}
+
+fn config_err(msg: String) -> anyhow::Error {
+    fail(Code::Config, msg)
+}
+
+fn decode_b64(s: &str, what: &str) -> Result<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD
+        .decode(s.trim())
+        .map_err(|e| config_err(format!("kubeconfig: {what} is not base64: {e}")))
+}
+
+fn str_of<'a>(n: Option<&'a Node>, key: &str) -> Option<&'a str> {
+    n.and_then(|n| n.get(key)).and_then(Node::as_str)
+}
+
+/// Finds `name` in a kubeconfig list like `clusters: [{name, cluster}]`.
+fn named<'a>(doc: &'a Node, list: &str, name: &str, inner: &str) -> Option<&'a Node> {
+    doc.get(list)?
+        .items()
+        .iter()
+        .find(|i| str_of(Some(i), "name") == Some(name))
+        .and_then(|i| i.get(inner))
+}
+
+fn load(opts: &Options) -> Result<Cluster> {
+    if opts.kubeconfig.is_none() && std::env::var_os("KUBECONFIG").is_none() {
+        if let Ok(host) = std::env::var("KUBERNETES_SERVICE_HOST") {
+            return in_cluster(&host, opts);
+        }
+    }
+    let path: PathBuf = match opts.kubeconfig {
+        Some(p) => p.to_path_buf(),
+        None => match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+            Some(v) => PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default()),
+            None => {
+                PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".kube/config")
+            }
+        },
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| config_err(format!("reading kubeconfig {}: {e}", path.display())))?;
+    let doc = yaml::parse(&text)
+        .map_err(|e| config_err(format!("kubeconfig {}: {e}", path.display())))?
+        .into_iter()
+        .next()
+        .ok_or_else(|| config_err(format!("kubeconfig {} is empty", path.display())))?;
+    let base = path.parent().unwrap_or(Path::new("."));
+    let rel = |p: &str| -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
+    let context = match opts.context {
+        Some(c) => c.to_string(),
+        None => str_of(Some(&doc), "current-context")
+            .ok_or_else(|| {
+                config_err(format!(
+                    "kubeconfig {}: no current-context (give --context)",
+                    path.display()
+                ))
+            })?
+            .to_string(),
+    };
+    let ctx = named(&doc, "contexts", &context, "context").ok_or_else(|| {
+        config_err(format!(
+            "kubeconfig {}: no context {context:?}",
+            path.display()
+        ))
+    })?;
+    let cluster_name = str_of(Some(ctx), "cluster").unwrap_or_default();
+    let user_name = str_of(Some(ctx), "user").unwrap_or_default();
+    let cluster = named(&doc, "clusters", cluster_name, "cluster")
+        .ok_or_else(|| config_err(format!("kubeconfig: no cluster {cluster_name:?}")))?;
+    let user = named(&doc, "users", user_name, "user");
+    let server = str_of(Some(cluster), "server")
+        .ok_or_else(|| config_err("kubeconfig: the cluster has no server".into()))?;
+    let (host, port) = parse_server(server)?;
+
+    let mut roots = rustls::RootCertStore::empty();
+    let ca_pem = match (
+        str_of(Some(cluster), "certificate-authority-data"),
+        str_of(Some(cluster), "certificate-authority"),
+    ) {
+        (Some(data), _) => Some(decode_b64(data, "certificate-authority-data")?),
+        (None, Some(file)) => {
+            Some(std::fs::read(rel(file)).map_err(|e| config_err(format!("reading {file}: {e}")))?)
+        }
+        _ => None,
+    };
+    match ca_pem {
+        Some(pem) => add_pem_roots(&mut roots, &pem)?,
+        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
+    }
+
+    let mut token = str_of(user, "token").map(String::from);
+    if token.is_none() {
+        if let Some(f) = str_of(user, "tokenFile") {
+            token = Some(
+                std::fs::read_to_string(rel(f))
+                    .map_err(|e| config_err(format!("reading tokenFile {f}: {e}")))?
+                    .trim()
+                    .to_string(),
+            );
+        }
+    }
+    let mut cert_pem = match (
+        str_of(user, "client-certificate-data"),
+        str_of(user, "client-certificate"),
+    ) {
+        (Some(d), _) => Some(decode_b64(d, "client-certificate-data")?),
+        (None, Some(f)) => {
+            Some(std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?)
+        }
+        _ => None,
+    };
+    let mut key_pem = match (str_of(user, "client-key-data"), str_of(user, "client-key")) {
+        (Some(d), _) => Some(decode_b64(d, "client-key-data")?),
+        (None, Some(f)) => {
+            Some(std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?)
+        }
+        _ => None,
+    };
+    if let Some(exec) = user.and_then(|u| u.get("exec")) {
+        let cred = run_exec(exec)?;
+        if let Some(t) = cred["status"]["token"].as_str() {
+            token = Some(t.to_string());
+        }
+        if let (Some(c), Some(k)) = (
+            cred["status"]["clientCertificateData"].as_str(),
+            cred["status"]["clientKeyData"].as_str(),
+        ) {
+            cert_pem = Some(c.as_bytes().to_vec());
+            key_pem = Some(k.as_bytes().to_vec());
+        }
+    }
+    let tls = tls_config(roots, cert_pem.as_deref(), key_pem.as_deref())?;
+    Ok(Cluster {
+        context,
+        host,
+        port,
+        tls,
+        token,
+        namespace: str_of(Some(ctx), "namespace").map(String::from),
+    })
+}
+
+fn in_cluster(host: &str, _opts: &Options) -> Result<Cluster> {
+    let dir = Path::new("/var/run/secrets/kubernetes.io/serviceaccount");
+    let port: u16 = std::env::var("KUBERNETES_SERVICE_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(443);
+    let token = std::fs::read_to_string(dir.join("token")).map_err(|e| {
+        config_err(format!(
+            "in-cluster: reading the service account token: {e}"
+        ))
+    })?;
+    let ca = std::fs::read(dir.join("ca.crt"))
+        .map_err(|e| config_err(format!("in-cluster: reading ca.crt: {e}")))?;
+    let mut roots = rustls::RootCertStore::empty();
+    add_pem_roots(&mut roots, &ca)?;
+    Ok(Cluster {
+        context: "in-cluster".into(),
+        host: host.trim_matches(['[', ']']).to_string(),
+        port,
+        tls: tls_config(roots, None, None)?,
+        token: Some(token.trim().to_string()),
+        namespace: std::fs::read_to_string(dir.join("namespace"))
+            .ok()
+            .map(|s| s.trim().to_string()),
+    })
+}
+
+fn parse_server(server: &str) -> Result<(String, u16)> {
+    let rest = server
+        .strip_prefix("https://")
+        .ok_or_else(|| config_err(format!("kubeconfig: server {server:?} is not https://")))?;
+    let hostport = rest.split('/').next().unwrap_or_default();
+    if let Some(v6) = hostport.strip_prefix('[') {
+        let (h, after) = v6
+            .split_once(']')
+            .ok_or_else(|| config_err(format!("bad server {server:?}")))?;
+        let port = after
+            .strip_prefix(':')
+            .map_or(Ok(443), str::parse)
+            .map_err(|_| config_err(format!("bad port in {server:?}")))?;
+        return Ok((h.to_string(), port));
+    }
+    match hostport.rsplit_once(':') {
+        Some((h, p)) => Ok((
+            h.to_string(),
+            p.parse()
+                .map_err(|_| config_err(format!("bad port in {server:?}")))?,
+        )),
+        None => Ok((hostport.to_string(), 443)),
+    }
+}
+
+fn add_pem_roots(roots: &mut rustls::RootCertStore, pem: &[u8]) -> Result<()> {
+    let mut n = 0;
+    for c in CertificateDer::pem_slice_iter(pem) {
+        let c = c.map_err(|e| config_err(format!("kubeconfig CA: {e}")))?;
+        roots
+            .add(c)
+            .map_err(|e| config_err(format!("kubeconfig CA: {e}")))?;
+        n += 1;
+    }
+    if n == 0 {
+        return Err(config_err("kubeconfig CA holds no PEM certificate".into()));
+    }
+    Ok(())
+}
+
+fn tls_config(
+    roots: rustls::RootCertStore,
+    cert: Option<&[u8]>,
+    key: Option<&[u8]>,
+) -> Result<Arc<rustls::ClientConfig>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_root_certificates(roots);
+    let config = match (cert, key) {
+        (Some(c), Some(k)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(c)
+                .collect::<Result<_, _>>()
+                .map_err(|e| config_err(format!("client certificate: {e}")))?;
+            let key = PrivateKeyDer::from_pem_slice(k)
+                .map_err(|e| config_err(format!("client key: {e}")))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| config_err(format!("client certificate: {e}")))?
+        }
+        _ => builder.with_no_client_auth(),
+    };
+    Ok(Arc::new(config))
+}
+
+/// Runs a client-go credential plugin and returns its ExecCredential.
+fn run_exec(exec: &Node) -> Result<Value> {
+    let cmd = str_of(Some(exec), "command")
+        .ok_or_else(|| config_err("kubeconfig exec: no command".into()))?;
+    let mut c = std::process::Command::new(cmd);
+    for a in exec.get("args").map(Node::items).unwrap_or(&[]) {
+        if let Some(a) = a.as_str() {
+            c.arg(a);
+        }
+    }
+    for e in exec.get("env").map(Node::items).unwrap_or(&[]) {
+        if let (Some(k), Some(v)) = (str_of(Some(e), "name"), str_of(Some(e), "value")) {
+            c.env(k, v);
+        }
+    }
+    let api = str_of(Some(exec), "apiVersion").unwrap_or("client.authentication.k8s.io/v1");
+    c.env(
+        "KUBERNETES_EXEC_INFO",
+        serde_json::json!({"apiVersion": api, "kind": "ExecCredential", "spec": {"interactive": false}}).to_string(),
+    );
+    let out = c
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| fail(Code::NoPerm, format!("kubeconfig exec plugin {cmd}: {e}")))?;
+    if !out.status.success() {
+        return Err(fail(
+            Code::NoPerm,
+            format!(
+                "kubeconfig exec plugin {cmd} failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| {
+        fail(
+            Code::NoPerm,
+            format!("kubeconfig exec plugin {cmd}: output is not JSON: {e}"),
+        )
+    })
+}
+
+fn get(cluster: &Cluster, path: &str) -> Result<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let what = format!("the Kubernetes API at {}:{}", cluster.host, cluster.port);
+    let tcp = crate::irc::transport::connect_tcp(&cluster.host, cluster.port, deadline)
+        .map_err(|e| fail(Code::Unavailable, format!("cannot reach {what}: {e:#}")))?;
+    tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let name = ServerName::try_from(cluster.host.clone())
+        .map_err(|e| config_err(format!("server name {}: {e}", cluster.host)))?;
+    let conn = rustls::ClientConnection::new(cluster.tls.clone(), name)?;
+    let mut tls = rustls::StreamOwned::new(conn, tcp);
+    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nUser-Agent: vext\r\nConnection: close\r\n", cluster.host);
+    if let Some(t) = &cluster.token {
+        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+    }
+    req.push_str("\r\n");
+    let io = |e: std::io::Error| {
+        let code = if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) {
+            Code::NoPerm
+        } else {
+            Code::Unavailable
+        };
+        fail(code, format!("{what}: {e}"))
+    };
+    tls.write_all(req.as_bytes()).map_err(io)?;
+    let mut raw = Vec::new();
+    match tls.read_to_end(&mut raw) {
+        Ok(_) => {}
+        // Servers often close without close_notify; what arrived is complete.
+        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => {}
+        Err(e) => return Err(io(e)),
+    }
+    let resp = super::docker::parse_http(&raw)
+        .ok_or_else(|| fail(Code::Unavailable, format!("{what}: malformed HTTP reply")))?;
+    match resp.status {
+        200 => serde_json::from_slice(&resp.body).map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("{what}: GET {path}: not JSON: {e}"),
+            )
+        }),
+        401 | 403 => Err(fail(
+            Code::NoPerm,
+            format!(
+                "{what}: GET {path}: {} {}",
+                resp.status,
+                String::from_utf8_lossy(&resp.body).trim()
+            ),
+        )),
+        s => Err(fail(
+            Code::Unavailable,
+            format!(
+                "{what}: GET {path}: {s} {}",
+                String::from_utf8_lossy(&resp.body).trim()
+            ),
+        )),
+    }
+}
+
+/// Every item of a list, following `metadata.continue`.
+fn list_all(cluster: &Cluster, base: &str) -> Result<Vec<Value>> {
+    let mut items = Vec::new();
+    let mut cont: Option<String> = None;
+    for _ in 0..10_000 {
+        let mut path = format!("{base}?limit=500");
+        if let Some(c) = &cont {
+            path.push_str("&continue=");
+            path.push_str(&percent_encode(c));
+        }
+        let page = get(cluster, &path)?;
+        items.extend(page["items"].as_array().cloned().unwrap_or_default());
+        match page["metadata"]["continue"]
+            .as_str()
+            .filter(|c| !c.is_empty())
+        {
+            Some(c) => cont = Some(c.to_string()),
+            None => break,
+        }
+    }
+    Ok(items)
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+const WORKLOADS: [(&str, &str, &str); 5] = [
+    ("/apis/apps/v1", "deployments", "Deployment"),
+    ("/apis/apps/v1", "statefulsets", "StatefulSet"),
+    ("/apis/apps/v1", "daemonsets", "DaemonSet"),
+    ("/apis/batch/v1", "cronjobs", "CronJob"),
+    ("/apis/batch/v1", "jobs", "Job"),
+];
+
+fn collection(group: &str, resource: &str, ns: Option<&str>) -> String {
+    match ns {
+        Some(ns) => format!("{group}/namespaces/{ns}/{resource}"),
+        None => format!("{group}/{resource}"),
+    }
+}
+
+fn containers(spec: &Value) -> Vec<&Value> {
+    ["initContainers", "containers", "ephemeralContainers"]
+        .iter()
+        .flat_map(|k| spec[*k].as_array().map(Vec::as_slice).unwrap_or(&[]))
+        .collect()
+}
+
+pub(crate) fn scan(opts: &Options) -> Result<Vec<Finding>> {
+    let cluster = load(opts)?;
+    let ns: Option<String> = if opts.all_namespaces {
+        None
+    } else {
+        Some(
+            opts.namespace
+                .map(String::from)
+                .or(cluster.namespace.clone())
+                .unwrap_or_else(|| "default".into()),
+        )
+    };
+    let ns = ns.as_deref();
+    let pods = list_all(&cluster, &collection("/api/v1", "pods", ns))?;
+    // (namespace, image as written) -> running digest, from pods' statuses.
+    let mut digests: HashMap<(String, String), String> = HashMap::new();
+    for p in &pods {
+        let pns = p["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        for st in p["status"]["containerStatuses"]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+        {
+            if let (Some(image), Some(id)) = (st["image"].as_str(), st["imageID"].as_str()) {
+                if let Some((_, d)) = id.rsplit_once('@') {
+                    digests.insert((pns.clone(), image.to_string()), d.to_string());
+                }
+            }
+        }
+        // Pods report the spec's image in status.image only normalised; keep the spec's too.
+        for (c, st) in containers(&p["spec"]).iter().zip(
+            p["status"]["containerStatuses"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[]),
+        ) {
+            if let (Some(image), Some(id)) = (c["image"].as_str(), st["imageID"].as_str()) {
+                if let Some((_, d)) = id.rsplit_once('@') {
+                    digests
+                        .entry((pns.clone(), image.to_string()))
+                        .or_insert_with(|| d.to_string());
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut emit = |obj: &Value, kind: &str, spec: &Value| {
+        let ons = obj["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let name = obj["metadata"]["name"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        for c in containers(spec) {
+            let Some(raw) = c["image"].as_str() else {
+                continue;
+            };
+            let source = Source {
+                context: Some(cluster.context.clone()),
+                namespace: Some(ons.clone()),
+                resource_kind: Some(kind.to_string()),
+                name: Some(name.clone()),
+                container: c["name"].as_str().map(String::from),
+                ..Source::default()
+            };
+            let (mut f, _) = Finding::new(raw, "kube", source);
+            f.digest = digests.get(&(ons.clone(), raw.to_string())).cloned();
+            out.push(f);
+        }
+    };
+    for (group, resource, kind) in WORKLOADS {
+        for obj in list_all(&cluster, &collection(group, resource, ns))? {
+            let spec = if kind == "CronJob" {
+                &obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+            } else {
+                &obj["spec"]["template"]["spec"]
+            };
+            // Jobs made by a CronJob are reported through the CronJob.
+            if kind == "Job" && owned(&obj) {
+                continue;
+            }
+            emit(&obj, kind, spec);
+        }
+    }
+    for p in &pods {
+        if !owned(p) {
+            emit(p, "Pod", &p["spec"]);
+        }
+    }
+    Ok(out)
+}
+
+fn owned(obj: &Value) -> bool {
+    obj["metadata"]["ownerReferences"]
+        .as_array()
+        .is_some_and(|o| !o.is_empty())
+}

@@ -1,0 +1,251 @@
+//! `vext scan --kube` against a fake Kubernetes API server: HTTPS with a
+//! test CA, bearer tokens (from kubeconfig or an exec plugin), paged lists
+//! whose items copy the API's documented JSON.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+use crate::support::*;
+
+const TOKEN: &str = "s3cr3t-token";
+
+fn deployment(name: &str, image: &str) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "default", "uid": format!("uid-{name}")},
+        "spec": {"replicas": 1, "template": {"metadata": {"labels": {"app": name}},
+            "spec": {"containers": [{"name": name, "image": image, "ports": [{"containerPort": 80}]}]}}}
+    })
+}
+
+fn list(kind: &str, items: Vec<serde_json::Value>, cont: Option<&str>) -> String {
+    let mut meta = serde_json::json!({"resourceVersion": "12345"});
+    if let Some(c) = cont {
+        meta["continue"] = c.into();
+        meta["remainingItemCount"] = 1.into();
+    }
+    serde_json::json!({"kind": kind, "apiVersion": "v1", "metadata": meta, "items": items})
+        .to_string()
+}
+
+fn respond(path: &str) -> (u16, String) {
+    let (route, query) = path.split_once('?').unwrap_or((path, ""));
+    let cont = query.split('&').find_map(|kv| kv.strip_prefix("continue="));
+    match route {
+        "/api/v1/namespaces/default/pods" => (
+            200,
+            list(
+                "PodList",
+                vec![
+                    serde_json::json!({
+                        "metadata": {"name": "web-7d4b9c-x2x", "namespace": "default",
+                            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-7d4b9c", "uid": "u1", "controller": true}]},
+                        "spec": {"containers": [{"name": "web", "image": "nginx:1.25"}]},
+                        "status": {"phase": "Running", "containerStatuses": [{"name": "web", "ready": true, "restartCount": 0,
+                            "image": "docker.io/library/nginx:1.25",
+                            "imageID": "docker.io/library/nginx@sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582"}]}
+                    }),
+                    serde_json::json!({
+                        "metadata": {"name": "debug", "namespace": "default"},
+                        "spec": {"containers": [{"name": "shell", "image": "busybox:1.36"}]},
+                        "status": {"phase": "Running"}
+                    }),
+                ],
+                None,
+            ),
+        ),
+        "/apis/apps/v1/namespaces/default/deployments" => match cont {
+            None => (
+                200,
+                list(
+                    "DeploymentList",
+                    vec![deployment("web", "nginx:1.25")],
+                    Some("page-2-token"),
+                ),
+            ),
+            Some("page-2-token") => (
+                200,
+                list(
+                    "DeploymentList",
+                    vec![deployment("api", "ghcr.io/acme/api:2.0")],
+                    None,
+                ),
+            ),
+            Some(other) => (
+                410,
+                format!("{{\"kind\":\"Status\",\"message\":\"bad continue {other}\"}}"),
+            ),
+        },
+        "/apis/batch/v1/namespaces/default/cronjobs" => (
+            200,
+            list(
+                "CronJobList",
+                vec![serde_json::json!({
+                    "metadata": {"name": "nightly", "namespace": "default"},
+                    "spec": {"schedule": "0 3 * * *", "jobTemplate": {"spec": {"template": {"spec": {
+                        "containers": [{"name": "backup", "image": "postgres:16.2"}], "restartPolicy": "OnFailure"}}}}}
+                })],
+                None,
+            ),
+        ),
+        "/apis/apps/v1/namespaces/default/statefulsets"
+        | "/apis/apps/v1/namespaces/default/daemonsets"
+        | "/apis/batch/v1/namespaces/default/jobs" => (200, list("List", vec![], None)),
+        _ => (404, "{\"kind\":\"Status\",\"code\":404}".into()),
+    }
+}
+
+/// Starts the fake API server; returns its port.
+fn fake_api(ca: &TestCa) -> u16 {
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&ca.cert)
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let key = PrivateKeyDer::from_pem_file(&ca.key).unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(certs, key)
+    .unwrap();
+    let config = Arc::new(config);
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let config = config.clone();
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut reader = BufReader::new(&mut tls);
+                let mut request = String::new();
+                if reader.read_line(&mut request).is_err() {
+                    return;
+                }
+                let mut auth = String::new();
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+                        break;
+                    }
+                    if let Some(v) = h.strip_prefix("Authorization: ") {
+                        auth = v.trim().to_string();
+                    }
+                }
+                let path = request.split(' ').nth(1).unwrap_or("").to_string();
+                let (status, body) = if auth == format!("Bearer {TOKEN}") {
+                    respond(&path)
+                } else {
+                    (
+                        401,
+                        "{\"kind\":\"Status\",\"message\":\"Unauthorized\",\"code\":401}".into(),
+                    )
+                };
+                let _ = write!(tls, "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    port
+}
+
+fn kubeconfig(dir: &TempDir, port: u16, ca: &TestCa, user: &str) -> String {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: local\n  cluster:\n    server: https://127.0.0.1:{port}\n    certificate-authority: {}\ncontexts:\n- name: test\n  context:\n    cluster: local\n    user: me\n    namespace: default\nusers:\n- name: me\n  user:\n{user}",
+        ca.ca.display()
+    );
+    dir.write("kubeconfig", &text).display().to_string()
+}
+
+#[test]
+fn workloads_pods_and_running_digests_from_the_api() {
+    let ca = TestCa::new();
+    let port = fake_api(&ca);
+    let dir = TempDir::new("kube");
+    let cfg = kubeconfig(&dir, port, &ca, &format!("    token: {TOKEN}\n"));
+    let out = vext(["scan", "--kube", "--kubeconfig", &cfg, "--json"]).expect(0);
+    let items: Vec<serde_json::Value> = serde_json::from_str(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}\n{}", out.stdout, out.stderr));
+    let mut got: Vec<String> = items
+        .iter()
+        .map(|f| {
+            format!(
+                "{} {}/{}/{}/{} {}",
+                f["image"].as_str().unwrap(),
+                f["source"]["namespace"].as_str().unwrap(),
+                f["source"]["kind"].as_str().unwrap(),
+                f["source"]["name"].as_str().unwrap(),
+                f["source"]["container"].as_str().unwrap(),
+                f["digest"].as_str().unwrap_or("-")
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got, [
+        "docker.io/library/busybox:1.36 default/Pod/debug/shell -",
+        "docker.io/library/nginx:1.25 default/Deployment/web/web sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582",
+        "docker.io/library/postgres:16.2 default/CronJob/nightly/backup -",
+        "ghcr.io/acme/api:2.0 default/Deployment/api/api -",
+    ]);
+    assert!(items
+        .iter()
+        .all(|f| f["kind"] == "kube" && f["source"]["context"] == "test"));
+}
+
+#[test]
+fn exec_plugins_bad_tokens_and_unverifiable_servers() {
+    let ca = TestCa::new();
+    let port = fake_api(&ca);
+    let dir = TempDir::new("kube");
+    let plugin = dir.write(
+        "plugin.sh",
+        &format!("#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{TOKEN}\"}}}}'\n"),
+    );
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let cfg = kubeconfig(
+        &dir,
+        port,
+        &ca,
+        &format!(
+            "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: {}\n",
+            plugin.display()
+        ),
+    );
+    let out = vext(["scan", "--kube", "--kubeconfig", &cfg, "--json"]).expect(0);
+    assert!(
+        out.stdout.contains("ghcr.io/acme/api:2.0"),
+        "{}",
+        out.stdout
+    );
+    let bad = kubeconfig(&dir, port, &ca, "    token: wrong\n");
+    let out = vext(["scan", "--kube", "--kubeconfig", &bad]).expect(77);
+    assert!(out.stderr.contains("401"), "{}", out.stderr);
+    // Without the CA the server's certificate does not verify.
+    let text = std::fs::read_to_string(&cfg).unwrap().replace(
+        &format!("    certificate-authority: {}\n", ca.ca.display()),
+        "",
+    );
+    let unverified = dir.write("unverified", &text);
+    let out = vext([
+        "scan",
+        "--kube",
+        "--kubeconfig",
+        unverified.to_str().unwrap(),
+    ])
+    .expect(77);
+    assert!(
+        out.stderr.to_lowercase().contains("certificate"),
+        "{}",
+        out.stderr
+    );
+    let out = vext(["scan", "--kube", "--kubeconfig", "/nonexistent/kubeconfig"]).expect(78);
+    assert!(out.stderr.contains("/nonexistent/kubeconfig"));
+}
