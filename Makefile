@@ -8,7 +8,7 @@
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
-DEB_PACKAGES := ngircd irker openssl git subversion mercurial iproute2 util-linux file
+DEB_PACKAGES := ngircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file
 
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

@@ -34,6 +34,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Announce commits from git hooks (a drop-in for irkerhook)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check registries for newer versions of the images in use, gated by a safe-update policy')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the project itself)')
@@ -253,6 +254,21 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'vext;check' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
+            [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output a JSON array, one object per image')
+            [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 1 when at least one update is approved')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'vext;history' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'The daemon''s state directory (same default as `vext daemon --state-dir`)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only messages with a target matching PATTERN (`*` matches anything)')
@@ -321,6 +337,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Announce commits from git hooks (a drop-in for irkerhook)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker')
+            [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check registries for newer versions of the images in use, gated by a safe-update policy')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('generate', 'generate', [CompletionResultType]::ParameterValue, 'Write shell completions and man pages (for packagers and the project itself)')
@@ -353,6 +370,9 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             break
         }
         'vext;help;scan' {
+            break
+        }
+        'vext;help;check' {
             break
         }
         'vext;help;history' {

@@ -16,6 +16,9 @@ _vext() {
             ",$1")
                 cmd="vext"
                 ;;
+            vext,check)
+                cmd="vext__subcmd__check"
+                ;;
             vext,config)
                 cmd="vext__subcmd__config"
                 ;;
@@ -51,6 +54,9 @@ _vext() {
                 ;;
             vext__subcmd__config__subcmd__help,show)
                 cmd="vext__subcmd__config__subcmd__help__subcmd__show"
+                ;;
+            vext__subcmd__help,check)
+                cmd="vext__subcmd__help__subcmd__check"
                 ;;
             vext__subcmd__help,config)
                 cmd="vext__subcmd__help__subcmd__config"
@@ -128,12 +134,42 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan history config generate help"
+            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan check history config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__check)
+            opts="-v -q -h --from --policy --json --exit-code --insecure-registry --config --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -336,8 +372,22 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help)
-            opts="send daemon hook scan history config generate help"
+            opts="send daemon hook scan check history config generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -31,6 +31,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+            cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
@@ -235,6 +236,20 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'vext;check'= {
+            cand --from 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin'
+            cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
+            cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'Output a JSON array, one object per image'
+            cand --exit-code 'Exit 1 when at least one update is approved'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'vext;history'= {
             cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
             cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
@@ -296,6 +311,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+            cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
@@ -320,6 +336,8 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help;hook;install'= {
         }
         &'vext;help;scan'= {
+        }
+        &'vext;help;check'= {
         }
         &'vext;help;history'= {
         }

@@ -33,6 +33,7 @@ complete -c vext -n "__fish_vext_needs_command" -f -a "send" -d 'Deliver one not
 complete -c vext -n "__fish_vext_needs_command" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
 complete -c vext -n "__fish_vext_needs_command" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+complete -c vext -n "__fish_vext_needs_command" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
 complete -c vext -n "__fish_vext_needs_command" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c vext -n "__fish_vext_needs_command" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
@@ -176,6 +177,15 @@ complete -c vext -n "__fish_vext_using_subcommand scan" -l strict -d 'Exit 65 wh
 complete -c vext -n "__fish_vext_using_subcommand scan" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand check" -l from -d 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image'
+complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1 when at least one update is approved'
+complete -c vext -n "__fish_vext_using_subcommand check" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand history" -l state-dir -d 'The daemon\'s state directory (same default as `vext daemon --state-dir`)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand history" -l target -d 'Only messages with a target matching PATTERN (`*` matches anything)' -r
 complete -c vext -n "__fish_vext_using_subcommand history" -l since -d 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)' -r
@@ -207,14 +217,15 @@ complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Config
 complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan history config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "send" -d 'Deliver one notification to IRC targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'

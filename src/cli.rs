@@ -130,6 +130,20 @@ unresolved), raw (as written), kind (k8s, kustomize, compose, dockerfile, docker
 (file and line, or container and id), plus digest where the running digest is known.")]
     Scan(ScanArgs),
 
+    /// Check registries for newer versions of the images in use, gated by a safe-update policy.
+    #[command(after_help = "Examples:
+  vext check nginx:1.25-alpine postgres:16.2
+  vext check deploy/ --json                 # every image found in the manifests
+  vext scan --json | vext check --from -
+  vext check deploy/ --exit-code || echo 'updates approved'
+
+JSON: one object per image with image, current, latest (the newest tag the policy
+approves), newest (the newest tag of the same variant and shape), change (none, patch,
+minor, major, digest), decision (approve, hold, ignore, none) and error.
+Exit: 0, or 1 with --exit-code when an update is approved; when no image could be
+checked: 77 (authentication), 75 (temporary: timeouts, 429, 5xx), else 69.")]
+    Check(CheckArgs),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -527,6 +541,33 @@ pub(crate) struct HookInstallArgs {
     /// Replace an existing hook that is not vext's.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// Images (nginx:1.25) or paths to scan for them (an argument that exists on disk is a path).
+    #[arg(value_name = "IMAGE|PATH")]
+    pub(crate) inputs: Vec<String>,
+
+    /// Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) from: Option<String>,
+
+    /// The policy file (TOML with a [policy] section) [default: [policy] in the config file].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+
+    /// Output a JSON array, one object per image.
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Exit 1 when at least one update is approved.
+    #[arg(long)]
+    pub(crate) exit_code: bool,
+
+    /// Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub(crate) insecure_registry: Vec<String>,
 }
 
 #[derive(Args, Debug)]

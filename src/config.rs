@@ -21,6 +21,9 @@ pub(crate) struct Config {
     /// Named targets: `vext send @ops` means `[targets.ops] url = ...`.
     #[serde(default)]
     pub(crate) targets: BTreeMap<String, TargetSection>,
+    /// The safe-update policy for `vext check`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) policy: Option<crate::policy::PolicySection>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -14,6 +14,8 @@ use std::process::ExitCode;
 pub(crate) enum Code {
     /// 0: everything went fine.
     Ok,
+    /// 1: ran fine, the answer is "no" (updates approved, with `--exit-code`).
+    No,
     /// 75: temporary failure, worth retrying (timeout, refused, DNS, 5xx, 429).
     TempFail,
     /// 69: the service is unavailable (server refused us, no daemon at `--via`).
@@ -34,6 +36,7 @@ impl Code {
     pub(crate) fn as_u8(self) -> u8 {
         match self {
             Code::Ok => 0,
+            Code::No => 1,
             Code::Usage => 64,
             Code::DataErr => 65,
             Code::Unavailable => 69,

@@ -4,6 +4,7 @@
 //! `main` parses the command line, dispatches with one `match`, and maps
 //! errors to sysexits-style exit codes (see `exit`).
 
+mod check;
 mod cli;
 mod client;
 mod config;
@@ -14,13 +15,16 @@ mod history;
 mod hook;
 mod image;
 mod irc;
+mod policy;
 mod protocol;
+mod registry;
 mod relay;
 mod scan;
 mod send;
 mod spool;
 mod target;
 mod tls;
+mod version;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -72,6 +76,7 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Send(args) => send::run(args, &ctx),
         Command::Daemon(args) => daemon::run(args, &ctx),
         Command::Hook(args) => hook::run(args, &ctx),
+        Command::Check(args) => check::run(args, &ctx),
         Command::Scan(mut args) => {
             args.notes = cli.global.verbose > 0;
             scan::run(args, &ctx)

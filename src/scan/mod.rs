@@ -172,44 +172,6 @@ pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
         }
     }
 
-    // 1. Walk (in parallel) and classify.
-    let files: Mutex<Vec<(PathBuf, Class)>> = Mutex::new(Vec::new());
-    if !paths.is_empty() {
-        let mut builder = ignore::WalkBuilder::new(&paths[0]);
-        for p in &paths[1..] {
-            builder.add(p);
-        }
-        builder
-            .hidden(!args.hidden)
-            .ignore(!args.no_ignore)
-            .git_ignore(!args.no_ignore)
-            .git_exclude(!args.no_ignore)
-            .git_global(!args.no_ignore)
-            .parents(!args.no_ignore)
-            .require_git(false);
-        builder.build_parallel().run(|| {
-            let files = &files;
-            let report = &report;
-            Box::new(move |entry| {
-                match entry {
-                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
-                        if let Some(class) = classify(e.path()) {
-                            files
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .push((e.into_path(), class));
-                        }
-                    }
-                    Ok(_) => {}
-                    Err(err) => report.warn(&format!("{err}")),
-                }
-                ignore::WalkState::Continue
-            })
-        });
-    }
-    let mut files = files.into_inner().unwrap_or_else(|p| p.into_inner());
-    files.sort();
-
     let (tx, rx) = mpsc::channel::<Finding>();
     let ndjson = args.ndjson && !args.unique;
     let printer = std::thread::spawn(move || -> Vec<Finding> {
@@ -227,50 +189,7 @@ pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
         collected
     });
 
-    // 2. Kustomizations first: what they include is reported through them.
-    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
-    for (path, _) in files.iter().filter(|(_, c)| *c == Class::Kustomization) {
-        let k = manifest::resolve(path, &report, 0);
-        let kshown = shown(path, implicit);
-        for (file, occ) in k.images {
-            let fshown = shown(&clean(&file), implicit);
-            let _ = tx.send(manifest::to_finding(
-                &fshown,
-                occ,
-                "kustomize",
-                Some(kshown.clone()),
-                &report,
-            ));
-        }
-        included.extend(k.files.iter().map(|f| canonical(f)));
-    }
-
-    // 3. Everything else, on all cores.
-    let rest: Vec<&(PathBuf, Class)> = files
-        .iter()
-        .filter(|(p, c)| *c != Class::Kustomization && !included.contains(&canonical(p)))
-        .collect();
-    let next = AtomicUsize::new(0);
-    let workers = std::thread::available_parallelism()
-        .map_or(2, |n| n.get())
-        .min(16);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (rest, next, report) = (&rest, &next, &report);
-            s.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some((path, class)) = rest.get(i) else {
-                    break;
-                };
-                for f in scan_file(path, *class, &shown(path, implicit), report) {
-                    if tx.send(f).is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
+    files_pipeline(&paths, implicit, args.hidden, args.no_ignore, &report, &tx);
 
     // 4. The Docker engine.
     if args.docker {
@@ -414,4 +333,106 @@ fn print(findings: &[Finding], args: &ScanArgs) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(Into::into),
     }
+}
+
+/// Walks `paths`, reports kustomizations, then parses every other manifest
+/// on all cores, sending findings to `tx` as they come.
+fn files_pipeline(
+    paths: &[PathBuf],
+    implicit: bool,
+    hidden: bool,
+    no_ignore: bool,
+    report: &Report,
+    tx: &mpsc::Sender<Finding>,
+) {
+    // 1. Walk (in parallel) and classify.
+    let files: Mutex<Vec<(PathBuf, Class)>> = Mutex::new(Vec::new());
+    if !paths.is_empty() {
+        let mut builder = ignore::WalkBuilder::new(&paths[0]);
+        for p in &paths[1..] {
+            builder.add(p);
+        }
+        builder
+            .hidden(!hidden)
+            .ignore(!no_ignore)
+            .git_ignore(!no_ignore)
+            .git_exclude(!no_ignore)
+            .git_global(!no_ignore)
+            .parents(!no_ignore)
+            .require_git(false);
+        builder.build_parallel().run(|| {
+            let files = &files;
+            Box::new(move |entry| {
+                match entry {
+                    Ok(e) if e.file_type().is_some_and(|t| t.is_file()) => {
+                        if let Some(class) = classify(e.path()) {
+                            files
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((e.into_path(), class));
+                        }
+                    }
+                    Ok(_) => {}
+                    Err(err) => report.warn(&format!("{err}")),
+                }
+                ignore::WalkState::Continue
+            })
+        });
+    }
+    let mut files = files.into_inner().unwrap_or_else(|p| p.into_inner());
+    files.sort();
+
+    // 2. Kustomizations first: what they include is reported through them.
+    let mut included: BTreeSet<PathBuf> = BTreeSet::new();
+    for (path, _) in files.iter().filter(|(_, c)| *c == Class::Kustomization) {
+        let k = manifest::resolve(path, report, 0);
+        let kshown = shown(path, implicit);
+        for (file, occ) in k.images {
+            let fshown = shown(&clean(&file), implicit);
+            let _ = tx.send(manifest::to_finding(
+                &fshown,
+                occ,
+                "kustomize",
+                Some(kshown.clone()),
+                report,
+            ));
+        }
+        included.extend(k.files.iter().map(|f| canonical(f)));
+    }
+
+    // 3. Everything else, on all cores.
+    let rest: Vec<&(PathBuf, Class)> = files
+        .iter()
+        .filter(|(p, c)| *c != Class::Kustomization && !included.contains(&canonical(p)))
+        .collect();
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(16);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (rest, next, report) = (&rest, &next, report);
+            s.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((path, class)) = rest.get(i) else {
+                    break;
+                };
+                for f in scan_file(path, *class, &shown(path, implicit), report) {
+                    if tx.send(f).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+}
+
+/// The images in manifest files under `paths` (for `vext check`).
+pub(crate) fn inventory(paths: &[PathBuf]) -> Vec<Finding> {
+    let report = Report::new(false, false);
+    let (tx, rx) = mpsc::channel();
+    files_pipeline(paths, false, false, false, &report, &tx);
+    drop(tx);
+    rx.into_iter().collect()
 }

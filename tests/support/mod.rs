@@ -789,3 +789,159 @@ impl TestCa {
         }
     }
 }
+
+// ---- Debian's docker-registry ----------------------------------------------------
+
+pub struct RegistryServer {
+    pub addr: String,
+    dir: TempDir,
+    child: Child,
+}
+
+impl RegistryServer {
+    /// Starts `docker-registry serve` on a free port; with `htpasswd`, Basic auth.
+    pub fn start(htpasswd: Option<(&str, &str)>) -> RegistryServer {
+        let bin = require_binary("docker-registry");
+        let dir = TempDir::new("registry");
+        let port = free_port();
+        let mut conf = format!(
+            "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        if let Some((user, pass)) = htpasswd {
+            let file = dir.path().join("htpasswd");
+            let out = Command::new("htpasswd")
+                .args(["-Bbn", user, pass])
+                .output()
+                .expect("htpasswd (make deps installs apache2-utils)");
+            std::fs::write(&file, out.stdout).unwrap();
+            conf.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: test\n    path: {}\n",
+                file.display()
+            ));
+        }
+        let conf_path = dir.write("config.yml", &conf);
+        let child = Command::new(bin)
+            .args(["serve"])
+            .arg(&conf_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting docker-registry");
+        let until = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < until, "docker-registry did not start");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        RegistryServer {
+            addr: format!("127.0.0.1:{port}"),
+            dir,
+            child,
+        }
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Pushes a tiny image (distinct per tag) under every tag, through the HTTP API.
+    pub fn push(&self, repo: &str, tags: &[&str], auth: Option<&str>) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let base = format!("http://{}", self.addr);
+        let with_auth = |r: ureq::RequestBuilder<ureq::typestate::WithBody>| match auth {
+            Some(a) => r.header("Authorization", a),
+            None => r,
+        };
+        let upload = |content: &[u8]| -> String {
+            let digest = format!(
+                "sha256:{}",
+                hex(ring::digest::digest(&ring::digest::SHA256, content).as_ref())
+            );
+            let mut r = with_auth(agent.post(format!("{base}/v2/{repo}/blobs/uploads/")))
+                .send(&[][..])
+                .unwrap();
+            assert_eq!(
+                r.status().as_u16(),
+                202,
+                "start upload: {:?}",
+                r.body_mut().read_to_string()
+            );
+            let loc = r
+                .headers()
+                .get("location")
+                .unwrap()
+                .to_str()
+                .unwrap()
+                .to_string();
+            let loc = if loc.starts_with("http") {
+                loc
+            } else {
+                format!("{base}{loc}")
+            };
+            let sep = if loc.contains('?') { '&' } else { '?' };
+            let r = with_auth(agent.put(format!("{loc}{sep}digest={digest}")))
+                .header("Content-Type", "application/octet-stream")
+                .send(content)
+                .unwrap();
+            assert_eq!(r.status().as_u16(), 201, "finish upload");
+            digest
+        };
+        for tag in tags {
+            let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}");
+            let digest = upload(config.as_bytes());
+            let manifest = format!(
+                "{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":{},\"digest\":\"{digest}\"}},\"layers\":[]}}",
+                config.len()
+            );
+            let mut r = with_auth(agent.put(format!("{base}/v2/{repo}/manifests/{tag}")))
+                .header(
+                    "Content-Type",
+                    "application/vnd.docker.distribution.manifest.v2+json",
+                )
+                .send(manifest.as_bytes())
+                .unwrap();
+            assert_eq!(
+                r.status().as_u16(),
+                201,
+                "push {repo}:{tag}: {:?}",
+                r.body_mut().read_to_string()
+            );
+        }
+    }
+
+    /// The digest of repo:tag, as the registry reports it.
+    pub fn digest(&self, repo: &str, tag: &str) -> String {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .build()
+            .new_agent();
+        let r = agent
+            .head(format!("http://{}/v2/{repo}/manifests/{tag}", self.addr))
+            .header(
+                "Accept",
+                "application/vnd.docker.distribution.manifest.v2+json",
+            )
+            .call()
+            .unwrap();
+        r.headers()
+            .get("docker-content-digest")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .to_string()
+    }
+}
+
+impl Drop for RegistryServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

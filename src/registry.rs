@@ -1,0 +1,621 @@
+//! An OCI distribution (registry v2) client on one shared ureq agent: tag
+//! lists paged with `n` and `Link`, manifest `HEAD` for digests, the
+//! `WWW-Authenticate` challenge flow (Bearer tokens cached per
+//! realm/service/scope until they expire, or Basic), credentials from
+//! `~/.docker/config.json`, retries on 429 and 5xx honouring `Retry-After`,
+//! and a per-registry concurrency cap.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+
+use crate::image::{ImageRef, DOCKER_HUB};
+
+/// Manifest media types accepted on HEAD (Docker and OCI, single and lists).
+const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
+
+/// Requests in flight per registry host.
+const PER_REGISTRY: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorKind {
+    /// Credentials missing or refused.
+    Auth,
+    /// Timeouts, connection failures, 429, 5xx: worth retrying later.
+    Temporary,
+    /// Anything else (404, bad replies).
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct RegistryError {
+    pub(crate) kind: ErrorKind,
+    pub(crate) message: String,
+}
+
+fn err(kind: ErrorKind, message: impl Into<String>) -> RegistryError {
+    RegistryError {
+        kind,
+        message: message.into(),
+    }
+}
+
+/// One challenge from `WWW-Authenticate`: scheme and parameters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Challenge {
+    pub(crate) scheme: String,
+    pub(crate) params: HashMap<String, String>,
+}
+
+/// Parses a `WWW-Authenticate` header: several challenges, quoted strings
+/// with escapes and commas inside them.
+pub(crate) fn parse_challenges(header: &str) -> Vec<Challenge> {
+    let mut out: Vec<Challenge> = Vec::new();
+    let chars: Vec<char> = header.chars().collect();
+    let mut i = 0;
+    let skip_ws = |i: &mut usize| {
+        while *i < chars.len() && (chars[*i] == ' ' || chars[*i] == ',' || chars[*i] == '\t') {
+            *i += 1;
+        }
+    };
+    while i < chars.len() {
+        skip_ws(&mut i);
+        let start = i;
+        while i < chars.len() && !matches!(chars[i], ' ' | ',' | '=' | '\t') {
+            i += 1;
+        }
+        let word: String = chars[start..i].iter().collect();
+        if word.is_empty() {
+            i += 1;
+            continue;
+        }
+        if i < chars.len() && chars[i] == '=' {
+            // A parameter of the current challenge.
+            i += 1;
+            let value = if i < chars.len() && chars[i] == '"' {
+                i += 1;
+                let mut v = String::new();
+                while i < chars.len() && chars[i] != '"' {
+                    if chars[i] == '\\' && i + 1 < chars.len() {
+                        i += 1;
+                    }
+                    v.push(chars[i]);
+                    i += 1;
+                }
+                i += 1;
+                v
+            } else {
+                let s = i;
+                while i < chars.len() && chars[i] != ',' {
+                    i += 1;
+                }
+                chars[s..i].iter().collect::<String>().trim().to_string()
+            };
+            if let Some(c) = out.last_mut() {
+                c.params.insert(word.to_ascii_lowercase(), value);
+            }
+        } else {
+            out.push(Challenge {
+                scheme: word.to_ascii_lowercase(),
+                params: HashMap::new(),
+            });
+        }
+    }
+    out
+}
+
+/// Credentials for a registry host, from the Docker client's config.
+#[derive(Debug, Clone)]
+struct Creds {
+    user: String,
+    secret: String,
+}
+
+fn docker_config() -> Option<serde_json::Value> {
+    let dir = std::env::var_os("DOCKER_CONFIG")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker"))
+        })?;
+    let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn creds_for(config: &Option<serde_json::Value>, host: &str) -> Option<Creds> {
+    let cfg = config.as_ref()?;
+    let keys: Vec<String> = if host == DOCKER_HUB {
+        vec![
+            "https://index.docker.io/v1/".into(),
+            "index.docker.io".into(),
+            "docker.io".into(),
+            "registry-1.docker.io".into(),
+        ]
+    } else {
+        vec![
+            host.to_string(),
+            format!("https://{host}"),
+            format!("http://{host}"),
+        ]
+    };
+    let helper = keys
+        .iter()
+        .find_map(|k| cfg["credHelpers"][k].as_str())
+        .or_else(|| cfg["credsStore"].as_str());
+    if let Some(auth) = keys.iter().find_map(|k| cfg["auths"][k]["auth"].as_str()) {
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(auth)
+            .ok()?;
+        let text = String::from_utf8(decoded).ok()?;
+        let (user, secret) = text.split_once(':')?;
+        return Some(Creds {
+            user: user.into(),
+            secret: secret.into(),
+        });
+    }
+    let helper = helper?;
+    let mut child = std::process::Command::new(format!("docker-credential-{helper}"))
+        .arg("get")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .ok()?;
+    use std::io::Write;
+    let server = if host == DOCKER_HUB {
+        "https://index.docker.io/v1/"
+    } else {
+        host
+    };
+    child.stdin.take()?.write_all(server.as_bytes()).ok()?;
+    let out = child.wait_with_output().ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    Some(Creds {
+        user: v["Username"].as_str()?.into(),
+        secret: v["Secret"].as_str()?.into(),
+    })
+}
+
+/// Bearer tokens are cached per (realm, service, scope).
+type TokenKey = (String, String, String);
+
+struct Gate {
+    count: Mutex<usize>,
+    cv: Condvar,
+}
+
+pub(crate) struct Registry {
+    agent: ureq::Agent,
+    insecure: Vec<String>,
+    config: Option<serde_json::Value>,
+    tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
+    basic: Mutex<HashMap<String, bool>>,
+    gates: Mutex<HashMap<String, Arc<Gate>>>,
+    pub(crate) requests: AtomicUsize,
+}
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: String,
+}
+
+impl Reply {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Registry {
+    pub(crate) fn new(insecure: Vec<String>) -> Registry {
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(30)))
+            .max_redirects(5)
+            .build()
+            .new_agent();
+        Registry {
+            agent,
+            insecure,
+            config: docker_config(),
+            tokens: Mutex::new(HashMap::new()),
+            basic: Mutex::new(HashMap::new()),
+            gates: Mutex::new(HashMap::new()),
+            requests: AtomicUsize::new(0),
+        }
+    }
+
+    fn base(&self, registry: &str) -> String {
+        let host = if registry == DOCKER_HUB {
+            "registry-1.docker.io"
+        } else {
+            registry
+        };
+        let scheme = if self.insecure.iter().any(|i| i == registry) {
+            "http"
+        } else {
+            "https"
+        };
+        format!("{scheme}://{host}")
+    }
+
+    fn gate(&self, registry: &str) -> Arc<Gate> {
+        let mut g = self.gates.lock().unwrap_or_else(|p| p.into_inner());
+        g.entry(registry.to_string())
+            .or_insert_with(|| {
+                Arc::new(Gate {
+                    count: Mutex::new(0),
+                    cv: Condvar::new(),
+                })
+            })
+            .clone()
+    }
+
+    fn raw(
+        &self,
+        method: &str,
+        url: &str,
+        accept: Option<&str>,
+        auth: Option<&str>,
+    ) -> Result<Reply, RegistryError> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut req = match method {
+            "HEAD" => self.agent.head(url),
+            _ => self.agent.get(url),
+        };
+        if let Some(a) = accept {
+            req = req.header("Accept", a);
+        }
+        if let Some(a) = auth {
+            req = req.header("Authorization", a);
+        }
+        let mut resp = req.call().map_err(|e| {
+            let kind = match &e {
+                ureq::Error::Tls(_) | ureq::Error::Rustls(_) => ErrorKind::Auth,
+                _ => ErrorKind::Temporary,
+            };
+            err(kind, format!("{url}: {e}"))
+        })?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let body = if method == "HEAD" {
+            String::new()
+        } else {
+            resp.body_mut()
+                .with_config()
+                .limit(32 << 20)
+                .read_to_string()
+                .map_err(|e| {
+                    err(
+                        ErrorKind::Temporary,
+                        format!("{url}: reading the reply: {e}"),
+                    )
+                })?
+        };
+        Ok(Reply {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// A request with the auth flow and retries; `scope` is the repository.
+    fn request(
+        &self,
+        method: &str,
+        registry: &str,
+        url: &str,
+        repo: &str,
+        accept: Option<&str>,
+    ) -> Result<Reply, RegistryError> {
+        let gate = self.gate(registry);
+        {
+            let mut n = gate.count.lock().unwrap_or_else(|p| p.into_inner());
+            while *n >= PER_REGISTRY {
+                n = gate.cv.wait(n).unwrap_or_else(|p| p.into_inner());
+            }
+            *n += 1;
+        }
+        let result = self.request_inner(method, registry, url, repo, accept);
+        *gate.count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
+        gate.cv.notify_one();
+        result
+    }
+
+    fn request_inner(
+        &self,
+        method: &str,
+        registry: &str,
+        url: &str,
+        repo: &str,
+        accept: Option<&str>,
+    ) -> Result<Reply, RegistryError> {
+        let scope = format!("repository:{repo}:pull");
+        let mut auth = self.cached_auth(registry, &scope);
+        let mut tried_auth = false;
+        for attempt in 0..4 {
+            let reply = self.raw(method, url, accept, auth.as_deref())?;
+            match reply.status {
+                401 if !tried_auth => {
+                    tried_auth = true;
+                    let header = reply.header("www-authenticate").unwrap_or("").to_string();
+                    auth = Some(self.authenticate(registry, &header, &scope)?);
+                }
+                401 | 403 => {
+                    return Err(err(
+                        ErrorKind::Auth,
+                        format!("{url}: {} (credentials refused or missing)", reply.status),
+                    ));
+                }
+                429 | 500..=599 if attempt < 3 => {
+                    let wait = reply
+                        .header("retry-after")
+                        .and_then(|v| v.trim().parse::<u64>().ok())
+                        .unwrap_or(1u64 << attempt)
+                        .min(30);
+                    std::thread::sleep(Duration::from_secs(wait));
+                }
+                429 | 500..=599 => {
+                    return Err(err(
+                        ErrorKind::Temporary,
+                        format!("{url}: {} after retries", reply.status),
+                    ))
+                }
+                _ => return Ok(reply),
+            }
+        }
+        Err(err(ErrorKind::Temporary, format!("{url}: gave up")))
+    }
+
+    fn cached_auth(&self, registry: &str, scope: &str) -> Option<String> {
+        if self
+            .basic
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(registry)
+            .copied()
+            == Some(true)
+        {
+            let c = creds_for(&self.config, registry)?;
+            return Some(basic(&c));
+        }
+        let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
+        tokens
+            .iter()
+            .find(|((_, _, s), (_, exp))| s == scope && *exp > Instant::now())
+            .map(|(_, (t, _))| format!("Bearer {t}"))
+    }
+
+    fn authenticate(
+        &self,
+        registry: &str,
+        header: &str,
+        scope: &str,
+    ) -> Result<String, RegistryError> {
+        let challenges = parse_challenges(header);
+        let creds = creds_for(&self.config, registry);
+        if let Some(b) = challenges.iter().find(|c| c.scheme == "bearer") {
+            let realm = b
+                .params
+                .get("realm")
+                .cloned()
+                .ok_or_else(|| err(ErrorKind::Auth, "Bearer challenge without a realm"))?;
+            let service = b.params.get("service").cloned().unwrap_or_default();
+            let scope = b
+                .params
+                .get("scope")
+                .cloned()
+                .unwrap_or_else(|| scope.to_string());
+            let key = (realm.clone(), service.clone(), scope.clone());
+            if let Some((t, exp)) = self
+                .tokens
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .get(&key)
+            {
+                if *exp > Instant::now() {
+                    return Ok(format!("Bearer {t}"));
+                }
+            }
+            let sep = if realm.contains('?') { '&' } else { '?' };
+            let url = format!(
+                "{realm}{sep}service={}&scope={}",
+                enc(&service),
+                enc(&scope)
+            );
+            let reply = self.raw("GET", &url, None, creds.as_ref().map(basic).as_deref())?;
+            if reply.status != 200 {
+                let kind = if reply.status == 401 || reply.status == 403 {
+                    ErrorKind::Auth
+                } else {
+                    ErrorKind::Temporary
+                };
+                return Err(err(
+                    kind,
+                    format!("token endpoint {realm}: {}", reply.status),
+                ));
+            }
+            let v: serde_json::Value = serde_json::from_str(&reply.body)
+                .map_err(|e| err(ErrorKind::Other, format!("token endpoint {realm}: {e}")))?;
+            let token = v["token"]
+                .as_str()
+                .or(v["access_token"].as_str())
+                .ok_or_else(|| err(ErrorKind::Auth, format!("token endpoint {realm}: no token")))?;
+            let ttl = v["expires_in"].as_u64().unwrap_or(60).max(10);
+            // Renew a little before expiry.
+            let exp = Instant::now() + Duration::from_secs(ttl - ttl / 10);
+            self.tokens
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(key, (token.to_string(), exp));
+            return Ok(format!("Bearer {token}"));
+        }
+        if challenges.iter().any(|c| c.scheme == "basic") {
+            let c = creds.ok_or_else(|| err(ErrorKind::Auth, format!("{registry} asks for a password; none in the Docker config (docker login {registry})")))?;
+            self.basic
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(registry.to_string(), true);
+            return Ok(basic(&c));
+        }
+        Err(err(
+            ErrorKind::Auth,
+            format!("{registry}: unsupported authentication challenge {header:?}"),
+        ))
+    }
+
+    /// Every tag of the image's repository, following `Link` pages.
+    pub(crate) fn tags(&self, image: &ImageRef) -> Result<Vec<String>, RegistryError> {
+        let base = self.base(&image.registry);
+        let mut url = format!("{base}/v2/{}/tags/list?n=1000", image.repository);
+        let mut tags = Vec::new();
+        for _ in 0..1000 {
+            let reply = self.request(
+                "GET",
+                &image.registry,
+                &url,
+                &image.repository,
+                Some("application/json"),
+            )?;
+            if reply.status == 404 {
+                return Err(err(
+                    ErrorKind::Other,
+                    format!("{}: repository not found", image.name()),
+                ));
+            }
+            if reply.status != 200 {
+                return Err(err(ErrorKind::Other, format!("{url}: {}", reply.status)));
+            }
+            let v: serde_json::Value = serde_json::from_str(&reply.body)
+                .map_err(|e| err(ErrorKind::Other, format!("{url}: not JSON: {e}")))?;
+            tags.extend(
+                v["tags"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|t| t.as_str().map(String::from)),
+            );
+            match reply.header("link").and_then(next_link) {
+                Some(next) => {
+                    url = if next.starts_with("http") {
+                        next
+                    } else {
+                        format!("{base}{next}")
+                    }
+                }
+                None => break,
+            }
+        }
+        Ok(tags)
+    }
+
+    /// The digest the registry serves for a tag (manifest HEAD).
+    pub(crate) fn digest(
+        &self,
+        image: &ImageRef,
+        tag: &str,
+    ) -> Result<Option<String>, RegistryError> {
+        let url = format!(
+            "{}/v2/{}/manifests/{tag}",
+            self.base(&image.registry),
+            image.repository
+        );
+        let reply = self.request(
+            "HEAD",
+            &image.registry,
+            &url,
+            &image.repository,
+            Some(MANIFEST_TYPES),
+        )?;
+        match reply.status {
+            200 => Ok(reply.header("docker-content-digest").map(String::from)),
+            404 => Ok(None),
+            s => Err(err(ErrorKind::Other, format!("{url}: {s}"))),
+        }
+    }
+}
+
+fn basic(c: &Creds) -> String {
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.user, c.secret))
+    )
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~:/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// `</v2/x/tags/list?n=2&last=b>; rel="next"` → the URL.
+pub(crate) fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        if !params.contains("rel=\"next\"") && !params.contains("rel=next") {
+            return None;
+        }
+        Some(
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string(),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_with_quoted_commas_and_several_schemes() {
+        let c = parse_challenges(
+            r#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull,push""#,
+        );
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].scheme, "bearer");
+        assert_eq!(c[0].params["scope"], "repository:library/nginx:pull,push");
+        let c = parse_challenges(
+            r#"Basic realm="Registry Realm", Bearer realm="https://x/token", service="x""#,
+        );
+        assert_eq!(
+            c.iter().map(|c| c.scheme.as_str()).collect::<Vec<_>>(),
+            ["basic", "bearer"]
+        );
+        assert_eq!(c[0].params["realm"], "Registry Realm");
+        assert_eq!(c[1].params["service"], "x");
+        let c = parse_challenges(r#"Bearer realm="a\"b",error="insufficient_scope""#);
+        assert_eq!(c[0].params["realm"], "a\"b");
+        assert_eq!(c[0].params["error"], "insufficient_scope");
+    }
+
+    #[test]
+    fn link_headers() {
+        assert_eq!(
+            next_link(r#"</v2/app/tags/list?n=2&last=b>; rel="next""#).as_deref(),
+            Some("/v2/app/tags/list?n=2&last=b")
+        );
+        assert_eq!(
+            next_link(r#"<https://r/x>; rel="prev", <https://r/y>; rel="next""#).as_deref(),
+            Some("https://r/y")
+        );
+        assert_eq!(next_link("<x>; rel=\"prev\""), None);
+    }
+}

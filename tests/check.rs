@@ -1,0 +1,378 @@
+//! `vext check` against Debian's docker-registry (plain, and with htpasswd
+//! Basic auth) and a small fake registry front for what that version cannot
+//! do (paging with n/Link, Bearer tokens, 429 with Retry-After).
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use crate::support::*;
+
+fn outcomes(out: &str) -> Vec<serde_json::Value> {
+    serde_json::from_str::<serde_json::Value>(out)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {out}"))
+        .as_array()
+        .cloned()
+        .unwrap()
+}
+
+fn find<'a>(items: &'a [serde_json::Value], image: &str) -> &'a serde_json::Value {
+    items
+        .iter()
+        .find(|o| o["image"] == image)
+        .unwrap_or_else(|| panic!("{image} not in {items:?}"))
+}
+
+#[test]
+fn versions_variants_prereleases_and_policy_decisions() {
+    let reg = RegistryServer::start(None);
+    reg.push(
+        "app",
+        &[
+            "1.25-alpine",
+            "1.26-alpine",
+            "1.27-alpine",
+            "1.27",
+            "1.28-bookworm",
+            "2.0-alpine",
+            "1.26.1-alpine",
+            "a1b2c3d",
+            "latest",
+        ],
+        None,
+    );
+    reg.push(
+        "db",
+        &[
+            "16.1",
+            "16.2",
+            "16.10",
+            "17.0",
+            "17.1rc1",
+            "sha256-e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582.sig",
+        ],
+        None,
+    );
+    reg.push("tool", &["v0.3.1", "v0.3.2", "v0.4.0"], None);
+    reg.push("py", &["3.12.0", "3.13.0rc1"], None);
+    let r = &reg.addr;
+    let images = [
+        format!("{r}/app:1.25-alpine"),
+        format!("{r}/db:16.1"),
+        format!("{r}/tool:v0.3.1"),
+        format!("{r}/py:3.12.0"),
+    ];
+    let mut args: Vec<String> = vec![
+        "check".into(),
+        "--json".into(),
+        "--insecure-registry".into(),
+        r.clone(),
+    ];
+    args.extend(images.iter().cloned());
+    let items = outcomes(&vext(&args).expect(0).stdout);
+    let app = find(&items, &format!("{r}/app:1.25-alpine"));
+    assert_eq!(
+        (
+            app["newest"].as_str(),
+            app["latest"].as_str(),
+            app["change"].as_str(),
+            app["decision"].as_str()
+        ),
+        (
+            Some("2.0-alpine"),
+            Some("1.27-alpine"),
+            Some("major"),
+            Some("approve")
+        ),
+        "{app}"
+    );
+    let db = find(&items, &format!("{r}/db:16.1"));
+    assert_eq!(
+        (
+            db["newest"].as_str(),
+            db["latest"].as_str(),
+            db["change"].as_str()
+        ),
+        (Some("17.0"), Some("16.10"), Some("major")),
+        "{db}"
+    );
+    let tool = find(&items, &format!("{r}/tool:v0.3.1"));
+    assert_eq!(
+        (
+            tool["newest"].as_str(),
+            tool["latest"].as_str(),
+            tool["change"].as_str()
+        ),
+        (Some("v0.4.0"), Some("v0.3.2"), Some("major")),
+        "0.y: {tool}"
+    );
+    let py = find(&items, &format!("{r}/py:3.12.0"));
+    assert_eq!(
+        (
+            py["newest"].clone(),
+            py["decision"].as_str(),
+            py["change"].as_str()
+        ),
+        (serde_json::Value::Null, Some("none"), Some("none")),
+        "{py}"
+    );
+    assert!(items.iter().all(|o| o["error"].is_null()));
+
+    // A policy: patch only for db, pinned to 16; tool ignored; prereleases allowed for py.
+    let dir = TempDir::new("policy");
+    let policy = dir.write("policy.toml", &format!(
+        "[policy]\nallow = \"minor\"\n\n[[policy.rule]]\nimage = \"{r}/db\"\nallow = \"patch\"\npin = \"16\"\n\n[[policy.rule]]\nimage = \"{r}/tool*\"\nignore = true\n\n[[policy.rule]]\nimage = \"{r}/py\"\nprerelease = true\nallow = \"major\"\n"));
+    let mut pargs = args.clone();
+    pargs.extend([
+        "--policy".into(),
+        policy.display().to_string(),
+        "--exit-code".into(),
+    ]);
+    let out = vext(&pargs).expect(1);
+    let items = outcomes(&out.stdout);
+    let db = find(&items, &format!("{r}/db:16.1"));
+    assert_eq!(
+        (db["latest"].clone(), db["decision"].as_str()),
+        (serde_json::Value::Null, Some("hold")),
+        "16.1 -> 16.10 is minor: {db}"
+    );
+    assert_eq!(
+        find(&items, &format!("{r}/tool:v0.3.1"))["decision"],
+        "ignore"
+    );
+    let py = find(&items, &format!("{r}/py:3.12.0"));
+    assert_eq!(
+        (py["newest"].as_str(), py["decision"].as_str()),
+        (Some("3.13.0rc1"), Some("approve")),
+        "{py}"
+    );
+    // Nothing approved: exit 0 even with --exit-code.
+    let hold_all = dir.write("hold.toml", "[policy]\nallow = \"none\"\n");
+    let mut hargs = args.clone();
+    hargs.extend([
+        "--policy".into(),
+        hold_all.display().to_string(),
+        "--exit-code".into(),
+    ]);
+    vext(&hargs).expect(0);
+}
+
+#[test]
+fn digest_changes_for_non_version_tags_and_scan_input() {
+    let reg = RegistryServer::start(None);
+    reg.push("web", &["latest", "stable"], None);
+    let r = &reg.addr;
+    let current = reg.digest("web", "latest");
+    let stale = "sha256:0000000000000000000000000000000000000000000000000000000000000000";
+    let scan = format!(
+        "{{\"image\":\"{r}/web:latest\",\"raw\":\"x\",\"kind\":\"docker\",\"source\":{{}},\"digest\":\"{stale}\"}}\n{{\"image\":\"{r}/web:stable\",\"raw\":\"x\",\"kind\":\"docker\",\"source\":{{}},\"digest\":\"{}\"}}\n",
+        reg.digest("web", "stable")
+    );
+    let out = vext(["check", "--from", "-", "--json", "--insecure-registry", r])
+        .stdin(scan)
+        .expect(0);
+    let items = outcomes(&out.stdout);
+    let latest = find(&items, &format!("{r}/web:latest"));
+    assert_eq!(
+        (latest["change"].as_str(), latest["decision"].as_str()),
+        (Some("digest"), Some("hold")),
+        "{latest}"
+    );
+    let stable = find(&items, &format!("{r}/web:stable"));
+    assert_eq!(stable["change"], "none");
+    assert_ne!(current, stale);
+    // Paths are scanned: a manifest naming the image.
+    let dir = TempDir::new("manifests");
+    dir.write("pod.yaml", &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: {{containers: [{{name: c, image: \"{r}/web:latest\"}}]}}\n"));
+    let out = vext([
+        "check",
+        dir.path().to_str().unwrap(),
+        "--json",
+        "--insecure-registry",
+        r,
+    ])
+    .expect(0);
+    assert_eq!(outcomes(&out.stdout).len(), 1);
+}
+
+#[test]
+fn basic_auth_from_the_docker_config() {
+    let reg = RegistryServer::start(Some(("ci", "hunter22")));
+    let auth = format!("Basic {}", base64_encode(b"ci:hunter22"));
+    reg.push("private", &["1.0", "1.1"], Some(&auth));
+    let r = &reg.addr;
+    let image = format!("{r}/private:1.0");
+    let dir = TempDir::new("dockercfg");
+    dir.write(
+        "config.json",
+        &format!(
+            "{{\"auths\":{{\"{r}\":{{\"auth\":\"{}\"}}}}}}",
+            base64_encode(b"ci:hunter22")
+        ),
+    );
+    let out = vext(["check", &image, "--json", "--insecure-registry", r])
+        .env("DOCKER_CONFIG", dir.path().to_str().unwrap())
+        .expect(0);
+    assert_eq!(outcomes(&out.stdout)[0]["latest"], "1.1");
+    // Without credentials: an error per image, and exit 77 when nothing could be checked.
+    let empty = TempDir::new("nocfg");
+    let out = vext(["check", &image, "--json", "--insecure-registry", r])
+        .env("DOCKER_CONFIG", empty.path().to_str().unwrap())
+        .expect(77);
+    assert!(
+        outcomes(&out.stdout)[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("password"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_registry_that_is_down_is_a_temporary_failure() {
+    let port = free_port();
+    let image = format!("127.0.0.1:{port}/x:1.0");
+    let out = vext([
+        "check",
+        &image,
+        "--insecure-registry",
+        &format!("127.0.0.1:{port}"),
+    ])
+    .expect(75);
+    assert!(out.stdout.contains("error"), "{}", out.stdout);
+}
+
+fn base64_encode(b: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::new();
+    for c in b.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for i in 0..4 {
+            if i <= c.len() {
+                s.push(T[(n >> (18 - 6 * i) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// A fake registry front: Bearer challenge and token endpoint, tag pages of
+/// `n` with `Link`, and one 429 with Retry-After before the first page.
+fn fake_front(tags: Vec<String>) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let h = hits.clone();
+    let throttled = Arc::new(AtomicUsize::new(0));
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            h.fetch_add(1, Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let mut auth = String::new();
+            loop {
+                let mut hl = String::new();
+                if reader.read_line(&mut hl).map_or(true, |n| n == 0) || hl == "\r\n" {
+                    break;
+                }
+                if let Some(v) = hl.to_ascii_lowercase().strip_prefix("authorization: ") {
+                    auth = v.trim().to_string();
+                }
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").to_string();
+            let (status, extra, body) = if path.starts_with("/token") {
+                assert!(path.contains("scope=repository:team/app:pull"), "{path}");
+                (
+                    "200 OK",
+                    String::new(),
+                    "{\"token\":\"tok\",\"expires_in\":300}".to_string(),
+                )
+            } else if auth != "bearer tok" {
+                ("401 Unauthorized", format!("WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fake, with a comma\",scope=\"repository:team/app:pull\"\r\n"), String::new())
+            } else if throttled.fetch_add(1, Ordering::SeqCst) == 0 {
+                (
+                    "429 Too Many Requests",
+                    "Retry-After: 1\r\n".to_string(),
+                    String::new(),
+                )
+            } else {
+                // /v2/team/app/tags/list?n=..&last=..
+                let q = path.split_once('?').map_or("", |(_, q)| q).to_string();
+                let n: usize = q
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("n="))
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(100)
+                    .min(3);
+                let last = q
+                    .split('&')
+                    .find_map(|kv| kv.strip_prefix("last="))
+                    .map(String::from);
+                let start = last
+                    .and_then(|l| tags.iter().position(|t| *t == l).map(|i| i + 1))
+                    .unwrap_or(0);
+                let page: Vec<&String> = tags.iter().skip(start).take(n).collect();
+                let link = if start + n < tags.len() {
+                    format!(
+                        "Link: </v2/team/app/tags/list?n={n}&last={}>; rel=\"next\"\r\n",
+                        page.last().unwrap()
+                    )
+                } else {
+                    String::new()
+                };
+                (
+                    "200 OK",
+                    link,
+                    serde_json::json!({"name": "team/app", "tags": page}).to_string(),
+                )
+            };
+            let mut w = stream;
+            let _ = write!(w, "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}", body.len());
+        }
+    });
+    (port, hits)
+}
+
+#[test]
+fn bearer_tokens_paging_and_retry_after() {
+    let tags: Vec<String> = [
+        "1.0.0", "1.0.1", "1.1.0", "1.2.0", "1.2.1", "2.0.0", "latest", "1.3.0",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (port, hits) = fake_front(tags);
+    let reg = format!("127.0.0.1:{port}");
+    let out = vext([
+        "check",
+        &format!("{reg}/team/app:1.0.0"),
+        "--json",
+        "--insecure-registry",
+        &reg,
+    ])
+    .expect(0);
+    let o = &outcomes(&out.stdout)[0];
+    // 1.3.0 is on the last page: every page was read.
+    assert_eq!(
+        (
+            o["latest"].as_str(),
+            o["newest"].as_str(),
+            o["change"].as_str()
+        ),
+        (Some("1.3.0"), Some("2.0.0"), Some("major")),
+        "{o}"
+    );
+    assert!(
+        hits.load(Ordering::SeqCst) >= 6,
+        "challenge, token, 429, and three pages"
+    );
+}
