@@ -9,11 +9,13 @@
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 DEB_PACKAGES := ngircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file
+# Only the benchmarks need these.
+BENCH_PACKAGES := skopeo
 
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run-daemon deps deps-debian test bench static lint fmt clean
+.PHONY: all build release run-daemon deps deps-debian deps-bench apt-install test bench static lint fmt clean
 
 all: build
 
@@ -32,14 +34,7 @@ run-daemon: release
 deps: deps-debian
 
 deps-debian:
-	@missing=""; for p in $(DEB_PACKAGES); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:$$missing"; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
 	@# Debian starts irkerd on port 6659 when the package is installed; the tests
 	@# and benchmarks start their own, so stop and disable the system one.
 	@if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled irker >/dev/null 2>&1; then \
@@ -47,6 +42,20 @@ deps-debian:
 	@if [ -x /etc/init.d/irker ]; then $(SUDO) /etc/init.d/irker stop >/dev/null 2>&1 || true; \
 	  command -v update-rc.d >/dev/null 2>&1 && $(SUDO) update-rc.d irker disable >/dev/null 2>&1 || true; fi
 	@pkill -x irkerd >/dev/null 2>&1 || true
+
+# Installs PACKAGES that are missing; apt-get update runs once, only when needed.
+apt-install:
+	@missing=""; for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+deps-bench: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
 
 test: deps
 	$(CARGO) build --release
@@ -59,7 +68,7 @@ lint:
 fmt:
 	$(CARGO) fmt
 
-bench: deps release
+bench: deps-bench release
 	$(CARGO) build --release --example ingest
 	./bench/run.sh
 

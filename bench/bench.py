@@ -418,6 +418,64 @@ def scan_bench():
     }
 
 
+def check_bench():
+    """vext check over 200 repositories x 50 tags on a local docker-registry,
+    against the shell loop a user writes today: skopeo list-tags per image."""
+    import hashlib, urllib.request
+    d = tempfile.mkdtemp(prefix="vext-bench-registry-")
+    port = free_port()
+    conf = os.path.join(d, "config.yml")
+    with open(conf, "w") as f:
+        f.write(f"version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {d}/data\nhttp:\n  addr: 127.0.0.1:{port}\n")
+    proc = subprocess.Popen(["docker-registry", "serve", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(port)
+    base = f"http://127.0.0.1:{port}"
+    def req(method, url, body=b"", ctype=None):
+        r = urllib.request.Request(url, data=body if method != "GET" else None, method=method)
+        if ctype:
+            r.add_header("Content-Type", ctype)
+        with urllib.request.urlopen(r) as resp:
+            return resp.status, dict(resp.headers)
+    tags = [f"1.{m}.{p}" for m in range(10) for p in range(5)]
+    for i in range(200):
+        repo = f"bench/app{i}"
+        config = json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}, "n": i}).encode()
+        digest = "sha256:" + hashlib.sha256(config).hexdigest()
+        _, h = req("POST", f"{base}/v2/{repo}/blobs/uploads/")
+        loc = h["Location"]
+        loc = loc if loc.startswith("http") else base + loc
+        req("PUT", f"{loc}{'&' if '?' in loc else '?'}digest={digest}", config, "application/octet-stream")
+        manifest = json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+                               "config": {"mediaType": "application/vnd.docker.container.image.v1+json", "size": len(config), "digest": digest},
+                               "layers": []}).encode()
+        for t in tags:
+            req("PUT", f"{base}/v2/{repo}/manifests/{t}", manifest, "application/vnd.docker.distribution.manifest.v2+json")
+    images = [f"127.0.0.1:{port}/bench/app{i}:1.0.0" for i in range(200)]
+    t0 = time.monotonic()
+    out = subprocess.run([VEXT, "check", "--json", "--insecure-registry", f"127.0.0.1:{port}", *images],
+                         capture_output=True, text=True, env=dict(os.environ, VEXT_LOG="vext=info"))
+    vext_s = time.monotonic() - t0
+    requests = [l for l in out.stderr.splitlines() if "registry requests" in l]
+    vext_newest = {o["image"]: o["newest"] for o in json.loads(out.stdout)}
+    skopeo_s = None
+    same = None
+    if shutil.which("skopeo"):
+        t0 = time.monotonic()
+        skopeo_newest = {}
+        for img in images:
+            repo = img.rsplit(":", 1)[0]
+            r = subprocess.run(["skopeo", "list-tags", "--tls-verify=false", f"docker://{repo}"], capture_output=True, text=True)
+            ts = json.loads(r.stdout)["Tags"]
+            best = max(ts, key=lambda t: tuple(int(x) for x in t.split(".")))
+            skopeo_newest[img] = best if best != "1.0.0" else None
+        skopeo_s = time.monotonic() - t0
+        same = skopeo_newest == vext_newest
+    proc.kill()
+    proc.wait()
+    shutil.rmtree(d, ignore_errors=True)
+    return vext_s, skopeo_s, same, requests[0] if requests else ""
+
+
 def main():
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
@@ -464,6 +522,12 @@ def main():
     print(f"  grep misses {sb['grep_missed_dockerfile']} Dockerfile images (FROM/COPY --from), leaves "
           f"{sb['grep_unresolved']} \${{VAR}} references unresolved, reports {sb['grep_not_manifest']} non-manifest "
           f"line(s) (CI YAML), and normalises nothing (nginx vs docker.io/library/nginx:latest)")
+    cv, cs, same, reqs = check_bench()
+    print()
+    print("check: 200 repositories x 50 tags on a local docker-registry")
+    print(f"{'vext check --json':<50} {fmt(cv, 's'):>12}   {reqs.split('info: ')[-1]}")
+    if cs is not None:
+        print(f"{'for img in ...; do skopeo list-tags ...; done':<50} {fmt(cs, 's'):>12}   ratio {cv / cs:.3f}, same newest tags: {same}")
     hv, hi, pv, pi = hook_bench()
     print()
     print(f"{'git hook':<50} {'vext':>12} {'irkerhook':>12} {'vext/irker':>12}")
