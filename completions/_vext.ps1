@@ -49,6 +49,8 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Give up after this many seconds (exit 75) [default: 30]')
             [CompletionResult]::new('--nick', '--nick', [CompletionResultType]::ParameterName, 'Nick to use when the target URL names none [default: vext + 3 random digits]')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)')
+            [CompletionResult]::new('--title', '--title', [CompletionResultType]::ParameterName, 'A title: bold on IRC, the attachment/embed title on Slack and Discord')
+            [CompletionResult]::new('--type', '--type', [CompletionResultType]::ParameterName, 'What kind of news: info, success, warning or failure (colours the message where the target can)')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'With --via: sign the request with the shared secret in FILE (the daemon''s --secret-file)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
             [CompletionResult]::new('--no-ack', '--no-ack', [CompletionResultType]::ParameterName, 'With --via: send a plain irker request and do not wait for a reply (for irkerd)')

@@ -45,6 +45,8 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --timeout 'Give up after this many seconds (exit 75) [default: 30]'
             cand --nick 'Nick to use when the target URL names none [default: vext + 3 random digits]'
             cand --ca-file 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)'
+            cand --title 'A title: bold on IRC, the attachment/embed title on Slack and Discord'
+            cand --type 'What kind of news: info, success, warning or failure (colours the message where the target can)'
             cand --secret-file 'With --via: sign the request with the shared secret in FILE (the daemon''s --secret-file)'
             cand --config 'Configuration file (TOML)'
             cand --no-ack 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'

@@ -44,6 +44,11 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l id -d 'An idempotency
 complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this many seconds (exit 75) [default: 30]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l nick -d 'Nick to use when the target URL names none [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l title -d 'A title: bold on IRC, the attachment/embed title on Slack and Discord' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l type -d 'What kind of news: info, success, warning or failure (colours the message where the target can)' -r -f -a "info\t''
+success\t''
+warning\t''
+failure\t''"
 complete -c vext -n "__fish_vext_using_subcommand send" -l secret-file -d 'With --via: sign the request with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'

@@ -199,6 +199,14 @@ pub(crate) struct SendArgs {
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
+    /// A title: bold on IRC, the attachment/embed title on Slack and Discord.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) title: Option<String>,
+
+    /// What kind of news: info, success, warning or failure (colours the message where the target can).
+    #[arg(long = "type", value_name = "TYPE", value_parser = ["info", "success", "warning", "failure"])]
+    pub(crate) kind: Option<String>,
+
     /// With --via: sign the request with the shared secret in FILE (the daemon's --secret-file).
     #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,

@@ -65,6 +65,13 @@ pub(crate) struct DaemonSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct TargetSection {
     pub(crate) url: String,
+    /// Slack/Discord API base instead of the public one (tests, proxies).
+    pub(crate) api_base: Option<String>,
+    /// Generic webhooks: the JSON body, with {title}, {body}, {type}, {time}.
+    pub(crate) template: Option<String>,
+    /// Generic webhooks: extra HTTP headers (values are secrets: redacted on show).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) headers: BTreeMap<String, String>,
 }
 
 /// The configuration and the file it came from (None: defaults only).
@@ -146,6 +153,28 @@ pub(crate) fn redact_url(url: &str) -> String {
 }
 
 impl Config {
+    /// Applies what the config file says about a target URL (API base,
+    /// template, headers): the daemon uses its own config, never the request's.
+    pub(crate) fn configure(&self, target: crate::target::Target) -> crate::target::Target {
+        let crate::target::Target::Webhook(mut w) = target else {
+            return target;
+        };
+        if let Some(t) = self.targets.values().find(|t| t.url == w.url) {
+            if let Some(base) = &t.api_base {
+                w = w.with_api_base(base);
+            }
+            if t.template.is_some() {
+                w.template = t.template.clone();
+            }
+            w.headers = t
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+        }
+        crate::target::Target::Webhook(w)
+    }
+
     /// Expands `@name` to the URL configured under `[targets.name]`.
     pub(crate) fn expand_target(&self, arg: &str) -> Result<String, String> {
         match arg.strip_prefix('@') {

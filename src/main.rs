@@ -25,6 +25,7 @@ mod spool;
 mod target;
 mod tls;
 mod version;
+mod webhook;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -136,6 +137,9 @@ fn show_config(ctx: &Context) -> Result<Code> {
     let mut config = ctx.config.clone();
     for t in config.targets.values_mut() {
         t.url = config::redact_url(&t.url);
+        for v in t.headers.values_mut() {
+            *v = "***".into();
+        }
     }
     let mut out = String::new();
     match &ctx.config_path {

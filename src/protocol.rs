@@ -18,6 +18,9 @@ pub(crate) struct Request {
     pub(crate) privmsg: String,
     pub(crate) id: Option<String>,
     pub(crate) ack: bool,
+    /// vext's optional presentation fields.
+    pub(crate) title: Option<String>,
+    pub(crate) kind: Option<crate::webhook::NoticeType>,
 }
 
 #[derive(Serialize)]
@@ -28,6 +31,10 @@ struct Wire<'a> {
     id: Option<&'a str>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     ack: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'a str>,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    kind: Option<crate::webhook::NoticeType>,
 }
 
 #[derive(Serialize)]
@@ -84,11 +91,23 @@ impl Request {
             Some(Value::Bool(b)) => *b,
             Some(other) => return Err(format!("\"ack\" must be true or false, not {other}")),
         };
+        let title = match obj.get("title") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(other) => return Err(format!("\"title\" must be a string, not {other}")),
+        };
+        let kind = match obj.get("type") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(crate::webhook::NoticeType::parse(s)?),
+            Some(other) => return Err(format!("\"type\" must be a string, not {other}")),
+        };
         Ok(Request {
             to,
             privmsg,
             id,
             ack,
+            title,
+            kind,
         })
     }
 
@@ -103,6 +122,8 @@ impl Request {
             privmsg: &self.privmsg,
             id: self.id.as_deref(),
             ack: self.ack,
+            title: self.title.as_deref(),
+            kind: self.kind,
         };
         serde_json::to_string(&wire).unwrap_or_default()
     }
@@ -355,6 +376,8 @@ mod tests {
             privmsg: "a \"quoted\"\nline".into(),
             id: Some("abc".into()),
             ack: true,
+            title: None,
+            kind: None,
         };
         let line = r.to_line();
         assert_eq!(

@@ -11,12 +11,32 @@ use crate::irc::line::text_lines;
 use crate::irc::pool::Pool;
 use crate::irc::{Done, Job, Settings};
 use crate::target::{IrcServer, Target};
+use crate::webhook::{Notice, NoticeType};
 use std::sync::mpsc;
 use std::time::Duration;
 
 pub(crate) struct Relay {
     settings: Arc<Settings>,
     pools: Mutex<HashMap<IrcServer, Arc<Pool>>>,
+    /// One HTTP agent (one connection pool) for every webhook.
+    http: ureq::Agent,
+}
+
+/// The notice as IRC text: a coloured type tag and a bold title before the
+/// first line.
+pub(crate) fn irc_text(n: &Notice) -> String {
+    let mut prefix = String::new();
+    if let Some(k) = n.kind.filter(|k| *k != NoticeType::Info) {
+        prefix.push_str(&format!(
+            "\x03{}{}\x0f ",
+            k.irc_color(),
+            k.as_str().to_uppercase()
+        ));
+    }
+    if let Some(t) = &n.title {
+        prefix.push_str(&format!("\x02{}\x02: ", t.replace(['\r', '\n'], " ")));
+    }
+    format!("{prefix}{}", n.text.trim_start_matches(['\r', '\n']))
 }
 
 impl Relay {
@@ -24,6 +44,11 @@ impl Relay {
         Relay {
             settings: Arc::new(settings),
             pools: Mutex::new(HashMap::new()),
+            http: ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(30)))
+                .build()
+                .new_agent(),
         }
     }
 
@@ -35,19 +60,43 @@ impl Relay {
             .clone()
     }
 
-    /// Sends `lines` to every target; `done` is called once per target
-    /// (with the target's index in `targets`).
+    /// Sends the notice to every target; `done` is called once per target
+    /// (with the target's index in `targets`). IRC goes through the pooled
+    /// connections; webhooks are posted on their own threads through the
+    /// shared HTTP agent, retrying until `expires` (30 s when None).
     pub(crate) fn submit(
         &self,
         targets: &[Target],
-        lines: Arc<[String]>,
+        notice: &Notice,
         expires: Option<Instant>,
         done: Arc<dyn Fn(usize, Result<(), crate::irc::DeliveryError>) + Send + Sync>,
     ) {
+        let lines: Arc<[String]> = text_lines(&irc_text(notice)).into();
         let mut by_server: HashMap<&IrcServer, Vec<usize>> = HashMap::new();
         for (i, t) in targets.iter().enumerate() {
             match t {
                 Target::Irc(irc) => by_server.entry(&irc.server).or_default().push(i),
+                Target::Webhook(w) => {
+                    let (w, agent, notice, report) =
+                        (w.clone(), self.http.clone(), notice.clone(), done.clone());
+                    let deadline =
+                        expires.unwrap_or_else(|| Instant::now() + Duration::from_secs(30));
+                    let spawned =
+                        std::thread::Builder::new()
+                            .name("webhook".into())
+                            .spawn(move || {
+                                report(i, w.deliver(&agent, &notice, deadline));
+                            });
+                    if let Err(e) = spawned {
+                        done(
+                            i,
+                            Err(crate::irc::DeliveryError::temporary(
+                                Code::TempFail,
+                                format!("cannot start a thread: {e}"),
+                            )),
+                        );
+                    }
+                }
             }
         }
         for (server, indexes) in by_server {
@@ -56,7 +105,9 @@ impl Relay {
             let mut recipients = Vec::with_capacity(indexes.len());
             let mut map = Vec::with_capacity(indexes.len());
             for i in indexes {
-                let Target::Irc(irc) = &targets[i];
+                let Target::Irc(irc) = &targets[i] else {
+                    continue;
+                };
                 if !recipients.contains(&irc.recipient) {
                     recipients.push(irc.recipient.clone());
                 }
@@ -109,7 +160,7 @@ pub(crate) fn default_nick() -> String {
 /// stderr and returns the worst exit code.
 pub(crate) fn send_now(
     targets: &[Target],
-    text: &str,
+    notice: &Notice,
     nick: Option<String>,
     ca_file: Option<&std::path::Path>,
     deadline: Instant,
@@ -132,11 +183,10 @@ pub(crate) fn send_now(
     };
     let relay = Relay::new(settings);
     let (tx, rx) = mpsc::channel();
-    let lines: Arc<[String]> = text_lines(text).into();
     relay.submit(
         targets,
-        lines,
-        None,
+        notice,
+        Some(deadline),
         Arc::new(move |i, result| {
             let _ = tx.send((i, result));
         }),

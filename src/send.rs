@@ -11,6 +11,7 @@ use crate::exit::{fail, Code};
 use crate::irc::line::text_lines;
 use crate::protocol::{new_id, Request};
 use crate::target::Target;
+use crate::webhook::{Notice, NoticeType};
 use crate::Context;
 use crate::{client, relay};
 
@@ -47,7 +48,7 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         match Target::parse(&url) {
             Ok(t) => {
                 urls.push(url);
-                targets.push(t);
+                targets.push(ctx.config.configure(t));
             }
             Err(e) => {
                 eprintln!(
@@ -75,6 +76,13 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         privmsg: text,
         id: (via.is_some() && !args.no_ack).then(|| args.id.clone().unwrap_or_else(new_id)),
         ack: via.is_some() && !args.no_ack,
+        title: args.title.clone(),
+        kind: match &args.kind {
+            Some(k) => {
+                Some(NoticeType::parse(k).map_err(|e| fail(Code::Usage, format!("--type: {e}")))?)
+            }
+            None => None,
+        },
     };
     let secret = match &args.secret_file {
         Some(path) => Some(crate::protocol::read_secret(path)?),
@@ -93,14 +101,12 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         None => {
             let nick = args.nick.clone().or_else(|| file.nick.clone());
             let ca = args.ca_file.clone().or_else(|| file.ca_file.clone());
-            relay::send_now(
-                &targets,
-                &request.privmsg,
-                nick,
-                ca.as_deref(),
-                deadline,
-                timeout,
-            )
+            let notice = Notice {
+                text: request.privmsg.clone(),
+                title: request.title.clone(),
+                kind: request.kind,
+            };
+            relay::send_now(&targets, &notice, nick, ca.as_deref(), deadline, timeout)
         }
     }
 }

@@ -47,6 +47,9 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
      CREATE INDEX messages_received ON messages(received_at);",
+    // 2: a notification's optional title and type.
+    "ALTER TABLE messages ADD COLUMN title TEXT;
+     ALTER TABLE messages ADD COLUMN type TEXT;",
 ];
 
 /// Milliseconds since the Unix epoch.
@@ -126,6 +129,8 @@ pub(crate) struct NewMessage {
     pub(crate) targets: Vec<String>,
     pub(crate) text: String,
     pub(crate) received_at: i64,
+    pub(crate) title: Option<String>,
+    pub(crate) kind: Option<String>,
 }
 
 /// What storing a notification did.
@@ -282,9 +287,9 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
 
 fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<Stored> {
     let n = tx.execute(
-        "INSERT INTO messages (id, received_at, source, text) VALUES (?1, ?2, ?3, ?4)
+        "INSERT INTO messages (id, received_at, source, text, title, type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(id) DO NOTHING",
-        params![msg.id, msg.received_at, msg.source, msg.text],
+        params![msg.id, msg.received_at, msg.source, msg.text, msg.title, msg.kind],
     )?;
     if n == 0 {
         return Ok(Stored::Duplicate);
@@ -334,12 +339,14 @@ pub(crate) struct Due {
     pub(crate) id: String,
     pub(crate) received_at: i64,
     pub(crate) attempts: i64,
+    pub(crate) title: Option<String>,
+    pub(crate) kind: Option<String>,
 }
 
 /// Deliveries to (re)start: everything queued and due.
 pub(crate) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.message_seq, d.idx, d.target, m.text, m.id, m.received_at, d.attempts
+        "SELECT d.message_seq, d.idx, d.target, m.text, m.id, m.received_at, d.attempts, m.title, m.type
          FROM deliveries d JOIN messages m ON m.seq = d.message_seq
          WHERE d.state = 'queued' AND d.next_attempt_at <= ?1
          ORDER BY d.message_seq, d.idx LIMIT ?2",
@@ -353,6 +360,8 @@ pub(crate) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>>
             id: r.get(4)?,
             received_at: r.get(5)?,
             attempts: r.get(6)?,
+            title: r.get(7)?,
+            kind: r.get(8)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -502,6 +511,8 @@ mod tests {
             targets: vec!["irc://h/a".into(), "irc://h/b".into()],
             text: "hello".into(),
             received_at: now_ms(),
+            title: None,
+            kind: None,
         }
     }
 

@@ -10,6 +10,7 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Target {
     Irc(IrcTarget),
+    Webhook(crate::webhook::WebhookTarget),
 }
 
 impl Target {
@@ -20,13 +21,22 @@ impl Target {
             .ok_or_else(|| "not a URL (expected scheme://...)".to_string())?;
         match scheme.to_ascii_lowercase().as_str() {
             "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
-            "matrix" | "matrixs" | "slack" | "discord" | "mattermost" | "mattermosts"
-            | "webhook+http" | "webhook+https" => {
-                Err(format!("{scheme}:// targets are not supported yet"))
-            }
+            "slack" | "discord" | "mattermost" | "mattermosts" | "webhook+http"
+            | "webhook+https" => crate::webhook::WebhookTarget::parse(url).map(Target::Webhook),
+            "matrix" | "matrixs" => Err(format!("{scheme}:// targets are not supported yet")),
             other => Err(format!(
-                "unknown scheme {other:?} (expected irc:// or ircs://)"
+                "unknown scheme {other:?} (expected irc, ircs, slack, discord, mattermost, webhook+https)"
             )),
+        }
+    }
+}
+
+impl Target {
+    /// The metrics label for this kind of target.
+    pub(crate) fn kind_label(&self) -> &'static str {
+        match self {
+            Target::Irc(_) => "irc",
+            Target::Webhook(w) => w.kind_label(),
         }
     }
 }
@@ -35,6 +45,7 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Target::Irc(t) => t.fmt(f),
+            Target::Webhook(w) => w.fmt(f),
         }
     }
 }

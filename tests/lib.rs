@@ -10,3 +10,4 @@ mod kube;
 mod scan;
 mod send;
 mod spool;
+mod webhook;

@@ -239,6 +239,7 @@ pub(crate) fn canonical(t: &Target) -> String {
             };
             format!("{scheme}://{host}{port}/{name}")
         }
+        Target::Webhook(w) => w.url.clone(),
     }
 }
 

@@ -20,9 +20,12 @@ use crate::protocol::{new_id, Request};
 use crate::relay::Relay;
 use crate::spool::{self, NewMessage, Stored, Update};
 use crate::target::Target;
+use crate::webhook::{Notice, NoticeType};
 
 pub(crate) struct Dispatcher {
     pub(crate) relay: Relay,
+    /// The daemon's own config: webhook API bases, templates and headers.
+    pub(crate) config: crate::config::Config,
     pub(crate) writer: spool::Writer,
     pub(crate) access: Access,
     pub(crate) metrics: Arc<Metrics>,
@@ -43,6 +46,7 @@ impl Dispatcher {
     ) -> Dispatcher {
         Dispatcher {
             relay,
+            config: crate::config::Config::default(),
             writer,
             access,
             metrics,
@@ -87,7 +91,7 @@ impl Dispatcher {
                     crate::config::redact_url(url)
                 ))
             })?;
-            targets.push(t);
+            targets.push(self.config.configure(t));
         }
         self.access.check_targets(&targets)?;
         if text_lines(&request.privmsg).is_empty() {
@@ -103,6 +107,8 @@ impl Dispatcher {
                 targets: request.to.clone(),
                 text: request.privmsg.clone(),
                 received_at,
+                title: request.title.clone(),
+                kind: request.kind.map(|k| k.as_str().to_string()),
             })
             .map_err(Rejection::Storage)?;
         match stored {
@@ -120,7 +126,12 @@ impl Dispatcher {
                     .enumerate()
                     .map(|(i, t)| (i as i64, t, 0))
                     .collect();
-                self.deliver(seq, &id, received_at, &request.privmsg, items);
+                let notice = Notice {
+                    text: request.privmsg.clone(),
+                    title: request.title.clone(),
+                    kind: request.kind,
+                };
+                self.deliver(seq, &id, received_at, &notice, items);
             }
         }
         Ok(id)
@@ -132,11 +143,10 @@ impl Dispatcher {
         seq: i64,
         id: &str,
         received_at: i64,
-        text: &str,
+        notice: &Notice,
         items: Vec<(i64, Target, i64)>,
     ) {
-        let lines: Arc<[String]> = text_lines(text).into();
-        if lines.is_empty() {
+        if text_lines(&notice.text).is_empty() {
             for (idx, _, _) in items {
                 self.finish(seq, idx, Err("empty message".into()), received_at, 0, "irc");
             }
@@ -159,9 +169,10 @@ impl Dispatcher {
             .collect();
         let me = self.clone();
         let id = id.to_string();
+        let kinds: Vec<&'static str> = targets.iter().map(Target::kind_label).collect();
         self.relay.submit(
             &targets,
-            lines,
+            notice,
             Some(expires),
             Arc::new(move |i, result: Result<(), DeliveryError>| {
                 let (idx, attempts) = meta[i];
@@ -181,7 +192,7 @@ impl Dispatcher {
                     Err(Err(permanent)) => Err(Outcome::Permanent(permanent)),
                     Err(Ok(transient)) => Err(Outcome::Transient(transient)),
                 };
-                me.finish_outcome(seq, idx, outcome, received_at, attempts, "irc");
+                me.finish_outcome(seq, idx, outcome, received_at, attempts, kinds[i]);
                 me.inflight
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -299,7 +310,7 @@ impl Dispatcher {
                     continue;
                 }
                 let target = match Target::parse(&d.target) {
-                    Ok(t) => t,
+                    Ok(t) => self.config.configure(t),
                     Err(e) => {
                         self.finish(
                             d.seq,
@@ -322,20 +333,24 @@ impl Dispatcher {
                         d.seq,
                         d.id,
                         d.received_at,
-                        d.text,
+                        Notice {
+                            text: d.text,
+                            title: d.title,
+                            kind: d.kind.as_deref().and_then(|k| NoticeType::parse(k).ok()),
+                        },
                         vec![(d.idx, target, d.attempts)],
                     )),
                 }
             }
         }
-        for (seq, id, received_at, text, items) in by_message {
-            self.deliver(seq, &id, received_at, &text, items);
+        for (seq, id, received_at, notice, items) in by_message {
+            self.deliver(seq, &id, received_at, &notice, items);
         }
     }
 }
 
-/// Due deliveries of one message: seq, id, received_at, text, (idx, target, attempts).
-type DueMessage = (i64, String, i64, String, Vec<(i64, Target, i64)>);
+/// Due deliveries of one message: seq, id, received_at, notice, (idx, target, attempts).
+type DueMessage = (i64, String, i64, Notice, Vec<(i64, Target, i64)>);
 
 enum Outcome {
     Permanent(String),

@@ -155,13 +155,15 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         default_chanlimit: 18,
     };
     let metrics = Arc::new(metrics::Metrics::default());
-    let dispatcher = Arc::new(Dispatcher::new(
+    let mut dispatcher = Dispatcher::new(
         Relay::new(settings),
         writer.clone(),
         Access::new(secret, trust_loopback, allow, rate),
         metrics,
         max_age,
-    ));
+    );
+    dispatcher.config = ctx.config.clone();
+    let dispatcher = Arc::new(dispatcher);
     dispatcher.clone().schedule(&state_dir, retain)?;
 
     let mut signals = signal_hook::iterator::Signals::new([

@@ -466,6 +466,8 @@ fn deliver(
             privmsg: t.clone(),
             id: None,
             ack: false,
+            title: None,
+            kind: None,
         })
         .collect();
     if !strict {
@@ -502,7 +504,11 @@ fn deliver(
     let timeout = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    crate::relay::send_now(&targets, &texts.join("\n"), None, None, deadline, timeout)
+    let notice = crate::webhook::Notice {
+        text: texts.join("\n"),
+        ..Default::default()
+    };
+    crate::relay::send_now(&targets, &notice, None, None, deadline, timeout)
 }
 
 /// Sends plain irker requests to the daemon over TCP. Ok(false) when nothing listens.

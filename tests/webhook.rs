@@ -1,0 +1,235 @@
+//! Slack, Discord, Mattermost and generic webhooks against small fake HTTP
+//! servers that check the JSON shape and answer 429/404/500 on request;
+//! directly and through the daemon's spool.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+#[derive(Debug, Clone)]
+struct Hit {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: serde_json::Value,
+}
+
+/// A fake HTTP endpoint: answers from `script` (status, extra header) in
+/// order, then 200; records every request.
+struct Fake {
+    port: u16,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+impl Fake {
+    fn start(script: Vec<(u16, &'static str)>) -> Fake {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let hits = Arc::new(Mutex::new(Vec::new()));
+        let h = hits.clone();
+        let script = Arc::new(Mutex::new(VecDeque::from(script)));
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (h, script) = (h.clone(), script.clone());
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(stream.try_clone().unwrap());
+                    loop {
+                        let mut line = String::new();
+                        if reader.read_line(&mut line).map_or(true, |n| n == 0) {
+                            return;
+                        }
+                        let path = line.split(' ').nth(1).unwrap_or("").to_string();
+                        let mut headers = Vec::new();
+                        let mut len = 0;
+                        loop {
+                            let mut hl = String::new();
+                            if reader.read_line(&mut hl).map_or(true, |n| n == 0) || hl == "\r\n" {
+                                break;
+                            }
+                            if let Some((k, v)) = hl.trim_end().split_once(": ") {
+                                if k.eq_ignore_ascii_case("content-length") {
+                                    len = v.parse().unwrap_or(0);
+                                }
+                                headers.push((k.to_ascii_lowercase(), v.to_string()));
+                            }
+                        }
+                        let mut body = vec![0; len];
+                        if reader.read_exact(&mut body).is_err() {
+                            return;
+                        }
+                        let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                        h.lock().unwrap().push(Hit {
+                            path,
+                            headers,
+                            body,
+                        });
+                        let (status, extra) =
+                            script.lock().unwrap().pop_front().unwrap_or((200, ""));
+                        let mut w = &stream;
+                        let _ = write!(
+                            w,
+                            "HTTP/1.1 {status} X\r\nContent-Length: 2\r\n{extra}\r\nok"
+                        );
+                    }
+                });
+            }
+        });
+        Fake { port, hits }
+    }
+
+    fn base(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    fn hits(&self) -> Vec<Hit> {
+        self.hits.lock().unwrap().clone()
+    }
+
+    fn wait(&self, n: usize) -> Vec<Hit> {
+        let until = Instant::now() + Duration::from_secs(20);
+        while self.hits().len() < n && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.hits()
+    }
+}
+
+fn config(dir: &TempDir, entries: &str) -> String {
+    dir.write("config.toml", entries).display().to_string()
+}
+
+#[test]
+fn slack_discord_mattermost_and_generic_shapes() {
+    let fake = Fake::start(vec![]);
+    let dir = TempDir::new("hooks");
+    let cfg = config(&dir, &format!(
+        "[targets.slack]\nurl = \"slack://T01/B02/secret\"\napi_base = \"{b}\"\n\n[targets.discord]\nurl = \"discord://123/tok\"\napi_base = \"{b}\"\n\n[targets.generic]\nurl = \"webhook+http://127.0.0.1:{p}/in\"\ntemplate = '{{\"summary\":\"{{title}}: {{body}}\",\"level\":\"{{type}}\"}}'\nheaders = {{ \"X-Token\" = \"abc\" }}\n",
+        b = fake.base(), p = fake.port));
+    let mm = format!("mattermost://127.0.0.1:{}/hooks/key1", fake.port);
+    vext([
+        "--config",
+        &cfg,
+        "send",
+        "@slack",
+        "@discord",
+        "@generic",
+        &mm,
+        "--title",
+        "deploy",
+        "--type",
+        "failure",
+        "-m",
+        "web-1 \"down\"",
+    ])
+    .expect(0);
+    let hits = fake.wait(4);
+    let by = |p: &str| {
+        hits.iter()
+            .find(|h| h.path.starts_with(p))
+            .unwrap_or_else(|| panic!("no {p} in {hits:?}"))
+            .clone()
+    };
+    let slack = by("/services/T01/B02/secret");
+    assert_eq!(slack.body["text"], "web-1 \"down\"");
+    assert_eq!(slack.body["attachments"][0]["color"], "danger");
+    assert_eq!(slack.body["attachments"][0]["title"], "deploy");
+    let discord = by("/api/webhooks/123/tok");
+    assert_eq!(discord.body["content"], "web-1 \"down\"");
+    assert_eq!(discord.body["embeds"][0]["title"], "deploy");
+    let generic = by("/in");
+    assert_eq!(generic.body["summary"], "deploy: web-1 \"down\"");
+    assert_eq!(generic.body["level"], "failure");
+    assert!(generic
+        .headers
+        .iter()
+        .any(|(k, v)| k == "x-token" && v == "abc"));
+    let mattermost = by("/hooks/key1");
+    assert_eq!(mattermost.body["text"], "**deploy**\nweb-1 \"down\"");
+    // config show never prints the header value.
+    let shown = vext(["--config", &cfg, "config", "show"]).expect(0).stdout;
+    assert!(!shown.contains("abc"), "{shown}");
+}
+
+#[test]
+fn retry_after_404_and_500() {
+    // 429 with Retry-After, then success.
+    let fake = Fake::start(vec![(429, "Retry-After: 1\r\n")]);
+    let url = format!("webhook+http://127.0.0.1:{}/x", fake.port);
+    let start = Instant::now();
+    vext(["send", &url, "-m", "eventually"]).expect(0);
+    assert!(
+        start.elapsed() >= Duration::from_millis(900),
+        "Retry-After honoured"
+    );
+    assert_eq!(fake.hits().len(), 2);
+    // Discord's 404: the webhook is gone, no retry.
+    let gone = Fake::start(vec![(404, "")]);
+    let dir = TempDir::new("hooks");
+    let cfg = config(
+        &dir,
+        &format!(
+            "[targets.d]\nurl = \"discord://9/t\"\napi_base = \"{}\"\n",
+            gone.base()
+        ),
+    );
+    let out = vext(["--config", &cfg, "send", "@d", "-m", "x"]).expect(69);
+    assert!(out.stderr.contains("gone"), "{}", out.stderr);
+    assert_eq!(gone.hits().len(), 1);
+    // 500 until the time runs out: a temporary failure.
+    let broken = Fake::start(vec![(500, ""); 10]);
+    let url = format!("webhook+http://127.0.0.1:{}/x", broken.port);
+    vext(["send", "--timeout", "3", &url, "-m", "x"]).expect(75);
+}
+
+#[test]
+fn webhooks_through_the_daemon_spool_with_retries() {
+    let fake = Fake::start(vec![(503, ""), (503, ""), (503, "")]);
+    let url = format!("webhook+http://127.0.0.1:{}/spool", fake.port);
+    let state = TempDir::new("state");
+    let daemon = Daemon::start(&["--state-dir", state.path().to_str().unwrap()]);
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &url,
+        "--title",
+        "nightly",
+        "--type",
+        "success",
+        "-m",
+        "backup ok",
+    ])
+    .expect(0);
+    // Three 503s (retried in place and by the spool), then delivered once.
+    let hits = fake.wait(4);
+    let ok: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| h.body["body"] == "backup ok")
+        .collect();
+    assert!(ok.len() >= 4, "{hits:?}");
+    assert_eq!(ok.last().unwrap().body["title"], "nightly");
+    assert_eq!(ok.last().unwrap().body["type"], "success");
+    let until = Instant::now() + Duration::from_secs(15);
+    loop {
+        let out = vext([
+            "history",
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--json",
+        ])
+        .expect(0)
+        .stdout;
+        if out.contains("\"delivered\"") {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "not delivered: {out}\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
