@@ -15,7 +15,7 @@ BENCH_PACKAGES := skopeo
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run-daemon deps deps-debian deps-bench apt-install test bench static lint fmt clean
+.PHONY: all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint fmt clean
 
 all: build
 
@@ -31,7 +31,16 @@ run-daemon: release
 
 # Idempotent and quick when everything is present: apt runs only when a
 # package is missing, and `apt-get update` runs once before the first install.
-deps: deps-debian
+deps: deps-debian deps-synapse
+
+# Synapse (the Matrix homeserver the tests talk to), from PyPI into a venv
+# under target/, reused between runs.
+SYNAPSE_VENV := target/synapse-venv
+deps-synapse:
+	@if [ ! -x $(SYNAPSE_VENV)/bin/register_new_matrix_user ]; then \
+	  echo "installing matrix-synapse into $(SYNAPSE_VENV)"; \
+	  python3 -m venv $(SYNAPSE_VENV) && $(SYNAPSE_VENV)/bin/pip install -q matrix-synapse; \
+	fi
 
 deps-debian:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"

@@ -1028,7 +1028,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__send)
-            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --title --type --secret-file --config --verbose --quiet --help"
+            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1068,6 +1068,18 @@ _vext() {
                     ;;
                 --type)
                     COMPREPLY=($(compgen -W "info success warning failure" -- "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "markdown html text" -- "${cur}"))
+                    return 0
+                    ;;
+                --msgtype)
+                    COMPREPLY=($(compgen -W "notice text" -- "${cur}"))
+                    return 0
+                    ;;
+                --matrix-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --secret-file)

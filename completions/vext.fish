@@ -49,6 +49,12 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l type -d 'What kind of
 success\t''
 warning\t''
 failure\t''"
+complete -c vext -n "__fish_vext_using_subcommand send" -l format -d 'Matrix: how the text is formatted (markdown, html or text) [default: text]' -r -f -a "markdown\t''
+html\t''
+text\t''"
+complete -c vext -n "__fish_vext_using_subcommand send" -l msgtype -d 'Matrix: send m.notice (default; bots must not trigger other bots) or m.text' -r -f -a "notice\t''
+text\t''"
+complete -c vext -n "__fish_vext_using_subcommand send" -l matrix-token-file -d 'Matrix: read the access token from FILE (else the config file or VEXT_MATRIX_TOKEN)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l secret-file -d 'With --via: sign the request with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'

@@ -207,6 +207,18 @@ pub(crate) struct SendArgs {
     #[arg(long = "type", value_name = "TYPE", value_parser = ["info", "success", "warning", "failure"])]
     pub(crate) kind: Option<String>,
 
+    /// Matrix: how the text is formatted (markdown, html or text) [default: text].
+    #[arg(long, value_name = "FORMAT", value_parser = ["markdown", "html", "text"])]
+    pub(crate) format: Option<String>,
+
+    /// Matrix: send m.notice (default; bots must not trigger other bots) or m.text.
+    #[arg(long, value_name = "TYPE", value_parser = ["notice", "text"])]
+    pub(crate) msgtype: Option<String>,
+
+    /// Matrix: read the access token from FILE (else the config file or VEXT_MATRIX_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) matrix_token_file: Option<PathBuf>,
+
     /// With --via: sign the request with the shared secret in FILE (the daemon's --secret-file).
     #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,

@@ -72,6 +72,23 @@ pub(crate) struct TargetSection {
     /// Generic webhooks: extra HTTP headers (values are secrets: redacted on show).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) headers: BTreeMap<String, String>,
+    /// Matrix: the access token (prefer token_file).
+    pub(crate) token: Option<String>,
+    /// Matrix: a file holding the access token.
+    pub(crate) token_file: Option<PathBuf>,
+    /// Matrix: the password to log in with (prefer password_file).
+    pub(crate) password: Option<String>,
+    pub(crate) password_file: Option<PathBuf>,
+}
+
+fn read_secret_file(path: &Path) -> Option<String> {
+    match std::fs::read_to_string(path) {
+        Ok(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Err(e) => {
+            log::warn!("cannot read {}: {e}", path.display());
+            None
+        }
+    }
 }
 
 /// The configuration and the file it came from (None: defaults only).
@@ -156,6 +173,26 @@ impl Config {
     /// Applies what the config file says about a target URL (API base,
     /// template, headers): the daemon uses its own config, never the request's.
     pub(crate) fn configure(&self, target: crate::target::Target) -> crate::target::Target {
+        if let crate::target::Target::Matrix(mut m) = target {
+            if let Some(t) = self.targets.values().find(|t| t.url == m.url) {
+                m.token = t
+                    .token
+                    .clone()
+                    .or_else(|| t.token_file.as_deref().and_then(read_secret_file));
+                if m.password.is_none() {
+                    m.password = t
+                        .password
+                        .clone()
+                        .or_else(|| t.password_file.as_deref().and_then(read_secret_file));
+                }
+            }
+            if m.token.is_none() {
+                m.token = std::env::var("VEXT_MATRIX_TOKEN")
+                    .ok()
+                    .filter(|t| !t.is_empty());
+            }
+            return crate::target::Target::Matrix(m);
+        }
         let crate::target::Target::Webhook(mut w) = target else {
             return target;
         };

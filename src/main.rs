@@ -15,6 +15,7 @@ mod history;
 mod hook;
 mod image;
 mod irc;
+mod matrix;
 mod policy;
 mod protocol;
 mod registry;
@@ -139,6 +140,11 @@ fn show_config(ctx: &Context) -> Result<Code> {
         t.url = config::redact_url(&t.url);
         for v in t.headers.values_mut() {
             *v = "***".into();
+        }
+        for secret in [&mut t.token, &mut t.password] {
+            if secret.is_some() {
+                *secret = Some("***".into());
+            }
         }
     }
     let mut out = String::new();

@@ -21,6 +21,10 @@ pub(crate) struct Request {
     /// vext's optional presentation fields.
     pub(crate) title: Option<String>,
     pub(crate) kind: Option<crate::webhook::NoticeType>,
+    /// Matrix: markdown, html or text.
+    pub(crate) format: Option<String>,
+    /// Matrix: notice or text.
+    pub(crate) msgtype: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -35,6 +39,10 @@ struct Wire<'a> {
     title: Option<&'a str>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<crate::webhook::NoticeType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    msgtype: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -101,6 +109,18 @@ impl Request {
             Some(Value::String(s)) => Some(crate::webhook::NoticeType::parse(s)?),
             Some(other) => return Err(format!("\"type\" must be a string, not {other}")),
         };
+        let word = |key: &str, allowed: &[&str]| -> Result<Option<String>, String> {
+            match obj.get(key) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s.clone())),
+                Some(other) => Err(format!(
+                    "\"{key}\" must be one of {}, not {other}",
+                    allowed.join(", ")
+                )),
+            }
+        };
+        let format = word("format", &["markdown", "html", "text"])?;
+        let msgtype = word("msgtype", &["notice", "text"])?;
         Ok(Request {
             to,
             privmsg,
@@ -108,6 +128,8 @@ impl Request {
             ack,
             title,
             kind,
+            format,
+            msgtype,
         })
     }
 
@@ -124,6 +146,8 @@ impl Request {
             ack: self.ack,
             title: self.title.as_deref(),
             kind: self.kind,
+            format: self.format.as_deref(),
+            msgtype: self.msgtype.as_deref(),
         };
         serde_json::to_string(&wire).unwrap_or_default()
     }
@@ -378,6 +402,8 @@ mod tests {
             ack: true,
             title: None,
             kind: None,
+            format: None,
+            msgtype: None,
         };
         let line = r.to_line();
         assert_eq!(

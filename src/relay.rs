@@ -18,8 +18,10 @@ use std::time::Duration;
 pub(crate) struct Relay {
     settings: Arc<Settings>,
     pools: Mutex<HashMap<IrcServer, Arc<Pool>>>,
-    /// One HTTP agent (one connection pool) for every webhook.
+    /// One HTTP agent (one connection pool) for every webhook and homeserver.
     http: ureq::Agent,
+    /// Where Matrix sessions (token, device id) are kept.
+    pub(crate) state_dir: Option<std::path::PathBuf>,
 }
 
 /// The notice as IRC text: a coloured type tag and a bold title before the
@@ -49,6 +51,7 @@ impl Relay {
                 .timeout_global(Some(Duration::from_secs(30)))
                 .build()
                 .new_agent(),
+            state_dir: None,
         }
     }
 
@@ -76,6 +79,38 @@ impl Relay {
         for (i, t) in targets.iter().enumerate() {
             match t {
                 Target::Irc(irc) => by_server.entry(&irc.server).or_default().push(i),
+                Target::Matrix(m) => {
+                    let (m, agent, notice, report) =
+                        (m.clone(), self.http.clone(), notice.clone(), done.clone());
+                    let deadline =
+                        expires.unwrap_or_else(|| Instant::now() + Duration::from_secs(30));
+                    let state_dir = self.state_dir.clone();
+                    let spawned =
+                        std::thread::Builder::new()
+                            .name("matrix".into())
+                            .spawn(move || {
+                                let txn = format!(
+                                    "vext-{}-{i}",
+                                    notice.id.clone().unwrap_or_else(crate::protocol::new_id)
+                                );
+                                let opts = crate::matrix::SendOptions {
+                                    state_dir: state_dir.as_deref(),
+                                    format: notice.format.as_deref(),
+                                    msgtype: notice.msgtype.as_deref(),
+                                    txn: &txn,
+                                };
+                                report(i, m.deliver(&agent, &notice, &opts, deadline));
+                            });
+                    if let Err(e) = spawned {
+                        done(
+                            i,
+                            Err(crate::irc::DeliveryError::temporary(
+                                Code::TempFail,
+                                format!("cannot start a thread: {e}"),
+                            )),
+                        );
+                    }
+                }
                 Target::Webhook(w) => {
                     let (w, agent, notice, report) =
                         (w.clone(), self.http.clone(), notice.clone(), done.clone());
@@ -181,7 +216,8 @@ pub(crate) fn send_now(
         reconnect: false,
         default_chanlimit: 18,
     };
-    let relay = Relay::new(settings);
+    let mut relay = Relay::new(settings);
+    relay.state_dir = crate::spool::state_dir(None).ok();
     let (tx, rx) = mpsc::channel();
     relay.submit(
         targets,

@@ -47,8 +47,23 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         };
         match Target::parse(&url) {
             Ok(t) => {
+                if let Target::Matrix(m) = &t {
+                    if m.password.is_some() {
+                        log::warn!("{m}: a password in the URL shows in process lists; prefer password_file in the config");
+                    }
+                }
+                let mut t = ctx.config.configure(t);
+                if let (Target::Matrix(m), Some(file)) = (&mut t, &args.matrix_token_file) {
+                    let token = std::fs::read_to_string(file).map_err(|e| {
+                        fail(
+                            Code::Config,
+                            format!("reading --matrix-token-file {}: {e}", file.display()),
+                        )
+                    })?;
+                    m.token = Some(token.trim().to_string());
+                }
                 urls.push(url);
-                targets.push(ctx.config.configure(t));
+                targets.push(t);
             }
             Err(e) => {
                 eprintln!(
@@ -77,6 +92,8 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         id: (via.is_some() && !args.no_ack).then(|| args.id.clone().unwrap_or_else(new_id)),
         ack: via.is_some() && !args.no_ack,
         title: args.title.clone(),
+        format: args.format.clone(),
+        msgtype: args.msgtype.clone(),
         kind: match &args.kind {
             Some(k) => {
                 Some(NoticeType::parse(k).map_err(|e| fail(Code::Usage, format!("--type: {e}")))?)
@@ -105,6 +122,9 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
                 text: request.privmsg.clone(),
                 title: request.title.clone(),
                 kind: request.kind,
+                format: request.format.clone(),
+                msgtype: request.msgtype.clone(),
+                id: None,
             };
             relay::send_now(&targets, &notice, nick, ca.as_deref(), deadline, timeout)
         }

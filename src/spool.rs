@@ -50,6 +50,9 @@ const MIGRATIONS: &[&str] = &[
     // 2: a notification's optional title and type.
     "ALTER TABLE messages ADD COLUMN title TEXT;
      ALTER TABLE messages ADD COLUMN type TEXT;",
+    // 3: Matrix presentation: format and msgtype.
+    "ALTER TABLE messages ADD COLUMN format TEXT;
+     ALTER TABLE messages ADD COLUMN msgtype TEXT;",
 ];
 
 /// Milliseconds since the Unix epoch.
@@ -131,6 +134,8 @@ pub(crate) struct NewMessage {
     pub(crate) received_at: i64,
     pub(crate) title: Option<String>,
     pub(crate) kind: Option<String>,
+    pub(crate) format: Option<String>,
+    pub(crate) msgtype: Option<String>,
 }
 
 /// What storing a notification did.
@@ -287,9 +292,18 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
 
 fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<Stored> {
     let n = tx.execute(
-        "INSERT INTO messages (id, received_at, source, text, title, type) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(id) DO NOTHING",
-        params![msg.id, msg.received_at, msg.source, msg.text, msg.title, msg.kind],
+        "INSERT INTO messages (id, received_at, source, text, title, type, format, msgtype)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
+        params![
+            msg.id,
+            msg.received_at,
+            msg.source,
+            msg.text,
+            msg.title,
+            msg.kind,
+            msg.format,
+            msg.msgtype
+        ],
     )?;
     if n == 0 {
         return Ok(Stored::Duplicate);
@@ -341,12 +355,14 @@ pub(crate) struct Due {
     pub(crate) attempts: i64,
     pub(crate) title: Option<String>,
     pub(crate) kind: Option<String>,
+    pub(crate) format: Option<String>,
+    pub(crate) msgtype: Option<String>,
 }
 
 /// Deliveries to (re)start: everything queued and due.
 pub(crate) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT d.message_seq, d.idx, d.target, m.text, m.id, m.received_at, d.attempts, m.title, m.type
+        "SELECT d.message_seq, d.idx, d.target, m.text, m.id, m.received_at, d.attempts, m.title, m.type, m.format, m.msgtype
          FROM deliveries d JOIN messages m ON m.seq = d.message_seq
          WHERE d.state = 'queued' AND d.next_attempt_at <= ?1
          ORDER BY d.message_seq, d.idx LIMIT ?2",
@@ -362,6 +378,8 @@ pub(crate) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>>
             attempts: r.get(6)?,
             title: r.get(7)?,
             kind: r.get(8)?,
+            format: r.get(9)?,
+            msgtype: r.get(10)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -513,6 +531,8 @@ mod tests {
             received_at: now_ms(),
             title: None,
             kind: None,
+            format: None,
+            msgtype: None,
         }
     }
 

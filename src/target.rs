@@ -11,6 +11,7 @@ use std::fmt;
 pub(crate) enum Target {
     Irc(IrcTarget),
     Webhook(crate::webhook::WebhookTarget),
+    Matrix(crate::matrix::MatrixTarget),
 }
 
 impl Target {
@@ -23,9 +24,9 @@ impl Target {
             "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
             "slack" | "discord" | "mattermost" | "mattermosts" | "webhook+http"
             | "webhook+https" => crate::webhook::WebhookTarget::parse(url).map(Target::Webhook),
-            "matrix" | "matrixs" => Err(format!("{scheme}:// targets are not supported yet")),
+            "matrix" | "matrixs" => crate::matrix::MatrixTarget::parse(url).map(Target::Matrix),
             other => Err(format!(
-                "unknown scheme {other:?} (expected irc, ircs, slack, discord, mattermost, webhook+https)"
+                "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, webhook+https)"
             )),
         }
     }
@@ -37,6 +38,7 @@ impl Target {
         match self {
             Target::Irc(_) => "irc",
             Target::Webhook(w) => w.kind_label(),
+            Target::Matrix(_) => "matrix",
         }
     }
 }
@@ -46,6 +48,7 @@ impl fmt::Display for Target {
         match self {
             Target::Irc(t) => t.fmt(f),
             Target::Webhook(w) => w.fmt(f),
+            Target::Matrix(m) => m.fmt(f),
         }
     }
 }

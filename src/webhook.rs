@@ -346,6 +346,12 @@ pub(crate) struct Notice {
     pub(crate) text: String,
     pub(crate) title: Option<String>,
     pub(crate) kind: Option<NoticeType>,
+    /// Matrix: markdown, html or text.
+    pub(crate) format: Option<String>,
+    /// Matrix: notice (default) or text.
+    pub(crate) msgtype: Option<String>,
+    /// The message id: Matrix transaction ids derive from it, so retries are not duplicates.
+    pub(crate) id: Option<String>,
 }
 
 #[cfg(test)]
@@ -393,6 +399,7 @@ mod tests {
             text: "deploy \"done\"".into(),
             title: Some("web-1".into()),
             kind: Some(NoticeType::Failure),
+            ..Notice::default()
         };
         let s: serde_json::Value =
             serde_json::from_str(&WebhookTarget::parse("slack://T/B/X").unwrap().body(&n)).unwrap();

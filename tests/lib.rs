@@ -7,6 +7,7 @@ mod cli;
 mod daemon;
 mod hook;
 mod kube;
+mod matrix;
 mod scan;
 mod send;
 mod spool;

@@ -240,6 +240,7 @@ pub(crate) fn canonical(t: &Target) -> String {
             format!("{scheme}://{host}{port}/{name}")
         }
         Target::Webhook(w) => w.url.clone(),
+        Target::Matrix(m) => m.to_string(),
     }
 }
 

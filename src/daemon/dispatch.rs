@@ -109,6 +109,8 @@ impl Dispatcher {
                 received_at,
                 title: request.title.clone(),
                 kind: request.kind.map(|k| k.as_str().to_string()),
+                format: request.format.clone(),
+                msgtype: request.msgtype.clone(),
             })
             .map_err(Rejection::Storage)?;
         match stored {
@@ -130,6 +132,9 @@ impl Dispatcher {
                     text: request.privmsg.clone(),
                     title: request.title.clone(),
                     kind: request.kind,
+                    format: request.format.clone(),
+                    msgtype: request.msgtype.clone(),
+                    id: Some(id.clone()),
                 };
                 self.deliver(seq, &id, received_at, &notice, items);
             }
@@ -331,12 +336,15 @@ impl Dispatcher {
                     Some(m) if m.0 == d.seq => m.4.push((d.idx, target, d.attempts)),
                     _ => by_message.push((
                         d.seq,
-                        d.id,
+                        d.id.clone(),
                         d.received_at,
                         Notice {
                             text: d.text,
                             title: d.title,
                             kind: d.kind.as_deref().and_then(|k| NoticeType::parse(k).ok()),
+                            format: d.format,
+                            msgtype: d.msgtype,
+                            id: Some(d.id.clone()),
                         },
                         vec![(d.idx, target, d.attempts)],
                     )),

@@ -155,8 +155,10 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         default_chanlimit: 18,
     };
     let metrics = Arc::new(metrics::Metrics::default());
+    let mut relay = Relay::new(settings);
+    relay.state_dir = Some(state_dir.clone());
     let mut dispatcher = Dispatcher::new(
-        Relay::new(settings),
+        relay,
         writer.clone(),
         Access::new(secret, trust_loopback, allow, rate),
         metrics,

@@ -468,6 +468,8 @@ fn deliver(
             ack: false,
             title: None,
             kind: None,
+            format: None,
+            msgtype: None,
         })
         .collect();
     if !strict {

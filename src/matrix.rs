@@ -1,0 +1,659 @@
+//! Matrix rooms as targets: `matrix://` (HTTP, port 8008) and `matrixs://`
+//! (HTTPS, port 443, `.well-known` followed when no port is given). The
+//! access token never comes from the URL: config, environment, a file, or a
+//! password login whose session (token, device id) is kept in the state dir
+//! so that cron runs do not create a device each time.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::exit::Code;
+use crate::irc::DeliveryError;
+use crate::webhook::{Notice, NoticeType};
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(crate) struct MatrixTarget {
+    pub(crate) tls: bool,
+    pub(crate) host: String,
+    pub(crate) port: Option<u16>,
+    pub(crate) user: Option<String>,
+    pub(crate) password: Option<String>,
+    /// `!id[:server]` or `#alias:server`.
+    pub(crate) room: String,
+    pub(crate) url: String,
+    /// From the config, the environment or a file; never from the URL.
+    pub(crate) token: Option<String>,
+}
+
+impl fmt::Debug for MatrixTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MatrixTarget({self})")
+    }
+}
+
+impl fmt::Display for MatrixTarget {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scheme = if self.tls { "matrixs" } else { "matrix" };
+        write!(f, "{scheme}://")?;
+        if let Some(u) = &self.user {
+            write!(f, "{u}@")?;
+        }
+        write!(f, "{}", self.host)?;
+        if let Some(p) = self.port {
+            write!(f, ":{p}")?;
+        }
+        write!(f, "/{}", self.room)
+    }
+}
+
+impl MatrixTarget {
+    pub(crate) fn parse(url: &str) -> Result<MatrixTarget, String> {
+        let (scheme, rest) = url.split_once("://").ok_or("not a URL")?;
+        let tls = match scheme.to_ascii_lowercase().as_str() {
+            "matrix" => false,
+            "matrixs" => true,
+            other => return Err(format!("not a Matrix URL ({other})")),
+        };
+        let (rest, fragment) = match rest.split_once('#') {
+            Some((r, f)) => (r, Some(f)),
+            None => (rest, None),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((r, q)) => (r, Some(q)),
+            None => (rest, None),
+        };
+        if query.is_some_and(|q| {
+            q.split('&')
+                .any(|kv| kv.starts_with("token=") || kv.starts_with("access_token="))
+        }) {
+            return Err("an access token in the URL would leak into logs and process lists: use the config file, VEXT_MATRIX_TOKEN or --matrix-token-file".into());
+        }
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, authority),
+        };
+        let (user, password) = match userinfo {
+            Some(u) => {
+                let (n, p) = u.split_once(':').map_or((u, None), |(n, p)| (n, Some(p)));
+                let n = crate::target::percent_decode(n)?;
+                let p = p.map(crate::target::percent_decode).transpose()?;
+                (Some(n), p)
+            }
+            None => (None, None),
+        };
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) if !h.is_empty() => (
+                h.to_string(),
+                Some(
+                    p.parse::<u16>()
+                        .map_err(|_| format!("invalid port {p:?}"))?,
+                ),
+            ),
+            _ => (hostport.to_string(), None),
+        };
+        if host.is_empty()
+            || !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
+        {
+            return Err(format!("invalid homeserver host {host:?}"));
+        }
+        let mut room = crate::target::percent_decode(path)?;
+        if let Some(f) = fragment {
+            room.push('#');
+            room.push_str(&crate::target::percent_decode(f)?);
+        }
+        if !(room.starts_with('!') || room.starts_with('#'))
+            || room.len() < 2
+            || room.chars().any(|c| c.is_control() || c == ' ')
+        {
+            return Err(
+                "expected a room id (!id:server) or alias (%23alias:server) after the homeserver"
+                    .into(),
+            );
+        }
+        if room.starts_with('#') && !room.contains(':') {
+            return Err(format!(
+                "room alias {room:?} needs its server (#alias:server)"
+            ));
+        }
+        Ok(MatrixTarget {
+            tls,
+            host,
+            port,
+            user,
+            password,
+            room,
+            url: url.to_string(),
+            token: None,
+        })
+    }
+}
+
+fn temp(msg: impl Into<String>) -> DeliveryError {
+    DeliveryError::temporary(Code::TempFail, msg)
+}
+
+fn permanent(code: Code, msg: impl Into<String>) -> DeliveryError {
+    DeliveryError {
+        code,
+        permanent: true,
+        message: msg.into(),
+    }
+}
+
+struct Reply {
+    status: u16,
+    json: serde_json::Value,
+    retry_after: Option<Duration>,
+}
+
+fn call(
+    agent: &ureq::Agent,
+    method: &str,
+    url: &str,
+    token: Option<&str>,
+    body: Option<&serde_json::Value>,
+) -> Result<Reply, DeliveryError> {
+    let result = match (method, body) {
+        ("GET", _) => {
+            let mut r = agent.get(url);
+            if let Some(t) = token {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            r.call()
+        }
+        (m, b) => {
+            let mut r = if m == "PUT" {
+                agent.put(url)
+            } else {
+                agent.post(url)
+            };
+            if let Some(t) = token {
+                r = r.header("Authorization", &format!("Bearer {t}"));
+            }
+            r.header("Content-Type", "application/json").send(
+                b.map(|v| v.to_string())
+                    .unwrap_or_else(|| "{}".into())
+                    .as_bytes(),
+            )
+        }
+    };
+    let mut resp = result.map_err(|e| {
+        let code = if matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_)) {
+            Code::NoPerm
+        } else {
+            Code::TempFail
+        };
+        DeliveryError {
+            code,
+            permanent: false,
+            message: format!("{}: {e}", url.split("/_matrix").next().unwrap_or(url)),
+        }
+    })?;
+    let status = resp.status().as_u16();
+    let header_wait = resp
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(Duration::from_secs_f64);
+    let text = resp
+        .body_mut()
+        .with_config()
+        .limit(1 << 20)
+        .read_to_string()
+        .unwrap_or_default();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap_or(serde_json::Value::Null);
+    let body_wait = json["retry_after_ms"].as_u64().map(Duration::from_millis);
+    Ok(Reply {
+        status,
+        json,
+        retry_after: header_wait.or(body_wait),
+    })
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// Kept sessions: `{"<base>|<user>": {"access_token", "device_id"}}`, mode 0600.
+fn sessions_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("matrix-sessions.json")
+}
+
+fn load_sessions(state_dir: Option<&Path>) -> BTreeMap<String, serde_json::Value> {
+    state_dir
+        .and_then(|d| std::fs::read_to_string(sessions_path(d)).ok())
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default()
+}
+
+fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_json::Value>) {
+    let Some(dir) = state_dir else { return };
+    let _ = std::fs::create_dir_all(dir);
+    let path = sessions_path(dir);
+    let tmp = path.with_extension("tmp");
+    use std::os::unix::fs::OpenOptionsExt;
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .write(true)
+        .mode(0o600)
+        .open(&tmp)
+        .and_then(|mut f| {
+            std::io::Write::write_all(
+                &mut f,
+                serde_json::to_string_pretty(sessions)
+                    .unwrap_or_default()
+                    .as_bytes(),
+            )
+        });
+    if written.is_ok() {
+        let _ = std::fs::rename(&tmp, &path);
+    } else {
+        log::warn!("cannot keep the Matrix session in {}", path.display());
+    }
+}
+
+/// The homeserver's client API base.
+fn base_url(agent: &ureq::Agent, t: &MatrixTarget) -> String {
+    let scheme = if t.tls { "https" } else { "http" };
+    if let Some(p) = t.port {
+        return format!("{scheme}://{}:{p}", t.host);
+    }
+    let default = if t.tls {
+        format!("https://{}", t.host)
+    } else {
+        format!("http://{}:8008", t.host)
+    };
+    if t.tls {
+        if let Ok(r) = call(
+            agent,
+            "GET",
+            &format!("https://{}/.well-known/matrix/client", t.host),
+            None,
+            None,
+        ) {
+            if let Some(b) = r.json["m.homeserver"]["base_url"].as_str() {
+                return b.trim_end_matches('/').to_string();
+            }
+        }
+    }
+    default
+}
+
+/// The message content: plain `body` always; HTML in `formatted_body` for
+/// markdown/html formats, a title or a type.
+pub(crate) fn content(
+    n: &Notice,
+    format: Option<&str>,
+    msgtype: Option<&str>,
+) -> serde_json::Value {
+    let msgtype = match msgtype {
+        Some("text") => "m.text",
+        _ => "m.notice",
+    };
+    let mut plain = n.text.clone();
+    let body_html = match format {
+        Some("markdown") => {
+            let parser = pulldown_cmark::Parser::new(&n.text);
+            let mut html = String::new();
+            pulldown_cmark::html::push_html(&mut html, parser);
+            Some(html.trim_end().to_string())
+        }
+        Some("html") => Some(n.text.clone()),
+        _ => None,
+    };
+    let esc = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let mut html_prefix = String::new();
+    if let Some(k) = n.kind.filter(|k| *k != NoticeType::Info) {
+        let color = match k {
+            NoticeType::Success => "#2eb886",
+            NoticeType::Warning => "#daa038",
+            _ => "#a30200",
+        };
+        html_prefix.push_str(&format!(
+            "<font color=\"{color}\">{}</font> ",
+            k.as_str().to_uppercase()
+        ));
+        plain = format!("{} {plain}", k.as_str().to_uppercase());
+    }
+    if let Some(t) = &n.title {
+        html_prefix.push_str(&format!("<b>{}</b>: ", esc(t)));
+        plain = match n.kind.filter(|k| *k != NoticeType::Info) {
+            Some(k) => format!("{} {t}: {}", k.as_str().to_uppercase(), n.text),
+            None => format!("{t}: {plain}"),
+        };
+    }
+    let mut v = serde_json::json!({"msgtype": msgtype, "body": plain});
+    if body_html.is_some() || !html_prefix.is_empty() {
+        let html = body_html.unwrap_or_else(|| esc(&n.text).replace('\n', "<br>"));
+        v["format"] = "org.matrix.custom.html".into();
+        v["formatted_body"] = format!("{html_prefix}{html}").into();
+    }
+    v
+}
+
+/// Splits text so each event stays well under Matrix's 64 KiB limit.
+fn chunks(text: &str, max: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for line in text.split_inclusive('\n') {
+        if cur.len() + line.len() > max && !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+        let mut l = line;
+        while l.len() > max {
+            let mut cut = max;
+            while !l.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push(l[..cut].to_string());
+            l = &l[cut..];
+        }
+        cur.push_str(l);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// Delivery options that do not belong to the target.
+pub(crate) struct SendOptions<'a> {
+    pub(crate) state_dir: Option<&'a Path>,
+    pub(crate) format: Option<&'a str>,
+    pub(crate) msgtype: Option<&'a str>,
+    /// The same for every retry of this message, so a retry is not a duplicate.
+    pub(crate) txn: &'a str,
+}
+
+impl MatrixTarget {
+    fn login(
+        &self,
+        agent: &ureq::Agent,
+        base: &str,
+        state_dir: Option<&Path>,
+        force: bool,
+    ) -> Result<String, DeliveryError> {
+        let user = self.user.clone().ok_or_else(|| {
+            permanent(Code::Config, format!("{self}: no access token (config, VEXT_MATRIX_TOKEN or --matrix-token-file) and no user to log in as"))
+        })?;
+        let key = format!("{base}|{user}");
+        let mut sessions = load_sessions(state_dir);
+        if !force {
+            if let Some(t) = sessions.get(&key).and_then(|s| s["access_token"].as_str()) {
+                return Ok(t.to_string());
+            }
+        }
+        let password = self
+            .password
+            .clone()
+            .or_else(|| std::env::var("VEXT_MATRIX_PASSWORD").ok())
+            .ok_or_else(|| {
+                permanent(
+                    Code::Config,
+                    format!("{self}: no access token and no password for {user}"),
+                )
+            })?;
+        let mut body = serde_json::json!({
+            "type": "m.login.password",
+            "identifier": {"type": "m.id.user", "user": user},
+            "password": password,
+            "initial_device_display_name": "vext",
+        });
+        // Reuse the device: one device per host, not one per run.
+        if let Some(d) = sessions.get(&key).and_then(|s| s["device_id"].as_str()) {
+            body["device_id"] = d.into();
+        }
+        let r = call(
+            agent,
+            "POST",
+            &format!("{base}/_matrix/client/v3/login"),
+            None,
+            Some(&body),
+        )?;
+        match r.status {
+            200 => {
+                let token = r.json["access_token"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                sessions.insert(
+                    key,
+                    serde_json::json!({"access_token": token, "device_id": r.json["device_id"]}),
+                );
+                save_sessions(state_dir, &sessions);
+                Ok(token)
+            }
+            403 | 401 => Err(permanent(
+                Code::NoPerm,
+                format!(
+                    "{self}: login refused: {}",
+                    r.json["error"].as_str().unwrap_or("")
+                ),
+            )),
+            s => Err(temp(format!("{self}: login: {s}"))),
+        }
+    }
+
+    pub(crate) fn deliver(
+        &self,
+        agent: &ureq::Agent,
+        n: &Notice,
+        opts: &SendOptions,
+        deadline: Instant,
+    ) -> Result<(), DeliveryError> {
+        let base = base_url(agent, self);
+        let mut from_session = false;
+        let mut token = match &self.token {
+            Some(t) => t.clone(),
+            None => {
+                from_session = true;
+                self.login(agent, &base, opts.state_dir, false)?
+            }
+        };
+        let mut relogged = false;
+        // Resolve an alias, and join (joining a joined room is harmless).
+        let mut room_id = self.room.clone();
+        let api = format!("{base}/_matrix/client/v3");
+        loop {
+            let r = call(
+                agent,
+                "POST",
+                &format!("{api}/join/{}", enc(&self.room)),
+                Some(&token),
+                Some(&serde_json::json!({})),
+            )?;
+            match r.status {
+                200 => {
+                    if let Some(id) = r.json["room_id"].as_str() {
+                        room_id = id.to_string();
+                    }
+                    break;
+                }
+                401 if from_session && !relogged => {
+                    relogged = true;
+                    token = self.login(agent, &base, opts.state_dir, true)?;
+                }
+                401 => {
+                    return Err(permanent(
+                        Code::NoPerm,
+                        format!("{self}: the access token was refused"),
+                    ))
+                }
+                429 => wait(r.retry_after, deadline, self)?,
+                403 | 404 => {
+                    return Err(permanent(
+                        Code::Unavailable,
+                        format!(
+                            "{self}: cannot join: {}",
+                            r.json["error"].as_str().unwrap_or("forbidden")
+                        ),
+                    ));
+                }
+                s => return Err(temp(format!("{self}: join: {s}"))),
+            }
+        }
+        let enc_state = call(
+            agent,
+            "GET",
+            &format!("{api}/rooms/{}/state/m.room.encryption/", enc(&room_id)),
+            Some(&token),
+            None,
+        )?;
+        if enc_state.status == 200 {
+            log::warn!("{self}: the room is end-to-end encrypted and vext does not encrypt yet: the message is sent unencrypted");
+        }
+        let pieces = chunks(&n.text, 60_000);
+        for (i, piece) in pieces.iter().enumerate() {
+            let part = Notice {
+                text: piece.clone(),
+                title: n.title.clone().filter(|_| i == 0),
+                kind: n.kind.filter(|_| i == 0),
+                ..Notice::default()
+            };
+            let body = content(&part, opts.format, opts.msgtype);
+            let txn = if pieces.len() == 1 {
+                opts.txn.to_string()
+            } else {
+                format!("{}-{i}", opts.txn)
+            };
+            let url = format!(
+                "{api}/rooms/{}/send/m.room.message/{}",
+                enc(&room_id),
+                enc(&txn)
+            );
+            loop {
+                let r = call(agent, "PUT", &url, Some(&token), Some(&body))?;
+                match r.status {
+                    200 => break,
+                    429 => wait(r.retry_after, deadline, self)?,
+                    401 => {
+                        return Err(permanent(
+                            Code::NoPerm,
+                            format!("{self}: the access token was refused"),
+                        ))
+                    }
+                    403 => {
+                        return Err(permanent(
+                            Code::Unavailable,
+                            format!(
+                                "{self}: {}",
+                                r.json["error"].as_str().unwrap_or("forbidden")
+                            ),
+                        ))
+                    }
+                    s if s >= 500 => return Err(temp(format!("{self}: send: {s}"))),
+                    s => {
+                        return Err(permanent(
+                            Code::Unavailable,
+                            format!(
+                                "{self}: send: {s} {}",
+                                r.json["error"].as_str().unwrap_or("")
+                            ),
+                        ))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn wait(
+    retry_after: Option<Duration>,
+    deadline: Instant,
+    t: &MatrixTarget,
+) -> Result<(), DeliveryError> {
+    let d = retry_after
+        .unwrap_or(Duration::from_secs(1))
+        .min(Duration::from_secs(300));
+    if Instant::now() + d >= deadline {
+        return Err(temp(format!("{t}: rate limited (429) past the time limit")));
+    }
+    std::thread::sleep(d);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls() {
+        let t = MatrixTarget::parse("matrixs://matrix.example.org/!abc:example.org").unwrap();
+        assert_eq!(
+            (t.tls, t.port, t.room.as_str()),
+            (true, None, "!abc:example.org")
+        );
+        let t = MatrixTarget::parse("matrix://bot:pw@127.0.0.1:8008/%23ops:localhost").unwrap();
+        assert_eq!(
+            (t.user.as_deref(), t.password.as_deref(), t.room.as_str()),
+            (Some("bot"), Some("pw"), "#ops:localhost")
+        );
+        assert!(!t.to_string().contains("pw"));
+        assert_eq!(
+            MatrixTarget::parse("matrixs://h/#ops:h").unwrap().room,
+            "#ops:h"
+        );
+        assert_eq!(
+            MatrixTarget::parse("matrixs://h/!roomv12").unwrap().room,
+            "!roomv12"
+        );
+        assert!(MatrixTarget::parse("matrixs://h/!r:h?token=abc")
+            .unwrap_err()
+            .contains("leak"));
+        assert!(MatrixTarget::parse("matrixs://h/ops").is_err());
+        assert!(MatrixTarget::parse("matrixs://h/%23ops").is_err());
+    }
+
+    #[test]
+    fn content_and_chunks() {
+        let n = Notice {
+            text: "**bold** <x>".into(),
+            title: Some("T".into()),
+            kind: Some(NoticeType::Failure),
+            ..Notice::default()
+        };
+        let c = content(&n, Some("markdown"), None);
+        assert_eq!(c["msgtype"], "m.notice");
+        assert!(c["formatted_body"]
+            .as_str()
+            .unwrap()
+            .contains("<strong>bold</strong>"));
+        assert!(c["body"].as_str().unwrap().contains("**bold**"));
+        let plain = content(
+            &Notice {
+                text: "hi".into(),
+                ..Default::default()
+            },
+            None,
+            Some("text"),
+        );
+        assert_eq!(
+            plain,
+            serde_json::json!({"msgtype": "m.text", "body": "hi"})
+        );
+        let big = "é".repeat(70_000);
+        let parts = chunks(&big, 60_000);
+        assert!(parts.len() == 3 && parts.iter().all(|p| p.len() <= 60_000));
+        assert_eq!(parts.concat(), big);
+    }
+}
