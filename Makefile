@@ -65,6 +65,10 @@ apt-install:
 
 deps-bench: deps
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
+	@if [ ! -x target/bench-venv/bin/apprise ]; then \
+	  echo "installing apprise into target/bench-venv"; \
+	  python3 -m venv target/bench-venv && target/bench-venv/bin/pip install -q apprise; \
+	fi
 
 test: deps
 	$(CARGO) build --release

@@ -476,6 +476,66 @@ def check_bench():
     return vext_s, skopeo_s, same, requests[0] if requests else ""
 
 
+def matrix_bench():
+    """vext send vs apprise to the same room on the same Synapse, process wall time."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    syn = os.path.join(root, "target", "synapse-venv", "bin")
+    apprise = os.path.join(root, "target", "bench-venv", "bin", "apprise")
+    if not os.path.exists(os.path.join(syn, "python")) or not os.path.exists(apprise):
+        return None
+    d = tempfile.mkdtemp(prefix="vext-bench-synapse-")
+    port = free_port()
+    lim = "{per_second: 1000, burst_count: 1000}"
+    conf = os.path.join(d, "hs.yaml")
+    with open(conf, "w") as f:
+        f.write(f"server_name: localhost\npid_file: {d}/hs.pid\nlisteners:\n  - port: {port}\n    type: http\n    tls: false\n    bind_addresses: ['127.0.0.1']\n    resources:\n      - names: [client]\n"
+                f"database:\n  name: sqlite3\n  args:\n    database: {d}/hs.db\nmedia_store_path: {d}/media\nsigning_key_path: {d}/signing.key\n"
+                f"registration_shared_secret: s\nreport_stats: false\ntrusted_key_servers: []\nrc_message: {lim}\nrc_login:\n  address: {lim}\n  account: {lim}\n  failed_attempts: {lim}\n"
+                f"rc_joins:\n  local: {lim}\n  remote: {lim}\n")
+    subprocess.run([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf, "--generate-keys"], cwd=d, capture_output=True, check=True)
+    proc = subprocess.Popen([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf], cwd=d,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    import urllib.request
+    def api(method, path, token=None, body=None):
+        r = urllib.request.Request(base + path, data=json.dumps(body or {}).encode() if method != "GET" else None, method=method)
+        r.add_header("Content-Type", "application/json")
+        if token:
+            r.add_header("Authorization", f"Bearer {token}")
+        with urllib.request.urlopen(r) as resp:
+            return json.loads(resp.read())
+    for _ in range(600):
+        try:
+            api("GET", "/_matrix/client/versions")
+            break
+        except Exception:
+            time.sleep(0.1)
+    subprocess.run([os.path.join(syn, "register_new_matrix_user"), "-u", "bench", "-p", "bench-pass-1", "--no-admin", "-c", conf, base],
+                   capture_output=True, check=True)
+    token = api("POST", "/_matrix/client/v3/login", body={"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "bench"}, "password": "bench-pass-1"})["access_token"]
+    room = api("POST", "/_matrix/client/v3/createRoom", token, {"room_alias_name": "bench"})["room_id"]
+    def timed(cmd, env, n):
+        times = []
+        for _ in range(n):
+            t0 = time.monotonic()
+            subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            times.append(time.monotonic() - t0)
+        return median(times)
+    env = dict(os.environ, VEXT_MATRIX_TOKEN=token, XDG_STATE_HOME=d)
+    v = timed([VEXT, "send", f"matrix://127.0.0.1:{port}/{room}", "-m", "bench"], env, 20)
+    target = f"matrix://bench:bench-pass-1@127.0.0.1:{port}/%23bench:localhost"
+    probe = subprocess.run([apprise, "-vv", "-b", "bench", target], capture_output=True, text=True)
+    if probe.returncode != 0:
+        print("apprise failed:", probe.stdout[-2000:], probe.stderr[-2000:], file=sys.stderr)
+        a = float("nan")
+    else:
+        a = timed([apprise, "-b", "bench", target], dict(os.environ), 5)
+    proc.kill()
+    proc.wait()
+    shutil.rmtree(d, ignore_errors=True)
+    return v, a
+
+
 def main():
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
@@ -528,6 +588,11 @@ def main():
     print(f"{'vext check --json':<50} {fmt(cv, 's'):>12}   {reqs.split('info: ')[-1]}")
     if cs is not None:
         print(f"{'for img in ...; do skopeo list-tags ...; done':<50} {fmt(cs, 's'):>12}   ratio {cv / cs:.3f}, same newest tags: {same}")
+    mb = matrix_bench()
+    if mb:
+        print()
+        print(f"{'Matrix notice (process wall time)':<50} {'vext':>12} {'apprise':>12} {'ratio':>12}")
+        print(f"{'vext send matrix:// (token) / apprise (login)':<50} {fmt(mb[0], 'ms'):>12} {fmt(mb[1], 'ms'):>12} {mb[0] / mb[1]:>12.3f}")
     hv, hi, pv, pi = hook_bench()
     print()
     print(f"{'git hook':<50} {'vext':>12} {'irkerhook':>12} {'vext/irker':>12}")

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
@@ -228,23 +228,21 @@ fn enc(s: &str) -> String {
         .collect()
 }
 
-/// Kept sessions: `{"<base>|<user>": {"access_token", "device_id"}}`, mode 0600.
-fn sessions_path(state_dir: &Path) -> PathBuf {
-    state_dir.join("matrix-sessions.json")
-}
+/// Rooms vext has joined: `{"<base>|<who>|<room>": {"room_id", "encrypted"}}`.
+const ROOMS_FILE: &str = "matrix-rooms.json";
 
-fn load_sessions(state_dir: Option<&Path>) -> BTreeMap<String, serde_json::Value> {
+fn load_json(state_dir: Option<&Path>, name: &str) -> BTreeMap<String, serde_json::Value> {
     state_dir
-        .and_then(|d| std::fs::read_to_string(sessions_path(d)).ok())
+        .and_then(|d| std::fs::read_to_string(d.join(name)).ok())
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default()
 }
 
-fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_json::Value>) {
+fn save_json(state_dir: Option<&Path>, name: &str, map: &BTreeMap<String, serde_json::Value>) {
     let Some(dir) = state_dir else { return };
     let _ = std::fs::create_dir_all(dir);
-    let path = sessions_path(dir);
-    let tmp = path.with_extension("tmp");
+    let path = dir.join(name);
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     use std::os::unix::fs::OpenOptionsExt;
     let written = std::fs::OpenOptions::new()
         .create(true)
@@ -255,7 +253,7 @@ fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_jso
         .and_then(|mut f| {
             std::io::Write::write_all(
                 &mut f,
-                serde_json::to_string_pretty(sessions)
+                serde_json::to_string_pretty(map)
                     .unwrap_or_default()
                     .as_bytes(),
             )
@@ -263,8 +261,20 @@ fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_jso
     if written.is_ok() {
         let _ = std::fs::rename(&tmp, &path);
     } else {
-        log::warn!("cannot keep the Matrix session in {}", path.display());
+        let _ = std::fs::remove_file(&tmp);
+        log::warn!("cannot write {}", path.display());
     }
+}
+
+/// Kept sessions: `{"<base>|<user>": {"access_token", "device_id"}}`, mode 0600.
+const SESSIONS_FILE: &str = "matrix-sessions.json";
+
+fn load_sessions(state_dir: Option<&Path>) -> BTreeMap<String, serde_json::Value> {
+    load_json(state_dir, SESSIONS_FILE)
+}
+
+fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_json::Value>) {
+    save_json(state_dir, SESSIONS_FILE, sessions)
 }
 
 /// The homeserver's client API base.
@@ -453,32 +463,27 @@ impl MatrixTarget {
         }
     }
 
-    pub(crate) fn deliver(
+    /// Resolves an alias and joins (joining a joined room is harmless);
+    /// returns the room id and whether the room is encrypted.
+    #[allow(clippy::too_many_arguments)]
+    fn join(
         &self,
         agent: &ureq::Agent,
-        n: &Notice,
+        api: &str,
+        base: &str,
+        token: &mut String,
+        from_session: bool,
         opts: &SendOptions,
         deadline: Instant,
-    ) -> Result<(), DeliveryError> {
-        let base = base_url(agent, self);
-        let mut from_session = false;
-        let mut token = match &self.token {
-            Some(t) => t.clone(),
-            None => {
-                from_session = true;
-                self.login(agent, &base, opts.state_dir, false)?
-            }
-        };
+    ) -> Result<(String, bool), DeliveryError> {
         let mut relogged = false;
-        // Resolve an alias, and join (joining a joined room is harmless).
         let mut room_id = self.room.clone();
-        let api = format!("{base}/_matrix/client/v3");
         loop {
             let r = call(
                 agent,
                 "POST",
                 &format!("{api}/join/{}", enc(&self.room)),
-                Some(&token),
+                Some(token),
                 Some(&serde_json::json!({})),
             )?;
             match r.status {
@@ -490,7 +495,7 @@ impl MatrixTarget {
                 }
                 401 if from_session && !relogged => {
                     relogged = true;
-                    token = self.login(agent, &base, opts.state_dir, true)?;
+                    *token = self.login(agent, base, opts.state_dir, true)?;
                 }
                 401 => {
                     return Err(permanent(
@@ -511,14 +516,63 @@ impl MatrixTarget {
                 s => return Err(temp(format!("{self}: join: {s}"))),
             }
         }
-        let enc_state = call(
+        let state = call(
             agent,
             "GET",
             &format!("{api}/rooms/{}/state/m.room.encryption/", enc(&room_id)),
-            Some(&token),
+            Some(token),
             None,
         )?;
-        if enc_state.status == 200 {
+        Ok((room_id, state.status == 200))
+    }
+
+    pub(crate) fn deliver(
+        &self,
+        agent: &ureq::Agent,
+        n: &Notice,
+        opts: &SendOptions,
+        deadline: Instant,
+    ) -> Result<(), DeliveryError> {
+        let base = base_url(agent, self);
+        let mut from_session = false;
+        let mut token = match &self.token {
+            Some(t) => t.clone(),
+            None => {
+                from_session = true;
+                self.login(agent, &base, opts.state_dir, false)?
+            }
+        };
+        // Where we already are (room id, encryption) is remembered in the state
+        // dir: a cron run then costs one request, the PUT.
+        let who = self
+            .user
+            .clone()
+            .unwrap_or_else(|| format!("token…{}", &token[token.len().saturating_sub(6)..]));
+        let key = format!("{base}|{who}|{}", self.room);
+        let mut rooms = load_json(opts.state_dir, ROOMS_FILE);
+        let cached = rooms.get(&key).and_then(|v| {
+            Some((
+                v["room_id"].as_str()?.to_string(),
+                v["encrypted"].as_bool()?,
+            ))
+        });
+        let api = format!("{base}/_matrix/client/v3");
+        let (mut room_id, encrypted, mut fresh) = match cached {
+            Some((id, e)) => (id, e, false),
+            None => {
+                let (id, e) =
+                    self.join(agent, &api, &base, &mut token, from_session, opts, deadline)?;
+                (id, e, true)
+            }
+        };
+        if fresh {
+            rooms.insert(
+                key.clone(),
+                serde_json::json!({"room_id": room_id, "encrypted": encrypted}),
+            );
+            save_json(opts.state_dir, ROOMS_FILE, &rooms);
+        }
+        if encrypted {
             log::warn!("{self}: the room is end-to-end encrypted and vext does not encrypt yet: the message is sent unencrypted");
         }
         let pieces = chunks(&n.text, 60_000);
@@ -540,11 +594,36 @@ impl MatrixTarget {
                 enc(&room_id),
                 enc(&txn)
             );
+            let mut url = url;
             loop {
                 let r = call(agent, "PUT", &url, Some(&token), Some(&body))?;
                 match r.status {
                     200 => break,
                     429 => wait(r.retry_after, deadline, self)?,
+                    // Remembered, but no longer a member: join again, once.
+                    403 if !fresh => {
+                        fresh = true;
+                        let (id, e) = self.join(
+                            agent,
+                            &api,
+                            &base,
+                            &mut token,
+                            from_session,
+                            opts,
+                            deadline,
+                        )?;
+                        rooms.insert(
+                            key.clone(),
+                            serde_json::json!({"room_id": id, "encrypted": e}),
+                        );
+                        save_json(opts.state_dir, ROOMS_FILE, &rooms);
+                        room_id = id;
+                        url = format!(
+                            "{api}/rooms/{}/send/m.room.message/{}",
+                            enc(&room_id),
+                            enc(&txn)
+                        );
+                    }
                     401 => {
                         return Err(permanent(
                             Code::NoPerm,
