@@ -191,9 +191,14 @@ complete -c vext -n "__fish_vext_using_subcommand scan" -s h -l help -d 'Print h
 complete -c vext -n "__fish_vext_using_subcommand check" -l from -d 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l notify -d 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l via -d 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l metrics-file -d 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter' -r -F
+complete -c vext -n "__fish_vext_using_subcommand check" -l state-dir -d 'Where check results are remembered (the daemon\'s state dir) [default: as vext daemon]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image'
 complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1 when at least one update is approved'
+complete -c vext -n "__fish_vext_using_subcommand check" -l only-new -d 'Report only images whose newest version (or digest) changed since the last run'
 complete -c vext -n "__fish_vext_using_subcommand check" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

@@ -248,6 +248,22 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         None => ctx.config.policy.clone(),
     };
     let policy = Policy::from_section(section.as_ref()).map_err(|e| fail(Code::Config, e))?;
+    // Notification targets are checked before any registry is asked.
+    let mut notify = Vec::new();
+    for t in &args.notify {
+        let url = ctx
+            .config
+            .expand_target(t)
+            .map_err(|e| fail(Code::Usage, format!("--notify {t}: {e}")))?;
+        let target = crate::target::Target::parse(&url).map_err(|e| {
+            fail(
+                Code::Usage,
+                format!("--notify {}: {e}", crate::config::redact_url(&url)),
+            )
+        })?;
+        notify.push((url, ctx.config.configure(target)));
+    }
+    let started = std::time::Instant::now();
     let wanted = inputs(&args)?;
     let registry = Registry::new(args.insecure_registry.clone());
     let tags_cache = Mutex::new(HashMap::new());
@@ -265,17 +281,53 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         }
     });
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let all_failed = !results.is_empty() && results.iter().all(|o| o.error.is_some());
+    let failure_kinds: Vec<ErrorKind> = results.iter().filter_map(|o| o.error_kind).collect();
     results.sort_by(|a, b| a.image.cmp(&b.image));
     log::info!(
         "{} registry requests for {} images",
         registry.requests.load(Ordering::Relaxed),
         results.len()
     );
+    if let Some(path) = &args.metrics_file {
+        write_metrics(path, &results, started.elapsed().as_secs_f64())?;
+    }
+    // Remember what was reported; with --only-new, keep only what changed.
+    if args.only_new || !notify.is_empty() {
+        let dir = crate::spool::state_dir(
+            args.state_dir
+                .as_deref()
+                .or(ctx.config.daemon.state_dir.as_deref()),
+        )?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("creating {}: {e}", dir.display()),
+            )
+        })?;
+        let conn = crate::spool::open(&dir)?;
+        let mut kept = Vec::new();
+        for o in results {
+            let before = crate::spool::check_seen(&conn, &o.image)?;
+            let now = (o.newest.clone(), o.change.to_string());
+            if o.error.is_none() {
+                crate::spool::check_record(&conn, &o.image, o.newest.as_deref(), o.change)?;
+            }
+            if !args.only_new
+                || (o.error.is_none() && o.newest.is_some() && before.as_ref() != Some(&now))
+            {
+                kept.push(o);
+            }
+        }
+        results = kept;
+    }
     print(&results, args.json)?;
+    if !notify.is_empty() {
+        send_summary(&results, &notify, args.via.as_deref())?;
+    }
 
-    let failed: Vec<&Outcome> = results.iter().filter(|o| o.error.is_some()).collect();
-    if !failed.is_empty() && failed.len() == results.len() {
-        let kinds: Vec<ErrorKind> = failed.iter().filter_map(|o| o.error_kind).collect();
+    if all_failed {
+        let kinds = failure_kinds;
         return Ok(if kinds.iter().all(|k| *k == ErrorKind::Auth) {
             Code::NoPerm
         } else if kinds.iter().all(|k| *k == ErrorKind::Temporary) {
@@ -288,6 +340,108 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         return Ok(Code::No);
     }
     Ok(Code::Ok)
+}
+
+/// One notification listing what needs updating; nothing when nothing does.
+fn send_summary(
+    results: &[Outcome],
+    targets: &[(String, crate::target::Target)],
+    via: Option<&str>,
+) -> Result<()> {
+    let news: Vec<&Outcome> = results
+        .iter()
+        .filter(|o| o.decision == "approve" || o.decision == "hold")
+        .collect();
+    if news.is_empty() {
+        return Ok(());
+    }
+    let approved = news.iter().filter(|o| o.decision == "approve").count();
+    let mut text = format!(
+        "{} image update{}: {approved} approved, {} held",
+        news.len(),
+        if news.len() == 1 { "" } else { "s" },
+        news.len() - approved
+    );
+    for o in &news {
+        let to = o.latest.as_deref().or(o.newest.as_deref()).unwrap_or("?");
+        text.push_str(&format!(
+            "\n{} -> {to} ({}, {})",
+            o.image, o.change, o.decision
+        ));
+    }
+    let kind = if approved < news.len() {
+        crate::webhook::NoticeType::Warning
+    } else {
+        crate::webhook::NoticeType::Info
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let code = match via {
+        Some(addr) => {
+            let request = crate::protocol::Request {
+                to: targets.iter().map(|(u, _)| u.clone()).collect(),
+                privmsg: text,
+                id: Some(crate::protocol::new_id()),
+                ack: true,
+                title: Some("vext check".into()),
+                kind: Some(kind),
+                format: None,
+                msgtype: None,
+            };
+            crate::client::send(addr, &request, None, deadline)?
+        }
+        None => {
+            let list: Vec<crate::target::Target> = targets.iter().map(|(_, t)| t.clone()).collect();
+            let notice = crate::webhook::Notice {
+                text,
+                title: Some("vext check".into()),
+                kind: Some(kind),
+                ..Default::default()
+            };
+            crate::relay::send_now(&list, &notice, None, None, deadline, 30.0)?
+        }
+    };
+    if code != Code::Ok {
+        return Err(fail(code, "the --notify summary could not be delivered"));
+    }
+    Ok(())
+}
+
+/// Prometheus textfile for node_exporter, written to a temp file and renamed.
+fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> Result<()> {
+    let mut t = String::new();
+    let count = |c: &str| {
+        results
+            .iter()
+            .filter(|o| o.change == c && o.error.is_none())
+            .count()
+    };
+    t.push_str(&format!("# HELP vext_check_images_total Images checked.\n# TYPE vext_check_images_total gauge\nvext_check_images_total {}\n", results.len()));
+    t.push_str("# HELP vext_check_updates Images with a newer version, by kind of change.\n# TYPE vext_check_updates gauge\n");
+    for c in ["patch", "minor", "major", "digest"] {
+        t.push_str(&format!(
+            "vext_check_updates{{change=\"{c}\"}} {}\n",
+            count(c)
+        ));
+    }
+    t.push_str(&format!(
+        "# HELP vext_check_errors_total Images that could not be checked.\n# TYPE vext_check_errors_total gauge\nvext_check_errors_total {}\n",
+        results.iter().filter(|o| o.error.is_some()).count()
+    ));
+    t.push_str(&format!("# HELP vext_check_duration_seconds Duration of the last check.\n# TYPE vext_check_duration_seconds gauge\nvext_check_duration_seconds {seconds:.3}\n"));
+    t.push_str(&format!(
+        "# HELP vext_check_last_run_timestamp_seconds When the last check ran.\n# TYPE vext_check_last_run_timestamp_seconds gauge\nvext_check_last_run_timestamp_seconds {}\n",
+        crate::spool::now_ms() / 1000
+    ));
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, t)
+        .map_err(|e| fail(Code::Unavailable, format!("writing {}: {e}", tmp.display())))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("replacing {}: {e}", path.display()),
+        )
+    })?;
+    Ok(())
 }
 
 fn print(results: &[Outcome], json: bool) -> Result<()> {

@@ -588,6 +588,26 @@ pub(crate) struct CheckArgs {
     /// Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default).
     #[arg(long, value_name = "HOST[:PORT]")]
     pub(crate) insecure_registry: Vec<String>,
+
+    /// Report only images whose newest version (or digest) changed since the last run.
+    #[arg(long)]
+    pub(crate) only_new: bool,
+
+    /// Send one summary to TARGET when there is something to report (repeatable; nothing when there is not).
+    #[arg(long, value_name = "TARGET")]
+    pub(crate) notify: Vec<String>,
+
+    /// With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly.
+    #[arg(long, env = "VEXT_DAEMON", value_name = "HOST:PORT")]
+    pub(crate) via: Option<String>,
+
+    /// Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) metrics_file: Option<PathBuf>,
+
+    /// Where check results are remembered (the daemon's state dir) [default: as vext daemon].
+    #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
+    pub(crate) state_dir: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]

@@ -53,6 +53,13 @@ const MIGRATIONS: &[&str] = &[
     // 3: Matrix presentation: format and msgtype.
     "ALTER TABLE messages ADD COLUMN format TEXT;
      ALTER TABLE messages ADD COLUMN msgtype TEXT;",
+    // 4: what `vext check` reported last, per image (for --only-new).
+    "CREATE TABLE check_state (
+        image TEXT PRIMARY KEY,
+        newest TEXT,
+        change TEXT NOT NULL,
+        checked_at INTEGER NOT NULL
+     );",
 ];
 
 /// Milliseconds since the Unix epoch.
@@ -477,6 +484,34 @@ pub(crate) fn last_seq(conn: &Connection) -> Result<i64> {
         .optional()?
         .flatten()
         .unwrap_or(0))
+}
+
+/// What `vext check` last reported for an image: (newest, change).
+pub(crate) fn check_seen(
+    conn: &Connection,
+    image: &str,
+) -> Result<Option<(Option<String>, String)>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT newest, change FROM check_state WHERE image = ?1")?;
+    let mut rows = stmt.query(params![image])?;
+    Ok(match rows.next()? {
+        Some(r) => Some((r.get(0)?, r.get(1)?)),
+        None => None,
+    })
+}
+
+pub(crate) fn check_record(
+    conn: &Connection,
+    image: &str,
+    newest: Option<&str>,
+    change: &str,
+) -> Result<()> {
+    conn.execute(
+        "INSERT INTO check_state (image, newest, change, checked_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT(image) DO UPDATE SET newest = ?2, change = ?3, checked_at = ?4",
+        params![image, newest, change, now_ms()],
+    )?;
+    Ok(())
 }
 
 /// The state directory: the flag, else systemd's `$STATE_DIRECTORY`, else

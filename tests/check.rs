@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -375,4 +376,55 @@ fn bearer_tokens_paging_and_retry_after() {
         hits.load(Ordering::SeqCst) >= 6,
         "challenge, token, 429, and three pages"
     );
+}
+
+#[test]
+fn only_new_notify_and_metrics_file() {
+    let reg = RegistryServer::start(None);
+    reg.push("svc", &["1.0.0", "1.0.1"], None);
+    reg.push("steady", &["2.0"], None);
+    let r = &reg.addr;
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#updates"]);
+    let state = TempDir::new("state");
+    let metrics = state.path().join("vext.prom");
+    let run = || {
+        vext([
+            "check",
+            "--json",
+            "--only-new",
+            "--insecure-registry",
+            r,
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--notify",
+            &ircd.url("updates"),
+            "--metrics-file",
+            metrics.to_str().unwrap(),
+            &format!("{r}/svc:1.0.0"),
+            &format!("{r}/steady:2.0"),
+        ])
+        .expect(0)
+    };
+    let first = outcomes(&run().stdout);
+    assert_eq!(first.len(), 1, "only svc has news: {first:?}");
+    assert_eq!(first[0]["latest"], "1.0.1");
+    let got = obs.privmsgs(2, Duration::from_secs(15));
+    assert!(
+        got[0].text.contains("1 image update") && got[1].text.contains("svc:1.0.0 -> 1.0.1"),
+        "{got:?}"
+    );
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(
+        prom.contains("vext_check_images_total 2\n")
+            && prom.contains("vext_check_updates{change=\"patch\"} 1\n"),
+        "{prom}"
+    );
+    // Nothing changed: nothing reported, nobody notified.
+    assert!(outcomes(&run().stdout).is_empty());
+    assert!(obs.drain(Duration::from_millis(1500)).is_empty());
+    // A new release: reported again.
+    reg.push("svc", &["1.0.2"], None);
+    let third = outcomes(&run().stdout);
+    assert_eq!(third[0]["latest"], "1.0.2");
 }
