@@ -84,6 +84,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'Require requests signed with the shared secret in FILE (HMAC-SHA256)')
             [CompletionResult]::new('--allow-target', '--allow-target', [CompletionResultType]::ParameterName, 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. ''irc://irc.libera.chat/*''. Targets are matched as irc://host[:port]/#channel')
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused')
+            [CompletionResult]::new('--check-every', '--check-every', [CompletionResultType]::ParameterName, 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr: text, or json (one object per line)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
             [CompletionResult]::new('--allow-unauthenticated', '--allow-unauthenticated', [CompletionResultType]::ParameterName, 'Listen beyond loopback without a secret: anyone who can reach the port can send')

@@ -79,6 +79,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --secret-file 'Require requests signed with the shared secret in FILE (HMAC-SHA256)'
             cand --allow-target 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. ''irc://irc.libera.chat/*''. Targets are matched as irc://host[:port]/#channel'
             cand --rate 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused'
+            cand --check-every 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new'
             cand --log-format 'Log format on stderr: text, or json (one object per line)'
             cand --config 'Configuration file (TOML)'
             cand --allow-unauthenticated 'Listen beyond loopback without a secret: anyone who can reach the port can send'

@@ -78,6 +78,7 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l http -d 'Serve HTTP
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l secret-file -d 'Require requests signed with the shared secret in FILE (HMAC-SHA256)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-target -d 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. \'irc://irc.libera.chat/*\'. Targets are matched as irc://host[:port]/#channel' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate -d 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l check-every -d 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l log-format -d 'Log format on stderr: text, or json (one object per line)' -r -f -a "text\t''
 json\t''"
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l config -d 'Configuration file (TOML)' -r -F

@@ -101,7 +101,11 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
             "nothing to check: give images, paths, or --from FILE (vext scan --json output)",
         ));
     }
-    // Each distinct image once; a known running digest is kept.
+    dedupe(raw)
+}
+
+/// Each distinct image once; a known running digest is kept.
+fn dedupe(raw: Vec<(String, Option<String>)>) -> Result<Vec<Wanted>> {
     let mut by_image: BTreeMap<String, Wanted> = BTreeMap::new();
     for (r, digest) in raw {
         let image =
@@ -265,30 +269,9 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     }
     let started = std::time::Instant::now();
     let wanted = inputs(&args)?;
-    let registry = Registry::new(args.insecure_registry.clone());
-    let tags_cache = Mutex::new(HashMap::new());
-    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
-    let next = AtomicUsize::new(0);
-    let workers = 8.min(wanted.len()).max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(w) = wanted.get(i) else { break };
-                let o = check_one(w, policy.for_image(&w.image.name()), &registry, &tags_cache);
-                results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
-            });
-        }
-    });
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut results = evaluate(&wanted, &policy, args.insecure_registry.clone());
     let all_failed = !results.is_empty() && results.iter().all(|o| o.error.is_some());
     let failure_kinds: Vec<ErrorKind> = results.iter().filter_map(|o| o.error_kind).collect();
-    results.sort_by(|a, b| a.image.cmp(&b.image));
-    log::info!(
-        "{} registry requests for {} images",
-        registry.requests.load(Ordering::Relaxed),
-        results.len()
-    );
     if let Some(path) = &args.metrics_file {
         write_metrics(path, &results, started.elapsed().as_secs_f64())?;
     }
@@ -305,21 +288,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
                 format!("creating {}: {e}", dir.display()),
             )
         })?;
-        let conn = crate::spool::open(&dir)?;
-        let mut kept = Vec::new();
-        for o in results {
-            let before = crate::spool::check_seen(&conn, &o.image)?;
-            let now = (o.newest.clone(), o.change.to_string());
-            if o.error.is_none() {
-                crate::spool::check_record(&conn, &o.image, o.newest.as_deref(), o.change)?;
-            }
-            if !args.only_new
-                || (o.error.is_none() && o.newest.is_some() && before.as_ref() != Some(&now))
-            {
-                kept.push(o);
-            }
-        }
-        results = kept;
+        results = remember(&dir, results, args.only_new)?;
     }
     print(&results, args.json)?;
     if !notify.is_empty() {
@@ -342,18 +311,90 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     Ok(Code::Ok)
 }
 
-/// One notification listing what needs updating; nothing when nothing does.
-fn send_summary(
-    results: &[Outcome],
-    targets: &[(String, crate::target::Target)],
-    via: Option<&str>,
-) -> Result<()> {
+/// Checks every image on a small worker pool (one registry client, tags
+/// fetched once per repository); results sorted by image.
+fn evaluate(wanted: &[Wanted], policy: &Policy, insecure: Vec<String>) -> Vec<Outcome> {
+    let registry = Registry::new(insecure);
+    let tags_cache = Mutex::new(HashMap::new());
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    let workers = 8.min(wanted.len()).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(w) = wanted.get(i) else { break };
+                let o = check_one(w, policy.for_image(&w.image.name()), &registry, &tags_cache);
+                results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by(|a, b| a.image.cmp(&b.image));
+    log::info!(
+        "{} registry requests for {} images",
+        registry.requests.load(Ordering::Relaxed),
+        results.len()
+    );
+    results
+}
+
+/// Records the results in the state dir; with `only_new`, keeps only those
+/// whose newest version (or digest) changed since the last run.
+fn remember(dir: &std::path::Path, results: Vec<Outcome>, only_new: bool) -> Result<Vec<Outcome>> {
+    let conn = crate::spool::open(dir)?;
+    let mut kept = Vec::new();
+    for o in results {
+        let before = crate::spool::check_seen(&conn, &o.image)?;
+        let now = (o.newest.clone(), o.change.to_string());
+        if o.error.is_none() {
+            crate::spool::check_record(&conn, &o.image, o.newest.as_deref(), o.change)?;
+        }
+        if !only_new || (o.error.is_none() && o.newest.is_some() && before.as_ref() != Some(&now)) {
+            kept.push(o);
+        }
+    }
+    Ok(kept)
+}
+
+/// What a scheduled check in the daemon looks at, from `[check]`.
+pub(crate) struct Scheduled {
+    pub(crate) images: Vec<String>,
+    pub(crate) paths: Vec<PathBuf>,
+    pub(crate) insecure_registry: Vec<String>,
+    pub(crate) policy: Option<PolicySection>,
+}
+
+/// One scheduled run: the summary of what is new since the last run, if anything.
+pub(crate) fn scheduled(
+    job: &Scheduled,
+    state_dir: &std::path::Path,
+) -> Result<Option<(String, crate::webhook::NoticeType)>> {
+    let policy = Policy::from_section(job.policy.as_ref()).map_err(|e| fail(Code::Config, e))?;
+    let mut raw: Vec<(String, Option<String>)> =
+        job.images.iter().map(|i| (i.clone(), None)).collect();
+    for f in crate::scan::inventory(&job.paths) {
+        if let Some(i) = f.image {
+            raw.push((i, f.digest));
+        }
+    }
+    let wanted = dedupe(raw)?;
+    let results = remember(
+        state_dir,
+        evaluate(&wanted, &policy, job.insecure_registry.clone()),
+        true,
+    )?;
+    Ok(summary(&results))
+}
+
+/// The text of a summary notification, or None when nothing needs updating.
+fn summary(results: &[Outcome]) -> Option<(String, crate::webhook::NoticeType)> {
     let news: Vec<&Outcome> = results
         .iter()
         .filter(|o| o.decision == "approve" || o.decision == "hold")
         .collect();
     if news.is_empty() {
-        return Ok(());
+        return None;
     }
     let approved = news.iter().filter(|o| o.decision == "approve").count();
     let mut text = format!(
@@ -373,6 +414,18 @@ fn send_summary(
         crate::webhook::NoticeType::Warning
     } else {
         crate::webhook::NoticeType::Info
+    };
+    Some((text, kind))
+}
+
+/// One notification listing what needs updating; nothing when nothing does.
+fn send_summary(
+    results: &[Outcome],
+    targets: &[(String, crate::target::Target)],
+    via: Option<&str>,
+) -> Result<()> {
+    let Some((text, kind)) = summary(results) else {
+        return Ok(());
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let code = match via {

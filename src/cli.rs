@@ -307,6 +307,11 @@ pub(crate) struct DaemonArgs {
     #[arg(long, value_name = "N/PERIOD")]
     pub(crate) rate: Option<String>,
 
+    /// Run `vext check` on what [check] in the config lists, this often (e.g. 6h),
+    /// and send [check] notify a summary of what is new.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) check_every: Option<std::time::Duration>,
+
     /// Log format on stderr: text, or json (one object per line).
     #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
     pub(crate) log_format: Option<String>,

@@ -21,6 +21,9 @@ pub(crate) struct Config {
     /// Named targets: `vext send @ops` means `[targets.ops] url = ...`.
     #[serde(default)]
     pub(crate) targets: BTreeMap<String, TargetSection>,
+    /// Scheduled checks in the daemon.
+    #[serde(default)]
+    pub(crate) check: CheckSection,
     /// The safe-update policy for `vext check`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) policy: Option<crate::policy::PolicySection>,
@@ -59,6 +62,23 @@ pub(crate) struct DaemonSection {
     pub(crate) allow_target: Vec<String>,
     pub(crate) rate: Option<String>,
     pub(crate) log_format: Option<String>,
+}
+
+/// `[check]`: what `vext daemon --check-every` checks and whom it tells.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CheckSection {
+    /// How often (e.g. "6h"); the daemon's --check-every wins.
+    pub(crate) every: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) images: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Targets (URLs or @names) for the summary of what is new.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) notify: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) insecure_registry: Vec<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -428,3 +428,29 @@ fn only_new_notify_and_metrics_file() {
     let third = outcomes(&run().stdout);
     assert_eq!(third[0]["latest"], "1.0.2");
 }
+
+#[test]
+fn the_daemon_checks_on_a_schedule_and_notifies() {
+    let reg = RegistryServer::start(None);
+    reg.push("sched", &["3.1.0", "3.2.0"], None);
+    let r = &reg.addr;
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#sched"]);
+    let dir = TempDir::new("cfg");
+    let cfg = dir.write(
+        "config.toml",
+        &format!(
+            "[targets.team]\nurl = \"{}\"\n\n[check]\nevery = \"1h\"\nimages = [\"{r}/sched:3.1.0\"]\nnotify = [\"@team\"]\ninsecure_registry = [\"{r}\"]\n",
+            ircd.url("sched")
+        ),
+    );
+    let daemon = Daemon::start(&["--config", cfg.to_str().unwrap()]);
+    let got = obs.privmsgs(2, Duration::from_secs(20));
+    assert_eq!(got.len(), 2, "{}", daemon.log());
+    assert!(
+        got[1]
+            .text
+            .contains("sched:3.1.0 -> 3.2.0 (minor, approve)"),
+        "{got:?}"
+    );
+}

@@ -168,6 +168,17 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     let dispatcher = Arc::new(dispatcher);
     dispatcher.clone().schedule(&state_dir, retain)?;
 
+    let every = match (args.check_every, &ctx.config.check.every) {
+        (Some(d), _) => Some(d),
+        (None, Some(e)) => {
+            Some(parse_duration(e).map_err(|e| fail(Code::Config, format!("[check] every: {e}")))?)
+        }
+        (None, None) => None,
+    };
+    if let Some(every) = every {
+        start_checks(every, ctx, &state_dir, dispatcher.clone())?;
+    }
+
     let mut signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
@@ -222,6 +233,68 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     writer.barrier();
     log::info!("stopped");
     Ok(Code::Ok)
+}
+
+/// Scheduled checks: at start, then every `every`; a summary of what is new
+/// goes through the daemon's own spool to `[check] notify`.
+fn start_checks(
+    every: Duration,
+    ctx: &Context,
+    state_dir: &Path,
+    dispatcher: Arc<Dispatcher>,
+) -> Result<()> {
+    let c = &ctx.config.check;
+    if c.notify.is_empty() || (c.images.is_empty() && c.paths.is_empty()) {
+        return Err(fail(
+            Code::Config,
+            "--check-every needs [check] images or paths, and notify, in the config file",
+        ));
+    }
+    let mut notify = Vec::new();
+    for n in &c.notify {
+        notify.push(
+            ctx.config
+                .expand_target(n)
+                .map_err(|e| fail(Code::Config, format!("[check] notify {n}: {e}")))?,
+        );
+    }
+    let job = crate::check::Scheduled {
+        images: c.images.clone(),
+        paths: c.paths.clone(),
+        insecure_registry: c.insecure_registry.clone(),
+        policy: ctx.config.policy.clone(),
+    };
+    let dir = state_dir.to_path_buf();
+    std::thread::Builder::new()
+        .name("checks".into())
+        .spawn(move || loop {
+            match crate::check::scheduled(&job, &dir) {
+                Ok(Some((text, kind))) => {
+                    let request = crate::protocol::Request {
+                        to: notify.clone(),
+                        privmsg: text,
+                        id: None,
+                        ack: false,
+                        title: Some("vext check".into()),
+                        kind: Some(kind),
+                        format: None,
+                        msgtype: None,
+                    };
+                    if let Err(r) =
+                        dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0)))
+                    {
+                        log::warn!(
+                            "scheduled check: the summary was not accepted: {}",
+                            r.message()
+                        );
+                    }
+                }
+                Ok(None) => log::info!("scheduled check: nothing new"),
+                Err(e) => log::warn!("scheduled check failed: {e:#}"),
+            }
+            std::thread::sleep(every);
+        })?;
+    Ok(())
 }
 
 fn read_one_line(path: &Path, what: &str) -> Result<String> {
