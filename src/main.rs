@@ -25,6 +25,7 @@ mod send;
 mod spool;
 mod target;
 mod tls;
+mod updates;
 mod version;
 mod webhook;
 

@@ -258,7 +258,7 @@ fn start_checks(
                 .map_err(|e| fail(Code::Config, format!("[check] notify {n}: {e}")))?,
         );
     }
-    let job = crate::check::Scheduled {
+    let job = crate::updates::Scheduled {
         images: c.images.clone(),
         paths: c.paths.clone(),
         insecure_registry: c.insecure_registry.clone(),
@@ -268,7 +268,7 @@ fn start_checks(
     std::thread::Builder::new()
         .name("checks".into())
         .spawn(move || loop {
-            match crate::check::scheduled(&job, &dir) {
+            match crate::updates::scheduled(&job, &dir) {
                 Ok(Some((text, kind))) => {
                     let request = crate::protocol::Request {
                         to: notify.clone(),

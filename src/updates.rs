@@ -1,0 +1,285 @@
+//! Finding updates: for each image, the newer versions its registry offers,
+//! classified (patch, minor, major, digest) and decided by the policy
+//! (approve, hold, ignore). `vext check` and the daemon's scheduled checks
+//! both use it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::exit::{fail, Code};
+use crate::image::ImageRef;
+use crate::policy::{Effective, Policy, PolicySection};
+use crate::registry::{ErrorKind, Registry, RegistryError};
+use crate::version::{version_of, Change, Version};
+
+/// One line of `--json` (field names are a stable interface).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Outcome {
+    pub(crate) image: String,
+    pub(crate) current: Option<String>,
+    /// The newest tag the policy approves, as the registry spells it.
+    pub(crate) latest: Option<String>,
+    /// The newest tag of the same variant and shape, regardless of policy.
+    pub(crate) newest: Option<String>,
+    /// none, patch, minor, major, digest.
+    pub(crate) change: &'static str,
+    /// approve, hold, ignore, none.
+    pub(crate) decision: &'static str,
+    pub(crate) error: Option<String>,
+    #[serde(skip)]
+    pub(crate) error_kind: Option<ErrorKind>,
+}
+
+/// An image to check, with the digest running where known.
+#[derive(Debug, Clone)]
+pub(crate) struct Wanted {
+    image: ImageRef,
+    running: Option<String>,
+}
+
+/// Each distinct image once; a known running digest is kept.
+pub(crate) fn dedupe(raw: Vec<(String, Option<String>)>) -> Result<Vec<Wanted>> {
+    let mut by_image: BTreeMap<String, Wanted> = BTreeMap::new();
+    for (r, digest) in raw {
+        let image =
+            ImageRef::parse(&r).map_err(|e| fail(Code::Usage, format!("bad image {r:?}: {e}")))?;
+        let e = by_image.entry(image.to_string()).or_insert(Wanted {
+            image,
+            running: None,
+        });
+        if e.running.is_none() {
+            e.running = digest;
+        }
+    }
+    Ok(by_image.into_values().collect())
+}
+
+fn check_one(
+    w: &Wanted,
+    policy: &Effective,
+    registry: &Registry,
+    tags_cache: &Mutex<HashMap<String, Result<Vec<String>, RegistryError>>>,
+) -> Outcome {
+    let mut out = Outcome {
+        image: w.image.to_string(),
+        current: w.image.tag.clone(),
+        latest: None,
+        newest: None,
+        change: "none",
+        decision: "none",
+        error: None,
+        error_kind: None,
+    };
+    if policy.ignore {
+        out.decision = "ignore";
+        return out;
+    }
+    let Some(tag) = w.image.tag.clone() else {
+        // Pinned by digest only: nothing to compare a tag against.
+        return out;
+    };
+    let fail_with = |mut out: Outcome, e: RegistryError| {
+        out.error = Some(e.message);
+        out.error_kind = Some(e.kind);
+        out
+    };
+    let name = w.image.name();
+    let tags = {
+        let cached = tags_cache
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&name)
+            .cloned();
+        match cached {
+            Some(t) => t,
+            None => {
+                let t = registry.tags(&w.image);
+                tags_cache
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(name.clone(), t.clone());
+                t
+            }
+        }
+    };
+    let tags = match tags {
+        Ok(t) => t,
+        Err(e) => return fail_with(out, e),
+    };
+    match version_of(&tag) {
+        Some(current) => {
+            let eligible = |v: &Version| {
+                current.compatible(v)
+                    && *v > current
+                    && (!v.is_prerelease() || current.is_prerelease() || policy.prerelease)
+            };
+            let mut newest: Option<(Version, &String)> = None;
+            let mut latest: Option<(Version, &String)> = None;
+            for t in &tags {
+                let Some(v) = version_of(t) else { continue };
+                if !eligible(&v) {
+                    continue;
+                }
+                if newest.as_ref().is_none_or(|(n, _)| v > *n) {
+                    newest = Some((v.clone(), t));
+                }
+                if policy.allow != Change::None
+                    && current.change_to(&v) <= policy.allow
+                    && policy.admits(t, &v)
+                    && latest.as_ref().is_none_or(|(l, _)| v > *l)
+                {
+                    latest = Some((v, t));
+                }
+            }
+            if let Some((n, t)) = &newest {
+                out.newest = Some((*t).clone());
+                out.change = current.change_to(n).as_str();
+            }
+            out.latest = latest.map(|(_, t)| t.clone());
+            out.decision = if out.latest.is_some() {
+                "approve"
+            } else if out.newest.is_some() {
+                "hold"
+            } else {
+                "none"
+            };
+        }
+        None => {
+            // latest, stable, ...: compare digests with what runs.
+            let Some(running) = &w.running else {
+                return out;
+            };
+            match registry.digest(&w.image, &tag) {
+                Ok(Some(d)) if &d != running => {
+                    out.change = "digest";
+                    out.newest = Some(tag.clone());
+                    if policy.approve_digest {
+                        out.latest = Some(tag.clone());
+                        out.decision = "approve";
+                    } else {
+                        out.decision = "hold";
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => return fail_with(out, e),
+            }
+        }
+    }
+    out
+}
+
+/// Checks every image on a small worker pool (one registry client, tags
+/// fetched once per repository); results sorted by image.
+pub(crate) fn evaluate(wanted: &[Wanted], policy: &Policy, insecure: Vec<String>) -> Vec<Outcome> {
+    let registry = Registry::new(insecure);
+    let tags_cache = Mutex::new(HashMap::new());
+    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    let workers = 8.min(wanted.len()).max(1);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(w) = wanted.get(i) else { break };
+                let o = check_one(w, policy.for_image(&w.image.name()), &registry, &tags_cache);
+                results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
+            });
+        }
+    });
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by(|a, b| a.image.cmp(&b.image));
+    log::info!(
+        "{} registry requests for {} images",
+        registry.requests.load(Ordering::Relaxed),
+        results.len()
+    );
+    results
+}
+
+/// Records the results in the state dir; with `only_new`, keeps only those
+/// whose newest version (or digest) changed since the last run.
+pub(crate) fn remember(
+    dir: &std::path::Path,
+    results: Vec<Outcome>,
+    only_new: bool,
+) -> Result<Vec<Outcome>> {
+    let conn = crate::spool::open(dir)?;
+    let mut kept = Vec::new();
+    for o in results {
+        let before = crate::spool::check_seen(&conn, &o.image)?;
+        let now = (o.newest.clone(), o.change.to_string());
+        if o.error.is_none() {
+            crate::spool::check_record(&conn, &o.image, o.newest.as_deref(), o.change)?;
+        }
+        if !only_new || (o.error.is_none() && o.newest.is_some() && before.as_ref() != Some(&now)) {
+            kept.push(o);
+        }
+    }
+    Ok(kept)
+}
+
+/// What a scheduled check in the daemon looks at, from `[check]`.
+pub(crate) struct Scheduled {
+    pub(crate) images: Vec<String>,
+    pub(crate) paths: Vec<PathBuf>,
+    pub(crate) insecure_registry: Vec<String>,
+    pub(crate) policy: Option<PolicySection>,
+}
+
+/// One scheduled run: the summary of what is new since the last run, if anything.
+pub(crate) fn scheduled(
+    job: &Scheduled,
+    state_dir: &std::path::Path,
+) -> Result<Option<(String, crate::webhook::NoticeType)>> {
+    let policy = Policy::from_section(job.policy.as_ref()).map_err(|e| fail(Code::Config, e))?;
+    let mut raw: Vec<(String, Option<String>)> =
+        job.images.iter().map(|i| (i.clone(), None)).collect();
+    for f in crate::scan::inventory(&job.paths) {
+        if let Some(i) = f.image {
+            raw.push((i, f.digest));
+        }
+    }
+    let wanted = dedupe(raw)?;
+    let results = remember(
+        state_dir,
+        evaluate(&wanted, &policy, job.insecure_registry.clone()),
+        true,
+    )?;
+    Ok(summary(&results))
+}
+
+/// The text of a summary notification, or None when nothing needs updating.
+pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::webhook::NoticeType)> {
+    let news: Vec<&Outcome> = results
+        .iter()
+        .filter(|o| o.decision == "approve" || o.decision == "hold")
+        .collect();
+    if news.is_empty() {
+        return None;
+    }
+    let approved = news.iter().filter(|o| o.decision == "approve").count();
+    let mut text = format!(
+        "{} image update{}: {approved} approved, {} held",
+        news.len(),
+        if news.len() == 1 { "" } else { "s" },
+        news.len() - approved
+    );
+    for o in &news {
+        let to = o.latest.as_deref().or(o.newest.as_deref()).unwrap_or("?");
+        text.push_str(&format!(
+            "\n{} -> {to} ({}, {})",
+            o.image, o.change, o.decision
+        ));
+    }
+    let kind = if approved < news.len() {
+        crate::webhook::NoticeType::Warning
+    } else {
+        crate::webhook::NoticeType::Info
+    };
+    Some((text, kind))
+}
