@@ -667,6 +667,10 @@ fn wait(
     if Instant::now() + d >= deadline {
         return Err(temp(format!("{t}: rate limited (429) past the time limit")));
     }
+    log::info!(
+        "{t}: rate limited (429), retrying in {:.1}s",
+        d.as_secs_f64()
+    );
     std::thread::sleep(d);
     Ok(())
 }

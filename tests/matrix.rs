@@ -182,3 +182,148 @@ fn through_the_daemon_across_a_homeserver_restart() {
         .collect();
     assert_eq!(bodies, ["before", "db: while down"], "{}", daemon.log());
 }
+
+#[test]
+fn rate_limits_are_waited_out() {
+    let hs = Synapse::start();
+    let admin = hs.admin("admin", "admin-pass-1");
+    let bot = hs.user("bot", "bot-pass-1");
+    let room_id = room(&hs, &admin, "busy", false);
+    // Synapse's own limiter, lowered for the bot through the admin API.
+    let (status, v) = http_json(
+        "POST",
+        &format!(
+            "{}/_synapse/admin/v1/users/@bot:localhost/override_ratelimit",
+            hs.base()
+        ),
+        Some(&admin),
+        Some(&serde_json::json!({"messages_per_second": 1, "burst_count": 1})),
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{v}");
+    let url = format!("matrix://127.0.0.1:{}/{room_id}", hs.port);
+    let state = TempDir::new("state");
+    let mut waited = false;
+    for i in 0..4 {
+        let out = vext(["send", "-v", &url, "-m", &format!("burst {i}")])
+            .env("VEXT_MATRIX_TOKEN", &bot)
+            .env("XDG_STATE_HOME", state.path().to_str().unwrap())
+            .expect(0);
+        waited |= out.stderr.contains("rate limited (429)");
+    }
+    assert!(waited, "no 429 was met");
+    let bodies: Vec<String> = wait_messages(&hs, &room_id, &admin, 4)
+        .iter()
+        .filter_map(|e| e["content"]["body"].as_str().map(String::from))
+        .collect();
+    assert_eq!(bodies, ["burst 0", "burst 1", "burst 2", "burst 3"]);
+}
+
+/// Forwards HTTP to Synapse, but drops the reply to the first message PUT:
+/// the event is stored, the client never hears so and must retry.
+fn lossy_proxy(upstream: u16) -> u16 {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let dropped = std::sync::Arc::new(AtomicBool::new(false));
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let dropped = dropped.clone();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(client.try_clone().unwrap());
+                loop {
+                    let mut head = String::new();
+                    loop {
+                        let mut l = String::new();
+                        if reader.read_line(&mut l).map_or(true, |n| n == 0) {
+                            return;
+                        }
+                        head.push_str(&l);
+                        if l == "\r\n" {
+                            break;
+                        }
+                    }
+                    let len: usize = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    let mut body = vec![0; len];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    let mut up = std::net::TcpStream::connect(("127.0.0.1", upstream)).unwrap();
+                    let head = head.replace("Connection: keep-alive", "Connection: close");
+                    let head = if head.to_ascii_lowercase().contains("connection:") {
+                        head
+                    } else {
+                        head.replacen("\r\n", "\r\nConnection: close\r\n", 1)
+                    };
+                    up.write_all(head.as_bytes()).unwrap();
+                    up.write_all(&body).unwrap();
+                    let mut reply = Vec::new();
+                    let _ = up.read_to_end(&mut reply);
+                    if head.starts_with("PUT ")
+                        && head.contains("/send/m.room.message/")
+                        && !dropped.swap(true, Ordering::SeqCst)
+                    {
+                        return; // the reply is lost
+                    }
+                    let mut c = &client;
+                    if c.write_all(&reply).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+#[test]
+fn a_retry_after_a_lost_reply_is_not_a_duplicate() {
+    let hs = Synapse::start();
+    let owner = hs.user("owner", "owner-pass-1");
+    let bot = hs.user("bot", "bot-pass-1");
+    let room_id = room(&hs, &owner, "once", false);
+    let proxy = lossy_proxy(hs.port);
+    let url = format!("matrix://127.0.0.1:{proxy}/{room_id}");
+    let state = TempDir::new("state");
+    let daemon = Daemon::start_env(
+        &["--state-dir", state.path().to_str().unwrap()],
+        &[("VEXT_MATRIX_TOKEN", &bot)],
+    );
+    vext(["send", "--via", &daemon.tcp, &url, "-m", "exactly once"]).expect(0);
+    // Wait until the spool says delivered (after the retry), then count events.
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let out = vext([
+            "history",
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--json",
+        ])
+        .expect(0)
+        .stdout;
+        if out.contains("\"delivered\"") {
+            assert!(out.contains("\"attempts\":2"), "a retry happened: {out}");
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "not delivered: {out}\n{}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let bodies: Vec<String> = hs
+        .messages(&room_id, &owner)
+        .iter()
+        .filter_map(|e| e["content"]["body"].as_str().map(String::from))
+        .collect();
+    assert_eq!(bodies, ["exactly once"], "the same txnId made one event");
+}

@@ -1064,8 +1064,24 @@ impl Synapse {
 
     /// Registers a user; returns its access token.
     pub fn user(&self, name: &str, password: &str) -> String {
+        self.register(name, password, false)
+    }
+
+    /// Registers a server admin; returns its access token.
+    pub fn admin(&self, name: &str, password: &str) -> String {
+        self.register(name, password, true)
+    }
+
+    fn register(&self, name: &str, password: &str, admin: bool) -> String {
         let st = Command::new(synapse_bin("register_new_matrix_user"))
-            .args(["-u", name, "-p", password, "--no-admin", "-c"])
+            .args([
+                "-u",
+                name,
+                "-p",
+                password,
+                if admin { "--admin" } else { "--no-admin" },
+                "-c",
+            ])
             .arg(&self.config)
             .arg(self.base())
             .stdout(Stdio::null())
