@@ -463,3 +463,39 @@ fn one_join_line_and_multi_target_privmsg_where_the_server_allows() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn json_logs_and_systemd_readiness() {
+    let dir = TempDir::new("notify");
+    let sock_path = dir.path().join("notify.sock");
+    let sock = std::os::unix::net::UnixDatagram::bind(&sock_path).unwrap();
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let daemon = Daemon::start_env(
+        &["--log-format", "json"],
+        &[
+            ("NOTIFY_SOCKET", sock_path.to_str().unwrap()),
+            ("VEXT_LOG", "vext=info"),
+        ],
+    );
+    let mut buf = [0u8; 256];
+    let n = sock.recv(&mut buf).expect("a readiness datagram");
+    assert_eq!(&buf[..n], b"READY=1");
+    let until = Instant::now() + Duration::from_secs(5);
+    while !daemon.log().contains("spool in") && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = daemon.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.starts_with("listening "))
+        .collect();
+    assert!(!lines.is_empty(), "{log}");
+    for l in lines {
+        let v: serde_json::Value =
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        for k in ["time", "level", "component", "message"] {
+            assert!(v.get(k).is_some(), "{k} missing in {l}");
+        }
+    }
+}
