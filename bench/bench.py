@@ -164,6 +164,16 @@ def tree_rss_kib(pid):
     return rss_kib(pid)
 
 
+def anon_kib(pid):
+    """Private anonymous memory (heap, stacks): RSS without the shared,
+    file-backed pages of the executable and libraries."""
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            if line.startswith("Anonymous:"):
+                return int(line.split()[1])
+    return 0
+
+
 class Relay:
     def __init__(self, kind):
         self.kind = kind
@@ -220,6 +230,7 @@ def measure(kind, fast, results):
     relay.start()
     time.sleep(0.2)
     r["rss_start"] = tree_rss_kib(relay.proc.pid)
+    r["anon_start"] = anon_kib(relay.proc.pid)
 
     # Client process wall time (the daemon is up; delivery happens later).
     url = fast.url(f"{kind}-proc")
@@ -267,6 +278,7 @@ def measure(kind, fast, results):
     r["fanout"] = (last - t0) if delivered == 50 else float("nan")
     r["fanout_delivered"] = delivered
     r["rss_fanout"] = tree_rss_kib(relay.proc.pid)
+    r["anon_fanout"] = anon_kib(relay.proc.pid)
     results[kind] = r
     return relay
 
@@ -561,6 +573,8 @@ def main():
         ("daemon start-up", "startup", "ms"),
         ("RSS at start", "rss_start", "MiB"),
         ("RSS after 50-channel fan-out", "rss_fanout", "MiB"),
+        ("private (anonymous) memory at start", "anon_start", "MiB"),
+        ("private (anonymous) memory after fan-out", "anon_fanout", "MiB"),
         ("cold latency (connect, register, join, deliver)", "cold", "ms"),
         ("warm latency (joined channel)", "warm", "ms"),
         ("50 channels from one request", "fanout", "s"),
