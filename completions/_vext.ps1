@@ -264,6 +264,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
             [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly')
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter')

@@ -152,7 +152,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__check)
-            opts="-v -q -h --from --policy --json --exit-code --insecure-registry --only-new --notify --via --metrics-file --state-dir --config --verbose --quiet --help"
+            opts="-v -q -h --from --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --metrics-file --state-dir --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -167,6 +167,10 @@ _vext() {
                     return 0
                     ;;
                 --insecure-registry)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

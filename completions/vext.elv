@@ -246,6 +246,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --from 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin'
             cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
             cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'
+            cand --ca-file 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)'
             cand --notify 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)'
             cand --via 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly'
             cand --metrics-file 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter'

@@ -192,6 +192,7 @@ complete -c vext -n "__fish_vext_using_subcommand scan" -s h -l help -d 'Print h
 complete -c vext -n "__fish_vext_using_subcommand check" -l from -d 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l notify -d 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l via -d 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l metrics-file -d 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter' -r -F

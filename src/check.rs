@@ -107,7 +107,25 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     }
     let started = std::time::Instant::now();
     let wanted = inputs(&args)?;
-    let mut results = evaluate(&wanted, &policy, args.insecure_registry.clone());
+    let extra_ca = match &args.ca_file {
+        Some(p) => Some(std::fs::read(p).map_err(|e| {
+            fail(
+                Code::Config,
+                format!("reading --ca-file {}: {e}", p.display()),
+            )
+        })?),
+        None => None,
+    };
+    // A progress line on stderr, only for a person watching a terminal.
+    let progress =
+        std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json && wanted.len() > 1;
+    let mut results = evaluate(
+        &wanted,
+        &policy,
+        args.insecure_registry.clone(),
+        extra_ca,
+        progress,
+    );
     let all_failed = !results.is_empty() && results.iter().all(|o| o.error.is_some());
     let failure_kinds: Vec<ErrorKind> = results.iter().filter_map(|o| o.error_kind).collect();
     if let Some(path) = &args.metrics_file {

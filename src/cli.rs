@@ -594,6 +594,10 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "HOST[:PORT]")]
     pub(crate) insecure_registry: Vec<String>,
 
+    /// Also trust the CA certificates in this PEM file for registries (self-signed or private CAs).
+    #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+
     /// Report only images whose newest version (or digest) changed since the last run.
     #[arg(long)]
     pub(crate) only_new: bool,

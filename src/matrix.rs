@@ -183,7 +183,7 @@ fn call(
         }
     };
     let mut resp = result.map_err(|e| {
-        let code = if matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_)) {
+        let code = if crate::tls::is_tls_error(&e) {
             Code::NoPerm
         } else {
             Code::TempFail

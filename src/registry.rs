@@ -188,6 +188,9 @@ struct Gate {
 
 pub(crate) struct Registry {
     agent: ureq::Agent,
+    /// Trusts only `--ca-file`: used for hosts whose certificate the public roots refuse.
+    ca_agent: Option<ureq::Agent>,
+    ca_hosts: Mutex<std::collections::HashSet<String>>,
     insecure: Vec<String>,
     config: Option<serde_json::Value>,
     tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
@@ -212,15 +215,31 @@ impl Reply {
 }
 
 impl Registry {
-    pub(crate) fn new(insecure: Vec<String>) -> Registry {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .max_redirects(5)
-            .build()
-            .new_agent();
+    /// `extra_ca`: PEM certificates trusted for registries the public roots do not vouch for.
+    pub(crate) fn new(insecure: Vec<String>, extra_ca: Option<Vec<u8>>) -> Registry {
+        let builder = || {
+            ureq::Agent::config_builder()
+                .http_status_as_error(false)
+                .timeout_global(Some(Duration::from_secs(30)))
+                .max_redirects(5)
+        };
+        let agent = builder().build().new_agent();
+        let ca_agent = extra_ca.map(|pem| {
+            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let tls = ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+                .build();
+            builder().tls_config(tls).build().new_agent()
+        });
         Registry {
             agent,
+            ca_agent,
+            ca_hosts: Mutex::new(std::collections::HashSet::new()),
             insecure,
             config: docker_config(),
             tokens: Mutex::new(HashMap::new()),
@@ -264,20 +283,55 @@ impl Registry {
         auth: Option<&str>,
     ) -> Result<Reply, RegistryError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let mut req = match method {
-            "HEAD" => self.agent.head(url),
-            _ => self.agent.get(url),
+        let host = url
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("")
+            .to_string();
+        let use_ca = self
+            .ca_hosts
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(&host);
+        let agent = match (&self.ca_agent, use_ca) {
+            (Some(a), true) => a,
+            _ => &self.agent,
         };
-        if let Some(a) = accept {
-            req = req.header("Accept", a);
-        }
-        if let Some(a) = auth {
-            req = req.header("Authorization", a);
-        }
-        let mut resp = req.call().map_err(|e| {
-            let kind = match &e {
-                ureq::Error::Tls(_) | ureq::Error::Rustls(_) => ErrorKind::Auth,
-                _ => ErrorKind::Temporary,
+        let build = |agent: &ureq::Agent| {
+            let mut req = match method {
+                "HEAD" => agent.head(url),
+                _ => agent.get(url),
+            };
+            if let Some(a) = accept {
+                req = req.header("Accept", a);
+            }
+            if let Some(a) = auth {
+                req = req.header("Authorization", a);
+            }
+            req.call()
+        };
+        let tls_err = crate::tls::is_tls_error;
+        let result = match build(agent) {
+            // The public roots refused the certificate: try the --ca-file ones.
+            Err(e) if tls_err(&e) && !use_ca && self.ca_agent.is_some() => {
+                let ca = self.ca_agent.as_ref().expect("checked above");
+                let r = build(ca);
+                if r.is_ok() {
+                    self.ca_hosts
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(host);
+                }
+                r
+            }
+            r => r,
+        };
+        let mut resp = result.map_err(|e| {
+            let kind = if tls_err(&e) {
+                ErrorKind::Auth
+            } else {
+                ErrorKind::Temporary
             };
             err(kind, format!("{url}: {e}"))
         })?;

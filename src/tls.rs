@@ -48,3 +48,16 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::Client
         .with_no_client_auth();
     Ok(Arc::new(config))
 }
+
+/// Whether an HTTP error is a TLS failure (certificate not trusted, bad
+/// handshake): ureq reports some of those as I/O errors wrapping rustls'.
+pub(crate) fn is_tls_error(e: &ureq::Error) -> bool {
+    match e {
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => true,
+        ureq::Error::Io(io) => {
+            io.get_ref().is_some_and(|i| i.is::<rustls::Error>())
+                || io.to_string().contains("certificate")
+        }
+        _ => false,
+    }
+}

@@ -175,8 +175,15 @@ fn check_one(
 
 /// Checks every image on a small worker pool (one registry client, tags
 /// fetched once per repository); results sorted by image.
-pub(crate) fn evaluate(wanted: &[Wanted], policy: &Policy, insecure: Vec<String>) -> Vec<Outcome> {
-    let registry = Registry::new(insecure);
+pub(crate) fn evaluate(
+    wanted: &[Wanted],
+    policy: &Policy,
+    insecure: Vec<String>,
+    extra_ca: Option<Vec<u8>>,
+    progress: bool,
+) -> Vec<Outcome> {
+    let registry = Registry::new(insecure, extra_ca);
+    let done = AtomicUsize::new(0);
     let tags_cache = Mutex::new(HashMap::new());
     let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
     let next = AtomicUsize::new(0);
@@ -188,9 +195,16 @@ pub(crate) fn evaluate(wanted: &[Wanted], policy: &Policy, insecure: Vec<String>
                 let Some(w) = wanted.get(i) else { break };
                 let o = check_one(w, policy.for_image(&w.image.name()), &registry, &tags_cache);
                 results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
+                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                if progress {
+                    eprint!("\rvext: checked {n}/{}", wanted.len());
+                }
             });
         }
     });
+    if progress {
+        eprint!("\r\x1b[K");
+    }
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by(|a, b| a.image.cmp(&b.image));
     log::info!(
@@ -247,7 +261,7 @@ pub(crate) fn scheduled(
     let wanted = dedupe(raw)?;
     let results = remember(
         state_dir,
-        evaluate(&wanted, &policy, job.insecure_registry.clone()),
+        evaluate(&wanted, &policy, job.insecure_registry.clone(), None, false),
         true,
     )?;
     Ok(summary(&results))

@@ -227,6 +227,13 @@ impl WebhookTarget {
                         .unwrap_or_default();
                     (r.status().as_u16(), ra, text)
                 }
+                Err(e) if crate::tls::is_tls_error(&e) => {
+                    return Err(DeliveryError {
+                        code: Code::NoPerm,
+                        permanent: true,
+                        message: format!("{self}: {e}"),
+                    });
+                }
                 Err(e) => {
                     let err = DeliveryError::temporary(Code::TempFail, format!("{self}: {e}"));
                     if Instant::now() + Duration::from_secs(1) >= deadline || attempt >= 3 {

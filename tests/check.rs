@@ -454,3 +454,32 @@ fn the_daemon_checks_on_a_schedule_and_notifies() {
         "{got:?}"
     );
 }
+
+#[test]
+fn a_registry_with_a_private_ca() {
+    let mut reg = RegistryServer::start(None);
+    reg.push("tls", &["1.0", "1.1"], None);
+    let ca = TestCa::new();
+    reg.restart_tls(&ca.cert, &ca.key);
+    let image = format!("{}/tls:1.0", reg.addr);
+    let out = vext([
+        "check",
+        &image,
+        "--json",
+        "--ca-file",
+        ca.ca.to_str().unwrap(),
+    ])
+    .expect(0);
+    assert_eq!(outcomes(&out.stdout)[0]["latest"], "1.1", "{}", out.stdout);
+    // Without the CA: the certificate does not verify, and that is not hidden.
+    let out = vext(["check", &image, "--json"]).expect(77);
+    assert!(
+        outcomes(&out.stdout)[0]["error"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("certificate"),
+        "{}",
+        out.stdout
+    );
+}

@@ -854,6 +854,36 @@ impl RegistryServer {
         self.dir.path()
     }
 
+    /// Restarts the registry on the same data and port, serving TLS.
+    pub fn restart_tls(&mut self, cert: &Path, key: &Path) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let conf_path = self.dir.path().join("config.yml");
+        let conf = std::fs::read_to_string(&conf_path).unwrap().replacen(
+            &format!("  addr: {}\n", self.addr),
+            &format!(
+                "  addr: {}\n  tls:\n    certificate: {}\n    key: {}\n",
+                self.addr,
+                cert.display(),
+                key.display()
+            ),
+            1,
+        );
+        std::fs::write(&conf_path, conf).unwrap();
+        self.child = Command::new(require_binary("docker-registry"))
+            .args(["serve"])
+            .arg(&conf_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("restarting docker-registry");
+        let until = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(&self.addr).is_err() {
+            assert!(Instant::now() < until, "docker-registry did not restart");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Pushes a tiny image (distinct per tag) under every tag, through the HTTP API.
     pub fn push(&self, repo: &str, tags: &[&str], auth: Option<&str>) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
