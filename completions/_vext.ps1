@@ -262,6 +262,11 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         }
         'vext;check' {
             [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin')
+            [CompletionResult]::new('--docker-host', '--docker-host', [CompletionResultType]::ParameterName, 'The Docker engine (as vext scan --docker-host)')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig file')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig context')
+            [CompletionResult]::new('-N', '-N ', [CompletionResultType]::ParameterName, 'With --kube: the namespace')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'With --kube: the namespace')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
             [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)')
@@ -270,6 +275,11 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where check results are remembered (the daemon''s state dir) [default: as vext daemon]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('--docker', '--docker', [CompletionResultType]::ParameterName, 'Also check the images of running containers (as vext scan --docker; the running digest is compared for latest-style tags)')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'With --docker: stopped containers too')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also check the images of workloads from the Kubernetes API (as vext scan --kube)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output a JSON array, one object per image')
             [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 1 when at least one update is approved')
             [CompletionResult]::new('--only-new', '--only-new', [CompletionResultType]::ParameterName, 'Report only images whose newest version (or digest) changed since the last run')

@@ -152,13 +152,33 @@ _vext() {
             return 0
             ;;
         vext__subcmd__check)
-            opts="-v -q -h --from --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --metrics-file --state-dir --config --verbose --quiet --help"
+            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --metrics-file --state-dir --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --docker-host)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kubeconfig)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --context)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --namespace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -N)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -244,6 +244,11 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;check'= {
             cand --from 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin'
+            cand --docker-host 'The Docker engine (as vext scan --docker-host)'
+            cand --kubeconfig 'With --kube: the kubeconfig file'
+            cand --context 'With --kube: the kubeconfig context'
+            cand -N 'With --kube: the namespace'
+            cand --namespace 'With --kube: the namespace'
             cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
             cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'
             cand --ca-file 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)'
@@ -252,6 +257,11 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --metrics-file 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter'
             cand --state-dir 'Where check results are remembered (the daemon''s state dir) [default: as vext daemon]'
             cand --config 'Configuration file (TOML)'
+            cand --docker 'Also check the images of running containers (as vext scan --docker; the running digest is compared for latest-style tags)'
+            cand --all 'With --docker: stopped containers too'
+            cand --kube 'Also check the images of workloads from the Kubernetes API (as vext scan --kube)'
+            cand -A 'With --kube: every namespace'
+            cand --all-namespaces 'With --kube: every namespace'
             cand --json 'Output a JSON array, one object per image'
             cand --exit-code 'Exit 1 when at least one update is approved'
             cand --only-new 'Report only images whose newest version (or digest) changed since the last run'

@@ -24,6 +24,22 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
             raw.push((a.clone(), None));
         }
     }
+    if args.docker || args.kube {
+        let kube = crate::scan::KubeOptions {
+            kubeconfig: args.kubeconfig.as_deref(),
+            context: args.context.as_deref(),
+            namespace: args.namespace.as_deref(),
+            all_namespaces: args.all_namespaces,
+        };
+        let docker = args
+            .docker
+            .then_some((args.docker_host.as_deref(), args.all));
+        for f in crate::scan::live_inventory(docker, args.kube.then_some(&kube))? {
+            if let Some(i) = f.image {
+                raw.push((i, f.digest));
+            }
+        }
+    }
     if !paths.is_empty() {
         for f in crate::scan::inventory(&paths) {
             if let Some(i) = f.image {
@@ -67,7 +83,7 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
     if raw.is_empty() {
         return Err(fail(
             Code::Usage,
-            "nothing to check: give images, paths, or --from FILE (vext scan --json output)",
+            "nothing to check: give images, paths, --docker, --kube, or --from FILE (vext scan --json output)",
         ));
     }
     dedupe(raw)

@@ -578,6 +578,38 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) from: Option<String>,
 
+    /// Also check the images of running containers (as vext scan --docker; the running digest is compared for latest-style tags).
+    #[arg(long)]
+    pub(crate) docker: bool,
+
+    /// The Docker engine (as vext scan --docker-host).
+    #[arg(long, value_name = "SOCKET_OR_URL")]
+    pub(crate) docker_host: Option<String>,
+
+    /// With --docker: stopped containers too.
+    #[arg(long)]
+    pub(crate) all: bool,
+
+    /// Also check the images of workloads from the Kubernetes API (as vext scan --kube).
+    #[arg(long)]
+    pub(crate) kube: bool,
+
+    /// With --kube: the kubeconfig file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) kubeconfig: Option<PathBuf>,
+
+    /// With --kube: the kubeconfig context.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) context: Option<String>,
+
+    /// With --kube: the namespace.
+    #[arg(long, short = 'N', value_name = "NS")]
+    pub(crate) namespace: Option<String>,
+
+    /// With --kube: every namespace.
+    #[arg(long, short = 'A', conflicts_with = "namespace")]
+    pub(crate) all_namespaces: bool,
+
     /// The policy file (TOML with a [policy] section) [default: [policy] in the config file].
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,

@@ -483,3 +483,41 @@ fn a_registry_with_a_private_ca() {
         out.stdout
     );
 }
+
+#[test]
+fn running_containers_are_checked_against_their_digests() {
+    let reg = RegistryServer::start(None);
+    reg.push("app", &["latest", "2.0", "2.1"], None);
+    let r = &reg.addr;
+    let dir = TempDir::new("docker");
+    let stale = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+    let host = crate::scan::fake_docker_serving(
+        &dir,
+        vec![
+            ("/containers/json".into(), serde_json::json!([
+                {"Id": "aa11", "Names": ["/front"], "Image": format!("{r}/app:latest"), "ImageID": "sha256:cccc", "State": "running"},
+                {"Id": "bb22", "Names": ["/back"], "Image": format!("{r}/app:2.0"), "ImageID": "sha256:dddd", "State": "running"}
+            ]).to_string()),
+            ("/images/sha256:cccc/json".into(), serde_json::json!({"Id": "sha256:cccc", "RepoDigests": [format!("{r}/app@{stale}")]}).to_string()),
+            ("/images/sha256:dddd/json".into(), serde_json::json!({"Id": "sha256:dddd", "RepoDigests": []}).to_string()),
+        ],
+    );
+    let out = vext([
+        "check",
+        "--docker",
+        "--docker-host",
+        &host,
+        "--json",
+        "--insecure-registry",
+        r,
+    ])
+    .expect(0);
+    let items = outcomes(&out.stdout);
+    assert_eq!(
+        find(&items, &format!("{r}/app:latest"))["change"],
+        "digest",
+        "{}",
+        out.stdout
+    );
+    assert_eq!(find(&items, &format!("{r}/app:2.0"))["latest"], "2.1");
+}

@@ -175,7 +175,8 @@ fn ndjson_unique_table_and_compose_environment() {
 
 /// A fake Docker engine: the documented shapes of /_ping, /containers/json
 /// and /images/{id}/json, over a unix socket, HTTP/1.1 with a chunked reply.
-fn fake_docker(dir: &TempDir) -> String {
+/// `routes` maps paths (after /v1.47) to JSON bodies.
+pub fn fake_docker_serving(dir: &TempDir, routes: Vec<(String, String)>) -> String {
     let sock = dir.path().join("docker.sock");
     let listener = UnixListener::bind(&sock).unwrap();
     std::thread::spawn(move || {
@@ -192,20 +193,22 @@ fn fake_docker(dir: &TempDir) -> String {
                 }
             }
             let path = request.split(' ').nth(1).unwrap_or("").to_string();
-            let (status, body) = match path.as_str() {
-                "/_ping" => ("200 OK", "OK".to_string()),
-                p if p.starts_with("/v1.47/containers/json") => ("200 OK", serde_json::json!([
-                    {"Id": "8dfafdbc3a40a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829", "Names": ["/web"], "Image": "nginx:1.27-alpine",
-                     "ImageID": "sha256:aaaa", "Command": "nginx", "State": "running", "Status": "Up 2 hours"},
-                    {"Id": "9cfb0000000000000000000000000000000000000000000000000000000000aa", "Names": ["/db"], "Image": "sha256:bbbb",
-                     "ImageID": "sha256:bbbb", "State": "running"}
-                ]).to_string()),
-                "/v1.47/images/sha256:aaaa/json" => ("200 OK", serde_json::json!({
-                    "Id": "sha256:aaaa", "RepoTags": ["nginx:1.27-alpine"],
-                    "RepoDigests": ["nginx@sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582"]}).to_string()),
-                "/v1.47/images/sha256:bbbb/json" => ("200 OK", serde_json::json!({
-                    "Id": "sha256:bbbb", "RepoTags": ["postgres:16.2"], "RepoDigests": []}).to_string()),
-                _ => ("404 Not Found", "{\"message\":\"page not found\"}".to_string()),
+            let found = if path == "/_ping" {
+                Some("OK".to_string())
+            } else {
+                path.strip_prefix("/v1.47").and_then(|p| {
+                    routes
+                        .iter()
+                        .find(|(r, _)| p.starts_with(r.as_str()))
+                        .map(|(_, b)| b.clone())
+                })
+            };
+            let (status, body) = match found {
+                Some(b) => ("200 OK", b),
+                None => (
+                    "404 Not Found",
+                    "{\"message\":\"page not found\"}".to_string(),
+                ),
             };
             let mut w = stream;
             let _ = write!(
@@ -216,6 +219,25 @@ fn fake_docker(dir: &TempDir) -> String {
         }
     });
     format!("unix://{}", sock.display())
+}
+
+fn fake_docker(dir: &TempDir) -> String {
+    fake_docker_serving(
+        dir,
+        vec![
+            ("/containers/json".into(), serde_json::json!([
+                {"Id": "8dfafdbc3a40a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f6071829", "Names": ["/web"], "Image": "nginx:1.27-alpine",
+                 "ImageID": "sha256:aaaa", "Command": "nginx", "State": "running", "Status": "Up 2 hours"},
+                {"Id": "9cfb0000000000000000000000000000000000000000000000000000000000aa", "Names": ["/db"], "Image": "sha256:bbbb",
+                 "ImageID": "sha256:bbbb", "State": "running"}
+            ]).to_string()),
+            ("/images/sha256:aaaa/json".into(), serde_json::json!({
+                "Id": "sha256:aaaa", "RepoTags": ["nginx:1.27-alpine"],
+                "RepoDigests": ["nginx@sha256:e6693c20186f837fc393390135d8a598a96a833917917789d63766cab6c59582"]}).to_string()),
+            ("/images/sha256:bbbb/json".into(), serde_json::json!({
+                "Id": "sha256:bbbb", "RepoTags": ["postgres:16.2"], "RepoDigests": []}).to_string()),
+        ],
+    )
 }
 
 #[test]

@@ -7,7 +7,7 @@ mod compose;
 mod docker;
 mod dockerfile;
 mod finding;
-mod kube;
+pub(crate) mod kube;
 mod manifest;
 mod yaml;
 
@@ -427,6 +427,23 @@ fn files_pipeline(
         }
     });
 }
+
+/// The images running in Docker and/or Kubernetes (for `vext check`).
+pub(crate) fn live_inventory(
+    docker: Option<(Option<&str>, bool)>,
+    kube: Option<&kube::Options>,
+) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    if let Some((host, all)) = docker {
+        out.extend(docker::scan(host, all)?);
+    }
+    if let Some(opts) = kube {
+        out.extend(kube::scan(opts)?);
+    }
+    Ok(out)
+}
+
+pub(crate) use kube::Options as KubeOptions;
 
 /// The images in manifest files under `paths` (for `vext check`).
 pub(crate) fn inventory(paths: &[PathBuf]) -> Vec<Finding> {
