@@ -215,6 +215,17 @@ impl Ngircd {
     }
 
     pub fn with(opts: IrcdOptions) -> Ngircd {
+        // free_port() can race with other tests: retry with new ports when
+        // ngircd could not bind.
+        for _ in 0..5 {
+            if let Some(ircd) = Ngircd::try_with(&opts) {
+                return ircd;
+            }
+        }
+        panic!("ngircd did not start");
+    }
+
+    fn try_with(opts: &IrcdOptions) -> Option<Ngircd> {
         let bin = require_binary("ngircd");
         let dir = TempDir::new("ngircd");
         std::fs::create_dir_all(dir.path().join("include")).expect("include dir");
@@ -246,8 +257,14 @@ impl Ngircd {
             conf: conf_path,
             child: None,
         };
-        ircd.child = Some(ircd.spawn(&bin));
-        ircd
+        let mut child = ircd.spawn(&bin);
+        // Listening, but is it ours? ngircd exits when its port was taken.
+        std::thread::sleep(Duration::from_millis(30));
+        if let Ok(Some(_)) = child.try_wait() {
+            return None;
+        }
+        ircd.child = Some(child);
+        Some(ircd)
     }
 
     fn spawn(&self, bin: &Path) -> Child {
@@ -811,6 +828,17 @@ pub struct RegistryServer {
 impl RegistryServer {
     /// Starts `docker-registry serve` on a free port; with `htpasswd`, Basic auth.
     pub fn start(htpasswd: Option<(&str, &str)>) -> RegistryServer {
+        // free_port() can race with other tests: retry when the registry
+        // dies (its port was taken) or another server answers.
+        for _ in 0..5 {
+            if let Some(r) = RegistryServer::try_start(htpasswd) {
+                return r;
+            }
+        }
+        panic!("docker-registry did not start");
+    }
+
+    fn try_start(htpasswd: Option<(&str, &str)>) -> Option<RegistryServer> {
         let bin = require_binary("docker-registry");
         let dir = TempDir::new("registry");
         let port = free_port();
@@ -831,7 +859,7 @@ impl RegistryServer {
             ));
         }
         let conf_path = dir.write("config.yml", &conf);
-        let child = Command::new(bin)
+        let mut child = Command::new(bin)
             .args(["serve"])
             .arg(&conf_path)
             .stdout(Stdio::null())
@@ -839,14 +867,30 @@ impl RegistryServer {
             .spawn()
             .expect("starting docker-registry");
         let until = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < until, "docker-registry did not start");
+        loop {
+            if let Ok(Some(_)) = child.try_wait() {
+                return None;
+            }
+            // The registry itself answers /v2/ with its API version header.
+            if let Ok((status, _)) =
+                http_json("GET", &format!("http://127.0.0.1:{port}/v2/"), None, None)
+            {
+                if status == 200 || status == 401 {
+                    if let Ok(None) = child.try_wait() {
+                        return Some(RegistryServer {
+                            addr: format!("127.0.0.1:{port}"),
+                            dir,
+                            child,
+                        });
+                    }
+                    return None;
+                }
+            }
+            if Instant::now() > until {
+                let _ = child.kill();
+                return None;
+            }
             std::thread::sleep(Duration::from_millis(20));
-        }
-        RegistryServer {
-            addr: format!("127.0.0.1:{port}"),
-            dir,
-            child,
         }
     }
 
