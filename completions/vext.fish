@@ -190,10 +190,10 @@ complete -c vext -n "__fish_vext_using_subcommand scan" -s v -l verbose -d 'More
 complete -c vext -n "__fish_vext_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand check" -l from -d 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin' -r
-complete -c vext -n "__fish_vext_using_subcommand check" -l docker-host -d 'The Docker engine (as vext scan --docker-host)' -r
-complete -c vext -n "__fish_vext_using_subcommand check" -l kubeconfig -d 'With --kube: the kubeconfig file' -r -F
-complete -c vext -n "__fish_vext_using_subcommand check" -l context -d 'With --kube: the kubeconfig context' -r
-complete -c vext -n "__fish_vext_using_subcommand check" -s N -l namespace -d 'With --kube: the namespace' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l docker-host -d 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l kubeconfig -d 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand check" -l context -d 'With --kube: the kubeconfig context [default: current-context]' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -s N -l namespace -d 'With --kube: the namespace [default: the context\'s, else default]' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)' -r -F
@@ -202,9 +202,9 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l via -d 'With --notif
 complete -c vext -n "__fish_vext_using_subcommand check" -l metrics-file -d 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l state-dir -d 'Where check results are remembered (the daemon\'s state dir) [default: as vext daemon]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand check" -l docker -d 'Also check the images of running containers (as vext scan --docker; the running digest is compared for latest-style tags)'
+complete -c vext -n "__fish_vext_using_subcommand check" -l docker -d 'Also list the images of running containers from the Docker engine'
 complete -c vext -n "__fish_vext_using_subcommand check" -l all -d 'With --docker: stopped containers too'
-complete -c vext -n "__fish_vext_using_subcommand check" -l kube -d 'Also check the images of workloads from the Kubernetes API (as vext scan --kube)'
+complete -c vext -n "__fish_vext_using_subcommand check" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image'
 complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1 when at least one update is approved'

@@ -24,20 +24,9 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
             raw.push((a.clone(), None));
         }
     }
-    if args.docker || args.kube {
-        let kube = crate::scan::KubeOptions {
-            kubeconfig: args.kubeconfig.as_deref(),
-            context: args.context.as_deref(),
-            namespace: args.namespace.as_deref(),
-            all_namespaces: args.all_namespaces,
-        };
-        let docker = args
-            .docker
-            .then_some((args.docker_host.as_deref(), args.all));
-        for f in crate::scan::live_inventory(docker, args.kube.then_some(&kube))? {
-            if let Some(i) = f.image {
-                raw.push((i, f.digest));
-            }
+    for f in crate::scan::live_inventory(&args.live)? {
+        if let Some(i) = f.image {
+            raw.push((i, f.digest));
         }
     }
     if !paths.is_empty() {
@@ -209,7 +198,7 @@ fn send_summary(
         }
         None => {
             let list: Vec<crate::target::Target> = targets.iter().map(|(_, t)| t.clone()).collect();
-            let notice = crate::webhook::Notice {
+            let notice = crate::notice::Notice {
                 text,
                 title: Some("vext check".into()),
                 kind: Some(kind),

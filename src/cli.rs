@@ -578,37 +578,8 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) from: Option<String>,
 
-    /// Also check the images of running containers (as vext scan --docker; the running digest is compared for latest-style tags).
-    #[arg(long)]
-    pub(crate) docker: bool,
-
-    /// The Docker engine (as vext scan --docker-host).
-    #[arg(long, value_name = "SOCKET_OR_URL")]
-    pub(crate) docker_host: Option<String>,
-
-    /// With --docker: stopped containers too.
-    #[arg(long)]
-    pub(crate) all: bool,
-
-    /// Also check the images of workloads from the Kubernetes API (as vext scan --kube).
-    #[arg(long)]
-    pub(crate) kube: bool,
-
-    /// With --kube: the kubeconfig file.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) kubeconfig: Option<PathBuf>,
-
-    /// With --kube: the kubeconfig context.
-    #[arg(long, value_name = "NAME")]
-    pub(crate) context: Option<String>,
-
-    /// With --kube: the namespace.
-    #[arg(long, short = 'N', value_name = "NS")]
-    pub(crate) namespace: Option<String>,
-
-    /// With --kube: every namespace.
-    #[arg(long, short = 'A', conflicts_with = "namespace")]
-    pub(crate) all_namespaces: bool,
+    #[command(flatten)]
+    pub(crate) live: LiveArgs,
 
     /// The policy file (TOML with a [policy] section) [default: [policy] in the config file].
     #[arg(long, value_name = "FILE")]
@@ -651,12 +622,10 @@ pub(crate) struct CheckArgs {
     pub(crate) state_dir: Option<PathBuf>,
 }
 
+/// Where running images come from: the Docker engine and the Kubernetes API
+/// (shared by `vext scan` and `vext check`).
 #[derive(Args, Debug)]
-pub(crate) struct ScanArgs {
-    /// Files and directories to scan [default: . unless --docker or --kube].
-    #[arg(value_name = "PATH")]
-    pub(crate) paths: Vec<PathBuf>,
-
+pub(crate) struct LiveArgs {
     /// Also list the images of running containers from the Docker engine.
     #[arg(long)]
     pub(crate) docker: bool,
@@ -688,6 +657,16 @@ pub(crate) struct ScanArgs {
     /// With --kube: every namespace.
     #[arg(long, short = 'A', conflicts_with = "namespace")]
     pub(crate) all_namespaces: bool,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ScanArgs {
+    /// Files and directories to scan [default: . unless --docker or --kube].
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) live: LiveArgs,
 
     /// Output a JSON array.
     #[arg(long, conflicts_with = "ndjson")]

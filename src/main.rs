@@ -16,6 +16,7 @@ mod hook;
 mod image;
 mod irc;
 mod matrix;
+mod notice;
 mod policy;
 mod protocol;
 mod registry;

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 
 use crate::exit::Code;
 use crate::irc::DeliveryError;
-use crate::webhook::{Notice, NoticeType};
+use crate::notice::{Notice, NoticeType};
+use crate::target::percent_encode;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct MatrixTarget {
@@ -214,18 +215,6 @@ fn call(
         json,
         retry_after: header_wait.or(body_wait),
     })
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Rooms vext has joined: `{"<base>|<who>|<room>": {"room_id", "encrypted"}}`.
@@ -482,7 +471,7 @@ impl MatrixTarget {
             let r = call(
                 agent,
                 "POST",
-                &format!("{api}/join/{}", enc(&self.room)),
+                &format!("{api}/join/{}", percent_encode(&self.room)),
                 Some(token),
                 Some(&serde_json::json!({})),
             )?;
@@ -519,7 +508,10 @@ impl MatrixTarget {
         let state = call(
             agent,
             "GET",
-            &format!("{api}/rooms/{}/state/m.room.encryption/", enc(&room_id)),
+            &format!(
+                "{api}/rooms/{}/state/m.room.encryption/",
+                percent_encode(&room_id)
+            ),
             Some(token),
             None,
         )?;
@@ -591,8 +583,8 @@ impl MatrixTarget {
             };
             let url = format!(
                 "{api}/rooms/{}/send/m.room.message/{}",
-                enc(&room_id),
-                enc(&txn)
+                percent_encode(&room_id),
+                percent_encode(&txn)
             );
             let mut url = url;
             loop {
@@ -620,8 +612,8 @@ impl MatrixTarget {
                         room_id = id;
                         url = format!(
                             "{api}/rooms/{}/send/m.room.message/{}",
-                            enc(&room_id),
-                            enc(&txn)
+                            percent_encode(&room_id),
+                            percent_encode(&txn)
                         );
                     }
                     401 => {

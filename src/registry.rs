@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 
 use crate::image::{ImageRef, DOCKER_HUB};
+use crate::target::percent_encode_keeping;
 
 /// Manifest media types accepted on HEAD (Docker and OCI, single and lists).
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -483,8 +484,8 @@ impl Registry {
             let sep = if realm.contains('?') { '&' } else { '?' };
             let url = format!(
                 "{realm}{sep}service={}&scope={}",
-                enc(&service),
-                enc(&scope)
+                percent_encode_keeping(&service, b":/"),
+                percent_encode_keeping(&scope, b":/")
             );
             let reply = self.raw("GET", &url, None, creds.as_ref().map(basic).as_deref())?;
             if reply.status != 200 {
@@ -604,18 +605,6 @@ fn basic(c: &Creds) -> String {
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.user, c.secret))
     )
-}
-
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~:/".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// `</v2/x/tags/list?n=2&last=b>; rel="next"` → the URL.

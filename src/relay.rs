@@ -10,8 +10,8 @@ use crate::exit::Code;
 use crate::irc::line::text_lines;
 use crate::irc::pool::Pool;
 use crate::irc::{Done, Job, Settings};
+use crate::notice::{Notice, NoticeType};
 use crate::target::{IrcServer, Target};
-use crate::webhook::{Notice, NoticeType};
 use std::sync::mpsc;
 use std::time::Duration;
 

@@ -9,9 +9,9 @@ use anyhow::{Context as _, Result};
 use crate::cli::SendArgs;
 use crate::exit::{fail, Code};
 use crate::irc::line::text_lines;
+use crate::notice::NoticeType;
 use crate::protocol::{new_id, Request};
 use crate::target::Target;
-use crate::webhook::{Notice, NoticeType};
 use crate::Context;
 use crate::{client, relay};
 
@@ -118,14 +118,7 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         None => {
             let nick = args.nick.clone().or_else(|| file.nick.clone());
             let ca = args.ca_file.clone().or_else(|| file.ca_file.clone());
-            let notice = Notice {
-                text: request.privmsg.clone(),
-                title: request.title.clone(),
-                kind: request.kind,
-                format: request.format.clone(),
-                msgtype: request.msgtype.clone(),
-                id: None,
-            };
+            let notice = request.notice(None);
             relay::send_now(&targets, &notice, nick, ca.as_deref(), deadline, timeout)
         }
     }

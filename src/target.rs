@@ -286,6 +286,24 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
     Ok((host.to_ascii_lowercase(), port))
 }
 
+/// `%XX`-escapes every byte but unreserved characters (RFC 3986).
+pub(crate) fn percent_encode(s: &str) -> String {
+    percent_encode_keeping(s, b"")
+}
+
+/// Like [`percent_encode`], also leaving the bytes in `keep` as they are.
+pub(crate) fn percent_encode_keeping(s: &str, keep: &[u8]) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || keep.contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// Decodes `%XX` escapes; the result must be UTF-8.
 pub(crate) fn percent_decode(s: &str) -> Result<String, String> {
     let bytes = s.as_bytes();

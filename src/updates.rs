@@ -249,7 +249,7 @@ pub(crate) struct Scheduled {
 pub(crate) fn scheduled(
     job: &Scheduled,
     state_dir: &std::path::Path,
-) -> Result<Option<(String, crate::webhook::NoticeType)>> {
+) -> Result<Option<(String, crate::notice::NoticeType)>> {
     let policy = Policy::from_section(job.policy.as_ref()).map_err(|e| fail(Code::Config, e))?;
     let mut raw: Vec<(String, Option<String>)> =
         job.images.iter().map(|i| (i.clone(), None)).collect();
@@ -268,7 +268,7 @@ pub(crate) fn scheduled(
 }
 
 /// The text of a summary notification, or None when nothing needs updating.
-pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::webhook::NoticeType)> {
+pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notice::NoticeType)> {
     let news: Vec<&Outcome> = results
         .iter()
         .filter(|o| o.decision == "approve" || o.decision == "hold")
@@ -291,9 +291,9 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::webhook::No
         ));
     }
     let kind = if approved < news.len() {
-        crate::webhook::NoticeType::Warning
+        crate::notice::NoticeType::Warning
     } else {
-        crate::webhook::NoticeType::Info
+        crate::notice::NoticeType::Info
     };
     Some((text, kind))
 }

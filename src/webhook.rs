@@ -9,6 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::exit::Code;
 use crate::irc::DeliveryError;
+use crate::notice::Notice;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
@@ -286,84 +287,10 @@ impl WebhookTarget {
     }
 }
 
-/// apprise's vocabulary for what kind of news it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum NoticeType {
-    Info,
-    Success,
-    Warning,
-    Failure,
-}
-
-impl NoticeType {
-    pub(crate) fn parse(s: &str) -> Result<NoticeType, String> {
-        match s {
-            "info" => Ok(NoticeType::Info),
-            "success" => Ok(NoticeType::Success),
-            "warning" => Ok(NoticeType::Warning),
-            "failure" => Ok(NoticeType::Failure),
-            other => Err(format!(
-                "type {other:?}: expected info, success, warning or failure"
-            )),
-        }
-    }
-
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            NoticeType::Info => "info",
-            NoticeType::Success => "success",
-            NoticeType::Warning => "warning",
-            NoticeType::Failure => "failure",
-        }
-    }
-
-    fn color_hex(self) -> &'static str {
-        match self {
-            NoticeType::Info => "#3AA3E3",
-            NoticeType::Success => "good",
-            NoticeType::Warning => "warning",
-            NoticeType::Failure => "danger",
-        }
-    }
-
-    fn color_int(self) -> u32 {
-        match self {
-            NoticeType::Info => 0x3AA3E3,
-            NoticeType::Success => 0x2EB886,
-            NoticeType::Warning => 0xDAA038,
-            NoticeType::Failure => 0xA30200,
-        }
-    }
-
-    /// The IRC colour code (mIRC) for the type tag.
-    pub(crate) fn irc_color(self) -> &'static str {
-        match self {
-            NoticeType::Info => "12",
-            NoticeType::Success => "03",
-            NoticeType::Warning => "07",
-            NoticeType::Failure => "04",
-        }
-    }
-}
-
-/// What is sent: the text plus the optional title and type.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct Notice {
-    pub(crate) text: String,
-    pub(crate) title: Option<String>,
-    pub(crate) kind: Option<NoticeType>,
-    /// Matrix: markdown, html or text.
-    pub(crate) format: Option<String>,
-    /// Matrix: notice (default) or text.
-    pub(crate) msgtype: Option<String>,
-    /// The message id: Matrix transaction ids derive from it, so retries are not duplicates.
-    pub(crate) id: Option<String>,
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notice::NoticeType;
 
     #[test]
     fn urls() {

@@ -16,11 +16,11 @@ use super::access::{Access, Rejection};
 use super::metrics::Metrics;
 use crate::irc::line::text_lines;
 use crate::irc::DeliveryError;
+use crate::notice::{Notice, NoticeType};
 use crate::protocol::{new_id, Request};
 use crate::relay::Relay;
 use crate::spool::{self, NewMessage, Stored, Update};
 use crate::target::Target;
-use crate::webhook::{Notice, NoticeType};
 
 pub(crate) struct Dispatcher {
     pub(crate) relay: Relay,
@@ -128,14 +128,7 @@ impl Dispatcher {
                     .enumerate()
                     .map(|(i, t)| (i as i64, t, 0))
                     .collect();
-                let notice = Notice {
-                    text: request.privmsg.clone(),
-                    title: request.title.clone(),
-                    kind: request.kind,
-                    format: request.format.clone(),
-                    msgtype: request.msgtype.clone(),
-                    id: Some(id.clone()),
-                };
+                let notice = request.notice(Some(id.clone()));
                 self.deliver(seq, &id, received_at, &notice, items);
             }
         }

@@ -47,6 +47,8 @@ struct Settings {
     maxchannels: usize,
     filtercmd: Option<String>,
     cialike: Option<usize>,
+    /// This machine's name, for irkerhook's `%(host)s` (read once).
+    host: String,
 }
 
 fn truthy(v: &str) -> Option<bool> {
@@ -132,6 +134,7 @@ fn settings(
         maxchannels,
         filtercmd: get("filtercmd"),
         cialike,
+        host: hostname(),
     })
 }
 
@@ -147,10 +150,7 @@ fn url_prefix(s: &Settings) -> Option<String> {
     if p.is_empty() || p.eq_ignore_ascii_case("none") {
         return None;
     }
-    let fill = |t: &str| {
-        t.replace("%(host)s", &hostname())
-            .replace("%(repo)s", &s.repo)
-    };
+    let fill = |t: &str| t.replace("%(host)s", &s.host).replace("%(repo)s", &s.repo);
     let preset = |base: &str| format!("{}/commit/", base.trim_end_matches('/'));
     Some(match p.split_once(':') {
         _ if p == "gitweb" => fill("http://%(host)s/cgi-bin/gitweb.cgi?p=%(repo)s;a=commit;h="),
@@ -206,7 +206,7 @@ fn fields(s: &Settings, branch: &str, c: &CommitData) -> BTreeMap<String, String
         ("commit", commit),
         ("author_date", c.author_date.clone()),
         ("commit_date", c.commit_date.clone()),
-        ("host", hostname()),
+        ("host", s.host.clone()),
     ];
     for (k, v) in pairs {
         f.insert(k.to_string(), v);
@@ -291,10 +291,6 @@ fn announce_git(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
     let max = args.max_commits.unwrap_or(5);
 
     // (branch, commit hash or notice text) in announcement order.
-    enum Item {
-        Commit { branch: String, hash: String },
-        Notice(String),
-    }
     let mut items = Vec::new();
     if args.stdin {
         let mut input = String::new();
@@ -306,55 +302,31 @@ fn announce_git(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
             let branch = git::short_ref(&u.refname);
             let is_tag = u.refname.starts_with("refs/tags/");
             let kind = if is_tag { "tag" } else { "branch" };
-            match git::classify(&git, &u)? {
+            let change = git::classify(&git, &u)?;
+            if let Change::Updated { forced: true, .. } = change {
+                let (o, n) = (&u.old[..u.old.len().min(12)], &u.new[..u.new.len().min(12)]);
+                items.push(Item::Notice(notice(
+                    &s,
+                    &branch,
+                    &format!("forced push: {o} -> {n}"),
+                )));
+            }
+            match change {
                 Change::Deleted => items.push(Item::Notice(notice(
                     &s,
                     &branch,
                     &format!("{kind} deleted"),
                 ))),
-                Change::Created { commits } if is_tag => {
+                Change::Created { .. } if is_tag => {
                     let short = &u.new[..u.new.len().min(12)];
-                    let _ = commits;
                     items.push(Item::Notice(notice(
                         &s,
                         &branch,
                         &format!("tag created at {short}"),
                     )));
                 }
-                Change::Created { commits }
-                | Change::Updated {
-                    commits,
-                    forced: false,
-                } => {
-                    push_commits(
-                        &mut items,
-                        &s,
-                        &branch,
-                        commits,
-                        max,
-                        |b, h| Item::Commit { branch: b, hash: h },
-                        Item::Notice,
-                    );
-                }
-                Change::Updated {
-                    commits,
-                    forced: true,
-                } => {
-                    let (o, n) = (&u.old[..u.old.len().min(12)], &u.new[..u.new.len().min(12)]);
-                    items.push(Item::Notice(notice(
-                        &s,
-                        &branch,
-                        &format!("forced push: {o} -> {n}"),
-                    )));
-                    push_commits(
-                        &mut items,
-                        &s,
-                        &branch,
-                        commits,
-                        max,
-                        |b, h| Item::Commit { branch: b, hash: h },
-                        Item::Notice,
-                    );
+                Change::Created { commits } | Change::Updated { commits, .. } => {
+                    push_commits(&mut items, &s, &branch, commits, max);
                 }
             }
         }
@@ -426,29 +398,34 @@ fn finish(s: &Settings, common: &HookCommon, texts: &[String], deadline: Instant
     deliver(s, &channels, texts, common.strict, deadline)
 }
 
-fn push_commits<T>(
-    items: &mut Vec<T>,
+/// What a hook announces, in order: a commit (on a branch) or a one-line notice.
+enum Item {
+    Commit { branch: String, hash: String },
+    Notice(String),
+}
+
+/// The first `max` commits of a ref, oldest first, then a summary line.
+fn push_commits(
+    items: &mut Vec<Item>,
     s: &Settings,
     branch: &str,
     commits: Vec<String>,
     max: usize,
-    commit: impl Fn(String, String) -> T,
-    note: impl Fn(String) -> T,
 ) {
     let total = commits.len();
-    for h in commits.into_iter().take(max) {
-        items.push(commit(branch.to_string(), h));
+    for hash in commits.into_iter().take(max) {
+        items.push(Item::Commit {
+            branch: branch.to_string(),
+            hash,
+        });
     }
     if total > max {
         let more = total - max;
-        items.push(note(notice(
-            s,
-            branch,
-            &format!(
-                "... and {more} more commit{}",
-                if more == 1 { "" } else { "s" }
-            ),
-        )));
+        let text = format!(
+            "... and {more} more commit{}",
+            if more == 1 { "" } else { "s" }
+        );
+        items.push(Item::Notice(notice(s, branch, &text)));
     }
 }
 
@@ -506,7 +483,7 @@ fn deliver(
     let timeout = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    let notice = crate::webhook::Notice {
+    let notice = crate::notice::Notice {
         text: texts.join("\n"),
         ..Default::default()
     };

@@ -64,6 +64,19 @@ fn instructions(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// An `ARG` value: the stage's, else the global default.
+fn arg_value(
+    stage: &HashMap<String, Option<String>>,
+    globals: &HashMap<String, Option<String>>,
+    k: &str,
+) -> Option<String> {
+    stage
+        .get(k)
+        .cloned()
+        .flatten()
+        .or_else(|| globals.get(k).cloned().flatten())
+}
+
 /// The physical line, from `start` on, where `needle` is written.
 fn locate(lines: &[&str], start: usize, needle: &str) -> usize {
     lines
@@ -127,13 +140,7 @@ pub(crate) fn findings(shown: &str, text: &str, report: &Report) -> Vec<Finding>
             "COPY" | "ADD" => {
                 for flag in rest.split_whitespace().take_while(|w| w.starts_with("--")) {
                     if let Some(from) = flag.strip_prefix("--from=") {
-                        let lookup = |k: &str| {
-                            stage_args
-                                .get(k)
-                                .cloned()
-                                .flatten()
-                                .or_else(|| globals.get(k).cloned().flatten())
-                        };
+                        let lookup = |k: &str| arg_value(&stage_args, &globals, k);
                         emit(
                             shown,
                             locate(&physical, line, flag),
@@ -151,13 +158,7 @@ pub(crate) fn findings(shown: &str, text: &str, report: &Report) -> Vec<Finding>
                     if let Some(mount) = flag.strip_prefix("--mount=") {
                         for kv in mount.split(',') {
                             if let Some(from) = kv.strip_prefix("from=") {
-                                let lookup = |k: &str| {
-                                    stage_args
-                                        .get(k)
-                                        .cloned()
-                                        .flatten()
-                                        .or_else(|| globals.get(k).cloned().flatten())
-                                };
+                                let lookup = |k: &str| arg_value(&stage_args, &globals, k);
                                 emit(
                                     shown,
                                     locate(&physical, line, kv),

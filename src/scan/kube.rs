@@ -19,6 +19,7 @@ use serde_json::Value;
 use super::finding::{Finding, Source};
 use super::yaml::{self, Node};
 use crate::exit::{fail, Code};
+use crate::target::percent_encode;
 
 pub(crate) struct Options<'a> {
     pub(crate) kubeconfig: Option<&'a Path>,
@@ -396,18 +397,6 @@ fn list_all(cluster: &Cluster, base: &str) -> Result<Vec<Value>> {
         }
     }
     Ok(items)
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 const WORKLOADS: [(&str, &str, &str); 5] = [

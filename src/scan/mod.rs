@@ -7,7 +7,7 @@ mod compose;
 mod docker;
 mod dockerfile;
 mod finding;
-pub(crate) mod kube;
+mod kube;
 mod manifest;
 mod yaml;
 
@@ -19,7 +19,7 @@ use std::sync::{mpsc, Mutex};
 
 use anyhow::Result;
 
-use crate::cli::ScanArgs;
+use crate::cli::{LiveArgs, ScanArgs};
 use crate::exit::{fail, Code};
 use crate::Context;
 
@@ -157,7 +157,7 @@ fn shown(path: &Path, implicit_root: bool) -> String {
 pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
     let _ = ctx;
     let report = Report::new(args.verbose_notes(), false);
-    let implicit = args.paths.is_empty() && !args.docker && !args.kube;
+    let implicit = args.paths.is_empty() && !args.live.docker && !args.live.kube;
     let paths: Vec<PathBuf> = if implicit {
         vec![PathBuf::from(".")]
     } else {
@@ -191,23 +191,9 @@ pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
 
     files_pipeline(&paths, implicit, args.hidden, args.no_ignore, &report, &tx);
 
-    // 4. The Docker engine.
-    if args.docker {
-        for f in docker::scan(args.docker_host.as_deref(), args.all)? {
-            let _ = tx.send(f);
-        }
-    }
-    // 5. The Kubernetes API.
-    if args.kube {
-        let opts = kube::Options {
-            kubeconfig: args.kubeconfig.as_deref(),
-            context: args.context.as_deref(),
-            namespace: args.namespace.as_deref(),
-            all_namespaces: args.all_namespaces,
-        };
-        for f in kube::scan(&opts)? {
-            let _ = tx.send(f);
-        }
+    // 4. The Docker engine and the Kubernetes API.
+    for f in live_inventory(&args.live)? {
+        let _ = tx.send(f);
     }
     drop(tx);
     let mut findings = printer.join().unwrap_or_default();
@@ -403,7 +389,10 @@ fn files_pipeline(
     // 3. Everything else, on all cores.
     let rest: Vec<&(PathBuf, Class)> = files
         .iter()
-        .filter(|(p, c)| *c != Class::Kustomization && !included.contains(&canonical(p)))
+        // canonicalize() only when some kustomization included files.
+        .filter(|(p, c)| {
+            *c != Class::Kustomization && (included.is_empty() || !included.contains(&canonical(p)))
+        })
         .collect();
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -428,22 +417,22 @@ fn files_pipeline(
     });
 }
 
-/// The images running in Docker and/or Kubernetes (for `vext check`).
-pub(crate) fn live_inventory(
-    docker: Option<(Option<&str>, bool)>,
-    kube: Option<&kube::Options>,
-) -> Result<Vec<Finding>> {
+/// The images running in Docker and/or Kubernetes, as `live` asks.
+pub(crate) fn live_inventory(live: &LiveArgs) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
-    if let Some((host, all)) = docker {
-        out.extend(docker::scan(host, all)?);
+    if live.docker {
+        out.extend(docker::scan(live.docker_host.as_deref(), live.all)?);
     }
-    if let Some(opts) = kube {
-        out.extend(kube::scan(opts)?);
+    if live.kube {
+        out.extend(kube::scan(&kube::Options {
+            kubeconfig: live.kubeconfig.as_deref(),
+            context: live.context.as_deref(),
+            namespace: live.namespace.as_deref(),
+            all_namespaces: live.all_namespaces,
+        })?);
     }
     Ok(out)
 }
-
-pub(crate) use kube::Options as KubeOptions;
 
 /// The images in manifest files under `paths` (for `vext check`).
 pub(crate) fn inventory(paths: &[PathBuf]) -> Vec<Finding> {
