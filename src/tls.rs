@@ -6,46 +6,72 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::exit::{fail, Code};
 
+/// The public roots plus the certificates in `ca_file`, no client certificate.
 pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {
-        let mut added = 0;
-        for cert in CertificateDer::pem_file_iter(path).map_err(|e| {
+        let pem = std::fs::read(path).map_err(|e| {
             fail(
                 Code::Config,
                 format!("reading CA file {}: {e}", path.display()),
             )
-        })? {
-            let cert = cert.map_err(|e| {
-                fail(
-                    Code::Config,
-                    format!("reading CA file {}: {e}", path.display()),
-                )
-            })?;
-            roots
-                .add(cert)
-                .with_context(|| format!("adding a certificate from {}", path.display()))
-                .map_err(|e| fail(Code::Config, format!("{e:#}")))?;
-            added += 1;
-        }
-        if added == 0 {
-            return Err(fail(
-                Code::Config,
-                format!("CA file {} holds no PEM certificate", path.display()),
-            ));
-        }
+        })?;
+        add_pem_roots(&mut roots, &pem, &format!("CA file {}", path.display()))?;
     }
+    config_with(roots, None)
+}
+
+/// Adds the PEM certificates in `pem` to `roots`; `what` names them in errors.
+pub(crate) fn add_pem_roots(
+    roots: &mut rustls::RootCertStore,
+    pem: &[u8],
+    what: &str,
+) -> Result<()> {
+    let mut added = 0;
+    for cert in CertificateDer::pem_slice_iter(pem) {
+        let cert = cert.map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
+        roots
+            .add(cert)
+            .map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
+        added += 1;
+    }
+    if added == 0 {
+        return Err(fail(
+            Code::Config,
+            format!("{what} holds no PEM certificate"),
+        ));
+    }
+    Ok(())
+}
+
+/// A client config trusting `roots`, with a client certificate and key (PEM) when given.
+pub(crate) fn config_with(
+    roots: rustls::RootCertStore,
+    client: Option<(&[u8], &[u8])>,
+) -> Result<Arc<rustls::ClientConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .context("configuring TLS")?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let config = match client {
+        Some((cert, key)) => {
+            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert)
+                .collect::<Result<_, _>>()
+                .map_err(|e| fail(Code::Config, format!("client certificate: {e}")))?;
+            let key = PrivateKeyDer::from_pem_slice(key)
+                .map_err(|e| fail(Code::Config, format!("client key: {e}")))?;
+            builder
+                .with_client_auth_cert(chain, key)
+                .map_err(|e| fail(Code::Config, format!("client certificate: {e}")))?
+        }
+        None => builder.with_no_client_auth(),
+    };
     Ok(Arc::new(config))
 }
 

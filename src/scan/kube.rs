@@ -12,8 +12,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use base64::Engine;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+use rustls::pki_types::ServerName;
 use serde_json::Value;
 
 use super::finding::{Finding, Source};
@@ -129,7 +128,7 @@ fn load(opts: &Options) -> Result<Cluster> {
         _ => None,
     };
     match ca_pem {
-        Some(pem) => add_pem_roots(&mut roots, &pem)?,
+        Some(pem) => crate::tls::add_pem_roots(&mut roots, &pem, "kubeconfig CA")?,
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
 
@@ -174,7 +173,7 @@ fn load(opts: &Options) -> Result<Cluster> {
             key_pem = Some(k.as_bytes().to_vec());
         }
     }
-    let tls = tls_config(roots, cert_pem.as_deref(), key_pem.as_deref())?;
+    let tls = crate::tls::config_with(roots, cert_pem.as_deref().zip(key_pem.as_deref()))?;
     Ok(Cluster {
         context,
         host,
@@ -199,12 +198,12 @@ fn in_cluster(host: &str, _opts: &Options) -> Result<Cluster> {
     let ca = std::fs::read(dir.join("ca.crt"))
         .map_err(|e| config_err(format!("in-cluster: reading ca.crt: {e}")))?;
     let mut roots = rustls::RootCertStore::empty();
-    add_pem_roots(&mut roots, &ca)?;
+    crate::tls::add_pem_roots(&mut roots, &ca, "in-cluster ca.crt")?;
     Ok(Cluster {
         context: "in-cluster".into(),
         host: host.trim_matches(['[', ']']).to_string(),
         port,
-        tls: tls_config(roots, None, None)?,
+        tls: crate::tls::config_with(roots, None)?,
         token: Some(token.trim().to_string()),
         namespace: std::fs::read_to_string(dir.join("namespace"))
             .ok()
@@ -235,46 +234,6 @@ fn parse_server(server: &str) -> Result<(String, u16)> {
         )),
         None => Ok((hostport.to_string(), 443)),
     }
-}
-
-fn add_pem_roots(roots: &mut rustls::RootCertStore, pem: &[u8]) -> Result<()> {
-    let mut n = 0;
-    for c in CertificateDer::pem_slice_iter(pem) {
-        let c = c.map_err(|e| config_err(format!("kubeconfig CA: {e}")))?;
-        roots
-            .add(c)
-            .map_err(|e| config_err(format!("kubeconfig CA: {e}")))?;
-        n += 1;
-    }
-    if n == 0 {
-        return Err(config_err("kubeconfig CA holds no PEM certificate".into()));
-    }
-    Ok(())
-}
-
-fn tls_config(
-    roots: rustls::RootCertStore,
-    cert: Option<&[u8]>,
-    key: Option<&[u8]>,
-) -> Result<Arc<rustls::ClientConfig>> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()?
-        .with_root_certificates(roots);
-    let config = match (cert, key) {
-        (Some(c), Some(k)) => {
-            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(c)
-                .collect::<Result<_, _>>()
-                .map_err(|e| config_err(format!("client certificate: {e}")))?;
-            let key = PrivateKeyDer::from_pem_slice(k)
-                .map_err(|e| config_err(format!("client key: {e}")))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| config_err(format!("client certificate: {e}")))?
-        }
-        _ => builder.with_no_client_auth(),
-    };
-    Ok(Arc::new(config))
 }
 
 /// Runs a client-go credential plugin and returns its ExecCredential.
