@@ -11,7 +11,7 @@ use crate::cli::CheckArgs;
 use crate::exit::{fail, Code};
 use crate::policy::{Policy, PolicySection};
 use crate::registry::ErrorKind;
-use crate::updates::{dedupe, evaluate, remember, summary, Outcome, Wanted};
+use crate::updates::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
 use crate::Context;
 
 fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
@@ -111,7 +111,11 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         notify.push((url, ctx.config.configure(target)));
     }
     let started = std::time::Instant::now();
-    let wanted = inputs(&args)?;
+    let mut wanted = inputs(&args)?;
+    let state = open_state(&args, ctx)?;
+    if let Some(conn) = &state {
+        recall(conn, &mut wanted)?;
+    }
     let extra_ca = match &args.ca_file {
         Some(p) => Some(std::fs::read(p).map_err(|e| {
             fail(
@@ -137,19 +141,8 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         write_metrics(path, &results, started.elapsed().as_secs_f64())?;
     }
     // Remember what was reported; with --only-new, keep only what changed.
-    if args.only_new || !notify.is_empty() {
-        let dir = crate::spool::state_dir(
-            args.state_dir
-                .as_deref()
-                .or(ctx.config.daemon.state_dir.as_deref()),
-        )?;
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            fail(
-                Code::Unavailable,
-                format!("creating {}: {e}", dir.display()),
-            )
-        })?;
-        results = remember(&dir, results, args.only_new)?;
+    if let Some(conn) = &state {
+        results = remember(conn, results, args.only_new)?;
     }
     print(&results, args.json)?;
     if !notify.is_empty() {
@@ -170,6 +163,36 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         return Ok(Code::No);
     }
     Ok(Code::Ok)
+}
+
+/// The state dir's database, where each run records what it found (for
+/// `--only-new` and the digests of `latest`-style tags). It is required with
+/// `--only-new` and `--notify`; otherwise a state dir that cannot be used
+/// costs only the digest comparison, with a warning.
+fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connection>> {
+    let required = args.only_new || !args.notify.is_empty();
+    let open = || -> Result<rusqlite::Connection> {
+        let dir = crate::spool::state_dir(
+            args.state_dir
+                .as_deref()
+                .or(ctx.config.daemon.state_dir.as_deref()),
+        )?;
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("creating {}: {e}", dir.display()),
+            )
+        })?;
+        crate::spool::open(&dir)
+    };
+    match open() {
+        Ok(c) => Ok(Some(c)),
+        Err(e) if required => Err(e),
+        Err(e) => {
+            log::warn!("no state dir, so no last-seen digests: {e:#}");
+            Ok(None)
+        }
+    }
 }
 
 /// One notification listing what needs updating; nothing when nothing does.

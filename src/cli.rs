@@ -617,7 +617,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "PATH")]
     pub(crate) metrics_file: Option<PathBuf>,
 
-    /// Where check results are remembered (the daemon's state dir) [default: as vext daemon].
+    /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
 }

@@ -60,6 +60,9 @@ const MIGRATIONS: &[&str] = &[
         change TEXT NOT NULL,
         checked_at INTEGER NOT NULL
      );",
+    // 5: the registry's digest of a non-version tag (`latest`) when last
+    // checked, to tell a changed digest when nothing says what runs.
+    "ALTER TABLE check_state ADD COLUMN digest TEXT;",
 ];
 
 /// Milliseconds since the Unix epoch.
@@ -486,31 +489,44 @@ pub(crate) fn last_seq(conn: &Connection) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// What `vext check` last reported for an image: (newest, change).
-pub(crate) fn check_seen(
-    conn: &Connection,
-    image: &str,
-) -> Result<Option<(Option<String>, String)>> {
+/// What `vext check` last recorded for an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CheckSeen {
+    pub(crate) newest: Option<String>,
+    pub(crate) change: String,
+    /// The registry's digest of the tag, for non-version tags.
+    pub(crate) digest: Option<String>,
+}
+
+pub(crate) fn check_seen(conn: &Connection, image: &str) -> Result<Option<CheckSeen>> {
     let mut stmt =
-        conn.prepare_cached("SELECT newest, change FROM check_state WHERE image = ?1")?;
+        conn.prepare_cached("SELECT newest, change, digest FROM check_state WHERE image = ?1")?;
     let mut rows = stmt.query(params![image])?;
     Ok(match rows.next()? {
-        Some(r) => Some((r.get(0)?, r.get(1)?)),
+        Some(r) => Some(CheckSeen {
+            newest: r.get(0)?,
+            change: r.get(1)?,
+            digest: r.get(2)?,
+        }),
         None => None,
     })
 }
 
-pub(crate) fn check_record(
-    conn: &Connection,
-    image: &str,
-    newest: Option<&str>,
-    change: &str,
-) -> Result<()> {
-    conn.execute(
-        "INSERT INTO check_state (image, newest, change, checked_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT(image) DO UPDATE SET newest = ?2, change = ?3, checked_at = ?4",
-        params![image, newest, change, now_ms()],
-    )?;
+/// Records what a check found; a digest not fetched this time keeps the old one.
+pub(crate) fn check_record(conn: &Connection, image: &str, seen: &CheckSeen) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO check_state (image, newest, change, checked_at, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(image) DO UPDATE SET newest = ?2, change = ?3, checked_at = ?4,
+           digest = coalesce(?5, digest)",
+    )?
+    .execute(params![
+        image,
+        seen.newest,
+        seen.change,
+        now_ms(),
+        seen.digest
+    ])?;
     Ok(())
 }
 

@@ -31,15 +31,19 @@ pub(crate) struct Outcome {
     /// approve, hold, ignore, none.
     pub(crate) decision: &'static str,
     pub(crate) error: Option<String>,
+    /// For a non-version tag (`latest`): the digest the registry has for it now.
+    pub(crate) digest: Option<String>,
     #[serde(skip)]
     pub(crate) error_kind: Option<ErrorKind>,
 }
 
-/// An image to check, with the digest running where known.
+/// An image to check, with the digest running where known, and the
+/// registry's digest for its tag when last checked.
 #[derive(Debug, Clone)]
 pub(crate) struct Wanted {
     image: ImageRef,
     running: Option<String>,
+    seen: Option<String>,
 }
 
 /// Each distinct image once; a known running digest is kept.
@@ -51,6 +55,7 @@ pub(crate) fn dedupe(raw: Vec<(String, Option<String>)>) -> Result<Vec<Wanted>> 
         let e = by_image.entry(image.to_string()).or_insert(Wanted {
             image,
             running: None,
+            seen: None,
         });
         if e.running.is_none() {
             e.running = digest;
@@ -73,6 +78,7 @@ fn check_one(
         change: "none",
         decision: "none",
         error: None,
+        digest: None,
         error_kind: None,
     };
     if policy.ignore {
@@ -150,24 +156,25 @@ fn check_one(
             };
         }
         None => {
-            // latest, stable, ...: compare digests with what runs.
-            let Some(running) = &w.running else {
-                return out;
-            };
-            match registry.digest(&w.image, &tag) {
-                Ok(Some(d)) if &d != running => {
-                    out.change = "digest";
-                    out.newest = Some(tag.clone());
-                    if policy.approve_digest {
-                        out.latest = Some(tag.clone());
-                        out.decision = "approve";
-                    } else {
-                        out.decision = "hold";
-                    }
-                }
-                Ok(_) => {}
+            // latest, stable, ...: compare the registry's digest with the one
+            // running, else with the one seen last time.
+            let d = match registry.digest(&w.image, &tag) {
+                Ok(Some(d)) => d,
+                Ok(None) => return out,
                 Err(e) => return fail_with(out, e),
+            };
+            let before = w.running.as_ref().or(w.seen.as_ref());
+            if before.is_some_and(|b| *b != d) {
+                out.change = "digest";
+                out.newest = Some(tag.clone());
+                if policy.approve_digest {
+                    out.latest = Some(tag.clone());
+                    out.decision = "approve";
+                } else {
+                    out.decision = "hold";
+                }
             }
+            out.digest = Some(d);
         }
     }
     out
@@ -215,25 +222,48 @@ pub(crate) fn evaluate(
     results
 }
 
+/// Fills in, from the state dir, the digest each non-version tag had when
+/// last checked.
+pub(crate) fn recall(conn: &rusqlite::Connection, wanted: &mut [Wanted]) -> Result<()> {
+    for w in wanted.iter_mut() {
+        let versioned = w.image.tag.as_deref().and_then(version_of).is_some();
+        if !versioned && w.running.is_none() {
+            w.seen = crate::spool::check_seen(conn, &w.image.to_string())?.and_then(|s| s.digest);
+        }
+    }
+    Ok(())
+}
+
 /// Records the results in the state dir; with `only_new`, keeps only those
 /// whose newest version (or digest) changed since the last run.
 pub(crate) fn remember(
-    dir: &std::path::Path,
+    conn: &rusqlite::Connection,
     results: Vec<Outcome>,
     only_new: bool,
 ) -> Result<Vec<Outcome>> {
-    let conn = crate::spool::open(dir)?;
+    let tx = conn.unchecked_transaction()?;
     let mut kept = Vec::new();
     for o in results {
-        let before = crate::spool::check_seen(&conn, &o.image)?;
-        let now = (o.newest.clone(), o.change.to_string());
+        let before = crate::spool::check_seen(&tx, &o.image)?;
+        let now = crate::spool::CheckSeen {
+            newest: o.newest.clone(),
+            change: o.change.to_string(),
+            digest: o.digest.clone(),
+        };
         if o.error.is_none() {
-            crate::spool::check_record(&conn, &o.image, o.newest.as_deref(), o.change)?;
+            crate::spool::check_record(&tx, &o.image, &now)?;
         }
-        if !only_new || (o.error.is_none() && o.newest.is_some() && before.as_ref() != Some(&now)) {
+        // New: another newest version, or another digest behind the tag.
+        let changed = before.is_none_or(|b| {
+            b.newest != now.newest
+                || b.change != now.change
+                || (o.change == "digest" && b.digest != now.digest)
+        });
+        if !only_new || (o.error.is_none() && o.newest.is_some() && changed) {
             kept.push(o);
         }
     }
+    tx.commit()?;
     Ok(kept)
 }
 
@@ -258,9 +288,11 @@ pub(crate) fn scheduled(
             raw.push((i, f.digest));
         }
     }
-    let wanted = dedupe(raw)?;
+    let mut wanted = dedupe(raw)?;
+    let conn = crate::spool::open(state_dir)?;
+    recall(&conn, &mut wanted)?;
     let results = remember(
-        state_dir,
+        &conn,
         evaluate(&wanted, &policy, job.insecure_registry.clone(), None, false),
         true,
     )?;

@@ -198,6 +198,57 @@ fn digest_changes_for_non_version_tags_and_scan_input() {
 }
 
 #[test]
+fn latest_tags_are_compared_with_the_digest_seen_last_time() {
+    let reg = RegistryServer::start(None);
+    reg.push("tool", &["latest"], None);
+    let r = &reg.addr;
+    let state = TempDir::new("state");
+    let image = format!("{r}/tool:latest");
+    let check = || {
+        let out = vext([
+            "check",
+            &image,
+            "--json",
+            "--insecure-registry",
+            r,
+            "--state-dir",
+            state.path().to_str().unwrap(),
+        ])
+        .expect(0);
+        outcomes(&out.stdout)[0].clone()
+    };
+    // First sight: the baseline, nothing to compare with.
+    let first = check();
+    assert_eq!(
+        (first["change"].as_str(), first["digest"].as_str()),
+        (Some("none"), Some(reg.digest("tool", "latest").as_str())),
+        "{first}"
+    );
+    assert_eq!(check()["change"], "none", "the tag did not move");
+    // The tag moves: reported once, held by the default policy.
+    reg.push_revision("tool", &["latest"], None, "2");
+    let moved = check();
+    assert_eq!(
+        (
+            moved["change"].as_str(),
+            moved["decision"].as_str(),
+            moved["newest"].as_str()
+        ),
+        (Some("digest"), Some("hold"), Some("latest")),
+        "{moved}"
+    );
+    assert_ne!(moved["digest"], first["digest"]);
+    assert_eq!(
+        check()["change"],
+        "none",
+        "the new digest is now the last seen"
+    );
+    // Another state dir has no baseline.
+    let out = vext(["check", &image, "--json", "--insecure-registry", r]).expect(0);
+    assert_eq!(outcomes(&out.stdout)[0]["change"], "none");
+}
+
+#[test]
 fn basic_auth_from_the_docker_config() {
     let reg = RegistryServer::start(Some(("ci", "hunter22")));
     let auth = format!("Basic {}", base64_encode(b"ci:hunter22"));

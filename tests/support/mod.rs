@@ -110,11 +110,17 @@ impl Vext {
     }
 
     pub fn run(self) -> Output {
+        // State (check results, Matrix sessions) goes to a dir of this run's
+        // own unless the test chose one, never to the user's home.
+        let state = TempDir::new("state");
         let mut cmd = Command::new(VEXT);
         cmd.args(&self.args)
             .env_remove("VEXT_DAEMON")
             .env_remove("VEXT_CONFIG")
             .env_remove("VEXT_LOG")
+            .env_remove("VEXT_STATE_DIR")
+            .env_remove("STATE_DIRECTORY")
+            .env("XDG_STATE_HOME", state.path())
             .env("XDG_CONFIG_HOME", "/nonexistent")
             .stdin(if self.stdin.is_some() {
                 Stdio::piped()
@@ -930,6 +936,12 @@ impl RegistryServer {
 
     /// Pushes a tiny image (distinct per tag) under every tag, through the HTTP API.
     pub fn push(&self, repo: &str, tags: &[&str], auth: Option<&str>) {
+        self.push_revision(repo, tags, auth, "1")
+    }
+
+    /// Pushes images whose content differs by `revision`: the same tag
+    /// pushed again with another revision gets another digest.
+    pub fn push_revision(&self, repo: &str, tags: &[&str], auth: Option<&str>, revision: &str) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
@@ -974,7 +986,7 @@ impl RegistryServer {
             digest
         };
         for tag in tags {
-            let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}");
+            let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\",\"revision\":\"{revision}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}");
             let digest = upload(config.as_bytes());
             let manifest = format!(
                 "{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":{},\"digest\":\"{digest}\"}},\"layers\":[]}}",
