@@ -115,16 +115,30 @@ struct Creds {
     secret: String,
 }
 
+/// The Docker client's config (`$DOCKER_CONFIG/config.json`, else
+/// `~/.docker/config.json`); a file that is not JSON is named in a warning.
 fn docker_config() -> Option<serde_json::Value> {
     let dir = std::env::var_os("DOCKER_CONFIG")
         .map(std::path::PathBuf::from)
         .or_else(|| {
             std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".docker"))
         })?;
-    let text = std::fs::read_to_string(dir.join("config.json")).ok()?;
-    serde_json::from_str(&text).ok()
+    let path = dir.join("config.json");
+    let text = std::fs::read_to_string(&path).ok()?;
+    match serde_json::from_str(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            log::warn!(
+                "{}: not JSON ({e}); no registry credentials from it",
+                path.display()
+            );
+            None
+        }
+    }
 }
 
+/// Credentials as Docker finds them: the host's `credHelpers` entry, else
+/// the `credsStore`, else (and when a helper has nothing) `auths`.
 fn creds_for(config: &Option<serde_json::Value>, host: &str) -> Option<Creds> {
     let cfg = config.as_ref()?;
     let keys: Vec<String> = if host == DOCKER_HUB {
@@ -144,35 +158,97 @@ fn creds_for(config: &Option<serde_json::Value>, host: &str) -> Option<Creds> {
     let helper = keys
         .iter()
         .find_map(|k| cfg["credHelpers"][k].as_str())
-        .or_else(|| cfg["credsStore"].as_str());
-    if let Some(auth) = keys.iter().find_map(|k| cfg["auths"][k]["auth"].as_str()) {
-        let decoded = base64::engine::general_purpose::STANDARD
-            .decode(auth)
-            .ok()?;
-        let text = String::from_utf8(decoded).ok()?;
-        let (user, secret) = text.split_once(':')?;
-        return Some(Creds {
-            user: user.into(),
-            secret: secret.into(),
-        });
-    }
-    let helper = helper?;
-    let mut child = std::process::Command::new(format!("docker-credential-{helper}"))
-        .arg("get")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .ok()?;
-    use std::io::Write;
+        .or_else(|| cfg["credsStore"].as_str())
+        .filter(|h| !h.is_empty());
     let server = if host == DOCKER_HUB {
         "https://index.docker.io/v1/"
     } else {
         host
     };
-    child.stdin.take()?.write_all(server.as_bytes()).ok()?;
-    let out = child.wait_with_output().ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
+    if let Some(c) = helper.and_then(|h| credential_helper(h, server)) {
+        return Some(c);
+    }
+    let auth = keys.iter().find_map(|k| cfg["auths"][k]["auth"].as_str())?;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(auth.trim())
+        .ok();
+    let Some((user, secret)) = decoded
+        .and_then(|d| String::from_utf8(d).ok())
+        .and_then(|t| {
+            t.split_once(':')
+                .map(|(u, s)| (u.to_string(), s.to_string()))
+        })
+    else {
+        log::warn!("docker config: the auths entry for {host} is not base64 of user:password");
+        return None;
+    };
+    Some(Creds { user, secret })
+}
+
+/// Asks `docker-credential-HELPER get` for a server's credentials (the
+/// docker-credential-helpers protocol), within a few seconds.
+fn credential_helper(helper: &str, server: &str) -> Option<Creds> {
+    use std::io::{Read, Write};
+    let program = format!("docker-credential-{helper}");
+    let mut child = match std::process::Command::new(&program)
+        .arg("get")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            log::warn!("cannot run the Docker credential helper {program}: {e}");
+            return None;
+        }
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(server.as_bytes());
+    }
+    // Read the output on threads so that a helper that hangs can be killed.
+    let mut stdout = child.stdout.take()?;
+    let mut stderr = child.stderr.take()?;
+    let out = std::thread::spawn(move || {
+        let mut b = Vec::new();
+        let _ = stdout.by_ref().take(1 << 20).read_to_end(&mut b);
+        b
+    });
+    let err = std::thread::spawn(move || {
+        let mut b = String::new();
+        let _ = stderr.by_ref().take(1 << 16).read_to_string(&mut b);
+        b
+    });
+    let until = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(st)) => break st,
+            Ok(None) if Instant::now() < until => std::thread::sleep(Duration::from_millis(5)),
+            _ => {
+                let _ = child.kill();
+                let _ = child.wait();
+                log::warn!("{program} get: no answer within 10 s");
+                return None;
+            }
+        }
+    };
+    let out = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    if !status.success() {
+        // "credentials not found" is the normal answer for a registry the
+        // store has nothing for.
+        let said = String::from_utf8_lossy(&out);
+        let said = [said.trim(), err.trim()].join(" ");
+        log::debug!("{program} get {server}: {status}: {}", said.trim());
+        return None;
+    }
+    let v: serde_json::Value = match serde_json::from_slice(&out) {
+        Ok(v) => v,
+        Err(e) => {
+            log::warn!("{program} get {server}: not the helper's JSON: {e}");
+            return None;
+        }
+    };
     Some(Creds {
         user: v["Username"].as_str()?.into(),
         secret: v["Secret"].as_str()?.into(),
@@ -194,6 +270,8 @@ pub(crate) struct Registry {
     ca_hosts: Mutex<std::collections::HashSet<String>>,
     insecure: Vec<String>,
     config: Option<serde_json::Value>,
+    /// Credentials per host, looked up once (a helper is a process).
+    creds: Mutex<HashMap<String, Option<Creds>>>,
     tokens: Mutex<HashMap<TokenKey, (String, Instant)>>,
     basic: Mutex<HashMap<String, bool>>,
     gates: Mutex<HashMap<String, Arc<Gate>>>,
@@ -243,11 +321,22 @@ impl Registry {
             ca_hosts: Mutex::new(std::collections::HashSet::new()),
             insecure,
             config: docker_config(),
+            creds: Mutex::new(HashMap::new()),
             tokens: Mutex::new(HashMap::new()),
             basic: Mutex::new(HashMap::new()),
             gates: Mutex::new(HashMap::new()),
             requests: AtomicUsize::new(0),
         }
+    }
+
+    /// The credentials for a registry host, asked for once per run (the
+    /// lock is held meanwhile so that workers do not run a helper twice).
+    fn creds(&self, host: &str) -> Option<Creds> {
+        let mut cache = self.creds.lock().unwrap_or_else(|p| p.into_inner());
+        cache
+            .entry(host.to_string())
+            .or_insert_with(|| creds_for(&self.config, host))
+            .clone()
     }
 
     fn base(&self, registry: &str) -> String {
@@ -440,7 +529,7 @@ impl Registry {
             .copied()
             == Some(true)
         {
-            let c = creds_for(&self.config, registry)?;
+            let c = self.creds(registry)?;
             return Some(basic(&c));
         }
         let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
@@ -457,7 +546,7 @@ impl Registry {
         scope: &str,
     ) -> Result<String, RegistryError> {
         let challenges = parse_challenges(header);
-        let creds = creds_for(&self.config, registry);
+        let creds = self.creds(registry);
         if let Some(b) = challenges.iter().find(|c| c.scheme == "bearer") {
             let realm = b
                 .params

@@ -282,6 +282,84 @@ fn basic_auth_from_the_docker_config() {
     );
 }
 
+/// Writes an executable `docker-credential-NAME` that logs each call and
+/// answers for `host` only, as the docker-credential-helpers protocol says.
+fn credential_helper(bin: &TempDir, name: &str, host: &str, user: &str, secret: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    let log = bin.path().join(format!("{name}.log"));
+    let script = format!(
+        "#!/bin/sh\nread server\necho \"$1 $server\" >> {log}\nif [ \"$1\" = get ] && [ \"$server\" = \"{host}\" ]; then\n  printf '{{\"ServerURL\":\"%s\",\"Username\":\"{user}\",\"Secret\":\"{secret}\"}}' \"$server\"\n  exit 0\nfi\necho 'credentials not found in native keychain'\nexit 1\n",
+        log = log.display()
+    );
+    let path = bin.write(&format!("docker-credential-{name}"), &script);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn credentials_from_docker_credential_helpers_and_stores() {
+    let reg = RegistryServer::start(Some(("ci", "hunter22")));
+    let auth = format!("Basic {}", base64_encode(b"ci:hunter22"));
+    reg.push("private", &["1.0", "1.1"], Some(&auth));
+    reg.push("other", &["2.0", "2.1"], Some(&auth));
+    let r = &reg.addr;
+    let bin = TempDir::new("helpers");
+    credential_helper(&bin, "pass", r, "ci", "hunter22");
+    credential_helper(&bin, "store", r, "ci", "hunter22");
+    credential_helper(&bin, "wrong", r, "ci", "not-the-password");
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let images = [format!("{r}/private:1.0"), format!("{r}/other:2.0")];
+    let check = |config: &str| {
+        let dir = TempDir::new("dockercfg");
+        dir.write("config.json", config);
+        vext([
+            "check",
+            &images[0],
+            &images[1],
+            "--json",
+            "--insecure-registry",
+            r,
+        ])
+        .env("DOCKER_CONFIG", dir.path().to_str().unwrap())
+        .env("PATH", &path)
+        .run()
+    };
+    // credHelpers for this host: asked once for the whole run.
+    let out = check(&format!("{{\"credHelpers\":{{\"{r}\":\"pass\"}}}}"));
+    let items = outcomes(&out.stdout);
+    assert_eq!(
+        (items[0]["latest"].as_str(), items[1]["latest"].as_str()),
+        (Some("2.1"), Some("1.1")),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    let calls = std::fs::read_to_string(bin.path().join("pass.log")).unwrap();
+    assert_eq!(calls, format!("get {r}\n"));
+    // credsStore serves every host without a helper of its own.
+    let out = check(r#"{"credsStore":"store","auths":{"elsewhere.example":{}}}"#);
+    assert_eq!(outcomes(&out.stdout)[1]["latest"], "1.1", "{}", out.stderr);
+    // A host's credHelpers entry wins over credsStore.
+    let out = check(&format!(
+        "{{\"credsStore\":\"store\",\"credHelpers\":{{\"{r}\":\"wrong\"}}}}"
+    ));
+    assert_eq!(out.code, 77, "{}{}", out.stdout, out.stderr);
+    // A helper that cannot be run is named, and the run goes on.
+    let out = check(&format!(
+        "{{\"credHelpers\":{{\"{r}\":\"missing\"}},\"auths\":{{\"{r}\":{{\"auth\":\"{}\"}}}}}}",
+        base64_encode(b"ci:hunter22")
+    ));
+    assert_eq!(outcomes(&out.stdout)[1]["latest"], "1.1", "{}", out.stderr);
+    assert!(
+        out.stderr.contains("docker-credential-missing"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn a_registry_that_is_down_is_a_temporary_failure() {
     let port = free_port();
