@@ -361,6 +361,32 @@ fn credentials_from_docker_credential_helpers_and_stores() {
 }
 
 #[test]
+fn https_proxy_and_no_proxy_are_honoured() {
+    let reg = RegistryServer::start(None);
+    reg.push("proxied", &["1.0", "1.2"], None);
+    let r = &reg.addr;
+    let proxy = ConnectProxy::start();
+    let image = format!("{r}/proxied:1.0");
+    let check = |no_proxy: &str| {
+        let out = vext(["check", &image, "--json", "--insecure-registry", r])
+            .env("HTTPS_PROXY", &format!("http://{}", proxy.addr))
+            .env("NO_PROXY", no_proxy)
+            .expect(0);
+        outcomes(&out.stdout)[0]["latest"].clone()
+    };
+    assert_eq!(check("elsewhere.example"), "1.2");
+    let asked = proxy.asked.lock().unwrap().clone();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|h| h == r),
+        "{asked:?}"
+    );
+    // A host on NO_PROXY is reached directly.
+    let before = asked.len();
+    assert_eq!(check("elsewhere.example,127.0.0.1"), "1.2");
+    assert_eq!(proxy.asked.lock().unwrap().len(), before);
+}
+
+#[test]
 fn a_registry_that_is_down_is_a_temporary_failure() {
     let port = free_port();
     let image = format!("127.0.0.1:{port}/x:1.0");
