@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 use serde::Serialize;
@@ -64,11 +64,14 @@ pub(crate) fn dedupe(raw: Vec<(String, Option<String>)>) -> Result<Vec<Wanted>> 
     Ok(by_image.into_values().collect())
 }
 
+/// Each repository's tags, fetched once per run.
+type TagsCache = Mutex<HashMap<String, Arc<OnceLock<Result<Vec<String>, RegistryError>>>>>;
+
 fn check_one(
     w: &Wanted,
     policy: &Effective,
     registry: &Registry,
-    tags_cache: &Mutex<HashMap<String, Result<Vec<String>, RegistryError>>>,
+    tags_cache: &TagsCache,
 ) -> Outcome {
     let mut out = Outcome {
         image: w.image.to_string(),
@@ -95,24 +98,15 @@ fn check_one(
         out
     };
     let name = w.image.name();
-    let tags = {
-        let cached = tags_cache
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .get(&name)
-            .cloned();
-        match cached {
-            Some(t) => t,
-            None => {
-                let t = registry.tags(&w.image);
-                tags_cache
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .insert(name.clone(), t.clone());
-                t
-            }
-        }
-    };
+    // One fetch per repository, even when two of its tags are checked at
+    // once: the second waits for the first's answer.
+    let once = tags_cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(name)
+        .or_default()
+        .clone();
+    let tags = once.get_or_init(|| registry.tags(&w.image)).clone();
     let tags = match tags {
         Ok(t) => t,
         Err(e) => return fail_with(out, e),

@@ -1,6 +1,7 @@
-//! `vext check` against Debian's docker-registry (plain, and with htpasswd
-//! Basic auth) and a small fake registry front for what that version cannot
-//! do (paging with n/Link, Bearer tokens, 429 with Retry-After).
+//! `vext check` against Debian's docker-registry (plain, with htpasswd Basic
+//! auth, and with token auth from a token server of the test's own that signs
+//! ES256 tokens the registry verifies), and a small fake registry front for
+//! what that version cannot do (paging with n/Link, 429 with Retry-After).
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -416,6 +417,286 @@ fn base64_encode(b: &[u8]) -> String {
         }
     }
     s
+}
+
+fn base64url(b: &[u8]) -> String {
+    base64_encode(b)
+        .trim_end_matches('=')
+        .replace('+', "-")
+        .replace('/', "_")
+}
+
+fn query_value(query: &str, key: &str) -> Vec<String> {
+    query
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .filter(|(k, _)| *k == key)
+        .map(|(_, v)| {
+            let b = v.as_bytes();
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < b.len() {
+                if b[i] == b'%' && i + 2 < b.len() {
+                    let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap();
+                    out.push(u8::from_str_radix(hex, 16).unwrap());
+                    i += 3;
+                } else {
+                    out.push(if b[i] == b'+' { b' ' } else { b[i] });
+                    i += 1;
+                }
+            }
+            String::from_utf8(out).unwrap()
+        })
+        .collect()
+}
+
+/// A token server as Docker's token authentication specification describes
+/// it: ES256 JWTs with the signing certificate in `x5c`, which the real
+/// docker-registry verifies against its `rootcertbundle`. It grants what is
+/// asked for to `user`/`password` (Basic) and refuses anyone else.
+struct TokenServer {
+    realm: String,
+    cert: std::path::PathBuf,
+    key: Arc<ring::signature::EcdsaKeyPair>,
+    x5c: String,
+    /// Each request: the scopes asked for.
+    asked: Arc<std::sync::Mutex<Vec<String>>>,
+    _dir: TempDir,
+}
+
+const SERVICE: &str = "vext-test-registry";
+const ISSUER: &str = "vext-test-issuer";
+
+impl TokenServer {
+    fn start(user: &str, password: &str) -> TokenServer {
+        let dir = TempDir::new("tokens");
+        let d = dir.path();
+        let openssl = |args: &[&str]| {
+            let out = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("openssl (make deps)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        openssl(&[
+            "ecparam",
+            "-name",
+            "prime256v1",
+            "-genkey",
+            "-noout",
+            "-out",
+            "ec.pem",
+        ]);
+        openssl(&[
+            "pkcs8", "-topk8", "-nocrypt", "-in", "ec.pem", "-outform", "DER", "-out", "key.p8",
+        ]);
+        openssl(&[
+            "req",
+            "-x509",
+            "-new",
+            "-key",
+            "ec.pem",
+            "-subj",
+            "/CN=vext test token signer",
+            "-days",
+            "2",
+            "-out",
+            "cert.pem",
+        ]);
+        let rng = ring::rand::SystemRandom::new();
+        let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+            &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &std::fs::read(d.join("key.p8")).unwrap(),
+            &rng,
+        )
+        .expect("the P-256 key");
+        // x5c holds standard base64 of the DER: the PEM body, joined.
+        let x5c: String = std::fs::read_to_string(d.join("cert.pem"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with("-----"))
+            .collect();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let realm = format!("http://{}/token", listener.local_addr().unwrap());
+        let key = Arc::new(key);
+        let asked = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let server = TokenServer {
+            realm,
+            cert: d.join("cert.pem"),
+            key: key.clone(),
+            x5c: x5c.clone(),
+            asked: asked.clone(),
+            _dir: dir,
+        };
+        let expected = format!(
+            "Basic {}",
+            base64_encode(format!("{user}:{password}").as_bytes())
+        );
+        let signer = server.signer();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut r = BufReader::new(stream.try_clone().unwrap());
+                let mut first = String::new();
+                let _ = r.read_line(&mut first);
+                let mut authorization = None;
+                loop {
+                    let mut h = String::new();
+                    if r.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                        break;
+                    }
+                    if let Some((k, v)) = h.split_once(':') {
+                        if k.eq_ignore_ascii_case("authorization") {
+                            authorization = Some(v.trim().to_string());
+                        }
+                    }
+                }
+                let target = first.split_whitespace().nth(1).unwrap_or("").to_string();
+                let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
+                let scopes = query_value(query, "scope");
+                asked.lock().unwrap().push(scopes.join(" "));
+                let (status, body) = if authorization.as_deref() != Some(expected.as_str()) {
+                    (
+                        "401 Unauthorized",
+                        "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}".to_string(),
+                    )
+                } else if query_value(query, "service") != [SERVICE] {
+                    ("400 Bad Request", "{}".to_string())
+                } else {
+                    let token = signer(&scopes);
+                    (
+                        "200 OK",
+                        format!("{{\"token\":\"{token}\",\"expires_in\":300}}"),
+                    )
+                };
+                let mut w = stream;
+                let _ = write!(
+                    w,
+                    "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        server
+    }
+
+    /// Signs a token granting the scopes (`repository:NAME:pull,push`).
+    fn signer(&self) -> impl Fn(&[String]) -> String + Send + 'static {
+        let key = self.key.clone();
+        let x5c = self.x5c.clone();
+        move |scopes: &[String]| {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs();
+            let access: Vec<serde_json::Value> = scopes
+                .iter()
+                .filter_map(|s| {
+                    let (kind, rest) = s.split_once(':')?;
+                    let (name, actions) = rest.rsplit_once(':')?;
+                    Some(serde_json::json!({"type": kind, "name": name, "actions": actions.split(',').collect::<Vec<_>>()}))
+                })
+                .collect();
+            let header = serde_json::json!({"typ": "JWT", "alg": "ES256", "x5c": [x5c]});
+            let claims = serde_json::json!({
+                "iss": ISSUER, "sub": "ci", "aud": SERVICE,
+                "exp": now + 300, "nbf": now - 10, "iat": now,
+                "jti": format!("{now}-{}", scopes.len()), "access": access,
+            });
+            let input = format!(
+                "{}.{}",
+                base64url(header.to_string().as_bytes()),
+                base64url(claims.to_string().as_bytes())
+            );
+            let sig = key
+                .sign(&ring::rand::SystemRandom::new(), input.as_bytes())
+                .unwrap();
+            format!("{input}.{}", base64url(sig.as_ref()))
+        }
+    }
+}
+
+#[test]
+fn bearer_tokens_from_a_token_server_docker_registry_trusts() {
+    let tokens = TokenServer::start("ci", "hunter22");
+    let reg = RegistryServer::start_token(&tokens.realm, SERVICE, ISSUER, &tokens.cert);
+    let r = &reg.addr;
+    for repo in ["team/api", "team/web"] {
+        let push = format!(
+            "Bearer {}",
+            tokens.signer()(&[format!("repository:{repo}:pull,push")])
+        );
+        reg.push(repo, &["1.0.0", "1.0.3", "1.1.0", "2.0.0"], Some(&push));
+    }
+    let cfg = TempDir::new("dockercfg");
+    cfg.write(
+        "config.json",
+        &format!(
+            "{{\"auths\":{{\"{r}\":{{\"auth\":\"{}\"}}}}}}",
+            base64_encode(b"ci:hunter22")
+        ),
+    );
+    let images = [
+        format!("{r}/team/api:1.0.0"),
+        format!("{r}/team/api:1.0.3"),
+        format!("{r}/team/web:1.0.0"),
+    ];
+    let out = vext([
+        "check",
+        &images[0],
+        &images[1],
+        &images[2],
+        "--json",
+        "--insecure-registry",
+        r,
+    ])
+    .env("DOCKER_CONFIG", cfg.path().to_str().unwrap())
+    .expect(0);
+    let items = outcomes(&out.stdout);
+    let got: Vec<_> = items
+        .iter()
+        .map(|o| {
+            (
+                o["latest"].as_str(),
+                o["newest"].as_str(),
+                o["error"].as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Some("1.1.0"), Some("2.0.0"), None),
+            (Some("1.1.0"), Some("2.0.0"), None),
+            (Some("1.1.0"), Some("2.0.0"), None)
+        ],
+        "{}",
+        out.stdout
+    );
+    // One token per repository (pull scope), reused for its second image.
+    let mut asked = tokens.asked.lock().unwrap().clone();
+    asked.sort();
+    assert_eq!(
+        asked,
+        ["repository:team/api:pull", "repository:team/web:pull"]
+    );
+    // Without credentials the token server refuses: exit 77, named per image.
+    let empty = TempDir::new("nocfg");
+    let out = vext(["check", &images[2], "--json", "--insecure-registry", r])
+        .env("DOCKER_CONFIG", empty.path().to_str().unwrap())
+        .expect(77);
+    let error = outcomes(&out.stdout)[0]["error"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(
+        error.contains("token endpoint") && error.contains("401"),
+        "{error}"
+    );
 }
 
 /// A fake registry front: Bearer challenge and token endpoint, tag pages of

@@ -834,17 +834,37 @@ pub struct RegistryServer {
 impl RegistryServer {
     /// Starts `docker-registry serve` on a free port; with `htpasswd`, Basic auth.
     pub fn start(htpasswd: Option<(&str, &str)>) -> RegistryServer {
+        RegistryServer::start_with(htpasswd, None)
+    }
+
+    /// Starts it with token authentication: Bearer tokens from `realm`,
+    /// for `service`, issued by `issuer`, signed by a key whose
+    /// certificate is in the PEM file `rootcertbundle`.
+    pub fn start_token(
+        realm: &str,
+        service: &str,
+        issuer: &str,
+        rootcertbundle: &Path,
+    ) -> RegistryServer {
+        let section = format!(
+            "auth:\n  token:\n    realm: {realm}\n    service: {service}\n    issuer: {issuer}\n    rootcertbundle: {}\n",
+            rootcertbundle.display()
+        );
+        RegistryServer::start_with(None, Some(&section))
+    }
+
+    fn start_with(htpasswd: Option<(&str, &str)>, auth: Option<&str>) -> RegistryServer {
         // free_port() can race with other tests: retry when the registry
         // dies (its port was taken) or another server answers.
         for _ in 0..5 {
-            if let Some(r) = RegistryServer::try_start(htpasswd) {
+            if let Some(r) = RegistryServer::try_start(htpasswd, auth) {
                 return r;
             }
         }
         panic!("docker-registry did not start");
     }
 
-    fn try_start(htpasswd: Option<(&str, &str)>) -> Option<RegistryServer> {
+    fn try_start(htpasswd: Option<(&str, &str)>, auth: Option<&str>) -> Option<RegistryServer> {
         let bin = require_binary("docker-registry");
         let dir = TempDir::new("registry");
         let port = free_port();
@@ -863,6 +883,9 @@ impl RegistryServer {
                 "auth:\n  htpasswd:\n    realm: test\n    path: {}\n",
                 file.display()
             ));
+        }
+        if let Some(section) = auth {
+            conf.push_str(section);
         }
         let conf_path = dir.write("config.yml", &conf);
         let mut child = Command::new(bin)
