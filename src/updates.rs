@@ -198,7 +198,7 @@ pub(crate) fn evaluate(
                 results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
                 let n = done.fetch_add(1, Ordering::Relaxed) + 1;
                 if progress {
-                    eprint!("\rvext: checked {n}/{}", wanted.len());
+                    eprint!("\r{}", progress_bar(n, wanted.len()));
                 }
             });
         }
@@ -214,6 +214,20 @@ pub(crate) fn evaluate(
         results.len()
     );
     results
+}
+
+/// `checking [#########           ] 12/40 images`, for a terminal.
+fn progress_bar(done: usize, total: usize) -> String {
+    const WIDTH: usize = 30;
+    let filled = (done * WIDTH)
+        .checked_div(total)
+        .unwrap_or(WIDTH)
+        .min(WIDTH);
+    format!(
+        "checking [{}{}] {done}/{total} images",
+        "#".repeat(filled),
+        " ".repeat(WIDTH - filled)
+    )
 }
 
 /// Fills in, from the state dir, the digest each non-version tag had when
@@ -322,4 +336,26 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notice::Not
         crate::notice::NoticeType::Info
     };
     Some((text, kind))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::progress_bar;
+
+    #[test]
+    fn progress_bar_fills_in_proportion() {
+        assert_eq!(
+            progress_bar(0, 4),
+            format!("checking [{}] 0/4 images", " ".repeat(30))
+        );
+        assert_eq!(
+            progress_bar(2, 4),
+            format!("checking [{}{}] 2/4 images", "#".repeat(15), " ".repeat(15))
+        );
+        assert_eq!(
+            progress_bar(4, 4),
+            format!("checking [{}] 4/4 images", "#".repeat(30))
+        );
+        assert!(progress_bar(0, 0).contains("0/0"));
+    }
 }
