@@ -1,6 +1,7 @@
 //! `vext scan --kube` against a fake Kubernetes API server: HTTPS with a
-//! test CA, bearer tokens (from kubeconfig or an exec plugin), paged lists
-//! whose items copy the API's documented JSON.
+//! test CA, bearer tokens (from kubeconfig or an exec plugin) or client
+//! certificates the CA signed, paged lists whose items copy the API's
+//! documented JSON.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
@@ -106,14 +107,25 @@ fn fake_api(ca: &TestCa) -> u16 {
         .collect::<Result<_, _>>()
         .unwrap();
     let key = PrivateKeyDer::from_pem_file(&ca.key).unwrap();
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_no_client_auth()
-    .with_single_cert(certs, key)
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // A client certificate from the test CA is an identity, as is the token.
+    let mut roots = rustls::RootCertStore::empty();
+    for c in CertificateDer::pem_file_iter(&ca.ca).unwrap() {
+        roots.add(c.unwrap()).unwrap();
+    }
+    let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+        Arc::new(roots),
+        provider.clone(),
+    )
+    .allow_unauthenticated()
+    .build()
     .unwrap();
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_client_cert_verifier(verifier)
+        .with_single_cert(certs, key)
+        .unwrap();
     let config = Arc::new(config);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -139,7 +151,8 @@ fn fake_api(ca: &TestCa) -> u16 {
                     }
                 }
                 let path = request.split(' ').nth(1).unwrap_or("").to_string();
-                let (status, body) = if auth == format!("Bearer {TOKEN}") {
+                let client_cert = tls.conn.peer_certificates().is_some_and(|c| !c.is_empty());
+                let (status, body) = if auth == format!("Bearer {TOKEN}") || client_cert {
                     respond(&path)
                 } else {
                     (
@@ -248,4 +261,58 @@ fn exec_plugins_bad_tokens_and_unverifiable_servers() {
     );
     let out = vext(["scan", "--kube", "--kubeconfig", "/nonexistent/kubeconfig"]).expect(78);
     assert!(out.stderr.contains("/nonexistent/kubeconfig"));
+}
+
+#[test]
+fn client_certificates_from_files_and_inline_data() {
+    let ca = TestCa::new();
+    let port = fake_api(&ca);
+    let dir = TempDir::new("kube");
+    let (cert, key) = ca.client_cert("vext-scanner");
+    let cfg = kubeconfig(
+        &dir,
+        port,
+        &ca,
+        &format!(
+            "    client-certificate: {}\n    client-key: {}\n",
+            cert.display(),
+            key.display()
+        ),
+    );
+    let out = vext(["scan", "--kube", "--kubeconfig", &cfg, "--json"]).expect(0);
+    assert!(
+        out.stdout.contains("ghcr.io/acme/api:2.0"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    // The same as base64 data inside the kubeconfig, as kubeadm writes it.
+    let b64 = |p: &std::path::Path| {
+        let out = std::process::Command::new("base64")
+            .args(["-w0"])
+            .arg(p)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let inline = kubeconfig(
+        &dir,
+        port,
+        &ca,
+        &format!(
+            "    client-certificate-data: {}\n    client-key-data: {}\n",
+            b64(&cert),
+            b64(&key)
+        ),
+    );
+    let out = vext(["scan", "--kube", "--kubeconfig", &inline, "--json"]).expect(0);
+    assert!(
+        out.stdout.contains("ghcr.io/acme/api:2.0"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    // Neither token nor certificate: refused.
+    let anonymous = kubeconfig(&dir, port, &ca, "    {}\n");
+    vext(["scan", "--kube", "--kubeconfig", &anonymous]).expect(77);
 }

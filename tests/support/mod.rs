@@ -821,6 +821,65 @@ impl TestCa {
             dir,
         }
     }
+
+    /// A client certificate for `cn` signed by this CA: (cert, key) PEM paths.
+    pub fn client_cert(&self, cn: &str) -> (PathBuf, PathBuf) {
+        let d = self.dir.path();
+        let run = |args: &[&str]| {
+            let out = Command::new("openssl")
+                .args(args)
+                .current_dir(d)
+                .output()
+                .expect("running openssl (make deps)");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let (key, csr, cert) = (
+            format!("{cn}.key"),
+            format!("{cn}.csr"),
+            format!("{cn}.pem"),
+        );
+        run(&[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            &key,
+            "-out",
+            &csr,
+            "-subj",
+            &format!("/CN={cn}"),
+        ]);
+        std::fs::write(
+            d.join("client.cnf"),
+            "basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            &csr,
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            &cert,
+            "-days",
+            "2",
+            "-extfile",
+            "client.cnf",
+        ]);
+        (d.join(cert), d.join(key))
+    }
 }
 
 // ---- Debian's docker-registry ----------------------------------------------------
