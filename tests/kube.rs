@@ -316,3 +316,36 @@ fn client_certificates_from_files_and_inline_data() {
     let anonymous = kubeconfig(&dir, port, &ca, "    {}\n");
     vext(["scan", "--kube", "--kubeconfig", &anonymous]).expect(77);
 }
+
+#[test]
+fn in_cluster_service_account() {
+    let ca = TestCa::new();
+    let port = fake_api(&ca);
+    // The service account files where a pod has them, in a private mount
+    // namespace so that nothing outside this test sees them.
+    private_tmpfs(std::path::Path::new("/run"), "1m");
+    let sa = std::path::Path::new("/var/run/secrets/kubernetes.io/serviceaccount");
+    std::fs::create_dir_all(sa).unwrap();
+    std::fs::write(sa.join("token"), format!("{TOKEN}\n")).unwrap();
+    std::fs::copy(&ca.ca, sa.join("ca.crt")).unwrap();
+    std::fs::write(sa.join("namespace"), "default").unwrap();
+    let port = port.to_string();
+    let out = vext(["scan", "--kube", "--json"])
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", &port)
+        .env("KUBECONFIG", "")
+        .expect(0);
+    assert!(
+        out.stdout.contains("ghcr.io/acme/api:2.0"),
+        "{}{}",
+        out.stdout,
+        out.stderr
+    );
+    // A wrong token is refused as it would be in a pod.
+    std::fs::write(sa.join("token"), "expired\n").unwrap();
+    vext(["scan", "--kube"])
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", &port)
+        .env("KUBECONFIG", "")
+        .expect(77);
+}

@@ -215,35 +215,6 @@ fn listening_beyond_loopback_needs_a_secret() {
     assert!(out.stderr.contains("--secret-file"), "{}", out.stderr);
 }
 
-/// Runs the test body in a private mount namespace with a small tmpfs.
-fn private_tmpfs(dir: &std::path::Path, size: &str) {
-    // SAFETY: unshare only changes this thread's namespaces.
-    let rc = unsafe { libc::unshare(libc::CLONE_NEWNS) };
-    assert_eq!(
-        rc,
-        0,
-        "unshare(CLONE_NEWNS): {}",
-        std::io::Error::last_os_error()
-    );
-    let run = |args: &[&str]| {
-        let st = Command::new(args[0])
-            .args(&args[1..])
-            .status()
-            .expect("mount");
-        assert!(st.success(), "{args:?}");
-    };
-    run(&["mount", "--make-rprivate", "/"]);
-    run(&[
-        "mount",
-        "-t",
-        "tmpfs",
-        "-o",
-        &format!("size={size}"),
-        "tmpfs",
-        dir.to_str().unwrap(),
-    ]);
-}
-
 #[test]
 fn a_read_only_state_dir_is_a_clear_error() {
     let state = TempDir::new("ro");

@@ -60,14 +60,16 @@ fn named<'a>(doc: &'a Node, list: &str, name: &str, inner: &str) -> Option<&'a N
 }
 
 fn load(opts: &Options) -> Result<Cluster> {
-    if opts.kubeconfig.is_none() && std::env::var_os("KUBECONFIG").is_none() {
+    // An empty KUBECONFIG counts as unset, as kubectl has it.
+    let env_config = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty());
+    if opts.kubeconfig.is_none() && env_config.is_none() {
         if let Ok(host) = std::env::var("KUBERNETES_SERVICE_HOST") {
             return in_cluster(&host, opts);
         }
     }
     let path: PathBuf = match opts.kubeconfig {
         Some(p) => p.to_path_buf(),
-        None => match std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()) {
+        None => match env_config {
             Some(v) => PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default()),
             None => {
                 PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".kube/config")

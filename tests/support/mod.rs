@@ -668,6 +668,36 @@ pub fn private_network() {
     assert!(st.success(), "ip link set lo up failed");
 }
 
+/// Moves the calling test thread into a private mount namespace and mounts
+/// a small tmpfs on `dir` there (other tests do not see it). Needs root.
+pub fn private_tmpfs(dir: &std::path::Path, size: &str) {
+    // SAFETY: unshare only changes this thread's namespaces.
+    let rc = unsafe { libc::unshare(libc::CLONE_NEWNS) };
+    assert_eq!(
+        rc,
+        0,
+        "unshare(CLONE_NEWNS): {}",
+        std::io::Error::last_os_error()
+    );
+    let run = |args: &[&str]| {
+        let st = Command::new(args[0])
+            .args(&args[1..])
+            .status()
+            .expect("mount");
+        assert!(st.success(), "{args:?}");
+    };
+    run(&["mount", "--make-rprivate", "/"]);
+    run(&[
+        "mount",
+        "-t",
+        "tmpfs",
+        "-o",
+        &format!("size={size}"),
+        "tmpfs",
+        dir.to_str().unwrap(),
+    ]);
+}
+
 // ---- a scripted IRC server -------------------------------------------------------
 
 /// A one-connection IRC server driven by a script, for what ngircd cannot
