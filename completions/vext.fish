@@ -43,7 +43,7 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l via -d 'Hand the noti
 complete -c vext -n "__fish_vext_using_subcommand send" -l id -d 'An idempotency key for --via (a random one by default)' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this many seconds (exit 75) [default: 30]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l nick -d 'Nick to use when the target URL names none [default: vext + 3 random digits]' -r
-complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l title -d 'A title: bold on IRC, the attachment/embed title on Slack and Discord' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l type -d 'What kind of news: info, success, warning or failure (colours the message where the target can)' -r -f -a "info\t''
 success\t''
@@ -65,7 +65,7 @@ complete -c vext -n "__fish_vext_using_subcommand send" -s h -l help -d 'Print h
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l listen -d 'Address for irker\'s protocol, TCP and UDP on the same port [default: 127.0.0.1:6659]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s n -l nick -d 'Nick on IRC servers when a target URL names none (irkerd -n) [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l nickserv-password-file -d 'File holding the NickServ password sent after registration (irkerd -p, but not on the command line)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand daemon" -l ca-file -d 'Also trust the CA certificates in this PEM file for ircs://' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l ca-file -d 'Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l channel-ttl -d 'Part a channel after this many seconds without messages [default: 10800, 3 hours]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d 'Quit a connection with no channels left after this many seconds [default: 10800]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l burst -d 'Lines a connection may send at once before pacing starts [default: 5]' -r

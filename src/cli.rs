@@ -195,7 +195,7 @@ pub(crate) struct SendArgs {
     #[arg(long, env = "VEXT_NICK", value_name = "NICK")]
     pub(crate) nick: Option<String>,
 
-    /// Also trust the CA certificates in this PEM file for ircs:// (in addition to the system roots).
+    /// Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks.
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
@@ -238,7 +238,7 @@ pub(crate) struct DaemonArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) nickserv_password_file: Option<PathBuf>,
 
-    /// Also trust the CA certificates in this PEM file for ircs://.
+    /// Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks.
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 

@@ -153,13 +153,13 @@ struct Reply {
 }
 
 fn call(
-    agent: &ureq::Agent,
+    agent: &crate::tls::Agents,
     method: &str,
     url: &str,
     token: Option<&str>,
     body: Option<&serde_json::Value>,
 ) -> Result<Reply, DeliveryError> {
-    let result = match (method, body) {
+    let result = agent.run(url, |agent| match (method, body) {
         ("GET", _) => {
             let mut r = agent.get(url);
             if let Some(t) = token {
@@ -182,7 +182,7 @@ fn call(
                     .as_bytes(),
             )
         }
-    };
+    });
     let mut resp = result.map_err(|e| {
         let code = if crate::tls::is_tls_error(&e) {
             Code::NoPerm
@@ -267,7 +267,7 @@ fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_jso
 }
 
 /// The homeserver's client API base.
-fn base_url(agent: &ureq::Agent, t: &MatrixTarget) -> String {
+fn base_url(agent: &crate::tls::Agents, t: &MatrixTarget) -> String {
     let scheme = if t.tls { "https" } else { "http" };
     if let Some(p) = t.port {
         return format!("{scheme}://{}:{p}", t.host);
@@ -386,7 +386,7 @@ pub(crate) struct SendOptions<'a> {
 impl MatrixTarget {
     fn login(
         &self,
-        agent: &ureq::Agent,
+        agent: &crate::tls::Agents,
         base: &str,
         state_dir: Option<&Path>,
         force: bool,
@@ -457,7 +457,7 @@ impl MatrixTarget {
     #[allow(clippy::too_many_arguments)]
     fn join(
         &self,
-        agent: &ureq::Agent,
+        agent: &crate::tls::Agents,
         api: &str,
         base: &str,
         token: &mut String,
@@ -520,7 +520,7 @@ impl MatrixTarget {
 
     pub(crate) fn deliver(
         &self,
-        agent: &ureq::Agent,
+        agent: &crate::tls::Agents,
         n: &Notice,
         opts: &SendOptions,
         deadline: Instant,

@@ -264,10 +264,7 @@ struct Gate {
 }
 
 pub(crate) struct Registry {
-    agent: ureq::Agent,
-    /// Trusts only `--ca-file`: used for hosts whose certificate the public roots refuse.
-    ca_agent: Option<ureq::Agent>,
-    ca_hosts: Mutex<std::collections::HashSet<String>>,
+    agents: crate::tls::Agents,
     insecure: Vec<String>,
     config: Option<serde_json::Value>,
     /// Credentials per host, looked up once (a helper is a process).
@@ -296,29 +293,12 @@ impl Reply {
 impl Registry {
     /// `extra_ca`: PEM certificates trusted for registries the public roots do not vouch for.
     pub(crate) fn new(insecure: Vec<String>, extra_ca: Option<Vec<u8>>) -> Registry {
-        let builder = || {
-            ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(Duration::from_secs(30)))
+        let agents = crate::tls::Agents::new(extra_ca.as_deref(), |b| {
+            b.timeout_global(Some(Duration::from_secs(30)))
                 .max_redirects(5)
-        };
-        let agent = builder().build().new_agent();
-        let ca_agent = extra_ca.map(|pem| {
-            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(&pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
-            let tls = ureq::tls::TlsConfig::builder()
-                .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
-                .build();
-            builder().tls_config(tls).build().new_agent()
         });
         Registry {
-            agent,
-            ca_agent,
-            ca_hosts: Mutex::new(std::collections::HashSet::new()),
+            agents,
             insecure,
             config: docker_config(),
             creds: Mutex::new(HashMap::new()),
@@ -373,22 +353,7 @@ impl Registry {
         auth: Option<&str>,
     ) -> Result<Reply, RegistryError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
-        let host = url
-            .split("://")
-            .nth(1)
-            .and_then(|r| r.split('/').next())
-            .unwrap_or("")
-            .to_string();
-        let use_ca = self
-            .ca_hosts
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(&host);
-        let agent = match (&self.ca_agent, use_ca) {
-            (Some(a), true) => a,
-            _ => &self.agent,
-        };
-        let build = |agent: &ureq::Agent| {
+        let result = self.agents.run(url, |agent| {
             let mut req = match method {
                 "HEAD" => agent.head(url),
                 _ => agent.get(url),
@@ -400,25 +365,9 @@ impl Registry {
                 req = req.header("Authorization", a);
             }
             req.call()
-        };
-        let tls_err = crate::tls::is_tls_error;
-        let result = match build(agent) {
-            // The public roots refused the certificate: try the --ca-file ones.
-            Err(e) if tls_err(&e) && !use_ca && self.ca_agent.is_some() => {
-                let ca = self.ca_agent.as_ref().expect("checked above");
-                let r = build(ca);
-                if r.is_ok() {
-                    self.ca_hosts
-                        .lock()
-                        .unwrap_or_else(|p| p.into_inner())
-                        .insert(host);
-                }
-                r
-            }
-            r => r,
-        };
+        });
         let mut resp = result.map_err(|e| {
-            let kind = if tls_err(&e) {
+            let kind = if crate::tls::is_tls_error(&e) {
                 ErrorKind::Auth
             } else {
                 ErrorKind::Temporary

@@ -19,7 +19,7 @@ pub(crate) struct Relay {
     settings: Arc<Settings>,
     pools: Mutex<HashMap<IrcServer, Arc<Pool>>>,
     /// One HTTP agent (one connection pool) for every webhook and homeserver.
-    http: ureq::Agent,
+    http: Arc<crate::tls::Agents>,
     /// Where Matrix sessions (token, device id) are kept.
     pub(crate) state_dir: Option<std::path::PathBuf>,
 }
@@ -42,15 +42,14 @@ pub(crate) fn irc_text(n: &Notice) -> String {
 }
 
 impl Relay {
-    pub(crate) fn new(settings: Settings) -> Relay {
+    /// `extra_ca`: the PEM of `--ca-file`, trusted for HTTPS targets too.
+    pub(crate) fn new(settings: Settings, extra_ca: Option<&[u8]>) -> Relay {
         Relay {
             settings: Arc::new(settings),
             pools: Mutex::new(HashMap::new()),
-            http: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(Duration::from_secs(30)))
-                .build()
-                .new_agent(),
+            http: Arc::new(crate::tls::Agents::new(extra_ca, |b| {
+                b.timeout_global(Some(Duration::from_secs(30)))
+            })),
             state_dir: None,
         }
     }
@@ -216,7 +215,9 @@ pub(crate) fn send_now(
         reconnect: false,
         default_chanlimit: 18,
     };
-    let mut relay = Relay::new(settings);
+    // client_config() read the CA file above, or said why it could not.
+    let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
+    let mut relay = Relay::new(settings, extra_ca.as_deref());
     relay.state_dir = crate::spool::state_dir(None).ok();
     let (tx, rx) = mpsc::channel();
     relay.submit(

@@ -87,3 +87,75 @@ pub(crate) fn is_tls_error(e: &ureq::Error) -> bool {
         _ => false,
     }
 }
+
+/// HTTP agents: one on the public roots, and with `--ca-file` one on that
+/// file's roots only, for the hosts the public roots refuse (a self-hosted
+/// homeserver or registry behind a private CA). ureq takes one set of roots
+/// per agent, so the second agent is tried when the first fails on the
+/// certificate, and the host is remembered.
+pub(crate) struct Agents {
+    public: ureq::Agent,
+    private: Option<ureq::Agent>,
+    private_hosts: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Agents {
+    /// `configure` sets what both agents share (timeouts, redirects).
+    pub(crate) fn new(
+        extra_ca: Option<&[u8]>,
+        configure: impl Fn(
+            ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+        ) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
+    ) -> Agents {
+        let builder = || configure(ureq::Agent::config_builder().http_status_as_error(false));
+        let private = extra_ca.map(|pem| {
+            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(pem)
+                .filter_map(|item| match item {
+                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+                    _ => None,
+                })
+                .collect();
+            let tls = ureq::tls::TlsConfig::builder()
+                .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
+                .build();
+            builder().tls_config(tls).build().new_agent()
+        });
+        Agents {
+            public: builder().build().new_agent(),
+            private,
+            private_hosts: std::sync::Mutex::new(std::collections::HashSet::new()),
+        }
+    }
+
+    /// Runs `request` with the agent for the URL's host; when the public
+    /// roots refuse the certificate and a CA file was given, again with it.
+    pub(crate) fn run<T>(
+        &self,
+        url: &str,
+        request: impl Fn(&ureq::Agent) -> Result<T, ureq::Error>,
+    ) -> Result<T, ureq::Error> {
+        let host = url
+            .split("://")
+            .nth(1)
+            .and_then(|r| r.split('/').next())
+            .unwrap_or("")
+            .to_string();
+        let hosts = || self.private_hosts.lock().unwrap_or_else(|p| p.into_inner());
+        let Some(private) = &self.private else {
+            return request(&self.public);
+        };
+        if hosts().contains(&host) {
+            return request(private);
+        }
+        match request(&self.public) {
+            Err(e) if is_tls_error(&e) => {
+                let r = request(private);
+                if r.is_ok() {
+                    hosts().insert(host);
+                }
+                r
+            }
+            r => r,
+        }
+    }
+}

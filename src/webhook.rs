@@ -198,7 +198,7 @@ impl WebhookTarget {
     /// Posts the notice, retrying on 429/5xx (honouring Retry-After) until `deadline`.
     pub(crate) fn deliver(
         &self,
-        agent: &ureq::Agent,
+        agent: &crate::tls::Agents,
         n: &Notice,
         deadline: Instant,
     ) -> Result<(), DeliveryError> {
@@ -206,13 +206,15 @@ impl WebhookTarget {
         let mut attempt = 0u32;
         loop {
             attempt += 1;
-            let mut req = agent
-                .post(&self.endpoint)
-                .header("Content-Type", "application/json");
-            for (k, v) in &self.headers {
-                req = req.header(k, v);
-            }
-            let result = req.send(body.as_bytes());
+            let result = agent.run(&self.endpoint, |agent| {
+                let mut req = agent
+                    .post(&self.endpoint)
+                    .header("Content-Type", "application/json");
+                for (k, v) in &self.headers {
+                    req = req.header(k, v);
+                }
+                req.send(body.as_bytes())
+            });
             let (status, retry_after, text) = match result {
                 Ok(mut r) => {
                     let ra = r

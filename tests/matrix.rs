@@ -327,3 +327,89 @@ fn a_retry_after_a_lost_reply_is_not_a_duplicate() {
         .collect();
     assert_eq!(bodies, ["exactly once"], "the same txnId made one event");
 }
+
+/// Serves `/.well-known/matrix/client` over HTTPS on 127.0.0.1:443 (inside
+/// the test's private network), pointing at `base_url`.
+fn well_known_server(
+    ca: &TestCa,
+    base_url: String,
+) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use std::io::{BufRead, BufReader, Write};
+    let config = ca.server_config(false);
+    let listener =
+        std::net::TcpListener::bind("127.0.0.1:443").expect("port 443 in the private network");
+    let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = asked.clone();
+    std::thread::spawn(move || {
+        for tcp in listener.incoming().flatten() {
+            let conn = rustls::ServerConnection::new(config.clone()).unwrap();
+            let mut tls = rustls::StreamOwned::new(conn, tcp);
+            let mut request = String::new();
+            {
+                let mut reader = BufReader::new(&mut tls);
+                if reader.read_line(&mut request).is_err() {
+                    continue;
+                }
+                loop {
+                    let mut h = String::new();
+                    if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
+                        break;
+                    }
+                }
+            }
+            let path = request.split(' ').nth(1).unwrap_or("").to_string();
+            log.lock().unwrap().push(path.clone());
+            let (status, body) = if path == "/.well-known/matrix/client" {
+                (
+                    200,
+                    format!("{{\"m.homeserver\":{{\"base_url\":\"{base_url}/\"}}}}"),
+                )
+            } else {
+                (404, "{\"errcode\":\"M_UNRECOGNIZED\"}".to_string())
+            };
+            let _ = write!(tls, "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+            tls.conn.send_close_notify();
+            let _ = tls.flush();
+        }
+    });
+    asked
+}
+
+#[test]
+fn well_known_discovery_behind_a_private_ca() {
+    // Port 443 and the name localhost, in a network of this test's own.
+    private_network();
+    let hs = Synapse::start();
+    let owner = hs.user("owner", "owner-pass-1");
+    let bot = hs.user("bot", "bot-pass-1");
+    let room_id = room(&hs, &owner, "ops", false);
+    let ca = TestCa::new();
+    let asked = well_known_server(&ca, format!("http://127.0.0.1:{}", hs.port));
+    // No port in the URL: /.well-known/matrix/client names the homeserver,
+    // over HTTPS that only --ca-file vouches for.
+    let send = |extra: &[&str]| {
+        let mut args = vec![
+            "send",
+            "matrixs://localhost/%23ops:localhost",
+            "-m",
+            "found you",
+        ];
+        args.extend_from_slice(extra);
+        vext(args).env("VEXT_MATRIX_TOKEN", &bot).run()
+    };
+    let ca_file = ca.ca.to_str().unwrap().to_string();
+    let out = send(&["--ca-file", &ca_file]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let m = wait_messages(&hs, &room_id, &owner, 1);
+    assert_eq!(m.len(), 1, "{m:?}");
+    assert_eq!(m[0]["content"]["body"], "found you");
+    assert_eq!(
+        asked.lock().unwrap().as_slice(),
+        ["/.well-known/matrix/client"]
+    );
+    // Without the CA the certificate is not trusted: exit 77, nothing sent.
+    let out = send(&[]);
+    assert_eq!(out.code, 77, "{}", out.stderr);
+    assert!(out.stderr.contains("localhost"), "{}", out.stderr);
+    assert_eq!(hs.messages(&room_id, &owner).len(), 1);
+}

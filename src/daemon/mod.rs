@@ -127,6 +127,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         )
     })?;
 
+    let ca_file = args.ca_file.as_deref().or(file.ca_file.as_deref());
     let settings = crate::irc::Settings {
         nick: args
             .nick
@@ -136,7 +137,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         username: "vext".into(),
         realname: "vext relay".into(),
         nickserv_password,
-        tls: crate::tls::client_config(args.ca_file.as_deref().or(file.ca_file.as_deref()))?,
+        tls: crate::tls::client_config(ca_file)?,
         burst: f64::from(burst),
         line_rate,
         connect_timeout: Duration::from_secs(30),
@@ -155,7 +156,9 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         default_chanlimit: 18,
     };
     let metrics = Arc::new(metrics::Metrics::default());
-    let mut relay = Relay::new(settings);
+    // client_config() read the CA file above, or said why it could not.
+    let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
+    let mut relay = Relay::new(settings, extra_ca.as_deref());
     relay.state_dir = Some(state_dir.clone());
     let mut dispatcher = Dispatcher::new(
         relay,

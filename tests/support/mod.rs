@@ -852,6 +852,40 @@ impl TestCa {
         }
     }
 
+    /// A rustls server config with this CA's server certificate; with
+    /// `client_certs`, client certificates this CA signed are asked for
+    /// (and verified) but not required.
+    pub fn server_config(&self, client_certs: bool) -> Arc<rustls::ServerConfig> {
+        use rustls::pki_types::pem::PemObject;
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(&self.cert)
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let key = PrivateKeyDer::from_pem_file(&self.key).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap();
+        let builder = if client_certs {
+            let mut roots = rustls::RootCertStore::empty();
+            for c in CertificateDer::pem_file_iter(&self.ca).unwrap() {
+                roots.add(c.unwrap()).unwrap();
+            }
+            let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
+                Arc::new(roots),
+                provider,
+            )
+            .allow_unauthenticated()
+            .build()
+            .unwrap();
+            builder.with_client_cert_verifier(verifier)
+        } else {
+            builder.with_no_client_auth()
+        };
+        Arc::new(builder.with_single_cert(certs, key).unwrap())
+    }
+
     /// A client certificate for `cn` signed by this CA: (cert, key) PEM paths.
     pub fn client_cert(&self, cn: &str) -> (PathBuf, PathBuf) {
         let d = self.dir.path();
