@@ -413,3 +413,34 @@ fn well_known_discovery_behind_a_private_ca() {
     assert!(out.stderr.contains("localhost"), "{}", out.stderr);
     assert_eq!(hs.messages(&room_id, &owner).len(), 1);
 }
+
+#[test]
+fn a_remembered_room_left_meanwhile_is_joined_again() {
+    let hs = Synapse::start();
+    let owner = hs.user("owner", "owner-pass-1");
+    let bot = hs.user("bot", "bot-pass-1");
+    let room_id = room(&hs, &owner, "ops", false);
+    let url = format!("matrix://127.0.0.1:{}/%23ops:localhost", hs.port);
+    let send = |text: &str| {
+        vext(["send", &url, "-m", text])
+            .env("VEXT_MATRIX_TOKEN", &bot)
+            .env("XDG_STATE_HOME", hs.dir.path().to_str().unwrap())
+            .run()
+    };
+    assert_eq!(send("one").code, 0);
+    // The bot is kicked; vext still remembers the room as joined.
+    let (status, v) = hs.api(
+        "POST",
+        &format!("/rooms/{room_id}/kick"),
+        &owner,
+        Some(&serde_json::json!({"user_id": "@bot:localhost", "reason": "test"})),
+    );
+    assert_eq!(status, 200, "{v}");
+    let out = send("two");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let bodies: Vec<String> = wait_messages(&hs, &room_id, &owner, 2)
+        .iter()
+        .map(|m| m["content"]["body"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(bodies, ["one", "two"]);
+}
