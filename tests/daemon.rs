@@ -499,3 +499,53 @@ fn json_logs_and_systemd_readiness() {
         }
     }
 }
+
+/// Sends `n` long lines to #flood through a daemon started with `args`;
+/// returns what the observer received and whether the daemon was
+/// disconnected meanwhile (the observer saw it QUIT or JOIN twice).
+fn flood(ircd: &Inspircd, n: usize, args: &[&str], wait: Duration) -> (Vec<String>, bool) {
+    let mut obs = Observer::join(ircd.port, &["#flood"]);
+    let daemon = Daemon::start(args);
+    let url = ircd.url("flood");
+    let mut raw = String::new();
+    for i in 0..n {
+        raw.push_str(&format!(
+            "{{\"to\":\"{url}\",\"privmsg\":\"f{i:02} {}\",\"ack\":true}}\n",
+            "x".repeat(200)
+        ));
+    }
+    assert_eq!(daemon.request(raw.as_bytes(), n).len(), n);
+    let got = obs.privmsgs(n, wait);
+    // Late lines (a resend after a reconnect) have a moment to show up.
+    std::thread::sleep(Duration::from_millis(1500));
+    let texts = got.iter().map(|m| m.text[..3].to_string()).collect();
+    let log = obs.log.lock().unwrap().clone();
+    let others = |cmd: &str| {
+        log.iter()
+            .filter(|l| !l.starts_with(&format!(":{}!", obs.nick)))
+            .filter(|l| l.split(' ').nth(1) == Some(cmd))
+            .count()
+    };
+    (texts, others("QUIT") > 0 || others("JOIN") > 1)
+}
+
+#[test]
+fn default_pacing_keeps_the_daemon_connected_on_inspircd() {
+    let ircd = Inspircd::start();
+    let want: Vec<String> = (0..16).map(|i| format!("f{i:02}")).collect();
+    let (got, disconnected) = flood(&ircd, 16, &[], Duration::from_secs(40));
+    assert_eq!(got, want, "every line, in order");
+    assert!(!disconnected, "inspircd disconnected the daemon");
+    // The control: unpaced, 50 such lines overrun InspIRCd's 8 KiB recvq.
+    let (got, disconnected) = flood(
+        &ircd,
+        50,
+        &["--burst", "1000", "--line-rate", "1000"],
+        Duration::from_secs(8),
+    );
+    assert!(
+        disconnected || got.len() < 50,
+        "an unpaced flood went through untouched: {} lines",
+        got.len()
+    );
+}
