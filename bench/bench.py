@@ -13,6 +13,7 @@ Runs inside a private network namespace (bench/run.sh). Environment:
   BENCH_QUICK=1   skip the 200-message pacing run (it takes about 200 s)
 """
 
+import atexit
 import json
 import os
 import shutil
@@ -23,6 +24,25 @@ import sys
 import tempfile
 import threading
 import time
+
+# Every server the benchmark starts, so that a run that fails halfway does
+# not leave irkerd, ngircd or a daemon behind.
+_started = []
+
+
+def spawn(*args, **kwargs):
+    proc = subprocess.Popen(*args, **kwargs)
+    _started.append(proc)
+    return proc
+
+
+@atexit.register
+def _stop_all():
+    for proc in _started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
 
 VEXT = os.path.abspath(os.environ.get("VEXT", "target/release/vext"))
 INGEST = os.environ.get("INGEST", os.path.join(os.path.dirname(VEXT), "examples", "ingest"))
@@ -65,7 +85,7 @@ class Ngircd:
                 + ("" if penalties else "MaxPenaltyTime = 0\n")
                 + "[Options]\nDNS = no\nIdent = no\nPAM = no\n"
             )
-        self.proc = subprocess.Popen(
+        self.proc = spawn(
             ["ngircd", "-n", "-f", conf],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -185,7 +205,7 @@ class Relay:
         else:
             cmd = [VEXT, "daemon", "--listen", f"127.0.0.1:{self.port}", "-q"]
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = spawn(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_port(self.port):
             sys.exit(f"{self.kind} did not start")
         return time.monotonic() - t0
@@ -314,7 +334,7 @@ def fmt(v, unit):
 def ingest(state_parent):
     """Acknowledged (stored, committed) notifications per second over TCP."""
     state = tempfile.mkdtemp(prefix="vext-bench-ingest-", dir=state_parent)
-    proc = subprocess.Popen(
+    proc = spawn(
         [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q"],
         stderr=subprocess.PIPE,
         text=True,
@@ -439,7 +459,7 @@ def check_bench():
     conf = os.path.join(d, "config.yml")
     with open(conf, "w") as f:
         f.write(f"version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {d}/data\nhttp:\n  addr: 127.0.0.1:{port}\n")
-    proc = subprocess.Popen(["docker-registry", "serve", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = spawn(["docker-registry", "serve", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_port(port)
     base = f"http://127.0.0.1:{port}"
     def req(method, url, body=b"", ctype=None):
@@ -507,7 +527,7 @@ def matrix_bench():
                 f"registration_shared_secret: s\nreport_stats: false\ntrusted_key_servers: []\nrc_message: {lim}\nrc_login:\n  address: {lim}\n  account: {lim}\n  failed_attempts: {lim}\n"
                 f"rc_joins:\n  local: {lim}\n  remote: {lim}\n")
     subprocess.run([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf, "--generate-keys"], cwd=d, capture_output=True, check=True)
-    proc = subprocess.Popen([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf], cwd=d,
+    proc = spawn([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf], cwd=d,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     import urllib.request
