@@ -1,9 +1,10 @@
-//! An OCI distribution (registry v2) client on one shared ureq agent: tag
+//! An OCI distribution (registry v2) client on shared ureq agents: tag
 //! lists paged with `n` and `Link`, manifest `HEAD` for digests, the
 //! `WWW-Authenticate` challenge flow (Bearer tokens cached per
 //! realm/service/scope until they expire, or Basic), credentials from
-//! `~/.docker/config.json`, retries on 429 and 5xx honouring `Retry-After`,
-//! and a per-registry concurrency cap.
+//! `~/.docker/config.json` as Docker finds them (credHelpers, credsStore,
+//! auths; identity tokens traded for access tokens with OAuth2), retries on
+//! 429 and 5xx honouring `Retry-After`, and a per-registry concurrency cap.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -110,9 +111,12 @@ pub(crate) fn parse_challenges(header: &str) -> Vec<Challenge> {
 
 /// Credentials for a registry host, from the Docker client's config.
 #[derive(Debug, Clone)]
-struct Creds {
-    user: String,
-    secret: String,
+enum Creds {
+    /// A user name and password (or personal access token).
+    Password { user: String, secret: String },
+    /// An OAuth2 refresh token (`identitytoken`, or a helper's answer with
+    /// the user name `<token>`), traded for access tokens at the realm.
+    Identity(String),
 }
 
 /// The Docker client's config (`$DOCKER_CONFIG/config.json`, else
@@ -168,6 +172,13 @@ fn creds_for(config: &Option<serde_json::Value>, host: &str) -> Option<Creds> {
     if let Some(c) = helper.and_then(|h| credential_helper(h, server)) {
         return Some(c);
     }
+    if let Some(t) = keys
+        .iter()
+        .find_map(|k| cfg["auths"][k]["identitytoken"].as_str())
+        .filter(|t| !t.is_empty())
+    {
+        return Some(Creds::Identity(t.to_string()));
+    }
     let auth = keys.iter().find_map(|k| cfg["auths"][k]["auth"].as_str())?;
     let decoded = base64::engine::general_purpose::STANDARD
         .decode(auth.trim())
@@ -182,7 +193,7 @@ fn creds_for(config: &Option<serde_json::Value>, host: &str) -> Option<Creds> {
         log::warn!("docker config: the auths entry for {host} is not base64 of user:password");
         return None;
     };
-    Some(Creds { user, secret })
+    Some(Creds::Password { user, secret })
 }
 
 /// Asks `docker-credential-HELPER get` for a server's credentials (the
@@ -249,9 +260,14 @@ fn credential_helper(helper: &str, server: &str) -> Option<Creds> {
             return None;
         }
     };
-    Some(Creds {
-        user: v["Username"].as_str()?.into(),
-        secret: v["Secret"].as_str()?.into(),
+    let (user, secret) = (v["Username"].as_str()?, v["Secret"].as_str()?);
+    Some(if user == "<token>" {
+        Creds::Identity(secret.into())
+    } else {
+        Creds::Password {
+            user: user.into(),
+            secret: secret.into(),
+        }
     })
 }
 
@@ -345,15 +361,24 @@ impl Registry {
             .clone()
     }
 
+    /// One request: HEAD or GET, or with `form` a POST of that
+    /// form-encoded body.
     fn raw(
         &self,
         method: &str,
         url: &str,
         accept: Option<&str>,
         auth: Option<&str>,
+        form: Option<&str>,
     ) -> Result<Reply, RegistryError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.agents.run(url, |agent| {
+            if let Some(body) = form {
+                return agent
+                    .post(url)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .send(body.as_bytes());
+            }
             let mut req = match method {
                 "HEAD" => agent.head(url),
                 _ => agent.get(url),
@@ -436,7 +461,7 @@ impl Registry {
         let mut auth = self.cached_auth(registry, &scope);
         let mut tried_auth = false;
         for attempt in 0..4 {
-            let reply = self.raw(method, url, accept, auth.as_deref())?;
+            let reply = self.raw(method, url, accept, auth.as_deref(), None)?;
             match reply.status {
                 401 if !tried_auth => {
                     tried_auth = true;
@@ -478,8 +503,7 @@ impl Registry {
             .copied()
             == Some(true)
         {
-            let c = self.creds(registry)?;
-            return Some(basic(&c));
+            return basic(&self.creds(registry)?);
         }
         let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens
@@ -519,13 +543,28 @@ impl Registry {
                     return Ok(format!("Bearer {t}"));
                 }
             }
-            let sep = if realm.contains('?') { '&' } else { '?' };
-            let url = format!(
-                "{realm}{sep}service={}&scope={}",
-                percent_encode_keeping(&service, b":/"),
-                percent_encode_keeping(&scope, b":/")
-            );
-            let reply = self.raw("GET", &url, None, creds.as_ref().map(basic).as_deref())?;
+            let reply = match &creds {
+                // OAuth2: the refresh token is traded for an access token.
+                Some(Creds::Identity(refresh)) => {
+                    let form = format!(
+                        "grant_type=refresh_token&client_id=vext&service={}&scope={}&refresh_token={}",
+                        percent_encode_keeping(&service, b""),
+                        percent_encode_keeping(&scope, b""),
+                        percent_encode_keeping(refresh, b"")
+                    );
+                    self.raw("POST", &realm, None, None, Some(&form))?
+                }
+                _ => {
+                    let sep = if realm.contains('?') { '&' } else { '?' };
+                    let url = format!(
+                        "{realm}{sep}service={}&scope={}",
+                        percent_encode_keeping(&service, b":/"),
+                        percent_encode_keeping(&scope, b":/")
+                    );
+                    let auth = creds.as_ref().and_then(basic);
+                    self.raw("GET", &url, None, auth.as_deref(), None)?
+                }
+            };
             if reply.status != 200 {
                 let kind = if reply.status == 401 || reply.status == 403 {
                     ErrorKind::Auth
@@ -553,12 +592,12 @@ impl Registry {
             return Ok(format!("Bearer {token}"));
         }
         if challenges.iter().any(|c| c.scheme == "basic") {
-            let c = creds.ok_or_else(|| err(ErrorKind::Auth, format!("{registry} asks for a password; none in the Docker config (docker login {registry})")))?;
+            let auth = creds.as_ref().and_then(basic).ok_or_else(|| err(ErrorKind::Auth, format!("{registry} asks for a password; none in the Docker config (docker login {registry})")))?;
             self.basic
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .insert(registry.to_string(), true);
-            return Ok(basic(&c));
+            return Ok(auth);
         }
         Err(err(
             ErrorKind::Auth,
@@ -638,11 +677,16 @@ impl Registry {
     }
 }
 
-fn basic(c: &Creds) -> String {
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.user, c.secret))
-    )
+/// The Basic authorization for password credentials (an identity token
+/// is only good at a token realm).
+fn basic(c: &Creds) -> Option<String> {
+    match c {
+        Creds::Password { user, secret } => Some(format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{secret}"))
+        )),
+        Creds::Identity(_) => None,
+    }
 }
 
 /// `</v2/x/tags/list?n=2&last=b>; rel="next"` → the URL.

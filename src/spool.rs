@@ -301,10 +301,12 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
 }
 
 fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<Stored> {
-    let n = tx.execute(
-        "INSERT INTO messages (id, received_at, source, text, title, type, format, msgtype)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
-        params![
+    let n = tx
+        .prepare_cached(
+            "INSERT INTO messages (id, received_at, source, text, title, type, format, msgtype)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
+        )?
+        .execute(params![
             msg.id,
             msg.received_at,
             msg.source,
@@ -313,8 +315,7 @@ fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<
             msg.kind,
             msg.format,
             msg.msgtype
-        ],
-    )?;
+        ])?;
     if n == 0 {
         return Ok(Stored::Duplicate);
     }

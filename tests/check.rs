@@ -465,6 +465,7 @@ struct TokenServer {
 }
 
 const SERVICE: &str = "vext-test-registry";
+const REFRESH_TOKEN: &str = "refresh/token+with=odd chars";
 const ISSUER: &str = "vext-test-issuer";
 
 impl TokenServer {
@@ -544,6 +545,7 @@ impl TokenServer {
                 let mut first = String::new();
                 let _ = r.read_line(&mut first);
                 let mut authorization = None;
+                let mut length = 0;
                 loop {
                     let mut h = String::new();
                     if r.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
@@ -552,25 +554,47 @@ impl TokenServer {
                     if let Some((k, v)) = h.split_once(':') {
                         if k.eq_ignore_ascii_case("authorization") {
                             authorization = Some(v.trim().to_string());
+                        } else if k.eq_ignore_ascii_case("content-length") {
+                            length = v.trim().parse().unwrap_or(0);
                         }
                     }
                 }
                 let target = first.split_whitespace().nth(1).unwrap_or("").to_string();
-                let query = target.split_once('?').map(|(_, q)| q).unwrap_or("");
-                let scopes = query_value(query, "scope");
-                asked.lock().unwrap().push(scopes.join(" "));
-                let (status, body) = if authorization.as_deref() != Some(expected.as_str()) {
+                // GET with Basic credentials, or the OAuth2 POST of a form
+                // with a refresh token (what Docker calls an identity token).
+                let (query, allowed) = if first.starts_with("POST ") {
+                    let mut body = vec![0; length];
+                    let _ = std::io::Read::read_exact(&mut r, &mut body);
+                    let form = String::from_utf8_lossy(&body).to_string();
+                    let ok = query_value(&form, "grant_type") == ["refresh_token"]
+                        && query_value(&form, "refresh_token") == [REFRESH_TOKEN];
+                    (form, ok)
+                } else {
+                    let query = target
+                        .split_once('?')
+                        .map(|(_, q)| q)
+                        .unwrap_or("")
+                        .to_string();
+                    (query, authorization.as_deref() == Some(expected.as_str()))
+                };
+                let scopes = query_value(&query, "scope");
+                let method = first.split(' ').next().unwrap_or("").to_string();
+                asked
+                    .lock()
+                    .unwrap()
+                    .push(format!("{method} {}", scopes.join(" ")));
+                let (status, body) = if !allowed {
                     (
                         "401 Unauthorized",
                         "{\"errors\":[{\"code\":\"UNAUTHORIZED\"}]}".to_string(),
                     )
-                } else if query_value(query, "service") != [SERVICE] {
+                } else if query_value(&query, "service") != [SERVICE] {
                     ("400 Bad Request", "{}".to_string())
                 } else {
                     let token = signer(&scopes);
                     (
                         "200 OK",
-                        format!("{{\"token\":\"{token}\",\"expires_in\":300}}"),
+                        format!("{{\"token\":\"{token}\",\"access_token\":\"{token}\",\"expires_in\":300}}"),
                     )
                 };
                 let mut w = stream;
@@ -682,7 +706,10 @@ fn bearer_tokens_from_a_token_server_docker_registry_trusts() {
     asked.sort();
     assert_eq!(
         asked,
-        ["repository:team/api:pull", "repository:team/web:pull"]
+        [
+            "GET repository:team/api:pull",
+            "GET repository:team/web:pull"
+        ]
     );
     // Without credentials the token server refuses: exit 77, named per image.
     let empty = TempDir::new("nocfg");
@@ -697,6 +724,70 @@ fn bearer_tokens_from_a_token_server_docker_registry_trusts() {
         error.contains("token endpoint") && error.contains("401"),
         "{error}"
     );
+}
+
+#[test]
+fn identity_tokens_are_traded_for_access_tokens() {
+    let tokens = TokenServer::start("ci", "hunter22");
+    let reg = RegistryServer::start_token(&tokens.realm, SERVICE, ISSUER, &tokens.cert);
+    let r = &reg.addr;
+    let push = format!(
+        "Bearer {}",
+        tokens.signer()(&["repository:team/api:pull,push".to_string()])
+    );
+    reg.push("team/api", &["1.0.0", "1.0.3"], Some(&push));
+    let image = format!("{r}/team/api:1.0.0");
+    // `docker login` with an OAuth2 provider stores an identitytoken.
+    let cfg = TempDir::new("dockercfg");
+    cfg.write(
+        "config.json",
+        &format!(
+            "{{\"auths\":{{\"{r}\":{{\"auth\":\"\",\"identitytoken\":\"{REFRESH_TOKEN}\"}}}}}}"
+        ),
+    );
+    let out = vext(["check", &image, "--json", "--insecure-registry", r])
+        .env("DOCKER_CONFIG", cfg.path().to_str().unwrap())
+        .expect(0);
+    assert_eq!(
+        outcomes(&out.stdout)[0]["latest"],
+        "1.0.3",
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        tokens.asked.lock().unwrap().as_slice(),
+        ["POST repository:team/api:pull"]
+    );
+    // A credential helper says so with the user name <token>.
+    let bin = TempDir::new("helpers");
+    credential_helper(&bin, "oauth", r, "<token>", REFRESH_TOKEN);
+    cfg.write(
+        "config.json",
+        &format!("{{\"credHelpers\":{{\"{r}\":\"oauth\"}}}}"),
+    );
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap()
+    );
+    let out = vext(["check", &image, "--json", "--insecure-registry", r])
+        .env("DOCKER_CONFIG", cfg.path().to_str().unwrap())
+        .env("PATH", &path)
+        .expect(0);
+    assert_eq!(
+        outcomes(&out.stdout)[0]["latest"],
+        "1.0.3",
+        "{}",
+        out.stdout
+    );
+    // A refresh token the server does not know: an authentication failure.
+    cfg.write(
+        "config.json",
+        &format!("{{\"auths\":{{\"{r}\":{{\"identitytoken\":\"revoked\"}}}}}}"),
+    );
+    vext(["check", &image, "--json", "--insecure-registry", r])
+        .env("DOCKER_CONFIG", cfg.path().to_str().unwrap())
+        .expect(77);
 }
 
 /// A fake registry front: Bearer challenge and token endpoint, tag pages of
