@@ -1,6 +1,7 @@
 //! What `vext hook git` reads from git, with as few invocations as possible
-//! and never through a shell: one `git config`, one `git rev-parse`, one
-//! `git log` for every commit's data and files, one `git describe`.
+//! and never through a shell: one `git config`, one `git rev-parse` (two on
+//! an unborn branch), one `git log` for every commit's data and files, one
+//! `git describe`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -93,16 +94,20 @@ pub(crate) struct RepoInfo {
 pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
     // One call: the git dir, whether it is bare, and the branch HEAD names
     // ("HEAD" when detached; nothing on an unborn branch).
-    let out = git
-        .try_run(&[
-            "rev-parse",
-            "--absolute-git-dir",
-            "--is-bare-repository",
-            "--symbolic-full-name",
-            "HEAD",
-        ])?
-        .or(git.try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository"])?)
-        .ok_or_else(|| fail(Code::Usage, "not in a git repository (give -C DIR)"))?;
+    // (The second form only when the first fails: an unborn branch.)
+    let first = git.try_run(&[
+        "rev-parse",
+        "--absolute-git-dir",
+        "--is-bare-repository",
+        "--symbolic-full-name",
+        "HEAD",
+    ])?;
+    let out = match first {
+        Some(out) => out,
+        None => git
+            .try_run(&["rev-parse", "--absolute-git-dir", "--is-bare-repository"])?
+            .ok_or_else(|| fail(Code::Usage, "not in a git repository (give -C DIR)"))?,
+    };
     let mut lines = out.lines();
     let git_dir = PathBuf::from(lines.next().unwrap_or_default());
     let bare = lines.next() == Some("true");
