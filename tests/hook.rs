@@ -680,3 +680,94 @@ fn hg_changesets_from_a_commit_hook() {
         got[0].text
     );
 }
+
+/// A `git` first on PATH that logs its arguments, then runs the real one.
+fn counting_git(tmp: &TempDir) -> (String, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = tmp.path().join("git-calls.log");
+    let real = String::from_utf8(
+        std::process::Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let script = bin.join("git");
+    std::fs::write(
+        &script,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> {}\nexec {} \"$@\"\n",
+            log.display(),
+            real.trim()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    (path, log)
+}
+
+#[test]
+fn git_is_run_a_few_times_whatever_the_number_of_commits() {
+    let tmp = TempDir::new("hook");
+    let (dir, _) = sample_repo(&tmp);
+    git(
+        &dir,
+        &["config", "irker.channels", "irc://irc.example.net/commits"],
+    );
+    let (path, log) = counting_git(&tmp);
+    let calls = |args: &[&str], stdin: Option<String>| -> Vec<String> {
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = vext(args).env("PATH", &path);
+        if let Some(s) = stdin {
+            cmd = cmd.stdin(s);
+        }
+        cmd.expect(0);
+        // Each run's subcommand (after any `-c key=value`).
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let mut words = l.split(' ');
+                let mut w = words.next().unwrap_or("");
+                while w == "-c" {
+                    words.next();
+                    w = words.next().unwrap_or("");
+                }
+                w.to_string()
+            })
+            .collect()
+    };
+    let d = dir.to_str().unwrap();
+    // A post-commit hook: rev-parse, config, log, describe.
+    let one = calls(&["hook", "git", "-n", "-C", d], None);
+    assert_eq!(one, ["rev-parse", "config", "log", "describe"]);
+    // A post-receive of 1 commit and of 4: the same number of git runs.
+    let revs = git(&dir, &["rev-list", "--reverse", "HEAD", "--first-parent"]);
+    let revs: Vec<&str> = revs.lines().collect();
+    let push = |from: &str| format!("{from} {} refs/heads/main\n", revs[revs.len() - 1]);
+    let short = calls(
+        &["hook", "git", "--stdin", "-n", "-C", d],
+        Some(push(revs[revs.len() - 2])),
+    );
+    let long = calls(
+        &["hook", "git", "--stdin", "-n", "-C", d],
+        Some(push(revs[0])),
+    );
+    assert_eq!(short, long);
+    // merge-base tells a forced push, rev-list lists the new commits.
+    assert_eq!(
+        long,
+        [
+            "rev-parse",
+            "config",
+            "merge-base",
+            "rev-list",
+            "log",
+            "describe"
+        ]
+    );
+}
