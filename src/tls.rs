@@ -1,5 +1,7 @@
 //! TLS client configuration: the Mozilla roots (webpki-roots) plus any
-//! `--ca-file` the user adds. Certificates are always verified.
+//! `--ca-file` the user adds, for IRC and the Kubernetes API, and the pair of
+//! HTTP agents (public roots, `--ca-file` roots) that registries, homeservers
+//! and webhooks share. Certificates are always verified.
 
 use std::path::Path;
 use std::sync::Arc;
