@@ -271,9 +271,18 @@ pub(crate) fn remember(
             kept.push(o);
         }
     }
+    // Images not checked for a long time are forgotten: the table stays
+    // the size of what is in use.
+    tx.execute(
+        "DELETE FROM check_state WHERE checked_at < ?1",
+        [crate::spool::now_ms() - FORGET_AFTER_MS],
+    )?;
     tx.commit()?;
     Ok(kept)
 }
+
+/// What `remember` keeps of an image no run has checked: 90 days.
+const FORGET_AFTER_MS: i64 = 90 * 24 * 3600 * 1000;
 
 /// What a scheduled check in the daemon looks at, from `[check]`.
 pub(crate) struct Scheduled {
@@ -340,7 +349,36 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notice::Not
 
 #[cfg(test)]
 mod tests {
-    use super::progress_bar;
+    use super::{progress_bar, remember, FORGET_AFTER_MS};
+
+    #[test]
+    fn images_not_checked_for_long_are_forgotten() {
+        let dir = std::env::temp_dir().join(format!("vext-unit-forget-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = crate::spool::open(&dir).unwrap();
+        let now = crate::spool::now_ms();
+        for (image, at) in [
+            ("old", now - FORGET_AFTER_MS - 1000),
+            ("recent", now - 1000),
+        ] {
+            conn.execute(
+                "INSERT INTO check_state (image, newest, change, checked_at) VALUES (?1, NULL, 'none', ?2)",
+                rusqlite::params![image, at],
+            )
+            .unwrap();
+        }
+        remember(&conn, Vec::new(), false).unwrap();
+        let left: Vec<String> = conn
+            .prepare("SELECT image FROM check_state")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(left, ["recent"]);
+    }
 
     #[test]
     fn progress_bar_fills_in_proportion() {
