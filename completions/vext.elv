@@ -262,7 +262,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --kube 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
             cand -A 'With --kube: every namespace'
             cand --all-namespaces 'With --kube: every namespace'
-            cand --json 'Output a JSON array, one object per image'
+            cand --json 'Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest'
             cand --exit-code 'Exit 1 when at least one update is approved'
             cand --only-new 'Report only images whose newest version (or digest) changed since the last run'
             cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'

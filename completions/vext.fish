@@ -206,7 +206,7 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l docker -d 'Also list
 complete -c vext -n "__fish_vext_using_subcommand check" -l all -d 'With --docker: stopped containers too'
 complete -c vext -n "__fish_vext_using_subcommand check" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s A -l all-namespaces -d 'With --kube: every namespace'
-complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image'
+complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest'
 complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1 when at least one update is approved'
 complete -c vext -n "__fish_vext_using_subcommand check" -l only-new -d 'Report only images whose newest version (or digest) changed since the last run'
 complete -c vext -n "__fish_vext_using_subcommand check" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'

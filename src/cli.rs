@@ -585,7 +585,7 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub(crate) policy: Option<PathBuf>,
 
-    /// Output a JSON array, one object per image.
+    /// Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest.
     #[arg(long)]
     pub(crate) json: bool,
 
