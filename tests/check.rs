@@ -286,14 +286,12 @@ fn basic_auth_from_the_docker_config() {
 /// Writes an executable `docker-credential-NAME` that logs each call and
 /// answers for `host` only, as the docker-credential-helpers protocol says.
 fn credential_helper(bin: &TempDir, name: &str, host: &str, user: &str, secret: &str) {
-    use std::os::unix::fs::PermissionsExt;
     let log = bin.path().join(format!("{name}.log"));
     let script = format!(
         "#!/bin/sh\nread server\necho \"$1 $server\" >> {log}\nif [ \"$1\" = get ] && [ \"$server\" = \"{host}\" ]; then\n  printf '{{\"ServerURL\":\"%s\",\"Username\":\"{user}\",\"Secret\":\"{secret}\"}}' \"$server\"\n  exit 0\nfi\necho 'credentials not found in native keychain'\nexit 1\n",
         log = log.display()
     );
-    let path = bin.write(&format!("docker-credential-{name}"), &script);
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    bin.write_executable(&format!("docker-credential-{name}"), &script);
 }
 
 #[test]
@@ -473,16 +471,7 @@ impl TokenServer {
         let dir = TempDir::new("tokens");
         let d = dir.path();
         let openssl = |args: &[&str]| {
-            let out = std::process::Command::new("openssl")
-                .args(args)
-                .current_dir(d)
-                .output()
-                .expect("openssl (make deps)");
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            run_ok(d, "openssl", args);
         };
         openssl(&[
             "ecparam",

@@ -450,20 +450,6 @@ fn without_a_daemon_the_hook_delivers_directly_and_never_blocks() {
     assert_eq!(out.status.code(), Some(0));
 }
 
-fn run_ok(dir: &Path, prog: &str, args: &[&str]) -> String {
-    let out = Command::new(prog)
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("{prog}: {e} (make deps installs it)"));
-    assert!(
-        out.status.success(),
-        "{prog} {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// An svn repository with two commits, made through a working copy.
 fn svn_repo(tmp: &TempDir) -> std::path::PathBuf {
     let repo = tmp.path().join("svnproj");
@@ -561,13 +547,10 @@ fn svn_post_commit_hook_delivers_through_the_daemon() {
     )
     .unwrap();
     let hook = repo.join("hooks/post-commit");
-    std::fs::write(
-        &hook,
-        format!("#!/bin/sh\nexec {VEXT} hook svn \"$1\" \"$2\"\n"),
-    )
-    .unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&hook, std::fs::Permissions::from_mode(0o755)).unwrap();
+    tmp.write_executable(
+        hook.strip_prefix(tmp.path()).unwrap().to_str().unwrap(),
+        &format!("#!/bin/sh\nexec {VEXT} hook svn \"$1\" \"$2\"\n"),
+    );
     let wc = tmp.path().join("wc");
     std::fs::write(wc.join("trunk/README"), "changed\n").unwrap();
     run_ok(
@@ -681,32 +664,24 @@ fn hg_changesets_from_a_commit_hook() {
     );
 }
 
-/// A `git` first on PATH that logs its arguments, then runs the real one.
+/// A `git` first on PATH (the temp dir itself) that logs its arguments,
+/// then runs the real one.
 fn counting_git(tmp: &TempDir) -> (String, std::path::PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
-    let bin = tmp.path().join("bin");
-    std::fs::create_dir_all(&bin).unwrap();
     let log = tmp.path().join("git-calls.log");
-    let real = String::from_utf8(
-        std::process::Command::new("sh")
-            .args(["-c", "command -v git"])
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let script = bin.join("git");
-    std::fs::write(
-        &script,
-        format!(
+    let real = run_ok(tmp.path(), "sh", &["-c", "command -v git"]);
+    tmp.write_executable(
+        "git",
+        &format!(
             "#!/bin/sh\necho \"$*\" >> {}\nexec {} \"$@\"\n",
             log.display(),
             real.trim()
         ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    );
+    let path = format!(
+        "{}:{}",
+        tmp.path().display(),
+        std::env::var("PATH").unwrap()
+    );
     (path, log)
 }
 

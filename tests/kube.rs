@@ -189,12 +189,10 @@ fn exec_plugins_bad_tokens_and_unverifiable_servers() {
     let ca = TestCa::new();
     let port = fake_api(&ca);
     let dir = TempDir::new("kube");
-    let plugin = dir.write(
+    let plugin = dir.write_executable(
         "plugin.sh",
         &format!("#!/bin/sh\necho '{{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"status\":{{\"token\":\"{TOKEN}\"}}}}'\n"),
     );
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&plugin, std::fs::Permissions::from_mode(0o755)).unwrap();
     let cfg = kubeconfig(
         &dir,
         port,
@@ -259,14 +257,7 @@ fn client_certificates_from_files_and_inline_data() {
         out.stderr
     );
     // The same as base64 data inside the kubeconfig, as kubeadm writes it.
-    let b64 = |p: &std::path::Path| {
-        let out = std::process::Command::new("base64")
-            .args(["-w0"])
-            .arg(p)
-            .output()
-            .unwrap();
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let b64 = |p: &std::path::Path| run_ok(dir.path(), "base64", &["-w0", p.to_str().unwrap()]);
     let inline = kubeconfig(
         &dir,
         port,

@@ -44,6 +44,15 @@ impl TempDir {
         std::fs::write(&p, text).expect("writing a temp file");
         p
     }
+
+    /// Writes a script (hook, plugin, fake command) and makes it executable.
+    pub fn write_executable(&self, name: &str, text: &str) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.write(name, text);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755))
+            .expect("making a script executable");
+        p
+    }
 }
 
 impl Drop for TempDir {
@@ -60,6 +69,21 @@ pub fn free_port() -> u16 {
 }
 
 /// Finds a server binary or fails naming the Makefile target that installs it.
+/// Runs `prog` in `dir`, asserting that it succeeds; returns its stdout.
+pub fn run_ok(dir: &Path, prog: &str, args: &[&str]) -> String {
+    let out = Command::new(prog)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{prog}: {e} (make deps installs it)"));
+    assert!(
+        out.status.success(),
+        "{prog} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 pub fn require_binary(name: &str) -> PathBuf {
     for dir in ["/usr/sbin", "/usr/bin", "/usr/local/bin", "/usr/local/sbin"] {
         let p = Path::new(dir).join(name);
@@ -856,16 +880,7 @@ impl TestCa {
         let dir = TempDir::new("ca");
         let d = dir.path();
         let run = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(d)
-                .output()
-                .expect("running openssl (make deps)");
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            run_ok(d, "openssl", args);
         };
         run(&[
             "req",
@@ -970,16 +985,7 @@ impl TestCa {
     pub fn client_cert(&self, cn: &str) -> (PathBuf, PathBuf) {
         let d = self.dir.path();
         let run = |args: &[&str]| {
-            let out = Command::new("openssl")
-                .args(args)
-                .current_dir(d)
-                .output()
-                .expect("running openssl (make deps)");
-            assert!(
-                out.status.success(),
-                "openssl {args:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
+            run_ok(d, "openssl", args);
         };
         let (key, csr, cert) = (
             format!("{cn}.key"),
