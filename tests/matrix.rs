@@ -299,27 +299,8 @@ fn a_retry_after_a_lost_reply_is_not_a_duplicate() {
     );
     vext(["send", "--via", &daemon.tcp, &url, "-m", "exactly once"]).expect(0);
     // Wait until the spool says delivered (after the retry), then count events.
-    let until = Instant::now() + Duration::from_secs(30);
-    loop {
-        let out = vext([
-            "history",
-            "--state-dir",
-            state.path().to_str().unwrap(),
-            "--json",
-        ])
-        .expect(0)
-        .stdout;
-        if out.contains("\"delivered\"") {
-            assert!(out.contains("\"attempts\":2"), "a retry happened: {out}");
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "not delivered: {out}\n{}",
-            daemon.log()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let out = daemon.wait_delivered(state.path(), Duration::from_secs(30));
+    assert!(out.contains("\"attempts\":2"), "a retry happened: {out}");
     let bodies: Vec<String> = hs
         .messages(&room_id, &owner)
         .iter()

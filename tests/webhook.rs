@@ -212,24 +212,5 @@ fn webhooks_through_the_daemon_spool_with_retries() {
     assert!(ok.len() >= 4, "{hits:?}");
     assert_eq!(ok.last().unwrap().body["title"], "nightly");
     assert_eq!(ok.last().unwrap().body["type"], "success");
-    let until = Instant::now() + Duration::from_secs(15);
-    loop {
-        let out = vext([
-            "history",
-            "--state-dir",
-            state.path().to_str().unwrap(),
-            "--json",
-        ])
-        .expect(0)
-        .stdout;
-        if out.contains("\"delivered\"") {
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "not delivered: {out}\n{}",
-            daemon.log()
-        );
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    daemon.wait_delivered(state.path(), Duration::from_secs(15));
 }

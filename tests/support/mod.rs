@@ -662,6 +662,26 @@ impl Daemon {
     pub fn log(&self) -> String {
         self.stderr.lock().unwrap().clone()
     }
+
+    /// Waits until `vext history` on `state` shows a delivered target;
+    /// returns that `--json` output.
+    pub fn wait_delivered(&self, state: &Path, timeout: Duration) -> String {
+        let until = Instant::now() + timeout;
+        loop {
+            let out = vext(["history", "--state-dir", state.to_str().unwrap(), "--json"])
+                .expect(0)
+                .stdout;
+            if out.contains("\"delivered\"") {
+                return out;
+            }
+            assert!(
+                Instant::now() < until,
+                "not delivered: {out}\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
 }
 
 impl Drop for Daemon {
