@@ -46,22 +46,9 @@ impl Git {
     }
 
     pub(crate) fn run(&self, args: &[&str]) -> Result<String> {
-        let out = self
-            .command()
-            .args(args)
-            .output()
-            .map_err(|e| fail(Code::Unavailable, format!("cannot run git: {e}")))?;
-        if !out.status.success() {
-            return Err(fail(
-                Code::DataErr,
-                format!(
-                    "git {} failed: {}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        let mut cmd = self.command();
+        cmd.args(args);
+        super::vcs_output(cmd, &format!("git {}", args.join(" ")))
     }
 
     /// `irker.*` then `vext.*` settings (the latter win), keys without the section.

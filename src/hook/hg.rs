@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -23,23 +23,8 @@ impl Hg {
         if let Some(d) = &self.dir {
             cmd.arg("-R").arg(d);
         }
-        let out = cmd
-            .args(args)
-            .env("HGPLAIN", "1")
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| fail(Code::Unavailable, format!("cannot run hg: {e}")))?;
-        if !out.status.success() {
-            return Err(fail(
-                Code::DataErr,
-                format!(
-                    "hg {} failed: {}",
-                    args.join(" "),
-                    String::from_utf8_lossy(&out.stderr).trim()
-                ),
-            ));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        cmd.args(args).env("HGPLAIN", "1");
+        super::vcs_output(cmd, &format!("hg {}", args.join(" ")))
     }
 }
 

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Instant;
 
 use anyhow::Result;
@@ -55,23 +55,9 @@ pub(crate) fn announce(args: &HookSvnArgs, deadline: Instant) -> Result<Code> {
 }
 
 fn svnlook(repo: &Path, what: &str, rev: &str) -> Result<String> {
-    let out = Command::new("svnlook")
-        .arg(what)
-        .arg(repo)
-        .args(["--revision", rev])
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| fail(Code::Unavailable, format!("cannot run svnlook: {e}")))?;
-    if !out.status.success() {
-        return Err(fail(
-            Code::DataErr,
-            format!(
-                "svnlook {what} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-        ));
-    }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    let mut cmd = Command::new("svnlook");
+    cmd.arg(what).arg(repo).args(["--revision", rev]);
+    super::vcs_output(cmd, &format!("svnlook {what}"))
 }
 
 /// irkerhook's `irker.conf`: `key = value` lines, `#` comments.
