@@ -1,4 +1,4 @@
-//! `vext check`: the command around [`crate::updates`]: inputs (images,
+//! `vext check`: the command around [`crate::images::check`]: inputs (images,
 //! paths, `vext scan` output), the policy, a table or `--json`, `--only-new`,
 //! `--notify`, `--metrics-file`, and an exit status for cron.
 
@@ -8,11 +8,11 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::cli::CheckArgs;
+use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::policy::{Policy, PolicySection};
-use crate::registry::ErrorKind;
-use crate::updates::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
-use crate::Context;
+use crate::images::check::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
+use crate::images::policy::{Policy, PolicySection};
+use crate::images::registry::ErrorKind;
 
 fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
     let mut raw: Vec<(String, Option<String>)> = Vec::new();
@@ -24,13 +24,13 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
             raw.push((a.clone(), None));
         }
     }
-    for f in crate::scan::live_inventory(&args.live)? {
+    for f in crate::images::scan::live_inventory(&args.live.settings())? {
         if let Some(i) = f.image {
             raw.push((i, f.digest));
         }
     }
     if !paths.is_empty() {
-        for f in crate::scan::inventory(&paths) {
+        for f in crate::images::scan::inventory(&paths) {
             if let Some(i) = f.image {
                 raw.push((i, f.digest));
             }
@@ -102,7 +102,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
             .config
             .expand_target(t)
             .map_err(|e| fail(Code::Usage, format!("--notify {t}: {e}")))?;
-        let target = crate::target::Target::parse(&url).map_err(|e| {
+        let target = crate::notify::target::Target::parse(&url).map_err(|e| {
             fail(
                 Code::Usage,
                 format!("--notify {}: {e}", crate::config::redact_url(&url)),
@@ -172,7 +172,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
 fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connection>> {
     let required = args.only_new || !args.notify.is_empty();
     let open = || -> Result<rusqlite::Connection> {
-        let dir = crate::spool::state_dir(
+        let dir = crate::state::spool::state_dir(
             args.state_dir
                 .as_deref()
                 .or(ctx.config.daemon.state_dir.as_deref()),
@@ -183,7 +183,7 @@ fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connec
                 format!("creating {}: {e}", dir.display()),
             )
         })?;
-        crate::spool::open(&dir)
+        crate::state::spool::open(&dir)
     };
     match open() {
         Ok(c) => Ok(Some(c)),
@@ -198,7 +198,7 @@ fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connec
 /// One notification listing what needs updating; nothing when nothing does.
 fn send_summary(
     results: &[Outcome],
-    targets: &[(String, crate::target::Target)],
+    targets: &[(String, crate::notify::target::Target)],
     via: Option<&str>,
 ) -> Result<()> {
     let Some((text, kind)) = summary(results) else {
@@ -207,27 +207,28 @@ fn send_summary(
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let code = match via {
         Some(addr) => {
-            let request = crate::protocol::Request {
+            let request = crate::notify::irker::protocol::Request {
                 to: targets.iter().map(|(u, _)| u.clone()).collect(),
                 privmsg: text,
-                id: Some(crate::protocol::new_id()),
+                id: Some(crate::notify::irker::protocol::new_id()),
                 ack: true,
                 title: Some("vext check".into()),
                 kind: Some(kind),
                 format: None,
                 msgtype: None,
             };
-            crate::client::send(addr, &request, None, deadline)?
+            crate::notify::irker::client::send(addr, &request, None, deadline)?
         }
         None => {
-            let list: Vec<crate::target::Target> = targets.iter().map(|(_, t)| t.clone()).collect();
-            let notice = crate::notice::Notice {
+            let list: Vec<crate::notify::target::Target> =
+                targets.iter().map(|(_, t)| t.clone()).collect();
+            let notice = crate::notify::notice::Notice {
                 text,
                 title: Some("vext check".into()),
                 kind: Some(kind),
                 ..Default::default()
             };
-            crate::relay::send_now(&list, &notice, None, None, deadline, 30.0)?
+            crate::notify::delivery::send_now(&list, &notice, None, None, deadline, 30.0)?
         }
     };
     if code != Code::Ok {
@@ -260,7 +261,7 @@ fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> R
     t.push_str(&format!("# HELP vext_check_duration_seconds Duration of the last check.\n# TYPE vext_check_duration_seconds gauge\nvext_check_duration_seconds {seconds:.3}\n"));
     t.push_str(&format!(
         "# HELP vext_check_last_run_timestamp_seconds When the last check ran.\n# TYPE vext_check_last_run_timestamp_seconds gauge\nvext_check_last_run_timestamp_seconds {}\n",
-        crate::spool::now_ms() / 1000
+        crate::state::spool::now_ms() / 1000
     ));
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, t)

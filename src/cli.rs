@@ -659,6 +659,22 @@ pub(crate) struct LiveArgs {
     pub(crate) all_namespaces: bool,
 }
 
+impl LiveArgs {
+    /// The live sources these flags ask for, as the images wing takes them.
+    pub(crate) fn settings(&self) -> crate::images::scan::Live {
+        crate::images::scan::Live {
+            docker: self.docker,
+            docker_host: self.docker_host.clone(),
+            all: self.all,
+            kube: self.kube,
+            kubeconfig: self.kubeconfig.clone(),
+            context: self.context.clone(),
+            namespace: self.namespace.clone(),
+            all_namespaces: self.all_namespaces,
+        }
+    }
+}
+
 #[derive(Args, Debug)]
 pub(crate) struct ScanArgs {
     /// Files and directories to scan [default: . unless --docker or --kube].

@@ -26,7 +26,7 @@ pub(crate) struct Config {
     pub(crate) check: CheckSection,
     /// The safe-update policy for `vext check`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) policy: Option<crate::policy::PolicySection>,
+    pub(crate) policy: Option<crate::images::policy::PolicySection>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -162,7 +162,7 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
 pub(crate) fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     for (name, t) in &config.targets {
-        crate::target::Target::parse(&t.url)
+        crate::notify::target::Target::parse(&t.url)
             .map_err(|e| format!("[targets.{name}] url {:?}: {e}", redact_url(&t.url)))?;
     }
     Ok(config)
@@ -192,8 +192,11 @@ pub(crate) fn redact_url(url: &str) -> String {
 impl Config {
     /// Applies what the config file says about a target URL (API base,
     /// template, headers): the daemon uses its own config, never the request's.
-    pub(crate) fn configure(&self, target: crate::target::Target) -> crate::target::Target {
-        if let crate::target::Target::Matrix(mut m) = target {
+    pub(crate) fn configure(
+        &self,
+        target: crate::notify::target::Target,
+    ) -> crate::notify::target::Target {
+        if let crate::notify::target::Target::Matrix(mut m) = target {
             if let Some(t) = self.targets.values().find(|t| t.url == m.url) {
                 m.token = t
                     .token
@@ -211,9 +214,9 @@ impl Config {
                     .ok()
                     .filter(|t| !t.is_empty());
             }
-            return crate::target::Target::Matrix(m);
+            return crate::notify::target::Target::Matrix(m);
         }
-        let crate::target::Target::Webhook(mut w) = target else {
+        let crate::notify::target::Target::Webhook(mut w) = target else {
             return target;
         };
         if let Some(t) = self.targets.values().find(|t| t.url == w.url) {
@@ -229,7 +232,7 @@ impl Config {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
         }
-        crate::target::Target::Webhook(w)
+        crate::notify::target::Target::Webhook(w)
     }
 
     /// Expands `@name` to the URL configured under `[targets.name]`.
@@ -335,7 +338,7 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
     d.state_dir = env("VEXT_STATE_DIR")
         .map(PathBuf::from)
         .or(d.state_dir.take())
-        .or_else(|| crate::spool::state_dir(None).ok());
+        .or_else(|| crate::state::spool::state_dir(None).ok());
     d.http = env("VEXT_HTTP").or(d.http.take());
     d.secret_file = env("VEXT_SECRET_FILE")
         .map(PathBuf::from)

@@ -7,9 +7,9 @@ use std::time::{Duration, UNIX_EPOCH};
 use anyhow::Result;
 
 use crate::cli::{parse_duration, HistoryArgs};
+use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::spool::{self, Record};
-use crate::Context;
+use crate::state::spool::{self, Record};
 
 pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
     let dir = spool::state_dir(

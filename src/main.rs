@@ -6,29 +6,19 @@
 
 mod check;
 mod cli;
-mod client;
 mod config;
+mod context;
 mod daemon;
 mod exit;
 mod generate;
 mod history;
 mod hook;
-mod image;
-mod irc;
-mod matrix;
-mod notice;
-mod policy;
-mod protocol;
-mod registry;
-mod relay;
+mod images;
+mod net;
+mod notify;
 mod scan;
 mod send;
-mod spool;
-mod target;
-mod tls;
-mod updates;
-mod version;
-mod webhook;
+mod state;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,13 +27,8 @@ use anyhow::Result;
 use clap::Parser;
 
 use crate::cli::{Cli, Command, ConfigCommand};
+use crate::context::Context;
 use crate::exit::Code;
-
-/// What every command gets besides its own arguments.
-pub(crate) struct Context {
-    pub(crate) config: config::Config,
-    pub(crate) config_path: Option<std::path::PathBuf>,
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {

@@ -1,5 +1,5 @@
 //! `vext send`: one notification to one or more targets, delivered directly
-//! (through [`crate::relay`]) or handed to a daemon (`--via`).
+//! (through [`crate::notify::delivery`]) or handed to a daemon (`--via`).
 
 use std::io::{IsTerminal, Read, Write};
 use std::time::{Duration, Instant};
@@ -7,13 +7,14 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 
 use crate::cli::SendArgs;
+use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::irc::line::text_lines;
-use crate::notice::NoticeType;
-use crate::protocol::{new_id, Request};
-use crate::target::Target;
-use crate::Context;
-use crate::{client, relay};
+use crate::notify::delivery as relay;
+use crate::notify::irc::line::text_lines;
+use crate::notify::irker::client;
+use crate::notify::irker::protocol::{new_id, Request};
+use crate::notify::notice::NoticeType;
+use crate::notify::target::Target;
 
 /// The most text `vext send` reads from stdin.
 const MAX_BODY: u64 = 1 << 20;
@@ -102,7 +103,7 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         },
     };
     let secret = match &args.secret_file {
-        Some(path) => Some(crate::protocol::read_secret(path)?),
+        Some(path) => Some(crate::notify::irker::protocol::read_secret(path)?),
         None => None,
     };
     if args.dry_run {

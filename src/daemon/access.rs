@@ -7,8 +7,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::protocol::{verify, Envelope, Request};
-use crate::target::Target;
+use crate::notify::irker::protocol::{verify, Envelope, Request};
+use crate::notify::target::Target;
 
 /// How far a signed request's timestamp may be from our clock (seconds).
 pub(crate) const WINDOW_SECS: i64 = 300;
@@ -158,7 +158,7 @@ impl Access {
         if !verify(secret, ts, nonce, payload, sig) {
             return Err(Rejection::BadSignature);
         }
-        let now = crate::spool::now_ms() / 1000;
+        let now = crate::state::spool::now_ms() / 1000;
         if (now - ts).abs() > WINDOW_SECS {
             return Err(Rejection::Stale);
         }
@@ -321,19 +321,20 @@ mod tests {
         let a = Access::new(Some(secret.clone()), false, vec![], None);
         let peer: IpAddr = "127.0.0.1".parse().unwrap();
         let payload = r#"{"to":"irc://h/c","privmsg":"x"}"#;
-        let now = crate::spool::now_ms() / 1000;
-        let line = crate::protocol::sign_line(&secret, payload, now);
+        let now = crate::state::spool::now_ms() / 1000;
+        let line = crate::notify::irker::protocol::sign_line(&secret, payload, now);
         assert!(a.open(line.as_bytes(), peer).is_ok());
         assert!(matches!(
             a.open(line.as_bytes(), peer),
             Err(Rejection::Replayed)
         ));
-        let old = crate::protocol::sign_line(&secret, payload, now - 1000);
+        let old = crate::notify::irker::protocol::sign_line(&secret, payload, now - 1000);
         assert!(matches!(
             a.open(old.as_bytes(), peer),
             Err(Rejection::Stale)
         ));
-        let forged = crate::protocol::sign_line(b"not-the-right-secret-at-all", payload, now);
+        let forged =
+            crate::notify::irker::protocol::sign_line(b"not-the-right-secret-at-all", payload, now);
         assert!(matches!(
             a.open(forged.as_bytes(), peer),
             Err(Rejection::BadSignature)

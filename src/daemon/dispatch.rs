@@ -14,13 +14,13 @@ use anyhow::Result;
 
 use super::access::{Access, Rejection};
 use super::metrics::Metrics;
-use crate::irc::line::text_lines;
-use crate::irc::DeliveryError;
-use crate::notice::{Notice, NoticeType};
-use crate::protocol::{new_id, Request};
-use crate::relay::Relay;
-use crate::spool::{self, NewMessage, Stored, Update};
-use crate::target::Target;
+use crate::notify::delivery::Relay;
+use crate::notify::irc::line::text_lines;
+use crate::notify::irc::DeliveryError;
+use crate::notify::irker::protocol::{new_id, Request};
+use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::target::Target;
+use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
     pub(crate) relay: Relay,

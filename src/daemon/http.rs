@@ -9,7 +9,7 @@ use tiny_http::{Header, Method, Request, Response, Server};
 
 use super::access::Rejection;
 use super::dispatch::Dispatcher;
-use crate::protocol::{Reply, Request as Notify, MAX_REQUEST};
+use crate::notify::irker::protocol::{Reply, Request as Notify, MAX_REQUEST};
 
 pub(crate) fn serve(server: Arc<Server>, dispatcher: Arc<Dispatcher>, workers: usize) {
     for _ in 0..workers {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::dispatch::Dispatcher;
-use crate::protocol::{Reply, MAX_REQUEST};
+use crate::notify::irker::protocol::{Reply, MAX_REQUEST};
 
 /// TCP clients served at once; more are refused (each has a thread).
 const MAX_CLIENTS: usize = 1024;

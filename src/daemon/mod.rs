@@ -21,10 +21,10 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{parse_duration, DaemonArgs};
 use crate::config::defaults;
+use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::relay::Relay;
-use crate::spool;
-use crate::Context;
+use crate::notify::delivery::Relay;
+use crate::state::spool;
 
 pub(crate) use access::glob;
 use access::{Access, Rate};
@@ -85,7 +85,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         .clone()
         .or_else(|| file.secret_file.clone())
     {
-        Some(path) => Some(crate::protocol::read_secret(&path)?),
+        Some(path) => Some(crate::notify::irker::protocol::read_secret(&path)?),
         None => None,
     };
     let trust_loopback = args.trust_loopback || file.trust_loopback.unwrap_or(false);
@@ -128,16 +128,16 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     })?;
 
     let ca_file = args.ca_file.as_deref().or(file.ca_file.as_deref());
-    let settings = crate::irc::Settings {
+    let settings = crate::notify::irc::Settings {
         nick: args
             .nick
             .clone()
             .or_else(|| file.nick.clone())
-            .unwrap_or_else(crate::relay::default_nick),
+            .unwrap_or_else(crate::notify::delivery::default_nick),
         username: "vext".into(),
         realname: "vext relay".into(),
         nickserv_password,
-        tls: crate::tls::client_config(ca_file)?,
+        tls: crate::net::tls::client_config(ca_file)?,
         burst: f64::from(burst),
         line_rate,
         connect_timeout: Duration::from_secs(30),
@@ -261,7 +261,7 @@ fn start_checks(
                 .map_err(|e| fail(Code::Config, format!("[check] notify {n}: {e}")))?,
         );
     }
-    let job = crate::updates::Scheduled {
+    let job = crate::images::check::Scheduled {
         images: c.images.clone(),
         paths: c.paths.clone(),
         insecure_registry: c.insecure_registry.clone(),
@@ -271,9 +271,9 @@ fn start_checks(
     std::thread::Builder::new()
         .name("checks".into())
         .spawn(move || loop {
-            match crate::updates::scheduled(&job, &dir) {
+            match crate::images::check::scheduled(&job, &dir) {
                 Ok(Some((text, kind))) => {
-                    let request = crate::protocol::Request {
+                    let request = crate::notify::irker::protocol::Request {
                         to: notify.clone(),
                         privmsg: text,
                         id: None,

@@ -17,10 +17,10 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::cli::{HookArgs, HookCommand, HookCommon, HookGitArgs};
+use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::protocol::Request;
-use crate::target::Target;
-use crate::Context;
+use crate::notify::irker::protocol::Request;
+use crate::notify::target::Target;
 
 use git::{Change, CommitData, Git};
 
@@ -474,7 +474,7 @@ fn deliver(
         } else {
             requests
                 .iter()
-                .try_for_each(|r| crate::client::send_udp(&s.server, r))
+                .try_for_each(|r| crate::notify::irker::client::send_udp(&s.server, r))
                 .map(|_| true)
         };
         match sent {
@@ -502,17 +502,17 @@ fn deliver(
     let timeout = deadline
         .saturating_duration_since(Instant::now())
         .as_secs_f64();
-    let notice = crate::notice::Notice {
+    let notice = crate::notify::notice::Notice {
         text: texts.join("\n"),
         ..Default::default()
     };
-    crate::relay::send_now(&targets, &notice, None, None, deadline, timeout)
+    crate::notify::delivery::send_now(&targets, &notice, None, None, deadline, timeout)
 }
 
 /// Sends plain irker requests to the daemon over TCP. Ok(false) when nothing listens.
 fn send_tcp(server: &str, requests: &[Request], deadline: Instant) -> Result<bool> {
-    let (host, port) = crate::client::daemon_addr(server)?;
-    let mut stream = match crate::irc::transport::connect_tcp(&host, port, deadline) {
+    let (host, port) = crate::notify::irker::client::daemon_addr(server)?;
+    let mut stream = match crate::notify::irc::transport::connect_tcp(&host, port, deadline) {
         Ok(s) => s,
         Err(e) => {
             let refused = e

@@ -10,8 +10,8 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Target {
     Irc(IrcTarget),
-    Webhook(crate::webhook::WebhookTarget),
-    Matrix(crate::matrix::MatrixTarget),
+    Webhook(crate::notify::webhook::WebhookTarget),
+    Matrix(crate::notify::matrix::MatrixTarget),
 }
 
 impl Target {
@@ -23,8 +23,8 @@ impl Target {
         match scheme.to_ascii_lowercase().as_str() {
             "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
             "slack" | "discord" | "mattermost" | "mattermosts" | "webhook+http"
-            | "webhook+https" => crate::webhook::WebhookTarget::parse(url).map(Target::Webhook),
-            "matrix" | "matrixs" => crate::matrix::MatrixTarget::parse(url).map(Target::Matrix),
+            | "webhook+https" => crate::notify::webhook::WebhookTarget::parse(url).map(Target::Webhook),
+            "matrix" | "matrixs" => crate::notify::matrix::MatrixTarget::parse(url).map(Target::Matrix),
             other => Err(format!(
                 "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, webhook+https)"
             )),

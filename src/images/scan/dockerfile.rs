@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use super::compose::interpolate;
 use super::finding::{Finding, Source};
-use super::Report;
+use super::report::Report;
 
 pub(crate) fn is_dockerfile(name: &str) -> bool {
     name == "Dockerfile"

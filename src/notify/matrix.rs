@@ -10,9 +10,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
-use crate::irc::DeliveryError;
-use crate::notice::{Notice, NoticeType};
-use crate::target::percent_encode;
+use crate::notify::irc::DeliveryError;
+use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::target::percent_encode;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct MatrixTarget {
@@ -79,8 +79,8 @@ impl MatrixTarget {
         let (user, password) = match userinfo {
             Some(u) => {
                 let (n, p) = u.split_once(':').map_or((u, None), |(n, p)| (n, Some(p)));
-                let n = crate::target::percent_decode(n)?;
-                let p = p.map(crate::target::percent_decode).transpose()?;
+                let n = crate::notify::target::percent_decode(n)?;
+                let p = p.map(crate::notify::target::percent_decode).transpose()?;
                 (Some(n), p)
             }
             None => (None, None),
@@ -102,10 +102,10 @@ impl MatrixTarget {
         {
             return Err(format!("invalid homeserver host {host:?}"));
         }
-        let mut room = crate::target::percent_decode(path)?;
+        let mut room = crate::notify::target::percent_decode(path)?;
         if let Some(f) = fragment {
             room.push('#');
-            room.push_str(&crate::target::percent_decode(f)?);
+            room.push_str(&crate::notify::target::percent_decode(f)?);
         }
         if !(room.starts_with('!') || room.starts_with('#'))
             || room.len() < 2
@@ -153,7 +153,7 @@ struct Reply {
 }
 
 fn call(
-    agent: &crate::tls::Agents,
+    agent: &crate::net::tls::Agents,
     method: &str,
     url: &str,
     token: Option<&str>,
@@ -184,7 +184,7 @@ fn call(
         }
     });
     let mut resp = result.map_err(|e| {
-        let code = if crate::tls::is_tls_error(&e) {
+        let code = if crate::net::tls::is_tls_error(&e) {
             Code::NoPerm
         } else {
             Code::TempFail
@@ -267,7 +267,7 @@ fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_jso
 }
 
 /// The homeserver's client API base.
-fn base_url(agent: &crate::tls::Agents, t: &MatrixTarget) -> String {
+fn base_url(agent: &crate::net::tls::Agents, t: &MatrixTarget) -> String {
     let scheme = if t.tls { "https" } else { "http" };
     if let Some(p) = t.port {
         return format!("{scheme}://{}:{p}", t.host);
@@ -386,7 +386,7 @@ pub(crate) struct SendOptions<'a> {
 impl MatrixTarget {
     fn login(
         &self,
-        agent: &crate::tls::Agents,
+        agent: &crate::net::tls::Agents,
         base: &str,
         state_dir: Option<&Path>,
         force: bool,
@@ -457,7 +457,7 @@ impl MatrixTarget {
     #[allow(clippy::too_many_arguments)]
     fn join(
         &self,
-        agent: &crate::tls::Agents,
+        agent: &crate::net::tls::Agents,
         api: &str,
         base: &str,
         token: &mut String,
@@ -520,7 +520,7 @@ impl MatrixTarget {
 
     pub(crate) fn deliver(
         &self,
-        agent: &crate::tls::Agents,
+        agent: &crate::net::tls::Agents,
         n: &Notice,
         opts: &SendOptions,
         deadline: Instant,

@@ -20,7 +20,7 @@ pub(crate) struct Request {
     pub(crate) ack: bool,
     /// vext's optional presentation fields.
     pub(crate) title: Option<String>,
-    pub(crate) kind: Option<crate::notice::NoticeType>,
+    pub(crate) kind: Option<crate::notify::notice::NoticeType>,
     /// Matrix: markdown, html or text.
     pub(crate) format: Option<String>,
     /// Matrix: notice or text.
@@ -38,7 +38,7 @@ struct Wire<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     title: Option<&'a str>,
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<crate::notice::NoticeType>,
+    kind: Option<crate::notify::notice::NoticeType>,
     #[serde(skip_serializing_if = "Option::is_none")]
     format: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -106,7 +106,7 @@ impl Request {
         };
         let kind = match obj.get("type") {
             None | Some(Value::Null) => None,
-            Some(Value::String(s)) => Some(crate::notice::NoticeType::parse(s)?),
+            Some(Value::String(s)) => Some(crate::notify::notice::NoticeType::parse(s)?),
             Some(other) => return Err(format!("\"type\" must be a string, not {other}")),
         };
         let word = |key: &str, allowed: &[&str]| -> Result<Option<String>, String> {
@@ -134,8 +134,8 @@ impl Request {
     }
 
     /// What the request asks to be sent; `id` names the message (Matrix txn ids).
-    pub(crate) fn notice(&self, id: Option<String>) -> crate::notice::Notice {
-        crate::notice::Notice {
+    pub(crate) fn notice(&self, id: Option<String>) -> crate::notify::notice::Notice {
+        crate::notify::notice::Notice {
             text: self.privmsg.clone(),
             title: self.title.clone(),
             kind: self.kind,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
-use crate::target::Recipient;
+use crate::notify::target::Recipient;
 
 /// How connections behave; shared by every connection of a relay.
 #[derive(Clone)]

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::finding::{Finding, Source};
+use super::report::Report;
 use super::yaml::Node;
-use super::Report;
 
 pub(crate) fn is_compose(name: &str) -> bool {
     let stem = name

@@ -8,8 +8,8 @@ use std::fmt;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::exit::Code;
-use crate::irc::DeliveryError;
-use crate::notice::Notice;
+use crate::notify::irc::DeliveryError;
+use crate::notify::notice::Notice;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Kind {
@@ -198,7 +198,7 @@ impl WebhookTarget {
     /// Posts the notice, retrying on 429/5xx (honouring Retry-After) until `deadline`.
     pub(crate) fn deliver(
         &self,
-        agent: &crate::tls::Agents,
+        agent: &crate::net::tls::Agents,
         n: &Notice,
         deadline: Instant,
     ) -> Result<(), DeliveryError> {
@@ -230,7 +230,7 @@ impl WebhookTarget {
                         .unwrap_or_default();
                     (r.status().as_u16(), ra, text)
                 }
-                Err(e) if crate::tls::is_tls_error(&e) => {
+                Err(e) if crate::net::tls::is_tls_error(&e) => {
                     return Err(DeliveryError {
                         code: Code::NoPerm,
                         permanent: true,
@@ -292,7 +292,7 @@ impl WebhookTarget {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notice::NoticeType;
+    use crate::notify::notice::NoticeType;
 
     #[test]
     fn urls() {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 
 use crate::exit::{fail, Code};
-use crate::protocol::{Reply, Request};
+use crate::notify::irker::protocol::{Reply, Request};
 
 /// irker's port.
 pub(crate) const DEFAULT_PORT: u16 = 6659;
@@ -47,20 +47,21 @@ pub(crate) fn send(
     deadline: Instant,
 ) -> Result<Code> {
     let (host, port) = daemon_addr(addr)?;
-    let stream = crate::irc::transport::connect_tcp(&host, port, deadline).map_err(|e| {
-        let refused = e
-            .chain()
-            .filter_map(|c| c.downcast_ref::<std::io::Error>())
-            .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
-        if refused {
-            fail(
-                Code::Unavailable,
-                format!("no daemon at {host}:{port} (connection refused)"),
-            )
-        } else {
-            e.context(format!("connecting to the daemon at {host}:{port}"))
-        }
-    })?;
+    let stream =
+        crate::notify::irc::transport::connect_tcp(&host, port, deadline).map_err(|e| {
+            let refused = e
+                .chain()
+                .filter_map(|c| c.downcast_ref::<std::io::Error>())
+                .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+            if refused {
+                fail(
+                    Code::Unavailable,
+                    format!("no daemon at {host}:{port} (connection refused)"),
+                )
+            } else {
+                e.context(format!("connecting to the daemon at {host}:{port}"))
+            }
+        })?;
     let mut writer = &stream;
     let mut line = request_line(request, secret);
     line.push('\n');
@@ -99,9 +100,11 @@ pub(crate) fn send(
 /// The line `--via` sends: the request, signed when there is a secret.
 pub(crate) fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
     match secret {
-        Some(secret) => {
-            crate::protocol::sign_line(secret, &request.to_line(), crate::spool::now_ms() / 1000)
-        }
+        Some(secret) => crate::notify::irker::protocol::sign_line(
+            secret,
+            &request.to_line(),
+            crate::state::spool::now_ms() / 1000,
+        ),
         None => request.to_line(),
     }
 }
@@ -109,7 +112,7 @@ pub(crate) fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
 /// Sends one plain request as a UDP datagram (no reply is possible).
 pub(crate) fn send_udp(addr: &str, request: &Request) -> Result<()> {
     let (host, port) = daemon_addr(addr)?;
-    let addrs = crate::irc::transport::resolve(&host, port)?;
+    let addrs = crate::notify::irc::transport::resolve(&host, port)?;
     let bind = if addrs[0].is_ipv6() {
         "[::]:0"
     } else {

@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::finding::{Finding, Source};
 use super::yaml::{self, Node};
 use crate::exit::{fail, Code};
-use crate::target::percent_encode;
+use crate::notify::target::percent_encode;
 
 pub(crate) struct Options<'a> {
     pub(crate) kubeconfig: Option<&'a Path>,
@@ -130,7 +130,7 @@ fn load(opts: &Options) -> Result<Cluster> {
         _ => None,
     };
     match ca_pem {
-        Some(pem) => crate::tls::add_pem_roots(&mut roots, &pem, "kubeconfig CA")?,
+        Some(pem) => crate::net::tls::add_pem_roots(&mut roots, &pem, "kubeconfig CA")?,
         None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
     }
 
@@ -175,7 +175,7 @@ fn load(opts: &Options) -> Result<Cluster> {
             key_pem = Some(k.as_bytes().to_vec());
         }
     }
-    let tls = crate::tls::config_with(roots, cert_pem.as_deref().zip(key_pem.as_deref()))?;
+    let tls = crate::net::tls::config_with(roots, cert_pem.as_deref().zip(key_pem.as_deref()))?;
     Ok(Cluster {
         context,
         host,
@@ -200,12 +200,12 @@ fn in_cluster(host: &str, _opts: &Options) -> Result<Cluster> {
     let ca = std::fs::read(dir.join("ca.crt"))
         .map_err(|e| config_err(format!("in-cluster: reading ca.crt: {e}")))?;
     let mut roots = rustls::RootCertStore::empty();
-    crate::tls::add_pem_roots(&mut roots, &ca, "in-cluster ca.crt")?;
+    crate::net::tls::add_pem_roots(&mut roots, &ca, "in-cluster ca.crt")?;
     Ok(Cluster {
         context: "in-cluster".into(),
         host: host.trim_matches(['[', ']']).to_string(),
         port,
-        tls: crate::tls::config_with(roots, None)?,
+        tls: crate::net::tls::config_with(roots, None)?,
         token: Some(token.trim().to_string()),
         namespace: std::fs::read_to_string(dir.join("namespace"))
             .ok()
@@ -282,7 +282,7 @@ fn run_exec(exec: &Node) -> Result<Value> {
 fn get(cluster: &Cluster, path: &str) -> Result<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     let what = format!("the Kubernetes API at {}:{}", cluster.host, cluster.port);
-    let tcp = crate::irc::transport::connect_tcp(&cluster.host, cluster.port, deadline)
+    let tcp = crate::notify::irc::transport::connect_tcp(&cluster.host, cluster.port, deadline)
         .map_err(|e| fail(Code::Unavailable, format!("cannot reach {what}: {e:#}")))?;
     tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
     let name = ServerName::try_from(cluster.host.clone())

@@ -7,11 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::exit::Code;
-use crate::irc::line::text_lines;
-use crate::irc::pool::Pool;
-use crate::irc::{Done, Job, Settings};
-use crate::notice::{Notice, NoticeType};
-use crate::target::{IrcServer, Target};
+use crate::notify::irc::line::text_lines;
+use crate::notify::irc::pool::Pool;
+use crate::notify::irc::{Done, Job, Settings};
+use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::target::{IrcServer, Target};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -19,7 +19,7 @@ pub(crate) struct Relay {
     settings: Arc<Settings>,
     pools: Mutex<HashMap<IrcServer, Arc<Pool>>>,
     /// One HTTP agent (one connection pool) for every webhook and homeserver.
-    http: Arc<crate::tls::Agents>,
+    http: Arc<crate::net::tls::Agents>,
     /// Where Matrix sessions (token, device id) are kept.
     pub(crate) state_dir: Option<std::path::PathBuf>,
 }
@@ -47,7 +47,7 @@ impl Relay {
         Relay {
             settings: Arc::new(settings),
             pools: Mutex::new(HashMap::new()),
-            http: Arc::new(crate::tls::Agents::new(extra_ca, |b| {
+            http: Arc::new(crate::net::tls::Agents::new(extra_ca, |b| {
                 b.timeout_global(Some(Duration::from_secs(30)))
             })),
             state_dir: None,
@@ -71,7 +71,7 @@ impl Relay {
         targets: &[Target],
         notice: &Notice,
         expires: Option<Instant>,
-        done: Arc<dyn Fn(usize, Result<(), crate::irc::DeliveryError>) + Send + Sync>,
+        done: Arc<dyn Fn(usize, Result<(), crate::notify::irc::DeliveryError>) + Send + Sync>,
     ) {
         let lines: Arc<[String]> = text_lines(&irc_text(notice)).into();
         let mut by_server: HashMap<&IrcServer, Vec<usize>> = HashMap::new();
@@ -90,9 +90,12 @@ impl Relay {
                             .spawn(move || {
                                 let txn = format!(
                                     "vext-{}-{i}",
-                                    notice.id.clone().unwrap_or_else(crate::protocol::new_id)
+                                    notice
+                                        .id
+                                        .clone()
+                                        .unwrap_or_else(crate::notify::irker::protocol::new_id)
                                 );
-                                let opts = crate::matrix::SendOptions {
+                                let opts = crate::notify::matrix::SendOptions {
                                     state_dir: state_dir.as_deref(),
                                     format: notice.format.as_deref(),
                                     msgtype: notice.msgtype.as_deref(),
@@ -103,7 +106,7 @@ impl Relay {
                     if let Err(e) = spawned {
                         done(
                             i,
-                            Err(crate::irc::DeliveryError::temporary(
+                            Err(crate::notify::irc::DeliveryError::temporary(
                                 Code::TempFail,
                                 format!("cannot start a thread: {e}"),
                             )),
@@ -124,7 +127,7 @@ impl Relay {
                     if let Err(e) = spawned {
                         done(
                             i,
-                            Err(crate::irc::DeliveryError::temporary(
+                            Err(crate::notify::irc::DeliveryError::temporary(
                                 Code::TempFail,
                                 format!("cannot start a thread: {e}"),
                             )),
@@ -200,12 +203,12 @@ pub(crate) fn send_now(
     deadline: Instant,
     timeout: f64,
 ) -> anyhow::Result<Code> {
-    let settings = crate::irc::Settings {
+    let settings = crate::notify::irc::Settings {
         nick: nick.unwrap_or_else(default_nick),
         username: "vext".into(),
         realname: "vext notification".into(),
         nickserv_password: None,
-        tls: crate::tls::client_config(ca_file)?,
+        tls: crate::net::tls::client_config(ca_file)?,
         burst: f64::from(crate::config::defaults::BURST),
         line_rate: crate::config::defaults::LINE_RATE,
         connect_timeout: deadline.saturating_duration_since(Instant::now()),
@@ -218,7 +221,7 @@ pub(crate) fn send_now(
     // client_config() read the CA file above, or said why it could not.
     let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
     let mut relay = Relay::new(settings, extra_ca.as_deref());
-    relay.state_dir = crate::spool::state_dir(None).ok();
+    relay.state_dir = crate::state::spool::state_dir(None).ok();
     let (tx, rx) = mpsc::channel();
     relay.submit(
         targets,

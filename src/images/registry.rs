@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 
-use crate::image::{ImageRef, DOCKER_HUB};
-use crate::target::percent_encode_keeping;
+use crate::images::reference::{ImageRef, DOCKER_HUB};
+use crate::notify::target::percent_encode_keeping;
 
 /// Manifest media types accepted on HEAD (Docker and OCI, single and lists).
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";
@@ -280,7 +280,7 @@ struct Gate {
 }
 
 pub(crate) struct Registry {
-    agents: crate::tls::Agents,
+    agents: crate::net::tls::Agents,
     insecure: Vec<String>,
     config: Option<serde_json::Value>,
     /// Credentials per host, looked up once (a helper is a process).
@@ -309,7 +309,7 @@ impl Reply {
 impl Registry {
     /// `extra_ca`: PEM certificates trusted for registries the public roots do not vouch for.
     pub(crate) fn new(insecure: Vec<String>, extra_ca: Option<Vec<u8>>) -> Registry {
-        let agents = crate::tls::Agents::new(extra_ca.as_deref(), |b| {
+        let agents = crate::net::tls::Agents::new(extra_ca.as_deref(), |b| {
             b.timeout_global(Some(Duration::from_secs(30)))
                 .max_redirects(5)
         });
@@ -392,7 +392,7 @@ impl Registry {
             req.call()
         });
         let mut resp = result.map_err(|e| {
-            let kind = if crate::tls::is_tls_error(&e) {
+            let kind = if crate::net::tls::is_tls_error(&e) {
                 ErrorKind::Auth
             } else {
                 ErrorKind::Temporary

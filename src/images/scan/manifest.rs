@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::finding::{Finding, Source};
+use super::report::Report;
 use super::yaml::{self, Node};
-use super::Report;
 
 /// An image occurrence in a manifest.
 #[derive(Debug, Clone)]
@@ -239,7 +239,7 @@ pub(crate) fn resolve(path: &Path, report: &Report, depth: usize) -> Kustomized 
 }
 
 fn read_yaml(path: &Path, report: &Report) -> Option<Vec<Node>> {
-    let text = super::read_text(path, report)?;
+    let text = super::report::read_text(path, report)?;
     match yaml::parse(&text) {
         Ok(d) => Some(d),
         Err(e) => {

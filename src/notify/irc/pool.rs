@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use super::conn::{self, Event};
 use super::message::CaseMapping;
 use super::{DeliveryError, Job, Settings};
-use crate::target::{IrcServer, Recipient};
+use crate::notify::target::{IrcServer, Recipient};
 
 pub(crate) struct Pool {
     pub(crate) server: IrcServer,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::image::ImageRef;
+use crate::images::reference::ImageRef;
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Finding {

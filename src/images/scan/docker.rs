@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::finding::{Finding, Source};
 use crate::exit::{fail, Code};
-use crate::image::ImageRef;
+use crate::images::reference::ImageRef;
 
 enum Endpoint {
     Unix(String),

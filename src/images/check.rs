@@ -12,10 +12,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::exit::{fail, Code};
-use crate::image::ImageRef;
-use crate::policy::{Effective, Policy, PolicySection};
-use crate::registry::{ErrorKind, Registry, RegistryError};
-use crate::version::{version_of, Change, Version};
+use crate::images::policy::{Effective, Policy, PolicySection};
+use crate::images::reference::ImageRef;
+use crate::images::registry::{ErrorKind, Registry, RegistryError};
+use crate::images::version::{version_of, Change, Version};
 
 /// One line of `--json` (field names are a stable interface).
 #[derive(Debug, Clone, Serialize)]
@@ -236,7 +236,8 @@ pub(crate) fn recall(conn: &rusqlite::Connection, wanted: &mut [Wanted]) -> Resu
     for w in wanted.iter_mut() {
         let versioned = w.image.tag.as_deref().and_then(version_of).is_some();
         if !versioned && w.running.is_none() {
-            w.seen = crate::spool::check_seen(conn, &w.image.to_string())?.and_then(|s| s.digest);
+            w.seen =
+                crate::state::spool::check_seen(conn, &w.image.to_string())?.and_then(|s| s.digest);
         }
     }
     Ok(())
@@ -252,14 +253,14 @@ pub(crate) fn remember(
     let tx = conn.unchecked_transaction()?;
     let mut kept = Vec::new();
     for o in results {
-        let before = crate::spool::check_seen(&tx, &o.image)?;
-        let now = crate::spool::CheckSeen {
+        let before = crate::state::spool::check_seen(&tx, &o.image)?;
+        let now = crate::state::spool::CheckSeen {
             newest: o.newest.clone(),
             change: o.change.to_string(),
             digest: o.digest.clone(),
         };
         if o.error.is_none() {
-            crate::spool::check_record(&tx, &o.image, &now)?;
+            crate::state::spool::check_record(&tx, &o.image, &now)?;
         }
         // New: another newest version, or another digest behind the tag.
         let changed = before.is_none_or(|b| {
@@ -275,7 +276,7 @@ pub(crate) fn remember(
     // the size of what is in use.
     tx.execute(
         "DELETE FROM check_state WHERE checked_at < ?1",
-        [crate::spool::now_ms() - FORGET_AFTER_MS],
+        [crate::state::spool::now_ms() - FORGET_AFTER_MS],
     )?;
     tx.commit()?;
     Ok(kept)
@@ -296,17 +297,17 @@ pub(crate) struct Scheduled {
 pub(crate) fn scheduled(
     job: &Scheduled,
     state_dir: &std::path::Path,
-) -> Result<Option<(String, crate::notice::NoticeType)>> {
+) -> Result<Option<(String, crate::notify::notice::NoticeType)>> {
     let policy = Policy::from_section(job.policy.as_ref()).map_err(|e| fail(Code::Config, e))?;
     let mut raw: Vec<(String, Option<String>)> =
         job.images.iter().map(|i| (i.clone(), None)).collect();
-    for f in crate::scan::inventory(&job.paths) {
+    for f in crate::images::scan::inventory(&job.paths) {
         if let Some(i) = f.image {
             raw.push((i, f.digest));
         }
     }
     let mut wanted = dedupe(raw)?;
-    let conn = crate::spool::open(state_dir)?;
+    let conn = crate::state::spool::open(state_dir)?;
     recall(&conn, &mut wanted)?;
     let results = remember(
         &conn,
@@ -317,7 +318,7 @@ pub(crate) fn scheduled(
 }
 
 /// The text of a summary notification, or None when nothing needs updating.
-pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notice::NoticeType)> {
+pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::notice::NoticeType)> {
     let news: Vec<&Outcome> = results
         .iter()
         .filter(|o| o.decision == "approve" || o.decision == "hold")
@@ -340,9 +341,9 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notice::Not
         ));
     }
     let kind = if approved < news.len() {
-        crate::notice::NoticeType::Warning
+        crate::notify::notice::NoticeType::Warning
     } else {
-        crate::notice::NoticeType::Info
+        crate::notify::notice::NoticeType::Info
     };
     Some((text, kind))
 }
@@ -355,8 +356,8 @@ mod tests {
     fn images_not_checked_for_long_are_forgotten() {
         let dir = std::env::temp_dir().join(format!("vext-unit-forget-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let conn = crate::spool::open(&dir).unwrap();
-        let now = crate::spool::now_ms();
+        let conn = crate::state::spool::open(&dir).unwrap();
+        let now = crate::state::spool::now_ms();
         for (image, at) in [
             ("old", now - FORGET_AFTER_MS - 1000),
             ("recent", now - 1000),

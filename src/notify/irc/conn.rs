@@ -22,7 +22,7 @@ use super::pool::{fail_job, Pool};
 use super::transport;
 use super::{DeliveryError, Done, Job, Settings};
 use crate::exit::Code;
-use crate::target::{IrcServer, Recipient};
+use crate::notify::target::{IrcServer, Recipient};
 
 pub(crate) enum Event {
     Job(Job),
@@ -574,7 +574,7 @@ impl Conn {
     fn casefold(&self, name: &str) -> String {
         self.session
             .as_ref()
-            .map_or(crate::irc::message::CaseMapping::Rfc1459, |s| {
+            .map_or(crate::notify::irc::message::CaseMapping::Rfc1459, |s| {
                 s.isupport.casemapping
             })
             .fold(name)

@@ -1,0 +1,38 @@
+//! The images that run: the Docker engine and the Kubernetes API.
+
+use anyhow::Result;
+
+use super::finding::Finding;
+use super::{docker, kube};
+
+/// Which live sources to ask, resolved by the command from its flags.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Live {
+    pub(crate) docker: bool,
+    /// unix:///path or tcp://host:port; None: $DOCKER_HOST, else the default socket.
+    pub(crate) docker_host: Option<String>,
+    /// Stopped containers too.
+    pub(crate) all: bool,
+    pub(crate) kube: bool,
+    pub(crate) kubeconfig: Option<std::path::PathBuf>,
+    pub(crate) context: Option<String>,
+    pub(crate) namespace: Option<String>,
+    pub(crate) all_namespaces: bool,
+}
+
+/// The images running in Docker and/or Kubernetes, as `live` asks.
+pub(crate) fn live_inventory(live: &Live) -> Result<Vec<Finding>> {
+    let mut out = Vec::new();
+    if live.docker {
+        out.extend(docker::scan(live.docker_host.as_deref(), live.all)?);
+    }
+    if live.kube {
+        out.extend(kube::scan(&kube::Options {
+            kubeconfig: live.kubeconfig.as_deref(),
+            context: live.context.as_deref(),
+            namespace: live.namespace.as_deref(),
+            all_namespaces: live.all_namespaces,
+        })?);
+    }
+    Ok(out)
+}
