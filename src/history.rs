@@ -81,7 +81,7 @@ fn matches(r: &Record, args: &HistoryArgs) -> bool {
         args.state.as_deref().is_none_or(|s| d.state == s)
             && args.target.as_deref().is_none_or(|p| {
                 let shown = crate::config::redact_url(&d.target);
-                crate::daemon::glob(p, &d.target) || crate::daemon::glob(p, &shown)
+                crate::glob::glob(p, &d.target) || crate::glob::glob(p, &shown)
             })
     })
 }

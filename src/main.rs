@@ -11,6 +11,7 @@ mod context;
 mod daemon;
 mod exit;
 mod generate;
+mod glob;
 mod history;
 mod hook;
 mod images;

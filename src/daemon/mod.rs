@@ -26,7 +26,6 @@ use crate::exit::{fail, Code};
 use crate::notify::delivery::Relay;
 use crate::state::spool;
 
-pub(crate) use access::glob;
 use access::{Access, Rate};
 use dispatch::Dispatcher;
 

@@ -9,6 +9,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, Result};
 
+use super::commit::CommitData;
+use super::vcs::vcs_output;
 use crate::exit::{fail, Code};
 
 pub(crate) struct Git {
@@ -48,7 +50,7 @@ impl Git {
     pub(crate) fn run(&self, args: &[&str]) -> Result<String> {
         let mut cmd = self.command();
         cmd.args(args);
-        super::vcs_output(cmd, &format!("git {}", args.join(" ")))
+        vcs_output(cmd, &format!("git {}", args.join(" ")))
     }
 
     /// `irker.*` then `vext.*` settings (the latter win), keys without the section.
@@ -130,22 +132,6 @@ pub(crate) fn short_ref(refname: &str) -> String {
         Some(rest) => rest.split_once('/').map_or(rest, |(_, r)| r).to_string(),
         None => refname.to_string(),
     }
-}
-
-#[derive(Debug, Clone, Default)]
-pub(crate) struct CommitData {
-    pub(crate) hash: String,
-    pub(crate) short: String,
-    pub(crate) author_name: String,
-    pub(crate) mail: String,
-    pub(crate) subject: String,
-    pub(crate) author_date: String,
-    pub(crate) commit_date: String,
-    pub(crate) files: Vec<String>,
-    /// `git describe` output, when a tag is reachable.
-    pub(crate) describe: Option<String>,
-    /// The revision as shown, when the VCS decides it (svn `r12`, hg `3:abc`).
-    pub(crate) rev: Option<String>,
 }
 
 const SEP: char = '\x1f';

@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::git::CommitData;
+use super::announce::{finish, message, settings};
+use super::commit::CommitData;
+use super::vcs::vcs_output;
 use crate::cli::HookHgArgs;
 use crate::exit::{fail, Code};
 
@@ -24,7 +26,7 @@ impl Hg {
             cmd.arg("-R").arg(d);
         }
         cmd.args(args).env("HGPLAIN", "1");
-        super::vcs_output(cmd, &format!("hg {}", args.join(" ")))
+        vcs_output(cmd, &format!("hg {}", args.join(" ")))
     }
 }
 
@@ -52,7 +54,7 @@ pub(crate) fn announce(args: &HookHgArgs, deadline: Instant) -> Result<Code> {
         .next()
         .unwrap_or_default()
         .to_string();
-    let s = super::settings(map, &args.common, &name, super::template::DEFAULT_GIT)?;
+    let s = settings(map, &args.common, &name, super::template::DEFAULT_GIT)?;
     let revset = if !args.revs.is_empty() {
         args.revs.join(" + ")
     } else {
@@ -100,7 +102,7 @@ pub(crate) fn announce(args: &HookHgArgs, deadline: Instant) -> Result<Code> {
             rev: Some(format!("{}:{}", f[0], f[1])),
             ..CommitData::default()
         };
-        texts.push(super::message(&s, f[2], &c)?);
+        texts.push(message(&s, f[2], &c)?);
     }
-    super::finish(&s, &args.common, &texts, deadline)
+    finish(&s, &args.common, &texts, deadline)
 }

@@ -9,7 +9,9 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::git::CommitData;
+use super::announce::{finish, message, settings};
+use super::commit::CommitData;
+use super::vcs::vcs_output;
 use crate::cli::HookSvnArgs;
 use crate::exit::{fail, Code};
 
@@ -31,7 +33,7 @@ pub(crate) fn announce(args: &HookSvnArgs, deadline: Instant) -> Result<Code> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let s = super::settings(map, &args.common, &name, DEFAULT_SVN)?;
+    let s = settings(map, &args.common, &name, DEFAULT_SVN)?;
     let info = svnlook(repo, "info", &args.rev)?;
     let mut lines = info.lines();
     let author = lines.next().unwrap_or_default().to_string();
@@ -50,14 +52,14 @@ pub(crate) fn announce(args: &HookSvnArgs, deadline: Instant) -> Result<Code> {
         rev: Some(format!("r{}", args.rev)),
         ..CommitData::default()
     };
-    let text = super::message(&s, "", &commit)?;
-    super::finish(&s, &args.common, &[text], deadline)
+    let text = message(&s, "", &commit)?;
+    finish(&s, &args.common, &[text], deadline)
 }
 
 fn svnlook(repo: &Path, what: &str, rev: &str) -> Result<String> {
     let mut cmd = Command::new("svnlook");
     cmd.arg(what).arg(repo).args(["--revision", rev]);
-    super::vcs_output(cmd, &format!("svnlook {what}"))
+    vcs_output(cmd, &format!("svnlook {what}"))
 }
 
 /// irkerhook's `irker.conf`: `key = value` lines, `#` comments.

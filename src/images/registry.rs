@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 
 use crate::images::reference::{ImageRef, DOCKER_HUB};
-use crate::notify::target::percent_encode_keeping;
+use crate::net::percent::percent_encode_keeping;
 
 /// Manifest media types accepted on HEAD (Docker and OCI, single and lists).
 const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json";

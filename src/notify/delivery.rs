@@ -71,7 +71,7 @@ impl Relay {
         targets: &[Target],
         notice: &Notice,
         expires: Option<Instant>,
-        done: Arc<dyn Fn(usize, Result<(), crate::notify::irc::DeliveryError>) + Send + Sync>,
+        done: Arc<dyn Fn(usize, Result<(), crate::notify::error::DeliveryError>) + Send + Sync>,
     ) {
         let lines: Arc<[String]> = text_lines(&irc_text(notice)).into();
         let mut by_server: HashMap<&IrcServer, Vec<usize>> = HashMap::new();
@@ -106,7 +106,7 @@ impl Relay {
                     if let Err(e) = spawned {
                         done(
                             i,
-                            Err(crate::notify::irc::DeliveryError::temporary(
+                            Err(crate::notify::error::DeliveryError::temporary(
                                 Code::TempFail,
                                 format!("cannot start a thread: {e}"),
                             )),
@@ -127,7 +127,7 @@ impl Relay {
                     if let Err(e) = spawned {
                         done(
                             i,
-                            Err(crate::notify::irc::DeliveryError::temporary(
+                            Err(crate::notify::error::DeliveryError::temporary(
                                 Code::TempFail,
                                 format!("cannot start a thread: {e}"),
                             )),

@@ -5,134 +5,14 @@
 //! so that cron runs do not create a device each time.
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
-use crate::notify::irc::DeliveryError;
+use crate::net::percent::percent_encode;
+use crate::notify::error::DeliveryError;
 use crate::notify::notice::{Notice, NoticeType};
-use crate::notify::target::percent_encode;
-
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct MatrixTarget {
-    pub(crate) tls: bool,
-    pub(crate) host: String,
-    pub(crate) port: Option<u16>,
-    pub(crate) user: Option<String>,
-    pub(crate) password: Option<String>,
-    /// `!id[:server]` or `#alias:server`.
-    pub(crate) room: String,
-    pub(crate) url: String,
-    /// From the config, the environment or a file; never from the URL.
-    pub(crate) token: Option<String>,
-}
-
-impl fmt::Debug for MatrixTarget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MatrixTarget({self})")
-    }
-}
-
-impl fmt::Display for MatrixTarget {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let scheme = if self.tls { "matrixs" } else { "matrix" };
-        write!(f, "{scheme}://")?;
-        if let Some(u) = &self.user {
-            write!(f, "{u}@")?;
-        }
-        write!(f, "{}", self.host)?;
-        if let Some(p) = self.port {
-            write!(f, ":{p}")?;
-        }
-        write!(f, "/{}", self.room)
-    }
-}
-
-impl MatrixTarget {
-    pub(crate) fn parse(url: &str) -> Result<MatrixTarget, String> {
-        let (scheme, rest) = url.split_once("://").ok_or("not a URL")?;
-        let tls = match scheme.to_ascii_lowercase().as_str() {
-            "matrix" => false,
-            "matrixs" => true,
-            other => return Err(format!("not a Matrix URL ({other})")),
-        };
-        let (rest, fragment) = match rest.split_once('#') {
-            Some((r, f)) => (r, Some(f)),
-            None => (rest, None),
-        };
-        let (rest, query) = match rest.split_once('?') {
-            Some((r, q)) => (r, Some(q)),
-            None => (rest, None),
-        };
-        if query.is_some_and(|q| {
-            q.split('&')
-                .any(|kv| kv.starts_with("token=") || kv.starts_with("access_token="))
-        }) {
-            return Err("an access token in the URL would leak into logs and process lists: use the config file, VEXT_MATRIX_TOKEN or --matrix-token-file".into());
-        }
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
-        let (user, password) = match userinfo {
-            Some(u) => {
-                let (n, p) = u.split_once(':').map_or((u, None), |(n, p)| (n, Some(p)));
-                let n = crate::notify::target::percent_decode(n)?;
-                let p = p.map(crate::notify::target::percent_decode).transpose()?;
-                (Some(n), p)
-            }
-            None => (None, None),
-        };
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !h.is_empty() => (
-                h.to_string(),
-                Some(
-                    p.parse::<u16>()
-                        .map_err(|_| format!("invalid port {p:?}"))?,
-                ),
-            ),
-            _ => (hostport.to_string(), None),
-        };
-        if host.is_empty()
-            || !host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
-        {
-            return Err(format!("invalid homeserver host {host:?}"));
-        }
-        let mut room = crate::notify::target::percent_decode(path)?;
-        if let Some(f) = fragment {
-            room.push('#');
-            room.push_str(&crate::notify::target::percent_decode(f)?);
-        }
-        if !(room.starts_with('!') || room.starts_with('#'))
-            || room.len() < 2
-            || room.chars().any(|c| c.is_control() || c == ' ')
-        {
-            return Err(
-                "expected a room id (!id:server) or alias (%23alias:server) after the homeserver"
-                    .into(),
-            );
-        }
-        if room.starts_with('#') && !room.contains(':') {
-            return Err(format!(
-                "room alias {room:?} needs its server (#alias:server)"
-            ));
-        }
-        Ok(MatrixTarget {
-            tls,
-            host,
-            port,
-            user,
-            password,
-            room,
-            url: url.to_string(),
-            token: None,
-        })
-    }
-}
+use crate::notify::target::MatrixTarget;
 
 fn temp(msg: impl Into<String>) -> DeliveryError {
     DeliveryError::temporary(Code::TempFail, msg)

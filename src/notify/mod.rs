@@ -5,6 +5,7 @@
 //! Nothing here reads the config file or knows about commands.
 
 pub(crate) mod delivery;
+pub(crate) mod error;
 pub(crate) mod irc;
 pub(crate) mod irker;
 pub(crate) mod matrix;

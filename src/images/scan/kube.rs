@@ -18,7 +18,7 @@ use serde_json::Value;
 use super::finding::{Finding, Source};
 use super::yaml::{self, Node};
 use crate::exit::{fail, Code};
-use crate::notify::target::percent_encode;
+use crate::net::percent::percent_encode;
 
 pub(crate) struct Options<'a> {
     pub(crate) kubeconfig: Option<&'a Path>,

@@ -17,11 +17,12 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 
 use super::line::{self, command};
+use super::message::CaseMapping;
 use super::message::{Isupport, Message};
-use super::pool::{fail_job, Pool};
 use super::transport;
-use super::{DeliveryError, Done, Job, Settings};
+use super::{expired_error, fail_job, Done, Job, Settings};
 use crate::exit::Code;
+use crate::notify::error::DeliveryError;
 use crate::notify::target::{IrcServer, Recipient};
 
 pub(crate) enum Event {
@@ -36,7 +37,7 @@ pub(crate) enum Event {
 
 pub(crate) fn spawn(
     id: u64,
-    pool: Arc<Pool>,
+    pool: Box<dyn Owner>,
     server: IrcServer,
     settings: Arc<Settings>,
 ) -> (Sender<Event>, JoinHandle<()>) {
@@ -139,9 +140,27 @@ struct Session {
     keepalive_sent: Option<Instant>,
 }
 
+/// The pool a connection belongs to, as the connection sees it: the pool
+/// decides which connection carries which channel, and takes back the jobs
+/// of a connection that gives up.
+pub(crate) trait Owner: Send {
+    /// Registration done: the server's CHANLIMIT and CASEMAPPING.
+    fn registered(&self, chanlimit: Option<usize>, casemap: CaseMapping);
+    /// The connection could not connect or register and will not retry.
+    fn failed(&self, id: u64, err: &DeliveryError);
+    /// Fail waiting jobs whose time is up.
+    fn expire(&self, now: Instant);
+    /// May this connection part an idle channel?
+    fn release(&self, id: u64, folded: &str) -> bool;
+    /// May this connection, without channels, quit?
+    fn retire(&self, id: u64) -> bool;
+    /// A job this connection cannot carry goes back to the pool.
+    fn submit(&self, job: Job);
+}
+
 struct Conn {
     id: u64,
-    pool: Arc<Pool>,
+    pool: Box<dyn Owner>,
     server: IrcServer,
     settings: Arc<Settings>,
     rx: Receiver<Event>,
@@ -262,7 +281,7 @@ impl Conn {
                 .partition(|j| j.expired(now));
             self.waiting = keep.into();
             for job in gone {
-                fail_job(&job, &super::pool::expired_error());
+                fail_job(&job, &expired_error());
             }
         }
         self.pool.expire(now);

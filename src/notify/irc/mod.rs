@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
+use crate::notify::error::DeliveryError;
 use crate::notify::target::Recipient;
 
 /// How connections behave; shared by every connection of a relay.
@@ -40,25 +41,6 @@ pub(crate) struct Settings {
     pub(crate) default_chanlimit: usize,
 }
 
-/// Why a delivery to one recipient failed.
-#[derive(Clone, Debug)]
-pub(crate) struct DeliveryError {
-    pub(crate) code: Code,
-    /// Retrying cannot help (banned, bad key, no such nick).
-    pub(crate) permanent: bool,
-    pub(crate) message: String,
-}
-
-impl DeliveryError {
-    pub(crate) fn temporary(code: Code, message: impl Into<String>) -> Self {
-        DeliveryError {
-            code,
-            permanent: false,
-            message: message.into(),
-        }
-    }
-}
-
 /// Called once per recipient when its delivery is confirmed (the server
 /// answered a PING sent after the lines) or has failed.
 pub(crate) type Done = Arc<dyn Fn(&Recipient, Result<(), DeliveryError>) + Send + Sync>;
@@ -77,5 +59,18 @@ pub(crate) struct Job {
 impl Job {
     pub(crate) fn expired(&self, now: Instant) -> bool {
         self.expires.is_some_and(|e| now >= e)
+    }
+}
+
+pub(crate) fn expired_error() -> DeliveryError {
+    DeliveryError::temporary(
+        Code::TempFail,
+        "not sent in time: the server could not be reached",
+    )
+}
+
+pub(crate) fn fail_job(job: &Job, err: &DeliveryError) {
+    for r in &job.recipients {
+        (job.done)(r, Err(err.clone()));
     }
 }

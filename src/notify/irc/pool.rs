@@ -11,9 +11,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::conn::{self, Event};
+use super::conn::{self, Event, Owner};
 use super::message::CaseMapping;
-use super::{DeliveryError, Job, Settings};
+use super::{expired_error, fail_job, Job, Settings};
+use crate::notify::error::DeliveryError;
 use crate::notify::target::{IrcServer, Recipient};
 
 pub(crate) struct Pool {
@@ -125,8 +126,12 @@ impl Pool {
     fn spawn(self: &Arc<Self>, st: &mut State) -> u64 {
         st.next_id += 1;
         let id = st.next_id;
-        let (tx, thread) =
-            conn::spawn(id, self.clone(), self.server.clone(), self.settings.clone());
+        let (tx, thread) = conn::spawn(
+            id,
+            Box::new(PoolOwner(self.clone())),
+            self.server.clone(),
+            self.settings.clone(),
+        );
         st.conns.push(Handle {
             id,
             tx,
@@ -230,15 +235,26 @@ impl Pool {
     }
 }
 
-pub(crate) fn expired_error() -> DeliveryError {
-    DeliveryError::temporary(
-        crate::exit::Code::TempFail,
-        "not sent in time: the server could not be reached",
-    )
-}
+/// What a connection may ask of its pool (see [`Owner`]).
+struct PoolOwner(Arc<Pool>);
 
-pub(crate) fn fail_job(job: &Job, err: &DeliveryError) {
-    for r in &job.recipients {
-        (job.done)(r, Err(err.clone()));
+impl Owner for PoolOwner {
+    fn registered(&self, chanlimit: Option<usize>, casemap: CaseMapping) {
+        self.0.registered(chanlimit, casemap);
+    }
+    fn failed(&self, id: u64, err: &DeliveryError) {
+        self.0.failed(id, err);
+    }
+    fn expire(&self, now: Instant) {
+        self.0.expire(now);
+    }
+    fn release(&self, id: u64, folded: &str) -> bool {
+        self.0.release(id, folded)
+    }
+    fn retire(&self, id: u64) -> bool {
+        self.0.retire(id)
+    }
+    fn submit(&self, job: Job) {
+        self.0.submit(job);
     }
 }

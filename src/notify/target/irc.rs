@@ -1,57 +1,11 @@
-//! Notification targets: URLs parsed once, at the edge, into typed values.
-//!
-//! `irc://[nick[:password]@]host[:port]/channel[?key=K]` and `ircs://...`
-//! follow irker's rules: a channel without `#`, `&` or `+` gets `#`,
-//! `/name,isnick` addresses a user, the key may be given as `?key=K` or `?K`.
+//! IRC targets: `irc://[nick[:password]@]host[:port]/channel[?key=K]` and
+//! `ircs://...`, with irker's rules: a channel without `#`, `&` or `+` gets
+//! `#`, `/name,isnick` addresses a user, the key may be given as `?key=K` or
+//! `?K`.
 
 use std::fmt;
 
-/// A parsed notification target.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Target {
-    Irc(IrcTarget),
-    Webhook(crate::notify::webhook::WebhookTarget),
-    Matrix(crate::notify::matrix::MatrixTarget),
-}
-
-impl Target {
-    /// Parses a target URL. The error names what is wrong; callers add the URL.
-    pub(crate) fn parse(url: &str) -> Result<Target, String> {
-        let (scheme, _) = url
-            .split_once("://")
-            .ok_or_else(|| "not a URL (expected scheme://...)".to_string())?;
-        match scheme.to_ascii_lowercase().as_str() {
-            "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
-            "slack" | "discord" | "mattermost" | "mattermosts" | "webhook+http"
-            | "webhook+https" => crate::notify::webhook::WebhookTarget::parse(url).map(Target::Webhook),
-            "matrix" | "matrixs" => crate::notify::matrix::MatrixTarget::parse(url).map(Target::Matrix),
-            other => Err(format!(
-                "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, webhook+https)"
-            )),
-        }
-    }
-}
-
-impl Target {
-    /// The metrics label for this kind of target.
-    pub(crate) fn kind_label(&self) -> &'static str {
-        match self {
-            Target::Irc(_) => "irc",
-            Target::Webhook(w) => w.kind_label(),
-            Target::Matrix(_) => "matrix",
-        }
-    }
-}
-
-impl fmt::Display for Target {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Target::Irc(t) => t.fmt(f),
-            Target::Webhook(w) => w.fmt(f),
-            Target::Matrix(m) => m.fmt(f),
-        }
-    }
-}
+use crate::net::percent::percent_decode;
 
 /// An IRC server and the identity vext uses on it. Connections are pooled by this key.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -284,46 +238,6 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
         }),
     };
     Ok((host.to_ascii_lowercase(), port))
-}
-
-/// `%XX`-escapes every byte but unreserved characters (RFC 3986).
-pub(crate) fn percent_encode(s: &str) -> String {
-    percent_encode_keeping(s, b"")
-}
-
-/// Like [`percent_encode`], also leaving the bytes in `keep` as they are.
-pub(crate) fn percent_encode_keeping(s: &str, keep: &[u8]) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || keep.contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
-/// Decodes `%XX` escapes; the result must be UTF-8.
-pub(crate) fn percent_decode(s: &str) -> Result<String, String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent escape in {s:?}"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("{s:?} does not decode to UTF-8"))
 }
 
 #[cfg(test)]

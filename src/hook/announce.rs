@@ -1,0 +1,528 @@
+//! Announcing commits: the effective hook settings, the message from
+//! irkerhook's template, and delivery to the daemon or directly. The git hook
+//! lives here; svn and hg read their commits and call in.
+
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+
+use crate::cli::{HookCommon, HookGitArgs};
+use crate::exit::{fail, Code};
+use crate::notify::irker::protocol::Request;
+use crate::notify::target::Target;
+
+use super::commit::CommitData;
+use super::git::{self, Change, Git};
+use super::template;
+
+/// Effective hook settings.
+pub(crate) struct Settings {
+    project: String,
+    repo: String,
+    channels: Vec<String>,
+    server: String,
+    tcp: bool,
+    template: String,
+    color: Option<String>,
+    urlprefix: Option<String>,
+    revformat: String,
+    maxchannels: usize,
+    filtercmd: Option<String>,
+    cialike: Option<usize>,
+    /// This machine's name, for irkerhook's `%(host)s` (read once).
+    host: String,
+}
+
+fn truthy(v: &str) -> Option<bool> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "true" | "yes" | "on" | "1" => Some(true),
+        "false" | "no" | "off" | "0" | "" => Some(false),
+        _ => None,
+    }
+}
+
+/// Settings from the VCS's configuration (`map`), then flags, then defaults.
+pub(crate) fn settings(
+    mut map: BTreeMap<String, String>,
+    common: &HookCommon,
+    repo_name: &str,
+    default_template: &str,
+) -> Result<Settings> {
+    for (k, v) in common.overrides() {
+        map.insert(k.to_string(), v);
+    }
+    let get = |k: &str| {
+        map.get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let project = get("project").unwrap_or_else(|| repo_name.to_string());
+    let repo = get("repo").unwrap_or_else(|| project.to_lowercase());
+    let channels: Vec<String> = get("channels")
+        .unwrap_or_else(|| "irc://chat.freenode.net/#commits".into())
+        .split(',')
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .collect();
+    let tcp = match get("tcp") {
+        Some(v) => truthy(&v).ok_or_else(|| {
+            fail(
+                Code::Config,
+                format!("irker.tcp = {v:?}: expected true or false"),
+            )
+        })?,
+        None => true,
+    };
+    let maxchannels = match get("maxchannels") {
+        Some(v) => v.parse().map_err(|_| {
+            fail(
+                Code::Config,
+                format!("irker.maxchannels = {v:?}: expected a number"),
+            )
+        })?,
+        None => 0,
+    };
+    let cialike = match get("cialike").filter(|v| !v.eq_ignore_ascii_case("none")) {
+        Some(v) => Some(v.parse().map_err(|_| {
+            fail(
+                Code::Config,
+                format!("irker.cialike = {v:?}: expected a number"),
+            )
+        })?),
+        None => None,
+    };
+    // `revformat` unset means irkerhook's describe.
+    let revformat = get("revformat").unwrap_or_else(|| "describe".into());
+    if !matches!(revformat.as_str(), "raw" | "short" | "describe") {
+        return Err(fail(
+            Code::Config,
+            format!("irker.revformat = {revformat:?}: expected raw, short or describe"),
+        ));
+    }
+    Ok(Settings {
+        project,
+        repo,
+        channels,
+        server: get("server").unwrap_or_else(|| "localhost".into()),
+        tcp,
+        template: map
+            .get("template")
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .unwrap_or_else(|| default_template.into()),
+        color: get("color"),
+        urlprefix: map.get("urlprefix").map(|v| v.trim().to_string()),
+        revformat,
+        maxchannels,
+        filtercmd: get("filtercmd"),
+        cialike,
+        host: hostname(),
+    })
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .unwrap_or_else(|_| "localhost".into())
+}
+
+/// The URL prefix for a commit link, or None for no URL.
+fn url_prefix(s: &Settings) -> Option<String> {
+    let p = s.urlprefix.as_deref()?;
+    if p.is_empty() || p.eq_ignore_ascii_case("none") {
+        return None;
+    }
+    let fill = |t: &str| t.replace("%(host)s", &s.host).replace("%(repo)s", &s.repo);
+    let preset = |base: &str| format!("{}/commit/", base.trim_end_matches('/'));
+    Some(match p.split_once(':') {
+        _ if p == "gitweb" => fill("http://%(host)s/cgi-bin/gitweb.cgi?p=%(repo)s;a=commit;h="),
+        _ if p == "cgit" => fill("http://%(host)s/cgi-bin/cgit.cgi/%(repo)s/commit/?id="),
+        _ if p == "viewcvs" => fill("http://%(host)s/viewcvs/%(repo)s?view=revision&revision="),
+        Some(("github", path)) => preset(&format!("https://github.com/{path}")),
+        Some(("gitlab", path)) => {
+            format!("https://gitlab.com/{}/-/commit/", path.trim_matches('/'))
+        }
+        Some(("codeberg", path)) => preset(&format!("https://codeberg.org/{path}")),
+        Some(("gitea" | "forgejo", base)) => preset(base),
+        _ => fill(p),
+    })
+}
+
+/// The fields one commit offers to the template.
+fn fields(s: &Settings, branch: &str, c: &CommitData) -> BTreeMap<String, String> {
+    let mut f = BTreeMap::new();
+    for (k, v) in template::colors(s.color.as_deref()) {
+        f.insert(k.to_string(), v.to_string());
+    }
+    let rev = match s.revformat.as_str() {
+        _ if c.rev.is_some() => c.rev.clone().unwrap_or_default(),
+        "raw" => c.hash.clone(),
+        "describe" => c.describe.clone().unwrap_or_default(),
+        _ => String::new(),
+    };
+    let mut commit = c.hash.clone();
+    let rev = if rev.is_empty() {
+        // irkerhook: the abbreviated hash, which also shortens gitweb/cgit links.
+        if s.urlprefix
+            .as_deref()
+            .is_none_or(|p| p == "gitweb" || p == "cgit")
+        {
+            commit = c.short.clone();
+        }
+        c.short.clone()
+    } else {
+        rev
+    };
+    let url = url_prefix(s).map(|p| p + &commit).unwrap_or_default();
+    let pairs = [
+        ("project", s.project.clone()),
+        ("repo", s.repo.clone()),
+        ("branch", branch.to_string()),
+        ("rev", rev),
+        ("author", c.author_name.clone()),
+        ("author_name", c.author_name.clone()),
+        ("mail", c.mail.clone()),
+        ("files", template::file_list(&c.files, s.cialike)),
+        ("logmsg", c.subject.clone()),
+        ("url", url),
+        ("commit", commit),
+        ("author_date", c.author_date.clone()),
+        ("commit_date", c.commit_date.clone()),
+        ("host", s.host.clone()),
+    ];
+    for (k, v) in pairs {
+        f.insert(k.to_string(), v);
+    }
+    f
+}
+
+/// Lets `irker.filtercmd` rewrite the fields (JSON in as its argument, JSON out).
+fn filter(cmd: &str, fields: &mut BTreeMap<String, String>) -> Result<()> {
+    let json = serde_json::to_string(fields)?;
+    let out = std::process::Command::new(cmd)
+        .arg(&json)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .map_err(|e| fail(Code::Config, format!("irker.filtercmd {cmd}: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
+        fail(
+            Code::DataErr,
+            format!("irker.filtercmd {cmd}: output is not JSON: {e}"),
+        )
+    })?;
+    if let Some(obj) = value.as_object() {
+        for (k, v) in obj {
+            let v = match v {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            fields.insert(k.clone(), v);
+        }
+    }
+    Ok(())
+}
+
+pub(crate) fn message(s: &Settings, branch: &str, c: &CommitData) -> Result<String> {
+    let mut f = fields(s, branch, c);
+    if let Some(cmd) = &s.filtercmd {
+        filter(cmd, &mut f)?;
+    }
+    let mut text = template::render(&s.template, &f).map_err(|e| fail(Code::Config, e))?;
+    // irkerhook's reduction: drop the file list when the line is too long.
+    if text.chars().count() > 510 {
+        f.insert("files".into(), String::new());
+        text = template::render(&s.template, &f).map_err(|e| fail(Code::Config, e))?;
+    }
+    Ok(text)
+}
+
+/// A one-line notice (deletion, forced push, summary) in the template's style.
+fn notice(s: &Settings, branch: &str, what: &str) -> String {
+    let c: BTreeMap<&str, &str> = template::colors(s.color.as_deref()).into_iter().collect();
+    format!(
+        "{}{}:{} {}{}{} {what}",
+        c["bold"], s.project, c["reset"], c["yellow"], branch, c["reset"]
+    )
+}
+
+/// Runs a hook with its time budget; failures warn and exit 0 unless --strict.
+pub(crate) fn guarded(
+    common: &HookCommon,
+    f: impl FnOnce(Instant) -> Result<Code>,
+) -> Result<Code> {
+    let budget = common.timeout.unwrap_or(5.0).clamp(0.1, 3600.0);
+    let deadline = Instant::now() + Duration::from_secs_f64(budget);
+    match f(deadline) {
+        Ok(code) => Ok(code),
+        Err(e) if !common.strict => {
+            // A hook must never block a push.
+            eprintln!("vext hook: warning: {e:#}");
+            Ok(Code::Ok)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub(crate) fn announce_git(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
+    let git = Git::new(args.repository.as_deref());
+    let info = git::repo_info(&git)?;
+    let s = settings(
+        git.settings()?,
+        &args.common,
+        &info.name,
+        template::DEFAULT_GIT,
+    )?;
+    let want_describe = s.revformat == "describe";
+    let max = args.max_commits.unwrap_or(5);
+
+    // (branch, commit hash or notice text) in announcement order.
+    let mut items = Vec::new();
+    if args.stdin {
+        let mut input = String::new();
+        std::io::stdin()
+            .take(1 << 20)
+            .read_to_string(&mut input)
+            .map_err(|e| fail(Code::DataErr, format!("reading post-receive input: {e}")))?;
+        for u in git::parse_updates(&input)? {
+            let branch = git::short_ref(&u.refname);
+            let is_tag = u.refname.starts_with("refs/tags/");
+            let kind = if is_tag { "tag" } else { "branch" };
+            let change = git::classify(&git, &u)?;
+            if let Change::Updated { forced: true, .. } = change {
+                let (o, n) = (&u.old[..u.old.len().min(12)], &u.new[..u.new.len().min(12)]);
+                items.push(Item::Notice(notice(
+                    &s,
+                    &branch,
+                    &format!("forced push: {o} -> {n}"),
+                )));
+            }
+            match change {
+                Change::Deleted => items.push(Item::Notice(notice(
+                    &s,
+                    &branch,
+                    &format!("{kind} deleted"),
+                ))),
+                Change::Created { .. } if is_tag => {
+                    let short = &u.new[..u.new.len().min(12)];
+                    items.push(Item::Notice(notice(
+                        &s,
+                        &branch,
+                        &format!("tag created at {short}"),
+                    )));
+                }
+                Change::Created { commits } | Change::Updated { commits, .. } => {
+                    push_commits(&mut items, &s, &branch, commits, max);
+                }
+            }
+        }
+    } else {
+        let revs = if args.revs.is_empty() {
+            vec!["HEAD".to_string()]
+        } else {
+            args.revs.clone()
+        };
+        for r in revs {
+            items.push(Item::Commit {
+                branch: info.head_branch.clone(),
+                hash: r,
+            });
+        }
+    }
+
+    let hashes: Vec<String> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Commit { hash, .. } => Some(hash.clone()),
+            Item::Notice(_) => None,
+        })
+        .collect();
+    let data = git::commits(&git, &hashes, want_describe)?;
+    if data.len() != hashes.len() {
+        return Err(fail(
+            Code::DataErr,
+            format!("git found {} of {} commits", data.len(), hashes.len()),
+        ));
+    }
+    let mut data = data.into_iter();
+    let mut texts = Vec::new();
+    for item in &items {
+        match item {
+            Item::Commit { branch, .. } => {
+                let c = data.next().unwrap_or_default();
+                texts.push(message(&s, branch, &c)?);
+            }
+            Item::Notice(t) => texts.push(t.clone()),
+        }
+    }
+    finish(&s, &args.common, &texts, deadline)
+}
+
+/// Prints the requests (--dry-run) or delivers them.
+pub(crate) fn finish(
+    s: &Settings,
+    common: &HookCommon,
+    texts: &[String],
+    deadline: Instant,
+) -> Result<Code> {
+    let mut channels = s.channels.clone();
+    if s.maxchannels > 0 {
+        channels.truncate(s.maxchannels);
+    }
+    if common.dry_run {
+        let mut out = std::io::stdout().lock();
+        for t in texts {
+            let line = format!(
+                "{{\"to\":{},\"privmsg\":{}}}",
+                serde_json::Value::from(channels.clone()),
+                serde_json::Value::from(t.as_str())
+            );
+            if writeln!(out, "{line}").is_err() {
+                break;
+            }
+        }
+        return Ok(Code::Ok);
+    }
+    if texts.is_empty() || channels.is_empty() {
+        return Ok(Code::Ok);
+    }
+    deliver(s, &channels, texts, common.strict, deadline)
+}
+
+/// What a hook announces, in order: a commit (on a branch) or a one-line notice.
+enum Item {
+    Commit { branch: String, hash: String },
+    Notice(String),
+}
+
+/// The first `max` commits of a ref, oldest first, then a summary line.
+fn push_commits(
+    items: &mut Vec<Item>,
+    s: &Settings,
+    branch: &str,
+    commits: Vec<String>,
+    max: usize,
+) {
+    let total = commits.len();
+    for hash in commits.into_iter().take(max) {
+        items.push(Item::Commit {
+            branch: branch.to_string(),
+            hash,
+        });
+    }
+    if total > max {
+        let more = total - max;
+        let text = format!(
+            "... and {more} more commit{}",
+            if more == 1 { "" } else { "s" }
+        );
+        items.push(Item::Notice(notice(s, branch, &text)));
+    }
+}
+
+fn deliver(
+    s: &Settings,
+    channels: &[String],
+    texts: &[String],
+    strict: bool,
+    deadline: Instant,
+) -> Result<Code> {
+    let requests: Vec<Request> = texts
+        .iter()
+        .map(|t| Request {
+            to: channels.to_vec(),
+            privmsg: t.clone(),
+            id: None,
+            ack: false,
+            title: None,
+            kind: None,
+            format: None,
+            msgtype: None,
+        })
+        .collect();
+    if !strict {
+        let sent = if s.tcp {
+            send_tcp(&s.server, &requests, deadline)
+        } else {
+            requests
+                .iter()
+                .try_for_each(|r| crate::notify::irker::client::send_udp(&s.server, r))
+                .map(|_| true)
+        };
+        match sent {
+            Ok(true) => return Ok(Code::Ok),
+            Ok(false) => {
+                // No daemon: deliver directly, in a detached child so the push goes on.
+                return spawn_direct(channels, texts);
+            }
+            Err(e) => {
+                eprintln!("vext hook: warning: {e:#}");
+                return Ok(Code::Ok);
+            }
+        }
+    }
+    // --strict: deliver here and now (daemon first, else directly), and say how it went.
+    if s.tcp && send_tcp(&s.server, &requests, deadline)? {
+        return Ok(Code::Ok);
+    }
+    let targets: Vec<Target> = channels
+        .iter()
+        .map(|c| {
+            Target::parse(c).map_err(|e| fail(Code::Config, format!("irker.channels: {c}: {e}")))
+        })
+        .collect::<Result<_>>()?;
+    let timeout = deadline
+        .saturating_duration_since(Instant::now())
+        .as_secs_f64();
+    let notice = crate::notify::notice::Notice {
+        text: texts.join("\n"),
+        ..Default::default()
+    };
+    crate::notify::delivery::send_now(&targets, &notice, None, None, deadline, timeout)
+}
+
+/// Sends plain irker requests to the daemon over TCP. Ok(false) when nothing listens.
+fn send_tcp(server: &str, requests: &[Request], deadline: Instant) -> Result<bool> {
+    let (host, port) = crate::notify::irker::client::daemon_addr(server)?;
+    let mut stream = match crate::notify::irc::transport::connect_tcp(&host, port, deadline) {
+        Ok(s) => s,
+        Err(e) => {
+            let refused = e
+                .chain()
+                .filter_map(|c| c.downcast_ref::<std::io::Error>())
+                .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+            return if refused { Ok(false) } else { Err(e) };
+        }
+    };
+    let mut buf = String::new();
+    for r in requests {
+        buf.push_str(&r.to_line());
+        buf.push('\n');
+    }
+    stream.write_all(buf.as_bytes())?;
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    Ok(true)
+}
+
+fn spawn_direct(channels: &[String], texts: &[String]) -> Result<Code> {
+    let exe = std::env::current_exe()
+        .map_err(|e| fail(Code::Software, format!("finding vext itself: {e}")))?;
+    let mut cmd = std::process::Command::new(exe);
+    cmd.arg("send")
+        .arg("--timeout")
+        .arg("60")
+        .arg("-m")
+        .arg(texts.join("\n"))
+        .args(channels);
+    cmd.stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    match cmd.spawn() {
+        Ok(_) => Ok(Code::Ok),
+        Err(e) => {
+            eprintln!("vext hook: warning: cannot start a direct send: {e}");
+            Ok(Code::Ok)
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Notification targets: URLs parsed once, at the edge, into typed values,
+//! one file per scheme family. Back-ends take these types; they never parse
+//! URLs themselves.
+
+mod irc;
+mod matrix;
+mod webhook;
+
+use std::fmt;
+
+pub(crate) use irc::{IrcServer, IrcTarget, Recipient};
+pub(crate) use matrix::MatrixTarget;
+pub(crate) use webhook::{Kind as WebhookKind, WebhookTarget};
+
+/// A parsed notification target.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Target {
+    Irc(IrcTarget),
+    Webhook(WebhookTarget),
+    Matrix(MatrixTarget),
+}
+
+impl Target {
+    /// Parses a target URL. The error names what is wrong; callers add the URL.
+    pub(crate) fn parse(url: &str) -> Result<Target, String> {
+        let (scheme, _) = url
+            .split_once("://")
+            .ok_or_else(|| "not a URL (expected scheme://...)".to_string())?;
+        match scheme.to_ascii_lowercase().as_str() {
+            "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
+            "slack" | "discord" | "mattermost" | "mattermosts" | "webhook+http"
+            | "webhook+https" => WebhookTarget::parse(url).map(Target::Webhook),
+            "matrix" | "matrixs" => MatrixTarget::parse(url).map(Target::Matrix),
+            other => Err(format!(
+                "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, webhook+https)"
+            )),
+        }
+    }
+}
+
+impl Target {
+    /// The metrics label for this kind of target.
+    pub(crate) fn kind_label(&self) -> &'static str {
+        match self {
+            Target::Irc(_) => "irc",
+            Target::Webhook(w) => w.kind_label(),
+            Target::Matrix(_) => "matrix",
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Irc(t) => t.fmt(f),
+            Target::Webhook(w) => w.fmt(f),
+            Target::Matrix(m) => m.fmt(f),
+        }
+    }
+}
