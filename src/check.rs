@@ -172,7 +172,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
 fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connection>> {
     let required = args.only_new || !args.notify.is_empty();
     let open = || -> Result<rusqlite::Connection> {
-        let dir = crate::state::spool::state_dir(
+        let dir = crate::state::dir::state_dir(
             args.state_dir
                 .as_deref()
                 .or(ctx.config.daemon.state_dir.as_deref()),
@@ -183,7 +183,7 @@ fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connec
                 format!("creating {}: {e}", dir.display()),
             )
         })?;
-        crate::state::spool::open(&dir)
+        crate::state::db::open(&dir)
     };
     match open() {
         Ok(c) => Ok(Some(c)),
@@ -261,7 +261,7 @@ fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> R
     t.push_str(&format!("# HELP vext_check_duration_seconds Duration of the last check.\n# TYPE vext_check_duration_seconds gauge\nvext_check_duration_seconds {seconds:.3}\n"));
     t.push_str(&format!(
         "# HELP vext_check_last_run_timestamp_seconds When the last check ran.\n# TYPE vext_check_last_run_timestamp_seconds gauge\nvext_check_last_run_timestamp_seconds {}\n",
-        crate::state::spool::now_ms() / 1000
+        crate::state::db::now_ms() / 1000
     ));
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     std::fs::write(&tmp, t)

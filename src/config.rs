@@ -338,7 +338,7 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
     d.state_dir = env("VEXT_STATE_DIR")
         .map(PathBuf::from)
         .or(d.state_dir.take())
-        .or_else(|| crate::state::spool::state_dir(None).ok());
+        .or_else(|| crate::state::dir::state_dir(None).ok());
     d.http = env("VEXT_HTTP").or(d.http.take());
     d.secret_file = env("VEXT_SECRET_FILE")
         .map(PathBuf::from)

@@ -12,12 +12,12 @@ use crate::exit::{fail, Code};
 use crate::state::spool::{self, Record};
 
 pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
-    let dir = spool::state_dir(
+    let dir = crate::state::dir::state_dir(
         args.state_dir
             .as_deref()
             .or(ctx.config.daemon.state_dir.as_deref()),
     )?;
-    let conn = spool::open_existing(&dir)?;
+    let conn = crate::state::db::open_existing(&dir)?;
     let since = match &args.since {
         Some(s) => parse_since(s)?,
         None => 0,
@@ -59,7 +59,7 @@ pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
 
 fn parse_since(s: &str) -> Result<i64> {
     if let Ok(d) = parse_duration(s) {
-        return Ok(spool::now_ms() - d.as_millis() as i64);
+        return Ok(crate::state::db::now_ms() - d.as_millis() as i64);
     }
     humantime::parse_rfc3339_weak(s)
         .map(|t| {

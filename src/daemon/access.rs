@@ -159,7 +159,7 @@ impl Access {
         if !verify(secret, ts, nonce, payload, sig) {
             return Err(Rejection::BadSignature);
         }
-        let now = crate::state::spool::now_ms() / 1000;
+        let now = crate::state::db::now_ms() / 1000;
         if (now - ts).abs() > WINDOW_SECS {
             return Err(Rejection::Stale);
         }
@@ -282,7 +282,7 @@ mod tests {
         let a = Access::new(Some(secret.clone()), false, vec![], None);
         let peer: IpAddr = "127.0.0.1".parse().unwrap();
         let payload = r#"{"to":"irc://h/c","privmsg":"x"}"#;
-        let now = crate::state::spool::now_ms() / 1000;
+        let now = crate::state::db::now_ms() / 1000;
         let line = crate::notify::irker::protocol::sign_line(&secret, payload, now);
         assert!(a.open(line.as_bytes(), peer).is_ok());
         assert!(matches!(

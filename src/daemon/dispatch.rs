@@ -98,7 +98,7 @@ impl Dispatcher {
             return Err(Rejection::BadRequest("empty privmsg".into()));
         }
         let id = request.id.clone().unwrap_or_else(new_id);
-        let received_at = spool::now_ms();
+        let received_at = crate::state::db::now_ms();
         let stored = self
             .writer
             .insert(NewMessage {
@@ -157,7 +157,7 @@ impl Dispatcher {
             }
         }
         self.outstanding.fetch_add(items.len(), Ordering::SeqCst);
-        let age = Duration::from_millis((spool::now_ms() - received_at).max(0) as u64);
+        let age = Duration::from_millis((crate::state::db::now_ms() - received_at).max(0) as u64);
         let expires = Instant::now() + self.max_age.saturating_sub(age);
         let targets: Vec<Target> = items.iter().map(|(_, t, _)| t.clone()).collect();
         let shown: Vec<String> = targets.iter().map(Target::to_string).collect();
@@ -228,7 +228,7 @@ impl Dispatcher {
         attempts: i64,
         kind: &'static str,
     ) {
-        let now = spool::now_ms();
+        let now = crate::state::db::now_ms();
         match result {
             Ok(()) => {
                 self.writer.update(Update::Delivered { seq, idx, at: now });
@@ -268,7 +268,7 @@ impl Dispatcher {
     /// Resumes interrupted deliveries, then retries what is due, every second;
     /// purges past-retention messages now and then.
     pub(crate) fn schedule(self: Arc<Self>, state_dir: &Path, retain: Duration) -> Result<()> {
-        let conn = spool::open(state_dir)?;
+        let conn = crate::state::db::open(state_dir)?;
         let resumed = spool::requeue_interrupted(&conn)?;
         if resumed > 0 {
             log::info!("resuming {resumed} deliveries interrupted by a stop or crash");
@@ -286,10 +286,11 @@ impl Dispatcher {
                         return;
                     }
                     if last_purge.is_none_or(|t| t.elapsed() > Duration::from_secs(600)) {
-                        me.writer.purge(spool::now_ms() - retain.as_millis() as i64);
+                        me.writer
+                            .purge(crate::state::db::now_ms() - retain.as_millis() as i64);
                         last_purge = Some(Instant::now());
                     }
-                    match spool::due(&conn, spool::now_ms(), 2000) {
+                    match spool::due(&conn, crate::state::db::now_ms(), 2000) {
                         Ok(due) => me.start_due(due),
                         Err(e) => log::error!("spool: reading due deliveries: {e:#}"),
                     }

@@ -236,8 +236,8 @@ pub(crate) fn recall(conn: &rusqlite::Connection, wanted: &mut [Wanted]) -> Resu
     for w in wanted.iter_mut() {
         let versioned = w.image.tag.as_deref().and_then(version_of).is_some();
         if !versioned && w.running.is_none() {
-            w.seen =
-                crate::state::spool::check_seen(conn, &w.image.to_string())?.and_then(|s| s.digest);
+            w.seen = crate::state::checks::check_seen(conn, &w.image.to_string())?
+                .and_then(|s| s.digest);
         }
     }
     Ok(())
@@ -253,14 +253,14 @@ pub(crate) fn remember(
     let tx = conn.unchecked_transaction()?;
     let mut kept = Vec::new();
     for o in results {
-        let before = crate::state::spool::check_seen(&tx, &o.image)?;
-        let now = crate::state::spool::CheckSeen {
+        let before = crate::state::checks::check_seen(&tx, &o.image)?;
+        let now = crate::state::checks::CheckSeen {
             newest: o.newest.clone(),
             change: o.change.to_string(),
             digest: o.digest.clone(),
         };
         if o.error.is_none() {
-            crate::state::spool::check_record(&tx, &o.image, &now)?;
+            crate::state::checks::check_record(&tx, &o.image, &now)?;
         }
         // New: another newest version, or another digest behind the tag.
         let changed = before.is_none_or(|b| {
@@ -276,7 +276,7 @@ pub(crate) fn remember(
     // the size of what is in use.
     tx.execute(
         "DELETE FROM check_state WHERE checked_at < ?1",
-        [crate::state::spool::now_ms() - FORGET_AFTER_MS],
+        [crate::state::db::now_ms() - FORGET_AFTER_MS],
     )?;
     tx.commit()?;
     Ok(kept)
@@ -307,7 +307,7 @@ pub(crate) fn scheduled(
         }
     }
     let mut wanted = dedupe(raw)?;
-    let conn = crate::state::spool::open(state_dir)?;
+    let conn = crate::state::db::open(state_dir)?;
     recall(&conn, &mut wanted)?;
     let results = remember(
         &conn,
@@ -356,8 +356,8 @@ mod tests {
     fn images_not_checked_for_long_are_forgotten() {
         let dir = std::env::temp_dir().join(format!("vext-unit-forget-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let conn = crate::state::spool::open(&dir).unwrap();
-        let now = crate::state::spool::now_ms();
+        let conn = crate::state::db::open(&dir).unwrap();
+        let now = crate::state::db::now_ms();
         for (image, at) in [
             ("old", now - FORGET_AFTER_MS - 1000),
             ("recent", now - 1000),

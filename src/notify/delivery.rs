@@ -221,7 +221,7 @@ pub(crate) fn send_now(
     // client_config() read the CA file above, or said why it could not.
     let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
     let mut relay = Relay::new(settings, extra_ca.as_deref());
-    relay.state_dir = crate::state::spool::state_dir(None).ok();
+    relay.state_dir = crate::state::dir::state_dir(None).ok();
     let (tx, rx) = mpsc::channel();
     relay.submit(
         targets,

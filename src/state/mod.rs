@@ -1,4 +1,7 @@
 //! The state floor: the SQLite database in the state dir and the small APIs
 //! over it (the daemon's spool, the check memory).
 
+pub(crate) mod checks;
+pub(crate) mod db;
+pub(crate) mod dir;
 pub(crate) mod spool;

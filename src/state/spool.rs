@@ -7,133 +7,18 @@
 //! under way goes into the next transaction together. Readers (the retry
 //! scheduler, `vext history`) use their own connections, as WAL allows.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 #[cfg(test)]
 use rusqlite::OptionalExtension;
 use rusqlite::{params, Connection};
 
-use crate::exit::{fail, Code};
-
-/// The database file inside the state directory.
-pub(crate) const DB_FILE: &str = "spool.sqlite";
-
-/// Schema migrations, in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] = &[
-    // 1: messages and their deliveries (one per target).
-    "CREATE TABLE messages (
-        seq INTEGER PRIMARY KEY AUTOINCREMENT,
-        id TEXT NOT NULL UNIQUE,
-        received_at INTEGER NOT NULL,
-        source TEXT NOT NULL,
-        text TEXT NOT NULL
-     );
-     CREATE TABLE deliveries (
-        message_seq INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
-        idx INTEGER NOT NULL,
-        target TEXT NOT NULL,
-        state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
-        attempts INTEGER NOT NULL DEFAULT 0,
-        next_attempt_at INTEGER,
-        last_error TEXT,
-        delivered_at INTEGER,
-        PRIMARY KEY (message_seq, idx)
-     );
-     CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
-     CREATE INDEX messages_received ON messages(received_at);",
-    // 2: a notification's optional title and type.
-    "ALTER TABLE messages ADD COLUMN title TEXT;
-     ALTER TABLE messages ADD COLUMN type TEXT;",
-    // 3: Matrix presentation: format and msgtype.
-    "ALTER TABLE messages ADD COLUMN format TEXT;
-     ALTER TABLE messages ADD COLUMN msgtype TEXT;",
-    // 4: what `vext check` reported last, per image (for --only-new).
-    "CREATE TABLE check_state (
-        image TEXT PRIMARY KEY,
-        newest TEXT,
-        change TEXT NOT NULL,
-        checked_at INTEGER NOT NULL
-     );",
-    // 5: the registry's digest of a non-version tag (`latest`) when last
-    // checked, to tell a changed digest when nothing says what runs.
-    "ALTER TABLE check_state ADD COLUMN digest TEXT;",
-];
-
-/// Milliseconds since the Unix epoch.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
-
-/// Opens (creating and migrating when needed) the spool database.
-pub(crate) fn open(dir: &Path) -> Result<Connection> {
-    let path = dir.join(DB_FILE);
-    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;",
-    )
-    .with_context(|| format!("configuring {}", path.display()))?;
-    migrate(&conn).with_context(|| format!("migrating {}", path.display()))?;
-    Ok(conn)
-}
-
-/// Opens an existing spool for reading (`vext history`).
-pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
-    let path = dir.join(DB_FILE);
-    if !path.is_file() {
-        return Err(fail(
-            Code::DataErr,
-            format!(
-                "no spool at {} (has the daemon run with this --state-dir?)",
-                path.display()
-            ),
-        ));
-    }
-    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
-    conn.busy_timeout(Duration::from_secs(5))?;
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version as usize > MIGRATIONS.len() {
-        return Err(fail(
-            Code::DataErr,
-            format!(
-                "{} was written by a newer vext (schema {version})",
-                path.display()
-            ),
-        ));
-    }
-    Ok(conn)
-}
-
-fn migrate(conn: &Connection) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let version = usize::try_from(version).unwrap_or(0);
-    if version > MIGRATIONS.len() {
-        return Err(fail(
-            Code::Config,
-            format!(
-                "the spool was written by a newer vext (schema {version}, this one knows {})",
-                MIGRATIONS.len()
-            ),
-        ));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-    }
-    Ok(())
-}
+use super::db::open;
 
 /// A notification to store.
 pub(crate) struct NewMessage {
@@ -490,79 +375,11 @@ pub(crate) fn last_seq(conn: &Connection) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// What `vext check` last recorded for an image.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct CheckSeen {
-    pub(crate) newest: Option<String>,
-    pub(crate) change: String,
-    /// The registry's digest of the tag, for non-version tags.
-    pub(crate) digest: Option<String>,
-}
-
-pub(crate) fn check_seen(conn: &Connection, image: &str) -> Result<Option<CheckSeen>> {
-    let mut stmt =
-        conn.prepare_cached("SELECT newest, change, digest FROM check_state WHERE image = ?1")?;
-    let mut rows = stmt.query(params![image])?;
-    Ok(match rows.next()? {
-        Some(r) => Some(CheckSeen {
-            newest: r.get(0)?,
-            change: r.get(1)?,
-            digest: r.get(2)?,
-        }),
-        None => None,
-    })
-}
-
-/// Records what a check found; a digest not fetched this time keeps the old one.
-pub(crate) fn check_record(conn: &Connection, image: &str, seen: &CheckSeen) -> Result<()> {
-    conn.prepare_cached(
-        "INSERT INTO check_state (image, newest, change, checked_at, digest)
-         VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT(image) DO UPDATE SET newest = ?2, change = ?3, checked_at = ?4,
-           digest = coalesce(?5, digest)",
-    )?
-    .execute(params![
-        image,
-        seen.newest,
-        seen.change,
-        now_ms(),
-        seen.digest
-    ])?;
-    Ok(())
-}
-
-/// The state directory: the flag, else systemd's `$STATE_DIRECTORY`, else
-/// `$XDG_STATE_HOME/vext`, else `~/.local/state/vext`.
-pub(crate) fn state_dir(flag: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = flag {
-        return Ok(p.to_path_buf());
-    }
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
-    if let Some(s) = var("STATE_DIRECTORY") {
-        // systemd may list several, separated by ':'; the first is ours.
-        let s = s
-            .to_string_lossy()
-            .split(':')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        return Ok(PathBuf::from(s));
-    }
-    if let Some(x) = var("XDG_STATE_HOME") {
-        return Ok(PathBuf::from(x).join("vext"));
-    }
-    if let Some(h) = var("HOME") {
-        return Ok(PathBuf::from(h).join(".local/state/vext"));
-    }
-    Err(fail(
-        Code::Config,
-        "no state directory: give --state-dir (or set STATE_DIRECTORY, XDG_STATE_HOME or HOME)",
-    ))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::db::{now_ms, open_existing, MIGRATIONS};
+    use std::path::PathBuf;
 
     fn temp() -> PathBuf {
         let p = std::env::temp_dir().join(format!(

@@ -103,7 +103,7 @@ pub(crate) fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
         Some(secret) => crate::notify::irker::protocol::sign_line(
             secret,
             &request.to_line(),
-            crate::state::spool::now_ms() / 1000,
+            crate::state::db::now_ms() / 1000,
         ),
         None => request.to_line(),
     }

@@ -243,6 +243,7 @@ fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::notify::target::Target;
 
     fn irc(url: &str) -> IrcTarget {
         IrcTarget::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"))

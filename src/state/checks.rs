@@ -1,0 +1,48 @@
+//! The check memory: what `vext check` last reported per image, so that
+//! `--only-new` reports each change once.
+
+use anyhow::Result;
+use rusqlite::{params, Connection};
+
+use super::db::now_ms;
+
+/// What `vext check` last recorded for an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct CheckSeen {
+    pub(crate) newest: Option<String>,
+    pub(crate) change: String,
+    /// The registry's digest of the tag, for non-version tags.
+    pub(crate) digest: Option<String>,
+}
+
+pub(crate) fn check_seen(conn: &Connection, image: &str) -> Result<Option<CheckSeen>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT newest, change, digest FROM check_state WHERE image = ?1")?;
+    let mut rows = stmt.query(params![image])?;
+    Ok(match rows.next()? {
+        Some(r) => Some(CheckSeen {
+            newest: r.get(0)?,
+            change: r.get(1)?,
+            digest: r.get(2)?,
+        }),
+        None => None,
+    })
+}
+
+/// Records what a check found; a digest not fetched this time keeps the old one.
+pub(crate) fn check_record(conn: &Connection, image: &str, seen: &CheckSeen) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO check_state (image, newest, change, checked_at, digest)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(image) DO UPDATE SET newest = ?2, change = ?3, checked_at = ?4,
+           digest = coalesce(?5, digest)",
+    )?
+    .execute(params![
+        image,
+        seen.newest,
+        seen.change,
+        now_ms(),
+        seen.digest
+    ])?;
+    Ok(())
+}

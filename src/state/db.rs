@@ -1,0 +1,125 @@
+//! The state database: one SQLite file in the state directory (WAL, full
+//! sync), its schema and migrations. The spool, the check memory and later
+//! the update journal are small APIs over it.
+
+use std::path::Path;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context as _, Result};
+use rusqlite::Connection;
+
+use crate::exit::{fail, Code};
+
+/// The database file inside the state directory.
+pub(crate) const DB_FILE: &str = "spool.sqlite";
+
+/// Schema migrations, in order; `PRAGMA user_version` counts those applied.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: messages and their deliveries (one per target).
+    "CREATE TABLE messages (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        received_at INTEGER NOT NULL,
+        source TEXT NOT NULL,
+        text TEXT NOT NULL
+     );
+     CREATE TABLE deliveries (
+        message_seq INTEGER NOT NULL REFERENCES messages(seq) ON DELETE CASCADE,
+        idx INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'delivered', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at INTEGER,
+        last_error TEXT,
+        delivered_at INTEGER,
+        PRIMARY KEY (message_seq, idx)
+     );
+     CREATE INDEX deliveries_due ON deliveries(state, next_attempt_at);
+     CREATE INDEX messages_received ON messages(received_at);",
+    // 2: a notification's optional title and type.
+    "ALTER TABLE messages ADD COLUMN title TEXT;
+     ALTER TABLE messages ADD COLUMN type TEXT;",
+    // 3: Matrix presentation: format and msgtype.
+    "ALTER TABLE messages ADD COLUMN format TEXT;
+     ALTER TABLE messages ADD COLUMN msgtype TEXT;",
+    // 4: what `vext check` reported last, per image (for --only-new).
+    "CREATE TABLE check_state (
+        image TEXT PRIMARY KEY,
+        newest TEXT,
+        change TEXT NOT NULL,
+        checked_at INTEGER NOT NULL
+     );",
+    // 5: the registry's digest of a non-version tag (`latest`) when last
+    // checked, to tell a changed digest when nothing says what runs.
+    "ALTER TABLE check_state ADD COLUMN digest TEXT;",
+];
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Opens (creating and migrating when needed) the state database.
+pub(crate) fn open(dir: &Path) -> Result<Connection> {
+    let path = dir.join(DB_FILE);
+    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA foreign_keys = ON;",
+    )
+    .with_context(|| format!("configuring {}", path.display()))?;
+    migrate(&conn).with_context(|| format!("migrating {}", path.display()))?;
+    Ok(conn)
+}
+
+/// Opens an existing database for reading (`vext history`).
+pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
+    let path = dir.join(DB_FILE);
+    if !path.is_file() {
+        return Err(fail(
+            Code::DataErr,
+            format!(
+                "no spool at {} (has the daemon run with this --state-dir?)",
+                path.display()
+            ),
+        ));
+    }
+    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version as usize > MIGRATIONS.len() {
+        return Err(fail(
+            Code::DataErr,
+            format!(
+                "{} was written by a newer vext (schema {version})",
+                path.display()
+            ),
+        ));
+    }
+    Ok(conn)
+}
+
+pub(crate) fn migrate(conn: &Connection) -> Result<()> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let version = usize::try_from(version).unwrap_or(0);
+    if version > MIGRATIONS.len() {
+        return Err(fail(
+            Code::Config,
+            format!(
+                "the spool was written by a newer vext (schema {version}, this one knows {})",
+                MIGRATIONS.len()
+            ),
+        ));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
