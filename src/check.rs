@@ -13,6 +13,10 @@ use crate::exit::{fail, Code};
 use crate::images::check::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
 use crate::images::policy::{Policy, PolicySection};
 use crate::images::registry::ErrorKind;
+use crate::notify::notice::Notice;
+use crate::notify::sender::Sender;
+use crate::notify::target::Target;
+use crate::settings::DeliveryFlags;
 
 fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
     let mut raw: Vec<(String, Option<String>)> = Vec::new();
@@ -96,20 +100,22 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     };
     let policy = Policy::from_section(section.as_ref()).map_err(|e| fail(Code::Config, e))?;
     // Notification targets are checked before any registry is asked.
-    let mut notify = Vec::new();
-    for t in &args.notify {
-        let url = ctx
-            .config
-            .expand_target(t)
-            .map_err(|e| fail(Code::Usage, format!("--notify {t}: {e}")))?;
-        let target = crate::notify::target::Target::parse(&url).map_err(|e| {
-            fail(
-                Code::Usage,
-                format!("--notify {}: {e}", crate::config::redact_url(&url)),
-            )
-        })?;
-        notify.push((url, ctx.config.configure(target)));
-    }
+    let notify = if args.notify.is_empty() {
+        None
+    } else {
+        let (urls, targets) = crate::settings::targets(ctx, &args.notify, "--notify")?;
+        let sender = crate::settings::sender(
+            ctx,
+            &DeliveryFlags {
+                via: args.via.as_deref(),
+                secret_file: args.secret_file.as_deref(),
+                ca_file: args.ca_file.as_deref(),
+                state_dir: args.state_dir.as_deref(),
+                ..DeliveryFlags::default()
+            },
+        )?;
+        Some((urls, targets, sender))
+    };
     let started = std::time::Instant::now();
     let mut wanted = inputs(&args)?;
     let state = open_state(&args, ctx)?;
@@ -145,8 +151,8 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         results = remember(conn, results, args.only_new)?;
     }
     print(&results, args.json)?;
-    if !notify.is_empty() {
-        send_summary(&results, &notify, args.via.as_deref())?;
+    if let Some((urls, targets, sender)) = &notify {
+        send_summary(&results, urls, targets, sender)?;
     }
 
     if all_failed {
@@ -172,11 +178,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
 fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connection>> {
     let required = args.only_new || !args.notify.is_empty();
     let open = || -> Result<rusqlite::Connection> {
-        let dir = crate::state::dir::state_dir(
-            args.state_dir
-                .as_deref()
-                .or(ctx.config.daemon.state_dir.as_deref()),
-        )?;
+        let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
         std::fs::create_dir_all(&dir).map_err(|e| {
             fail(
                 Code::Unavailable,
@@ -198,39 +200,21 @@ fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connec
 /// One notification listing what needs updating; nothing when nothing does.
 fn send_summary(
     results: &[Outcome],
-    targets: &[(String, crate::notify::target::Target)],
-    via: Option<&str>,
+    urls: &[String],
+    targets: &[Target],
+    sender: &Sender,
 ) -> Result<()> {
     let Some((text, kind)) = summary(results) else {
         return Ok(());
     };
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    let code = match via {
-        Some(addr) => {
-            let request = crate::notify::irker::protocol::Request {
-                to: targets.iter().map(|(u, _)| u.clone()).collect(),
-                privmsg: text,
-                id: Some(crate::notify::irker::protocol::new_id()),
-                ack: true,
-                title: Some("vext check".into()),
-                kind: Some(kind),
-                format: None,
-                msgtype: None,
-            };
-            crate::notify::irker::client::send(addr, &request, None, deadline)?
-        }
-        None => {
-            let list: Vec<crate::notify::target::Target> =
-                targets.iter().map(|(_, t)| t.clone()).collect();
-            let notice = crate::notify::notice::Notice {
-                text,
-                title: Some("vext check".into()),
-                kind: Some(kind),
-                ..Default::default()
-            };
-            crate::notify::delivery::send_now(&list, &notice, None, None, deadline, 30.0)?
-        }
+    let notice = Notice {
+        text,
+        title: Some("vext check".into()),
+        kind: Some(kind),
+        ..Default::default()
     };
+    let code = sender.send(urls, targets, &notice, deadline)?;
     if code != Code::Ok {
         return Err(fail(code, "the --notify summary could not be delivered"));
     }

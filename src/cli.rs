@@ -613,6 +613,10 @@ pub(crate) struct CheckArgs {
     #[arg(long, env = "VEXT_DAEMON", value_name = "HOST:PORT")]
     pub(crate) via: Option<String>,
 
+    /// With --via: sign the summary with the shared secret in FILE (the daemon's --secret-file).
+    #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
+    pub(crate) secret_file: Option<PathBuf>,
+
     /// Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter.
     #[arg(long, value_name = "PATH")]
     pub(crate) metrics_file: Option<PathBuf>,

@@ -12,11 +12,7 @@ use crate::exit::{fail, Code};
 use crate::state::spool::{self, Record};
 
 pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
-    let dir = crate::state::dir::state_dir(
-        args.state_dir
-            .as_deref()
-            .or(ctx.config.daemon.state_dir.as_deref()),
-    )?;
+    let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
     let conn = crate::state::db::open_existing(&dir)?;
     let since = match &args.since {
         Some(s) => parse_since(s)?,

@@ -19,6 +19,7 @@ mod net;
 mod notify;
 mod scan;
 mod send;
+mod settings;
 mod state;
 
 use std::io::Write;

@@ -9,12 +9,11 @@ use anyhow::{Context as _, Result};
 use crate::cli::SendArgs;
 use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::notify::delivery as relay;
 use crate::notify::irc::line::text_lines;
-use crate::notify::irker::client;
-use crate::notify::irker::protocol::{new_id, Request};
-use crate::notify::notice::NoticeType;
+use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::sender::Sender;
 use crate::notify::target::Target;
+use crate::settings::DeliveryFlags;
 
 /// The most text `vext send` reads from stdin.
 const MAX_BODY: u64 = 1 << 20;
@@ -34,95 +33,57 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
     let deadline = Instant::now() + Duration::from_secs_f64(timeout);
 
     // Every target is checked before anything is read or sent.
-    let mut urls = Vec::new();
-    let mut targets = Vec::new();
-    let mut bad = 0;
-    for arg in &args.targets {
-        let url = match ctx.config.expand_target(arg) {
-            Ok(u) => u,
-            Err(e) => {
-                eprintln!("vext: bad target {arg}: {e}");
-                bad += 1;
-                continue;
-            }
-        };
-        match Target::parse(&url) {
-            Ok(t) => {
-                if let Target::Matrix(m) = &t {
-                    if m.password.is_some() {
-                        log::warn!("{m}: a password in the URL shows in process lists; prefer password_file in the config");
-                    }
-                }
-                let mut t = ctx.config.configure(t);
-                if let (Target::Matrix(m), Some(file)) = (&mut t, &args.matrix_token_file) {
-                    let token = std::fs::read_to_string(file).map_err(|e| {
-                        fail(
-                            Code::Config,
-                            format!("reading --matrix-token-file {}: {e}", file.display()),
-                        )
-                    })?;
-                    m.token = Some(token.trim().to_string());
-                }
-                urls.push(url);
-                targets.push(t);
-            }
-            Err(e) => {
-                eprintln!(
-                    "vext: bad target URL {}: {e}",
-                    crate::config::redact_url(&url)
-                );
-                bad += 1;
+    let (urls, mut targets) = crate::settings::targets(ctx, &args.targets, "target")?;
+    if let Some(file) = &args.matrix_token_file {
+        let token = std::fs::read_to_string(file).map_err(|e| {
+            fail(
+                Code::Config,
+                format!("reading --matrix-token-file {}: {e}", file.display()),
+            )
+        })?;
+        for t in &mut targets {
+            if let Target::Matrix(m) = t {
+                m.token = Some(token.trim().to_string());
             }
         }
     }
-    if bad > 0 {
-        return Err(fail(
-            Code::Usage,
-            format!(
-                "{bad} bad target{}; nothing was sent",
-                if bad == 1 { "" } else { "s" }
-            ),
-        ));
-    }
-
-    let text = read_body(args.message.as_deref())?;
-    let via = args.via.clone().or_else(|| file.via.clone());
-    let request = Request {
-        to: urls,
-        privmsg: text,
-        id: (via.is_some() && !args.no_ack).then(|| args.id.clone().unwrap_or_else(new_id)),
-        ack: via.is_some() && !args.no_ack,
+    let sender = crate::settings::sender(
+        ctx,
+        &DeliveryFlags {
+            via: args.via.as_deref(),
+            no_ack: args.no_ack,
+            secret_file: args.secret_file.as_deref(),
+            nick: args.nick.as_deref(),
+            ca_file: args.ca_file.as_deref(),
+            state_dir: None,
+        },
+    )?;
+    let notice = Notice {
+        text: read_body(args.message.as_deref())?,
         title: args.title.clone(),
-        format: args.format.clone(),
-        msgtype: args.msgtype.clone(),
         kind: match &args.kind {
             Some(k) => {
                 Some(NoticeType::parse(k).map_err(|e| fail(Code::Usage, format!("--type: {e}")))?)
             }
             None => None,
         },
-    };
-    let secret = match &args.secret_file {
-        Some(path) => Some(crate::notify::irker::protocol::read_secret(path)?),
-        None => None,
+        format: args.format.clone(),
+        msgtype: args.msgtype.clone(),
+        // The idempotency id a daemon de-duplicates by.
+        id: match &sender {
+            Sender::Daemon(_) => args.id.clone(),
+            Sender::Direct(_) => None,
+        },
     };
     if args.dry_run {
-        let line = client::request_line(&request, secret.as_deref());
+        let line = sender.request_line(&urls, &notice);
         let mut out = std::io::stdout().lock();
         return match writeln!(out, "{line}") {
             Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
             _ => Ok(Code::Ok),
         };
     }
-    match via {
-        Some(addr) => client::send(&addr, &request, secret.as_deref(), deadline),
-        None => {
-            let nick = args.nick.clone().or_else(|| file.nick.clone());
-            let ca = args.ca_file.clone().or_else(|| file.ca_file.clone());
-            let notice = request.notice(None);
-            relay::send_now(&targets, &notice, nick, ca.as_deref(), deadline, timeout)
-        }
-    }
+    sender.send(&urls, &targets, &notice, deadline)
 }
 
 fn read_body(message: Option<&str>) -> Result<String> {

@@ -117,8 +117,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         ));
     }
 
-    let state_dir =
-        crate::state::dir::state_dir(args.state_dir.as_deref().or(file.state_dir.as_deref()))?;
+    let state_dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
     let _lock = lock_state_dir(&state_dir)?;
     let (writer, _writer_thread) = spool::Writer::start(&state_dir).map_err(|e| {
         fail(

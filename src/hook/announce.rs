@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::cli::{HookCommon, HookGitArgs};
+use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::notify::irker::protocol::Request;
-use crate::notify::target::Target;
 
 use super::commit::CommitData;
 use super::git::{self, Change, Git};
@@ -265,7 +265,7 @@ pub(crate) fn guarded(
     }
 }
 
-pub(crate) fn announce_git(args: &HookGitArgs, deadline: Instant) -> Result<Code> {
+pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant) -> Result<Code> {
     let git = Git::new(args.repository.as_deref());
     let info = git::repo_info(&git)?;
     let s = settings(
@@ -356,13 +356,14 @@ pub(crate) fn announce_git(args: &HookGitArgs, deadline: Instant) -> Result<Code
             Item::Notice(t) => texts.push(t.clone()),
         }
     }
-    finish(&s, &args.common, &texts, deadline)
+    finish(&s, &args.common, ctx, &texts, deadline)
 }
 
 /// Prints the requests (--dry-run) or delivers them.
 pub(crate) fn finish(
     s: &Settings,
     common: &HookCommon,
+    ctx: &Context,
     texts: &[String],
     deadline: Instant,
 ) -> Result<Code> {
@@ -387,7 +388,7 @@ pub(crate) fn finish(
     if texts.is_empty() || channels.is_empty() {
         return Ok(Code::Ok);
     }
-    deliver(s, &channels, texts, common.strict, deadline)
+    deliver(s, ctx, &channels, texts, common.strict, deadline)
 }
 
 /// What a hook announces, in order: a commit (on a branch) or a one-line notice.
@@ -423,6 +424,7 @@ fn push_commits(
 
 fn deliver(
     s: &Settings,
+    ctx: &Context,
     channels: &[String],
     texts: &[String],
     strict: bool,
@@ -466,20 +468,22 @@ fn deliver(
     if s.tcp && send_tcp(&s.server, &requests, deadline)? {
         return Ok(Code::Ok);
     }
-    let targets: Vec<Target> = channels
-        .iter()
-        .map(|c| {
-            Target::parse(c).map_err(|e| fail(Code::Config, format!("irker.channels: {c}: {e}")))
-        })
-        .collect::<Result<_>>()?;
-    let timeout = deadline
-        .saturating_duration_since(Instant::now())
-        .as_secs_f64();
+    // The channels as `vext send` would take them: `@name`s and what the
+    // config adds (tokens, templates) work here too.
+    let (urls, targets) = crate::settings::targets(ctx, channels, "irker.channels entry")
+        .map_err(|e| fail(Code::Config, format!("{e:#}")))?;
     let notice = crate::notify::notice::Notice {
         text: texts.join("\n"),
         ..Default::default()
     };
-    crate::notify::delivery::send_now(&targets, &notice, None, None, deadline, timeout)
+    let direct = crate::settings::sender(
+        ctx,
+        &crate::settings::DeliveryFlags {
+            via: Some(""),
+            ..Default::default()
+        },
+    )?;
+    direct.send(&urls, &targets, &notice, deadline)
 }
 
 /// Sends plain irker requests to the daemon over TCP. Ok(false) when nothing listens.

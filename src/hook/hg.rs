@@ -13,6 +13,7 @@ use super::announce::{finish, message, settings};
 use super::commit::CommitData;
 use super::vcs::vcs_output;
 use crate::cli::HookHgArgs;
+use crate::context::Context;
 use crate::exit::{fail, Code};
 
 struct Hg {
@@ -34,7 +35,7 @@ const FIELD: char = '\x1f';
 const RECORD: char = '\x1e';
 const LIST: char = '\x1d';
 
-pub(crate) fn announce(args: &HookHgArgs, deadline: Instant) -> Result<Code> {
+pub(crate) fn announce(args: &HookHgArgs, ctx: &Context, deadline: Instant) -> Result<Code> {
     let hg = Hg {
         dir: args.repository.clone(),
     };
@@ -104,5 +105,5 @@ pub(crate) fn announce(args: &HookHgArgs, deadline: Instant) -> Result<Code> {
         };
         texts.push(message(&s, f[2], &c)?);
     }
-    finish(&s, &args.common, &texts, deadline)
+    finish(&s, &args.common, ctx, &texts, deadline)
 }

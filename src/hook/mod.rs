@@ -21,11 +21,11 @@ use crate::exit::Code;
 
 use announce::{announce_git, guarded};
 
-pub(crate) fn run(args: HookArgs, _ctx: &Context) -> Result<Code> {
+pub(crate) fn run(args: HookArgs, ctx: &Context) -> Result<Code> {
     match args.command {
-        HookCommand::Git(a) => guarded(&a.common, |deadline| announce_git(&a, deadline)),
-        HookCommand::Svn(a) => guarded(&a.common, |deadline| svn::announce(&a, deadline)),
-        HookCommand::Hg(a) => guarded(&a.common, |deadline| hg::announce(&a, deadline)),
+        HookCommand::Git(a) => guarded(&a.common, |deadline| announce_git(&a, ctx, deadline)),
+        HookCommand::Svn(a) => guarded(&a.common, |deadline| svn::announce(&a, ctx, deadline)),
+        HookCommand::Hg(a) => guarded(&a.common, |deadline| hg::announce(&a, ctx, deadline)),
         HookCommand::Install(a) => install::run(a),
     }
 }

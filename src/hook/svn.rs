@@ -13,12 +13,13 @@ use super::announce::{finish, message, settings};
 use super::commit::CommitData;
 use super::vcs::vcs_output;
 use crate::cli::HookSvnArgs;
+use crate::context::Context;
 use crate::exit::{fail, Code};
 
 /// irkerhook's default template for Subversion (no branch).
 const DEFAULT_SVN: &str = "%(bold)s%(project)s%(reset)s: %(green)s%(author)s%(reset)s %(repo)s * %(bold)s%(rev)s%(reset)s / %(bold)s%(files)s%(reset)s: %(logmsg)s %(brown)s%(url)s%(reset)s";
 
-pub(crate) fn announce(args: &HookSvnArgs, deadline: Instant) -> Result<Code> {
+pub(crate) fn announce(args: &HookSvnArgs, ctx: &Context, deadline: Instant) -> Result<Code> {
     let repo = &args.repository;
     if !args.rev.chars().all(|c| c.is_ascii_digit()) || args.rev.is_empty() {
         return Err(fail(
@@ -53,7 +54,7 @@ pub(crate) fn announce(args: &HookSvnArgs, deadline: Instant) -> Result<Code> {
         ..CommitData::default()
     };
     let text = message(&s, "", &commit)?;
-    finish(&s, &args.common, &[text], deadline)
+    finish(&s, &args.common, ctx, &[text], deadline)
 }
 
 fn svnlook(repo: &Path, what: &str, rev: &str) -> Result<String> {

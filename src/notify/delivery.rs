@@ -12,7 +12,6 @@ use crate::notify::irc::pool::Pool;
 use crate::notify::irc::{Done, Job, Settings};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::{IrcServer, Target};
-use std::sync::mpsc;
 use std::time::Duration;
 
 pub(crate) struct Relay {
@@ -190,79 +189,4 @@ impl Relay {
 /// A default nick like irkerd's: a fixed stem and three random digits.
 pub(crate) fn default_nick() -> String {
     format!("vext{:03}", fastrand::u32(0..1000))
-}
-
-/// Delivers one message directly (no daemon), waiting until every target is
-/// confirmed, has failed, or `deadline` passed; reports each failed target on
-/// stderr and returns the worst exit code.
-pub(crate) fn send_now(
-    targets: &[Target],
-    notice: &Notice,
-    nick: Option<String>,
-    ca_file: Option<&std::path::Path>,
-    deadline: Instant,
-    timeout: f64,
-) -> anyhow::Result<Code> {
-    let settings = crate::notify::irc::Settings {
-        nick: nick.unwrap_or_else(default_nick),
-        username: "vext".into(),
-        realname: "vext notification".into(),
-        nickserv_password: None,
-        tls: crate::net::tls::client_config(ca_file)?,
-        burst: f64::from(crate::config::defaults::BURST),
-        line_rate: crate::config::defaults::LINE_RATE,
-        connect_timeout: deadline.saturating_duration_since(Instant::now()),
-        channel_ttl: Duration::from_secs(3600),
-        connection_ttl: Duration::from_secs(3600),
-        keepalive: Duration::from_secs(60),
-        reconnect: false,
-        default_chanlimit: 18,
-    };
-    // client_config() read the CA file above, or said why it could not.
-    let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
-    let mut relay = Relay::new(settings, extra_ca.as_deref());
-    relay.state_dir = crate::state::dir::state_dir(None).ok();
-    let (tx, rx) = mpsc::channel();
-    relay.submit(
-        targets,
-        notice,
-        Some(deadline),
-        Arc::new(move |i, result| {
-            let _ = tx.send((i, result));
-        }),
-    );
-    let mut results = vec![None; targets.len()];
-    let mut pending = targets.len();
-    while pending > 0 {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok((i, result)) => {
-                if results[i].is_none() {
-                    pending -= 1;
-                }
-                results[i] = Some(result);
-            }
-            Err(_) => break,
-        }
-    }
-    let quit_by = (Instant::now() + Duration::from_secs(2))
-        .min(deadline.max(Instant::now() + Duration::from_millis(200)));
-    relay.shutdown("vext", quit_by);
-    let mut worst = Code::Ok;
-    // One line per failed target on stderr; the worst code wins.
-    for (t, r) in targets.iter().zip(results) {
-        let code = match r {
-            Some(Ok(())) => Code::Ok,
-            Some(Err(e)) => {
-                eprintln!("vext: {t}: {}", e.message);
-                e.code
-            }
-            None => {
-                eprintln!("vext: {t}: not delivered within the {timeout}s timeout");
-                Code::TempFail
-            }
-        };
-        worst = worst.max(code);
-    }
-    Ok(worst)
 }

@@ -10,5 +10,6 @@ pub(crate) mod irc;
 pub(crate) mod irker;
 pub(crate) mod matrix;
 pub(crate) mod notice;
+pub(crate) mod sender;
 pub(crate) mod target;
 pub(crate) mod webhook;

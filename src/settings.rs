@@ -1,0 +1,115 @@
+//! One settings layer: a command's flags (with the `VEXT_*` variables clap
+//! reads for them) over the config file over the defaults, resolved once into
+//! the typed settings the wings take. The wings never read the config.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+
+use crate::config::defaults;
+use crate::context::Context;
+use crate::exit::{fail, Code};
+use crate::notify::sender::{Daemon, Direct, Sender};
+use crate::notify::target::Target;
+
+/// The delivery flags a command was given; None where it has no such flag.
+#[derive(Default)]
+pub(crate) struct DeliveryFlags<'a> {
+    /// `--via` (or `VEXT_DAEMON`); an empty value turns a configured daemon off.
+    pub(crate) via: Option<&'a str>,
+    pub(crate) no_ack: bool,
+    pub(crate) secret_file: Option<&'a Path>,
+    pub(crate) nick: Option<&'a str>,
+    pub(crate) ca_file: Option<&'a Path>,
+    pub(crate) state_dir: Option<&'a Path>,
+}
+
+/// How this command delivers: through the daemon when one is named (flag,
+/// else `[send] via`), else directly with the nick, CA file and state dir
+/// from the flags or the config.
+pub(crate) fn sender(ctx: &Context, flags: &DeliveryFlags) -> Result<Sender> {
+    let file = &ctx.config.send;
+    let via = match flags.via {
+        Some(v) => Some(v.to_string()),
+        None => file.via.clone(),
+    }
+    .filter(|v| !v.trim().is_empty());
+    if let Some(addr) = via {
+        let secret = match flags.secret_file {
+            Some(path) => Some(crate::notify::irker::protocol::read_secret(path)?),
+            None => None,
+        };
+        return Ok(Sender::Daemon(Daemon {
+            addr,
+            secret,
+            ack: !flags.no_ack,
+        }));
+    }
+    Ok(Sender::Direct(Direct {
+        nick: flags.nick.map(str::to_string).or_else(|| file.nick.clone()),
+        ca_file: flags
+            .ca_file
+            .map(Path::to_path_buf)
+            .or_else(|| file.ca_file.clone()),
+        state_dir: state_dir(ctx, flags.state_dir).ok(),
+        burst: f64::from(defaults::BURST),
+        line_rate: defaults::LINE_RATE,
+    }))
+}
+
+/// The state dir: the flag (or `VEXT_STATE_DIR`), else `[daemon] state_dir`,
+/// else systemd's `$STATE_DIRECTORY`, `$XDG_STATE_HOME/vext`, `~/.local/state/vext`.
+pub(crate) fn state_dir(ctx: &Context, flag: Option<&Path>) -> Result<PathBuf> {
+    crate::state::dir::state_dir(flag.or(ctx.config.daemon.state_dir.as_deref()))
+}
+
+/// Target arguments (URLs or `@name`s) as URLs and typed targets, with what
+/// the config adds (Matrix tokens, webhook templates). `what` names the
+/// argument in errors (`--notify`); every bad one is reported before failing.
+pub(crate) fn targets(
+    ctx: &Context,
+    args: &[String],
+    what: &str,
+) -> Result<(Vec<String>, Vec<Target>)> {
+    let mut urls = Vec::new();
+    let mut targets = Vec::new();
+    let mut bad = 0;
+    for arg in args {
+        let url = match ctx.config.expand_target(arg) {
+            Ok(u) => u,
+            Err(e) => {
+                eprintln!("vext: bad {what} {arg}: {e}");
+                bad += 1;
+                continue;
+            }
+        };
+        match Target::parse(&url) {
+            Ok(t) => {
+                if let Target::Matrix(m) = &t {
+                    if m.password.is_some() {
+                        log::warn!("{m}: a password in the URL shows in process lists; prefer password_file in the config");
+                    }
+                }
+                urls.push(url);
+                targets.push(ctx.config.configure(t));
+            }
+            Err(e) => {
+                eprintln!(
+                    "vext: bad {what} URL {}: {e}",
+                    crate::config::redact_url(&url)
+                );
+                bad += 1;
+            }
+        }
+    }
+    if bad > 0 {
+        return Err(fail(
+            Code::Usage,
+            format!(
+                "{bad} bad {what}{}; nothing was sent",
+                if bad == 1 { "" } else { "s" }
+            ),
+        ));
+    }
+    Ok((urls, targets))
+}
