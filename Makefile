@@ -15,7 +15,7 @@ BENCH_PACKAGES := skopeo
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint fmt clean
+.PHONY: all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean
 
 all: build
 
@@ -73,13 +73,17 @@ deps-bench: deps
 	  python3 -m venv target/bench-venv && target/bench-venv/bin/pip install -q apprise; \
 	fi
 
-test: deps
+test: deps modgraph
 	$(CARGO) build --release
 	$(CARGO) test --release
 
-lint:
+lint: modgraph
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+# No import circle between files, and no wing importing a command.
+modgraph:
+	python3 scripts/modgraph.py
 
 fmt:
 	$(CARGO) fmt

@@ -272,6 +272,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'With --via: sign the summary with the shared secret in FILE (the daemon''s --secret-file)')
             [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where each run records what it found, for --only-new and for telling when a `latest`-style tag''s digest changed since the last run (the daemon''s state dir) [default: as vext daemon]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')

@@ -152,7 +152,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__check)
-            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --metrics-file --state-dir --config --verbose --quiet --help"
+            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --secret-file --metrics-file --state-dir --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -199,6 +199,10 @@ _vext() {
                     return 0
                     ;;
                 --via)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --secret-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

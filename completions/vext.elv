@@ -254,6 +254,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --ca-file 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)'
             cand --notify 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)'
             cand --via 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly'
+            cand --secret-file 'With --via: sign the summary with the shared secret in FILE (the daemon''s --secret-file)'
             cand --metrics-file 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter'
             cand --state-dir 'Where each run records what it found, for --only-new and for telling when a `latest`-style tag''s digest changed since the last run (the daemon''s state dir) [default: as vext daemon]'
             cand --config 'Configuration file (TOML)'

@@ -199,6 +199,7 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d
 complete -c vext -n "__fish_vext_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l notify -d 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l via -d 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l secret-file -d 'With --via: sign the summary with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l metrics-file -d 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l state-dir -d 'Where each run records what it found, for --only-new and for telling when a `latest`-style tag\'s digest changed since the last run (the daemon\'s state dir) [default: as vext daemon]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l config -d 'Configuration file (TOML)' -r -F

@@ -1,0 +1,85 @@
+//! A private InspIRCd with Debian's stock flood settings.
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::*;
+
+/// InspIRCd 3 with the flood settings Debian ships (`<connect threshold="10"
+/// recvq="8192">`, fake lag on), to check the daemon's pacing on a server
+/// other than ngircd. (ircd-hybrid cannot be installed beside ngircd: the
+/// Debian packages conflict.)
+pub struct Inspircd {
+    pub port: u16,
+    _dir: TempDir,
+    child: Child,
+}
+
+impl Inspircd {
+    pub fn start() -> Inspircd {
+        for _ in 0..5 {
+            if let Some(ircd) = Inspircd::try_start() {
+                return ircd;
+            }
+        }
+        panic!("inspircd did not start");
+    }
+
+    fn try_start() -> Option<Inspircd> {
+        let bin = require_binary("inspircd");
+        let dir = TempDir::new("inspircd");
+        let port = free_port();
+        let conf = dir.write(
+            "inspircd.conf",
+            &format!(
+                "<server name=\"irc.test\" description=\"vext test\" network=\"Test\">\n\
+                 <admin name=\"test\" nick=\"test\" email=\"test@localhost\">\n\
+                 <bind address=\"127.0.0.1\" port=\"{port}\" type=\"clients\">\n\
+                 <connect allow=\"*\" timeout=\"60\" threshold=\"10\" pingfreq=\"120\" hardsendq=\"262144\" softsendq=\"8192\" recvq=\"8192\" localmax=\"100\" globalmax=\"100\" resolvehostnames=\"no\" useident=\"no\">\n\
+                 <channels users=\"20\" opers=\"60\">\n\
+                 <pid file=\"{}\">\n\
+                 <security maxtargets=\"20\">\n\
+                 <whowas groupsize=\"10\" maxgroups=\"100000\" maxkeep=\"3d\">\n",
+                dir.path().join("inspircd.pid").display()
+            ),
+        );
+        let mut child = Command::new(bin)
+            .arg(format!("--config={}", conf.display()))
+            .args(["--nofork", "--runasroot"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting inspircd");
+        let until = Instant::now() + Duration::from_secs(10);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > until || matches!(child.try_wait(), Ok(Some(_))) {
+                let _ = child.kill();
+                let _ = child.wait();
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Inspircd {
+            port,
+            _dir: dir,
+            child,
+        })
+    }
+
+    pub fn url(&self, channel: &str) -> String {
+        format!(
+            "irc://127.0.0.1:{}/{}",
+            self.port,
+            channel.replace('#', "%23")
+        )
+    }
+}
+
+impl Drop for Inspircd {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,60 @@
+//! An HTTP CONNECT proxy, for HTTPS_PROXY tests.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+/// A forward proxy as HTTPS_PROXY names one: it answers `CONNECT host:port`,
+/// then relays bytes both ways, and records each host it was asked for.
+pub struct ConnectProxy {
+    pub addr: String,
+    pub asked: Arc<Mutex<Vec<String>>>,
+}
+
+impl ConnectProxy {
+    pub fn start() -> ConnectProxy {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("binding the proxy");
+        let addr = listener.local_addr().unwrap().to_string();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let log = log.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(client.try_clone().unwrap());
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).is_err() {
+                        return;
+                    }
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
+                            break;
+                        }
+                    }
+                    let mut words = first.split_whitespace();
+                    let (Some("CONNECT"), Some(host)) = (words.next(), words.next()) else {
+                        let _ = (&client).write_all(b"HTTP/1.1 405 CONNECT only\r\n\r\n");
+                        return;
+                    };
+                    log.lock().unwrap().push(host.to_string());
+                    let Ok(upstream) = TcpStream::connect(host) else {
+                        let _ = (&client).write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n");
+                        return;
+                    };
+                    let _ = (&client).write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                    let (mut up_r, mut up_w) = (upstream.try_clone().unwrap(), upstream);
+                    let mut down_w = client;
+                    let t = std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut reader, &mut up_w);
+                        let _ = up_w.shutdown(std::net::Shutdown::Write);
+                    });
+                    let _ = std::io::copy(&mut up_r, &mut down_w);
+                    let _ = down_w.shutdown(std::net::Shutdown::Write);
+                    let _ = t.join();
+                });
+            }
+        });
+        ConnectProxy { addr, asked }
+    }
+}
