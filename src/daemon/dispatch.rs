@@ -1,5 +1,5 @@
 //! From an accepted request to confirmed deliveries: store (commit) first,
-//! then hand the targets to the relay; record each outcome in the spool;
+//! then hand the targets to the delivery layer; record each outcome in the spool;
 //! retry transient failures with backoff until `--max-age`; resume what a
 //! crash or restart interrupted.
 
@@ -14,7 +14,7 @@ use anyhow::Result;
 
 use super::access::{Access, Rejection};
 use super::metrics::Metrics;
-use crate::notify::delivery::Relay;
+use crate::notify::delivery::Delivery;
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
 use crate::notify::irker::protocol::{new_id, Request};
@@ -23,13 +23,13 @@ use crate::notify::target::Target;
 use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
-    pub(crate) relay: Relay,
+    pub(crate) delivery: Delivery,
     /// The daemon's own config: webhook API bases, templates and headers.
     pub(crate) config: crate::config::Config,
     pub(crate) writer: spool::Writer,
     pub(crate) access: Access,
     pub(crate) metrics: Arc<Metrics>,
-    /// Deliveries handed to the relay and not yet answered.
+    /// Deliveries handed to the delivery layer and not yet answered.
     inflight: Mutex<HashSet<(i64, i64)>>,
     pub(crate) outstanding: AtomicUsize,
     pub(crate) stopping: AtomicBool,
@@ -38,14 +38,14 @@ pub(crate) struct Dispatcher {
 
 impl Dispatcher {
     pub(crate) fn new(
-        relay: Relay,
+        delivery: Delivery,
         writer: spool::Writer,
         access: Access,
         metrics: Arc<Metrics>,
         max_age: Duration,
     ) -> Dispatcher {
         Dispatcher {
-            relay,
+            delivery,
             config: crate::config::Config::default(),
             writer,
             access,
@@ -135,7 +135,7 @@ impl Dispatcher {
         Ok(id)
     }
 
-    /// Hands deliveries `(idx, target, attempts)` of message `seq` to the relay.
+    /// Hands deliveries `(idx, target, attempts)` of message `seq` to the delivery layer.
     fn deliver(
         self: &Arc<Self>,
         seq: i64,
@@ -168,7 +168,7 @@ impl Dispatcher {
         let me = self.clone();
         let id = id.to_string();
         let kinds: Vec<&'static str> = targets.iter().map(Target::kind_label).collect();
-        self.relay.submit(
+        self.delivery.submit(
             &targets,
             notice,
             Some(expires),

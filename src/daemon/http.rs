@@ -46,7 +46,7 @@ fn answer(mut request: Request, dispatcher: &Arc<Dispatcher>) {
                 .with_header(json_header())
         }
         (Method::Get, "/metrics") => {
-            Response::from_string(dispatcher.metrics.render(dispatcher.relay.connections()))
+            Response::from_string(dispatcher.metrics.render(dispatcher.delivery.connections()))
                 .with_header(
                     Header::from_bytes("Content-Type", "text/plain; version=0.0.4")
                         .expect("static header"),
@@ -73,7 +73,7 @@ fn health(dispatcher: &Dispatcher) -> (bool, String) {
         "spool": if spool_ok { "writable" } else { "failing" },
         "listeners": "up",
         "queue_depth": dispatcher.metrics.queue_depth.load(std::sync::atomic::Ordering::Relaxed),
-        "irc_connections": dispatcher.relay.connections(),
+        "irc_connections": dispatcher.delivery.connections(),
     });
     (spool_ok, body.to_string())
 }

@@ -1,6 +1,6 @@
 //! `vext daemon`: the relay. Requests arrive on TCP and UDP (irker's
 //! protocol) and HTTP; each is stored in the spool before it is
-//! acknowledged, then delivered through the shared relay, with retries,
+//! acknowledged, then delivered through the shared delivery layer, with retries,
 //! metrics, access control and a bounded drain on SIGTERM/SIGINT.
 
 mod access;
@@ -23,7 +23,7 @@ use crate::cli::{parse_duration, DaemonArgs};
 use crate::config::defaults;
 use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::notify::delivery::Relay;
+use crate::notify::delivery::Delivery;
 use crate::state::spool;
 
 use access::{Access, Rate};
@@ -157,10 +157,10 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     let metrics = Arc::new(metrics::Metrics::default());
     // client_config() read the CA file above, or said why it could not.
     let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
-    let mut relay = Relay::new(settings, extra_ca.as_deref());
-    relay.state_dir = Some(state_dir.clone());
+    let mut delivery = Delivery::new(settings, extra_ca.as_deref());
+    delivery.state_dir = Some(state_dir.clone());
     let mut dispatcher = Dispatcher::new(
-        relay,
+        delivery,
         writer.clone(),
         Access::new(secret, trust_loopback, allow, rate),
         metrics,
@@ -228,7 +228,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
             "{left} deliveries not confirmed in time; they stay in the spool for the next start"
         );
     }
-    dispatcher.relay.shutdown(
+    dispatcher.delivery.shutdown(
         "vext relay shutting down",
         Instant::now() + Duration::from_secs(2),
     );

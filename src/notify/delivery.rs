@@ -1,6 +1,7 @@
-//! Delivery to targets: the one lower layer that `vext send` (directly) and
-//! the daemon's workers share. Targets are grouped by server; each server has
-//! a pool of paced connections.
+//! Delivery to targets, in this process: the layer under the front door
+//! (`sender`) and the daemon's workers. IRC targets are grouped by server,
+//! each server with a pool of paced connections; Matrix and webhooks are
+//! posted through one shared HTTP agent.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -14,7 +15,7 @@ use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::{IrcServer, Target};
 use std::time::Duration;
 
-pub(crate) struct Relay {
+pub(crate) struct Delivery {
     settings: Arc<Settings>,
     pools: Mutex<HashMap<IrcServer, Arc<Pool>>>,
     /// One HTTP agent (one connection pool) for every webhook and homeserver.
@@ -40,10 +41,10 @@ pub(crate) fn irc_text(n: &Notice) -> String {
     format!("{prefix}{}", n.text.trim_start_matches(['\r', '\n']))
 }
 
-impl Relay {
+impl Delivery {
     /// `extra_ca`: the PEM of `--ca-file`, trusted for HTTPS targets too.
-    pub(crate) fn new(settings: Settings, extra_ca: Option<&[u8]>) -> Relay {
-        Relay {
+    pub(crate) fn new(settings: Settings, extra_ca: Option<&[u8]>) -> Delivery {
+        Delivery {
             settings: Arc::new(settings),
             pools: Mutex::new(HashMap::new()),
             http: Arc::new(crate::net::tls::Agents::new(extra_ca, |b| {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::exit::Code;
-use crate::notify::delivery::{default_nick, Relay};
+use crate::notify::delivery::{default_nick, Delivery};
 use crate::notify::irker::{client, protocol};
 use crate::notify::notice::Notice;
 use crate::notify::target::Target;
@@ -116,10 +116,10 @@ impl Direct {
         };
         // client_config() read the CA file above, or said why it could not.
         let extra_ca = self.ca_file.as_deref().and_then(|p| std::fs::read(p).ok());
-        let mut relay = Relay::new(settings, extra_ca.as_deref());
-        relay.state_dir = self.state_dir.clone();
+        let mut delivery = Delivery::new(settings, extra_ca.as_deref());
+        delivery.state_dir = self.state_dir.clone();
         let (tx, rx) = mpsc::channel();
-        relay.submit(
+        delivery.submit(
             targets,
             notice,
             Some(deadline),
@@ -143,7 +143,7 @@ impl Direct {
         }
         let quit_by = (Instant::now() + Duration::from_secs(2))
             .min(deadline.max(Instant::now() + Duration::from_millis(200)));
-        relay.shutdown("vext", quit_by);
+        delivery.shutdown("vext", quit_by);
         let mut worst = Code::Ok;
         // One line per failed target on stderr; the worst code wins.
         for (t, r) in targets.iter().zip(results) {
