@@ -11,6 +11,7 @@ use crate::cli::CheckArgs;
 use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::images::check::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
+use crate::images::policy::{Decision, UpdateKind};
 use crate::images::policy::{Policy, PolicySection};
 use crate::images::registry::ErrorKind;
 use crate::notify::notice::Notice;
@@ -165,7 +166,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
             Code::Unavailable
         });
     }
-    if args.exit_code && results.iter().any(|o| o.decision == "approve") {
+    if args.exit_code && results.iter().any(|o| o.decision == Decision::Approve) {
         return Ok(Code::No);
     }
     Ok(Code::Ok)
@@ -224,7 +225,7 @@ fn send_summary(
 /// Prometheus textfile for node_exporter, written to a temp file and renamed.
 fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> Result<()> {
     let mut t = String::new();
-    let count = |c: &str| {
+    let count = |c: UpdateKind| {
         results
             .iter()
             .filter(|o| o.change == c && o.error.is_none())
@@ -232,7 +233,12 @@ fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> R
     };
     t.push_str(&format!("# HELP vext_check_images_total Images checked.\n# TYPE vext_check_images_total gauge\nvext_check_images_total {}\n", results.len()));
     t.push_str("# HELP vext_check_updates Images with a newer version, by kind of change.\n# TYPE vext_check_updates gauge\n");
-    for c in ["patch", "minor", "major", "digest"] {
+    for c in [
+        UpdateKind::Patch,
+        UpdateKind::Minor,
+        UpdateKind::Major,
+        UpdateKind::Digest,
+    ] {
         t.push_str(&format!(
             "vext_check_updates{{change=\"{c}\"}} {}\n",
             count(c)

@@ -12,10 +12,10 @@ use anyhow::Result;
 use serde::Serialize;
 
 use crate::exit::{fail, Code};
-use crate::images::policy::{Effective, Policy, PolicySection};
+use crate::images::policy::{Decision, Effective, Policy, PolicySection, UpdateKind, Verdict};
 use crate::images::reference::ImageRef;
 use crate::images::registry::{ErrorKind, Registry, RegistryError};
-use crate::images::version::{version_of, Change, Version};
+use crate::images::version::version_of;
 
 /// One line of `--json` (field names are a stable interface).
 #[derive(Debug, Clone, Serialize)]
@@ -27,9 +27,9 @@ pub(crate) struct Outcome {
     /// The newest tag of the same variant and shape, regardless of policy.
     pub(crate) newest: Option<String>,
     /// none, patch, minor, major, digest.
-    pub(crate) change: &'static str,
+    pub(crate) change: UpdateKind,
     /// approve, hold, ignore, none.
-    pub(crate) decision: &'static str,
+    pub(crate) decision: Decision,
     pub(crate) error: Option<String>,
     /// For a non-version tag (`latest`): the digest the registry has for it now.
     pub(crate) digest: Option<String>,
@@ -78,14 +78,14 @@ fn check_one(
         current: w.image.tag.clone(),
         latest: None,
         newest: None,
-        change: "none",
-        decision: "none",
+        change: UpdateKind::None,
+        decision: Decision::None,
         error: None,
         digest: None,
         error_kind: None,
     };
     if policy.ignore {
-        out.decision = "ignore";
+        out.decision = Decision::Ignore;
         return out;
     }
     let Some(tag) = w.image.tag.clone() else {
@@ -111,44 +111,14 @@ fn check_one(
         Ok(t) => t,
         Err(e) => return fail_with(out, e),
     };
+    let apply = |out: &mut Outcome, v: Verdict| {
+        out.newest = v.newest;
+        out.latest = v.latest;
+        out.change = v.change;
+        out.decision = v.decision;
+    };
     match version_of(&tag) {
-        Some(current) => {
-            let eligible = |v: &Version| {
-                current.compatible(v)
-                    && *v > current
-                    && (!v.is_prerelease() || current.is_prerelease() || policy.prerelease)
-            };
-            let mut newest: Option<(Version, &String)> = None;
-            let mut latest: Option<(Version, &String)> = None;
-            for t in &tags {
-                let Some(v) = version_of(t) else { continue };
-                if !eligible(&v) {
-                    continue;
-                }
-                if newest.as_ref().is_none_or(|(n, _)| v > *n) {
-                    newest = Some((v.clone(), t));
-                }
-                if policy.allow != Change::None
-                    && current.change_to(&v) <= policy.allow
-                    && policy.admits(t, &v)
-                    && latest.as_ref().is_none_or(|(l, _)| v > *l)
-                {
-                    latest = Some((v, t));
-                }
-            }
-            if let Some((n, t)) = &newest {
-                out.newest = Some((*t).clone());
-                out.change = current.change_to(n).as_str();
-            }
-            out.latest = latest.map(|(_, t)| t.clone());
-            out.decision = if out.latest.is_some() {
-                "approve"
-            } else if out.newest.is_some() {
-                "hold"
-            } else {
-                "none"
-            };
-        }
+        Some(current) => apply(&mut out, policy.decide(&current, &tags)),
         None => {
             // latest, stable, ...: compare the registry's digest with the one
             // running, else with the one seen last time.
@@ -159,14 +129,7 @@ fn check_one(
             };
             let before = w.running.as_ref().or(w.seen.as_ref());
             if before.is_some_and(|b| *b != d) {
-                out.change = "digest";
-                out.newest = Some(tag.clone());
-                if policy.approve_digest {
-                    out.latest = Some(tag.clone());
-                    out.decision = "approve";
-                } else {
-                    out.decision = "hold";
-                }
+                apply(&mut out, policy.decide_digest(&tag));
             }
             out.digest = Some(d);
         }
@@ -256,7 +219,7 @@ pub(crate) fn remember(
         let before = crate::state::checks::check_seen(&tx, &o.image)?;
         let now = crate::state::checks::CheckSeen {
             newest: o.newest.clone(),
-            change: o.change.to_string(),
+            change: o.change.as_str().to_string(),
             digest: o.digest.clone(),
         };
         if o.error.is_none() {
@@ -266,7 +229,7 @@ pub(crate) fn remember(
         let changed = before.is_none_or(|b| {
             b.newest != now.newest
                 || b.change != now.change
-                || (o.change == "digest" && b.digest != now.digest)
+                || (o.change == UpdateKind::Digest && b.digest != now.digest)
         });
         if !only_new || (o.error.is_none() && o.newest.is_some() && changed) {
             kept.push(o);
@@ -321,12 +284,15 @@ pub(crate) fn scheduled(
 pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::notice::NoticeType)> {
     let news: Vec<&Outcome> = results
         .iter()
-        .filter(|o| o.decision == "approve" || o.decision == "hold")
+        .filter(|o| matches!(o.decision, Decision::Approve | Decision::Hold))
         .collect();
     if news.is_empty() {
         return None;
     }
-    let approved = news.iter().filter(|o| o.decision == "approve").count();
+    let approved = news
+        .iter()
+        .filter(|o| o.decision == Decision::Approve)
+        .count();
     let mut text = format!(
         "{} image update{}: {approved} approved, {} held",
         news.len(),

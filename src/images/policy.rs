@@ -3,10 +3,96 @@
 //! rule whose `image` glob matches the normalised name wins; `allow` is
 //! cumulative (`minor` includes `patch`).
 
+use std::fmt;
+
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
-use crate::images::version::{Change, Version};
+use crate::images::version::{version_of, Change, Version};
+
+/// What the policy decided for one image.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Decision {
+    /// An update the policy approves (`latest`).
+    Approve,
+    /// Newer versions exist, none of them approved.
+    Hold,
+    /// A rule says to ignore the image.
+    Ignore,
+    /// Nothing newer.
+    None,
+}
+
+/// How far the newest version is from the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum UpdateKind {
+    None,
+    Patch,
+    Minor,
+    Major,
+    /// Same tag, another digest behind it (`latest`-style tags).
+    Digest,
+}
+
+impl Decision {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Hold => "hold",
+            Decision::Ignore => "ignore",
+            Decision::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for Decision {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl UpdateKind {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            UpdateKind::None => "none",
+            UpdateKind::Patch => "patch",
+            UpdateKind::Minor => "minor",
+            UpdateKind::Major => "major",
+            UpdateKind::Digest => "digest",
+        }
+    }
+}
+
+impl From<Change> for UpdateKind {
+    fn from(c: Change) -> UpdateKind {
+        match c {
+            Change::None => UpdateKind::None,
+            Change::Patch => UpdateKind::Patch,
+            Change::Minor => UpdateKind::Minor,
+            Change::Major => UpdateKind::Major,
+        }
+    }
+}
+
+impl fmt::Display for UpdateKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The policy's verdict on the tags a registry offers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Verdict {
+    /// The newest tag of the same variant and shape, regardless of policy.
+    pub(crate) newest: Option<String>,
+    /// The newest tag the policy approves.
+    pub(crate) latest: Option<String>,
+    /// current -> newest.
+    pub(crate) change: UpdateKind,
+    pub(crate) decision: Decision,
+}
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -45,6 +131,81 @@ pub(crate) struct Effective {
 }
 
 impl Effective {
+    /// Decides between the versions in `tags` for an image running `current`
+    /// (a version): the newest compatible one, and the newest one the policy
+    /// approves.
+    pub(crate) fn decide(&self, current: &Version, tags: &[String]) -> Verdict {
+        if self.ignore {
+            return Verdict {
+                newest: None,
+                latest: None,
+                change: UpdateKind::None,
+                decision: Decision::Ignore,
+            };
+        }
+        let eligible = |v: &Version| {
+            current.compatible(v)
+                && *v > *current
+                && (!v.is_prerelease() || current.is_prerelease() || self.prerelease)
+        };
+        let mut newest: Option<(Version, &String)> = None;
+        let mut latest: Option<(Version, &String)> = None;
+        for t in tags {
+            let Some(v) = version_of(t) else { continue };
+            if !eligible(&v) {
+                continue;
+            }
+            if newest.as_ref().is_none_or(|(n, _)| v > *n) {
+                newest = Some((v.clone(), t));
+            }
+            if self.allow != Change::None
+                && current.change_to(&v) <= self.allow
+                && self.admits(t, &v)
+                && latest.as_ref().is_none_or(|(l, _)| v > *l)
+            {
+                latest = Some((v, t));
+            }
+        }
+        let change = newest
+            .as_ref()
+            .map_or(UpdateKind::None, |(n, _)| current.change_to(n).into());
+        let decision = if latest.is_some() {
+            Decision::Approve
+        } else if newest.is_some() {
+            Decision::Hold
+        } else {
+            Decision::None
+        };
+        Verdict {
+            newest: newest.map(|(_, t)| t.clone()),
+            latest: latest.map(|(_, t)| t.clone()),
+            change,
+            decision,
+        }
+    }
+
+    /// Decides for a non-version tag (`latest`) whose digest moved.
+    pub(crate) fn decide_digest(&self, tag: &str) -> Verdict {
+        if self.ignore {
+            return Verdict {
+                newest: None,
+                latest: None,
+                change: UpdateKind::None,
+                decision: Decision::Ignore,
+            };
+        }
+        Verdict {
+            newest: Some(tag.to_string()),
+            latest: self.approve_digest.then(|| tag.to_string()),
+            change: UpdateKind::Digest,
+            decision: if self.approve_digest {
+                Decision::Approve
+            } else {
+                Decision::Hold
+            },
+        }
+    }
+
     /// Whether a tag passes include/exclude/pin.
     pub(crate) fn admits(&self, tag: &str, v: &Version) -> bool {
         self.include.as_ref().is_none_or(|r| r.is_match(tag))
@@ -151,6 +312,38 @@ impl Policy {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn tags(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn decides_newest_and_approved_tags() {
+        let p = Policy::from_section(None).unwrap();
+        let e = p.for_image("docker.io/library/app");
+        let offered = tags(&["1.0.0", "1.0.1", "1.1.0", "2.0.0", "1.2.0-alpine", "latest"]);
+        let v = e.decide(&version_of("1.0.0").unwrap(), &offered);
+        assert_eq!(v.newest.as_deref(), Some("2.0.0"));
+        assert_eq!(v.latest.as_deref(), Some("1.1.0"));
+        assert_eq!(v.change, UpdateKind::Major);
+        assert_eq!(v.decision, Decision::Approve);
+        let v = e.decide(&version_of("1.1.0").unwrap(), &offered);
+        assert_eq!((v.latest, v.decision), (None, Decision::Hold));
+        let v = e.decide(&version_of("2.0.0").unwrap(), &offered);
+        assert_eq!((v.change, v.decision), (UpdateKind::None, Decision::None));
+    }
+
+    #[test]
+    fn a_moved_digest_is_held_unless_approved() {
+        let held = Policy::from_section(None).unwrap();
+        let v = held.for_image("x").decide_digest("latest");
+        assert_eq!((v.change, v.decision), (UpdateKind::Digest, Decision::Hold));
+        let section: PolicySection = toml::from_str("digest = \"approve\"").unwrap();
+        let approving = Policy::from_section(Some(&section)).unwrap();
+        let v = approving.for_image("x").decide_digest("latest");
+        assert_eq!(v.latest.as_deref(), Some("latest"));
+        assert_eq!(v.decision, Decision::Approve);
+    }
 
     #[test]
     fn rules_and_defaults() {

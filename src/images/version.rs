@@ -26,17 +26,6 @@ pub(crate) enum Change {
     Major,
 }
 
-impl Change {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Change::None => "none",
-            Change::Patch => "patch",
-            Change::Minor => "minor",
-            Change::Major => "major",
-        }
-    }
-}
-
 const PRERELEASE_WORDS: [&str; 7] = ["alpha", "beta", "rc", "pre", "preview", "dev", "snapshot"];
 
 fn is_prerelease_word(s: &str) -> bool {
