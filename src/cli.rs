@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::notify::notice::NoticeType;
 
 /// The exit-code table, shown in `--help` (and README.md).
 macro_rules! exit_codes {
@@ -204,16 +206,16 @@ pub(crate) struct SendArgs {
     pub(crate) title: Option<String>,
 
     /// What kind of news: info, success, warning or failure (colours the message where the target can).
-    #[arg(long = "type", value_name = "TYPE", value_parser = ["info", "success", "warning", "failure"])]
-    pub(crate) kind: Option<String>,
+    #[arg(long = "type", value_name = "TYPE")]
+    pub(crate) kind: Option<NoticeType>,
 
     /// Matrix: how the text is formatted (markdown, html or text) [default: text].
-    #[arg(long, value_name = "FORMAT", value_parser = ["markdown", "html", "text"])]
-    pub(crate) format: Option<String>,
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) format: Option<MatrixFormat>,
 
     /// Matrix: send m.notice (default; bots must not trigger other bots) or m.text.
-    #[arg(long, value_name = "TYPE", value_parser = ["notice", "text"])]
-    pub(crate) msgtype: Option<String>,
+    #[arg(long, value_name = "TYPE")]
+    pub(crate) msgtype: Option<MsgType>,
 
     /// Matrix: read the access token from FILE (else the config file or VEXT_MATRIX_TOKEN).
     #[arg(long, value_name = "FILE")]
@@ -313,8 +315,8 @@ pub(crate) struct DaemonArgs {
     pub(crate) check_every: Option<std::time::Duration>,
 
     /// Log format on stderr: text, or json (one object per line).
-    #[arg(long, value_name = "FORMAT", value_parser = ["text", "json"])]
-    pub(crate) log_format: Option<String>,
+    #[arg(long, value_name = "FORMAT")]
+    pub(crate) log_format: Option<LogFormat>,
 }
 
 #[derive(Args, Debug)]
@@ -552,12 +554,12 @@ impl HookCommon {
 #[derive(Args, Debug)]
 pub(crate) struct HookInstallArgs {
     /// Version control system (git).
-    #[arg(value_name = "VCS", value_parser = ["git"])]
-    pub(crate) vcs: String,
+    #[arg(value_name = "VCS")]
+    pub(crate) vcs: Vcs,
 
     /// Which hook: post-receive (a server repository) or post-commit (a working copy).
-    #[arg(value_name = "HOOK", value_parser = ["post-receive", "post-commit"])]
-    pub(crate) hook: String,
+    #[arg(value_name = "HOOK")]
+    pub(crate) hook: GitHook,
 
     /// The repository [default: the current directory].
     #[arg(short = 'C', value_name = "DIR")]
@@ -738,8 +740,8 @@ pub(crate) struct HistoryArgs {
     pub(crate) since: Option<String>,
 
     /// Only messages with a target in this state.
-    #[arg(long, value_name = "STATE", value_parser = ["queued", "sending", "delivered", "failed"])]
-    pub(crate) state: Option<String>,
+    #[arg(long, value_name = "STATE")]
+    pub(crate) state: Option<DeliveryState>,
 
     /// One JSON object per line (with --follow too), for programs.
     #[arg(long)]
@@ -791,3 +793,62 @@ mod tests {
         assert!(help.contains("75  temporary failure"), "{help}");
     }
 }
+
+/// Matrix: how the text is formatted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MatrixFormat {
+    Markdown,
+    Html,
+    Text,
+}
+
+/// Matrix: the message type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum MsgType {
+    Notice,
+    Text,
+}
+
+/// The daemon's log lines on stderr (`--log-format`, `[daemon] log_format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum LogFormat {
+    Text,
+    Json,
+}
+
+/// The version control systems `vext hook install` knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Vcs {
+    Git,
+}
+
+/// The git hooks `vext hook install` writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum GitHook {
+    PostReceive,
+    PostCommit,
+}
+
+/// A target's state in the spool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum DeliveryState {
+    Queued,
+    Sending,
+    Delivered,
+    Failed,
+}
+
+/// The names as the user typed them (clap's spelling).
+macro_rules! value_names {
+    ($($t:ty),*) => {$(
+        impl $t {
+            pub(crate) fn name(self) -> String {
+                self.to_possible_value()
+                    .map(|v| v.get_name().to_string())
+                    .unwrap_or_default()
+            }
+        }
+    )*};
+}
+value_names!(MatrixFormat, MsgType, GitHook, DeliveryState);

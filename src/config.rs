@@ -61,7 +61,7 @@ pub(crate) struct DaemonSection {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) allow_target: Vec<String>,
     pub(crate) rate: Option<String>,
-    pub(crate) log_format: Option<String>,
+    pub(crate) log_format: Option<crate::cli::LogFormat>,
 }
 
 /// `[check]`: what `vext daemon --check-every` checks and whom it tells.

@@ -74,7 +74,7 @@ fn parse_since(s: &str) -> Result<i64> {
 
 fn matches(r: &Record, args: &HistoryArgs) -> bool {
     r.deliveries.iter().any(|d| {
-        args.state.as_deref().is_none_or(|s| d.state == s)
+        args.state.is_none_or(|s| d.state == s.name())
             && args.target.as_deref().is_none_or(|p| {
                 let shown = crate::config::redact_url(&d.target);
                 crate::glob::glob(p, &d.target) || crate::glob::glob(p, &shown)

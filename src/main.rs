@@ -54,11 +54,14 @@ fn main() -> ExitCode {
 }
 
 fn try_main(cli: Cli) -> Result<Code> {
-    init_logging(&cli);
-    if let Command::Generate(args) = cli.command {
-        return generate::run(args);
+    if matches!(cli.command, Command::Generate(_)) {
+        init_logging(&cli, None);
+        if let Command::Generate(args) = cli.command {
+            return generate::run(args);
+        }
     }
     let loaded = config::load(cli.global.config.as_deref())?;
+    init_logging(&cli, loaded.config.daemon.log_format);
     let ctx = Context {
         config: loaded.config,
         config_path: loaded.path,
@@ -78,9 +81,12 @@ fn try_main(cli: Cli) -> Result<Code> {
     }
 }
 
-fn init_logging(cli: &Cli) {
+/// `file_format` is `[daemon] log_format`, below `--log-format`.
+fn init_logging(cli: &Cli, file_format: Option<crate::cli::LogFormat>) {
     let daemon = match &cli.command {
-        Command::Daemon(args) => Some(args.log_format.as_deref() == Some("json")),
+        Command::Daemon(args) => {
+            Some(args.log_format.or(file_format) == Some(crate::cli::LogFormat::Json))
+        }
         _ => None,
     };
     let level = match (cli.global.quiet, cli.global.verbose) {

@@ -10,7 +10,7 @@ use crate::cli::SendArgs;
 use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::notify::irc::line::text_lines;
-use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::notice::Notice;
 use crate::notify::sender::Sender;
 use crate::notify::target::Target;
 use crate::settings::DeliveryFlags;
@@ -61,14 +61,9 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
     let notice = Notice {
         text: read_body(args.message.as_deref())?,
         title: args.title.clone(),
-        kind: match &args.kind {
-            Some(k) => {
-                Some(NoticeType::parse(k).map_err(|e| fail(Code::Usage, format!("--type: {e}")))?)
-            }
-            None => None,
-        },
-        format: args.format.clone(),
-        msgtype: args.msgtype.clone(),
+        kind: args.kind,
+        format: args.format.map(|f| f.name()),
+        msgtype: args.msgtype.map(|m| m.name()),
         // The idempotency id a daemon de-duplicates by.
         id: match &sender {
             Sender::Daemon(_) => args.id.clone(),

@@ -549,3 +549,33 @@ fn default_pacing_keeps_the_daemon_connected_on_inspircd() {
         got.len()
     );
 }
+
+/// `[daemon] log_format = "json"` in the config file means what
+/// `--log-format json` does (it used to be accepted and never read).
+#[test]
+fn log_format_from_the_config_file() {
+    let dir = TempDir::new("logcfg");
+    let config = dir.write("vext.toml", "[daemon]\nlog_format = \"json\"\n");
+    let daemon = Daemon::start_env(
+        &[],
+        &[
+            ("VEXT_CONFIG", config.to_str().unwrap()),
+            ("VEXT_LOG", "vext=info"),
+        ],
+    );
+    let until = Instant::now() + Duration::from_secs(5);
+    while !daemon.log().contains("spool in") && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = daemon.log();
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| !l.starts_with("listening "))
+        .collect();
+    assert!(!lines.is_empty(), "{log}");
+    for l in lines {
+        let v: serde_json::Value =
+            serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
+        assert!(v.get("message").is_some(), "no message in {l}");
+    }
+}

@@ -4,31 +4,20 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::cli::HookInstallArgs;
+use crate::cli::{GitHook, HookInstallArgs, Vcs};
 use crate::exit::{fail, Code};
 
 use super::git::Git;
 
 pub(crate) fn run(args: HookInstallArgs) -> Result<Code> {
-    if args.vcs != "git" {
-        return Err(fail(
-            Code::Usage,
-            format!(
-                "hook install: only git hooks can be installed, not {:?}",
-                args.vcs
-            ),
-        ));
-    }
-    let (flags, what) = match args.hook.as_str() {
-        "post-receive" => ("git --stdin", "announces pushed commits"),
-        "post-commit" => ("git", "announces each new commit"),
-        other => {
-            return Err(fail(
-                Code::Usage,
-                format!("hook install git: {other:?} is not a hook vext can run (post-receive or post-commit)"),
-            ))
-        }
+    // clap accepts only the systems and hooks vext can install.
+    let Vcs::Git = args.vcs;
+    let (flags, what) = match args.hook {
+        GitHook::PostReceive => ("git --stdin", "announces pushed commits"),
+        GitHook::PostCommit => ("git", "announces each new commit"),
     };
+    let hook = args.hook.name();
+
     let git = Git::new(args.dir.as_deref());
     let hooks_dir = git
         .try_run(&["rev-parse", "--git-path", "hooks"])?
@@ -43,10 +32,10 @@ pub(crate) fn run(args: HookInstallArgs) -> Result<Code> {
         .map_err(|e| fail(Code::Software, format!("finding vext itself: {e}")))?;
     let script = format!(
         "#!/bin/sh\n# Installed by `vext hook install git {hook}`: {what}.\n# Settings: git config irker.* / vext.* (see `vext hook git --help`).\nexec '{exe}' hook {flags}\n",
-        hook = args.hook,
+        hook = hook,
         exe = exe.display().to_string().replace('\'', "'\\''"),
     );
-    let path = hooks_dir.join(&args.hook);
+    let path = hooks_dir.join(&hook);
     match std::fs::read_to_string(&path) {
         Ok(existing) if existing == script => {
             println!("{} is already installed", path.display());

@@ -2,7 +2,7 @@
 //! (apprise's vocabulary), and presentation hints for Matrix.
 
 /// apprise's vocabulary for what kind of news it is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub(crate) enum NoticeType {
     Info,
@@ -12,16 +12,11 @@ pub(crate) enum NoticeType {
 }
 
 impl NoticeType {
+    /// The type a request names (the daemon's `"type"` field); the names are
+    /// those of `--type`.
     pub(crate) fn parse(s: &str) -> Result<NoticeType, String> {
-        match s {
-            "info" => Ok(NoticeType::Info),
-            "success" => Ok(NoticeType::Success),
-            "warning" => Ok(NoticeType::Warning),
-            "failure" => Ok(NoticeType::Failure),
-            other => Err(format!(
-                "type {other:?}: expected info, success, warning or failure"
-            )),
-        }
+        <NoticeType as clap::ValueEnum>::from_str(s, false)
+            .map_err(|_| format!("type {s:?}: expected info, success, warning or failure"))
     }
 
     pub(crate) fn as_str(self) -> &'static str {
