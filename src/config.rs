@@ -303,8 +303,8 @@ pub(crate) mod defaults {
     pub(crate) const LISTEN: &str = "127.0.0.1:6659";
     pub(crate) const CHANNEL_TTL: u64 = 3 * 3600;
     pub(crate) const CONNECTION_TTL: u64 = 3 * 3600;
-    pub(crate) const BURST: u32 = 5;
-    pub(crate) const LINE_RATE: f64 = 1.0;
+    pub(crate) const BURST: u32 = crate::notify::irc::BURST;
+    pub(crate) const LINE_RATE: f64 = crate::notify::irc::LINE_RATE;
     pub(crate) const DRAIN_TIMEOUT: f64 = 10.0;
     pub(crate) const MAX_AGE: &str = "24h";
     pub(crate) const RETAIN: &str = "7d";

@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::config::defaults;
 use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::notify::sender::{Daemon, Direct, Sender};
@@ -52,8 +51,6 @@ pub(crate) fn sender(ctx: &Context, flags: &DeliveryFlags) -> Result<Sender> {
             .map(Path::to_path_buf)
             .or_else(|| file.ca_file.clone()),
         state_dir: state_dir(ctx, flags.state_dir).ok(),
-        burst: f64::from(defaults::BURST),
-        line_rate: defaults::LINE_RATE,
     }))
 }
 

@@ -971,6 +971,39 @@ fn the_daemon_checks_on_a_schedule_and_notifies() {
     );
 }
 
+/// The daemon's `--ca-file` vouches for registries in scheduled checks too
+/// (they used to be checked with the public roots only).
+#[test]
+fn scheduled_checks_trust_the_daemons_ca_file() {
+    let mut reg = RegistryServer::start(None);
+    reg.push("schedtls", &["1.0", "1.1"], None);
+    let ca = TestCa::new();
+    reg.restart_tls(&ca.cert, &ca.key);
+    let r = &reg.addr;
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#schedtls"]);
+    let dir = TempDir::new("cfg");
+    let cfg = dir.write(
+        "config.toml",
+        &format!(
+            "[check]\nevery = \"1h\"\nimages = [\"{r}/schedtls:1.0\"]\nnotify = [\"{}\"]\n",
+            ircd.url("schedtls")
+        ),
+    );
+    let daemon = Daemon::start(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--ca-file",
+        ca.ca.to_str().unwrap(),
+    ]);
+    let got = obs.privmsgs(2, Duration::from_secs(20));
+    assert_eq!(got.len(), 2, "{}", daemon.log());
+    assert!(
+        got[1].text.contains("schedtls:1.0 -> 1.1 (minor, approve)"),
+        "{got:?}"
+    );
+}
+
 #[test]
 fn a_registry_with_a_private_ca() {
     let mut reg = RegistryServer::start(None);

@@ -128,18 +128,9 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
 
     let ca_file = args.ca_file.as_deref().or(file.ca_file.as_deref());
     let settings = crate::notify::irc::Settings {
-        nick: args
-            .nick
-            .clone()
-            .or_else(|| file.nick.clone())
-            .unwrap_or_else(crate::notify::delivery::default_nick),
-        username: "vext".into(),
-        realname: "vext relay".into(),
         nickserv_password,
-        tls: crate::net::tls::client_config(ca_file)?,
         burst: f64::from(burst),
         line_rate,
-        connect_timeout: Duration::from_secs(30),
         channel_ttl: Duration::from_secs(
             args.channel_ttl
                 .or(file.channel_ttl)
@@ -150,9 +141,13 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
                 .or(file.connection_ttl)
                 .unwrap_or(defaults::CONNECTION_TTL),
         ),
-        keepalive: Duration::from_secs(120),
-        reconnect: true,
-        default_chanlimit: 18,
+        ..crate::notify::irc::Settings::new(
+            args.nick
+                .clone()
+                .or_else(|| file.nick.clone())
+                .unwrap_or_else(crate::notify::delivery::default_nick),
+            crate::net::tls::client_config(ca_file)?,
+        )
     };
     let metrics = Arc::new(metrics::Metrics::default());
     // client_config() read the CA file above, or said why it could not.
@@ -178,7 +173,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         (None, None) => None,
     };
     if let Some(every) = every {
-        start_checks(every, ctx, &state_dir, dispatcher.clone())?;
+        start_checks(every, ctx, &state_dir, extra_ca.clone(), dispatcher.clone())?;
     }
 
     let mut signals = signal_hook::iterator::Signals::new([
@@ -243,6 +238,7 @@ fn start_checks(
     every: Duration,
     ctx: &Context,
     state_dir: &Path,
+    extra_ca: Option<Vec<u8>>,
     dispatcher: Arc<Dispatcher>,
 ) -> Result<()> {
     let c = &ctx.config.check;
@@ -261,6 +257,7 @@ fn start_checks(
         );
     }
     let job = crate::images::check::Scheduled {
+        extra_ca,
         images: c.images.clone(),
         paths: c.paths.clone(),
         insecure_registry: c.insecure_registry.clone(),

@@ -250,6 +250,8 @@ const FORGET_AFTER_MS: i64 = 90 * 24 * 3600 * 1000;
 
 /// What a scheduled check in the daemon looks at, from `[check]`.
 pub(crate) struct Scheduled {
+    /// PEM of CA certificates trusted besides the public roots (`--ca-file`).
+    pub(crate) extra_ca: Option<Vec<u8>>,
     pub(crate) images: Vec<String>,
     pub(crate) paths: Vec<PathBuf>,
     pub(crate) insecure_registry: Vec<String>,
@@ -274,7 +276,13 @@ pub(crate) fn scheduled(
     recall(&conn, &mut wanted)?;
     let results = remember(
         &conn,
-        evaluate(&wanted, &policy, job.insecure_registry.clone(), None, false),
+        evaluate(
+            &wanted,
+            &policy,
+            job.insecure_registry.clone(),
+            job.extra_ca.clone(),
+            false,
+        ),
         true,
     )?;
     Ok(summary(&results))

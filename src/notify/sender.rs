@@ -39,9 +39,6 @@ pub(crate) struct Direct {
     pub(crate) ca_file: Option<PathBuf>,
     /// Where Matrix sessions are kept.
     pub(crate) state_dir: Option<PathBuf>,
-    /// Lines sent at once before pacing starts, then lines per second.
-    pub(crate) burst: f64,
-    pub(crate) line_rate: f64,
 }
 
 impl Sender {
@@ -100,19 +97,14 @@ impl Direct {
             .saturating_duration_since(Instant::now())
             .as_secs_f64();
         let settings = crate::notify::irc::Settings {
-            nick: self.nick.clone().unwrap_or_else(default_nick),
-            username: "vext".into(),
             realname: "vext notification".into(),
-            nickserv_password: None,
-            tls: crate::net::tls::client_config(self.ca_file.as_deref())?,
-            burst: self.burst,
-            line_rate: self.line_rate,
             connect_timeout: deadline.saturating_duration_since(Instant::now()),
-            channel_ttl: Duration::from_secs(3600),
-            connection_ttl: Duration::from_secs(3600),
             keepalive: Duration::from_secs(60),
             reconnect: false,
-            default_chanlimit: 18,
+            ..crate::notify::irc::Settings::new(
+                self.nick.clone().unwrap_or_else(default_nick),
+                crate::net::tls::client_config(self.ca_file.as_deref())?,
+            )
         };
         // client_config() read the CA file above, or said why it could not.
         let extra_ca = self.ca_file.as_deref().and_then(|p| std::fs::read(p).ok());

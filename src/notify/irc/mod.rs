@@ -41,6 +41,34 @@ pub(crate) struct Settings {
     pub(crate) default_chanlimit: usize,
 }
 
+/// Lines that may go out at once before pacing starts, then lines per
+/// second: within the default flood limits of ngircd, InspIRCd, ircd-hybrid
+/// and Libera.Chat.
+pub(crate) const BURST: u32 = 5;
+pub(crate) const LINE_RATE: f64 = 1.0;
+
+impl Settings {
+    /// The relay's defaults: paced, reconnecting, channels kept for 3 hours.
+    /// `vext send` shortens the waits for its one message.
+    pub(crate) fn new(nick: String, tls: Arc<rustls::ClientConfig>) -> Settings {
+        Settings {
+            nick,
+            username: "vext".into(),
+            realname: "vext relay".into(),
+            nickserv_password: None,
+            tls,
+            burst: f64::from(BURST),
+            line_rate: LINE_RATE,
+            connect_timeout: Duration::from_secs(30),
+            channel_ttl: Duration::from_secs(3 * 3600),
+            connection_ttl: Duration::from_secs(3 * 3600),
+            keepalive: Duration::from_secs(120),
+            reconnect: true,
+            default_chanlimit: 18,
+        }
+    }
+}
+
 /// Called once per recipient when its delivery is confirmed (the server
 /// answered a PING sent after the lines) or has failed.
 pub(crate) type Done = Arc<dyn Fn(&Recipient, Result<(), DeliveryError>) + Send + Sync>;
