@@ -122,9 +122,8 @@ impl Access {
         }
     }
 
-    /// Checks the envelope (signature, freshness, replay) and parses the request.
-    pub(crate) fn open(&self, line: &[u8], peer: IpAddr) -> Result<Request, Rejection> {
-        let envelope = Envelope::parse(line).map_err(Rejection::BadRequest)?;
+    /// Checks the envelope (signature, freshness, replay) and yields the request.
+    pub(crate) fn open(&self, envelope: Envelope, peer: IpAddr) -> Result<Request, Rejection> {
         match envelope {
             Envelope::Plain(req) => {
                 if self.secret.is_some() && !(self.trust_loopback && peer.is_loopback()) {
@@ -137,9 +136,12 @@ impl Access {
                 ts,
                 nonce,
                 sig,
+                request,
             } => {
                 self.check_signature(payload.as_bytes(), ts, &nonce, &sig)?;
-                Request::parse(payload.as_bytes()).map_err(Rejection::BadRequest)
+                request
+                    .and_then(Request::from_value)
+                    .map_err(Rejection::BadRequest)
             }
         }
     }
@@ -284,30 +286,37 @@ mod tests {
         let payload = r#"{"to":"irc://h/c","privmsg":"x"}"#;
         let now = crate::state::db::now_ms() / 1000;
         let line = crate::notify::irker::protocol::sign_line(&secret, payload, now);
-        assert!(a.open(line.as_bytes(), peer).is_ok());
+        assert!(a
+            .open(Envelope::parse(line.as_bytes()).unwrap(), peer)
+            .is_ok());
         assert!(matches!(
-            a.open(line.as_bytes(), peer),
+            a.open(Envelope::parse(line.as_bytes()).unwrap(), peer),
             Err(Rejection::Replayed)
         ));
         let old = crate::notify::irker::protocol::sign_line(&secret, payload, now - 1000);
         assert!(matches!(
-            a.open(old.as_bytes(), peer),
+            a.open(Envelope::parse(old.as_bytes()).unwrap(), peer),
             Err(Rejection::Stale)
         ));
         let forged =
             crate::notify::irker::protocol::sign_line(b"not-the-right-secret-at-all", payload, now);
         assert!(matches!(
-            a.open(forged.as_bytes(), peer),
+            a.open(Envelope::parse(forged.as_bytes()).unwrap(), peer),
             Err(Rejection::BadSignature)
         ));
         assert!(matches!(
-            a.open(payload.as_bytes(), peer),
+            a.open(Envelope::parse(payload.as_bytes()).unwrap(), peer),
             Err(Rejection::Unsigned)
         ));
         let trusting = Access::new(Some(secret), true, vec![], None);
-        assert!(trusting.open(payload.as_bytes(), peer).is_ok());
+        assert!(trusting
+            .open(Envelope::parse(payload.as_bytes()).unwrap(), peer)
+            .is_ok());
         assert!(matches!(
-            trusting.open(payload.as_bytes(), "10.1.1.1".parse().unwrap()),
+            trusting.open(
+                Envelope::parse(payload.as_bytes()).unwrap(),
+                "10.1.1.1".parse().unwrap()
+            ),
             Err(Rejection::Unsigned)
         ));
     }

@@ -17,7 +17,7 @@ use super::metrics::Metrics;
 use crate::notify::delivery::Delivery;
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
-use crate::notify::irker::protocol::{new_id, Request};
+use crate::notify::irker::protocol::{new_id, Envelope, Request};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::Target;
 use crate::state::spool::{self, NewMessage, Stored, Update};
@@ -60,12 +60,12 @@ impl Dispatcher {
     /// One request line from TCP or UDP: returns the ack (`Ok(id)`) or why not.
     pub(crate) fn handle_line(
         self: &Arc<Self>,
-        line: &[u8],
+        envelope: Result<Envelope, String>,
         peer: SocketAddr,
     ) -> Result<String, Rejection> {
-        let result = self
-            .access
-            .open(line, peer.ip())
+        let result = envelope
+            .map_err(Rejection::BadRequest)
+            .and_then(|e| self.access.open(e, peer.ip()))
             .and_then(|req| self.accept(req, peer));
         if let Err(r) = &result {
             self.metrics.rejected(r.label());

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::dispatch::Dispatcher;
-use crate::notify::irker::protocol::{Reply, MAX_REQUEST};
+use crate::notify::irker::protocol::{Received, Reply, MAX_REQUEST};
 
 /// TCP clients served at once; more are refused (each has a thread).
 const MAX_CLIENTS: usize = 1024;
@@ -142,25 +142,13 @@ pub(crate) fn udp_loop(socket: UdpSocket, dispatcher: Arc<Dispatcher>) {
 
 /// Accepts one request line; the reply is for clients that asked for an ack.
 fn handle(line: &[u8], peer: SocketAddr, dispatcher: &Arc<Dispatcher>) -> Option<Reply> {
-    let wants_ack = wants_ack(line);
-    match dispatcher.handle_line(line, peer) {
+    let received = Received::parse(line);
+    let wants_ack = received.ack;
+    match dispatcher.handle_line(received.envelope, peer) {
         Ok(id) => wants_ack.then_some(Reply::Ok { id }),
         Err(r) => {
             log::warn!("{peer}: request refused: {}", r.message());
             wants_ack.then(|| Reply::Err { error: r.message() })
         }
     }
-}
-
-/// Whether the line asks for an ack (directly, or inside a signed payload).
-fn wants_ack(line: &[u8]) -> bool {
-    let Ok(v) = serde_json::from_slice::<serde_json::Value>(line) else {
-        return false;
-    };
-    if let Some(payload) = v.get("payload").and_then(serde_json::Value::as_str) {
-        return wants_ack(payload.as_bytes());
-    }
-    v.get("ack")
-        .and_then(serde_json::Value::as_bool)
-        .unwrap_or(false)
 }

@@ -58,9 +58,11 @@ impl Request {
         if line.len() > MAX_REQUEST {
             return Err(format!("request longer than {MAX_REQUEST} bytes"));
         }
-        let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
-        let value: Value =
-            serde_json::from_str(text.trim()).map_err(|e| format!("not JSON: {e}"))?;
+        Request::from_value(json_of(line)?)
+    }
+
+    /// The request in a JSON value already parsed.
+    pub(crate) fn from_value(value: Value) -> Result<Request, String> {
         let Value::Object(obj) = value else {
             return Err("not a JSON object".into());
         };
@@ -207,6 +209,15 @@ fn json_string(s: &str) -> String {
     serde_json::Value::from(s).to_string()
 }
 
+/// A line's bytes as JSON (each text is parsed once).
+fn json_of(line: &[u8]) -> Result<Value, String> {
+    if line.len() > MAX_REQUEST {
+        return Err(format!("request longer than {MAX_REQUEST} bytes"));
+    }
+    let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
+    serde_json::from_str(text.trim()).map_err(|e| format!("not JSON: {e}"))
+}
+
 /// A request line as received: plain, or wrapped in a signature.
 #[derive(Debug)]
 pub(crate) enum Envelope {
@@ -216,24 +227,64 @@ pub(crate) enum Envelope {
         ts: i64,
         nonce: String,
         sig: String,
+        /// The payload as JSON (parsed once, used after the signature checks).
+        request: Result<Value, String>,
     },
 }
 
-impl Envelope {
-    pub(crate) fn parse(line: &[u8]) -> Result<Envelope, String> {
-        if line.len() > MAX_REQUEST {
-            return Err(format!("request longer than {MAX_REQUEST} bytes"));
-        }
-        let text = std::str::from_utf8(line).map_err(|e| format!("not UTF-8: {e}"))?;
-        let value: Value =
-            serde_json::from_str(text.trim()).map_err(|e| format!("not JSON: {e}"))?;
-        let Some(payload) = value.get("payload") else {
-            return Request::parse(line).map(Envelope::Plain);
+/// A request line read once: whether its sender waits for a reply (asked for
+/// even when the request turns out to be bad), and the envelope.
+pub(crate) struct Received {
+    pub(crate) ack: bool,
+    pub(crate) envelope: Result<Envelope, String>,
+}
+
+fn asks_ack(v: &Value) -> bool {
+    v.get("ack").and_then(Value::as_bool).unwrap_or(false)
+}
+
+impl Received {
+    pub(crate) fn parse(line: &[u8]) -> Received {
+        let value = match json_of(line) {
+            Ok(v) => v,
+            Err(e) => {
+                return Received {
+                    ack: false,
+                    envelope: Err(e),
+                }
+            }
         };
-        let payload = payload
-            .as_str()
-            .ok_or("\"payload\" must be a string (the request JSON)")?
-            .to_string();
+        let Some(payload) = value.get("payload") else {
+            return Received {
+                ack: asks_ack(&value),
+                envelope: Request::from_value(value).map(Envelope::Plain),
+            };
+        };
+        let Some(payload) = payload.as_str() else {
+            return Received {
+                ack: false,
+                envelope: Err("\"payload\" must be a string (the request JSON)".into()),
+            };
+        };
+        let request = json_of(payload.as_bytes());
+        Received {
+            ack: request.as_ref().is_ok_and(asks_ack),
+            envelope: Envelope::signed(&value, payload, request),
+        }
+    }
+}
+
+impl Envelope {
+    #[cfg(test)]
+    pub(crate) fn parse(line: &[u8]) -> Result<Envelope, String> {
+        Received::parse(line).envelope
+    }
+
+    fn signed(
+        value: &Value,
+        payload: &str,
+        request: Result<Value, String>,
+    ) -> Result<Envelope, String> {
         let ts = value
             .get("ts")
             .and_then(Value::as_i64)
@@ -250,10 +301,11 @@ impl Envelope {
             .ok_or("a signed request needs \"sig\"")?
             .to_string();
         Ok(Envelope::Signed {
-            payload,
+            payload: payload.to_string(),
             ts,
             nonce,
             sig,
+            request,
         })
     }
 }
@@ -372,6 +424,7 @@ mod tests {
             ts,
             nonce,
             sig,
+            ..
         }) = Envelope::parse(line.as_bytes())
         else {
             panic!("not a signed envelope: {line}");
@@ -403,6 +456,20 @@ mod tests {
         assert!(Envelope::parse(br#"{"payload":"{}","ts":1}"#)
             .unwrap_err()
             .contains("nonce"));
+    }
+
+    #[test]
+    fn a_bad_request_still_gets_the_reply_it_asked_for() {
+        let r = Received::parse(br#"{"to": 5, "privmsg": "x", "ack": true}"#);
+        assert!(r.ack);
+        assert!(r.envelope.unwrap_err().contains("\"to\""));
+        let signed = sign_line(
+            b"secret",
+            r#"{"to":"irc://h/c","privmsg":"x","ack":true}"#,
+            1,
+        );
+        assert!(Received::parse(signed.as_bytes()).ack);
+        assert!(!Received::parse(b"not json").ack);
     }
 
     #[test]
