@@ -489,7 +489,7 @@ fn deliver(
 /// Sends plain irker requests to the daemon over TCP. Ok(false) when nothing listens.
 fn send_tcp(server: &str, requests: &[Request], deadline: Instant) -> Result<bool> {
     let (host, port) = crate::notify::irker::client::daemon_addr(server)?;
-    let mut stream = match crate::notify::irc::transport::connect_tcp(&host, port, deadline) {
+    let mut stream = match crate::net::dial::connect_tcp(&host, port, deadline) {
         Ok(s) => s,
         Err(e) => {
             let refused = e

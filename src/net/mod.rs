@@ -1,5 +1,7 @@
-//! Low network helpers everyone may use: TLS configuration and the shared
-//! HTTP agents, percent-encoding.
+//! Low network helpers everyone may use: TCP connections, TLS configuration
+//! and the shared HTTP agents, a small HTTP/1.1 reply parser, percent-encoding.
 
+pub(crate) mod dial;
+pub(crate) mod http1;
 pub(crate) mod percent;
 pub(crate) mod tls;

@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::finding::{Finding, Source};
 use crate::exit::{fail, Code};
 use crate::images::reference::ImageRef;
+use crate::net::http1::{parse_http, Response};
 
 enum Endpoint {
     Unix(String),
@@ -39,12 +40,6 @@ fn endpoint(host: Option<&str>) -> Result<Endpoint> {
             format!("--docker-host {h:?}: expected unix:///path/to/docker.sock or tcp://host:port"),
         ))
     }
-}
-
-pub(crate) struct Response {
-    pub(crate) status: u16,
-    pub(crate) headers: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
 }
 
 fn get(ep: &Endpoint, path: &str) -> Result<Response> {
@@ -86,47 +81,6 @@ fn get(ep: &Endpoint, path: &str) -> Result<Response> {
             format!("the Docker engine at {what} sent a malformed HTTP reply"),
         )
     })
-}
-
-/// Parses an HTTP/1.1 reply read to the end (chunked bodies decoded).
-pub(crate) fn parse_http(raw: &[u8]) -> Option<Response> {
-    let end = raw.windows(4).position(|w| w == b"\r\n\r\n")?;
-    let head = std::str::from_utf8(&raw[..end]).ok()?;
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines.next()?.split(' ').nth(1)?.parse().ok()?;
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| {
-            l.split_once(':')
-                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_string()))
-        })
-        .collect();
-    let mut body = raw[end + 4..].to_vec();
-    if headers
-        .iter()
-        .any(|(k, v)| k == "transfer-encoding" && v.eq_ignore_ascii_case("chunked"))
-    {
-        body = dechunk(&body)?;
-    }
-    Some(Response {
-        status,
-        headers,
-        body,
-    })
-}
-
-fn dechunk(mut data: &[u8]) -> Option<Vec<u8>> {
-    let mut out = Vec::new();
-    loop {
-        let eol = data.windows(2).position(|w| w == b"\r\n")?;
-        let size_str = std::str::from_utf8(&data[..eol]).ok()?;
-        let size = usize::from_str_radix(size_str.split(';').next()?.trim(), 16).ok()?;
-        data = &data[eol + 2..];
-        if size == 0 {
-            return Some(out);
-        }
-        out.extend_from_slice(data.get(..size)?);
-        data = data.get(size + 2..)?;
-    }
 }
 
 fn json(ep: &Endpoint, path: &str) -> Result<Value> {
@@ -223,15 +177,6 @@ fn running_digest(raw: &str, inspect: &Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn http_replies_plain_and_chunked() {
-        let r = parse_http(b"HTTP/1.1 200 OK\r\nApi-Version: 1.47\r\n\r\nOK").unwrap();
-        assert_eq!((r.status, r.body.as_slice()), (200, &b"OK"[..]));
-        let r = parse_http(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\n[1,\r\n2\r\n2]\r\n0\r\n\r\n").unwrap();
-        assert_eq!(r.body, b"[1,2]");
-        assert!(parse_http(b"garbage").is_none());
-    }
 
     #[test]
     fn digest_for_the_right_repository() {

@@ -282,7 +282,7 @@ fn run_exec(exec: &Node) -> Result<Value> {
 fn get(cluster: &Cluster, path: &str) -> Result<Value> {
     let deadline = Instant::now() + Duration::from_secs(30);
     let what = format!("the Kubernetes API at {}:{}", cluster.host, cluster.port);
-    let tcp = crate::notify::irc::transport::connect_tcp(&cluster.host, cluster.port, deadline)
+    let tcp = crate::net::dial::connect_tcp(&cluster.host, cluster.port, deadline)
         .map_err(|e| fail(Code::Unavailable, format!("cannot reach {what}: {e:#}")))?;
     tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
     let name = ServerName::try_from(cluster.host.clone())
@@ -310,7 +310,7 @@ fn get(cluster: &Cluster, path: &str) -> Result<Value> {
         Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => {}
         Err(e) => return Err(io(e)),
     }
-    let resp = super::docker::parse_http(&raw)
+    let resp = crate::net::http1::parse_http(&raw)
         .ok_or_else(|| fail(Code::Unavailable, format!("{what}: malformed HTTP reply")))?;
     match resp.status {
         200 => serde_json::from_slice(&resp.body).map_err(|e| {

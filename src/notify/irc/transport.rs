@@ -3,7 +3,7 @@
 //! worker), plus a handle that can shut the socket down from either side.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{Shutdown, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -12,46 +12,12 @@ use rustls::pki_types::ServerName;
 use rustls::ClientConnection;
 
 use crate::exit::{fail, Code};
+use crate::net::dial::connect_tcp;
 
 pub(crate) struct Transport {
     pub(crate) reader: Box<dyn Read + Send>,
     pub(crate) writer: Box<dyn Write + Send>,
     pub(crate) control: TcpStream,
-}
-
-/// Resolves `host:port`, failing with a temporary-failure code when DNS does.
-pub(crate) fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>> {
-    let addrs: Vec<SocketAddr> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| fail(Code::TempFail, format!("cannot resolve {host}: {e}")))?
-        .collect();
-    if addrs.is_empty() {
-        return Err(fail(Code::TempFail, format!("{host} has no address")));
-    }
-    Ok(addrs)
-}
-
-/// Connects to the first address that answers within the deadline.
-pub(crate) fn connect_tcp(host: &str, port: u16, deadline: Instant) -> Result<TcpStream> {
-    let mut last = None;
-    for addr in resolve(host, port)? {
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            break;
-        }
-        match TcpStream::connect_timeout(&addr, left) {
-            Ok(s) => {
-                let _ = s.set_nodelay(true);
-                return Ok(s);
-            }
-            Err(e) => last = Some((addr, e)),
-        }
-    }
-    match last {
-        Some((addr, e)) => Err(e).with_context(|| format!("connecting to {addr}")),
-        None => Err(io::Error::from(io::ErrorKind::TimedOut))
-            .with_context(|| format!("connecting to {host}:{port}")),
-    }
 }
 
 /// Opens the transport: TCP, then the TLS handshake when `tls` is given.

@@ -47,21 +47,20 @@ pub(crate) fn send(
     deadline: Instant,
 ) -> Result<Code> {
     let (host, port) = daemon_addr(addr)?;
-    let stream =
-        crate::notify::irc::transport::connect_tcp(&host, port, deadline).map_err(|e| {
-            let refused = e
-                .chain()
-                .filter_map(|c| c.downcast_ref::<std::io::Error>())
-                .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
-            if refused {
-                fail(
-                    Code::Unavailable,
-                    format!("no daemon at {host}:{port} (connection refused)"),
-                )
-            } else {
-                e.context(format!("connecting to the daemon at {host}:{port}"))
-            }
-        })?;
+    let stream = crate::net::dial::connect_tcp(&host, port, deadline).map_err(|e| {
+        let refused = e
+            .chain()
+            .filter_map(|c| c.downcast_ref::<std::io::Error>())
+            .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+        if refused {
+            fail(
+                Code::Unavailable,
+                format!("no daemon at {host}:{port} (connection refused)"),
+            )
+        } else {
+            e.context(format!("connecting to the daemon at {host}:{port}"))
+        }
+    })?;
     let mut writer = &stream;
     let mut line = request_line(request, secret);
     line.push('\n');
@@ -112,7 +111,7 @@ pub(crate) fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
 /// Sends one plain request as a UDP datagram (no reply is possible).
 pub(crate) fn send_udp(addr: &str, request: &Request) -> Result<()> {
     let (host, port) = daemon_addr(addr)?;
-    let addrs = crate::notify::irc::transport::resolve(&host, port)?;
+    let addrs = crate::net::dial::resolve(&host, port)?;
     let bind = if addrs[0].is_ipv6() {
         "[::]:0"
     } else {
