@@ -118,8 +118,11 @@ fn fake_api(ca: &TestCa) -> u16 {
                     if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
                         break;
                     }
-                    if let Some(v) = h.strip_prefix("Authorization: ") {
-                        auth = v.trim().to_string();
+                    // Header names are case-insensitive (RFC 9110).
+                    if let Some((k, v)) = h.split_once(':') {
+                        if k.eq_ignore_ascii_case("authorization") {
+                            auth = v.trim().to_string();
+                        }
                     }
                 }
                 let path = request.split(' ').nth(1).unwrap_or("").to_string();

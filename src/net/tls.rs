@@ -77,6 +77,50 @@ pub(crate) fn config_with(
     Ok(Arc::new(config))
 }
 
+/// An HTTP agent (one connection pool) for one API server: trusting the CA
+/// certificates in `ca_pem` (else the public roots), presenting a client
+/// certificate and key (PEM) when given. `what` names the CA in errors.
+pub(crate) fn agent_for(
+    ca_pem: Option<&[u8]>,
+    client: Option<(&[u8], &[u8])>,
+    what: &str,
+    timeout: std::time::Duration,
+) -> Result<ureq::Agent> {
+    use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
+    let certs_of = |pem: &[u8], what: &str| -> Result<Vec<Certificate<'static>>> {
+        let mut certs = Vec::new();
+        for item in ureq::tls::parse_pem(pem) {
+            match item.map_err(|e| fail(Code::Config, format!("{what}: {e}")))? {
+                PemItem::Certificate(c) => certs.push(c),
+                _ => continue,
+            }
+        }
+        if certs.is_empty() {
+            return Err(fail(
+                Code::Config,
+                format!("{what} holds no PEM certificate"),
+            ));
+        }
+        Ok(certs)
+    };
+    let mut tls = TlsConfig::builder();
+    if let Some(pem) = ca_pem {
+        tls = tls.root_certs(RootCerts::new_with_certs(&certs_of(pem, what)?));
+    }
+    if let Some((cert, key)) = client {
+        let chain = certs_of(cert, "client certificate")?;
+        let key = PrivateKey::from_pem(key)
+            .map_err(|e| fail(Code::Config, format!("client key: {e}")))?;
+        tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
+    }
+    Ok(ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(timeout))
+        .tls_config(tls.build())
+        .build()
+        .new_agent())
+}
+
 /// Whether an HTTP error is a TLS failure (certificate not trusted, bad
 /// handshake): ureq reports some of those as I/O errors wrapping rustls'.
 pub(crate) fn is_tls_error(e: &ureq::Error) -> bool {

@@ -5,14 +5,11 @@
 //! `exec` plugins) or the in-cluster service account.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::Result;
 use base64::Engine;
-use rustls::pki_types::ServerName;
 use serde_json::Value;
 
 use super::finding::{Finding, Source};
@@ -31,9 +28,16 @@ struct Cluster {
     context: String,
     host: String,
     port: u16,
-    tls: Arc<rustls::ClientConfig>,
+    /// One connection pool for every request to this API server.
+    agent: ureq::Agent,
     token: Option<String>,
     namespace: Option<String>,
+}
+
+/// An API reply: its status and body.
+struct Response {
+    status: u16,
+    body: Vec<u8>,
 }
 
 fn config_err(msg: String) -> anyhow::Error {
@@ -118,7 +122,6 @@ fn load(opts: &Options) -> Result<Cluster> {
         .ok_or_else(|| config_err("kubeconfig: the cluster has no server".into()))?;
     let (host, port) = parse_server(server)?;
 
-    let mut roots = rustls::RootCertStore::empty();
     let ca_pem = match (
         str_of(Some(cluster), "certificate-authority-data"),
         str_of(Some(cluster), "certificate-authority"),
@@ -129,10 +132,6 @@ fn load(opts: &Options) -> Result<Cluster> {
         }
         _ => None,
     };
-    match ca_pem {
-        Some(pem) => crate::net::tls::add_pem_roots(&mut roots, &pem, "kubeconfig CA")?,
-        None => roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned()),
-    }
 
     let mut token = str_of(user, "token").map(String::from);
     if token.is_none() {
@@ -175,12 +174,17 @@ fn load(opts: &Options) -> Result<Cluster> {
             key_pem = Some(k.as_bytes().to_vec());
         }
     }
-    let tls = crate::net::tls::config_with(roots, cert_pem.as_deref().zip(key_pem.as_deref()))?;
+    let agent = crate::net::tls::agent_for(
+        ca_pem.as_deref(),
+        cert_pem.as_deref().zip(key_pem.as_deref()),
+        "kubeconfig CA",
+        REQUEST_TIMEOUT,
+    )?;
     Ok(Cluster {
         context,
         host,
         port,
-        tls,
+        agent,
         token,
         namespace: str_of(Some(ctx), "namespace").map(String::from),
     })
@@ -199,13 +203,12 @@ fn in_cluster(host: &str, _opts: &Options) -> Result<Cluster> {
     })?;
     let ca = std::fs::read(dir.join("ca.crt"))
         .map_err(|e| config_err(format!("in-cluster: reading ca.crt: {e}")))?;
-    let mut roots = rustls::RootCertStore::empty();
-    crate::net::tls::add_pem_roots(&mut roots, &ca, "in-cluster ca.crt")?;
+    let agent = crate::net::tls::agent_for(Some(&ca), None, "in-cluster ca.crt", REQUEST_TIMEOUT)?;
     Ok(Cluster {
         context: "in-cluster".into(),
         host: host.trim_matches(['[', ']']).to_string(),
         port,
-        tls: crate::net::tls::config_with(roots, None)?,
+        agent,
         token: Some(token.trim().to_string()),
         namespace: std::fs::read_to_string(dir.join("namespace"))
             .ok()
@@ -279,39 +282,44 @@ fn run_exec(exec: &Node) -> Result<Value> {
     })
 }
 
+/// Each API request's time limit.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The largest reply read (a page of 500 objects is far below it).
+const MAX_REPLY: u64 = 64 << 20;
+
 fn get(cluster: &Cluster, path: &str) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(30);
     let what = format!("the Kubernetes API at {}:{}", cluster.host, cluster.port);
-    let tcp = crate::net::dial::connect_tcp(&cluster.host, cluster.port, deadline)
-        .map_err(|e| fail(Code::Unavailable, format!("cannot reach {what}: {e:#}")))?;
-    tcp.set_read_timeout(Some(Duration::from_secs(30)))?;
-    let name = ServerName::try_from(cluster.host.clone())
-        .map_err(|e| config_err(format!("server name {}: {e}", cluster.host)))?;
-    let conn = rustls::ClientConnection::new(cluster.tls.clone(), name)?;
-    let mut tls = rustls::StreamOwned::new(conn, tcp);
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nAccept: application/json\r\nUser-Agent: vext\r\nConnection: close\r\n", cluster.host);
+    let host = if cluster.host.contains(':') {
+        format!("[{}]", cluster.host)
+    } else {
+        cluster.host.clone()
+    };
+    let url = format!("https://{host}:{}{path}", cluster.port);
+    let mut req = cluster
+        .agent
+        .get(&url)
+        .header("Accept", "application/json")
+        .header("User-Agent", "vext");
     if let Some(t) = &cluster.token {
-        req.push_str(&format!("Authorization: Bearer {t}\r\n"));
+        req = req.header("Authorization", &format!("Bearer {t}"));
     }
-    req.push_str("\r\n");
-    let io = |e: std::io::Error| {
-        let code = if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) {
+    let reply = req.call().map_err(|e| {
+        let code = if crate::net::tls::is_tls_error(&e) {
             Code::NoPerm
         } else {
             Code::Unavailable
         };
-        fail(code, format!("{what}: {e}"))
-    };
-    tls.write_all(req.as_bytes()).map_err(io)?;
-    let mut raw = Vec::new();
-    match tls.read_to_end(&mut raw) {
-        Ok(_) => {}
-        // Servers often close without close_notify; what arrived is complete.
-        Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof && !raw.is_empty() => {}
-        Err(e) => return Err(io(e)),
-    }
-    let resp = crate::net::http1::parse_http(&raw)
-        .ok_or_else(|| fail(Code::Unavailable, format!("{what}: malformed HTTP reply")))?;
+        fail(code, format!("cannot reach {what}: {e}"))
+    })?;
+    let status = reply.status().as_u16();
+    let body = reply
+        .into_body()
+        .with_config()
+        .limit(MAX_REPLY)
+        .read_to_vec()
+        .map_err(|e| fail(Code::Unavailable, format!("{what}: GET {path}: {e}")))?;
+    let resp = Response { status, body };
     match resp.status {
         200 => serde_json::from_slice(&resp.body).map_err(|e| {
             fail(
