@@ -1,14 +1,15 @@
 //! TLS client configuration: the Mozilla roots (webpki-roots) plus any
-//! `--ca-file` the user adds, for IRC and the Kubernetes API, and the pair of
-//! HTTP agents (public roots, `--ca-file` roots) that registries, homeservers
-//! and webhooks share. Certificates are always verified.
+//! `--ca-file` the user adds, for IRC; the pair of HTTP agents (public roots,
+//! `--ca-file` roots) that registries, homeservers and webhooks share; an
+//! agent per Kubernetes API server (its CA, client certificates).
+//! Certificates are always verified.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use rustls::pki_types::CertificateDer;
 
 use crate::exit::{fail, Code};
 
@@ -25,11 +26,11 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::Client
         })?;
         add_pem_roots(&mut roots, &pem, &format!("CA file {}", path.display()))?;
     }
-    config_with(roots, None)
+    config_with(roots)
 }
 
 /// Adds the PEM certificates in `pem` to `roots`; `what` names them in errors.
-pub(crate) fn add_pem_roots(
+fn add_pem_roots(
     roots: &mut rustls::RootCertStore,
     pem: &[u8],
     what: &str,
@@ -51,29 +52,14 @@ pub(crate) fn add_pem_roots(
     Ok(())
 }
 
-/// A client config trusting `roots`, with a client certificate and key (PEM) when given.
-pub(crate) fn config_with(
-    roots: rustls::RootCertStore,
-    client: Option<(&[u8], &[u8])>,
-) -> Result<Arc<rustls::ClientConfig>> {
+/// A client config trusting `roots`, without a client certificate.
+fn config_with(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let config = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .context("configuring TLS")?
-        .with_root_certificates(roots);
-    let config = match client {
-        Some((cert, key)) => {
-            let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert)
-                .collect::<Result<_, _>>()
-                .map_err(|e| fail(Code::Config, format!("client certificate: {e}")))?;
-            let key = PrivateKeyDer::from_pem_slice(key)
-                .map_err(|e| fail(Code::Config, format!("client key: {e}")))?;
-            builder
-                .with_client_auth_cert(chain, key)
-                .map_err(|e| fail(Code::Config, format!("client certificate: {e}")))?
-        }
-        None => builder.with_no_client_auth(),
-    };
+        .with_root_certificates(roots)
+        .with_no_client_auth();
     Ok(Arc::new(config))
 }
 
