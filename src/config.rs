@@ -311,38 +311,169 @@ pub(crate) mod defaults {
 }
 
 /// The configuration as the commands see it: environment over file over
-/// defaults, as TOML. Secrets must already be redacted by the caller.
+/// defaults, as TOML, each resolved `[send]` and `[daemon]` value followed by
+/// where it came from (`# VEXT_LISTEN`, `# file`, `# default`). Secrets must
+/// already be redacted by the caller. Flags win over all of these.
 pub(crate) fn effective_toml(config: &Config) -> Result<String> {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    let mut origins: Vec<(&str, &str, String)> = Vec::new();
+    // Resolves one value: the variable, else the file's, else the default.
+    macro_rules! resolve {
+        ($section:literal, $field:expr, $key:literal, $var:expr, $parse:expr, $default:expr) => {{
+            let from_env = $var.and_then(|v: &str| env(v).and_then($parse));
+            let (value, from) = match (from_env, $field.take(), $default) {
+                (Some(v), _, _) => (Some(v), $var.unwrap_or_default().to_string()),
+                (None, Some(v), _) => (Some(v), "file".to_string()),
+                (None, None, Some(d)) => (Some(d), "default".to_string()),
+                (None, None, None) => (None, String::new()),
+            };
+            if value.is_some() {
+                origins.push(($section, $key, from));
+            }
+            $field = value;
+        }};
+    }
+    let some = |s: &str| Some(s.to_string());
+    let path = |s: String| Some(PathBuf::from(s));
     let mut c = config.clone();
-    c.send.via = env("VEXT_DAEMON").or(c.send.via);
-    c.send.timeout = env("VEXT_TIMEOUT")
-        .and_then(|v| v.parse().ok())
-        .or(c.send.timeout)
-        .or(Some(defaults::TIMEOUT));
-    c.send.nick = env("VEXT_NICK").or(c.send.nick);
-    c.send.ca_file = env("VEXT_CA_FILE").map(PathBuf::from).or(c.send.ca_file);
+    let sd = &mut c.send;
+    resolve!("send", sd.via, "via", Some("VEXT_DAEMON"), Some, None);
+    resolve!(
+        "send",
+        sd.timeout,
+        "timeout",
+        Some("VEXT_TIMEOUT"),
+        |v: String| v.parse().ok(),
+        Some(defaults::TIMEOUT)
+    );
+    resolve!("send", sd.nick, "nick", Some("VEXT_NICK"), Some, None);
+    resolve!(
+        "send",
+        sd.ca_file,
+        "ca_file",
+        Some("VEXT_CA_FILE"),
+        path,
+        None
+    );
     let d = &mut c.daemon;
-    d.listen = env("VEXT_LISTEN")
-        .or(d.listen.take())
-        .or(Some(defaults::LISTEN.into()));
-    d.nick = env("VEXT_NICK").or(d.nick.take());
-    d.ca_file = env("VEXT_CA_FILE").map(PathBuf::from).or(d.ca_file.take());
-    d.channel_ttl = d.channel_ttl.or(Some(defaults::CHANNEL_TTL));
-    d.connection_ttl = d.connection_ttl.or(Some(defaults::CONNECTION_TTL));
-    d.burst = d.burst.or(Some(defaults::BURST));
-    d.line_rate = d.line_rate.or(Some(defaults::LINE_RATE));
-    d.drain_timeout = d.drain_timeout.or(Some(defaults::DRAIN_TIMEOUT));
-    d.max_age = d.max_age.take().or(Some(defaults::MAX_AGE.into()));
-    d.retain = d.retain.take().or(Some(defaults::RETAIN.into()));
-    d.state_dir = env("VEXT_STATE_DIR")
-        .map(PathBuf::from)
-        .or(d.state_dir.take())
-        .or_else(|| crate::state::dir::state_dir(None).ok());
-    d.http = env("VEXT_HTTP").or(d.http.take());
-    d.secret_file = env("VEXT_SECRET_FILE")
-        .map(PathBuf::from)
-        .or(d.secret_file.take());
-    toml::to_string(&c)
-        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))
+    resolve!(
+        "daemon",
+        d.listen,
+        "listen",
+        Some("VEXT_LISTEN"),
+        Some,
+        some(defaults::LISTEN)
+    );
+    resolve!("daemon", d.nick, "nick", Some("VEXT_NICK"), Some, None);
+    resolve!(
+        "daemon",
+        d.ca_file,
+        "ca_file",
+        Some("VEXT_CA_FILE"),
+        path,
+        None
+    );
+    let none: Option<&str> = None;
+    // Values no variable sets.
+    fn never<T>(_: String) -> Option<T> {
+        None
+    }
+    resolve!(
+        "daemon",
+        d.channel_ttl,
+        "channel_ttl",
+        none,
+        never,
+        Some(defaults::CHANNEL_TTL)
+    );
+    resolve!(
+        "daemon",
+        d.connection_ttl,
+        "connection_ttl",
+        none,
+        never,
+        Some(defaults::CONNECTION_TTL)
+    );
+    resolve!(
+        "daemon",
+        d.burst,
+        "burst",
+        none,
+        never,
+        Some(defaults::BURST)
+    );
+    resolve!(
+        "daemon",
+        d.line_rate,
+        "line_rate",
+        none,
+        never,
+        Some(defaults::LINE_RATE)
+    );
+    resolve!(
+        "daemon",
+        d.drain_timeout,
+        "drain_timeout",
+        none,
+        never,
+        Some(defaults::DRAIN_TIMEOUT)
+    );
+    resolve!(
+        "daemon",
+        d.max_age,
+        "max_age",
+        none,
+        never,
+        some(defaults::MAX_AGE)
+    );
+    resolve!(
+        "daemon",
+        d.retain,
+        "retain",
+        none,
+        never,
+        some(defaults::RETAIN)
+    );
+    resolve!(
+        "daemon",
+        d.state_dir,
+        "state_dir",
+        Some("VEXT_STATE_DIR"),
+        path,
+        crate::state::dir::state_dir(None).ok()
+    );
+    resolve!("daemon", d.http, "http", Some("VEXT_HTTP"), Some, None);
+    resolve!(
+        "daemon",
+        d.secret_file,
+        "secret_file",
+        Some("VEXT_SECRET_FILE"),
+        path,
+        None
+    );
+    let text = toml::to_string(&c)
+        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))?;
+    Ok(annotate(&text, &origins))
+}
+
+/// Appends `# origin` to the `key = value` lines of the sections named.
+fn annotate(text: &str, origins: &[(&str, &str, String)]) -> String {
+    let mut section = String::new();
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.to_string();
+        }
+        out.push_str(line);
+        let key = line.split_once(" = ").map(|(k, _)| k.trim());
+        if let Some((_, _, from)) = origins
+            .iter()
+            .find(|(s, k, _)| *s == section && Some(*k) == key)
+        {
+            out.push_str("  # ");
+            out.push_str(from);
+        }
+        out.push('\n');
+    }
+    out
 }

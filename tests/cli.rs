@@ -105,6 +105,14 @@ fn config_show_merges_env_and_defaults_and_redacts_secrets() {
         out.stdout
     );
     assert!(out.stdout.contains("line_rate = 1.0"), "{}", out.stdout);
+    // Each resolved value says where it came from.
+    for shown in [
+        "burst = 3  # file",
+        "listen = \"127.0.0.1:7001\"  # VEXT_LISTEN",
+        "line_rate = 1.0  # default",
+    ] {
+        assert!(out.stdout.contains(shown), "{shown:?} in {}", out.stdout);
+    }
     assert!(
         !out.stdout.contains("hunter2") && !out.stdout.contains("sesame"),
         "{}",

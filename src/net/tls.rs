@@ -30,11 +30,7 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::Client
 }
 
 /// Adds the PEM certificates in `pem` to `roots`; `what` names them in errors.
-fn add_pem_roots(
-    roots: &mut rustls::RootCertStore,
-    pem: &[u8],
-    what: &str,
-) -> Result<()> {
+fn add_pem_roots(roots: &mut rustls::RootCertStore, pem: &[u8], what: &str) -> Result<()> {
     let mut added = 0;
     for cert in CertificateDer::pem_slice_iter(pem) {
         let cert = cert.map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
