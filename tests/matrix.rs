@@ -173,7 +173,19 @@ fn through_the_daemon_across_a_homeserver_restart() {
         "while down",
     ])
     .expect(0);
-    std::thread::sleep(Duration::from_secs(2));
+    // Restart once a delivery attempt has failed against the stopped server.
+    let port = format!(":{}/", hs.port);
+    let failed = || {
+        daemon
+            .log()
+            .lines()
+            .any(|l| l.contains(&port) && !l.contains("delivered to"))
+    };
+    let until = Instant::now() + Duration::from_secs(20);
+    while !failed() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(failed(), "no failed attempt: {}", daemon.log());
     hs.restart();
     let m = wait_messages(&hs, &room_id, &owner, 2);
     let bodies: Vec<&str> = m

@@ -25,22 +25,27 @@ fn synapse_bin(name: &str) -> PathBuf {
     p
 }
 
+/// The homeserver's config for `port`, written into `dir`.
+fn write_config(dir: &TempDir, port: u16) -> PathBuf {
+    let d = dir.path().display().to_string();
+    let limits = "{per_second: 1000, burst_count: 1000}";
+    dir.write(
+        "hs.yaml",
+        &format!(
+            "server_name: localhost\npid_file: {d}/hs.pid\nlisteners:\n  - port: {port}\n    type: http\n    tls: false\n    bind_addresses: ['127.0.0.1']\n    resources:\n      - names: [client]\n        compress: false\n\
+             database:\n  name: sqlite3\n  args:\n    database: {d}/homeserver.db\nmedia_store_path: {d}/media\nsigning_key_path: {d}/signing.key\n\
+             registration_shared_secret: test-shared-secret\nreport_stats: false\ntrusted_key_servers: []\nsuppress_key_server_warning: true\n\
+             enable_metrics: false\nrc_message: {limits}\nrc_registration: {limits}\nrc_joins:\n  local: {limits}\n  remote: {limits}\n\
+             rc_login:\n  address: {limits}\n  account: {limits}\n  failed_attempts: {limits}\nrc_admin_redaction: {limits}\n"
+        ),
+    )
+}
+
 impl Synapse {
     pub fn start() -> Synapse {
         let dir = TempDir::new("synapse");
-        let port = free_port();
-        let d = dir.path().display().to_string();
-        let limits = "{per_second: 1000, burst_count: 1000}";
-        let config = dir.write(
-            "hs.yaml",
-            &format!(
-                "server_name: localhost\npid_file: {d}/hs.pid\nlisteners:\n  - port: {port}\n    type: http\n    tls: false\n    bind_addresses: ['127.0.0.1']\n    resources:\n      - names: [client]\n        compress: false\n\
-                 database:\n  name: sqlite3\n  args:\n    database: {d}/homeserver.db\nmedia_store_path: {d}/media\nsigning_key_path: {d}/signing.key\n\
-                 registration_shared_secret: test-shared-secret\nreport_stats: false\ntrusted_key_servers: []\nsuppress_key_server_warning: true\n\
-                 enable_metrics: false\nrc_message: {limits}\nrc_registration: {limits}\nrc_joins:\n  local: {limits}\n  remote: {limits}\n\
-                 rc_login:\n  address: {limits}\n  account: {limits}\n  failed_attempts: {limits}\nrc_admin_redaction: {limits}\n"
-            ),
-        );
+        let mut port = free_port();
+        let config = write_config(&dir, port);
         let python = synapse_bin("python");
         let st = Command::new(&python)
             .args(["-m", "synapse.app.homeserver", "-c"])
@@ -58,11 +63,24 @@ impl Synapse {
             child: None,
             config,
         };
-        s.spawn();
-        s
+        // free_port() can race with other tests: when Synapse exits because
+        // its port was taken meanwhile, try again on another one.
+        for _ in 0..5 {
+            if s.spawn() {
+                return s;
+            }
+            port = free_port();
+            s.port = port;
+            s.config = write_config(&s.dir, port);
+        }
+        panic!(
+            "synapse did not start: {}",
+            std::fs::read_to_string(s.dir.path().join("stderr.log")).unwrap_or_default()
+        );
     }
 
-    fn spawn(&mut self) {
+    /// Starts Synapse and waits until it answers; false when it exited first.
+    fn spawn(&mut self) -> bool {
         let log = std::fs::File::create(self.dir.path().join("stderr.log")).unwrap();
         let child = Command::new(synapse_bin("python"))
             .args(["-m", "synapse.app.homeserver", "-c"])
@@ -75,14 +93,27 @@ impl Synapse {
         self.child = Some(child);
         let until = Instant::now() + Duration::from_secs(60);
         loop {
+            let exited = self
+                .child
+                .as_mut()
+                .is_some_and(|c| matches!(c.try_wait(), Ok(Some(_))));
+            if exited {
+                self.child = None;
+                return false;
+            }
             if let Ok(r) = http_json(
                 "GET",
                 &format!("{}/_matrix/client/versions", self.base()),
                 None,
                 None,
             ) {
-                if r.0 == 200 {
-                    return;
+                // Answering, and still ours (not another test's server).
+                let alive = self
+                    .child
+                    .as_mut()
+                    .is_some_and(|c| matches!(c.try_wait(), Ok(None)));
+                if r.0 == 200 && alive {
+                    return true;
                 }
             }
             assert!(
@@ -103,7 +134,12 @@ impl Synapse {
 
     pub fn restart(&mut self) {
         self.stop();
-        self.spawn();
+        assert!(
+            self.spawn(),
+            "synapse did not restart on port {}: {}",
+            self.port,
+            std::fs::read_to_string(self.dir.path().join("stderr.log")).unwrap_or_default()
+        );
     }
 
     pub fn base(&self) -> String {
