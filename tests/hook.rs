@@ -450,6 +450,73 @@ fn without_a_daemon_the_hook_delivers_directly_and_never_blocks() {
     assert_eq!(out.status.code(), Some(0));
 }
 
+/// A `@name` channel from the config file works in every mode: directly
+/// with --strict (which used to deliver the raw string and fail), and in the
+/// detached child and through a daemon.
+#[test]
+fn named_targets_from_the_config_in_every_hook_mode() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#named"]);
+    let tmp = TempDir::new("hook");
+    let (_, work) = bare_with_clone(&tmp);
+    commit(&work, &["a"], "named target");
+    let cfg = tmp.write(
+        "vext.toml",
+        &format!("[targets.team]\nurl = \"{}\"\n", ircd.url("named")),
+    );
+    let cfg = cfg.to_str().unwrap();
+    let work_s = work.to_str().unwrap();
+    let no_daemon = format!("--server=127.0.0.1:{}", free_port());
+    // --strict, no daemon: delivered here and now.
+    vext([
+        "--config",
+        cfg,
+        "hook",
+        "git",
+        "-C",
+        work_s,
+        "--channels=@team",
+        &no_daemon,
+        "--strict",
+        "--project=p",
+    ])
+    .expect(0);
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert!(got[0].text.contains("named target"), "{got:?}");
+    // Without --strict: the detached child is given the same config.
+    vext([
+        "--config",
+        cfg,
+        "hook",
+        "git",
+        "-C",
+        work_s,
+        "--channels=@team",
+        &no_daemon,
+        "--project=q",
+    ])
+    .expect(0);
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert!(got[0].text.contains("q:"), "{got:?}");
+    // Through a daemon: it gets the URL, not the name it cannot know.
+    let daemon = Daemon::start(&[]);
+    let server = format!("--server={}", daemon.tcp);
+    vext([
+        "--config",
+        cfg,
+        "hook",
+        "git",
+        "-C",
+        work_s,
+        "--channels=@team",
+        &server,
+        "--project=r",
+    ])
+    .expect(0);
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert!(got[0].text.contains("r:"), "{got:?} {}", daemon.log());
+}
+
 /// An svn repository with two commits, made through a working copy.
 fn svn_repo(tmp: &TempDir) -> std::path::PathBuf {
     let repo = tmp.path().join("svnproj");

@@ -11,7 +11,8 @@ use anyhow::Result;
 use crate::cli::{HookCommon, HookGitArgs};
 use crate::context::Context;
 use crate::exit::{fail, Code};
-use crate::notify::irker::protocol::Request;
+use crate::notify::notice::Notice;
+use crate::notify::sender::{Daemon, Sender};
 
 use super::commit::CommitData;
 use super::git::{self, Change, Git};
@@ -430,95 +431,79 @@ fn deliver(
     strict: bool,
     deadline: Instant,
 ) -> Result<Code> {
-    let requests: Vec<Request> = texts
-        .iter()
-        .map(|t| Request {
-            to: channels.to_vec(),
-            privmsg: t.clone(),
-            id: None,
-            ack: false,
-            title: None,
-            kind: None,
-            format: None,
-            msgtype: None,
-        })
-        .collect();
-    if !strict {
-        let sent = if s.tcp {
-            send_tcp(&s.server, &requests, deadline)
-        } else {
-            requests
-                .iter()
-                .try_for_each(|r| crate::notify::irker::client::send_udp(&s.server, r))
-                .map(|_| true)
-        };
-        match sent {
-            Ok(true) => return Ok(Code::Ok),
-            Ok(false) => {
-                // No daemon: deliver directly, in a detached child so the push goes on.
-                return spawn_direct(channels, texts);
-            }
-            Err(e) => {
-                eprintln!("vext hook: warning: {e:#}");
-                return Ok(Code::Ok);
-            }
-        }
-    }
-    // --strict: deliver here and now (daemon first, else directly), and say how it went.
-    if s.tcp && send_tcp(&s.server, &requests, deadline)? {
-        return Ok(Code::Ok);
-    }
-    // The channels as `vext send` would take them: `@name`s and what the
-    // config adds (tokens, templates) work here too.
+    // The channels as `vext send` takes them: `@name`s and what the config
+    // adds (tokens, templates) work here too.
     let (urls, targets) = crate::settings::targets(ctx, channels, "irker.channels entry")
         .map_err(|e| fail(Code::Config, format!("{e:#}")))?;
-    let notice = crate::notify::notice::Notice {
-        text: texts.join("\n"),
-        ..Default::default()
-    };
-    let direct = crate::settings::sender(
-        ctx,
-        &crate::settings::DeliveryFlags {
-            via: Some(""),
+    let notices: Vec<Notice> = texts
+        .iter()
+        .map(|t| Notice {
+            text: t.clone(),
             ..Default::default()
-        },
-    )?;
-    direct.send(&urls, &targets, &notice, deadline)
-}
-
-/// Sends plain irker requests to the daemon over TCP. Ok(false) when nothing listens.
-fn send_tcp(server: &str, requests: &[Request], deadline: Instant) -> Result<bool> {
-    let (host, port) = crate::notify::irker::client::daemon_addr(server)?;
-    let mut stream = match crate::net::dial::connect_tcp(&host, port, deadline) {
-        Ok(s) => s,
-        Err(e) => {
-            let refused = e
-                .chain()
-                .filter_map(|c| c.downcast_ref::<std::io::Error>())
-                .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
-            return if refused { Ok(false) } else { Err(e) };
+        })
+        .collect();
+    let daemon = Sender::Daemon(Daemon {
+        addr: s.server.clone(),
+        secret: None,
+        ack: false,
+    });
+    if !s.tcp && !strict {
+        // irkerhook's UDP: one datagram per commit, no reply possible.
+        for n in &notices {
+            let request = daemon.request(&urls, n);
+            if let Err(e) = crate::notify::irker::client::send_udp(&s.server, &request) {
+                eprintln!("vext hook: warning: {e:#}");
+                break;
+            }
         }
-    };
-    let mut buf = String::new();
-    for r in requests {
-        buf.push_str(&r.to_line());
-        buf.push('\n');
+        return Ok(Code::Ok);
     }
-    stream.write_all(buf.as_bytes())?;
-    let _ = stream.shutdown(std::net::Shutdown::Write);
-    Ok(true)
+    let sent = if s.tcp {
+        daemon.send_all(&urls, &targets, &notices, deadline)
+    } else {
+        Ok(None)
+    };
+    match (sent, strict) {
+        (Ok(Some(code)), _) => Ok(code),
+        // No daemon: without --strict, deliver directly in a detached child
+        // so that the push goes on.
+        (Ok(None), false) => spawn_direct(ctx, &urls, texts),
+        (Err(e), false) => {
+            eprintln!("vext hook: warning: {e:#}");
+            Ok(Code::Ok)
+        }
+        (Err(e), true) => Err(e),
+        // --strict: deliver here and now, and say how it went.
+        (Ok(None), true) => {
+            let direct = crate::settings::sender(
+                ctx,
+                &crate::settings::DeliveryFlags {
+                    via: Some(""),
+                    ..Default::default()
+                },
+            )?;
+            let notice = Notice {
+                text: texts.join("\n"),
+                ..Default::default()
+            };
+            direct.send(&urls, &targets, &notice, deadline)
+        }
+    }
 }
 
-fn spawn_direct(channels: &[String], texts: &[String]) -> Result<Code> {
+fn spawn_direct(ctx: &Context, urls: &[String], texts: &[String]) -> Result<Code> {
     let exe = std::env::current_exe()
         .map_err(|e| fail(Code::Software, format!("finding vext itself: {e}")))?;
     let mut cmd = std::process::Command::new(exe);
+    if let Some(config) = &ctx.config_path {
+        cmd.arg("--config").arg(config);
+    }
     cmd.arg("send")
         .arg("--timeout")
         .arg("60")
         .arg("-m")
         .arg(texts.join("\n"))
-        .args(channels);
+        .args(urls);
     cmd.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());

@@ -87,6 +87,32 @@ impl Sender {
             Sender::Direct(direct) => direct.send(targets, notice, deadline),
         }
     }
+
+    /// Sends several notices (a push's commits) to the same targets, in
+    /// order; to a daemon on one connection. None when no daemon listens at
+    /// the address, so that the caller may deliver another way.
+    pub(crate) fn send_all(
+        &self,
+        urls: &[String],
+        targets: &[Target],
+        notices: &[Notice],
+        deadline: Instant,
+    ) -> Result<Option<Code>> {
+        match self {
+            Sender::Daemon(d) => {
+                let requests: Vec<protocol::Request> =
+                    notices.iter().map(|n| self.request(urls, n)).collect();
+                client::send_all(&d.addr, &requests, d.secret.as_deref(), deadline)
+            }
+            Sender::Direct(direct) => {
+                let mut worst = Code::Ok;
+                for n in notices {
+                    worst = worst.max(direct.send(targets, n, deadline)?);
+                }
+                Ok(Some(worst))
+            }
+        }
+    }
 }
 
 impl Direct {

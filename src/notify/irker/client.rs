@@ -40,6 +40,7 @@ pub(crate) fn daemon_addr(addr: &str) -> Result<(String, u16)> {
     }
 }
 
+/// Sends one request to the daemon at `addr`; an error when none listens.
 pub(crate) fn send(
     addr: &str,
     request: &Request,
@@ -47,53 +48,72 @@ pub(crate) fn send(
     deadline: Instant,
 ) -> Result<Code> {
     let (host, port) = daemon_addr(addr)?;
-    let stream = crate::net::dial::connect_tcp(&host, port, deadline).map_err(|e| {
-        let refused = e
-            .chain()
-            .filter_map(|c| c.downcast_ref::<std::io::Error>())
-            .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
-        if refused {
-            fail(
-                Code::Unavailable,
-                format!("no daemon at {host}:{port} (connection refused)"),
-            )
-        } else {
-            e.context(format!("connecting to the daemon at {host}:{port}"))
+    send_all(addr, std::slice::from_ref(request), secret, deadline)?.ok_or_else(|| {
+        fail(
+            Code::Unavailable,
+            format!("no daemon at {host}:{port} (connection refused)"),
+        )
+    })
+}
+
+/// Sends `requests` on one connection to the daemon at `addr`, reading one
+/// reply for each that asks for an ack. None when no daemon listens there
+/// (connection refused), so that a caller may deliver another way.
+pub(crate) fn send_all(
+    addr: &str,
+    requests: &[Request],
+    secret: Option<&[u8]>,
+    deadline: Instant,
+) -> Result<Option<Code>> {
+    let (host, port) = daemon_addr(addr)?;
+    let stream = match crate::net::dial::connect_tcp(&host, port, deadline) {
+        Ok(s) => s,
+        Err(e) => {
+            let refused = e
+                .chain()
+                .filter_map(|c| c.downcast_ref::<std::io::Error>())
+                .any(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+            if refused {
+                return Ok(None);
+            }
+            return Err(e.context(format!("connecting to the daemon at {host}:{port}")));
         }
-    })?;
+    };
     let mut writer = &stream;
-    let mut line = request_line(request, secret);
-    line.push('\n');
+    let mut lines = String::new();
+    for r in requests {
+        lines.push_str(&request_line(r, secret));
+        lines.push('\n');
+    }
     writer
-        .write_all(line.as_bytes())
+        .write_all(lines.as_bytes())
         .with_context(|| format!("sending to the daemon at {host}:{port}"))?;
-    if !request.ack {
+    let acks = requests.iter().filter(|r| r.ack).count();
+    if acks == 0 {
         let _ = stream.shutdown(std::net::Shutdown::Write);
-        return Ok(Code::Ok);
+        return Ok(Some(Code::Ok));
     }
     let left = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(1));
     stream.set_read_timeout(Some(left))?;
-    let mut reply = String::new();
-    let read = BufReader::new(&stream)
-        .take(64 * 1024)
-        .read_line(&mut reply);
-    match read {
-        Ok(0) => Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} closed the connection without a reply (is it irkerd? use --no-ack)"))),
-        Ok(_) => match Reply::parse(&reply) {
-            Ok(Reply::Ok { id }) => {
-                log::info!("queued as {id}");
-                Ok(Code::Ok)
+    let mut reader = BufReader::new(&stream).take(64 * 1024 * (acks as u64 + 1));
+    for _ in 0..acks {
+        let mut reply = String::new();
+        match reader.read_line(&mut reply) {
+            Ok(0) => return Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} closed the connection without a reply (is it irkerd? use --no-ack)"))),
+            Ok(_) => match Reply::parse(&reply) {
+                Ok(Reply::Ok { id }) => log::info!("queued as {id}"),
+                Ok(Reply::Err { error }) => return Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} refused the notification: {error}"))),
+                Err(e) => return Err(fail(Code::Unavailable, format!("unexpected reply from {host}:{port}: {e}"))),
+            },
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return Err(fail(Code::TempFail, format!("no reply from the daemon at {host}:{port} before the timeout")))
             }
-            Ok(Reply::Err { error }) => Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} refused the notification: {error}"))),
-            Err(e) => Err(fail(Code::Unavailable, format!("unexpected reply from {host}:{port}: {e}"))),
-        },
-        Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
-            Err(fail(Code::TempFail, format!("no reply from the daemon at {host}:{port} before the timeout")))
+            Err(e) => return Err(e).with_context(|| format!("reading the reply from {host}:{port}")),
         }
-        Err(e) => Err(e).with_context(|| format!("reading the reply from {host}:{port}")),
     }
+    Ok(Some(Code::Ok))
 }
 
 /// The line `--via` sends: the request, signed when there is a secret.
