@@ -15,6 +15,7 @@ Runs inside a private network namespace (bench/run.sh). Environment:
 
 import atexit
 import json
+import random
 import os
 import shutil
 import socket
@@ -71,7 +72,7 @@ def wait_port(port, timeout=10.0):
 
 
 class Ngircd:
-    def __init__(self, penalties):
+    def __init__(self, penalties, maxjoins=None):
         self.dir = tempfile.mkdtemp(prefix="vext-bench-ngircd-")
         os.chmod(self.dir, 0o755)
         os.mkdir(os.path.join(self.dir, "include"))
@@ -83,6 +84,7 @@ class Ngircd:
                 f"Ports = {self.port}\nMotdPhrase = hi\nIncludeDir = {self.dir}/include\n"
                 "[Limits]\nMaxConnectionsIP = 0\n"
                 + ("" if penalties else "MaxPenaltyTime = 0\n")
+                + (f"MaxJoins = {maxjoins}\n" if maxjoins else "")
                 + "[Options]\nDNS = no\nIdent = no\nPAM = no\n"
             )
         self.proc = spawn(
@@ -239,7 +241,21 @@ def run_client(cmd, n):
     return median(times)
 
 
-def measure(kind, fast, results):
+def paced_latency(relay, obs, url, tag, n=8):
+    """Median delivery latency of n messages sent 1.2 to 1.5 s apart."""
+    lat = []
+    for i in range(n):
+        time.sleep(1.2 + random.random() * 0.3)
+        text = f"{tag} {i}"
+        t0 = time.monotonic()
+        relay.submit([url], text)
+        got = obs.wait_msgs(lambda m, text=text: m[3] == text, 1, 30)
+        if got:
+            lat.append(got[0] - t0)
+    return median(lat)
+
+
+def measure(kind, fast, wide, results):
     r = {}
     relay = Relay(kind)
     starts = []
@@ -280,7 +296,32 @@ def measure(kind, fast, results):
         if got:
             warm.append(got[0] - t0)
     r["warm"] = median(warm)
+
+    # Warm latency at the pace scripts and hooks send: about one message a
+    # second (1.2 to 1.5 s apart), each on a new TCP connection.
+    r["warm_paced"] = paced_latency(relay, obs, cold.url(f"{kind}-cold"), "paced")
+    # The second of two messages sent back to back.
+    pairs = []
+    for i in range(4):
+        time.sleep(3)
+        a, b = f"pair {i} a", f"pair {i} b"
+        relay.submit([cold.url(f"{kind}-cold")], a)
+        t0 = time.monotonic()
+        relay.submit([cold.url(f"{kind}-cold")], b)
+        got = obs.wait_msgs(lambda m, b=b: m[3] == b, 1, 30)
+        if got:
+            pairs.append(got[0] - t0)
+    r["pair"] = median(pairs)
     cold.stop()
+
+    # The same pace on a server with ngircd's default flood penalties.
+    real = Ngircd(penalties=True)
+    obs_real = Observer(real.port, [f"#{kind}-real"])
+    settle()
+    relay.submit([real.url(f"{kind}-real")], "join first")
+    obs_real.wait_msgs(lambda m: m[3] == "join first", 1, 30)
+    r["warm_paced_penalties"] = paced_latency(relay, obs_real, real.url(f"{kind}-real"), "real")
+    real.stop()
 
     # 50 channels from one request.
     chans = [f"#{kind}-fan{i}" for i in range(50)]
@@ -297,6 +338,22 @@ def measure(kind, fast, results):
             last = max(last, max(got))
     r["fanout"] = (last - t0) if delivered == 50 else float("nan")
     r["fanout_delivered"] = delivered
+
+    # The same on a server that allows 250 channels per connection.
+    chans = [f"#{kind}-wide{i}" for i in range(50)]
+    obs_wide = [Observer(wide.port, chans[i : i + 10]) for i in range(0, 50, 10)]
+    settle()
+    t0 = time.monotonic()
+    relay.submit([wide.url(c[1:]) for c in chans], "wide out")
+    last = 0.0
+    delivered = 0
+    for o in obs_wide:
+        got = o.wait_msgs(lambda m: m[3] == "wide out", 10, 180)
+        delivered += len(got)
+        if got:
+            last = max(last, max(got))
+    r["fanout_wide"] = (last - t0) if delivered == 50 else float("nan")
+    r["fanout_wide_delivered"] = delivered
     r["rss_fanout"] = tree_rss_kib(relay.proc.pid)
     r["anon_fanout"] = anon_kib(relay.proc.pid)
     results[kind] = r
@@ -574,11 +631,12 @@ def main():
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
     fast = Ngircd(penalties=False)
+    wide = Ngircd(penalties=False, maxjoins=250)
     results = {}
     relays = {}
     for kind in ("irkerd", "vext"):
         print(f"measuring {kind}...", file=sys.stderr)
-        relays[kind] = measure(kind, fast, results)
+        relays[kind] = measure(kind, fast, wide, results)
     if not QUICK:
         print("pacing: 200 messages each, in parallel (about 200 s)...", file=sys.stderr)
         threads = [threading.Thread(target=pacing, args=(k, relays[k], results)) for k in relays]
@@ -589,6 +647,7 @@ def main():
     for relay in relays.values():
         relay.stop()
     fast.stop()
+    wide.stop()
 
     rows = [
         ("send process wall time (vext send --via / irk)", "client", "ms"),
@@ -598,8 +657,12 @@ def main():
         ("private (anonymous) memory at start", "anon_start", "MiB"),
         ("private (anonymous) memory after fan-out", "anon_fanout", "MiB"),
         ("cold latency (connect, register, join, deliver)", "cold", "ms"),
-        ("warm latency (joined channel)", "warm", "ms"),
-        ("50 channels from one request", "fanout", "s"),
+        ("warm latency (joined channel, 2.5 s apart)", "warm", "ms"),
+        ("warm latency, 1.2-1.5 s apart (penalties off)", "warm_paced", "ms"),
+        ("warm latency, 1.2-1.5 s apart (ngircd defaults)", "warm_paced_penalties", "ms"),
+        ("second of a back-to-back pair", "pair", "ms"),
+        ("50 channels from one request (CHANLIMIT 10)", "fanout", "s"),
+        ("50 channels from one request (CHANLIMIT 250)", "fanout_wide", "s"),
     ]
     if not QUICK:
         rows.append(("200 messages to one channel (default pacing)", "pace200", "s"))
@@ -609,7 +672,8 @@ def main():
         a, b = v.get(key, float("nan")), i.get(key, float("nan"))
         ratio = (a / b) if (b and a == a and b == b) else float("nan")
         print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
-    print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50")
+    print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50; "
+          f"CHANLIMIT 250: vext {v['fanout_wide_delivered']}/50, irkerd {i['fanout_wide_delivered']}/50")
     sb = scan_bench()
     print()
     print(f"scan of {sb['docs']} manifest documents (2 cores)")

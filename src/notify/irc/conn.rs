@@ -95,14 +95,32 @@ impl Bucket {
         self.last = now;
     }
 
+    /// Lines that may be sent now.
+    fn available(&mut self) -> f64 {
+        self.refill();
+        self.tokens
+    }
+
     /// Time until one line may be sent.
     fn wait(&mut self) -> Duration {
+        self.wait_for(1.0)
+    }
+
+    /// Time until `n` tokens are there.
+    fn wait_for(&mut self, n: f64) -> Duration {
         self.refill();
-        if self.tokens >= 1.0 || self.rate <= 0.0 {
+        if self.tokens >= n || self.rate <= 0.0 {
             Duration::ZERO
         } else {
-            Duration::from_secs_f64((1.0 - self.tokens) / self.rate)
+            Duration::from_secs_f64((n - self.tokens) / self.rate)
         }
+    }
+
+    /// Time until a confirmation PING may go out: it leaves a token for the
+    /// next message, so that a message never waits behind a confirmation
+    /// (with a burst of 1 there is none to leave).
+    fn wait_for_sync(&mut self) -> Duration {
+        self.wait_for(self.burst.min(2.0))
     }
 
     /// Counts one line (may go into debt for lines that cannot wait, like PONG).
@@ -680,23 +698,31 @@ impl Conn {
                 expires: job.expires,
             });
         }
-        // Under a long stream, confirm every few lines rather than only at the end.
-        if self.since_sync >= 20 {
+        // Under a long stream (lines already waiting for the bucket),
+        // confirm every few lines rather than only at the end.
+        if self.since_sync >= 20 && self.outq.len() as f64 > self.bucket.available() {
             self.push_sync();
         }
     }
 
+    /// In a long stream, a PING queued after the lines so far: they are
+    /// confirmed every few lines, not only once the queue drains.
     fn push_sync(&mut self) {
         if self.unsynced.is_empty() {
             return;
         }
+        let line = self.sync_line();
+        self.outq.push_back(line);
+    }
+
+    /// A confirmation PING for every delivery not yet synced.
+    fn sync_line(&mut self) -> String {
         self.next_token += 1;
         let token = self.next_token;
-        self.outq
-            .push_back(command("PING", &[], Some(&format!("{SYNC_PREFIX}{token}"))));
         self.inflight
             .push_back((token, std::mem::take(&mut self.unsynced)));
         self.since_sync = 0;
+        command("PING", &[], Some(&format!("{SYNC_PREFIX}{token}")))
     }
 
     fn serve(&mut self) -> Stop {
@@ -708,16 +734,19 @@ impl Conn {
             while !self.outq.is_empty() && self.bucket.wait().is_zero() {
                 batch.push(self.outq.pop_front().unwrap_or_default());
                 self.bucket.spend();
-                if self.outq.is_empty() {
-                    self.push_sync();
-                }
+            }
+            // One PING confirms every line sent before it. It goes out with
+            // the lines when the bucket can spare a token beyond the next
+            // message's, else later (a message that comes first goes first).
+            if self.outq.is_empty()
+                && !self.unsynced.is_empty()
+                && self.bucket.wait_for_sync().is_zero()
+            {
+                batch.push(self.sync_line());
+                self.bucket.spend();
             }
             if let Err(e) = self.write_lines(&batch) {
                 return Stop::Lost(e);
-            }
-            if self.outq.is_empty() && !self.unsynced.is_empty() {
-                self.push_sync();
-                continue;
             }
             let timeout = self.next_timeout();
             match self.rx.recv_timeout(timeout) {
@@ -753,6 +782,8 @@ impl Conn {
         let mut t = Duration::from_secs(1);
         if !self.outq.is_empty() {
             t = t.min(self.bucket.wait().max(Duration::from_millis(1)));
+        } else if !self.unsynced.is_empty() {
+            t = t.min(self.bucket.wait_for_sync().max(Duration::from_millis(1)));
         }
         t
     }
@@ -1082,6 +1113,23 @@ mod tests {
             w > Duration::from_millis(900) && w <= Duration::from_secs(1),
             "{w:?}"
         );
+    }
+
+    #[test]
+    fn a_confirmation_leaves_a_token_for_the_next_message() {
+        let mut b = Bucket::new(5.0, 1.0);
+        for _ in 0..3 {
+            b.spend();
+        }
+        // Two tokens: a message and its PING may go at once.
+        assert!(b.wait_for_sync().is_zero());
+        b.spend();
+        // One token left: it is the next message's, the PING waits.
+        assert!(b.wait().is_zero());
+        assert!(b.wait_for_sync() > Duration::from_millis(900));
+        // With a burst of one, the PING needs only one token.
+        let mut one = Bucket::new(1.0, 1.0);
+        assert!(one.wait_for_sync().is_zero());
     }
 
     #[test]
