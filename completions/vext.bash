@@ -304,7 +304,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --log-format --config --verbose --quiet --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --log-format --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -343,6 +343,10 @@ _vext() {
                     return 0
                     ;;
                 --line-rate)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-connections)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

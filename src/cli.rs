@@ -260,6 +260,12 @@ pub(crate) struct DaemonArgs {
     #[arg(long, value_name = "RATE")]
     pub(crate) line_rate: Option<f64>,
 
+    /// Connections per IRC server that a message to many channels is spread
+    /// over, so that it is not paced down one connection (more only when the
+    /// server's CHANLIMIT forces them) [default: 4].
+    #[arg(long, value_name = "N")]
+    pub(crate) max_connections: Option<usize>,
+
     /// On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10].
     ///
     /// What is not delivered by then stays in the spool and is sent after the next start.

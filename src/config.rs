@@ -49,6 +49,7 @@ pub(crate) struct DaemonSection {
     pub(crate) connection_ttl: Option<u64>,
     pub(crate) burst: Option<u32>,
     pub(crate) line_rate: Option<f64>,
+    pub(crate) max_connections: Option<usize>,
     pub(crate) drain_timeout: Option<f64>,
     pub(crate) state_dir: Option<PathBuf>,
     /// A duration such as "24h".

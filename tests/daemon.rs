@@ -3,7 +3,7 @@
 
 use std::io::Write;
 use std::net::{TcpStream, UdpSocket};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
@@ -195,6 +195,48 @@ fn many_channels_spread_over_connections_within_chanlimit() {
     );
     // No connection was refused a JOIN for going over the limit.
     assert!(!daemon.log().contains("(405)"), "{}", daemon.log());
+}
+
+/// On a server that allows 250 channels per connection, a message to 50
+/// channels is spread over a few connections (at most --max-connections)
+/// instead of being paced down one; ngircd's default flood penalties apply
+/// and nobody is disconnected.
+#[test]
+fn a_large_fan_out_is_spread_over_a_few_connections() {
+    let ircd = Ngircd::with(IrcdOptions {
+        max_joins: 250,
+        ..Default::default()
+    });
+    let channels: Vec<String> = (0..50).map(|i| format!("#wide{i}")).collect();
+    let mut observers: Vec<Observer> = channels
+        .chunks(10)
+        .map(|chunk| {
+            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
+            Observer::join(ircd.port, &refs)
+        })
+        .collect();
+    let daemon = Daemon::start(&[]);
+    let mut args = vec!["send".to_string(), "--via".into(), daemon.tcp.clone()];
+    args.extend(channels.iter().map(|c| ircd.url(c)));
+    args.extend(["-m".into(), "to all".into()]);
+    vext(&args).expect(0);
+    let mut seen = Vec::new();
+    for (obs, chunk) in observers.iter_mut().zip(channels.chunks(10)) {
+        seen.extend(obs.privmsgs(chunk.len(), Duration::from_secs(60)));
+    }
+    assert_eq!(seen.len(), 50, "{}", daemon.log());
+    let mut nicks: Vec<&str> = seen.iter().map(|m| m.from.as_str()).collect();
+    nicks.sort();
+    nicks.dedup();
+    assert!(
+        (2..=4).contains(&nicks.len()),
+        "50 channels spread over 2 to 4 connections: {nicks:?}"
+    );
+    assert!(
+        !daemon.log().contains("connection lost"),
+        "{}",
+        daemon.log()
+    );
 }
 
 #[test]
@@ -578,4 +620,62 @@ fn log_format_from_the_config_file() {
             serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
         assert!(v.get("message").is_some(), "no message in {l}");
     }
+}
+
+/// irkerd logs a bad entry in a `to` list and delivers to the others; vext
+/// does the same (it used to drop the whole request), and its ack names the
+/// entries it skipped. Both run here on the same request.
+#[test]
+fn one_bad_entry_in_a_to_list_does_not_drop_the_request() {
+    let irkerd = require_binary("irkerd");
+    private_network();
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#lenient"]);
+    let line = |text: &str, ack: bool| {
+        format!(
+            "{{\"to\":[\"{}\",5,\"gopher://nowhere/x\"],\"privmsg\":\"{text}\",\"ack\":{ack}}}\n",
+            ircd.url("lenient")
+        )
+    };
+    // irkerd (port 6659 is this test's own, in its network namespace).
+    let mut irker = Command::new(&irkerd)
+        .args(["-H", "127.0.0.1", "-H6", "::1"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting irkerd");
+    let until = Instant::now() + Duration::from_secs(10);
+    while TcpStream::connect("127.0.0.1:6659").is_err() && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut s = TcpStream::connect("127.0.0.1:6659").expect("irkerd listening");
+    s.write_all(line("from irkerd", false).as_bytes()).unwrap();
+    drop(s);
+    let got = obs.privmsgs(1, Duration::from_secs(30));
+    let _ = irker.kill();
+    let _ = irker.wait();
+    assert_eq!(got[0].text, "from irkerd");
+    // vext: delivered to the valid target, and the ack says what was skipped.
+    let daemon = Daemon::start(&[]);
+    let replies = daemon.request(line("from vext", true).as_bytes(), 1);
+    let reply: serde_json::Value = serde_json::from_str(&replies[0]).unwrap();
+    assert_eq!(reply["ok"], true, "{reply}");
+    let refused = reply["refused"].as_array().expect("refused listed");
+    assert_eq!(refused.len(), 2, "{reply}");
+    assert_eq!(refused[0]["target"], "5");
+    assert!(refused[1]["error"].as_str().unwrap().contains("gopher"));
+    assert_eq!(
+        obs.privmsgs(1, WAIT)[0].text,
+        "from vext",
+        "{}",
+        daemon.log()
+    );
+    assert!(
+        daemon.log().contains("skipping bad target"),
+        "{}",
+        daemon.log()
+    );
+    // A list with nothing valid is still refused as a whole.
+    let replies = daemon.request(b"{\"to\":[5],\"privmsg\":\"x\",\"ack\":true}\n", 1);
+    assert!(replies[0].contains("\"ok\":false"), "{replies:?}");
 }

@@ -17,7 +17,7 @@ use super::metrics::Metrics;
 use crate::notify::delivery::Delivery;
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
-use crate::notify::irker::protocol::{new_id, Envelope, Request};
+use crate::notify::irker::protocol::{new_id, Envelope, Refused, Reply, Request};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::Target;
 use crate::state::spool::{self, NewMessage, Stored, Update};
@@ -34,6 +34,21 @@ pub(crate) struct Dispatcher {
     pub(crate) outstanding: AtomicUsize,
     pub(crate) stopping: AtomicBool,
     max_age: Duration,
+}
+
+/// A stored request: its id, and the targets skipped as bad.
+pub(crate) struct Accepted {
+    pub(crate) id: String,
+    pub(crate) refused: Vec<Refused>,
+}
+
+impl Accepted {
+    pub(crate) fn reply(self) -> Reply {
+        Reply::Ok {
+            id: self.id,
+            refused: self.refused,
+        }
+    }
 }
 
 impl Dispatcher {
@@ -57,12 +72,12 @@ impl Dispatcher {
         }
     }
 
-    /// One request line from TCP or UDP: returns the ack (`Ok(id)`) or why not.
+    /// One request line from TCP or UDP: what was accepted, or why not.
     pub(crate) fn handle_line(
         self: &Arc<Self>,
         envelope: Result<Envelope, String>,
         peer: SocketAddr,
-    ) -> Result<String, Rejection> {
+    ) -> Result<Accepted, Rejection> {
         let result = envelope
             .map_err(Rejection::BadRequest)
             .and_then(|e| self.access.open(e, peer.ip()))
@@ -78,20 +93,38 @@ impl Dispatcher {
         self: &Arc<Self>,
         request: Request,
         peer: SocketAddr,
-    ) -> Result<String, Rejection> {
+    ) -> Result<Accepted, Rejection> {
         if self.stopping.load(Ordering::SeqCst) {
             return Err(Rejection::ShuttingDown);
         }
         self.access.check_rate(peer.ip())?;
+        // As irkerd does: a bad entry is logged and skipped, the others are
+        // delivered; the ack says which were skipped.
+        let mut request = request;
         let mut targets = Vec::with_capacity(request.to.len());
+        let mut urls = Vec::with_capacity(request.to.len());
         for url in &request.to {
-            let t = Target::parse(url).map_err(|e| {
-                Rejection::BadRequest(format!(
-                    "bad target URL {}: {e}",
-                    crate::config::redact_url(url)
-                ))
-            })?;
-            targets.push(self.config.configure(t));
+            match Target::parse(url) {
+                Ok(t) => {
+                    targets.push(self.config.configure(t));
+                    urls.push(url.clone());
+                }
+                Err(e) => request.refused.push(Refused {
+                    target: crate::config::redact_url(url),
+                    error: e,
+                }),
+            }
+        }
+        for r in &request.refused {
+            log::warn!("{peer}: skipping bad target {}: {}", r.target, r.error);
+        }
+        if targets.is_empty() {
+            let why: Vec<String> = request
+                .refused
+                .iter()
+                .map(|r| format!("bad target URL {}: {}", r.target, r.error))
+                .collect();
+            return Err(Rejection::BadRequest(why.join("; ")));
         }
         self.access.check_targets(&targets)?;
         if text_lines(&request.privmsg).is_empty() {
@@ -104,7 +137,7 @@ impl Dispatcher {
             .insert(NewMessage {
                 id: id.clone(),
                 source: peer.to_string(),
-                targets: request.to.clone(),
+                targets: urls,
                 text: request.privmsg.clone(),
                 received_at,
                 title: request.title.clone(),
@@ -132,7 +165,10 @@ impl Dispatcher {
                 self.deliver(seq, &id, received_at, &notice, items);
             }
         }
-        Ok(id)
+        Ok(Accepted {
+            id,
+            refused: request.refused,
+        })
     }
 
     /// Hands deliveries `(idx, target, attempts)` of message `seq` to the delivery layer.

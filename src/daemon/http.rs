@@ -128,7 +128,7 @@ fn notify(request: &mut Request, peer: SocketAddr, dispatcher: &Arc<Dispatcher>)
         dispatcher.accept(req, peer)
     })();
     match result {
-        Ok(id) => (202, Reply::Ok { id }),
+        Ok(accepted) => (202, accepted.reply()),
         Err(r) => {
             dispatcher.metrics.rejected(r.label());
             log::warn!("{peer}: HTTP request refused: {}", r.message());

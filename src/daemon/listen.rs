@@ -145,7 +145,7 @@ fn handle(line: &[u8], peer: SocketAddr, dispatcher: &Arc<Dispatcher>) -> Option
     let received = Received::parse(line);
     let wants_ack = received.ack;
     match dispatcher.handle_line(received.envelope, peer) {
-        Ok(id) => wants_ack.then_some(Reply::Ok { id }),
+        Ok(accepted) => wants_ack.then(|| accepted.reply()),
         Err(r) => {
             log::warn!("{peer}: request refused: {}", r.message());
             wants_ack.then(|| Reply::Err { error: r.message() })

@@ -131,6 +131,11 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         nickserv_password,
         burst: f64::from(burst),
         line_rate,
+        max_connections: args
+            .max_connections
+            .or(file.max_connections)
+            .unwrap_or(crate::notify::irc::MAX_CONNECTIONS)
+            .max(1),
         channel_ttl: Duration::from_secs(
             args.channel_ttl
                 .or(file.channel_ttl)
@@ -278,6 +283,7 @@ fn start_checks(
                         kind: Some(kind),
                         format: None,
                         msgtype: None,
+                        refused: Vec::new(),
                     };
                     if let Err(r) =
                         dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0)))

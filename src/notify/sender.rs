@@ -55,6 +55,7 @@ impl Sender {
             kind: notice.kind,
             format: notice.format.clone(),
             msgtype: notice.msgtype.clone(),
+            refused: Vec::new(),
         }
     }
 

@@ -39,6 +39,9 @@ pub(crate) struct Settings {
     pub(crate) reconnect: bool,
     /// Channels per connection when the server does not say (ISUPPORT CHANLIMIT).
     pub(crate) default_chanlimit: usize,
+    /// Connections per server a large fan-out is spread over (more only
+    /// when CHANLIMIT forces them).
+    pub(crate) max_connections: usize,
 }
 
 /// Lines that may go out at once before pacing starts, then lines per
@@ -46,6 +49,14 @@ pub(crate) struct Settings {
 /// and Libera.Chat.
 pub(crate) const BURST: u32 = 5;
 pub(crate) const LINE_RATE: f64 = 1.0;
+
+/// Connections per server for spreading a fan-out: within common per-address
+/// limits (ngircd allows 5 by default).
+pub(crate) const MAX_CONNECTIONS: usize = 4;
+
+/// New channels a connection takes before a fan-out opens another: a burst's
+/// worth, so that each connection's first lines go out at once.
+pub(crate) const SPREAD: usize = 5;
 
 impl Settings {
     /// The relay's defaults: paced, reconnecting, channels kept for 3 hours.
@@ -65,6 +76,7 @@ impl Settings {
             keepalive: Duration::from_secs(120),
             reconnect: true,
             default_chanlimit: 18,
+            max_connections: MAX_CONNECTIONS,
         }
     }
 }

@@ -92,8 +92,8 @@ impl Pool {
                 if let Some(h) = st.conns.iter().find(|h| h.channels.contains(&folded)) {
                     h.id
                 } else {
-                    let id = match st.conns.iter().find(|h| h.channels.len() < limit) {
-                        Some(h) => h.id,
+                    let id = match self.least_loaded(st, limit) {
+                        Some(id) => id,
                         None => self.spawn(st),
                     };
                     if let Some(h) = st.conns.iter_mut().find(|h| h.id == id) {
@@ -121,6 +121,21 @@ impl Pool {
                 self.place(st, part);
             }
         }
+    }
+
+    /// The connection a new channel goes to: the one with the fewest
+    /// channels under CHANLIMIT; None when a new connection should be opened
+    /// (all are full, or a fan-out is spread while there are fewer than
+    /// `max_connections` and the least loaded already has `SPREAD` channels).
+    fn least_loaded(&self, st: &State, limit: usize) -> Option<u64> {
+        let h = st
+            .conns
+            .iter()
+            .filter(|h| h.channels.len() < limit)
+            .min_by_key(|h| h.channels.len())?;
+        let spread = st.conns.len() < self.settings.max_connections.max(1)
+            && h.channels.len() >= super::SPREAD;
+        (!spread).then_some(h.id)
     }
 
     fn spawn(self: &Arc<Self>, st: &mut State) -> u64 {

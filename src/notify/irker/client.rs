@@ -103,7 +103,12 @@ pub(crate) fn send_all(
         match reader.read_line(&mut reply) {
             Ok(0) => return Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} closed the connection without a reply (is it irkerd? use --no-ack)"))),
             Ok(_) => match Reply::parse(&reply) {
-                Ok(Reply::Ok { id }) => log::info!("queued as {id}"),
+                Ok(Reply::Ok { id, refused }) => {
+                    log::info!("queued as {id}");
+                    for r in refused {
+                        eprintln!("vext: the daemon skipped {}: {}", r.target, r.error);
+                    }
+                }
                 Ok(Reply::Err { error }) => return Err(fail(Code::Unavailable, format!("the daemon at {host}:{port} refused the notification: {error}"))),
                 Err(e) => return Err(fail(Code::Unavailable, format!("unexpected reply from {host}:{port}: {e}"))),
             },

@@ -9,6 +9,13 @@
 use serde::Serialize;
 use serde_json::Value;
 
+/// A `to` entry that was not delivered to, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Refused {
+    pub(crate) target: String,
+    pub(crate) error: String,
+}
+
 /// The longest request line the daemon accepts.
 pub(crate) const MAX_REQUEST: usize = 64 * 1024;
 
@@ -25,6 +32,9 @@ pub(crate) struct Request {
     pub(crate) format: Option<String>,
     /// Matrix: notice or text.
     pub(crate) msgtype: Option<String>,
+    /// Entries of `to` that cannot be targets (irkerd skips them and
+    /// delivers to the rest; so does vext, and says which in its ack).
+    pub(crate) refused: Vec<Refused>,
 }
 
 #[derive(Serialize)]
@@ -66,15 +76,32 @@ impl Request {
         let Value::Object(obj) = value else {
             return Err("not a JSON object".into());
         };
+        let mut refused = Vec::new();
         let to = match obj.get("to") {
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.clone()),
-                    other => Err(format!("\"to\" holds a non-string: {other}")),
-                })
-                .collect::<Result<Vec<_>, _>>()?,
+            Some(Value::Array(items)) => {
+                let mut to = Vec::with_capacity(items.len());
+                for v in items {
+                    match v {
+                        Value::String(s) => to.push(s.clone()),
+                        other => refused.push(Refused {
+                            target: other.to_string(),
+                            error: "not a string".into(),
+                        }),
+                    }
+                }
+                if to.is_empty() && !refused.is_empty() {
+                    return Err(format!(
+                        "\"to\" holds no string (only {})",
+                        refused
+                            .iter()
+                            .map(|r| r.target.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                to
+            }
             Some(other) => return Err(format!("\"to\" must be a string or a list, not {other}")),
             None => return Err("missing \"to\"".into()),
         };
@@ -132,6 +159,7 @@ impl Request {
             kind,
             format,
             msgtype,
+            refused,
         })
     }
 
@@ -170,15 +198,34 @@ impl Request {
 /// The daemon's answer to a request with `"ack": true`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reply {
-    Ok { id: String },
-    Err { error: String },
+    /// Stored; `refused` lists the targets skipped (when there are any).
+    Ok {
+        id: String,
+        refused: Vec<Refused>,
+    },
+    Err {
+        error: String,
+    },
 }
 
 impl Reply {
     pub(crate) fn to_line(&self) -> String {
         match self {
             // Written by hand to keep the documented field order (ok first).
-            Reply::Ok { id } => format!("{{\"ok\":true,\"id\":{}}}", json_string(id)),
+            Reply::Ok { id, refused } if refused.is_empty() => {
+                format!("{{\"ok\":true,\"id\":{}}}", json_string(id))
+            }
+            Reply::Ok { id, refused } => {
+                let refused: Vec<Value> = refused
+                    .iter()
+                    .map(|r| serde_json::json!({"target": r.target, "error": r.error}))
+                    .collect();
+                format!(
+                    "{{\"ok\":true,\"id\":{},\"refused\":{}}}",
+                    json_string(id),
+                    Value::from(refused)
+                )
+            }
             Reply::Err { error } => format!("{{\"ok\":false,\"error\":{}}}", json_string(error)),
         }
     }
@@ -192,6 +239,19 @@ impl Reply {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string(),
+                refused: v
+                    .get("refused")
+                    .and_then(Value::as_array)
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|r| Refused {
+                                target: r["target"].as_str().unwrap_or_default().to_string(),
+                                error: r["error"].as_str().unwrap_or_default().to_string(),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             }),
             Some(Value::Bool(false)) => Ok(Reply::Err {
                 error: v
@@ -473,6 +533,20 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_entry_in_to_is_skipped_not_fatal() {
+        let r = Request::parse(br#"{"to": ["irc://h/c", 5, null], "privmsg": "x"}"#).unwrap();
+        assert_eq!(r.to, ["irc://h/c"]);
+        assert_eq!(r.refused.len(), 2);
+        assert_eq!(r.refused[0].target, "5");
+        assert!(Request::parse(br#"{"to": [5], "privmsg": "x"}"#).is_err());
+        let reply = Reply::Ok {
+            id: "i".into(),
+            refused: r.refused.clone(),
+        };
+        assert_eq!(Reply::parse(&reply.to_line()).unwrap(), reply);
+    }
+
+    #[test]
     fn round_trips() {
         let r = Request {
             to: vec!["irc://h/c".into()],
@@ -483,6 +557,7 @@ mod tests {
             kind: None,
             format: None,
             msgtype: None,
+            refused: vec![],
         };
         let line = r.to_line();
         assert_eq!(
@@ -500,15 +575,29 @@ mod tests {
             r#"{"to":"irc://h/c","privmsg":"a \"quoted\"\nline"}"#
         );
         assert_eq!(
-            Reply::parse(&Reply::Ok { id: "x".into() }.to_line()).unwrap(),
-            Reply::Ok { id: "x".into() }
+            Reply::parse(
+                &Reply::Ok {
+                    id: "x".into(),
+                    refused: vec![]
+                }
+                .to_line()
+            )
+            .unwrap(),
+            Reply::Ok {
+                id: "x".into(),
+                refused: vec![]
+            }
         );
         assert!(matches!(
             Reply::parse(r#"{"ok":false,"error":"e"}"#),
             Ok(Reply::Err { .. })
         ));
         assert_eq!(
-            Reply::Ok { id: "a\"b".into() }.to_line(),
+            Reply::Ok {
+                id: "a\"b".into(),
+                refused: vec![]
+            }
+            .to_line(),
             r#"{"ok":true,"id":"a\"b"}"#
         );
         assert_eq!(
