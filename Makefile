@@ -8,7 +8,7 @@
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
-DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file
+DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml
 # Only the benchmarks need these.
 BENCH_PACKAGES := skopeo
 
@@ -46,14 +46,15 @@ deps-debian:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
 	@# Debian starts irkerd (port 6659), ngircd and inspircd (6667) when the
 	@# packages are installed; the tests and benchmarks start their own, so
-	@# stop and disable the system ones.
+	@# stop and disable those services (through the service manager only: an
+	@# irkerd the user runs by hand is left alone; tests that need port 6659
+	@# use a private network namespace).
 	@for svc in irker ngircd inspircd; do \
 	  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled $$svc >/dev/null 2>&1; then \
 	    $(SUDO) systemctl disable --now $$svc >/dev/null 2>&1 || true; fi; \
 	  if [ -x /etc/init.d/$$svc ]; then $(SUDO) /etc/init.d/$$svc stop >/dev/null 2>&1 || true; \
 	    command -v update-rc.d >/dev/null 2>&1 && $(SUDO) update-rc.d $$svc disable >/dev/null 2>&1 || true; fi; \
 	done
-	@pkill -x irkerd >/dev/null 2>&1 || true
 
 # Installs PACKAGES that are missing; apt-get update runs once, only when needed.
 apt-install:

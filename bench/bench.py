@@ -331,8 +331,9 @@ def measure(kind, fast, wide, results):
     relay.submit([fast.url(c[1:]) for c in chans], "fan out")
     last = 0.0
     delivered = 0
+    until = time.monotonic() + 180
     for o in obs_fan:
-        got = o.wait_msgs(lambda m: m[3] == "fan out", 10, 180)
+        got = o.wait_msgs(lambda m: m[3] == "fan out", 10, max(0.0, until - time.monotonic()))
         delivered += len(got)
         if got:
             last = max(last, max(got))
@@ -347,8 +348,9 @@ def measure(kind, fast, wide, results):
     relay.submit([wide.url(c[1:]) for c in chans], "wide out")
     last = 0.0
     delivered = 0
+    until = time.monotonic() + 180
     for o in obs_wide:
-        got = o.wait_msgs(lambda m: m[3] == "wide out", 10, 180)
+        got = o.wait_msgs(lambda m: m[3] == "wide out", 10, max(0.0, until - time.monotonic()))
         delivered += len(got)
         if got:
             last = max(last, max(got))

@@ -30,7 +30,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('-V', '-V ', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
-            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver one notification to IRC targets, directly or through a daemon')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon')
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Announce commits from git hooks (a drop-in for irkerhook)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker')
@@ -357,7 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             break
         }
         'vext;help' {
-            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver one notification to IRC targets, directly or through a daemon')
+            [CompletionResult]::new('send', 'send', [CompletionResultType]::ParameterValue, 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon')
             [CompletionResult]::new('daemon', 'daemon', [CompletionResultType]::ParameterValue, 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections')
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Announce commits from git hooks (a drop-in for irkerhook)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker')

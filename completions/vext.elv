@@ -27,7 +27,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
             cand --version 'Print version'
-            cand send 'Deliver one notification to IRC targets, directly or through a daemon'
+            cand send 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
@@ -331,7 +331,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --help 'Print help (see more with ''--help'')'
         }
         &'vext;help'= {
-            cand send 'Deliver one notification to IRC targets, directly or through a daemon'
+            cand send 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
             cand daemon 'Run the relay daemon: irker''s JSON protocol on TCP and UDP, persistent IRC connections'
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'

@@ -73,7 +73,7 @@ pub(crate) struct Global {
 
 #[derive(Subcommand, Debug)]
 pub(crate) enum Command {
-    /// Deliver one notification to IRC targets, directly or through a daemon.
+    /// Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon.
     #[command(
         long_about = "Deliver one notification to one or more targets.\n\n\
 The text comes from -m/--message, else from stdin. Each line of the text becomes \
@@ -85,9 +85,15 @@ with --no-ack, to irkerd) instead.",
   irc://[nick[:password]@]host[:port]/channel[?key=KEY]   port 6667 by default
   ircs://...                                             TLS, port 6697, certificate verified
   irc://host/name,isnick                                 a private message to a user
+  matrixs://matrix.example.org/!room:example.org         a Matrix room (matrix:// is HTTP, port 8008)
+  slack://T000/B000/SECRET                               a Slack incoming webhook
+  discord://ID/TOKEN                                     a Discord webhook
+  mattermosts://chat.example.org/hooks/KEY               a Mattermost webhook (mattermost:// is HTTP)
+  webhook+https://example.org/hook                       JSON {title, body, type, time} to any endpoint
   @name                                                  a target defined in the config file
 A channel without #, & or + gets #. A password logs in with SASL PLAIN when the
-server offers it, else with PASS.
+server offers it, else with PASS. Matrix tokens never go in the URL: the config
+file, VEXT_MATRIX_TOKEN or --matrix-token-file.
 
 Examples:
   vext send irc://irc.libera.chat/myproject -m 'release 1.4 tagged'
@@ -155,7 +161,17 @@ checked: 77 (authentication), 75 (temporary: timeouts, 429, 5xx), else 69.")]
     History(HistoryArgs),
 
     /// Inspect the configuration.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:
+  vext config show                        # every resolved value and where it came from
+  vext --config /etc/vext/vext.toml config show
+  VEXT_LISTEN=0.0.0.0:6659 vext config show | grep listen
+
+The file is TOML: --config or VEXT_CONFIG, else the first of
+$XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml) and
+/etc/vext/config.toml that exists. Secrets are shown as ***."
+    )]
     Config(ConfigCommand),
 
     /// Write shell completions and man pages (for packagers and the project itself).

@@ -116,6 +116,8 @@ fn read_secret_file(path: &Path) -> Option<String> {
 pub(crate) struct Loaded {
     pub(crate) config: Config,
     pub(crate) path: Option<PathBuf>,
+    /// What was accepted without effect (irkerd's INI keys vext has no use for).
+    pub(crate) notes: Vec<String>,
 }
 
 /// Where the configuration is looked for when neither `--config` nor `VEXT_CONFIG` says.
@@ -127,6 +129,8 @@ pub(crate) fn default_paths() -> Vec<PathBuf> {
         paths.push(PathBuf::from(home).join(".config/vext/config.toml"));
     }
     paths.push(PathBuf::from("/etc/vext/config.toml"));
+    // irkerd's INI file, where the system vext replaces documents it.
+    paths.push(PathBuf::from("/etc/vext/vext.conf"));
     paths
 }
 
@@ -140,6 +144,7 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
         return Ok(Loaded {
             config: Config::default(),
             path: None,
+            notes: Vec::new(),
         });
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -148,6 +153,28 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
             format!("cannot read config file {}: {e}", path.display()),
         )
     })?;
+    // irkerd's INI file, recognised by its content, is read as a migration path.
+    if crate::irkerd_conf::looks_like(&text) {
+        let (irkerd, notes) = crate::irkerd_conf::parse(&text).map_err(|e| {
+            fail(
+                Code::Config,
+                format!("config file {} (irkerd's INI format): {e}", path.display()),
+            )
+        })?;
+        let mut config = Config::default();
+        config.daemon.listen = irkerd.listen;
+        config.daemon.nick = irkerd.nick;
+        config.daemon.connection_ttl = irkerd.connection_ttl;
+        config.daemon.line_rate = irkerd.line_rate;
+        return Ok(Loaded {
+            config,
+            notes: notes
+                .into_iter()
+                .map(|n| format!("{}: {n}", path.display()))
+                .collect(),
+            path: Some(path),
+        });
+    }
     let config = parse(&text).map_err(|e| {
         fail(
             Code::Config,
@@ -157,6 +184,7 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
     Ok(Loaded {
         config,
         path: Some(path),
+        notes: Vec::new(),
     })
 }
 
@@ -357,6 +385,20 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
         None
     );
     let d = &mut c.daemon;
+    // irkerd's variables, below vext's own.
+    let unset = |k: &str| std::env::var(k).map_or(true, |v| v.is_empty());
+    if unset("VEXT_LISTEN") {
+        if let Some(l) = crate::irkerd_conf::env_listen() {
+            d.listen = Some(l);
+            origins.push(("daemon", "listen", "IRKERD_HOST/IRKERD_PORT".into()));
+        }
+    }
+    if unset("VEXT_NICK") {
+        if let Some(n) = crate::irkerd_conf::env_nick() {
+            d.nick = Some(n);
+            origins.push(("daemon", "nick", "IRKERD_NICK".into()));
+        }
+    }
     resolve!(
         "daemon",
         d.listen,

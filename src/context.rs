@@ -8,4 +8,6 @@ use crate::config::Config;
 pub(crate) struct Context {
     pub(crate) config: Config,
     pub(crate) config_path: Option<PathBuf>,
+    /// What the config file holds without effect (irkerd's INI keys).
+    pub(crate) config_notes: Vec<String>,
 }

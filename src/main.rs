@@ -15,6 +15,7 @@ mod glob;
 mod history;
 mod hook;
 mod images;
+mod irkerd_conf;
 mod net;
 mod notify;
 mod scan;
@@ -65,6 +66,7 @@ fn try_main(cli: Cli) -> Result<Code> {
     let ctx = Context {
         config: loaded.config,
         config_path: loaded.path,
+        config_notes: loaded.notes,
     };
     match cli.command {
         Command::Send(args) => send::run(args, &ctx),
@@ -145,7 +147,19 @@ fn show_config(ctx: &Context) -> Result<Code> {
     let mut out = String::new();
     match &ctx.config_path {
         Some(p) => out.push_str(&format!("# from {}\n", p.display())),
-        None => out.push_str("# no config file found; defaults only\n"),
+        None => {
+            let looked: Vec<String> = config::default_paths()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            out.push_str(&format!(
+                "# no config file found (looked for {}); defaults only\n",
+                looked.join(", ")
+            ));
+        }
+    }
+    for note in &ctx.config_notes {
+        out.push_str(&format!("# note: {note}\n"));
     }
     out.push_str(&config::effective_toml(&config)?);
     let mut stdout = std::io::stdout().lock();

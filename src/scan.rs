@@ -67,6 +67,15 @@ pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
         print(&findings, &args)?;
     }
     let errors = report.errors.load(Ordering::Relaxed);
+    if errors > 0 && !ndjson && !args.json {
+        // Under the table, so that a short table is not taken for the whole story.
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(
+            out,
+            "{errors} file{} could not be read; see above",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
     if errors > 0 && args.strict {
         return Ok(Code::DataErr);
     }

@@ -180,3 +180,60 @@ fn generated_completions_and_man_pages_are_fresh() {
         );
     }
 }
+
+/// irkerd's INI file is read as a migration path (recognised by its
+/// content), keys without a vext meaning come with a note, and the
+/// IRKERD_* variables sit below VEXT_*.
+#[test]
+fn irkerds_ini_file_and_variables() {
+    let dir = TempDir::new("ini");
+    let ini = dir.write(
+        "vext.conf",
+        "[daemon]\nhost = 127.0.0.1\nport = 7659\nthreads = 8\n\n[irc]\nnick = oldbot\ntimeout = 900\n\n[features]\ncolor_mode = mIRC\nrate_limit = 2\n",
+    );
+    let ini = ini.to_str().unwrap();
+    let out = vext(["--config", ini, "config", "show"]).expect(0);
+    for shown in [
+        "listen = \"127.0.0.1:7659\"  # file",
+        "nick = \"oldbot\"  # file",
+        "connection_ttl = 900  # file",
+        "line_rate = 2.0  # file",
+    ] {
+        assert!(out.stdout.contains(shown), "{shown:?} in {}", out.stdout);
+    }
+    assert!(
+        out.stdout.contains("# note: ") && out.stdout.contains("threads"),
+        "{}",
+        out.stdout
+    );
+    // IRKERD_* over the file, VEXT_* over both.
+    let out = vext(["--config", ini, "config", "show"])
+        .env("IRKERD_PORT", "7777")
+        .env("IRKERD_NICK", "envbot")
+        .expect(0);
+    assert!(
+        out.stdout
+            .contains("listen = \"127.0.0.1:7777\"  # IRKERD_HOST/IRKERD_PORT"),
+        "{}",
+        out.stdout
+    );
+    assert!(
+        out.stdout.contains("nick = \"envbot\"  # IRKERD_NICK"),
+        "{}",
+        out.stdout
+    );
+    let out = vext(["--config", ini, "config", "show"])
+        .env("IRKERD_PORT", "7777")
+        .env("VEXT_LISTEN", "127.0.0.1:7001")
+        .expect(0);
+    assert!(
+        out.stdout
+            .contains("listen = \"127.0.0.1:7001\"  # VEXT_LISTEN"),
+        "{}",
+        out.stdout
+    );
+    // A bad value names its line.
+    let bad = dir.write("bad.conf", "[daemon]\nport = sixty\n");
+    let out = vext(["--config", bad.to_str().unwrap(), "config", "show"]).expect(78);
+    assert!(out.stderr.contains("line 2"), "{}", out.stderr);
+}

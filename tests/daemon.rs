@@ -679,3 +679,12 @@ fn one_bad_entry_in_a_to_list_does_not_drop_the_request() {
     let replies = daemon.request(b"{\"to\":[5],\"privmsg\":\"x\",\"ack\":true}\n", 1);
     assert!(replies[0].contains("\"ok\":false"), "{replies:?}");
 }
+
+/// The daemon listens where irkerd's variables say when no flag or VEXT_*
+/// variable does.
+#[test]
+fn irkerd_variables_set_the_listen_address() {
+    let port = free_port().to_string();
+    let daemon = Daemon::start_env(&[], &[("IRKERD_HOST", "127.0.0.1"), ("IRKERD_PORT", &port)]);
+    assert_eq!(daemon.tcp, format!("127.0.0.1:{port}"), "{}", daemon.log());
+}

@@ -94,6 +94,14 @@ fn every_file_kind_in_the_fixture_tree() {
         out.stderr
     );
     vext(["scan", &root, "--json", "--strict"]).expect(65);
+    // The table says so under it, not only on stderr.
+    let table = vext(["scan", &root]).expect(0).stdout;
+    assert!(
+        table
+            .trim_end()
+            .ends_with("1 file could not be read; see above"),
+        "{table}"
+    );
     // Kustomize findings name their kustomization; raw stays as written.
     let items = findings(&out.stdout);
     let k: Vec<&serde_json::Value> = items.iter().filter(|f| f["kind"] == "kustomize").collect();
@@ -279,4 +287,29 @@ fn running_containers_from_the_docker_engine() {
     ])
     .expect(69);
     assert!(out.stderr.contains("nope.sock"), "{}", out.stderr);
+}
+
+/// A compose file whose multi-line flow sequence closes at its key's
+/// indentation (valid for libyaml and docker compose) loses no image.
+#[test]
+fn flow_sequences_closed_at_the_key_indentation() {
+    let dir = TempDir::new("flow");
+    dir.write(
+        "compose.yaml",
+        "services:\n  app:\n    image: nginx:1.25\n    command: [\n      \"start\",\n      \"x\"\n    ]\n  db:\n    image: postgres:16.2\n",
+    );
+    let out = vext(["scan", dir.path().to_str().unwrap(), "--json"]).expect(0);
+    let images: Vec<String> = findings(&out.stdout)
+        .iter()
+        .map(|f| f["image"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        images,
+        [
+            "docker.io/library/nginx:1.25",
+            "docker.io/library/postgres:16.2"
+        ],
+        "{}",
+        out.stderr
+    );
 }

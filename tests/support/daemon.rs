@@ -45,7 +45,10 @@ impl Daemon {
             args.extend(["--state-dir".into(), dir.path().display().to_string()]);
             Some(dir)
         };
-        if !extra.contains(&"--listen") {
+        // A test of where the address comes from (irkerd's variables) gives
+        // no --listen.
+        let from_env = env.iter().any(|(k, _)| k.starts_with("IRKERD_"));
+        if !extra.contains(&"--listen") && !from_env {
             args.extend(["--listen".into(), "127.0.0.1:0".into()]);
         }
         args.extend(extra.iter().map(|s| s.to_string()));

@@ -1,11 +1,11 @@
-//! A small YAML tree with line numbers, built from yaml-rust2's events:
-//! anchors and aliases resolved (with a cap against alias bombs) and merge
-//! keys (`<<`) applied.
+//! A small YAML tree with line numbers, built from the events of
+//! libyaml-safer (a port of libyaml, so that vext reads YAML as PyYAML,
+//! libyaml and docker compose do: a test compares them): anchors and aliases
+//! resolved (with a cap against alias bombs) and merge keys (`<<`) applied.
 
 use std::collections::HashMap;
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
+use libyaml_safer::{EventData, Parser, ScalarStyle};
 
 #[derive(Debug, Clone)]
 pub(crate) enum Node {
@@ -83,23 +83,22 @@ enum Frame {
     Seq {
         items: Vec<Node>,
         line: usize,
-        anchor: usize,
+        anchor: Option<String>,
     },
     Map {
         entries: Vec<(Node, Node)>,
         key: Option<Node>,
         line: usize,
-        anchor: usize,
+        anchor: Option<String>,
     },
 }
 
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<String, Node>,
     docs: Vec<Node>,
     nodes: usize,
-    error: Option<String>,
 }
 
 impl Builder {
@@ -114,57 +113,56 @@ impl Builder {
         }
     }
 
-    fn anchor(&mut self, id: usize, node: &Node) {
-        if id > 0 {
-            self.anchors.insert(id, node.clone());
+    fn anchor(&mut self, name: Option<String>, node: &Node) {
+        if let Some(name) = name {
+            self.anchors.insert(name, node.clone());
         }
     }
-}
 
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, mark: Marker) {
-        if self.error.is_some() {
-            return;
-        }
-        let line = mark.line();
+    /// Takes one event; an error stops the document.
+    fn on_event(&mut self, ev: EventData, line: usize) -> Result<(), String> {
         match ev {
-            Event::Scalar(value, style, anchor, _) => {
+            EventData::Scalar {
+                value,
+                style,
+                anchor,
+                ..
+            } => {
                 self.nodes += 1;
                 let node = Node::Scalar {
                     value,
                     line,
-                    plain: style == TScalarStyle::Plain,
+                    plain: style == ScalarStyle::Plain,
                 };
                 self.anchor(anchor, &node);
                 self.push(node);
             }
-            Event::Alias(id) => {
-                let node = self.anchors.get(&id).cloned().unwrap_or(Node::Scalar {
-                    value: String::new(),
-                    line,
-                    plain: true,
-                });
+            EventData::Alias { anchor } => {
+                let node = self
+                    .anchors
+                    .get(&anchor)
+                    .cloned()
+                    .ok_or_else(|| format!("line {line}: undefined alias *{anchor}"))?;
                 self.nodes += node.size();
                 if self.nodes > MAX_NODES {
-                    self.error = Some(format!(
+                    return Err(format!(
                         "more than {MAX_NODES} nodes once aliases are expanded"
                     ));
-                    return;
                 }
                 self.push(node);
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+            EventData::SequenceStart { anchor, .. } => self.stack.push(Frame::Seq {
                 items: Vec::new(),
                 line,
                 anchor,
             }),
-            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
+            EventData::MappingStart { anchor, .. } => self.stack.push(Frame::Map {
                 entries: Vec::new(),
                 key: None,
                 line,
                 anchor,
             }),
-            Event::SequenceEnd => {
+            EventData::SequenceEnd => {
                 if let Some(Frame::Seq {
                     items,
                     line,
@@ -177,7 +175,7 @@ impl MarkedEventReceiver for Builder {
                     self.push(node);
                 }
             }
-            Event::MappingEnd => {
+            EventData::MappingEnd => {
                 if let Some(Frame::Map {
                     entries,
                     line,
@@ -194,8 +192,11 @@ impl MarkedEventReceiver for Builder {
                     self.push(node);
                 }
             }
+            // Anchors are per document.
+            EventData::DocumentEnd { .. } => self.anchors.clear(),
             _ => {}
         }
+        Ok(())
     }
 }
 
@@ -232,10 +233,16 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
 pub(crate) fn parse(text: &str) -> Result<Vec<Node>, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut builder = Builder::default();
-    let mut parser = Parser::new_from_str(text);
-    parser.load(&mut builder, true).map_err(|e| e.to_string())?;
-    if let Some(e) = builder.error {
-        return Err(e);
+    let mut input = text.as_bytes();
+    let mut parser = Parser::new();
+    parser.set_input_string(&mut input);
+    loop {
+        let ev = parser.parse().map_err(|e| e.to_string())?;
+        if matches!(ev.data, EventData::StreamEnd) {
+            break;
+        }
+        let line = usize::try_from(ev.start_mark.line).unwrap_or(usize::MAX - 1) + 1;
+        builder.on_event(ev.data, line)?;
     }
     Ok(builder.docs)
 }
@@ -277,5 +284,163 @@ mod tests {
             prev = c;
         }
         assert!(parse(&text).unwrap_err().contains("aliases"));
+    }
+
+    /// A tree as JSON, for comparing with PyYAML: scalars as strings (PyYAML
+    /// is run without type resolution), maps by string key.
+    fn to_json(n: &Node) -> serde_json::Value {
+        match n {
+            Node::Scalar { value, .. } => value.clone().into(),
+            Node::Seq { items, .. } => items.iter().map(to_json).collect(),
+            Node::Map { entries, .. } => {
+                let mut m = serde_json::Map::new();
+                for (k, v) in entries {
+                    let key = match k.as_str() {
+                        Some(s) => s.to_string(),
+                        None => to_json(k).to_string(),
+                    };
+                    m.insert(key, to_json(v));
+                }
+                m.into()
+            }
+        }
+    }
+
+    /// Cases libyaml and docker compose accept that are easy to get wrong.
+    const GENERATED: &[&str] = &[
+        // A flow sequence across lines, closed at its key's indentation.
+        "services:\n  app:\n    image: nginx:1.25\n    command: [\n      \"start\",\n      \"x\"\n    ]\n",
+        "services:\n  app:\n    command: [\n      \"a\", \"b\"\n    ]\n    image: redis:7\n",
+        "a: {x: 1,\n  y: 2\n}\nb: [1,\n2,\n 3]\n",
+        "env: {\n  A: 1,\n  B: \"two\"\n}\n",
+        // Anchors, aliases and merge keys.
+        "base: &b {image: x, pull: always}\nweb:\n  <<: *b\n  image: y\n",
+        "a: &a {k: 1}\nb: &b {k: 2, m: 3}\nc:\n  <<: [*a, *b]\n  n: 4\n",
+        "list: &l [1, 2]\ncopy: *l\n",
+        // Several documents, markers, an end marker.
+        "---\na: 1\n---\nb: 2\n...\n---\nc: 3\n",
+        "%YAML 1.1\n---\nkind: Pod\n",
+        // Block scalars.
+        "script: |\n  echo a\n  echo b\nfolded: >-\n  one\n  two\nkeep: |+\n  x\n\nlast: end\n",
+        // Comments everywhere.
+        "# head\na: 1 # after a value\n# between\nb: # after a key\n  - x # in a list\n  # alone in a list\n  - y\n# tail\n",
+        // Line ends, a byte order mark.
+        "a: 1\r\nb:\r\n  - x\r\n  - y\r\n",
+        "\u{feff}kind: Pod\nimage: busybox\n",
+        // Tabs where YAML allows them.
+        "a:\tvalue\nb: [x,\ty]\nc: \"tab\\there\"\n# a\ttab in a comment\n",
+        // Quoting, empties, explicit keys, compact nesting.
+        "s: 'it''s'\nd: \"a\\\"b\"\ne:\nf: ~\ng: ''\n",
+        "? complex\n: value\nnested:\n- - a\n  - b\n- c\n",
+        "long: this is a\n  plain scalar over\n  several lines\n",
+        // Errors both must refuse.
+        "a: [1, 2\n",
+        "a: b: c\n",
+    ];
+
+    /// Runs PyYAML over `texts`: for each, its documents as JSON, or null
+    /// when PyYAML refuses it.
+    fn pyyaml(texts: &[String]) -> Vec<serde_json::Value> {
+        const SCRIPT: &str = r#"
+import json, sys, yaml
+# libyaml's parser (PyYAML's C loader), as docker compose's users meet it.
+Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+class L(Base):
+    # Keys that are not strings (a {{ template }} read as a map) as vext
+    # shows them: compact JSON.
+    def construct_mapping(self, node, deep=False):
+        self.flatten_mapping(node)
+        out = {}
+        for k, v in node.value:
+            key = self.construct_object(k, deep=True)
+            if not isinstance(key, str):
+                key = json.dumps(key, separators=(",", ":"))
+            out[key] = self.construct_object(v, deep=deep)
+        return out
+# Every scalar a string, as vext reads them; merge keys still resolved.
+L.yaml_implicit_resolvers = {
+    k: [(tag, rx) for tag, rx in v if tag == "tag:yaml.org,2002:merge"]
+    for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+L.add_constructor("tag:yaml.org,2002:map", lambda l, n: l.construct_mapping(n, deep=True))
+out = []
+for text in json.load(sys.stdin):
+    try:
+        out.append(list(yaml.load_all(text, Loader=L)))
+    except yaml.YAMLError:
+        out.append(None)
+json.dump(out, sys.stdout)
+"#;
+        for python in ["/usr/bin/python3", "python3"] {
+            let Ok(mut child) = std::process::Command::new(python)
+                .args(["-c", SCRIPT])
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+            else {
+                continue;
+            };
+            let input = serde_json::to_vec(texts).unwrap();
+            std::io::Write::write_all(child.stdin.as_mut().unwrap(), &input).unwrap();
+            drop(child.stdin.take());
+            let out = child.wait_with_output().unwrap();
+            if out.status.success() {
+                return serde_json::from_slice(&out.stdout).unwrap();
+            }
+        }
+        panic!("PyYAML is needed for this test: `make deps` installs python3-yaml");
+    }
+
+    fn fixtures() -> Vec<(String, String)> {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut out = Vec::new();
+        let mut dirs = vec![root];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "yaml" || x == "yml") {
+                    let bytes = std::fs::read(&p).unwrap();
+                    out.push((
+                        p.display().to_string(),
+                        String::from_utf8_lossy(&bytes).into(),
+                    ));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// The scanner reads YAML as libyaml (PyYAML's C loader) does: every
+    /// fixture of the tests and the generated cases give the same documents,
+    /// or both are refused. (PyYAML's pure-Python loader is stricter than
+    /// libyaml about tabs.)
+    #[test]
+    fn agrees_with_pyyaml() {
+        let mut cases = fixtures();
+        cases.extend(
+            GENERATED
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (format!("generated #{i}"), t.to_string())),
+        );
+        let texts: Vec<String> = cases.iter().map(|(_, t)| t.clone()).collect();
+        let theirs = pyyaml(&texts);
+        let mut differ = Vec::new();
+        for ((name, text), want) in cases.iter().zip(theirs) {
+            let ours = parse(text).map(|docs| docs.iter().map(to_json).collect::<Vec<_>>());
+            let agree = match (&ours, &want) {
+                (Ok(docs), serde_json::Value::Array(w)) => docs == w,
+                (Err(_), serde_json::Value::Null) => true,
+                _ => false,
+            };
+            if !agree {
+                differ.push(format!("{name}:\n  vext:   {ours:?}\n  PyYAML: {want}"));
+            }
+        }
+        assert!(differ.is_empty(), "{}", differ.join("\n"));
     }
 }
