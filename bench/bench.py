@@ -275,6 +275,7 @@ def measure(kind, fast, wide, results):
     else:
         r["client"] = run_client([VEXT, "send", "--via", f"127.0.0.1:{relay.port}", url, "-m", "hello"], 20)
 
+    print(f"  {kind}: cold", file=sys.stderr)
     # Cold latency: first message to a server the relay has never talked to.
     cold = Ngircd(penalties=False)
     obs = Observer(cold.port, [f"#{kind}-cold"])
@@ -284,6 +285,7 @@ def measure(kind, fast, wide, results):
     got = obs.wait_msgs(lambda m: m[3] == "cold", 1, 30)
     r["cold"] = (got[0] - t0) if got else float("nan")
 
+    print(f"  {kind}: warm", file=sys.stderr)
     # Warm latency: the channel is joined; messages spaced so that pacing
     # (a token per line) never delays them.
     warm = []
@@ -297,6 +299,7 @@ def measure(kind, fast, wide, results):
             warm.append(got[0] - t0)
     r["warm"] = median(warm)
 
+    print(f"  {kind}: paced", file=sys.stderr)
     # Warm latency at the pace scripts and hooks send: about one message a
     # second (1.2 to 1.5 s apart), each on a new TCP connection.
     r["warm_paced"] = paced_latency(relay, obs, cold.url(f"{kind}-cold"), "paced")
@@ -314,6 +317,7 @@ def measure(kind, fast, wide, results):
     r["pair"] = median(pairs)
     cold.stop()
 
+    print(f"  {kind}: penalties", file=sys.stderr)
     # The same pace on a server with ngircd's default flood penalties.
     real = Ngircd(penalties=True)
     obs_real = Observer(real.port, [f"#{kind}-real"])
@@ -323,6 +327,7 @@ def measure(kind, fast, wide, results):
     r["warm_paced_penalties"] = paced_latency(relay, obs_real, real.url(f"{kind}-real"), "real")
     real.stop()
 
+    print(f"  {kind}: fan-out", file=sys.stderr)
     # 50 channels from one request.
     chans = [f"#{kind}-fan{i}" for i in range(50)]
     obs_fan = [Observer(fast.port, chans[i : i + 10]) for i in range(0, 50, 10)]
@@ -340,6 +345,7 @@ def measure(kind, fast, wide, results):
     r["fanout"] = (last - t0) if delivered == 50 else float("nan")
     r["fanout_delivered"] = delivered
 
+    print(f"  {kind}: wide fan-out", file=sys.stderr)
     # The same on a server that allows 250 channels per connection.
     chans = [f"#{kind}-wide{i}" for i in range(50)]
     obs_wide = [Observer(wide.port, chans[i : i + 10]) for i in range(0, 50, 10)]

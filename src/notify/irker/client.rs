@@ -127,7 +127,9 @@ pub(crate) fn request_line(request: &Request, secret: Option<&[u8]>) -> String {
         Some(secret) => crate::notify::irker::protocol::sign_line(
             secret,
             &request.to_line(),
-            crate::state::db::now_ms() / 1000,
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64),
         ),
         None => request.to_line(),
     }
