@@ -339,13 +339,26 @@ pub(crate) mod defaults {
     pub(crate) const RETAIN: &str = "7d";
 }
 
-/// The configuration as the commands see it: environment over file over
-/// defaults, as TOML, each resolved `[send]` and `[daemon]` value followed by
+/// The configuration as the commands see it ([`resolved`]), as TOML, each resolved `[send]` and `[daemon]` value followed by
 /// where it came from (`# VEXT_LISTEN`, `# file`, `# default`). Secrets must
 /// already be redacted by the caller. Flags win over all of these.
 pub(crate) fn effective_toml(config: &Config) -> Result<String> {
+    let (c, origins) = resolved(config);
+    let text = toml::to_string(&c)
+        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))?;
+    Ok(annotate(&text, &origins))
+}
+
+/// Where a resolved value came from: (section, key, origin).
+pub(crate) type Origins = Vec<(&'static str, &'static str, String)>;
+
+/// The configuration with the environment (`VEXT_*`, then `IRKERD_*`) over
+/// the file over the defaults applied to `[send]` and `[daemon]`: what the
+/// daemon runs with when no flag says otherwise, and what `config show`
+/// prints, from this one resolution.
+pub(crate) fn resolved(config: &Config) -> (Config, Origins) {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let mut origins: Vec<(&str, &str, String)> = Vec::new();
+    let mut origins: Origins = Vec::new();
     // Resolves one value: the variable, else the file's, else the default.
     macro_rules! resolve {
         ($section:literal, $field:expr, $key:literal, $var:expr, $parse:expr, $default:expr) => {{
@@ -494,13 +507,11 @@ pub(crate) fn effective_toml(config: &Config) -> Result<String> {
         path,
         None
     );
-    let text = toml::to_string(&c)
-        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))?;
-    Ok(annotate(&text, &origins))
+    (c, origins)
 }
 
 /// Appends `# origin` to the `key = value` lines of the sections named.
-fn annotate(text: &str, origins: &[(&str, &str, String)]) -> String {
+fn annotate(text: &str, origins: &Origins) -> String {
     let mut section = String::new();
     let mut out = String::with_capacity(text.len() * 2);
     for line in text.lines() {

@@ -30,14 +30,16 @@ use access::{Access, Rate};
 use dispatch::Dispatcher;
 
 pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
-    let file = &ctx.config.daemon;
+    // The file's values with the environment and the defaults applied, as
+    // `vext config show` prints them; flags win over all of them.
+    let (resolved, _) = crate::config::resolved(&ctx.config);
+    let file = &resolved.daemon;
     for note in &ctx.config_notes {
         log::warn!("{note}");
     }
     let listen = args
         .listen
         .clone()
-        .or_else(crate::irkerd_conf::env_listen)
         .or_else(|| file.listen.clone())
         .unwrap_or_else(|| defaults::LISTEN.into());
     let nickserv_password = match args
@@ -153,7 +155,6 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         ..crate::notify::irc::Settings::new(
             args.nick
                 .clone()
-                .or_else(crate::irkerd_conf::env_nick)
                 .or_else(|| file.nick.clone())
                 .unwrap_or_else(crate::notify::delivery::default_nick),
             crate::net::tls::client_config(ca_file)?,
