@@ -149,19 +149,25 @@ fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_jso
 /// The homeserver's client API base.
 fn base_url(agent: &crate::net::tls::Agents, t: &MatrixTarget) -> String {
     let scheme = if t.tls { "https" } else { "http" };
+    // An IPv6 address goes in brackets.
+    let host = if t.host.contains(':') {
+        format!("[{}]", t.host)
+    } else {
+        t.host.clone()
+    };
     if let Some(p) = t.port {
-        return format!("{scheme}://{}:{p}", t.host);
+        return format!("{scheme}://{host}:{p}");
     }
     let default = if t.tls {
-        format!("https://{}", t.host)
+        format!("https://{host}")
     } else {
-        format!("http://{}:8008", t.host)
+        format!("http://{host}:8008")
     };
     if t.tls {
         if let Ok(r) = call(
             agent,
             "GET",
-            &format!("https://{}/.well-known/matrix/client", t.host),
+            &format!("https://{host}/.well-known/matrix/client"),
             None,
             None,
         ) {

@@ -5,6 +5,7 @@
 
 use std::fmt;
 
+use super::url::{host_port, split};
 use crate::net::percent::percent_decode;
 
 /// An IRC server and the identity vext uses on it. Connections are pooled by this key.
@@ -76,32 +77,21 @@ impl fmt::Display for IrcTarget {
 
 impl IrcTarget {
     pub(crate) fn parse(url: &str) -> Result<IrcTarget, String> {
-        let (scheme, rest) = url
-            .split_once("://")
-            .ok_or_else(|| "not a URL".to_string())?;
-        let tls = match scheme.to_ascii_lowercase().as_str() {
+        let parts = split(url)?;
+        let tls = match parts.scheme.as_str() {
             "irc" => false,
             "ircs" => true,
             other => return Err(format!("not an IRC URL (scheme {other:?})")),
         };
         // The fragment: irker URLs are often written `irc://host/#chan`, where
         // the `#` starts a URL fragment. irker appends it to the path.
-        let (rest, fragment) = match rest.split_once('#') {
-            Some((r, frag)) => (r, Some(frag)),
-            None => (rest, None),
-        };
-        let (rest, query) = match rest.split_once('?') {
-            Some((r, q)) => (r, Some(q)),
-            None => (rest, None),
-        };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i + 1..]),
-            None => (rest, ""),
-        };
-        let (userinfo, hostport) = match authority.rfind('@') {
-            Some(i) => (Some(&authority[..i]), &authority[i + 1..]),
-            None => (None, authority),
-        };
+        let (userinfo, hostport, path, query, fragment) = (
+            parts.userinfo,
+            parts.hostport,
+            parts.path,
+            parts.query,
+            parts.fragment,
+        );
         let (nick, password) = match userinfo {
             None => (None, None),
             Some(ui) => {
@@ -127,7 +117,7 @@ impl IrcTarget {
                 (Some(n), p)
             }
         };
-        let (host, port) = split_host_port(hostport)?;
+        let (host, port) = host_port(hostport)?;
         let port = port.unwrap_or(if tls { 6697 } else { 6667 });
 
         let mut name = percent_decode(path).map_err(|e| format!("channel: {e}"))?;
@@ -198,46 +188,6 @@ fn check_name(what: &str, name: &str) -> Result<(), String> {
         ));
     }
     Ok(())
-}
-
-fn split_host_port(hostport: &str) -> Result<(String, Option<u16>), String> {
-    let (host, port) = if let Some(rest) = hostport.strip_prefix('[') {
-        let end = rest
-            .find(']')
-            .ok_or_else(|| "unterminated '[' in IPv6 address".to_string())?;
-        let host = &rest[..end];
-        let after = &rest[end + 1..];
-        let port = match after {
-            "" => None,
-            p => Some(
-                p.strip_prefix(':')
-                    .ok_or_else(|| format!("unexpected {p:?} after IPv6 address"))?,
-            ),
-        };
-        (host, port)
-    } else {
-        match hostport.rsplit_once(':') {
-            Some((h, p)) => (h, Some(p)),
-            None => (hostport, None),
-        }
-    };
-    if host.is_empty() {
-        return Err("no host".into());
-    }
-    if host
-        .chars()
-        .any(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':')))
-    {
-        return Err(format!("invalid host {host:?}"));
-    }
-    let port = match port {
-        None | Some("") => None,
-        Some(p) => Some(match p.parse::<u16>() {
-            Ok(0) | Err(_) => return Err(format!("invalid port {p:?}")),
-            Ok(n) => n,
-        }),
-    };
-    Ok((host.to_ascii_lowercase(), port))
 }
 
 #[cfg(test)]

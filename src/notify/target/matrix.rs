@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::url::{host_port, split};
 use crate::net::percent::percent_decode;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -33,7 +34,11 @@ impl fmt::Display for MatrixTarget {
         if let Some(u) = &self.user {
             write!(f, "{u}@")?;
         }
-        write!(f, "{}", self.host)?;
+        if self.host.contains(':') {
+            write!(f, "[{}]", self.host)?;
+        } else {
+            write!(f, "{}", self.host)?;
+        }
         if let Some(p) = self.port {
             write!(f, ":{p}")?;
         }
@@ -43,31 +48,25 @@ impl fmt::Display for MatrixTarget {
 
 impl MatrixTarget {
     pub(crate) fn parse(url: &str) -> Result<MatrixTarget, String> {
-        let (scheme, rest) = url.split_once("://").ok_or("not a URL")?;
-        let tls = match scheme.to_ascii_lowercase().as_str() {
+        let parts = split(url)?;
+        let tls = match parts.scheme.as_str() {
             "matrix" => false,
             "matrixs" => true,
             other => return Err(format!("not a Matrix URL ({other})")),
         };
-        let (rest, fragment) = match rest.split_once('#') {
-            Some((r, f)) => (r, Some(f)),
-            None => (rest, None),
-        };
-        let (rest, query) = match rest.split_once('?') {
-            Some((r, q)) => (r, Some(q)),
-            None => (rest, None),
-        };
+        let (userinfo, hostport, path, query, fragment) = (
+            parts.userinfo,
+            parts.hostport,
+            parts.path,
+            parts.query,
+            parts.fragment,
+        );
         if query.is_some_and(|q| {
             q.split('&')
                 .any(|kv| kv.starts_with("token=") || kv.starts_with("access_token="))
         }) {
             return Err("an access token in the URL would leak into logs and process lists: use the config file, VEXT_MATRIX_TOKEN or --matrix-token-file".into());
         }
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (userinfo, hostport) = match authority.rsplit_once('@') {
-            Some((u, h)) => (Some(u), h),
-            None => (None, authority),
-        };
         let (user, password) = match userinfo {
             Some(u) => {
                 let (n, p) = u.split_once(':').map_or((u, None), |(n, p)| (n, Some(p)));
@@ -77,23 +76,7 @@ impl MatrixTarget {
             }
             None => (None, None),
         };
-        let (host, port) = match hostport.rsplit_once(':') {
-            Some((h, p)) if !h.is_empty() => (
-                h.to_string(),
-                Some(
-                    p.parse::<u16>()
-                        .map_err(|_| format!("invalid port {p:?}"))?,
-                ),
-            ),
-            _ => (hostport.to_string(), None),
-        };
-        if host.is_empty()
-            || !host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || ".-_".contains(c))
-        {
-            return Err(format!("invalid homeserver host {host:?}"));
-        }
+        let (host, port) = host_port(hostport).map_err(|e| format!("homeserver: {e}"))?;
         let mut room = percent_decode(path)?;
         if let Some(f) = fragment {
             room.push('#');

@@ -4,6 +4,7 @@
 
 mod irc;
 mod matrix;
+mod url;
 mod webhook;
 
 use std::fmt;
