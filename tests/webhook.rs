@@ -214,3 +214,30 @@ fn webhooks_through_the_daemon_spool_with_retries() {
     assert_eq!(ok.last().unwrap().body["type"], "success");
     daemon.wait_delivered(state.path(), Duration::from_secs(15));
 }
+
+/// A hostile or broken `Retry-After` (not a number of seconds) is ignored for
+/// vext's own backoff: no panic (which would now stop the process), and the
+/// message is retried and delivered, directly and through the daemon.
+#[test]
+fn a_retry_after_that_is_not_seconds_is_survived() {
+    for value in [
+        "Retry-After: nan\r\n",
+        "Retry-After: -1\r\n",
+        "Retry-After: inf\r\n",
+    ] {
+        let fake = Fake::start(vec![(429, value), (503, value)]);
+        let url = format!("webhook+http://127.0.0.1:{}/x", fake.port);
+        vext(["send", &url, "-m", "still there"]).expect(0);
+        assert_eq!(fake.hits().len(), 3, "{value:?}");
+    }
+    let fake = Fake::start(vec![(429, "Retry-After: nan\r\n")]);
+    let url = format!("webhook+http://127.0.0.1:{}/x", fake.port);
+    let daemon = Daemon::start(&[]);
+    vext(["send", "--via", &daemon.tcp, &url, "-m", "via the daemon"]).expect(0);
+    let until = Instant::now() + Duration::from_secs(20);
+    while fake.hits().len() < 2 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(fake.hits().len(), 2, "{}", daemon.log());
+    assert!(daemon.log().contains("delivered"), "{}", daemon.log());
+}

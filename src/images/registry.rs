@@ -477,10 +477,10 @@ impl Registry {
                 429 | 500..=599 if attempt < 3 => {
                     let wait = reply
                         .header("retry-after")
-                        .and_then(|v| v.trim().parse::<u64>().ok())
-                        .unwrap_or(1u64 << attempt)
-                        .min(30);
-                    std::thread::sleep(Duration::from_secs(wait));
+                        .and_then(crate::net::retry_after::retry_after)
+                        .unwrap_or(Duration::from_secs(1u64 << attempt))
+                        .min(Duration::from_secs(30));
+                    std::thread::sleep(wait);
                 }
                 429 | 500..=599 => {
                     return Err(err(

@@ -4,4 +4,5 @@
 pub(crate) mod dial;
 pub(crate) mod http1;
 pub(crate) mod percent;
+pub(crate) mod retry_after;
 pub(crate) mod tls;

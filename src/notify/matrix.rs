@@ -80,8 +80,7 @@ fn call(
         .headers()
         .get("retry-after")
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<f64>().ok())
-        .map(Duration::from_secs_f64);
+        .and_then(crate::net::retry_after::retry_after);
     let text = resp
         .body_mut()
         .with_config()

@@ -98,7 +98,7 @@ impl WebhookTarget {
                         .headers()
                         .get("retry-after")
                         .and_then(|v| v.to_str().ok())
-                        .and_then(|v| v.trim().parse::<f64>().ok());
+                        .and_then(crate::net::retry_after::retry_after);
                     let text = r
                         .body_mut()
                         .with_config()
@@ -127,11 +127,7 @@ impl WebhookTarget {
             match status {
                 200..=299 => return Ok(()),
                 429 | 500..=599 => {
-                    let wait = Duration::from_secs_f64(
-                        retry_after
-                            .unwrap_or(f64::from(1u32 << attempt.min(5)))
-                            .clamp(0.0, 300.0),
-                    );
+                    let wait = retry_after.unwrap_or(Duration::from_secs(1u64 << attempt.min(5)));
                     if attempt >= 5 || Instant::now() + wait >= deadline {
                         return Err(DeliveryError::temporary(
                             Code::TempFail,
