@@ -180,12 +180,7 @@ fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connec
     let required = args.only_new || !args.notify.is_empty();
     let open = || -> Result<rusqlite::Connection> {
         let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
-        std::fs::create_dir_all(&dir).map_err(|e| {
-            fail(
-                Code::Unavailable,
-                format!("creating {}: {e}", dir.display()),
-            )
-        })?;
+        crate::state::dir::ensure_private(&dir)?;
         crate::state::db::open(&dir)
     };
     match open() {

@@ -103,6 +103,7 @@ pub(crate) struct TargetSection {
 }
 
 fn read_secret_file(path: &Path) -> Option<String> {
+    crate::state::dir::warn_if_shared(path, "the secret file");
     match std::fs::read_to_string(path) {
         Ok(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
         Err(e) => {

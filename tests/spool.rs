@@ -601,3 +601,55 @@ fn history_shows_what_happened() {
     .expect(0);
     assert!(out.stdout.is_empty());
 }
+
+/// Under umask 022 the daemon leaves only 0700/0600 behind in its state dir
+/// (the spool holds IRC passwords in queued targets); a loosened spool is
+/// tightened at start with a warning; a secret file others can read is
+/// named with the chmod that fixes it.
+#[test]
+fn the_state_dir_is_private_whatever_the_umask() {
+    use std::os::unix::fs::PermissionsExt;
+    let ircd = Ngircd::start();
+    let state = TempDir::new("state");
+    let dir = state.path().join("vext");
+    let secret = state.write("secret", "a-shared-secret-of-some-length\n");
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let start = || {
+        Daemon::start_in(
+            &[
+                "--state-dir",
+                dir.to_str().unwrap(),
+                "--secret-file",
+                secret.to_str().unwrap(),
+                "--trust-loopback",
+            ],
+            Some(&["sh", "-c", "umask 022; exec \"$0\" \"$@\""]),
+        )
+    };
+    let daemon = start();
+    let url = format!("irc://bob:hunter2@127.0.0.1:{}/private", ircd.port);
+    let line = format!("{{\"to\":\"{url}\",\"privmsg\":\"x\",\"ack\":true}}\n");
+    assert!(daemon.request(line.as_bytes(), 1)[0].contains("\"ok\":true"));
+    assert!(
+        daemon.log().contains("chmod 600"),
+        "no warning about the shared secret file: {}",
+        daemon.log()
+    );
+    drop(daemon);
+    assert_eq!(mode(&dir), 0o700);
+    for e in std::fs::read_dir(&dir).unwrap().flatten() {
+        assert_eq!(mode(&e.path()), 0o600, "{}", e.path().display());
+    }
+    // Loosened by hand: tightened at the next start, with a warning.
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let db = dir.join("spool.sqlite");
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let daemon = start();
+    assert!(
+        daemon.log().contains("was readable by others"),
+        "{}",
+        daemon.log()
+    );
+    assert_eq!((mode(&dir), mode(&db)), (0o700, 0o600));
+}

@@ -309,6 +309,7 @@ fn start_checks(
 }
 
 fn read_one_line(path: &Path, what: &str) -> Result<String> {
+    crate::state::dir::warn_if_shared(path, &format!("the {what} file"));
     let text = std::fs::read_to_string(path).map_err(|e| {
         fail(
             Code::Config,
@@ -327,14 +328,11 @@ fn read_one_line(path: &Path, what: &str) -> Result<String> {
 
 /// Creates the state directory and takes its lock: one daemon per spool.
 fn lock_state_dir(dir: &Path) -> Result<File> {
-    std::fs::create_dir_all(dir).map_err(|e| {
-        fail(
-            Code::Unavailable,
-            format!("cannot create the state directory {}: {e}", dir.display()),
-        )
-    })?;
+    crate::state::dir::ensure_private(dir)?;
     let path: PathBuf = dir.join("daemon.lock");
+    use std::os::unix::fs::OpenOptionsExt;
     let mut file = std::fs::OpenOptions::new()
+        .mode(0o600)
         .create(true)
         .truncate(false)
         .read(true)

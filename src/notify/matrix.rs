@@ -108,7 +108,10 @@ fn load_json(state_dir: Option<&Path>, name: &str) -> BTreeMap<String, serde_jso
 
 fn save_json(state_dir: Option<&Path>, name: &str, map: &BTreeMap<String, serde_json::Value>) {
     let Some(dir) = state_dir else { return };
-    let _ = std::fs::create_dir_all(dir);
+    if let Err(e) = crate::state::dir::ensure_private(dir) {
+        log::warn!("{e:#}");
+        return;
+    }
     let path = dir.join(name);
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
     use std::os::unix::fs::OpenOptionsExt;

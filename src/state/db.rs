@@ -63,7 +63,9 @@ pub(crate) fn now_ms() -> i64 {
 
 /// Opens (creating and migrating when needed) the state database.
 pub(crate) fn open(dir: &Path) -> Result<Connection> {
+    super::dir::ensure_private(dir)?;
     let path = dir.join(DB_FILE);
+    create_private(&path)?;
     let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch(
@@ -74,6 +76,23 @@ pub(crate) fn open(dir: &Path) -> Result<Connection> {
     .with_context(|| format!("configuring {}", path.display()))?;
     migrate(&conn).with_context(|| format!("migrating {}", path.display()))?;
     Ok(conn)
+}
+
+/// Creates the database file 0600 before SQLite opens it (SQLite gives its
+/// WAL and SHM files the database's mode).
+fn create_private(path: &Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    if path.exists() {
+        return Ok(());
+    }
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    Ok(())
 }
 
 /// Opens an existing database for reading (`vext history`).

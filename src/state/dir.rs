@@ -1,10 +1,82 @@
-//! Where the state lives when nothing says otherwise.
+//! Where the state lives when nothing says otherwise, and keeping it
+//! private: the state dir holds other people's credentials (IRC passwords in
+//! queued targets, Matrix sessions), so it is 0700 and every file vext
+//! writes in it 0600, whatever the umask, as ssh and systemd services keep
+//! theirs.
 
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
 use crate::exit::{fail, Code};
+
+/// Creates `dir` (0700) when it does not exist; tightens an existing one and
+/// the files vext keeps in it when group or others may read them, with one
+/// warning each. A dir or file vext may not change is an error naming it.
+pub(crate) fn ensure_private(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| {
+                fail(
+                    Code::Unavailable,
+                    format!("cannot create the state directory {}: {e}", dir.display()),
+                )
+            })?;
+    }
+    tighten(dir, 0o700)?;
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let path = e.path();
+            if path.is_file() {
+                tighten(&path, 0o600)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Sets `mode` on `path` when group or others have any access.
+fn tighten(path: &Path, mode: u32) -> Result<()> {
+    let meta = std::fs::metadata(path)
+        .map_err(|e| fail(Code::Unavailable, format!("{}: {e}", path.display())))?;
+    let current = meta.permissions().mode() & 0o777;
+    if current & 0o077 == 0 {
+        return Ok(());
+    }
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| {
+        fail(
+            Code::NoPerm,
+            format!(
+                "{} is readable by others (mode {current:o}) and cannot be made private: {e}; chmod {mode:o} it",
+                path.display()
+            ),
+        )
+    })?;
+    log::warn!(
+        "{} was readable by others (mode {current:o}); made it {mode:o}",
+        path.display()
+    );
+    Ok(())
+}
+
+/// Warns when a file holding a secret is readable by group or others, with
+/// the chmod that fixes it (as ssh does for keys).
+pub(crate) fn warn_if_shared(path: &Path, what: &str) {
+    if let Ok(meta) = std::fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            log::warn!(
+                "{what} {} is readable by others (mode {mode:o}): chmod 600 {}",
+                path.display(),
+                path.display()
+            );
+        }
+    }
+}
 
 /// The state directory: the flag, else systemd's `$STATE_DIRECTORY`, else
 /// `$XDG_STATE_HOME/vext`, else `~/.local/state/vext`.
