@@ -48,8 +48,14 @@ fn tighten(path: &Path, mode: u32) -> Result<()> {
         return Ok(());
     }
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).map_err(|e| {
+        // Not ours to change: a permission error; a read-only file system
+        // cannot hold a spool at all.
+        let code = match e.kind() {
+            std::io::ErrorKind::PermissionDenied => Code::NoPerm,
+            _ => Code::Unavailable,
+        };
         fail(
-            Code::NoPerm,
+            code,
             format!(
                 "{} is readable by others (mode {current:o}) and cannot be made private: {e}; chmod {mode:o} it",
                 path.display()
