@@ -271,8 +271,17 @@ fn credential_helper(helper: &str, server: &str) -> Option<Creds> {
     })
 }
 
-/// Bearer tokens are cached per (realm, service, scope).
-type TokenKey = (String, String, String);
+/// Bearer tokens are cached per (registry host, realm, service, scope): a
+/// scope like `repository:library/nginx:pull` names the same repository on
+/// every registry, and a token one registry minted (perhaps from private
+/// credentials) must never be sent to another.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct TokenKey {
+    registry: String,
+    realm: String,
+    service: String,
+    scope: String,
+}
 
 struct Gate {
     count: Mutex<usize>,
@@ -508,7 +517,9 @@ impl Registry {
         let tokens = self.tokens.lock().unwrap_or_else(|p| p.into_inner());
         tokens
             .iter()
-            .find(|((_, _, s), (_, exp))| s == scope && *exp > Instant::now())
+            .find(|(k, (_, exp))| {
+                k.registry == registry && k.scope == scope && *exp > Instant::now()
+            })
             .map(|(_, (t, _))| format!("Bearer {t}"))
     }
 
@@ -532,7 +543,12 @@ impl Registry {
                 .get("scope")
                 .cloned()
                 .unwrap_or_else(|| scope.to_string());
-            let key = (realm.clone(), service.clone(), scope.clone());
+            let key = TokenKey {
+                registry: registry.to_string(),
+                realm: realm.clone(),
+                service: service.clone(),
+                scope: scope.clone(),
+            };
             if let Some((t, exp)) = self
                 .tokens
                 .lock()
@@ -708,6 +724,31 @@ pub(crate) fn next_link(header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_is_only_sent_to_the_registry_that_minted_it() {
+        let r = Registry::new(vec![], None);
+        let scope = "repository:library/nginx:pull";
+        r.tokens.lock().unwrap().insert(
+            TokenKey {
+                registry: "private.example.com".into(),
+                realm: "https://private.example.com/token".into(),
+                service: "private".into(),
+                scope: scope.into(),
+            },
+            (
+                "secret-token".into(),
+                Instant::now() + Duration::from_secs(60),
+            ),
+        );
+        assert_eq!(
+            r.cached_auth("private.example.com", scope).as_deref(),
+            Some("Bearer secret-token")
+        );
+        // The same repository name on another registry gets no token.
+        assert_eq!(r.cached_auth("mirror.local", scope), None);
+        assert_eq!(r.cached_auth("docker.io", scope), None);
+    }
 
     #[test]
     fn challenges_with_quoted_commas_and_several_schemes() {
