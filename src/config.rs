@@ -198,25 +198,9 @@ pub(crate) fn parse(text: &str) -> Result<Config, String> {
     Ok(config)
 }
 
-/// Hides the password in `scheme://user:password@host/...`.
+/// A URL safe to show (see [`crate::notify::target::redacted`]).
 pub(crate) fn redact_url(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let redacted = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => authority.to_string(),
-        },
-        None => authority.to_string(),
-    };
-    let mut path = rest[end..].to_string();
-    if let Some(q) = path.find("?") {
-        path.replace_range(q.., "?key=***");
-    }
-    format!("{scheme}://{redacted}{path}")
+    crate::notify::target::redacted(url)
 }
 
 impl Config {

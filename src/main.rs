@@ -133,6 +133,10 @@ fn init_logging(cli: &Cli, file_format: Option<crate::cli::LogFormat>) {
 
 fn show_config(ctx: &Context) -> Result<Code> {
     let mut config = ctx.config.clone();
+    // [check] notify may hold URLs (webhooks are their own secret).
+    for n in &mut config.check.notify {
+        *n = config::redact_url(n);
+    }
     for t in config.targets.values_mut() {
         t.url = config::redact_url(&t.url);
         for v in t.headers.values_mut() {

@@ -237,3 +237,19 @@ fn irkerds_ini_file_and_variables() {
     let out = vext(["--config", bad.to_str().unwrap(), "config", "show"]).expect(78);
     assert!(out.stderr.contains("line 2"), "{}", out.stderr);
 }
+
+/// Webhook URLs are their own secret: config show prints none of them in
+/// full, in [targets] or in [check] notify.
+#[test]
+fn config_show_hides_webhook_secrets() {
+    let dir = TempDir::new("cfg");
+    let path = dir.write(
+        "config.toml",
+        "[targets.team]\nurl = \"slack://T000/B000/SLACKSECRET\"\n\n[check]\nnotify = [\"discord://1234/DISCORDSECRET\", \"@team\"]\n",
+    );
+    let out = vext(["--config", path.to_str().unwrap(), "config", "show"]).expect(0);
+    for secret in ["SLACKSECRET", "DISCORDSECRET"] {
+        assert!(!out.stdout.contains(secret), "{secret} in {}", out.stdout);
+    }
+    assert!(out.stdout.contains("slack://***"), "{}", out.stdout);
+}

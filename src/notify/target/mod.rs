@@ -11,6 +11,7 @@ use std::fmt;
 
 pub(crate) use irc::{IrcServer, IrcTarget, Recipient};
 pub(crate) use matrix::MatrixTarget;
+pub(crate) use url::redacted;
 pub(crate) use webhook::{Kind as WebhookKind, WebhookTarget};
 
 /// A parsed notification target.
