@@ -11,7 +11,6 @@ use std::fmt;
 
 pub(crate) use irc::{IrcServer, IrcTarget, Recipient};
 pub(crate) use matrix::MatrixTarget;
-pub(crate) use url::redacted;
 pub(crate) use webhook::{Kind as WebhookKind, WebhookTarget};
 
 /// A parsed notification target.
@@ -59,4 +58,31 @@ impl fmt::Display for Target {
             Target::Matrix(m) => m.fmt(f),
         }
     }
+}
+
+/// A target URL safe to show in logs, history, errors and `config show`:
+/// the password and query (channel key) of any URL are masked, and a webhook
+/// URL (the URL is the credential) shows only its scheme and host, as the
+/// target's own `Display` does. One function for every place a URL is shown.
+pub(crate) fn redacted(url: &str) -> String {
+    if let Ok(Target::Webhook(w)) = Target::parse(url) {
+        return w.to_string();
+    }
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let end = rest.find('/').unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let shown = match authority.rsplit_once('@') {
+        Some((userinfo, host)) => match userinfo.split_once(':') {
+            Some((user, _)) => format!("{user}:***@{host}"),
+            None => authority.to_string(),
+        },
+        None => authority.to_string(),
+    };
+    let mut path = rest[end..].to_string();
+    if let Some(q) = path.find('?') {
+        path.replace_range(q.., "?key=***");
+    }
+    format!("{scheme}://{shown}{path}")
 }

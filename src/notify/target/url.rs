@@ -83,37 +83,10 @@ pub(crate) fn host_port(hostport: &str) -> Result<(String, Option<u16>), String>
     Ok((host.to_ascii_lowercase(), port))
 }
 
-/// A target URL safe to show in logs, history, errors and `config show`:
-/// the password and query (channel key) of any URL are masked, and a webhook
-/// URL (the URL is the credential) shows only its scheme and host, as the
-/// target's own `Display` does. One function for every place a URL is shown.
-pub(crate) fn redacted(url: &str) -> String {
-    if let Ok(super::Target::Webhook(w)) = super::Target::parse(url) {
-        return w.to_string();
-    }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_string();
-    };
-    let end = rest.find('/').unwrap_or(rest.len());
-    let authority = &rest[..end];
-    let shown = match authority.rsplit_once('@') {
-        Some((userinfo, host)) => match userinfo.split_once(':') {
-            Some((user, _)) => format!("{user}:***@{host}"),
-            None => authority.to_string(),
-        },
-        None => authority.to_string(),
-    };
-    let mut path = rest[end..].to_string();
-    if let Some(q) = path.find('?') {
-        path.replace_range(q.., "?key=***");
-    }
-    format!("{scheme}://{shown}{path}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::target::Target;
+    use crate::notify::target::{redacted, Target};
 
     #[test]
     fn every_scheme_is_shown_without_its_secret() {
