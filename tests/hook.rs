@@ -170,6 +170,8 @@ fn root_commits_and_merges_list_their_files() {
         "-n",
         "-C",
         dir_s,
+        // No default channel any more (issue 17): the formatting is the point here.
+        "--channels=irc://irc.example.net/commits",
         "--urlprefix=none",
         &commits[0],
         &commits[4],
@@ -214,6 +216,7 @@ fn url_presets_and_long_file_lists() {
         "-n",
         "-C",
         dir_s,
+        "--channels=irc://irc.example.net/commits",
         "--urlprefix=github:ada/sample",
         "--revformat=raw",
         &commits[1],
@@ -235,7 +238,17 @@ fn url_presets_and_long_file_lists() {
         .collect();
     let refs: Vec<&str> = files.iter().map(String::as_str).collect();
     let big = commit(&dir, &refs, "many files");
-    let out = vext(["hook", "git", "-n", "-C", dir_s, "--urlprefix=", &big]).expect(0);
+    let out = vext([
+        "hook",
+        "git",
+        "-n",
+        "-C",
+        dir_s,
+        "--channels=irc://irc.example.net/commits",
+        "--urlprefix=",
+        &big,
+    ])
+    .expect(0);
     let msg = dry_run_values(&out.stdout)[0]["privmsg"]
         .as_str()
         .unwrap()
@@ -812,4 +825,17 @@ fn git_is_run_a_few_times_whatever_the_number_of_commits() {
             "describe"
         ]
     );
+}
+
+/// Without irker.channels the hook sends nothing (irkerhook's default was a
+/// public network) and says how to configure it; it never fails the push.
+#[test]
+fn no_channel_configured_sends_nothing_and_says_how() {
+    let tmp = TempDir::new("hook");
+    let (_, work) = bare_with_clone(&tmp);
+    commit(&work, &["a"], "private subject");
+    let out = vext(["hook", "git", "-n", "-C", work.to_str().unwrap()]).expect(0);
+    assert!(out.stdout.is_empty(), "{}", out.stdout);
+    assert!(!out.stderr.contains("freenode"), "{}", out.stderr);
+    assert!(out.stderr.contains("irker.channels"), "{}", out.stderr);
 }

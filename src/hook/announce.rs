@@ -61,8 +61,10 @@ pub(crate) fn settings(
     };
     let project = get("project").unwrap_or_else(|| repo_name.to_string());
     let repo = get("repo").unwrap_or_else(|| project.to_lowercase());
+    // No default channel: irkerhook's (a public network) would announce
+    // private commit subjects to the world.
     let channels: Vec<String> = get("channels")
-        .unwrap_or_else(|| "irc://chat.freenode.net/#commits".into())
+        .unwrap_or_default()
         .split(',')
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty())
@@ -371,6 +373,13 @@ pub(crate) fn finish(
     let mut channels = s.channels.clone();
     if s.maxchannels > 0 {
         channels.truncate(s.maxchannels);
+    }
+    if channels.is_empty() {
+        eprintln!(
+            "vext hook: no channel configured, nothing sent: set one with \
+             `git config irker.channels irc://irc.example.net/#project` (or --channels=URL)"
+        );
+        return Ok(Code::Ok);
     }
     if common.dry_run {
         let mut out = std::io::stdout().lock();
