@@ -693,3 +693,48 @@ fn irkerd_variables_set_the_listen_address() {
     let daemon = Daemon::start_env(&[], &[("IRKERD_HOST", "127.0.0.1"), ("IRKERD_PORT", &port)]);
     assert_eq!(daemon.tcp, format!("127.0.0.1:{port}"), "{}", daemon.log());
 }
+
+/// A password the server rejects fails the delivery at once with the
+/// server's reason, as sending directly does; the daemon does not reconnect
+/// with the same credentials every few seconds for --max-age (issue 17).
+#[test]
+fn a_rejected_password_fails_at_once_and_is_not_retried() {
+    let ircd = Ngircd::with(IrcdOptions {
+        password: Some("letmein".into()),
+        ..Default::default()
+    });
+    let state = TempDir::new("state");
+    let daemon = Daemon::start(&["--state-dir", state.path().to_str().unwrap()]);
+    let url = format!("irc://pwbot:wrong@127.0.0.1:{}/pw", ircd.port);
+    let line = format!("{{\"to\":\"{url}\",\"privmsg\":\"x\",\"ack\":true}}\n");
+    assert!(daemon.request(line.as_bytes(), 1)[0].contains("\"ok\":true"));
+    let until = Instant::now() + Duration::from_secs(20);
+    let history = loop {
+        let out = vext([
+            "history",
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--json",
+        ])
+        .expect(0)
+        .stdout;
+        if out.contains("\"failed\"") || Instant::now() > until {
+            break out;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        history.contains("\"failed\""),
+        "{history}\n{}",
+        daemon.log()
+    );
+    assert!(history.contains("password"), "{history}");
+    // No reconnecting with the refused password meanwhile.
+    std::thread::sleep(Duration::from_secs(4));
+    let log = daemon.log();
+    let attempts = log
+        .lines()
+        .filter(|l| l.contains("irc::conn") && l.contains("rejected the password"))
+        .count();
+    assert_eq!(attempts, 1, "{log}");
+}

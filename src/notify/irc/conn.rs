@@ -246,7 +246,10 @@ impl Conn {
                         } else {
                             log::debug!("{}: {}", self.server, err.message);
                         }
-                        if !self.settings.reconnect || err.code == Code::NoPerm && attempt > 3 {
+                        // A refusal (bad password, SASL failure, a ban) is
+                        // not retried: reconnecting would only hammer the
+                        // server with the same credentials.
+                        if !self.settings.reconnect || err.permanent {
                             return self.give_up(err);
                         }
                         continue;
@@ -564,14 +567,17 @@ impl Conn {
                 "ERROR" => {
                     // ngircd answers a bad PASS with ERROR, not 464.
                     let text = msg.text();
-                    let code = if self.server.password.is_some()
+                    if self.server.password.is_some()
                         && text.to_ascii_lowercase().contains("password")
                     {
-                        Code::NoPerm
-                    } else {
-                        Code::Unavailable
-                    };
-                    return Err(lost(code, format!("server said: {text}")));
+                        // A refused password stays refused: fail, do not retry.
+                        return Err(Stop::Lost(DeliveryError {
+                            code: Code::NoPerm,
+                            permanent: true,
+                            message: format!("server rejected the password: {text}"),
+                        }));
+                    }
+                    return Err(lost(Code::Unavailable, format!("server said: {text}")));
                 }
                 _ => {}
             }
