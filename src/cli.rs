@@ -510,7 +510,8 @@ pub(crate) struct HookCommon {
         help_heading = "Settings (override git config irker.*/vext.*)"
     )]
     pub(crate) color: Option<String>,
-    /// Commit link prefix (see below); empty or none: no URL.
+    /// Commit link prefix: a URL the commit id is appended to, or a preset
+    /// (github:OWNER/REPO, gitlab:OWNER/REPO, cgit:URL); empty or none: no URL.
     #[arg(
         long,
         value_name = "PREFIX",
@@ -736,9 +737,13 @@ pub(crate) struct ScanArgs {
     #[arg(long)]
     pub(crate) strict: bool,
 
-    /// Say which files were skipped and why.
+    /// Say which files were skipped and why (-v).
     #[arg(skip)]
     pub(crate) notes: bool,
+
+    /// Print no warnings or notes (-q); errors still.
+    #[arg(skip)]
+    pub(crate) quiet: bool,
 }
 
 impl ScanArgs {

@@ -61,7 +61,20 @@ fn try_main(cli: Cli) -> Result<Code> {
             return generate::run(args);
         }
     }
-    let loaded = config::load(cli.global.config.as_deref())?;
+    let loaded = match config::load(cli.global.config.as_deref()) {
+        Ok(l) => l,
+        // A hook must never block a push for a mistake elsewhere in the
+        // config file: it warns and goes on with the defaults.
+        Err(e) if matches!(cli.command, Command::Hook(_)) => {
+            eprintln!("vext hook: warning: {e:#}; going on without the config file");
+            config::Loaded {
+                config: config::Config::default(),
+                path: None,
+                notes: Vec::new(),
+            }
+        }
+        Err(e) => return Err(e),
+    };
     init_logging(&cli, loaded.config.daemon.log_format);
     let ctx = Context {
         config: loaded.config,
@@ -75,6 +88,7 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Check(args) => check::run(args, &ctx),
         Command::Scan(mut args) => {
             args.notes = cli.global.verbose > 0;
+            args.quiet = cli.global.quiet;
             scan::run(args, &ctx)
         }
         Command::History(args) => history::run(args, &ctx),

@@ -16,7 +16,7 @@ use crate::images::scan::{files_pipeline, live_inventory, Finding, Report, Walk}
 
 pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
     let _ = ctx;
-    let report = Report::new(args.verbose_notes(), false);
+    let report = Report::new(args.verbose_notes(), args.quiet);
     let implicit = args.paths.is_empty() && !args.live.docker && !args.live.kube;
     let paths: Vec<PathBuf> = if implicit {
         vec![PathBuf::from(".")]

@@ -421,6 +421,39 @@ fn a_real_push_through_an_installed_hook_reaches_irc_via_the_daemon() {
         "--force",
     ])
     .expect(0);
+    // --force keeps the hook it replaces, and says where.
+    let kept = std::fs::read_to_string(bare.join("hooks/post-commit.vext-backup")).unwrap();
+    assert_eq!(kept, "#!/bin/sh\necho mine\n");
+}
+
+/// A typo in an unrelated section of the config file does not stop a hook:
+/// it warns and announces (a hook must never block a push).
+#[test]
+fn a_broken_config_file_does_not_stop_a_hook() {
+    let tmp = TempDir::new("hook");
+    let (_, work) = bare_with_clone(&tmp);
+    commit(&work, &["a"], "despite the config");
+    let cfg = tmp.write(
+        "vext.toml",
+        "[send]
+timeoutt = 3
+",
+    );
+    let out = vext([
+        "--config",
+        cfg.to_str().unwrap(),
+        "hook",
+        "git",
+        "-n",
+        "-C",
+        work.to_str().unwrap(),
+        "--channels=irc://irc.example.net/commits",
+    ])
+    .expect(0);
+    assert!(out.stdout.contains("despite the config"), "{}", out.stdout);
+    assert!(out.stderr.contains("timeoutt"), "{}", out.stderr);
+    // Other commands still refuse it.
+    vext(["--config", cfg.to_str().unwrap(), "config", "show"]).expect(78);
 }
 
 #[test]

@@ -313,3 +313,17 @@ fn flow_sequences_closed_at_the_key_indentation() {
         out.stderr
     );
 }
+
+/// -q silences warnings and notes (errors still count for --strict).
+#[test]
+fn quiet_scan_prints_no_warnings() {
+    let root = fixtures();
+    let loud = vext(["scan", &root, "--json"]).expect(0);
+    assert!(
+        loud.stderr.contains("warning") || loud.stderr.contains("error"),
+        "{}",
+        loud.stderr
+    );
+    let quiet = vext(["-q", "scan", &root, "--json"]).expect(0);
+    assert!(!quiet.stderr.contains("warning"), "{}", quiet.stderr);
+}

@@ -41,7 +41,20 @@ pub(crate) fn run(args: HookInstallArgs) -> Result<Code> {
             println!("{} is already installed", path.display());
             return Ok(Code::Ok);
         }
-        Ok(_) if !args.force => {
+        Ok(existing) if args.force => {
+            // Replaced, but kept: the user's hook is never lost.
+            let backup = path.with_file_name(format!("{hook}.vext-backup"));
+            std::fs::write(&backup, existing).map_err(|e| {
+                fail(
+                    Code::Unavailable,
+                    format!("keeping the old hook as {}: {e}", backup.display()),
+                )
+            })?;
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&backup, std::fs::Permissions::from_mode(0o755));
+            println!("kept the old {} as {}", path.display(), backup.display());
+        }
+        Ok(_) => {
             return Err(fail(
                 Code::DataErr,
                 format!(

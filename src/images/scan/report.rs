@@ -36,9 +36,8 @@ impl Report {
     /// A file that should be a manifest but cannot be read or parsed.
     pub(crate) fn error(&self, msg: &str) {
         self.errors.fetch_add(1, Ordering::Relaxed);
-        if !self.quiet {
-            self.say("error", msg);
-        }
+        // Errors show even with -q, as the log's error level does.
+        self.say("error", msg);
     }
 
     pub(crate) fn warn(&self, msg: &str) {

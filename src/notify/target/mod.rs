@@ -33,7 +33,7 @@ impl Target {
             | "webhook+https" => WebhookTarget::parse(url).map(Target::Webhook),
             "matrix" | "matrixs" => MatrixTarget::parse(url).map(Target::Matrix),
             other => Err(format!(
-                "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, webhook+https)"
+                "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, mattermosts, webhook+http, webhook+https)"
             )),
         }
     }
