@@ -738,3 +738,37 @@ fn a_rejected_password_fails_at_once_and_is_not_retried() {
         .count();
     assert_eq!(attempts, 1, "{log}");
 }
+
+/// The protocol trace (-vvv) never shows a password: PASS, the NickServ
+/// IDENTIFY, nor (in history) the target URL's password.
+#[test]
+fn the_trace_shows_no_password() {
+    let ircd = Ngircd::with(IrcdOptions {
+        password: Some("hunter2pw".into()),
+        ..Default::default()
+    });
+    let mut obs = Observer::with_pass(ircd.port, "tobs", "hunter2pw", &["#traced"]);
+    let dir = TempDir::new("trace");
+    let nickserv = dir.write("nickserv", "nickservsecret\n");
+    let state = TempDir::new("state");
+    let daemon = Daemon::start_env(
+        &[
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--nickserv-password-file",
+            nickserv.to_str().unwrap(),
+        ],
+        &[("VEXT_LOG", "vext=trace")],
+    );
+    let url = format!("irc://bob:hunter2pw@127.0.0.1:{}/traced", ircd.port);
+    let line = format!("{{\"to\":\"{url}\",\"privmsg\":\"seen\",\"ack\":true}}\n");
+    assert!(daemon.request(line.as_bytes(), 1)[0].contains("\"ok\":true"));
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "seen");
+    let history = daemon.wait_delivered(state.path(), Duration::from_secs(20));
+    let log = daemon.log();
+    assert!(log.contains(">> PASS ***"), "the trace is on: {log}");
+    for secret in ["hunter2pw", "nickservsecret"] {
+        assert!(!log.contains(secret), "{secret} in the log: {log}");
+        assert!(!history.contains(secret), "{secret} in history: {history}");
+    }
+}

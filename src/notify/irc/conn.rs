@@ -323,7 +323,7 @@ impl Conn {
             .ok_or_else(|| DeliveryError::temporary(Code::TempFail, "not connected"))?;
         let mut bytes = Vec::with_capacity(lines.iter().map(|l| l.as_ref().len() + 2).sum());
         for line in lines {
-            log::trace!("{} >> {}", self.server, line.as_ref());
+            log::trace!("{} >> {}", self.server, traced(line.as_ref()));
             bytes.extend_from_slice(line.as_ref().as_bytes());
             bytes.extend_from_slice(b"\r\n");
         }
@@ -1099,6 +1099,24 @@ fn alternative_nick(base: &str, maxlen: usize, erroneous: bool) -> String {
 }
 
 /// Backoff with ±25% jitter, so that many connections do not retry in step.
+/// A line as the protocol trace shows it: credentials (PASS, SASL
+/// AUTHENTICATE payloads, NickServ IDENTIFY) never reach a log at any level.
+fn traced(line: &str) -> std::borrow::Cow<'_, str> {
+    let upper = line.get(..16).unwrap_or(line).to_ascii_uppercase();
+    if upper.starts_with("PASS ")
+        || (upper.starts_with("AUTHENTICATE ")
+            && !line.ends_with(" PLAIN")
+            && !line.ends_with(" +"))
+    {
+        let verb = line.split(' ').next().unwrap_or_default();
+        return format!("{verb} ***").into();
+    }
+    if upper.starts_with("PRIVMSG NICKSERV") && line.to_ascii_uppercase().contains(":IDENTIFY") {
+        return "PRIVMSG NickServ :IDENTIFY ***".into();
+    }
+    line.into()
+}
+
 fn jitter(d: Duration) -> Duration {
     d.mul_f64(0.75 + fastrand::f64() * 0.5)
 }
@@ -1136,6 +1154,21 @@ mod tests {
         // With a burst of one, the PING needs only one token.
         let mut one = Bucket::new(1.0, 1.0);
         assert!(one.wait_for_sync().is_zero());
+    }
+
+    #[test]
+    fn credentials_never_reach_the_trace() {
+        assert_eq!(traced("PASS :hunter2"), "PASS ***");
+        assert_eq!(
+            traced("AUTHENTICATE Ym9iAGJvYgBodW50ZXIy"),
+            "AUTHENTICATE ***"
+        );
+        assert_eq!(traced("AUTHENTICATE PLAIN"), "AUTHENTICATE PLAIN");
+        assert_eq!(
+            traced("PRIVMSG NickServ :IDENTIFY hunter2"),
+            "PRIVMSG NickServ :IDENTIFY ***"
+        );
+        assert_eq!(traced("PRIVMSG #c :hello"), "PRIVMSG #c :hello");
     }
 
     #[test]
