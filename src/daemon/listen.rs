@@ -17,6 +17,9 @@ const MAX_CLIENTS: usize = 1024;
 /// An idle TCP client is dropped after this long.
 const CLIENT_IDLE: Duration = Duration::from_secs(600);
 
+/// The longest an ack may wait for a client to read it.
+const ACK_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
     let clients = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
@@ -56,6 +59,9 @@ pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
 fn serve_client(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
     let Ok(peer) = stream.peer_addr() else { return };
     let _ = stream.set_read_timeout(Some(CLIENT_IDLE));
+    // A client that stops reading its acks loses its connection instead of
+    // holding this thread.
+    let _ = stream.set_write_timeout(Some(ACK_WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
     let mut writer = match stream.try_clone() {
         Ok(w) => w,

@@ -14,6 +14,9 @@ use rustls::ClientConnection;
 use crate::exit::{fail, Code};
 use crate::net::dial::connect_tcp;
 
+/// The longest a write to a server may block.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+
 pub(crate) struct Transport {
     pub(crate) reader: Box<dyn Read + Send>,
     pub(crate) writer: Box<dyn Write + Send>,
@@ -28,6 +31,10 @@ pub(crate) fn connect(
     deadline: Instant,
 ) -> Result<Transport> {
     let tcp = connect_tcp(host, port, deadline)?;
+    // A server that stops reading must not block the connection's worker
+    // (and its keepalive) forever: a write that cannot finish in this time
+    // fails, and the connection is treated as lost.
+    tcp.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let control = tcp.try_clone()?;
     let Some(config) = tls else {
         return Ok(Transport {
@@ -63,7 +70,7 @@ pub(crate) fn connect(
         })?;
     }
     tcp.set_read_timeout(None)?;
-    tcp.set_write_timeout(None)?;
+    tcp.set_write_timeout(Some(WRITE_TIMEOUT))?;
     let shared = Arc::new(Mutex::new(conn));
     Ok(Transport {
         reader: Box::new(TlsReader {
