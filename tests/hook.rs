@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::support::*;
 
@@ -871,4 +871,42 @@ fn no_channel_configured_sends_nothing_and_says_how() {
     assert!(out.stdout.is_empty(), "{}", out.stdout);
     assert!(!out.stderr.contains("freenode"), "{}", out.stderr);
     assert!(out.stderr.contains("irker.channels"), "{}", out.stderr);
+}
+
+/// A git that hangs cannot hold up a push: the hook kills it at its time
+/// limit, warns, and exits 0 (75 with --strict).
+#[test]
+fn a_hanging_git_is_killed_at_the_hooks_deadline() {
+    let tmp = TempDir::new("hook");
+    let (_, work) = bare_with_clone(&tmp);
+    commit(&work, &["a"], "slow");
+    let bin = TempDir::new("bin");
+    bin.write_executable("git", "#!/bin/sh\nexec sleep 30\n");
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let work_s = work.to_str().unwrap();
+    for (strict, code) in [(false, 0), (true, 75)] {
+        let started = Instant::now();
+        let mut args = vec![
+            "hook",
+            "git",
+            "-C",
+            work_s,
+            "--channels=irc://irc.example.net/commits",
+            "--timeout=1",
+        ];
+        if strict {
+            args.push("--strict");
+        }
+        let out = vext(args).env("PATH", &path).run();
+        assert_eq!(out.code, code, "{}", out.stderr);
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "waited for git"
+        );
+        assert!(out.stderr.contains("time limit"), "{}", out.stderr);
+    }
 }

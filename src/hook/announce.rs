@@ -204,11 +204,9 @@ fn fields(s: &Settings, branch: &str, c: &CommitData) -> BTreeMap<String, String
 /// Lets `irker.filtercmd` rewrite the fields (JSON in as its argument, JSON out).
 fn filter(cmd: &str, fields: &mut BTreeMap<String, String>) -> Result<()> {
     let json = serde_json::to_string(fields)?;
-    let out = std::process::Command::new(cmd)
-        .arg(&json)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| fail(Code::Config, format!("irker.filtercmd {cmd}: {e}")))?;
+    let mut command = std::process::Command::new(cmd);
+    command.arg(&json);
+    let out = super::vcs::run_bounded(command, &format!("irker.filtercmd {cmd}"))?;
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
         fail(
             Code::DataErr,
@@ -255,8 +253,13 @@ pub(crate) fn guarded(
     common: &HookCommon,
     f: impl FnOnce(Instant) -> Result<Code>,
 ) -> Result<Code> {
-    let budget = common.timeout.unwrap_or(5.0).clamp(0.1, 3600.0);
+    let budget = common
+        .timeout
+        .filter(|t| t.is_finite())
+        .unwrap_or(5.0)
+        .clamp(0.1, 3600.0);
     let deadline = Instant::now() + Duration::from_secs_f64(budget);
+    super::vcs::set_deadline(deadline);
     match f(deadline) {
         Ok(code) => Ok(code),
         Err(e) if !common.strict => {

@@ -35,12 +35,9 @@ impl Git {
 
     /// Runs git; the output on success, None when git exits non-zero.
     pub(crate) fn try_run(&self, args: &[&str]) -> Result<Option<String>> {
-        let out = self
-            .command()
-            .args(args)
-            .stderr(Stdio::null())
-            .output()
-            .map_err(|e| fail(Code::Unavailable, format!("cannot run git: {e}")))?;
+        let mut cmd = self.command();
+        cmd.args(args);
+        let out = super::vcs::run_bounded(cmd, &format!("git {}", args.join(" ")))?;
         if !out.status.success() {
             return Ok(None);
         }
