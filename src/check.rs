@@ -283,6 +283,16 @@ fn print(results: &[Outcome], json: bool) -> Result<()> {
                     Some(e) => format!("error: {e}"),
                     None => o.decision.to_string(),
                 };
+                // The approved update shows its own kind of change; what is
+                // held beyond it is said after the decision.
+                let (change, decision) = match (&o.latest, &o.newest) {
+                    (Some(latest), Some(newest)) if latest != newest && o.error.is_none() => (
+                        o.approved_change,
+                        format!("{decision} (held: {newest}, {})", o.change),
+                    ),
+                    (Some(_), _) => (o.approved_change, decision),
+                    _ => (o.change, decision),
+                };
                 writeln!(
                     out,
                     "{:<w$}  {:<16}  {:<16}  {:<16}  {:<6}  {decision}",
@@ -290,7 +300,7 @@ fn print(results: &[Outcome], json: bool) -> Result<()> {
                     dash(&o.current),
                     dash(&o.newest),
                     dash(&o.latest),
-                    o.change
+                    change
                 )
             })
         })

@@ -146,8 +146,9 @@ unresolved), raw (as written), kind (k8s, kustomize, compose, dockerfile, docker
   vext check deploy/ --exit-code || echo 'updates approved'
 
 JSON: one object per image with image, current, latest (the newest tag the policy
-approves), newest (the newest tag of the same variant and shape), change (none, patch,
-minor, major, digest), decision (approve, hold, ignore, none) and error.
+approves), newest (the newest tag of the same variant and shape), change (current to
+newest: none, patch, minor, major, digest), approved_change (current to latest),
+decision (approve, hold, ignore, none) and error.
 Exit: 0, or 1 with --exit-code when an update is approved; when no image could be
 checked: 77 (authentication), 75 (temporary: timeouts, 429, 5xx), else 69.")]
     Check(CheckArgs),

@@ -1070,3 +1070,64 @@ fn running_containers_are_checked_against_their_digests() {
     );
     assert_eq!(find(&items, &format!("{r}/app:2.0"))["latest"], "2.1");
 }
+
+/// An approved minor update with a held major one: the JSON keeps `change`
+/// (current to newest) and adds `approved_change`; the table and the summary
+/// show the approved update with its own kind and the held one on its own.
+#[test]
+fn the_approved_update_shows_its_own_change_and_the_held_one_apart() {
+    let reg = RegistryServer::start(None);
+    reg.push("app", &["1.0.0", "1.0.1", "1.1.0", "2.0.0"], None);
+    let r = &reg.addr;
+    let image = format!("{r}/app:1.0.0");
+    let out = vext(["check", "--json", "--insecure-registry", r, &image]).expect(0);
+    let o = &outcomes(&out.stdout)[0];
+    assert_eq!(
+        (
+            &o["latest"],
+            &o["newest"],
+            &o["change"],
+            &o["approved_change"]
+        ),
+        (
+            &serde_json::json!("1.1.0"),
+            &serde_json::json!("2.0.0"),
+            &serde_json::json!("major"),
+            &serde_json::json!("minor")
+        ),
+        "{o}"
+    );
+    let table = vext(["check", "--insecure-registry", r, &image])
+        .expect(0)
+        .stdout;
+    let row = table.lines().nth(1).unwrap_or_default();
+    assert!(
+        row.contains(" minor ") && row.contains("approve (held: 2.0.0, major)"),
+        "{table}"
+    );
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#sum"]);
+    let state = TempDir::new("state");
+    vext([
+        "check",
+        "--insecure-registry",
+        r,
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--notify",
+        &ircd.url("sum"),
+        &image,
+    ])
+    .expect(0);
+    let got = obs.privmsgs(3, Duration::from_secs(15));
+    let texts: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        texts
+            .iter()
+            .any(|t| t.contains("app:1.0.0 -> 1.1.0 (minor, approve)"))
+            && texts
+                .iter()
+                .any(|t| t.contains("held: 2.0.0 (major) by policy")),
+        "{texts:?}"
+    );
+}

@@ -26,8 +26,10 @@ pub(crate) struct Outcome {
     pub(crate) latest: Option<String>,
     /// The newest tag of the same variant and shape, regardless of policy.
     pub(crate) newest: Option<String>,
-    /// none, patch, minor, major, digest.
+    /// current -> newest: none, patch, minor, major, digest.
     pub(crate) change: UpdateKind,
+    /// current -> latest, the approved update's own kind.
+    pub(crate) approved_change: UpdateKind,
     /// approve, hold, ignore, none.
     pub(crate) decision: Decision,
     pub(crate) error: Option<String>,
@@ -79,6 +81,7 @@ fn check_one(
         latest: None,
         newest: None,
         change: UpdateKind::None,
+        approved_change: UpdateKind::None,
         decision: Decision::None,
         error: None,
         digest: None,
@@ -115,6 +118,7 @@ fn check_one(
         out.newest = v.newest;
         out.latest = v.latest;
         out.change = v.change;
+        out.approved_change = v.approved_change;
         out.decision = v.decision;
     };
     match version_of(&tag) {
@@ -308,11 +312,26 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::not
         news.len() - approved
     );
     for o in &news {
-        let to = o.latest.as_deref().or(o.newest.as_deref()).unwrap_or("?");
-        text.push_str(&format!(
-            "\n{} -> {to} ({}, {})",
-            o.image, o.change, o.decision
-        ));
+        // The approved update with its own kind; what the policy held beyond
+        // it on a line of its own.
+        match (o.decision, &o.latest) {
+            (Decision::Approve, Some(latest)) => {
+                text.push_str(&format!(
+                    "\n{} -> {latest} ({}, approve)",
+                    o.image, o.approved_change
+                ));
+                if let Some(newest) = o.newest.as_ref().filter(|n| *n != latest) {
+                    text.push_str(&format!("\n  held: {newest} ({}) by policy", o.change));
+                }
+            }
+            _ => {
+                let to = o.newest.as_deref().unwrap_or("?");
+                text.push_str(&format!(
+                    "\n{} -> {to} ({}, {})",
+                    o.image, o.change, o.decision
+                ));
+            }
+        }
     }
     let kind = if approved < news.len() {
         crate::notify::notice::NoticeType::Warning

@@ -49,7 +49,7 @@ impl Decision {
 
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -78,7 +78,7 @@ impl From<Change> for UpdateKind {
 
 impl fmt::Display for UpdateKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -91,6 +91,8 @@ pub(crate) struct Verdict {
     pub(crate) latest: Option<String>,
     /// current -> newest.
     pub(crate) change: UpdateKind,
+    /// current -> latest (the approved update's own kind).
+    pub(crate) approved_change: UpdateKind,
     pub(crate) decision: Decision,
 }
 
@@ -140,6 +142,7 @@ impl Effective {
                 newest: None,
                 latest: None,
                 change: UpdateKind::None,
+                approved_change: UpdateKind::None,
                 decision: Decision::Ignore,
             };
         }
@@ -169,6 +172,9 @@ impl Effective {
         let change = newest
             .as_ref()
             .map_or(UpdateKind::None, |(n, _)| current.change_to(n).into());
+        let approved_change = latest
+            .as_ref()
+            .map_or(UpdateKind::None, |(l, _)| current.change_to(l).into());
         let decision = if latest.is_some() {
             Decision::Approve
         } else if newest.is_some() {
@@ -180,6 +186,7 @@ impl Effective {
             newest: newest.map(|(_, t)| t.clone()),
             latest: latest.map(|(_, t)| t.clone()),
             change,
+            approved_change,
             decision,
         }
     }
@@ -191,6 +198,7 @@ impl Effective {
                 newest: None,
                 latest: None,
                 change: UpdateKind::None,
+                approved_change: UpdateKind::None,
                 decision: Decision::Ignore,
             };
         }
@@ -198,6 +206,11 @@ impl Effective {
             newest: Some(tag.to_string()),
             latest: self.approve_digest.then(|| tag.to_string()),
             change: UpdateKind::Digest,
+            approved_change: if self.approve_digest {
+                UpdateKind::Digest
+            } else {
+                UpdateKind::None
+            },
             decision: if self.approve_digest {
                 Decision::Approve
             } else {
@@ -326,6 +339,7 @@ mod tests {
         assert_eq!(v.newest.as_deref(), Some("2.0.0"));
         assert_eq!(v.latest.as_deref(), Some("1.1.0"));
         assert_eq!(v.change, UpdateKind::Major);
+        assert_eq!(v.approved_change, UpdateKind::Minor);
         assert_eq!(v.decision, Decision::Approve);
         let v = e.decide(&version_of("1.1.0").unwrap(), &offered);
         assert_eq!((v.latest, v.decision), (None, Decision::Hold));
