@@ -76,8 +76,15 @@ fn matches(r: &Record, args: &HistoryArgs) -> bool {
     r.deliveries.iter().any(|d| {
         args.state.is_none_or(|s| d.state == s.name())
             && args.target.as_deref().is_none_or(|p| {
+                // As stored, as history shows it, and as errors and logs
+                // show it (`irc://host/#chan` for a stored `irc://host/chan`).
                 let shown = crate::config::redact_url(&d.target);
-                crate::glob::glob(p, &d.target) || crate::glob::glob(p, &shown)
+                let parsed = crate::notify::target::Target::parse(&d.target)
+                    .map(|t| t.to_string())
+                    .unwrap_or_default();
+                crate::glob::glob(p, &d.target)
+                    || crate::glob::glob(p, &shown)
+                    || crate::glob::glob(p, &parsed)
             })
     })
 }

@@ -600,6 +600,15 @@ fn history_shows_what_happened() {
     ])
     .expect(0);
     assert!(out.stdout.is_empty());
+    // --target matches the form errors and logs print (`.../#hist` for a
+    // target stored as `.../hist`), not only the stored URL.
+    let printed = format!("irc://127.0.0.1:{}/#hist", ircd.port);
+    let out = vext(["history", "--state-dir", &dir, "--target", &printed]).expect(0);
+    assert!(
+        out.stdout.contains("for the record"),
+        "{printed}: {}",
+        out.stdout
+    );
 }
 
 /// Under umask 022 the daemon leaves only 0700/0600 behind in its state dir

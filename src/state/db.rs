@@ -99,10 +99,17 @@ fn create_private(path: &Path) -> Result<()> {
 pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
     let path = dir.join(DB_FILE);
     if !path.is_file() {
+        // The systemd unit's StateDirectory: readers name it explicitly.
+        let system = Path::new("/var/lib/vext").join(DB_FILE);
+        let hint = if dir != Path::new("/var/lib/vext") && system.exists() {
+            "; the system daemon's spool is in /var/lib/vext: give --state-dir /var/lib/vext"
+        } else {
+            ""
+        };
         return Err(fail(
             Code::DataErr,
             format!(
-                "no spool at {} (has the daemon run with this --state-dir?)",
+                "no spool at {} (has the daemon run with this --state-dir?){hint}",
                 path.display()
             ),
         ));
