@@ -5,6 +5,7 @@
 #   make test    deps + the whole test suite (what .ci/run calls)
 #   make bench   side-by-side benchmarks against irkerd/irk
 #   make static  fully static x86_64 musl binary
+#   make install the binary, man pages and completions under PREFIX (/usr/local)
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
@@ -15,7 +16,7 @@ BENCH_PACKAGES := skopeo
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean
+.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean
 
 all: build
 
@@ -103,3 +104,14 @@ static:
 
 clean:
 	$(CARGO) clean
+
+# The binary, its man pages and shell completions, where distributions look
+# for them (the README's systemd unit runs /usr/local/bin/vext).
+PREFIX ?= /usr/local
+install: release
+	install -Dm755 target/release/vext $(DESTDIR)$(PREFIX)/bin/vext
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -Dm644 completions/vext.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vext
+	install -Dm644 completions/_vext $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vext
+	install -Dm644 completions/vext.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vext.fish

@@ -19,6 +19,9 @@ _vext() {
             vext,check)
                 cmd="vext__subcmd__check"
                 ;;
+            vext,completions)
+                cmd="vext__subcmd__completions"
+                ;;
             vext,config)
                 cmd="vext__subcmd__config"
                 ;;
@@ -57,6 +60,9 @@ _vext() {
                 ;;
             vext__subcmd__help,check)
                 cmd="vext__subcmd__help__subcmd__check"
+                ;;
+            vext__subcmd__help,completions)
+                cmd="vext__subcmd__help__subcmd__completions"
                 ;;
             vext__subcmd__help,config)
                 cmd="vext__subcmd__help__subcmd__config"
@@ -134,7 +140,7 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan check history config generate help"
+            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan check history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -214,6 +220,24 @@ _vext() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__completions)
+            opts="-v -q -h --config --verbose --quiet --help bash elvish fish powershell zsh"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -424,7 +448,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help)
-            opts="send daemon hook scan check history config generate help"
+            opts="send daemon hook scan check history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -438,6 +462,20 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help__subcmd__check)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__completions)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

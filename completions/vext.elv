@@ -34,6 +34,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
+            cand completions 'Print the completion script for a shell (the static binary carries its own)'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -320,6 +321,15 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;config;help;help'= {
         }
+        &'vext;completions'= {
+            cand --config 'Configuration file (TOML)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'vext;generate'= {
             cand --out 'Directory that receives completions/ and man/'
             cand --config 'Configuration file (TOML)'
@@ -338,6 +348,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
+            cand completions 'Print the completion script for a shell (the static binary carries its own)'
             cand generate 'Write shell completions and man pages (for packagers and the project itself)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
@@ -369,6 +380,8 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand show 'Print the effective configuration (file, environment and defaults), secrets redacted'
         }
         &'vext;help;config;show'= {
+        }
+        &'vext;help;completions'= {
         }
         &'vext;help;generate'= {
         }

@@ -170,10 +170,20 @@ checked: 77 (authentication), 75 (temporary: timeouts, 429, 5xx), else 69.")]
   VEXT_LISTEN=0.0.0.0:6659 vext config show | grep listen
 
 The file is TOML: --config or VEXT_CONFIG, else the first of
-$XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml) and
-/etc/vext/config.toml that exists. Secrets are shown as ***."
+$XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml),
+/etc/vext/config.toml and irkerd's INI file /etc/vext/vext.conf that exists.
+Secrets are shown as ***."
     )]
     Config(ConfigCommand),
+
+    /// Print the completion script for a shell (the static binary carries its own).
+    #[command(after_help = "Examples:
+  vext completions bash > /etc/bash_completion.d/vext
+  vext completions zsh > \"${fpath[1]}/_vext\"
+  vext completions fish > ~/.config/fish/completions/vext.fish
+
+make install puts them (and the man pages) in place under PREFIX.")]
+    Completions(CompletionsArgs),
 
     /// Write shell completions and man pages (for packagers and the project itself).
     #[command(hide = true)]
@@ -181,8 +191,16 @@ $XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml) and
 }
 
 #[derive(Args, Debug)]
+pub(crate) struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_name = "SHELL")]
+    pub(crate) shell: clap_complete::Shell,
+}
+
+#[derive(Args, Debug)]
 pub(crate) struct SendArgs {
-    /// Where to send: irc://host/channel, ircs://..., or @name from the config file.
+    /// Where to send: irc://host/channel, ircs://..., matrixs://..., slack://...,
+    /// discord://..., mattermost[s]://..., webhook+https://..., or @name from the config file.
     #[arg(required = true, value_name = "TARGET")]
     pub(crate) targets: Vec<String>,
 

@@ -1,4 +1,5 @@
-//! `vext generate` (hidden): shell completions and man pages, rendered from
+//! `vext completions SHELL` and `vext generate` (hidden): shell completions
+//! and man pages, rendered from
 //! the clap definitions in `cli.rs`. The committed copies in completions/ and
 //! man/ are checked by a test that fails when they are stale.
 
@@ -11,6 +12,14 @@ use clap_complete::Shell;
 
 use crate::cli::{Cli, GenerateArgs};
 use crate::exit::Code;
+
+/// `vext completions SHELL`: the script on stdout.
+pub(crate) fn completions(shell: Shell) -> Result<Code> {
+    let mut cmd = Cli::command();
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut cmd, "vext", &mut out);
+    Ok(Code::Ok)
+}
 
 pub(crate) fn run(args: GenerateArgs) -> Result<Code> {
     write_all(&args.out)?;

@@ -55,11 +55,17 @@ fn main() -> ExitCode {
 }
 
 fn try_main(cli: Cli) -> Result<Code> {
-    if matches!(cli.command, Command::Generate(_)) {
-        init_logging(&cli, None);
-        if let Command::Generate(args) = cli.command {
-            return generate::run(args);
+    // These need no config file.
+    match cli.command {
+        Command::Generate(_) | Command::Completions(_) => {
+            init_logging(&cli, None);
+            return match cli.command {
+                Command::Generate(args) => generate::run(args),
+                Command::Completions(args) => generate::completions(args.shell),
+                _ => Ok(Code::Software),
+            };
         }
+        _ => {}
     }
     let loaded = match config::load(cli.global.config.as_deref()) {
         Ok(l) => l,
@@ -93,7 +99,7 @@ fn try_main(cli: Cli) -> Result<Code> {
         }
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
-        Command::Generate(_) => unreachable!("handled above"),
+        Command::Generate(_) | Command::Completions(_) => Ok(Code::Software),
     }
 }
 

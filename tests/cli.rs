@@ -253,3 +253,16 @@ fn config_show_hides_webhook_secrets() {
     }
     assert!(out.stdout.contains("slack://***"), "{}", out.stdout);
 }
+
+/// A static binary carries its completions: `vext completions SHELL`.
+#[test]
+fn completions_for_each_shell() {
+    let bash = vext(["completions", "bash"]).expect(0).stdout;
+    assert!(
+        bash.contains("_vext") && bash.contains("complete"),
+        "{bash}"
+    );
+    let fish = vext(["completions", "fish"]).expect(0).stdout;
+    assert!(fish.contains("complete -c vext"), "{fish}");
+    vext(["completions", "tcsh"]).expect(64);
+}
