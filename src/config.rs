@@ -33,6 +33,7 @@ pub(crate) struct Config {
 #[serde(deny_unknown_fields)]
 pub(crate) struct SendSection {
     pub(crate) via: Option<String>,
+    #[serde(default, deserialize_with = "seconds_f64")]
     pub(crate) timeout: Option<f64>,
     pub(crate) nick: Option<String>,
     pub(crate) ca_file: Option<PathBuf>,
@@ -45,11 +46,14 @@ pub(crate) struct DaemonSection {
     pub(crate) nick: Option<String>,
     pub(crate) nickserv_password_file: Option<PathBuf>,
     pub(crate) ca_file: Option<PathBuf>,
+    #[serde(default, deserialize_with = "seconds_u64")]
     pub(crate) channel_ttl: Option<u64>,
+    #[serde(default, deserialize_with = "seconds_u64")]
     pub(crate) connection_ttl: Option<u64>,
     pub(crate) burst: Option<u32>,
     pub(crate) line_rate: Option<f64>,
     pub(crate) max_connections: Option<usize>,
+    #[serde(default, deserialize_with = "seconds_f64")]
     pub(crate) drain_timeout: Option<f64>,
     pub(crate) state_dir: Option<PathBuf>,
     /// A duration such as "24h".
@@ -111,6 +115,40 @@ fn read_secret_file(path: &Path) -> Option<String> {
             None
         }
     }
+}
+
+/// A number of seconds, or a duration as the other keys take it ("30s",
+/// "3h", "1m 30s"): every duration in the file is accepted the same way.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Seconds {
+    Number(f64),
+    Text(String),
+}
+
+fn seconds_of(v: Seconds) -> Result<f64, String> {
+    let secs = match v {
+        Seconds::Number(n) => n,
+        Seconds::Text(t) => humantime::parse_duration(t.trim())
+            .map_err(|e| format!("{t:?}: {e} (a number of seconds, or like \"30s\", \"3h\")"))?
+            .as_secs_f64(),
+    };
+    if secs.is_finite() && secs >= 0.0 {
+        Ok(secs)
+    } else {
+        Err(format!("{secs}: expected a duration of 0 or more"))
+    }
+}
+
+fn seconds_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    Option::<Seconds>::deserialize(d)?
+        .map(seconds_of)
+        .transpose()
+        .map_err(serde::de::Error::custom)
+}
+
+fn seconds_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(seconds_f64(d)?.map(|s| s.round() as u64))
 }
 
 /// The configuration and the file it came from (None: defaults only).
@@ -299,6 +337,18 @@ mod tests {
         assert!(err.contains("bogus"), "{err}");
         let err = parse("[targets.x]\nurl = \"irc://h:0/c\"\n").unwrap_err();
         assert!(err.contains("targets.x") && err.contains("port"), "{err}");
+    }
+
+    #[test]
+    fn durations_are_accepted_alike_everywhere() {
+        let c = parse("[send]\ntimeout = \"30s\"\n[daemon]\nchannel_ttl = \"3h\"\nconnection_ttl = 60\ndrain_timeout = \"1m 30s\"\n").unwrap();
+        assert_eq!(c.send.timeout, Some(30.0));
+        assert_eq!(c.daemon.channel_ttl, Some(3 * 3600));
+        assert_eq!(c.daemon.connection_ttl, Some(60));
+        assert_eq!(c.daemon.drain_timeout, Some(90.0));
+        let e = parse("[send]\ntimeout = \"soon\"\n").unwrap_err();
+        assert!(e.contains("soon"), "{e}");
+        assert!(parse("[send]\ntimeout = -1\n").is_err());
     }
 
     #[test]
