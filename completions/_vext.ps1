@@ -57,7 +57,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--matrix-token-file', '--matrix-token-file', [CompletionResultType]::ParameterName, 'Matrix: read the access token from FILE (else the config file or VEXT_MATRIX_TOKEN)')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'With --via: sign the request with the shared secret in FILE (the daemon''s --secret-file)')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
-            [CompletionResult]::new('--no-ack', '--no-ack', [CompletionResultType]::ParameterName, 'With --via: send a plain irker request and do not wait for a reply (for irkerd)')
+            [CompletionResult]::new('--no-ack', '--no-ack', [CompletionResultType]::ParameterName, 'With --via: send a plain irker request and do not wait for a reply (for irkerd). Exit 0 then only means the request was written: a refusal by the daemon (a signature it requires, a target it does not allow) is in its log only')
             [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Print the one request line --via would send, and send nothing')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')

@@ -53,7 +53,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --matrix-token-file 'Matrix: read the access token from FILE (else the config file or VEXT_MATRIX_TOKEN)'
             cand --secret-file 'With --via: sign the request with the shared secret in FILE (the daemon''s --secret-file)'
             cand --config 'Configuration file (TOML)'
-            cand --no-ack 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'
+            cand --no-ack 'With --via: send a plain irker request and do not wait for a reply (for irkerd). Exit 0 then only means the request was written: a refusal by the daemon (a signature it requires, a target it does not allow) is in its log only'
             cand --dry-run 'Print the one request line --via would send, and send nothing'
             cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'

@@ -58,7 +58,7 @@ text\t''"
 complete -c vext -n "__fish_vext_using_subcommand send" -l matrix-token-file -d 'Matrix: read the access token from FILE (else the config file or VEXT_MATRIX_TOKEN)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l secret-file -d 'With --via: sign the request with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd)'
+complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd). Exit 0 then only means the request was written: a refusal by the daemon (a signature it requires, a target it does not allow) is in its log only'
 complete -c vext -n "__fish_vext_using_subcommand send" -l dry-run -d 'Print the one request line --via would send, and send nothing'
 complete -c vext -n "__fish_vext_using_subcommand send" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand send" -s q -l quiet -d 'Only errors on stderr'

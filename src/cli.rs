@@ -213,6 +213,8 @@ pub(crate) struct SendArgs {
     pub(crate) via: Option<String>,
 
     /// With --via: send a plain irker request and do not wait for a reply (for irkerd).
+    /// Exit 0 then only means the request was written: a refusal by the daemon
+    /// (a signature it requires, a target it does not allow) is in its log only.
     #[arg(long, requires = "via")]
     pub(crate) no_ack: bool,
 
