@@ -108,7 +108,7 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l tcp -d 'TCP (true) or UDP (false) to the daemon [default: true]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l template -d 'Message template with irkerhook\'s %(field)s names' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l color -d 'mIRC, ANSI or none' -r
-complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l urlprefix -d 'Commit link prefix: a URL the commit id is appended to, or a preset (github:OWNER/REPO, gitlab:OWNER/REPO, cgit:URL); empty or none: no URL' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l urlprefix -d 'Commit link prefix: a URL the commit id is appended to, or a preset (github:OWNER/REPO, gitlab:GROUP/REPO, codeberg:OWNER/REPO, gitea:URL, forgejo:URL, gitweb, cgit, viewcvs); empty or none: no URL' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l revformat -d 'raw, short or describe [default: describe]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l maxchannels -d 'Send to at most N channels (0: all)' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l filtercmd -d 'A program that gets the fields as JSON and prints them, changed, as JSON' -r
@@ -129,7 +129,7 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l tcp -d 'TCP (true) or UDP (false) to the daemon [default: true]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l template -d 'Message template with irkerhook\'s %(field)s names' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l color -d 'mIRC, ANSI or none' -r
-complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l urlprefix -d 'Commit link prefix: a URL the commit id is appended to, or a preset (github:OWNER/REPO, gitlab:OWNER/REPO, cgit:URL); empty or none: no URL' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l urlprefix -d 'Commit link prefix: a URL the commit id is appended to, or a preset (github:OWNER/REPO, gitlab:GROUP/REPO, codeberg:OWNER/REPO, gitea:URL, forgejo:URL, gitweb, cgit, viewcvs); empty or none: no URL' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l revformat -d 'raw, short or describe [default: describe]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l maxchannels -d 'Send to at most N channels (0: all)' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l filtercmd -d 'A program that gets the fields as JSON and prints them, changed, as JSON' -r
@@ -150,7 +150,7 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l tcp -d 'TCP (true) or UDP (false) to the daemon [default: true]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l template -d 'Message template with irkerhook\'s %(field)s names' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l color -d 'mIRC, ANSI or none' -r
-complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l urlprefix -d 'Commit link prefix: a URL the commit id is appended to, or a preset (github:OWNER/REPO, gitlab:OWNER/REPO, cgit:URL); empty or none: no URL' -r
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l urlprefix -d 'Commit link prefix: a URL the commit id is appended to, or a preset (github:OWNER/REPO, gitlab:GROUP/REPO, codeberg:OWNER/REPO, gitea:URL, forgejo:URL, gitweb, cgit, viewcvs); empty or none: no URL' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l revformat -d 'raw, short or describe [default: describe]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l maxchannels -d 'Send to at most N channels (0: all)' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l filtercmd -d 'A program that gets the fields as JSON and prints them, changed, as JSON' -r

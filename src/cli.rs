@@ -532,7 +532,8 @@ pub(crate) struct HookCommon {
     )]
     pub(crate) color: Option<String>,
     /// Commit link prefix: a URL the commit id is appended to, or a preset
-    /// (github:OWNER/REPO, gitlab:OWNER/REPO, cgit:URL); empty or none: no URL.
+    /// (github:OWNER/REPO, gitlab:GROUP/REPO, codeberg:OWNER/REPO, gitea:URL,
+    /// forgejo:URL, gitweb, cgit, viewcvs); empty or none: no URL.
     #[arg(
         long,
         value_name = "PREFIX",
