@@ -241,6 +241,24 @@ def run_client(cmd, n):
     return median(times)
 
 
+def fan_out(relay, server, tag, n=50):
+    """One request to n channels, 10 per observer; returns (seconds until the
+    last arrived, or NaN unless all did; how many arrived), within 180 s."""
+    chans = [f"#{tag}{i}" for i in range(n)]
+    observers = [Observer(server.port, chans[i : i + 10]) for i in range(0, n, 10)]
+    settle()
+    t0 = time.monotonic()
+    relay.submit([server.url(c[1:]) for c in chans], f"{tag} out")
+    last, delivered = 0.0, 0
+    until = time.monotonic() + 180
+    for o in observers:
+        got = o.wait_msgs(lambda m: m[3] == f"{tag} out", 10, max(0.0, until - time.monotonic()))
+        delivered += len(got)
+        if got:
+            last = max(last, max(got))
+    return ((last - t0) if delivered == n else float("nan")), delivered
+
+
 def paced_latency(relay, obs, url, tag, n=8):
     """Median delivery latency of n messages sent 1.2 to 1.5 s apart."""
     lat = []
@@ -328,40 +346,12 @@ def measure(kind, fast, wide, results):
     real.stop()
 
     print(f"  {kind}: fan-out", file=sys.stderr)
-    # 50 channels from one request.
-    chans = [f"#{kind}-fan{i}" for i in range(50)]
-    obs_fan = [Observer(fast.port, chans[i : i + 10]) for i in range(0, 50, 10)]
-    settle()
-    t0 = time.monotonic()
-    relay.submit([fast.url(c[1:]) for c in chans], "fan out")
-    last = 0.0
-    delivered = 0
-    until = time.monotonic() + 180
-    for o in obs_fan:
-        got = o.wait_msgs(lambda m: m[3] == "fan out", 10, max(0.0, until - time.monotonic()))
-        delivered += len(got)
-        if got:
-            last = max(last, max(got))
-    r["fanout"] = (last - t0) if delivered == 50 else float("nan")
-    r["fanout_delivered"] = delivered
+    # 50 channels from one request (ngircd's default MaxJoins: CHANLIMIT 10).
+    r["fanout"], r["fanout_delivered"] = fan_out(relay, fast, f"{kind}-fan")
 
     print(f"  {kind}: wide fan-out", file=sys.stderr)
     # The same on a server that allows 250 channels per connection.
-    chans = [f"#{kind}-wide{i}" for i in range(50)]
-    obs_wide = [Observer(wide.port, chans[i : i + 10]) for i in range(0, 50, 10)]
-    settle()
-    t0 = time.monotonic()
-    relay.submit([wide.url(c[1:]) for c in chans], "wide out")
-    last = 0.0
-    delivered = 0
-    until = time.monotonic() + 180
-    for o in obs_wide:
-        got = o.wait_msgs(lambda m: m[3] == "wide out", 10, max(0.0, until - time.monotonic()))
-        delivered += len(got)
-        if got:
-            last = max(last, max(got))
-    r["fanout_wide"] = (last - t0) if delivered == 50 else float("nan")
-    r["fanout_wide_delivered"] = delivered
+    r["fanout_wide"], r["fanout_wide_delivered"] = fan_out(relay, wide, f"{kind}-wide")
     r["rss_fanout"] = tree_rss_kib(relay.proc.pid)
     r["anon_fanout"] = anon_kib(relay.proc.pid)
     results[kind] = r

@@ -159,6 +159,17 @@ pub(crate) struct Loaded {
     pub(crate) notes: Vec<String>,
 }
 
+impl Loaded {
+    /// No file: the defaults only.
+    pub(crate) fn defaults() -> Loaded {
+        Loaded {
+            config: Config::default(),
+            path: None,
+            notes: Vec::new(),
+        }
+    }
+}
+
 /// Where the configuration is looked for when neither `--config` nor `VEXT_CONFIG` says.
 pub(crate) fn default_paths() -> Vec<PathBuf> {
     let mut paths = Vec::new();
@@ -180,11 +191,7 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
         None => default_paths().into_iter().find(|p| p.is_file()),
     };
     let Some(path) = path else {
-        return Ok(Loaded {
-            config: Config::default(),
-            path: None,
-            notes: Vec::new(),
-        });
+        return Ok(Loaded::defaults());
     };
     let text = std::fs::read_to_string(&path).map_err(|e| {
         fail(
@@ -230,15 +237,14 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
 pub(crate) fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     for (name, t) in &config.targets {
-        crate::notify::target::Target::parse(&t.url)
-            .map_err(|e| format!("[targets.{name}] url {:?}: {e}", redact_url(&t.url)))?;
+        crate::notify::target::Target::parse(&t.url).map_err(|e| {
+            format!(
+                "[targets.{name}] url {:?}: {e}",
+                crate::notify::target::redacted(&t.url)
+            )
+        })?;
     }
     Ok(config)
-}
-
-/// A URL safe to show (see [`crate::notify::target::redacted`]).
-pub(crate) fn redact_url(url: &str) -> String {
-    crate::notify::target::redacted(url)
 }
 
 impl Config {
@@ -354,10 +360,10 @@ mod tests {
     #[test]
     fn redacts_secrets() {
         assert_eq!(
-            redact_url("ircs://bot:hunter2@h:6697/c?key=k"),
+            crate::notify::target::redacted("ircs://bot:hunter2@h:6697/c?key=k"),
             "ircs://bot:***@h:6697/c?key=***"
         );
-        assert_eq!(redact_url("irc://h/c"), "irc://h/c");
+        assert_eq!(crate::notify::target::redacted("irc://h/c"), "irc://h/c");
     }
 }
 

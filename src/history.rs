@@ -78,7 +78,7 @@ fn matches(r: &Record, args: &HistoryArgs) -> bool {
             && args.target.as_deref().is_none_or(|p| {
                 // As stored, as history shows it, and as errors and logs
                 // show it (`irc://host/#chan` for a stored `irc://host/chan`).
-                let shown = crate::config::redact_url(&d.target);
+                let shown = crate::notify::target::redacted(&d.target);
                 let parsed = crate::notify::target::Target::parse(&d.target)
                     .map(|t| t.to_string())
                     .unwrap_or_default();
@@ -98,7 +98,7 @@ fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
     if json {
         let mut r = r.clone();
         for d in &mut r.deliveries {
-            d.target = crate::config::redact_url(&d.target);
+            d.target = crate::notify::target::redacted(&d.target);
         }
         let mut v = serde_json::to_value(&r).unwrap_or_default();
         if let Some(obj) = v.as_object_mut() {
@@ -119,7 +119,7 @@ fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
         let mut line = format!(
             "    {:<9} {}",
             d.state,
-            crate::config::redact_url(&d.target)
+            crate::notify::target::redacted(&d.target)
         );
         if d.attempts > 1 {
             line.push_str(&format!("  ({} attempts)", d.attempts));

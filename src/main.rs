@@ -55,31 +55,19 @@ fn main() -> ExitCode {
 }
 
 fn try_main(cli: Cli) -> Result<Code> {
-    // These need no config file.
-    match cli.command {
-        Command::Generate(_) | Command::Completions(_) => {
-            init_logging(&cli, None);
-            return match cli.command {
-                Command::Generate(args) => generate::run(args),
-                Command::Completions(args) => generate::completions(args.shell),
-                _ => Ok(Code::Software),
-            };
-        }
-        _ => {}
-    }
-    let loaded = match config::load(cli.global.config.as_deref()) {
-        Ok(l) => l,
-        // A hook must never block a push for a mistake elsewhere in the
-        // config file: it warns and goes on with the defaults.
-        Err(e) if matches!(cli.command, Command::Hook(_)) => {
-            eprintln!("vext hook: warning: {e:#}; going on without the config file");
-            config::Loaded {
-                config: config::Config::default(),
-                path: None,
-                notes: Vec::new(),
+    let loaded = match &cli.command {
+        // These need no config file.
+        Command::Generate(_) | Command::Completions(_) => config::Loaded::defaults(),
+        _ => match config::load(cli.global.config.as_deref()) {
+            Ok(l) => l,
+            // A hook must never block a push for a mistake elsewhere in the
+            // config file: it warns and goes on with the defaults.
+            Err(e) if matches!(cli.command, Command::Hook(_)) => {
+                eprintln!("vext hook: warning: {e:#}; going on without the config file");
+                config::Loaded::defaults()
             }
-        }
-        Err(e) => return Err(e),
+            Err(e) => return Err(e),
+        },
     };
     init_logging(&cli, loaded.config.daemon.log_format);
     let ctx = Context {
@@ -99,7 +87,8 @@ fn try_main(cli: Cli) -> Result<Code> {
         }
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
-        Command::Generate(_) | Command::Completions(_) => Ok(Code::Software),
+        Command::Generate(args) => generate::run(args),
+        Command::Completions(args) => generate::completions(args.shell),
     }
 }
 
@@ -155,10 +144,10 @@ fn show_config(ctx: &Context) -> Result<Code> {
     let mut config = ctx.config.clone();
     // [check] notify may hold URLs (webhooks are their own secret).
     for n in &mut config.check.notify {
-        *n = config::redact_url(n);
+        *n = crate::notify::target::redacted(n);
     }
     for t in config.targets.values_mut() {
-        t.url = config::redact_url(&t.url);
+        t.url = crate::notify::target::redacted(&t.url);
         for v in t.headers.values_mut() {
             *v = "***".into();
         }

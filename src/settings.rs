@@ -93,7 +93,7 @@ pub(crate) fn targets(
             Err(e) => {
                 eprintln!(
                     "vext: bad {what} URL {}: {e}",
-                    crate::config::redact_url(&url)
+                    crate::notify::target::redacted(&url)
                 );
                 bad += 1;
             }

@@ -161,38 +161,52 @@ fn udp_requests_are_served() {
     assert_eq!(obs.privmsgs(1, WAIT)[0].text, "by datagram");
 }
 
-#[test]
-fn many_channels_spread_over_connections_within_chanlimit() {
-    let ircd = Ngircd::with(IrcdOptions {
-        max_joins: 3,
-        ..Default::default()
-    });
-    let channels: Vec<String> = (0..8).map(|i| format!("#fan{i}")).collect();
+/// Sends one message to `count` channels through a new daemon, with an
+/// observer per `per_observer` channels; returns the channels, what arrived
+/// (waiting up to `wait` per observer), the sender nicks (one per
+/// connection) and the daemon.
+fn fan_out(
+    ircd: &Ngircd,
+    prefix: &str,
+    count: usize,
+    per_observer: usize,
+    wait: Duration,
+) -> (Vec<String>, Vec<Privmsg>, Vec<String>, Daemon) {
+    let channels: Vec<String> = (0..count).map(|i| format!("#{prefix}{i}")).collect();
     let mut observers: Vec<Observer> = channels
-        .chunks(3)
+        .chunks(per_observer)
         .map(|chunk| {
             let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
             Observer::join(ircd.port, &refs)
         })
         .collect();
     let daemon = Daemon::start(&[]);
-    let urls: Vec<String> = channels.iter().map(|c| ircd.url(c)).collect();
     let mut args = vec!["send".to_string(), "--via".into(), daemon.tcp.clone()];
-    args.extend(urls);
+    args.extend(channels.iter().map(|c| ircd.url(c)));
     args.extend(["-m".into(), "to all".into()]);
     vext(&args).expect(0);
     let mut seen = Vec::new();
-    for (obs, chunk) in observers.iter_mut().zip(channels.chunks(3)) {
-        seen.extend(obs.privmsgs(chunk.len(), Duration::from_secs(30)));
+    for (obs, chunk) in observers.iter_mut().zip(channels.chunks(per_observer)) {
+        seen.extend(obs.privmsgs(chunk.len(), wait));
     }
+    let mut nicks: Vec<String> = seen.iter().map(|m| m.from.clone()).collect();
+    nicks.sort();
+    nicks.dedup();
+    (channels, seen, nicks, daemon)
+}
+
+#[test]
+fn many_channels_spread_over_connections_within_chanlimit() {
+    let ircd = Ngircd::with(IrcdOptions {
+        max_joins: 3,
+        ..Default::default()
+    });
+    let (channels, seen, nicks, daemon) = fan_out(&ircd, "fan", 8, 3, Duration::from_secs(30));
     let mut targets: Vec<&str> = seen.iter().map(|m| m.target.as_str()).collect();
     targets.sort();
     let mut want: Vec<&str> = channels.iter().map(String::as_str).collect();
     want.sort();
     assert_eq!(targets, want, "{}", daemon.log());
-    let mut nicks: Vec<&str> = seen.iter().map(|m| m.from.as_str()).collect();
-    nicks.sort();
-    nicks.dedup();
     assert_eq!(
         nicks.len(),
         3,
@@ -212,27 +226,8 @@ fn a_large_fan_out_is_spread_over_a_few_connections() {
         max_joins: 250,
         ..Default::default()
     });
-    let channels: Vec<String> = (0..50).map(|i| format!("#wide{i}")).collect();
-    let mut observers: Vec<Observer> = channels
-        .chunks(10)
-        .map(|chunk| {
-            let refs: Vec<&str> = chunk.iter().map(String::as_str).collect();
-            Observer::join(ircd.port, &refs)
-        })
-        .collect();
-    let daemon = Daemon::start(&[]);
-    let mut args = vec!["send".to_string(), "--via".into(), daemon.tcp.clone()];
-    args.extend(channels.iter().map(|c| ircd.url(c)));
-    args.extend(["-m".into(), "to all".into()]);
-    vext(&args).expect(0);
-    let mut seen = Vec::new();
-    for (obs, chunk) in observers.iter_mut().zip(channels.chunks(10)) {
-        seen.extend(obs.privmsgs(chunk.len(), Duration::from_secs(60)));
-    }
+    let (_, seen, nicks, daemon) = fan_out(&ircd, "wide", 50, 10, Duration::from_secs(60));
     assert_eq!(seen.len(), 50, "{}", daemon.log());
-    let mut nicks: Vec<&str> = seen.iter().map(|m| m.from.as_str()).collect();
-    nicks.sort();
-    nicks.dedup();
     assert!(
         (2..=4).contains(&nicks.len()),
         "50 channels spread over 2 to 4 connections: {nicks:?}"

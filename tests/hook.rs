@@ -513,52 +513,31 @@ fn named_targets_from_the_config_in_every_hook_mode() {
     let cfg = cfg.to_str().unwrap();
     let work_s = work.to_str().unwrap();
     let no_daemon = format!("--server=127.0.0.1:{}", free_port());
+    let hook = |extra: &[&str]| {
+        let mut args = vec![
+            "--config",
+            cfg,
+            "hook",
+            "git",
+            "-C",
+            work_s,
+            "--channels=@team",
+        ];
+        args.extend_from_slice(extra);
+        vext(args).expect(0);
+    };
     // --strict, no daemon: delivered here and now.
-    vext([
-        "--config",
-        cfg,
-        "hook",
-        "git",
-        "-C",
-        work_s,
-        "--channels=@team",
-        &no_daemon,
-        "--strict",
-        "--project=p",
-    ])
-    .expect(0);
+    hook(&[&no_daemon, "--strict", "--project=p"]);
     let got = obs.privmsgs(1, Duration::from_secs(15));
     assert!(got[0].text.contains("named target"), "{got:?}");
     // Without --strict: the detached child is given the same config.
-    vext([
-        "--config",
-        cfg,
-        "hook",
-        "git",
-        "-C",
-        work_s,
-        "--channels=@team",
-        &no_daemon,
-        "--project=q",
-    ])
-    .expect(0);
+    hook(&[&no_daemon, "--project=q"]);
     let got = obs.privmsgs(1, Duration::from_secs(15));
     assert!(got[0].text.contains("q:"), "{got:?}");
     // Through a daemon: it gets the URL, not the name it cannot know.
     let daemon = Daemon::start(&[]);
     let server = format!("--server={}", daemon.tcp);
-    vext([
-        "--config",
-        cfg,
-        "hook",
-        "git",
-        "-C",
-        work_s,
-        "--channels=@team",
-        &server,
-        "--project=r",
-    ])
-    .expect(0);
+    hook(&[&server, "--project=r"]);
     let got = obs.privmsgs(1, Duration::from_secs(15));
     assert!(got[0].text.contains("r:"), "{got:?} {}", daemon.log());
 }

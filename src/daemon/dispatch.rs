@@ -110,7 +110,7 @@ impl Dispatcher {
                     urls.push(url.clone());
                 }
                 Err(e) => request.refused.push(Refused {
-                    target: crate::config::redact_url(url),
+                    target: crate::notify::target::redacted(url),
                     error: e,
                 }),
             }

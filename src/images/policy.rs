@@ -132,19 +132,26 @@ pub(crate) struct Effective {
     pub(crate) ignore: bool,
 }
 
+impl Verdict {
+    /// A rule says to ignore the image: nothing newer is looked at.
+    fn ignored() -> Verdict {
+        Verdict {
+            newest: None,
+            latest: None,
+            change: UpdateKind::None,
+            approved_change: UpdateKind::None,
+            decision: Decision::Ignore,
+        }
+    }
+}
+
 impl Effective {
     /// Decides between the versions in `tags` for an image running `current`
     /// (a version): the newest compatible one, and the newest one the policy
     /// approves.
     pub(crate) fn decide(&self, current: &Version, tags: &[String]) -> Verdict {
         if self.ignore {
-            return Verdict {
-                newest: None,
-                latest: None,
-                change: UpdateKind::None,
-                approved_change: UpdateKind::None,
-                decision: Decision::Ignore,
-            };
+            return Verdict::ignored();
         }
         let eligible = |v: &Version| {
             current.compatible(v)
@@ -194,13 +201,7 @@ impl Effective {
     /// Decides for a non-version tag (`latest`) whose digest moved.
     pub(crate) fn decide_digest(&self, tag: &str) -> Verdict {
         if self.ignore {
-            return Verdict {
-                newest: None,
-                latest: None,
-                change: UpdateKind::None,
-                approved_change: UpdateKind::None,
-                decision: Decision::Ignore,
-            };
+            return Verdict::ignored();
         }
         Verdict {
             newest: Some(tag.to_string()),

@@ -83,48 +83,33 @@ impl IrcTarget {
             "ircs" => true,
             other => return Err(format!("not an IRC URL (scheme {other:?})")),
         };
-        // The fragment: irker URLs are often written `irc://host/#chan`, where
-        // the `#` starts a URL fragment. irker appends it to the path.
-        let (userinfo, hostport, path, query, fragment) = (
-            parts.userinfo,
-            parts.hostport,
-            parts.path,
-            parts.query,
-            parts.fragment,
-        );
-        let (nick, password) = match userinfo {
+        let (nick, password) = match parts
+            .user_password()
+            .map_err(|e| e.replacen("user", "nick", 1))?
+        {
             None => (None, None),
-            Some(ui) => {
-                let (n, p) = match ui.split_once(':') {
-                    Some((n, p)) => (n, Some(p)),
-                    None => (ui, None),
-                };
-                let n = percent_decode(n).map_err(|e| format!("nick: {e}"))?;
+            Some((n, p)) => {
                 if n.is_empty() {
                     return Err("empty nick before '@'".into());
                 }
                 check_name("nick", &n)?;
-                let p = match p {
-                    Some(p) => {
-                        let p = percent_decode(p).map_err(|e| format!("password: {e}"))?;
-                        if p.chars().any(|c| c.is_control() || c == ' ') {
-                            return Err("password contains a space or control character".into());
-                        }
-                        Some(p)
-                    }
-                    None => None,
-                };
+                if p.as_deref()
+                    .is_some_and(|p| p.chars().any(|c| c.is_control() || c == ' '))
+                {
+                    return Err("password contains a space or control character".into());
+                }
                 (Some(n), p)
             }
         };
-        let (host, port) = host_port(hostport)?;
+        let (host, port) = host_port(parts.hostport)?;
         let port = port.unwrap_or(if tls { 6697 } else { 6667 });
+        let query = parts.query;
 
-        let mut name = percent_decode(path).map_err(|e| format!("channel: {e}"))?;
-        if let Some(frag) = fragment {
-            name.push('#');
-            name.push_str(&percent_decode(frag).map_err(|e| format!("channel: {e}"))?);
-        }
+        // irker URLs are often written `irc://host/#chan`: irker appends the
+        // fragment to the path.
+        let mut name = parts
+            .path_with_fragment()
+            .map_err(|e| format!("channel: {e}"))?;
         let is_nick = name.ends_with(",isnick");
         if is_nick {
             name.truncate(name.len() - ",isnick".len());

@@ -5,7 +5,6 @@
 use std::fmt;
 
 use super::url::{host_port, split};
-use crate::net::percent::percent_decode;
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct MatrixTarget {
@@ -54,34 +53,18 @@ impl MatrixTarget {
             "matrixs" => true,
             other => return Err(format!("not a Matrix URL ({other})")),
         };
-        let (userinfo, hostport, path, query, fragment) = (
-            parts.userinfo,
-            parts.hostport,
-            parts.path,
-            parts.query,
-            parts.fragment,
-        );
-        if query.is_some_and(|q| {
+        if parts.query.is_some_and(|q| {
             q.split('&')
                 .any(|kv| kv.starts_with("token=") || kv.starts_with("access_token="))
         }) {
             return Err("an access token in the URL would leak into logs and process lists: use the config file, VEXT_MATRIX_TOKEN or --matrix-token-file".into());
         }
-        let (user, password) = match userinfo {
-            Some(u) => {
-                let (n, p) = u.split_once(':').map_or((u, None), |(n, p)| (n, Some(p)));
-                let n = percent_decode(n)?;
-                let p = p.map(percent_decode).transpose()?;
-                (Some(n), p)
-            }
+        let (user, password) = match parts.user_password()? {
+            Some((u, p)) => (Some(u), p),
             None => (None, None),
         };
-        let (host, port) = host_port(hostport).map_err(|e| format!("homeserver: {e}"))?;
-        let mut room = percent_decode(path)?;
-        if let Some(f) = fragment {
-            room.push('#');
-            room.push_str(&percent_decode(f)?);
-        }
+        let (host, port) = host_port(parts.hostport).map_err(|e| format!("homeserver: {e}"))?;
+        let room = parts.path_with_fragment()?;
         if !(room.starts_with('!') || room.starts_with('#'))
             || room.len() < 2
             || room.chars().any(|c| c.is_control() || c == ' ')

@@ -2,6 +2,8 @@
 //! and port, path, query and fragment. Each scheme's parser then says what
 //! the parts mean.
 
+use crate::net::percent::percent_decode;
+
 /// A target URL cut into its parts (nothing decoded yet).
 pub(crate) struct Parts<'a> {
     /// Lower case.
@@ -12,6 +14,33 @@ pub(crate) struct Parts<'a> {
     pub(crate) path: &'a str,
     pub(crate) query: Option<&'a str>,
     pub(crate) fragment: Option<&'a str>,
+}
+
+impl Parts<'_> {
+    /// The user and password of the user info, percent-decoded.
+    pub(crate) fn user_password(&self) -> Result<Option<(String, Option<String>)>, String> {
+        let Some(ui) = self.userinfo else {
+            return Ok(None);
+        };
+        let (user, password) = ui.split_once(':').map_or((ui, None), |(u, p)| (u, Some(p)));
+        let user = percent_decode(user).map_err(|e| format!("user: {e}"))?;
+        let password = password
+            .map(percent_decode)
+            .transpose()
+            .map_err(|e| format!("password: {e}"))?;
+        Ok(Some((user, password)))
+    }
+
+    /// The path, decoded, with a fragment put back as `#...`: a channel or
+    /// room written `host/#name` starts a URL fragment.
+    pub(crate) fn path_with_fragment(&self) -> Result<String, String> {
+        let mut out = percent_decode(self.path)?;
+        if let Some(f) = self.fragment {
+            out.push('#');
+            out.push_str(&percent_decode(f)?);
+        }
+        Ok(out)
+    }
 }
 
 /// Cuts `scheme://[userinfo@]host[:port][/path][?query][#fragment]`.
