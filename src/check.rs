@@ -12,12 +12,9 @@ use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::images::check::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
 use crate::images::policy::{Decision, UpdateKind};
-use crate::images::policy::{Policy, PolicySection};
 use crate::images::registry::ErrorKind;
 use crate::notify::notice::Notice;
-use crate::notify::sender::Sender;
-use crate::notify::target::Target;
-use crate::settings::DeliveryFlags;
+use crate::settings::{DeliveryFlags, Notifier};
 
 fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
     let mut raw: Vec<(String, Option<String>)> = Vec::new();
@@ -84,54 +81,26 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
 }
 
 pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
-    let section: Option<PolicySection> = match &args.policy {
-        Some(path) => {
-            #[derive(serde::Deserialize)]
-            #[serde(deny_unknown_fields)]
-            struct File {
-                policy: PolicySection,
-            }
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| fail(Code::Config, format!("reading {}: {e}", path.display())))?;
-            let f: File = toml::from_str(&text)
-                .map_err(|e| fail(Code::Config, format!("{}: {e}", path.display())))?;
-            Some(f.policy)
-        }
-        None => ctx.config.policy.clone(),
-    };
-    let policy = Policy::from_section(section.as_ref()).map_err(|e| fail(Code::Config, e))?;
+    let policy = crate::settings::policy(ctx, args.policy.as_deref())?;
     // Notification targets are checked before any registry is asked.
-    let notify = if args.notify.is_empty() {
-        None
-    } else {
-        let (urls, targets) = crate::settings::targets(ctx, &args.notify, "--notify")?;
-        let sender = crate::settings::sender(
-            ctx,
-            &DeliveryFlags {
-                via: args.via.as_deref(),
-                secret_file: args.secret_file.as_deref(),
-                ca_file: args.ca_file.as_deref(),
-                state_dir: args.state_dir.as_deref(),
-                ..DeliveryFlags::default()
-            },
-        )?;
-        Some((urls, targets, sender))
-    };
+    let notify = crate::settings::notifier(
+        ctx,
+        &args.notify,
+        &DeliveryFlags {
+            via: args.via.as_deref(),
+            secret_file: args.secret_file.as_deref(),
+            ca_file: args.ca_file.as_deref(),
+            state_dir: args.state_dir.as_deref(),
+            ..DeliveryFlags::default()
+        },
+    )?;
     let started = std::time::Instant::now();
     let mut wanted = inputs(&args)?;
     let state = open_state(&args, ctx)?;
     if let Some(conn) = &state {
         recall(conn, &mut wanted)?;
     }
-    let extra_ca = match &args.ca_file {
-        Some(p) => Some(std::fs::read(p).map_err(|e| {
-            fail(
-                Code::Config,
-                format!("reading --ca-file {}: {e}", p.display()),
-            )
-        })?),
-        None => None,
-    };
+    let extra_ca = crate::settings::extra_ca(args.ca_file.as_deref())?;
     // A progress line on stderr, only for a person watching a terminal.
     let progress =
         std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json && wanted.len() > 1;
@@ -152,8 +121,8 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         results = remember(conn, results, args.only_new)?;
     }
     print(&results, args.json)?;
-    if let Some((urls, targets, sender)) = &notify {
-        send_summary(&results, urls, targets, sender)?;
+    if let Some(n) = &notify {
+        send_summary(&results, n)?;
     }
 
     if all_failed {
@@ -194,27 +163,17 @@ fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connec
 }
 
 /// One notification listing what needs updating; nothing when nothing does.
-fn send_summary(
-    results: &[Outcome],
-    urls: &[String],
-    targets: &[Target],
-    sender: &Sender,
-) -> Result<()> {
+fn send_summary(results: &[Outcome], notifier: &Notifier) -> Result<()> {
     let Some((text, kind)) = summary(results) else {
         return Ok(());
     };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     let notice = Notice {
         text,
         title: Some("vext check".into()),
         kind: Some(kind),
         ..Default::default()
     };
-    let code = sender.send(urls, targets, &notice, deadline)?;
-    if code != Code::Ok {
-        return Err(fail(code, "the --notify summary could not be delivered"));
-    }
-    Ok(())
+    notifier.send(&notice, "the --notify summary")
 }
 
 /// Prometheus textfile for node_exporter, written to a temp file and renamed.

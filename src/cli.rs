@@ -153,6 +153,38 @@ Exit: 0, or 1 with --exit-code when an update is approved; when no image could b
 checked: 77 (authentication), 75 (temporary: timeouts, 429, 5xx), else 69.")]
     Check(CheckArgs),
 
+    /// Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback.
+    #[command(
+        long_about = "Apply the updates the policy approves, safely.\n\n\
+The inputs and the policy are `vext check`'s. For each Docker container (--docker) \
+whose image has an approved update, vext pulls the new image, recreates the container \
+with everything the user set (env, mounts, ports, networks and aliases, restart \
+policy, labels, ...), keeps the old one (renamed NAME.vext-old) until the new one is \
+proven healthy, and rolls back by itself when it is not: the old container runs again \
+under its name and the failed version is held, skipped by later runs until a newer \
+one appears or --release clears it. A container without published host ports keeps \
+serving while the new one starts (no downtime). Manifest files given as PATHs are \
+rewritten with --write (only the tag bytes change), and --commit commits them.\n\n\
+Every step is journaled in the state dir before it is taken: a run that is killed is \
+finished or undone by the next one (or --recover). Two runs never act at once.",
+        after_help = concat!("Examples:
+  vext update --docker --plan                # what would be done, changes nothing
+  vext update --docker --health-url http://127.0.0.1:8080/health
+  vext update deploy/ --write --commit       # rewrite approved tags in the manifests, one commit
+  vext update --release ghcr.io/acme/app:2.1.0
+
+JSON (--plan --json): one object per planned step, in order: workload, source (docker,
+file), step (pull, stop_old, rename_old, create, start, verify, remove_old, rewrite),
+image (the repository), current, target (the new reference), change (patch, minor,
+major, digest). JSON (apply): one object per workload: workload, source, image,
+current, target, change, result (applied, rolled_back, failed, skipped), reason.
+
+Exit: 0 when everything approved was applied (or nothing was to do); 1 when at least one
+update was rolled back or failed.
+", exit_codes!())
+    )]
+    Update(UpdateArgs),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -669,6 +701,104 @@ pub(crate) struct CheckArgs {
     pub(crate) metrics_file: Option<PathBuf>,
 
     /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
+    #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
+    pub(crate) state_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct UpdateArgs {
+    /// Manifest files or directories to update (with --write).
+    #[arg(value_name = "PATH")]
+    pub(crate) paths: Vec<PathBuf>,
+
+    #[command(flatten)]
+    pub(crate) live: LiveArgs,
+
+    /// Only images matching GLOB (nginx, 'ghcr.io/acme/*'; repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub(crate) only: Vec<String>,
+
+    /// Print what an apply would do, in order, and change nothing.
+    #[arg(long)]
+    pub(crate) plan: bool,
+
+    /// Output JSON (see below for the fields).
+    #[arg(long)]
+    pub(crate) json: bool,
+
+    /// Rewrite approved tags in the manifest files found under PATHs.
+    #[arg(long)]
+    pub(crate) write: bool,
+
+    /// With --write: make one git commit listing each change (nothing is pushed).
+    #[arg(long, requires = "write")]
+    pub(crate) commit: bool,
+
+    /// With --commit: commit on a new branch NAME.
+    #[arg(long, value_name = "NAME", requires = "commit")]
+    pub(crate) branch: Option<String>,
+
+    /// Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub(crate) stable_for: std::time::Duration,
+
+    /// The longest the health gate waits for a new container to prove itself.
+    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
+    pub(crate) health_timeout: std::time::Duration,
+
+    /// Also require this URL to answer 2xx before an update counts as healthy.
+    #[arg(long, value_name = "URL")]
+    pub(crate) health_url: Option<String>,
+
+    /// Also require this shell command to exit 0 before an update counts as healthy.
+    #[arg(long, value_name = "CMD")]
+    pub(crate) health_cmd: Option<String>,
+
+    /// Remove the old image once the new container is healthy.
+    #[arg(long)]
+    pub(crate) prune: bool,
+
+    /// Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit.
+    #[arg(long, value_name = "IMAGE:TAG")]
+    pub(crate) release: Option<String>,
+
+    /// Finish or undo what an interrupted run left, and exit (every run does this first).
+    #[arg(long)]
+    pub(crate) recover: bool,
+
+    /// Update up to N workloads at once.
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub(crate) parallel: u16,
+
+    /// The policy file (TOML with a [policy] section) [default: [policy] in the config file].
+    #[arg(long, value_name = "FILE")]
+    pub(crate) policy: Option<PathBuf>,
+
+    /// Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default).
+    #[arg(long, value_name = "HOST[:PORT]")]
+    pub(crate) insecure_registry: Vec<String>,
+
+    /// Also trust the CA certificates in this PEM file for registries.
+    #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+
+    /// Send a notification of what was applied, rolled back or failed to TARGET (repeatable).
+    #[arg(long, value_name = "TARGET")]
+    pub(crate) notify: Vec<String>,
+
+    /// With --notify: hand the notification to a daemon at HOST[:PORT].
+    #[arg(long, env = "VEXT_DAEMON", value_name = "HOST:PORT")]
+    pub(crate) via: Option<String>,
+
+    /// With --via: sign with the shared secret in FILE (the daemon's --secret-file).
+    #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
+    pub(crate) secret_file: Option<PathBuf>,
+
+    /// Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) metrics_file: Option<PathBuf>,
+
+    /// Where the update journal and the held versions live (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
 }

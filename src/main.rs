@@ -22,6 +22,7 @@ mod scan;
 mod send;
 mod settings;
 mod state;
+mod update;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -85,6 +86,7 @@ fn try_main(cli: Cli) -> Result<Code> {
             args.quiet = cli.global.quiet;
             scan::run(args, &ctx)
         }
+        Command::Update(args) => update::run(args, &ctx),
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(args) => generate::run(args),

@@ -110,3 +110,78 @@ pub(crate) fn targets(
     }
     Ok((urls, targets))
 }
+
+/// `--notify` targets and how to reach them, checked before any work starts;
+/// None without targets.
+pub(crate) struct Notifier {
+    pub(crate) urls: Vec<String>,
+    pub(crate) targets: Vec<Target>,
+    pub(crate) sender: Sender,
+}
+
+pub(crate) fn notifier(
+    ctx: &Context,
+    notify: &[String],
+    flags: &DeliveryFlags,
+) -> Result<Option<Notifier>> {
+    if notify.is_empty() {
+        return Ok(None);
+    }
+    let (urls, targets) = targets(ctx, notify, "--notify")?;
+    let sender = sender(ctx, flags)?;
+    Ok(Some(Notifier {
+        urls,
+        targets,
+        sender,
+    }))
+}
+
+impl Notifier {
+    /// Sends one notice, waiting up to 30 s; an undelivered one is an error
+    /// with the delivery's exit code.
+    pub(crate) fn send(&self, notice: &crate::notify::notice::Notice, what: &str) -> Result<()> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let code = self
+            .sender
+            .send(&self.urls, &self.targets, notice, deadline)?;
+        if code != Code::Ok {
+            return Err(fail(code, format!("{what} could not be delivered")));
+        }
+        Ok(())
+    }
+}
+
+/// The policy: `--policy FILE` (TOML with a `[policy]` section), else
+/// `[policy]` in the config file, else the defaults.
+pub(crate) fn policy(ctx: &Context, file: Option<&Path>) -> Result<crate::images::policy::Policy> {
+    use crate::images::policy::{Policy, PolicySection};
+    let section: Option<PolicySection> = match file {
+        Some(path) => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct File {
+                policy: PolicySection,
+            }
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| fail(Code::Config, format!("reading {}: {e}", path.display())))?;
+            let f: File = toml::from_str(&text)
+                .map_err(|e| fail(Code::Config, format!("{}: {e}", path.display())))?;
+            Some(f.policy)
+        }
+        None => ctx.config.policy.clone(),
+    };
+    Policy::from_section(section.as_ref()).map_err(|e| fail(Code::Config, e))
+}
+
+/// `--ca-file`'s PEM, read once.
+pub(crate) fn extra_ca(file: Option<&Path>) -> Result<Option<Vec<u8>>> {
+    file.map(|p| {
+        std::fs::read(p).map_err(|e| {
+            fail(
+                Code::Config,
+                format!("reading --ca-file {}: {e}", p.display()),
+            )
+        })
+    })
+    .transpose()
+}

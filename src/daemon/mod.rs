@@ -10,9 +10,8 @@ mod listen;
 mod metrics;
 
 use std::fs::File;
-use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -328,45 +327,7 @@ fn read_one_line(path: &Path, what: &str) -> Result<String> {
 
 /// Creates the state directory and takes its lock: one daemon per spool.
 fn lock_state_dir(dir: &Path) -> Result<File> {
-    crate::state::dir::ensure_private(dir)?;
-    let path: PathBuf = dir.join("daemon.lock");
-    use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new()
-        .mode(0o600)
-        .create(true)
-        .truncate(false)
-        .read(true)
-        .write(true)
-        .open(&path)
-        .map_err(|e| {
-            fail(
-                Code::Unavailable,
-                format!("cannot open {}: {e}", path.display()),
-            )
-        })?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let holder = std::fs::read_to_string(&path).unwrap_or_default();
-            return Err(fail(
-                Code::Unavailable,
-                format!(
-                    "another vext daemon (pid {}) is using the state directory {}",
-                    holder.split_whitespace().next().unwrap_or("?"),
-                    dir.display()
-                ),
-            ));
-        }
-        Err(std::fs::TryLockError::Error(e)) => {
-            return Err(fail(
-                Code::Unavailable,
-                format!("cannot lock {}: {e}", path.display()),
-            ))
-        }
-    }
-    let _ = file.set_len(0);
-    let _ = writeln!(file, "{}", std::process::id());
-    Ok(file)
+    crate::state::dir::lock(dir, "daemon.lock", "vext daemon")
 }
 
 /// Binds TCP and UDP on the same address; with port 0, a port free for both.

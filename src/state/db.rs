@@ -1,6 +1,6 @@
 //! The state database: one SQLite file in the state directory (WAL, full
-//! sync), its schema and migrations. The spool, the check memory and later
-//! the update journal are small APIs over it.
+//! sync), its schema and migrations. The spool, the check memory and the
+//! update journal are small APIs over it.
 
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -52,6 +52,32 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 5: the registry's digest of a non-version tag (`latest`) when last
     // checked, to tell a changed digest when nothing says what runs.
     "ALTER TABLE check_state ADD COLUMN digest TEXT;",
+    // 6: the update journal (one row per workload update, its last step
+    // recorded before the step is taken) and the versions held after a
+    // rollback.
+    "CREATE TABLE update_journal (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        source TEXT NOT NULL,
+        workload TEXT NOT NULL,
+        image TEXT NOT NULL,
+        from_ref TEXT NOT NULL,
+        to_ref TEXT NOT NULL,
+        old_id TEXT,
+        new_id TEXT,
+        step TEXT NOT NULL,
+        outcome TEXT,
+        detail TEXT,
+        started_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+     );
+     CREATE INDEX update_journal_open ON update_journal(outcome);
+     CREATE TABLE update_held (
+        image TEXT NOT NULL,
+        version TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        held_at INTEGER NOT NULL,
+        PRIMARY KEY (image, version)
+     );",
 ];
 
 /// Milliseconds since the Unix epoch.

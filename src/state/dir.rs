@@ -112,3 +112,48 @@ pub(crate) fn state_dir(flag: Option<&Path>) -> Result<PathBuf> {
         "no state directory: give --state-dir (or set STATE_DIRECTORY, XDG_STATE_HOME or HOME)",
     ))
 }
+
+/// Takes the lock file `name` in the state dir (created 0600, holding our
+/// pid), for as long as the returned file lives: one `what` per state dir.
+pub(crate) fn lock(dir: &Path, name: &str, what: &str) -> Result<std::fs::File> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    ensure_private(dir)?;
+    let path = dir.join(name);
+    let mut file = std::fs::OpenOptions::new()
+        .mode(0o600)
+        .create(true)
+        .truncate(false)
+        .read(true)
+        .write(true)
+        .open(&path)
+        .map_err(|e| {
+            fail(
+                Code::Unavailable,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let holder = std::fs::read_to_string(&path).unwrap_or_default();
+            return Err(fail(
+                Code::Unavailable,
+                format!(
+                    "another {what} (pid {}) is using the state directory {}",
+                    holder.split_whitespace().next().unwrap_or("?"),
+                    dir.display()
+                ),
+            ));
+        }
+        Err(std::fs::TryLockError::Error(e)) => {
+            return Err(fail(
+                Code::Unavailable,
+                format!("cannot lock {}: {e}", path.display()),
+            ))
+        }
+    }
+    let _ = file.set_len(0);
+    let _ = writeln!(file, "{}", std::process::id());
+    Ok(file)
+}

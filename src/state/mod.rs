@@ -1,7 +1,8 @@
 //! The state floor: the SQLite database in the state dir and the small APIs
-//! over it (the daemon's spool, the check memory).
+//! over it (the daemon's spool, the check memory, the update journal).
 
 pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod dir;
 pub(crate) mod spool;
+pub(crate) mod updates;

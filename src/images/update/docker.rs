@@ -1,0 +1,608 @@
+//! Updating a Docker container: pull, rebuild the create request from what
+//! the user set (not what the old image defaulted), keep the old container
+//! until the new one is proven healthy, roll back by itself when it is not.
+//! Every step is written to the journal before it is taken, so a run killed
+//! anywhere is finished or undone by the next one (`recover`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rusqlite::Connection;
+use serde_json::{json, Map, Value};
+
+use super::health::Gate;
+use crate::images::engine::{status_of, Engine};
+use crate::state::updates::{self, Entry};
+
+/// One container to update.
+#[derive(Debug, Clone)]
+pub(crate) struct Job {
+    pub(crate) container_id: String,
+    pub(crate) name: String,
+    /// The repository, for holds (`docker.io/library/nginx`).
+    pub(crate) repository: String,
+    pub(crate) from_ref: String,
+    pub(crate) to_ref: String,
+    /// The version held when the new one fails (the tag, or the digest).
+    pub(crate) version: String,
+}
+
+/// How an update ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Ending {
+    Applied,
+    /// The new version failed its gate; the old container runs again.
+    RolledBack(String),
+    /// Nothing was changed (a failed pull, a vanished container), or the
+    /// rollback itself failed (then the message says what is left).
+    Failed(String),
+}
+
+/// The suffix the old container carries while the new one is proven.
+pub(crate) const OLD_SUFFIX: &str = ".vext-old";
+
+/// Whether the old container can keep serving while the new one starts:
+/// no published host port and not on the host network.
+pub(crate) fn without_downtime(inspect: &Value) -> bool {
+    let host = &inspect["HostConfig"];
+    let ports = host["PortBindings"].as_object().is_some_and(|m| {
+        m.values()
+            .any(|v| v.as_array().is_some_and(|a| !a.is_empty()))
+    });
+    !ports && host["NetworkMode"].as_str() != Some("host")
+}
+
+/// The steps an apply takes, in order, for `--plan`.
+pub(crate) fn planned_steps(inspect: &Value) -> Vec<&'static str> {
+    if without_downtime(inspect) {
+        vec![
+            "pull",
+            "rename_old",
+            "create",
+            "start",
+            "verify",
+            "stop_old",
+            "remove_old",
+        ]
+    } else {
+        vec![
+            "pull",
+            "stop_old",
+            "rename_old",
+            "create",
+            "start",
+            "verify",
+            "remove_old",
+        ]
+    }
+}
+
+/// Test hook for crash-recovery drills: `VEXT_UPDATE_STALL_AT=STEP` stops
+/// the run (sleeping) right after STEP is journaled, before it is taken.
+fn stall_at(step: &str) {
+    if std::env::var("VEXT_UPDATE_STALL_AT").ok().as_deref() == Some(step) {
+        log::warn!("VEXT_UPDATE_STALL_AT={step}: stalling");
+        loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        }
+    }
+}
+
+fn mark(conn: &Connection, id: i64, step: &str, new_id: Option<&str>) -> Result<()> {
+    updates::step(conn, id, step, new_id)?;
+    stall_at(step);
+    Ok(())
+}
+
+/// Applies one update. Errors are only for the journal itself; what
+/// happened to the container is the `Ending`.
+pub(crate) fn apply(engine: &Engine, conn: &Connection, job: &Job, gate: &Gate) -> Result<Ending> {
+    let old = match engine.get(&format!("/containers/{}/json", job.container_id)) {
+        Ok(v) => v,
+        Err(e) if status_of(&e) == Some(404) => {
+            return Ok(Ending::Failed(format!(
+                "container {} vanished before the update",
+                job.name
+            )))
+        }
+        Err(e) => return Ok(Ending::Failed(format!("{e:#}"))),
+    };
+    let id = updates::begin(
+        conn,
+        &Entry {
+            source: "docker".into(),
+            workload: job.name.clone(),
+            image: job.repository.clone(),
+            from_ref: job.from_ref.clone(),
+            to_ref: job.to_ref.clone(),
+            old_id: Some(job.container_id.clone()),
+            step: "pull".into(),
+            ..Entry::default()
+        },
+    )?;
+    stall_at("pull");
+    if let Err(e) = engine.pull(&job.to_ref) {
+        let why = format!("{e:#}; the container was not touched");
+        updates::finish(conn, id, "failed", &why)?;
+        return Ok(Ending::Failed(why));
+    }
+    let ending = swap(engine, conn, id, job, &old, gate)?;
+    let (outcome, detail) = match &ending {
+        Ending::Applied => ("applied", String::new()),
+        Ending::RolledBack(why) => {
+            updates::hold(conn, &job.repository, &job.version, why)?;
+            ("rolled_back", why.clone())
+        }
+        Ending::Failed(why) => ("failed", why.clone()),
+    };
+    updates::finish(conn, id, outcome, &detail)?;
+    Ok(ending)
+}
+
+/// From the pulled image to a proven new container, or back to the old one.
+fn swap(
+    engine: &Engine,
+    conn: &Connection,
+    id: i64,
+    job: &Job,
+    old: &Value,
+    gate: &Gate,
+) -> Result<Ending> {
+    let old_id = job.container_id.as_str();
+    let old_image = old["Image"].as_str().unwrap_or_default();
+    let old_image = engine
+        .get(&format!("/images/{old_image}/json"))
+        .unwrap_or(Value::Null);
+    let (body, later) = create_body(old, &old_image, &job.to_ref, engine.version);
+    let running = old["State"]["Running"].as_bool() == Some(true);
+    let no_downtime = without_downtime(old);
+    let name = job.name.as_str();
+    let fail = |e: anyhow::Error| Ending::Failed(format!("{e:#}"));
+
+    if !no_downtime && running {
+        mark(conn, id, "stop_old", None)?;
+        if let Err(e) = engine.call_with_timeout(
+            "POST",
+            &format!("/containers/{old_id}/stop?t=10"),
+            None,
+            Duration::from_secs(40),
+        ) {
+            // Nothing renamed yet: start it again if it did stop.
+            let _ = engine.call("POST", &format!("/containers/{old_id}/start"), None);
+            return Ok(fail(e));
+        }
+    }
+    mark(conn, id, "rename_old", None)?;
+    if let Err(e) = engine.call(
+        "POST",
+        &format!("/containers/{old_id}/rename?name={name}{OLD_SUFFIX}"),
+        None,
+    ) {
+        if let Err(again) = restore(engine, name, old_id, None) {
+            return Ok(Ending::Failed(format!(
+                "{e:#}; and restoring failed: {again:#}"
+            )));
+        }
+        return Ok(fail(e));
+    }
+    mark(conn, id, "create", None)?;
+    let created = engine.call(
+        "POST",
+        &format!("/containers/create?name={name}"),
+        Some(&body),
+    );
+    let new_id = match created {
+        Ok(v) => v["Id"].as_str().unwrap_or_default().to_string(),
+        Err(e) => {
+            let why = format!("creating the new container: {e:#}");
+            return Ok(roll_back(engine, name, old_id, None, why, gate));
+        }
+    };
+    mark(conn, id, "start", Some(&new_id))?;
+    for (net, endpoint) in &later {
+        if let Err(e) = engine.call(
+            "POST",
+            &format!("/networks/{net}/connect"),
+            Some(&json!({"Container": new_id, "EndpointConfig": endpoint})),
+        ) {
+            let why = format!("connecting the new container to {net}: {e:#}");
+            return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
+        }
+    }
+    if let Err(e) = engine.call("POST", &format!("/containers/{new_id}/start"), None) {
+        let why = format!("starting the new container: {e:#}");
+        return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
+    }
+    mark(conn, id, "verify", None)?;
+    if let Err(why) = verify(engine, &new_id, gate) {
+        return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
+    }
+    mark(conn, id, "remove_old", None)?;
+    let _ = engine.call_with_timeout(
+        "POST",
+        &format!("/containers/{old_id}/stop?t=10"),
+        None,
+        Duration::from_secs(40),
+    );
+    if let Err(e) = engine.call("DELETE", &format!("/containers/{old_id}"), None) {
+        log::warn!("{name}: updated, but the old container {name}{OLD_SUFFIX} is left: {e:#}");
+    }
+    Ok(Ending::Applied)
+}
+
+/// Removes the new container, gives the old one its name back, starts it
+/// and checks it; the update's version is then held.
+fn roll_back(
+    engine: &Engine,
+    name: &str,
+    old_id: &str,
+    new_id: Option<&str>,
+    why: String,
+    gate: &Gate,
+) -> Ending {
+    log::warn!("{name}: {why}; rolling back");
+    if let Err(e) = restore(engine, name, old_id, new_id) {
+        return Ending::Failed(format!("{why}; and the rollback failed: {e:#}"));
+    }
+    // The old container proved itself before; give it the same gate.
+    match verify(engine, old_id, gate) {
+        Ok(()) => Ending::RolledBack(why),
+        Err(again) => Ending::Failed(format!(
+            "{why}; rolled back, but the old container is not healthy either: {again}"
+        )),
+    }
+}
+
+/// Puts the old container back under `name` and running, whatever state an
+/// interrupted update left: the new container (by id, or whatever holds the
+/// name) is removed first.
+pub(crate) fn restore(
+    engine: &Engine,
+    name: &str,
+    old_id: &str,
+    new_id: Option<&str>,
+) -> Result<()> {
+    let holder = engine
+        .get(&format!("/containers/{name}/json"))
+        .ok()
+        .and_then(|v| v["Id"].as_str().map(String::from));
+    for id in new_id
+        .map(String::from)
+        .into_iter()
+        .chain(holder.filter(|h| h != old_id))
+    {
+        match engine.call("DELETE", &format!("/containers/{id}?force=1"), None) {
+            Err(e) if status_of(&e) != Some(404) => return Err(e),
+            _ => {}
+        }
+    }
+    let old = engine.get(&format!("/containers/{old_id}/json"))?;
+    if old["Name"].as_str().map(|n| n.trim_start_matches('/')) != Some(name) {
+        engine.call(
+            "POST",
+            &format!("/containers/{old_id}/rename?name={name}"),
+            None,
+        )?;
+    }
+    if old["State"]["Running"].as_bool() != Some(true) {
+        engine.call("POST", &format!("/containers/{old_id}/start"), None)?;
+    }
+    Ok(())
+}
+
+/// Finishes or undoes an update a killed run left open: before the new
+/// container was proven, the old one is restored; after, the old one is
+/// removed.
+pub(crate) fn recover(engine: &Engine, conn: &Connection, e: &Entry) -> Result<Ending> {
+    let old_id = e.old_id.as_deref().unwrap_or_default();
+    let ending = match e.step.as_str() {
+        "pull" => Ending::Failed("interrupted before any change".into()),
+        "remove_old" => {
+            let _ = engine.call("POST", &format!("/containers/{old_id}/stop?t=10"), None);
+            match engine.call("DELETE", &format!("/containers/{old_id}"), None) {
+                Err(err) if status_of(&err) != Some(404) => return Err(err),
+                _ => Ending::Applied,
+            }
+        }
+        _ => {
+            restore(engine, &e.workload, old_id, e.new_id.as_deref())?;
+            Ending::RolledBack(format!(
+                "an interrupted update (at step {}) was undone",
+                e.step
+            ))
+        }
+    };
+    let (outcome, detail) = match &ending {
+        Ending::Applied => ("applied", "finished after an interruption".to_string()),
+        Ending::RolledBack(w) => ("rolled_back", w.clone()),
+        Ending::Failed(w) => ("failed", w.clone()),
+    };
+    updates::finish(conn, e.id, outcome, &detail)?;
+    Ok(ending)
+}
+
+/// Waits for the container to prove itself: its HEALTHCHECK healthy, or
+/// running `stable_for` without an exit or restart; then the extra checks.
+pub(crate) fn verify(engine: &Engine, id: &str, gate: &Gate) -> Result<(), String> {
+    let started = Instant::now();
+    let mut restarts: Option<i64> = None;
+    let mut last = String::from("no answer yet");
+    while started.elapsed() < gate.timeout {
+        let c = engine
+            .get(&format!("/containers/{id}/json"))
+            .map_err(|e| format!("{e:#}"))?;
+        let state = &c["State"];
+        let count = c["RestartCount"].as_i64().unwrap_or(0);
+        let first = *restarts.get_or_insert(count);
+        let status = state["Status"].as_str().unwrap_or_default();
+        if status == "exited" || status == "dead" {
+            return Err(format!(
+                "the container exited (code {})",
+                state["ExitCode"].as_i64().unwrap_or(-1)
+            ));
+        }
+        if state["Restarting"].as_bool() == Some(true) || count > first {
+            return Err("the container restarted".into());
+        }
+        let container_ok = match state["Health"]["Status"].as_str() {
+            Some("healthy") => true,
+            Some("unhealthy") => {
+                let output = state["Health"]["Log"]
+                    .as_array()
+                    .and_then(|l| l.last())
+                    .and_then(|l| l["Output"].as_str())
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string();
+                return Err(if output.is_empty() {
+                    "the health check failed".into()
+                } else {
+                    format!("the health check failed: {output}")
+                });
+            }
+            Some(s) => {
+                last = format!("health {s}");
+                false
+            }
+            None => {
+                last = "not yet running long enough".into();
+                status == "running" && started.elapsed() >= gate.stable_for
+            }
+        };
+        if container_ok {
+            match gate.extra_checks() {
+                None => return Ok(()),
+                Some(why) => last = why,
+            }
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Err(format!(
+        "not healthy within {} ({last})",
+        humantime::format_duration(gate.timeout)
+    ))
+}
+
+/// Config fields compared with the old image's: where the container's
+/// value is the image's default, it is dropped so the new image's applies.
+const IMAGE_DEFAULTS: &[&str] = &[
+    "Cmd",
+    "Entrypoint",
+    "WorkingDir",
+    "User",
+    "Healthcheck",
+    "StopSignal",
+    "Shell",
+    "OnBuild",
+];
+
+/// The create request for the new container, from the old one's inspect
+/// and its image's; and the networks to connect after create (engines
+/// before API 1.44 take one network at create).
+pub(crate) fn create_body(
+    old: &Value,
+    old_image: &Value,
+    new_image: &str,
+    api: (u32, u32),
+) -> (Value, Vec<(String, Value)>) {
+    let mut config = old["Config"].as_object().cloned().unwrap_or_default();
+    let image_config = &old_image["Config"];
+    for key in IMAGE_DEFAULTS {
+        if config.get(*key).is_some_and(|v| *v == image_config[*key]) {
+            config.remove(*key);
+        }
+    }
+    if let Some(Value::Array(env)) = config.get_mut("Env") {
+        let defaults = image_config["Env"].as_array().cloned().unwrap_or_default();
+        env.retain(|e| !defaults.contains(e));
+    }
+    for key in ["Labels", "ExposedPorts", "Volumes"] {
+        if let Some(Value::Object(map)) = config.get_mut(key) {
+            let defaults = image_config[key].as_object().cloned().unwrap_or_default();
+            map.retain(|k, v| defaults.get(k) != Some(v));
+        }
+    }
+    let id = old["Id"].as_str().unwrap_or_default();
+    let mode = old["HostConfig"]["NetworkMode"]
+        .as_str()
+        .unwrap_or("default")
+        .to_string();
+    let shared_net = mode == "host" || mode.starts_with("container:");
+    // The engine names a container after its short id unless told otherwise;
+    // with another's network namespace it refuses a hostname at all.
+    if shared_net || config.get("Hostname").and_then(Value::as_str) == id.get(..12) {
+        config.remove("Hostname");
+        config.remove("Domainname");
+    }
+    if shared_net {
+        config.remove("ExposedPorts");
+    }
+    config.insert("Image".into(), Value::String(new_image.to_string()));
+
+    let mut host = old["HostConfig"].as_object().cloned().unwrap_or_default();
+    // Anonymous and named volumes the image declared: the new container
+    // must get the same volumes, not fresh empty ones.
+    let mut binds: Vec<Value> = host
+        .get("Binds")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let covered = |dest: &str, binds: &[Value], host: &Map<String, Value>| {
+        binds
+            .iter()
+            .filter_map(Value::as_str)
+            .any(|b| b.split(':').nth(1) == Some(dest))
+            || host
+                .get("Mounts")
+                .and_then(Value::as_array)
+                .is_some_and(|m| m.iter().any(|m| m["Target"].as_str() == Some(dest)))
+    };
+    for m in old["Mounts"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
+        if m["Type"].as_str() != Some("volume") {
+            continue;
+        }
+        let (Some(name), Some(dest)) = (m["Name"].as_str(), m["Destination"].as_str()) else {
+            continue;
+        };
+        if !covered(dest, &binds, &host) {
+            let ro = if m["RW"].as_bool() == Some(false) {
+                ":ro"
+            } else {
+                ""
+            };
+            binds.push(Value::String(format!("{name}:{dest}{ro}")));
+        }
+    }
+    if !binds.is_empty() {
+        host.insert("Binds".into(), Value::Array(binds));
+    }
+
+    let mut endpoints = Map::new();
+    let mut later = Vec::new();
+    if !shared_net && mode != "none" {
+        let primary = if mode == "default" {
+            "bridge"
+        } else {
+            mode.as_str()
+        };
+        let short = id.get(..12).unwrap_or(id);
+        let networks = old["NetworkSettings"]["Networks"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        for (net, n) in networks {
+            let mut e = Map::new();
+            // The default bridge takes no network-scoped alias.
+            if net != "bridge" {
+                let aliases: Vec<Value> = n["Aliases"]
+                    .as_array()
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter(|a| a.as_str() != Some(short))
+                    .cloned()
+                    .collect();
+                if !aliases.is_empty() {
+                    e.insert("Aliases".into(), Value::Array(aliases));
+                }
+            }
+            for key in ["IPAMConfig", "Links", "DriverOpts"] {
+                if !n[key].is_null() {
+                    e.insert(key.into(), n[key].clone());
+                }
+            }
+            if net == primary || api >= (1, 44) {
+                endpoints.insert(net, Value::Object(e));
+            } else {
+                later.push((net, Value::Object(e)));
+            }
+        }
+    }
+    let mut body = Value::Object(config);
+    body["HostConfig"] = Value::Object(host);
+    body["NetworkingConfig"] = json!({ "EndpointsConfig": endpoints });
+    (body, later)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn old() -> Value {
+        json!({
+            "Id": "0123456789abcdef",
+            "Config": {
+                "Hostname": "0123456789ab",
+                "Env": ["PATH=/bin", "FOO=bar"],
+                "Cmd": ["httpd"],
+                "Entrypoint": ["/custom"],
+                "Labels": {"from.image": "x", "mine": "y"},
+                "Image": "app:1"
+            },
+            "HostConfig": {"NetworkMode": "n1", "Binds": ["/data:/data"]},
+            "Mounts": [
+                {"Type": "bind", "Destination": "/data"},
+                {"Type": "volume", "Name": "abc", "Destination": "/var/lib", "RW": true}
+            ],
+            "NetworkSettings": {"Networks": {
+                "n1": {"Aliases": ["web", "0123456789ab"], "IPAMConfig": null},
+                "n2": {"Aliases": ["other"], "IPAMConfig": {"IPv4Address": "10.0.0.5"}}
+            }}
+        })
+    }
+
+    fn image() -> Value {
+        json!({"Config": {"Env": ["PATH=/bin"], "Cmd": ["httpd"], "Labels": {"from.image": "x"}}})
+    }
+
+    #[test]
+    fn what_the_user_set_survives_and_image_defaults_are_dropped() {
+        let (body, later) = create_body(&old(), &image(), "app:2", (1, 41));
+        assert_eq!(body["Image"], "app:2");
+        assert_eq!(body["Env"], json!(["FOO=bar"]));
+        assert!(body.get("Cmd").is_none(), "{body}");
+        assert_eq!(body["Entrypoint"], json!(["/custom"]));
+        assert_eq!(body["Labels"], json!({"mine": "y"}));
+        assert!(body.get("Hostname").is_none());
+        assert_eq!(
+            body["HostConfig"]["Binds"],
+            json!(["/data:/data", "abc:/var/lib"])
+        );
+        assert_eq!(
+            body["NetworkingConfig"]["EndpointsConfig"],
+            json!({"n1": {"Aliases": ["web"]}})
+        );
+        assert_eq!(
+            later,
+            vec![(
+                "n2".to_string(),
+                json!({"Aliases": ["other"], "IPAMConfig": {"IPv4Address": "10.0.0.5"}})
+            )]
+        );
+        let (body, later) = create_body(&old(), &image(), "app:2", (1, 44));
+        assert!(later.is_empty());
+        assert_eq!(
+            body["NetworkingConfig"]["EndpointsConfig"]
+                .as_object()
+                .unwrap()
+                .len(),
+            2
+        );
+    }
+
+    #[test]
+    fn shared_network_namespaces_take_no_hostname_or_endpoints() {
+        let mut o = old();
+        o["HostConfig"]["NetworkMode"] = json!("container:abc");
+        let (body, later) = create_body(&o, &image(), "app:2", (1, 41));
+        assert!(body.get("Hostname").is_none());
+        assert_eq!(body["NetworkingConfig"]["EndpointsConfig"], json!({}));
+        assert!(later.is_empty());
+        o["HostConfig"]["NetworkMode"] = json!("host");
+        assert!(!without_downtime(&o));
+        o["HostConfig"]["NetworkMode"] = json!("n1");
+        assert!(without_downtime(&o));
+        o["HostConfig"]["PortBindings"] = json!({"80/tcp": [{"HostPort": "8080"}]});
+        assert!(!without_downtime(&o));
+    }
+}

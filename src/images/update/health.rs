@@ -1,0 +1,51 @@
+//! The health gate an updated workload must pass before the old one is
+//! removed: the operator's extra checks (`--health-url`, `--health-cmd`),
+//! each tried until it passes or the gate's time is up.
+
+use std::time::Duration;
+
+/// What "healthy" means for this run.
+#[derive(Debug, Clone)]
+pub(crate) struct Gate {
+    /// Without a HEALTHCHECK: how long the container must keep running
+    /// without an exit or a restart.
+    pub(crate) stable_for: Duration,
+    /// The longest the whole gate may take.
+    pub(crate) timeout: Duration,
+    /// An HTTP URL that must answer 2xx.
+    pub(crate) url: Option<String>,
+    /// A shell command that must exit 0.
+    pub(crate) cmd: Option<String>,
+}
+
+impl Gate {
+    /// One try of the extra checks: None when they pass, else why not.
+    pub(crate) fn extra_checks(&self) -> Option<String> {
+        if let Some(url) = &self.url {
+            let agent = ureq::Agent::config_builder()
+                .timeout_global(Some(Duration::from_secs(5)))
+                .http_status_as_error(false)
+                .build()
+                .new_agent();
+            match agent.get(url).call() {
+                Ok(r) if r.status().is_success() => {}
+                Ok(r) => return Some(format!("--health-url {url} answered {}", r.status())),
+                Err(e) => return Some(format!("--health-url {url}: {e}")),
+            }
+        }
+        if let Some(cmd) = &self.cmd {
+            match std::process::Command::new("/bin/sh")
+                .args(["-c", cmd])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status()
+            {
+                Ok(s) if s.success() => {}
+                Ok(s) => return Some(format!("--health-cmd exited with {s}")),
+                Err(e) => return Some(format!("--health-cmd: {e}")),
+            }
+        }
+        None
+    }
+}
