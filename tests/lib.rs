@@ -11,4 +11,5 @@ mod matrix;
 mod scan;
 mod send;
 mod spool;
+mod update;
 mod webhook;

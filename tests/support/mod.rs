@@ -1,12 +1,13 @@
 //! Test support, one module per thing the tests drive: the vext binary, IRC
 //! servers (ngircd, InspIRCd, a scripted one) and an observer, the daemon,
-//! the registry, Synapse, namespaces, a CA, a proxy. Every helper owns what
+//! the registry, the Docker engine, Synapse, namespaces, a CA, a proxy. Every helper owns what
 //! it starts and cleans it up (by PID) when dropped.
 
 #![allow(dead_code)]
 
 mod ca;
 mod daemon;
+mod docker;
 mod fake_ircd;
 mod host;
 mod http;
@@ -21,6 +22,7 @@ mod vext;
 
 pub use ca::*;
 pub use daemon::*;
+pub use docker::*;
 pub use fake_ircd::*;
 pub use host::*;
 pub use http::*;

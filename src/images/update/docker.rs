@@ -42,14 +42,28 @@ pub(crate) enum Ending {
 pub(crate) const OLD_SUFFIX: &str = ".vext-old";
 
 /// Whether the old container can keep serving while the new one starts:
-/// no published host port and not on the host network.
+/// no published host port, no static address, and a network namespace of
+/// its own.
 pub(crate) fn without_downtime(inspect: &Value) -> bool {
     let host = &inspect["HostConfig"];
     let ports = host["PortBindings"].as_object().is_some_and(|m| {
         m.values()
             .any(|v| v.as_array().is_some_and(|a| !a.is_empty()))
     });
-    !ports && host["NetworkMode"].as_str() != Some("host")
+    let mode = host["NetworkMode"].as_str().unwrap_or_default();
+    // A static address cannot be held by two containers at once.
+    let static_ip = inspect["NetworkSettings"]["Networks"]
+        .as_object()
+        .is_some_and(|m| {
+            m.values().any(|n| {
+                ["IPv4Address", "IPv6Address"]
+                    .iter()
+                    .any(|k| n["IPAMConfig"][*k].as_str().is_some_and(|a| !a.is_empty()))
+            })
+        });
+    // Sharing a network namespace (the host's, another container's), the
+    // new one would bind the same ports as the old.
+    !ports && !static_ip && mode != "host" && !mode.starts_with("container:")
 }
 
 /// The steps an apply takes, in order, for `--plan`.
@@ -218,6 +232,9 @@ fn swap(
         return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
     }
     mark(conn, id, "remove_old", None)?;
+    if no_downtime {
+        drain(engine, old_id, old);
+    }
     let _ = engine.call_with_timeout(
         "POST",
         &format!("/containers/{old_id}/stop?t=10"),
@@ -229,6 +246,30 @@ fn swap(
     }
     Ok(Ending::Applied)
 }
+
+/// Takes the old container out of its networks (so their DNS answers with
+/// the new one only) and gives requests already on their way a moment to
+/// finish before it is stopped.
+fn drain(engine: &Engine, old_id: &str, old: &Value) {
+    let networks = old["NetworkSettings"]["Networks"]
+        .as_object()
+        .map(|m| m.keys().cloned().collect::<Vec<_>>())
+        .unwrap_or_default();
+    for net in networks {
+        if let Err(e) = engine.call(
+            "POST",
+            &format!("/networks/{net}/disconnect"),
+            Some(&json!({"Container": old_id})),
+        ) {
+            log::debug!("disconnecting the old container from {net}: {e:#}");
+        }
+    }
+    std::thread::sleep(DRAIN);
+}
+
+/// How long an old container keeps running, out of its networks, before
+/// it is stopped.
+const DRAIN: Duration = Duration::from_millis(500);
 
 /// Removes the new container, gives the old one its name back, starts it
 /// and checks it; the update's version is then held.
@@ -598,6 +639,7 @@ mod tests {
         assert!(body.get("Hostname").is_none());
         assert_eq!(body["NetworkingConfig"]["EndpointsConfig"], json!({}));
         assert!(later.is_empty());
+        assert!(!without_downtime(&o));
         o["HostConfig"]["NetworkMode"] = json!("host");
         assert!(!without_downtime(&o));
         o["HostConfig"]["NetworkMode"] = json!("n1");

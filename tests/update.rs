@@ -1,0 +1,484 @@
+//! `vext update` against a real Docker engine (a private dockerd) and the
+//! test registry, and `--write` on manifest trees in git.
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::support::*;
+
+/// A registry and an engine, with `app:1.0.0` pushed and pulled.
+struct Rig {
+    reg: RegistryServer,
+    engine: DockerEngine,
+    state: TempDir,
+}
+
+impl Rig {
+    fn new() -> Rig {
+        let reg = RegistryServer::start(None);
+        let engine = DockerEngine::start();
+        engine.build(
+            &format!("{}/app:1.0.0", reg.addr),
+            Behaviour::Healthy,
+            "one",
+        );
+        Rig {
+            reg,
+            engine,
+            state: TempDir::new("update-state"),
+        }
+    }
+
+    fn image(&self, tag: &str) -> String {
+        format!("{}/app:{tag}", self.reg.addr)
+    }
+
+    fn update(&self, extra: &[&str]) -> Vext {
+        vext(self.update_args(extra))
+    }
+
+    fn update_args(&self, extra: &[&str]) -> Vec<String> {
+        let mut args = vec![
+            "update".to_string(),
+            "--docker".into(),
+            "--docker-host".into(),
+            self.engine.host(),
+            "--insecure-registry".into(),
+            self.reg.addr.clone(),
+            "--state-dir".into(),
+            self.state.path().display().to_string(),
+            "--stable-for".into(),
+            "1s".into(),
+            "--health-timeout".into(),
+            "30s".into(),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        args
+    }
+}
+
+/// The short ids the engine adds as aliases, which change with the container.
+fn aliases(inspect: &Value, net: &str) -> BTreeSet<String> {
+    let short = &inspect["Id"].as_str().unwrap()[..12];
+    inspect["NetworkSettings"]["Networks"][net]["Aliases"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Value::as_str)
+        .filter(|a| *a != short)
+        .map(String::from)
+        .collect()
+}
+
+fn mounts(inspect: &Value) -> BTreeSet<String> {
+    inspect["Mounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            format!(
+                "{} {} {} {} {}",
+                m["Type"], m["Name"], m["Source"], m["Destination"], m["RW"]
+            )
+        })
+        .collect()
+}
+
+/// Everything the user set, as inspect shows it: the config without the
+/// image and the generated hostname, the host config, mounts, networks.
+fn settings(inspect: &Value) -> Value {
+    let mut config = inspect["Config"].clone();
+    let obj = config.as_object_mut().unwrap();
+    obj.remove("Image");
+    obj.remove("Hostname");
+    let networks: Value = inspect["NetworkSettings"]["Networks"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|n| (n.clone(), serde_json::json!(aliases(inspect, n))))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    serde_json::json!({
+        "config": config,
+        "host": inspect["HostConfig"],
+        "mounts": mounts(inspect),
+        "networks": networks,
+        "name": inspect["Name"],
+    })
+}
+
+#[test]
+fn an_update_keeps_everything_the_user_set() {
+    let rig = Rig::new();
+    let d = &rig.engine;
+    let (v1, v2) = (rig.image("1.0.0"), rig.image("1.0.1"));
+    d.release(&v2, Behaviour::Healthy, "two");
+    // The network namespace a `container:` container joins: an image with
+    // no newer version, so it stays.
+    let base = format!("{}/base:1.0.0", rig.reg.addr);
+    d.build(&base, Behaviour::Plain, "base");
+    d.docker(&["network", "create", "n1"]);
+    d.docker(&["network", "create", "n2"]);
+    d.docker(&["volume", "create", "data"]);
+    let host_dir = TempDir::new("bind");
+    let port = free_port().to_string();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "n1",
+        "--network-alias",
+        "webby",
+        "-e",
+        "FOO=bar",
+        "-l",
+        "mine=yes",
+        "--restart",
+        "unless-stopped",
+        "-v",
+        "data:/data",
+        "-v",
+        &format!("{}:/host:ro", host_dir.path().display()),
+        "-p",
+        &format!("127.0.0.1:{port}:8080"),
+        "-w",
+        "/www",
+        "--cap-add",
+        "NET_ADMIN",
+        "--memory",
+        "64m",
+        "--log-opt",
+        "max-size=1m",
+        "--hostname",
+        "webhost",
+        &v1,
+    ]);
+    d.docker(&["network", "connect", "--alias", "web2", "n2", "web"]);
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "base",
+        "--network",
+        "n1",
+        "-e",
+        "PORT=8090",
+        &base,
+    ]);
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "side",
+        "--network",
+        "container:base",
+        "-e",
+        "PORT=8081",
+        &v1,
+    ]);
+    let host_port = free_port().to_string();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "hostnet",
+        "--network",
+        "host",
+        "-e",
+        &format!("PORT={host_port}"),
+        &v1,
+    ]);
+    for c in ["web", "side", "hostnet"] {
+        d.wait_healthy(c);
+    }
+    let before: Vec<Value> = ["web", "side", "hostnet"]
+        .iter()
+        .map(|c| d.inspect(c))
+        .collect();
+
+    let plan = rig.update(&["--plan", "--json"]).expect(0);
+    let steps: Vec<Value> = serde_json::from_str(&plan.stdout).unwrap();
+    let web_steps: Vec<&str> = steps
+        .iter()
+        .filter(|s| s["workload"] == "web")
+        .map(|s| s["step"].as_str().unwrap())
+        .collect();
+    // Published ports: the old one stops before the new one starts.
+    assert_eq!(
+        web_steps,
+        [
+            "pull",
+            "stop_old",
+            "rename_old",
+            "create",
+            "start",
+            "verify",
+            "remove_old"
+        ],
+        "{}",
+        plan.stdout
+    );
+    assert!(
+        steps.iter().all(|s| s["target"] == v2.as_str()),
+        "{}",
+        plan.stdout
+    );
+    assert_eq!(
+        d.inspect("web")["Id"],
+        before[0]["Id"],
+        "--plan changed nothing"
+    );
+
+    let out = rig.update(&["--json"]).expect(0);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        done.iter().filter(|d| d["result"] == "applied").count(),
+        3,
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    let new_image = d.inspect(&v2)["Id"].clone();
+    for (i, name) in ["web", "side", "hostnet"].iter().enumerate() {
+        let after = d.inspect(name);
+        assert_ne!(after["Id"], before[i]["Id"], "{name} was recreated");
+        assert_eq!(after["Image"], new_image, "{name} runs the new image");
+        assert_eq!(after["Config"]["Image"], v2.as_str());
+        assert_eq!(settings(&after), settings(&before[i]), "{name}");
+        assert_eq!(after["State"]["Running"], true, "{name}");
+    }
+    assert_eq!(d.inspect("web")["Config"]["Hostname"], "webhost");
+    // The old containers are gone, their images kept.
+    let names = d.docker(&["ps", "-a", "--format", "{{.Names}}"]);
+    assert!(!names.contains(".vext-old"), "{names}");
+    d.docker(&["image", "inspect", &v1]);
+    // The service answers with the new version on its published port.
+    let body = http_get(&format!("http://127.0.0.1:{port}/"));
+    assert_eq!(body.trim(), "two");
+}
+
+fn http_get(url: &str) -> String {
+    let out = Command::new("busybox")
+        .args(["wget", "-q", "-O", "-", url])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn failing_versions_are_rolled_back_held_and_reported() {
+    let rig = Rig::new();
+    let d = &rig.engine;
+    d.release(&rig.image("1.0.1"), Behaviour::Unhealthy, "sick");
+    d.docker(&["network", "create", "n1"]);
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "n1",
+        "-e",
+        "KEEP=1",
+        &rig.image("1.0.0"),
+    ]);
+    d.wait_healthy("web");
+    let old_id = d.inspect("web")["Id"].clone();
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#ops"]);
+    let metrics = rig.state.path().join("update.prom");
+    let metrics_arg = metrics.display().to_string();
+    let notify = ircd.url("ops");
+
+    let out = rig
+        .update(&["--notify", &notify, "--metrics-file", &metrics_arg])
+        .expect(1);
+    assert!(out.stdout.contains("rolled_back"), "{}", out.stdout);
+    let web = d.inspect("web");
+    assert_eq!(web["Id"], old_id, "the original container runs again");
+    assert_eq!(web["State"]["Running"], true);
+    assert_eq!(web["State"]["Health"]["Status"], "healthy");
+    let names = d.docker(&["ps", "-a", "--format", "{{.Names}}"]);
+    assert_eq!(names.trim(), "web", "the new container is removed");
+    let prom = std::fs::read_to_string(&metrics).unwrap();
+    assert!(prom.contains("safe_updater_rollbacks_total 1\n"), "{prom}");
+    assert!(
+        prom.contains("safe_updater_updates_succeeded_total 0\n"),
+        "{prom}"
+    );
+    let got = obs.privmsgs(2, Duration::from_secs(20));
+    let text: Vec<&str> = got.iter().map(|p| p.text.as_str()).collect();
+    assert!(
+        text[0].contains("1 update: 0 applied, 1 rolled back")
+            && text[1].contains("web")
+            && text[1].contains("rolled back")
+            && text[1].contains("health check failed"),
+        "{text:?}"
+    );
+
+    // Held: the next run skips 1.0.1 and touches nothing.
+    let out = rig.update(&[]).expect(0);
+    assert!(
+        out.stdout.contains("skipped") && out.stdout.contains("held"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(d.inspect("web")["Id"], old_id);
+
+    // A newer version that exits at once is rolled back too.
+    d.release(&rig.image("1.0.2"), Behaviour::Exits, "gone");
+    let out = rig.update(&["--json"]).expect(1);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    let web_done = done.iter().find(|x| x["result"] == "rolled_back").unwrap();
+    assert!(
+        web_done["reason"].as_str().unwrap().contains("exited"),
+        "{}",
+        out.stdout
+    );
+    let web = d.inspect("web");
+    assert_eq!(web["Id"], old_id);
+    assert_eq!(web["State"]["Running"], true);
+    assert!(web["Config"]["Env"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("KEEP=1")));
+
+    // --release clears a hold.
+    rig.update(&["--release", &rig.image("1.0.1")]).expect(0);
+    let plan = rig.update(&["--plan"]).expect(0);
+    assert!(
+        plan.stdout.contains("1.0.2") && plan.stdout.contains("skipped"),
+        "1.0.2 still held, 1.0.1 released but not the newest: {}",
+        plan.stdout
+    );
+}
+
+#[test]
+fn a_killed_update_is_undone_by_the_next_run_and_a_failed_pull_touches_nothing() {
+    let rig = Rig::new();
+    let d = &rig.engine;
+    d.release(&rig.image("1.0.1"), Behaviour::Healthy, "two");
+    d.docker(&["network", "create", "n1"]);
+    let port = free_port().to_string();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "n1",
+        "-p",
+        &format!("127.0.0.1:{port}:8080"),
+        &rig.image("1.0.0"),
+    ]);
+    d.wait_healthy("web");
+    let old_id = d.inspect("web")["Id"].clone();
+
+    // Killed after the rename, before the new container exists.
+    let mut child = Command::new(VEXT)
+        .args(rig.update_args(&[]))
+        .env("VEXT_UPDATE_STALL_AT", "create")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let names = d.docker(&["ps", "-a", "--format", "{{.Names}}"]);
+        if names.contains("web.vext-old") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "never renamed: {names}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let old = d.inspect(&old_id.as_str().unwrap()[..12]);
+    assert_eq!(
+        old["State"]["Running"], false,
+        "killed with the old one stopped"
+    );
+
+    let out = rig.update(&["--recover"]).expect(0);
+    assert!(out.stderr.contains("rolled back"), "{}", out.stderr);
+    let web = d.inspect("web");
+    assert_eq!(web["Id"], old_id);
+    assert_eq!(web["State"]["Running"], true);
+
+    // A pull that fails (the registry lost the new version's blobs) leaves
+    // the container as it was.
+    let blobs = rig.reg.data_dir().join("data/docker/registry/v2/blobs");
+    std::fs::remove_dir_all(&blobs).unwrap();
+    let out = rig.update(&["--json"]).expect(1);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(done[0]["result"], "failed", "{}", out.stdout);
+    assert!(
+        done[0]["reason"].as_str().unwrap().contains("not touched"),
+        "{}",
+        out.stdout
+    );
+    let web = d.inspect("web");
+    assert_eq!(web["Id"], old_id);
+    assert_eq!(web["State"]["Running"], true);
+    assert_eq!(web["Name"], "/web");
+}
+
+#[test]
+fn a_container_without_host_ports_is_updated_without_a_failed_request() {
+    let rig = Rig::new();
+    let d = &rig.engine;
+    d.release(&rig.image("1.0.1"), Behaviour::Healthy, "two");
+    d.docker(&["network", "create", "n1"]);
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "--network",
+        "n1",
+        "--network-alias",
+        "svc",
+        &rig.image("1.0.0"),
+    ]);
+    d.wait_healthy("web");
+    // A client on the same network polls the service by its alias.
+    let poll = "while true; do if /bin/busybox wget -q -O - http://svc:8080/; then echo; else echo FAIL; fi; /bin/busybox usleep 50000; done";
+    let client = format!("{}/client:1.0.0", rig.reg.addr);
+    d.build(&client, Behaviour::Plain, "");
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "client",
+        "--network",
+        "n1",
+        "--entrypoint",
+        "/bin/busybox",
+        &client,
+        "sh",
+        "-c",
+        poll,
+    ]);
+    std::thread::sleep(Duration::from_secs(1));
+    let out = rig.update(&["--json"]).expect(0);
+    assert!(out.stdout.contains("\"applied\""), "{}", out.stdout);
+    std::thread::sleep(Duration::from_secs(1));
+    let log = d.docker(&["logs", "client"]);
+    let answers: Vec<&str> = log.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(
+        answers.contains(&"one") && answers.contains(&"two"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("FAIL"),
+        "a request failed during the update:\n{log}"
+    );
+    assert_eq!(answers.last(), Some(&"two"), "{log}");
+}
