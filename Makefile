@@ -9,7 +9,7 @@
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
-DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml
+DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server
 # Only the benchmarks need these.
 BENCH_PACKAGES := skopeo
 
@@ -46,7 +46,8 @@ deps-synapse:
 deps-debian:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
 	@# Debian starts irkerd (port 6659), ngircd and inspircd (6667) when the
-	@# packages are installed; the tests and benchmarks start their own, so
+	@# packages are installed (a system Docker engine and nats-server are left
+	@# running: the tests start their own on private sockets and ports); the tests and benchmarks start their own, so
 	@# stop and disable those services (through the service manager only: an
 	@# irkerd the user runs by hand is left alone; tests that need port 6659
 	@# use a private network namespace).

@@ -35,6 +35,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Announce commits from git hooks (a drop-in for irkerhook)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check registries for newer versions of the images in use, gated by a safe-update policy')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (the static binary carries its own)')
@@ -294,6 +295,48 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'vext;update' {
+            [CompletionResult]::new('--docker-host', '--docker-host', [CompletionResultType]::ParameterName, 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]')
+            [CompletionResult]::new('--kubeconfig', '--kubeconfig', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]')
+            [CompletionResult]::new('--context', '--context', [CompletionResultType]::ParameterName, 'With --kube: the kubeconfig context [default: current-context]')
+            [CompletionResult]::new('-N', '-N ', [CompletionResultType]::ParameterName, 'With --kube: the namespace [default: the context''s, else default]')
+            [CompletionResult]::new('--namespace', '--namespace', [CompletionResultType]::ParameterName, 'With --kube: the namespace [default: the context''s, else default]')
+            [CompletionResult]::new('--only', '--only', [CompletionResultType]::ParameterName, 'Only images matching GLOB (nginx, ''ghcr.io/acme/*''; repeatable)')
+            [CompletionResult]::new('--branch', '--branch', [CompletionResultType]::ParameterName, 'With --commit: commit on a new branch NAME')
+            [CompletionResult]::new('--stable-for', '--stable-for', [CompletionResultType]::ParameterName, 'Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart')
+            [CompletionResult]::new('--health-timeout', '--health-timeout', [CompletionResultType]::ParameterName, 'The longest the health gate waits for a new container to prove itself')
+            [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'Also require this URL to answer 2xx before an update counts as healthy')
+            [CompletionResult]::new('--health-cmd', '--health-cmd', [CompletionResultType]::ParameterName, 'Also require this shell command to exit 0 before an update counts as healthy')
+            [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit')
+            [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Update up to N workloads at once')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
+            [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for registries')
+            [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Send a notification of what was applied, rolled back or failed to TARGET (repeatable)')
+            [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'With --notify: hand the notification to a daemon at HOST[:PORT]')
+            [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'With --via: sign with the shared secret in FILE (the daemon''s --secret-file)')
+            [CompletionResult]::new('--metrics-file', '--metrics-file', [CompletionResultType]::ParameterName, 'Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically')
+            [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where the update journal and the held versions live (the daemon''s state dir) [default: as vext daemon]')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('--docker', '--docker', [CompletionResultType]::ParameterName, 'Also list the images of running containers from the Docker engine')
+            [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'With --docker: stopped containers too')
+            [CompletionResult]::new('--kube', '--kube', [CompletionResultType]::ParameterName, 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)')
+            [CompletionResult]::new('-A', '-A ', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
+            [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
+            [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Print what an apply would do, in order, and change nothing')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output JSON (see below for the fields)')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Rewrite approved tags in the manifest files found under PATHs')
+            [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'With --write: make one git commit listing each change (nothing is pushed)')
+            [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove the old image once the new container is healthy')
+            [CompletionResult]::new('--recover', '--recover', [CompletionResultType]::ParameterName, 'Finish or undo what an interrupted run left, and exit (every run does this first)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'vext;history' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'The daemon''s state directory (same default as `vext daemon --state-dir`)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only messages with a target matching PATTERN (`*` matches anything)')
@@ -373,6 +416,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('hook', 'hook', [CompletionResultType]::ParameterValue, 'Announce commits from git hooks (a drop-in for irkerhook)')
             [CompletionResult]::new('scan', 'scan', [CompletionResultType]::ParameterValue, 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check registries for newer versions of the images in use, gated by a safe-update policy')
+            [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (the static binary carries its own)')
@@ -409,6 +453,9 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             break
         }
         'vext;help;check' {
+            break
+        }
+        'vext;help;update' {
             break
         }
         'vext;help;history' {

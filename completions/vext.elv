@@ -32,6 +32,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+            cand update 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -275,6 +276,47 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'vext;update'= {
+            cand --docker-host 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]'
+            cand --kubeconfig 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]'
+            cand --context 'With --kube: the kubeconfig context [default: current-context]'
+            cand -N 'With --kube: the namespace [default: the context''s, else default]'
+            cand --namespace 'With --kube: the namespace [default: the context''s, else default]'
+            cand --only 'Only images matching GLOB (nginx, ''ghcr.io/acme/*''; repeatable)'
+            cand --branch 'With --commit: commit on a new branch NAME'
+            cand --stable-for 'Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart'
+            cand --health-timeout 'The longest the health gate waits for a new container to prove itself'
+            cand --health-url 'Also require this URL to answer 2xx before an update counts as healthy'
+            cand --health-cmd 'Also require this shell command to exit 0 before an update counts as healthy'
+            cand --release 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit'
+            cand --parallel 'Update up to N workloads at once'
+            cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
+            cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'
+            cand --ca-file 'Also trust the CA certificates in this PEM file for registries'
+            cand --notify 'Send a notification of what was applied, rolled back or failed to TARGET (repeatable)'
+            cand --via 'With --notify: hand the notification to a daemon at HOST[:PORT]'
+            cand --secret-file 'With --via: sign with the shared secret in FILE (the daemon''s --secret-file)'
+            cand --metrics-file 'Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically'
+            cand --state-dir 'Where the update journal and the held versions live (the daemon''s state dir) [default: as vext daemon]'
+            cand --config 'Configuration file (TOML)'
+            cand --docker 'Also list the images of running containers from the Docker engine'
+            cand --all 'With --docker: stopped containers too'
+            cand --kube 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+            cand -A 'With --kube: every namespace'
+            cand --all-namespaces 'With --kube: every namespace'
+            cand --plan 'Print what an apply would do, in order, and change nothing'
+            cand --json 'Output JSON (see below for the fields)'
+            cand --write 'Rewrite approved tags in the manifest files found under PATHs'
+            cand --commit 'With --write: make one git commit listing each change (nothing is pushed)'
+            cand --prune 'Remove the old image once the new container is healthy'
+            cand --recover 'Finish or undo what an interrupted run left, and exit (every run does this first)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'vext;history'= {
             cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
             cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
@@ -346,6 +388,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand hook 'Announce commits from git hooks (a drop-in for irkerhook)'
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+            cand update 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -373,6 +416,8 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help;scan'= {
         }
         &'vext;help;check'= {
+        }
+        &'vext;help;update'= {
         }
         &'vext;help;history'= {
         }

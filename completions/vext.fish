@@ -34,6 +34,7 @@ complete -c vext -n "__fish_vext_needs_command" -f -a "daemon" -d 'Run the relay
 complete -c vext -n "__fish_vext_needs_command" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
 complete -c vext -n "__fish_vext_needs_command" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+complete -c vext -n "__fish_vext_needs_command" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
 complete -c vext -n "__fish_vext_needs_command" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c vext -n "__fish_vext_needs_command" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
@@ -215,6 +216,40 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l only-new -d 'Report 
 complete -c vext -n "__fish_vext_using_subcommand check" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand update" -l docker-host -d 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l kubeconfig -d 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l context -d 'With --kube: the kubeconfig context [default: current-context]' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -s N -l namespace -d 'With --kube: the namespace [default: the context\'s, else default]' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l only -d 'Only images matching GLOB (nginx, \'ghcr.io/acme/*\'; repeatable)' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l branch -d 'With --commit: commit on a new branch NAME' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l stable-for -d 'Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d 'The longest the health gate waits for a new container to prove itself' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l health-url -d 'Also require this URL to answer 2xx before an update counts as healthy' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l health-cmd -d 'Also require this shell command to exit 0 before an update counts as healthy' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l release -d 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l parallel -d 'Update up to N workloads at once' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l notify -d 'Send a notification of what was applied, rolled back or failed to TARGET (repeatable)' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l via -d 'With --notify: hand the notification to a daemon at HOST[:PORT]' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l secret-file -d 'With --via: sign with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l metrics-file -d 'Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l state-dir -d 'Where the update journal and the held versions live (the daemon\'s state dir) [default: as vext daemon]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l docker -d 'Also list the images of running containers from the Docker engine'
+complete -c vext -n "__fish_vext_using_subcommand update" -l all -d 'With --docker: stopped containers too'
+complete -c vext -n "__fish_vext_using_subcommand update" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+complete -c vext -n "__fish_vext_using_subcommand update" -s A -l all-namespaces -d 'With --kube: every namespace'
+complete -c vext -n "__fish_vext_using_subcommand update" -l plan -d 'Print what an apply would do, in order, and change nothing'
+complete -c vext -n "__fish_vext_using_subcommand update" -l json -d 'Output JSON (see below for the fields)'
+complete -c vext -n "__fish_vext_using_subcommand update" -l write -d 'Rewrite approved tags in the manifest files found under PATHs'
+complete -c vext -n "__fish_vext_using_subcommand update" -l commit -d 'With --write: make one git commit listing each change (nothing is pushed)'
+complete -c vext -n "__fish_vext_using_subcommand update" -l prune -d 'Remove the old image once the new container is healthy'
+complete -c vext -n "__fish_vext_using_subcommand update" -l recover -d 'Finish or undo what an interrupted run left, and exit (every run does this first)'
+complete -c vext -n "__fish_vext_using_subcommand update" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand update" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand history" -l state-dir -d 'The daemon\'s state directory (same default as `vext daemon --state-dir`)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand history" -l target -d 'Only messages with a target matching PATTERN (`*` matches anything)' -r
 complete -c vext -n "__fish_vext_using_subcommand history" -l since -d 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)' -r
@@ -250,16 +285,17 @@ complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Config
 complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check history config completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'

@@ -482,3 +482,168 @@ fn a_container_without_host_ports_is_updated_without_a_failed_request() {
     );
     assert_eq!(answers.last(), Some(&"two"), "{log}");
 }
+
+#[test]
+fn write_rewrites_only_tag_bytes_and_commits_each_change() {
+    let reg = RegistryServer::start(None);
+    let r = reg.addr.clone();
+    reg.push("web", &["1.25.3", "1.25.4", "2.0.0"], None);
+    reg.push("api", &["3.1.0", "3.2.0"], None);
+    reg.push("base", &["1.0", "1.1"], None);
+    reg.push("kz", &["0.9.0", "0.9.1"], None);
+    let repo = TempDir::new("gitops");
+    let files = [
+        (
+            "deploy/web.yaml",
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web # the site\nspec:\n  template:\n    spec:\n      containers:\n        - name: web\n          image: \"{r}/web:1.25.3\"   # keep me\n"),
+        ),
+        (
+            "compose.yaml",
+            format!("services:\n  api:\n    image: {r}/api:3.1.0\n    ports: ['8080:80']\n"),
+        ),
+        (
+            "Dockerfile",
+            format!("ARG BASE_TAG=1.0\nFROM {r}/base:${{BASE_TAG}} AS build\nRUN true\n"),
+        ),
+        (
+            "kz/kustomization.yaml",
+            format!("resources:\n  - app.yaml\nimages:\n  - name: {r}/kz\n    newTag: \"0.9.0\" # pinned\n"),
+        ),
+        (
+            "kz/app.yaml",
+            format!("apiVersion: v1\nkind: Pod\nmetadata:\n  name: kz\nspec:\n  containers:\n    - name: kz\n      image: {r}/kz\n"),
+        ),
+    ];
+    for (name, text) in &files {
+        let p = repo.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let git = |args: &[&str]| run_ok(repo.path(), "git", args);
+    git(&["init", "-q"]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "commit",
+        "-q",
+        "--allow-empty",
+        "-m",
+        "root",
+    ]);
+    git(&["add", "."]);
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.org",
+        "commit",
+        "-q",
+        "-m",
+        "manifests",
+    ]);
+    let scan = |dir: &std::path::Path| -> Vec<(String, usize, String)> {
+        let out = vext(["scan", "--json", dir.to_str().unwrap()]).expect(0);
+        let v: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        let mut rows: Vec<_> = v
+            .iter()
+            .map(|f| {
+                (
+                    f["source"]["file"].as_str().unwrap_or_default().to_string(),
+                    f["source"]["line"].as_u64().unwrap_or(0) as usize,
+                    f["image"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let before = scan(repo.path());
+    let state = TempDir::new("update-state");
+    let out = vext([
+        "update",
+        repo.path().to_str().unwrap(),
+        "--write",
+        "--commit",
+        "--branch",
+        "vext-updates",
+        "--insecure-registry",
+        &r,
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--json",
+    ])
+    .env("GIT_AUTHOR_NAME", "vext")
+    .env("GIT_AUTHOR_EMAIL", "vext@example.org")
+    .env("GIT_COMMITTER_NAME", "vext")
+    .env("GIT_COMMITTER_EMAIL", "vext@example.org")
+    .expect(0);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        done.iter().filter(|d| d["result"] == "applied").count(),
+        4,
+        "{}\n{}",
+        out.stdout,
+        out.stderr
+    );
+    // The new tags, exactly where the old ones were (the default policy
+    // approves minor and patch, not web's 2.0.0).
+    let after = scan(repo.path());
+    let expected: Vec<_> = before
+        .iter()
+        .map(|(f, l, i)| {
+            let i = i
+                .replace("web:1.25.3", "web:1.25.4")
+                .replace("api:3.1.0", "api:3.2.0")
+                .replace("base:1.0", "base:1.1")
+                .replace("kz:0.9.0", "kz:0.9.1");
+            (f.clone(), *l, i)
+        })
+        .collect();
+    assert_eq!(after, expected);
+    // One commit on the new branch; its diff touches only tag bytes.
+    assert_eq!(
+        git(&["rev-parse", "--abbrev-ref", "HEAD"]).trim(),
+        "vext-updates"
+    );
+    let message = git(&["log", "-1", "--format=%B"]);
+    assert!(
+        message.contains("web 1.25.3 → 1.25.4 (patch) in deploy/web.yaml:10"),
+        "{message}"
+    );
+    let diff = git(&[
+        "diff",
+        "HEAD~1",
+        "--word-diff=porcelain",
+        "--word-diff-regex=[^:\"=]+",
+        "-U0",
+    ]);
+    let removed: Vec<&str> = diff
+        .lines()
+        .filter(|l| l.starts_with('-') && !l.starts_with("---"))
+        .collect();
+    let added: Vec<&str> = diff
+        .lines()
+        .filter(|l| l.starts_with('+') && !l.starts_with("+++"))
+        .collect();
+    let mut removed_sorted = removed.clone();
+    removed_sorted.sort();
+    let mut added_sorted = added.clone();
+    added_sorted.sort();
+    assert_eq!(
+        removed_sorted,
+        ["-0.9.0", "-1.0", "-1.25.3", "-3.1.0"],
+        "{diff}"
+    );
+    assert_eq!(
+        added_sorted,
+        ["+0.9.1", "+1.1", "+1.25.4", "+3.2.0"],
+        "{diff}"
+    );
+    // Everything else is byte for byte what it was.
+    let web = std::fs::read_to_string(repo.path().join("deploy/web.yaml")).unwrap();
+    assert_eq!(web, files[0].1.replace("1.25.3", "1.25.4"));
+    let kz = std::fs::read_to_string(repo.path().join("kz/kustomization.yaml")).unwrap();
+    assert_eq!(kz, files[3].1.replace("0.9.0", "0.9.1"));
+}

@@ -42,6 +42,12 @@ impl DockerEngine {
             .arg(dir.path().join("dockerd.pid"))
             .arg("-H")
             .arg(format!("unix://{}", sock.display()))
+            // Should a system containerd be running, this engine's
+            // containers stay apart from any other engine's.
+            .arg("--containerd-namespace")
+            .arg(format!("vext-{}", unique(&dir)))
+            .arg("--containerd-plugins-namespace")
+            .arg(format!("vext-plugins-{}", unique(&dir)))
             .args([
                 "--storage-driver",
                 "vfs",
@@ -157,6 +163,16 @@ impl DockerEngine {
     pub fn data_root(&self) -> &Path {
         self.dir.path()
     }
+}
+
+fn unique(dir: &TempDir) -> String {
+    dir.path()
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy()
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+        })
+        .unwrap_or_default()
 }
 
 impl Drop for DockerEngine {
