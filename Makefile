@@ -47,8 +47,9 @@ deps-debian:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
 	@# Debian starts irkerd (port 6659), ngircd and inspircd (6667) when the
 	@# packages are installed (a system Docker engine and nats-server are left
-	@# running: the tests start their own on private sockets and ports); the tests and benchmarks start their own, so
-	@# stop and disable those services (through the service manager only: an
+	@# running: the tests start their own on private sockets and ports); the
+	@# tests and benchmarks start their own IRC servers, so stop and disable
+	@# those services (through the service manager only: an
 	@# irkerd the user runs by hand is left alone; tests that need port 6659
 	@# use a private network namespace).
 	@for svc in irker ngircd inspircd; do \

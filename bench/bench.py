@@ -625,7 +625,154 @@ def matrix_bench():
     return v, a
 
 
+def update_bench():
+    """vext update --docker of one container against the sequence Watchtower
+    performs, done with the docker CLI (pull; stop; rm; run with the same
+    options), on one private dockerd and registry: wall time and the longest
+    gap a client polling the published port every 10 ms sees. Then --plan
+    over 50 containers."""
+    import urllib.request
+    if not shutil.which("dockerd") or not shutil.which("busybox"):
+        return None
+    d = tempfile.mkdtemp(prefix="vext-bench-docker-")
+    sock = os.path.join(d, "docker.sock")
+    host = f"unix://{sock}"
+    dockerd = spawn(["dockerd", "--data-root", f"{d}/data", "--exec-root", f"{d}/exec", "--pidfile", f"{d}/pid",
+                     "-H", host, "--storage-driver", "vfs", "--iptables=false", "--ip-masq=false", "--bridge=none",
+                     "--containerd-namespace", "vext-bench", "--containerd-plugins-namespace", "vext-bench-plugins"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(os.environ, DOCKER_HOST=host, DOCKER_BUILDKIT="0")
+    def docker(*args, check=True):
+        return subprocess.run(["docker", *args], env=env, capture_output=True, text=True, check=check).stdout.strip()
+    for _ in range(150):
+        if subprocess.run(["docker", "version"], env=env, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.2)
+    rport = free_port()
+    conf = os.path.join(d, "registry.yml")
+    with open(conf, "w") as f:
+        f.write(f"version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {d}/registry\nhttp:\n  addr: 127.0.0.1:{rport}\n")
+    registry = spawn(["docker-registry", "serve", conf], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_port(rport)
+    reg = f"127.0.0.1:{rport}"
+    ctx = os.path.join(d, "ctx")
+    os.makedirs(os.path.join(ctx, "www"))
+    shutil.copy(shutil.which("busybox"), os.path.join(ctx, "busybox"))
+    with open(os.path.join(ctx, "Dockerfile"), "w") as f:
+        f.write('FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\n'
+                # A process that stops on SIGTERM, as real services do (httpd
+                # as PID 1 would ignore it and every stop would take 10 s).
+                'CMD ["/bin/busybox", "sh", "-c", "trap \'exit 0\' TERM; /bin/busybox httpd -f -p 8080 -h /www & wait"]\n')
+    tags = [f"1.0.{i}" for i in range(8)]
+    for t in tags:
+        with open(os.path.join(ctx, "www", "index.html"), "w") as f:
+            f.write(t)
+        docker("build", "-q", "-t", f"{reg}/app:{t}", ctx)
+        docker("push", "-q", f"{reg}/app:{t}")
+    docker("network", "create", "n1")
+    port = free_port()
+    def start(tag):
+        docker("rm", "-f", "web", check=False)
+        docker("run", "-d", "--name", "web", "--network", "n1", "-p", f"127.0.0.1:{port}:8080",
+               "--restart", "unless-stopped", "-e", "A=1", f"{reg}/app:{tag}")
+        time.sleep(0.5)
+    def polled(action):
+        stop = threading.Event()
+        gaps = []
+        fails = []
+        def poll():
+            # Downtime: from a request that fails to the next that succeeds.
+            fail_start = None
+            worst = 0.0
+            while not stop.is_set():
+                t0 = time.monotonic()
+                try:
+                    urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                    if fail_start is not None:
+                        worst = max(worst, time.monotonic() - fail_start)
+                        fail_start = None
+                except Exception as e:
+                    fails.append(repr(e))
+                    if fail_start is None:
+                        fail_start = t0
+                time.sleep(0.01)
+            gaps.append(worst)
+        t = threading.Thread(target=poll)
+        t.start()
+        time.sleep(0.2)
+        t0 = time.monotonic()
+        action()
+        wall = time.monotonic() - t0
+        # Until the service answers again (or 20 s).
+        until = time.monotonic() + 20
+        while time.monotonic() < until:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+                break
+            except Exception:
+                time.sleep(0.01)
+        time.sleep(0.2)
+        stop.set()
+        t.join()
+        if os.environ.get("BENCH_DEBUG"):
+            print(len(fails), fails[:2], file=sys.stderr)
+        return wall, gaps[0], len(fails)
+    state = os.path.join(d, "state")
+    vext_runs, cli_runs = [], []
+    for i in range(3):
+        old, new = tags[2 * i], tags[2 * i + 1]
+        # The CLI: what Watchtower does (no gate, no way back).
+        start(old)
+        docker("rmi", f"{reg}/app:{new}", check=False)
+        def cli():
+            docker("pull", "-q", f"{reg}/app:{new}")
+            docker("stop", "web")
+            docker("rm", "web")
+            docker("run", "-d", "--name", "web", "--network", "n1", "-p", f"127.0.0.1:{port}:8080",
+                   "--restart", "unless-stopped", "-e", "A=1", f"{reg}/app:{new}")
+        cli_runs.append(polled(cli))
+        # vext: the same pull and recreate, with the old container kept until
+        # the new one runs (--stable-for 0s: the gate's own wait is left out).
+        start(old)
+        docker("rmi", f"{reg}/app:{new}", check=False)
+        # Only the next tag is approved-newest when the registry shows it;
+        # newer tags exist, so pin what this round may take with a policy.
+        pol = os.path.join(d, "policy.toml")
+        with open(pol, "w") as f:
+            f.write(f"[policy]\nallow = \"patch\"\n[[policy.rule]]\nimage = \"*\"\ninclude = '^1[.]0[.]{new[-1]}$'\n")
+        def vx_pinned():
+            r = subprocess.run([VEXT, "update", "--docker", "--docker-host", host, "--insecure-registry", reg,
+                                "--state-dir", state, "--stable-for", "0s", "--policy", pol],
+                               capture_output=True, text=True, check=False)
+            if r.returncode != 0:
+                print(r.stdout, r.stderr, file=sys.stderr)
+        vext_runs.append(polled(vx_pinned))
+    # --plan over 50 containers.
+    docker("rm", "-f", "web", check=False)
+    for i in range(50):
+        docker("run", "-d", "--name", f"c{i}", "--network", "n1", f"{reg}/app:{tags[0]}")
+    t0 = time.monotonic()
+    plan = subprocess.run([VEXT, "update", "--docker", "--docker-host", host, "--insecure-registry", reg,
+                           "--state-dir", state, "--plan", "--json"], capture_output=True, text=True)
+    plan_s = time.monotonic() - t0
+    steps = len(json.loads(plan.stdout)) if plan.returncode == 0 else 0
+    ids = docker("ps", "-aq").split()
+    if ids:
+        docker("rm", "-f", *ids, check=False)
+    for p in (registry, dockerd):
+        p.terminate()
+        try:
+            p.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            p.kill()
+    shutil.rmtree(d, ignore_errors=True)
+    return {"vext": vext_runs, "cli": cli_runs, "plan_s": plan_s, "plan_steps": steps}
+
+
 def main():
+    if os.environ.get("BENCH_ONLY") == "update":
+        print_update(update_bench())
+        return
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
     fast = Ngircd(penalties=False)
@@ -704,11 +851,27 @@ def main():
         print(f"{'spool on disk (fsync per group commit)':<50} {disk:>10.0f}/s")
         print(f"{'spool on tmpfs (no real fsync cost)':<50} {tmpfs:>10.0f}/s")
         print(f"{'cost of durability (disk / tmpfs)':<50} {disk / tmpfs:>12.3f}")
+    print_update(update_bench())
     if not QUICK:
         print(
             f"pacing run delivered: vext {v['pace_delivered']}/200 ({v['pace_disconnects']} disconnects), "
             f"irkerd {i['pace_delivered']}/200 ({i['pace_disconnects']} disconnects)"
         )
+
+
+def print_update(u):
+    if not u:
+        return
+    print()
+    print("update of one container with a published port (3 runs each, median; client polls every 10 ms)")
+    print(f"{'':<50} {'vext':>12} {'docker CLI':>12} {'ratio':>12}")
+    vw = median([r[0] for r in u["vext"]]); cw = median([r[0] for r in u["cli"]])
+    vg = median([r[1] for r in u["vext"]]); cg = median([r[1] for r in u["cli"]])
+    vf = median([r[2] for r in u["vext"]]); cf = median([r[2] for r in u["cli"]])
+    print(f"{'wall time (pull, recreate; no gate wait)':<50} {fmt(vw, 's'):>12} {fmt(cw, 's'):>12} {vw / cw:>12.3f}")
+    print(f"{'downtime a polling client sees':<50} {fmt(vg, 'ms'):>12} {fmt(cg, 'ms'):>12} {(vg / cg if cg else float('nan')):>12.3f}")
+    print(f"{'failed requests during the update':<50} {vf:>12} {cf:>12}")
+    print(f"{'vext update --plan, 50 containers':<50} {fmt(u['plan_s'], 'ms'):>12}   {u['plan_steps']} steps planned")
 
 
 if __name__ == "__main__":
