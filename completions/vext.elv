@@ -33,6 +33,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand update 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+            cand semaphore 'Run, follow and stop Semaphore UI (Ansible) tasks'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -317,6 +318,148 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'vext;semaphore'= {
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand projects 'List the projects'
+            cand templates 'List a project''s templates'
+            cand run 'Start a task from a template'
+            cand status 'Show a task''s status'
+            cand logs 'Print a task''s log'
+            cand stop 'Stop a running task'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vext;semaphore;projects'= {
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;semaphore;templates'= {
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;semaphore;run'= {
+            cand --limit 'Limit the play to these hosts (Ansible --limit)'
+            cand --tags 'Only tasks with these tags (Ansible --tags)'
+            cand --skip-tags 'Skip tasks with these tags (Ansible --skip-tags)'
+            cand --extra-vars 'Extra variables, a JSON object'
+            cand --branch 'The git branch of the repository to run from'
+            cand --poll 'How often to ask Semaphore while waiting'
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand --dry-run 'Check mode: change nothing'
+            cand --debug 'Verbose Ansible output'
+            cand --wait 'Wait for the task to end; the exit status says how it ended'
+            cand --follow 'Print the task''s log as it runs (implies --wait)'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;semaphore;status'= {
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;semaphore;logs'= {
+            cand --tail 'Only the last N lines'
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand -f 'Keep printing new lines until the task ends'
+            cand --follow 'Keep printing new lines until the task ends'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;semaphore;stop'= {
+            cand --url 'Semaphore''s base URL [default: [semaphore] url in the config]'
+            cand --token-file 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]'
+            cand --ca-file 'Also trust the CA certificates in this PEM file'
+            cand --timeout 'The longest one request to Semaphore may take'
+            cand --config 'Configuration file (TOML)'
+            cand --force 'Kill it instead of asking it to stop'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;semaphore;help'= {
+            cand projects 'List the projects'
+            cand templates 'List a project''s templates'
+            cand run 'Start a task from a template'
+            cand status 'Show a task''s status'
+            cand logs 'Print a task''s log'
+            cand stop 'Stop a running task'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vext;semaphore;help;projects'= {
+        }
+        &'vext;semaphore;help;templates'= {
+        }
+        &'vext;semaphore;help;run'= {
+        }
+        &'vext;semaphore;help;status'= {
+        }
+        &'vext;semaphore;help;logs'= {
+        }
+        &'vext;semaphore;help;stop'= {
+        }
+        &'vext;semaphore;help;help'= {
+        }
         &'vext;history'= {
             cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
             cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
@@ -389,6 +532,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand scan 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand update 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+            cand semaphore 'Run, follow and stop Semaphore UI (Ansible) tasks'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -418,6 +562,26 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help;check'= {
         }
         &'vext;help;update'= {
+        }
+        &'vext;help;semaphore'= {
+            cand projects 'List the projects'
+            cand templates 'List a project''s templates'
+            cand run 'Start a task from a template'
+            cand status 'Show a task''s status'
+            cand logs 'Print a task''s log'
+            cand stop 'Stop a running task'
+        }
+        &'vext;help;semaphore;projects'= {
+        }
+        &'vext;help;semaphore;templates'= {
+        }
+        &'vext;help;semaphore;run'= {
+        }
+        &'vext;help;semaphore;status'= {
+        }
+        &'vext;help;semaphore;logs'= {
+        }
+        &'vext;help;semaphore;stop'= {
         }
         &'vext;help;history'= {
         }

@@ -35,6 +35,7 @@ complete -c vext -n "__fish_vext_needs_command" -f -a "hook" -d 'Announce commit
 complete -c vext -n "__fish_vext_needs_command" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
 complete -c vext -n "__fish_vext_needs_command" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
 complete -c vext -n "__fish_vext_needs_command" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+complete -c vext -n "__fish_vext_needs_command" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
 complete -c vext -n "__fish_vext_needs_command" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c vext -n "__fish_vext_needs_command" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
@@ -250,6 +251,96 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l recover -d 'Finish 
 complete -c vext -n "__fish_vext_using_subcommand update" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "projects" -d 'List the projects'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "templates" -d 'List a project\'s templates'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "run" -d 'Start a task from a template'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "status" -d 'Show a task\'s status'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "logs" -d 'Print a task\'s log'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "stop" -d 'Stop a running task'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l limit -d 'Limit the play to these hosts (Ansible --limit)' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l tags -d 'Only tasks with these tags (Ansible --tags)' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l skip-tags -d 'Skip tasks with these tags (Ansible --skip-tags)' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l extra-vars -d 'Extra variables, a JSON object' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l branch -d 'The git branch of the repository to run from' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l poll -d 'How often to ask Semaphore while waiting' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l dry-run -d 'Check mode: change nothing'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l debug -d 'Verbose Ansible output'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l wait -d 'Wait for the task to end; the exit status says how it ended'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l follow -d 'Print the task\'s log as it runs (implies --wait)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l tail -d 'Only the last N lines' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s f -l follow -d 'Keep printing new lines until the task ends'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l ca-file -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l timeout -d 'The longest one request to Semaphore may take' -r
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l force -d 'Kill it instead of asking it to stop'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "projects" -d 'List the projects'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "templates" -d 'List a project\'s templates'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "run" -d 'Start a task from a template'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "status" -d 'Show a task\'s status'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Print a task\'s log'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop a running task'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand history" -l state-dir -d 'The daemon\'s state directory (same default as `vext daemon --state-dir`)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand history" -l target -d 'Only messages with a target matching PATTERN (`*` matches anything)' -r
 complete -c vext -n "__fish_vext_using_subcommand history" -l since -d 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)' -r
@@ -285,19 +376,26 @@ complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Config
 complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update history config completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "install" -d 'Install vext as a git hook (post-receive or post-commit)'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "projects" -d 'List the projects'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "templates" -d 'List a project\'s templates'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "run" -d 'Start a task from a template'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "status" -d 'Show a task\'s status'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "logs" -d 'Print a task\'s log'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "stop" -d 'Stop a running task'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'

@@ -185,6 +185,21 @@ update was rolled back or failed.
     )]
     Update(UpdateArgs),
 
+    /// Run, follow and stop Semaphore UI (Ansible) tasks.
+    #[command(after_help = concat!("Examples:
+  export VEXT_SEMAPHORE_URL=https://semaphore.example.org VEXT_SEMAPHORE_TOKEN=...
+  vext semaphore projects
+  vext semaphore templates infra
+  vext semaphore run infra 'Deploy web' --limit web1 --wait --follow
+  vext semaphore logs infra 42 --tail 20
+  vext semaphore stop infra 42 --force
+
+Projects and templates are named by id or by name (case-insensitive).
+`run --wait` exits 0 when the task succeeds, 1 on error, 2 when it was stopped;
+75 when Semaphore is unreachable, 77 when it refuses the token.
+", exit_codes!()))]
+    Semaphore(SemaphoreArgs),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -703,6 +718,108 @@ pub(crate) struct CheckArgs {
     /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SemaphoreArgs {
+    /// Semaphore's base URL [default: [semaphore] url in the config].
+    #[arg(long, env = "VEXT_SEMAPHORE_URL", value_name = "URL", global = true)]
+    pub(crate) url: Option<String>,
+
+    /// A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file].
+    #[arg(long, value_name = "FILE", global = true)]
+    pub(crate) token_file: Option<PathBuf>,
+
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM", global = true)]
+    pub(crate) ca_file: Option<PathBuf>,
+
+    /// The longest one request to Semaphore may take.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration, global = true)]
+    pub(crate) timeout: std::time::Duration,
+
+    /// Output JSON.
+    #[arg(long, global = true)]
+    pub(crate) json: bool,
+
+    #[command(subcommand)]
+    pub(crate) command: SemaphoreCommand,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum SemaphoreCommand {
+    /// List the projects.
+    Projects,
+    /// List a project's templates.
+    Templates {
+        /// The project, by id or name.
+        project: String,
+    },
+    /// Start a task from a template.
+    Run(SemaphoreRunArgs),
+    /// Show a task's status.
+    Status {
+        project: String,
+        /// The task id.
+        task: i64,
+    },
+    /// Print a task's log.
+    Logs {
+        project: String,
+        task: i64,
+        /// Keep printing new lines until the task ends.
+        #[arg(long, short = 'f')]
+        follow: bool,
+        /// Only the last N lines.
+        #[arg(long, value_name = "N")]
+        tail: Option<usize>,
+    },
+    /// Stop a running task.
+    Stop {
+        project: String,
+        task: i64,
+        /// Kill it instead of asking it to stop.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct SemaphoreRunArgs {
+    /// The project, by id or name.
+    pub(crate) project: String,
+    /// The template, by id or name.
+    pub(crate) template: String,
+    /// Limit the play to these hosts (Ansible --limit).
+    #[arg(long, value_name = "HOSTS")]
+    pub(crate) limit: Option<String>,
+    /// Only tasks with these tags (Ansible --tags).
+    #[arg(long, value_name = "TAGS")]
+    pub(crate) tags: Option<String>,
+    /// Skip tasks with these tags (Ansible --skip-tags).
+    #[arg(long, value_name = "TAGS")]
+    pub(crate) skip_tags: Option<String>,
+    /// Extra variables, a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub(crate) extra_vars: Option<String>,
+    /// Check mode: change nothing.
+    #[arg(long)]
+    pub(crate) dry_run: bool,
+    /// Verbose Ansible output.
+    #[arg(long)]
+    pub(crate) debug: bool,
+    /// The git branch of the repository to run from.
+    #[arg(long, value_name = "BRANCH")]
+    pub(crate) branch: Option<String>,
+    /// Wait for the task to end; the exit status says how it ended.
+    #[arg(long)]
+    pub(crate) wait: bool,
+    /// Print the task's log as it runs (implies --wait).
+    #[arg(long)]
+    pub(crate) follow: bool,
+    /// How often to ask Semaphore while waiting.
+    #[arg(long, value_name = "DURATION", default_value = "2s", value_parser = parse_duration)]
+    pub(crate) poll: std::time::Duration,
 }
 
 #[derive(Args, Debug)]

@@ -24,9 +24,20 @@ pub(crate) struct Config {
     /// Scheduled checks in the daemon.
     #[serde(default)]
     pub(crate) check: CheckSection,
+    /// Semaphore UI, for `vext semaphore`.
+    #[serde(default)]
+    pub(crate) semaphore: SemaphoreSection,
     /// The safe-update policy for `vext check`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) policy: Option<crate::images::policy::PolicySection>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SemaphoreSection {
+    pub(crate) url: Option<String>,
+    pub(crate) token: Option<String>,
+    pub(crate) token_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -16,6 +16,8 @@ pub(crate) enum Code {
     Ok,
     /// 1: ran fine, the answer is "no" (updates approved, with `--exit-code`).
     No,
+    /// 2: ran fine, what it waited for was stopped (`semaphore run --wait`).
+    Stopped,
     /// 75: temporary failure, worth retrying (timeout, refused, DNS, 5xx, 429).
     TempFail,
     /// 69: the service is unavailable (server refused us, no daemon at `--via`).
@@ -37,6 +39,7 @@ impl Code {
         match self {
             Code::Ok => 0,
             Code::No => 1,
+            Code::Stopped => 2,
             Code::Usage => 64,
             Code::DataErr => 65,
             Code::Unavailable => 69,

@@ -4,6 +4,7 @@
 //! `main` parses the command line, dispatches with one `match`, and maps
 //! errors to sysexits-style exit codes (see `exit`).
 
+mod chatops;
 mod check;
 mod cli;
 mod config;
@@ -19,6 +20,7 @@ mod irkerd_conf;
 mod net;
 mod notify;
 mod scan;
+mod semaphore;
 mod send;
 mod settings;
 mod state;
@@ -87,6 +89,7 @@ fn try_main(cli: Cli) -> Result<Code> {
             scan::run(args, &ctx)
         }
         Command::Update(args) => update::run(args, &ctx),
+        Command::Semaphore(args) => semaphore::run(args, &ctx),
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(args) => generate::run(args),
@@ -147,6 +150,9 @@ fn show_config(ctx: &Context) -> Result<Code> {
     // [check] notify may hold URLs (webhooks are their own secret).
     for n in &mut config.check.notify {
         *n = crate::notify::target::redacted(n);
+    }
+    if config.semaphore.token.is_some() {
+        config.semaphore.token = Some("***".into());
     }
     for t in config.targets.values_mut() {
         t.url = crate::notify::target::redacted(&t.url);

@@ -9,6 +9,7 @@ mod hook;
 mod kube;
 mod matrix;
 mod scan;
+mod semaphore;
 mod send;
 mod spool;
 mod update;

@@ -1,6 +1,6 @@
 //! Test support, one module per thing the tests drive: the vext binary, IRC
 //! servers (ngircd, InspIRCd, a scripted one) and an observer, the daemon,
-//! the registry, the Docker engine, Synapse, namespaces, a CA, a proxy. Every helper owns what
+//! the registry, the Docker engine, Synapse, a fake Semaphore UI, namespaces, a CA, a proxy. Every helper owns what
 //! it starts and cleans it up (by PID) when dropped.
 
 #![allow(dead_code)]
@@ -17,6 +17,7 @@ mod ngircd;
 mod observer;
 mod proxy;
 mod registry;
+mod semaphore;
 mod synapse;
 mod vext;
 
@@ -32,6 +33,7 @@ pub use ngircd::*;
 pub use observer::*;
 pub use proxy::*;
 pub use registry::*;
+pub use semaphore::*;
 pub use synapse::*;
 pub use vext::*;
 

@@ -1,0 +1,179 @@
+//! `vext semaphore` against a fake Semaphore UI that follows its API
+//! documentation (no Semaphore can be installed here); an opt-in test runs
+//! against a real one when SEMAPHORE_URL and SEMAPHORE_TOKEN are set.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+use crate::support::*;
+
+fn sem(fake: &FakeSemaphore, args: &[&str]) -> Vext {
+    let mut all = vec!["semaphore", "--url", &fake.url];
+    all.extend(args);
+    vext(all.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        .env("VEXT_SEMAPHORE_TOKEN", &fake.token)
+}
+
+#[test]
+fn projects_and_templates_by_name_or_id() {
+    let fake = FakeSemaphore::start("tok-1");
+    let out = sem(&fake, &["projects"]).expect(0);
+    assert!(
+        out.stdout.contains("1  Infra") && out.stdout.contains("2  Web"),
+        "{}",
+        out.stdout
+    );
+    let out = sem(&fake, &["templates", "infra", "--json"]).expect(0);
+    let t: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        t,
+        json!([{"id": 5, "name": "Deploy web"}, {"id": 6, "name": "Backup"}])
+    );
+    let out = sem(&fake, &["templates", "1"]).expect(0);
+    assert!(out.stdout.contains("Backup"));
+    let out = sem(&fake, &["run", "Infra", "Nope"]).expect(65);
+    assert!(
+        out.stderr
+            .contains("no template in project Infra named \"Nope\"")
+            && out.stderr.contains("Deploy web (5)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    let out = sem(&fake, &["status", "Infra", "999"]).expect(65);
+    assert!(
+        out.stderr.contains("task 999 in project 1 does not exist"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn run_wait_follow_posts_what_was_given_and_exits_with_the_outcome() {
+    let fake = FakeSemaphore::start("tok-2");
+    let child = std::thread::scope(|s| {
+        let h = s.spawn(|| {
+            sem(
+                &fake,
+                &[
+                    "run",
+                    "infra",
+                    "deploy WEB",
+                    "--limit",
+                    "web1",
+                    "--tags",
+                    "nginx",
+                    "--dry-run",
+                    "--extra-vars",
+                    r#"{"version":"1.2"}"#,
+                    "--follow",
+                    "--poll",
+                    "100ms",
+                ],
+            )
+            .run()
+        });
+        let task = fake.wait_task();
+        for (status, lines) in [
+            ("starting", &[][..]),
+            ("running", &["PLAY [web]", "TASK [nginx : install]"][..]),
+            ("running", &["ok: [web1]"][..]),
+            ("success", &["PLAY RECAP", "web1 : ok=2 changed=0"][..]),
+        ] {
+            std::thread::sleep(Duration::from_millis(300));
+            fake.advance(task, status, lines);
+        }
+        h.join().unwrap()
+    });
+    assert_eq!(child.code, 0, "{}", child.stderr);
+    assert_eq!(
+        child.stdout,
+        "PLAY [web]\nTASK [nginx : install]\nok: [web1]\nPLAY RECAP\nweb1 : ok=2 changed=0\n",
+        "each log line once, in order"
+    );
+    let posts: Vec<Value> = fake
+        .requests()
+        .into_iter()
+        .filter(|(m, p, _)| m == "POST" && p == "/api/project/1/tasks")
+        .map(|(_, _, b)| b)
+        .collect();
+    assert_eq!(
+        posts,
+        [json!({"template_id": 5, "dry_run": true, "limit": "web1",
+                "arguments": "[\"--tags\",\"nginx\"]", "environment": "{\"version\":\"1.2\"}"})]
+    );
+
+    // --wait: 1 for error, 2 for stopped.
+    for (end, code) in [("error", 1), ("stopped", 2)] {
+        let out = std::thread::scope(|s| {
+            let h = s.spawn(|| sem(&fake, &["run", "1", "6", "--wait", "--poll", "100ms"]).run());
+            std::thread::sleep(Duration::from_millis(200));
+            let task = fake.wait_task();
+            fake.advance(task, end, &[]);
+            h.join().unwrap()
+        });
+        assert_eq!(out.code, code, "{end}: {}", out.stderr);
+        assert!(
+            out.stderr.contains(&format!("ended: {end}")),
+            "{}",
+            out.stderr
+        );
+    }
+}
+
+#[test]
+fn stop_sends_force_and_bad_tokens_and_dead_servers_have_their_codes() {
+    let fake = FakeSemaphore::start("tok-3");
+    let task: i64 = sem(&fake, &["run", "infra", "backup"])
+        .expect(0)
+        .stdout
+        .trim()
+        .parse()
+        .unwrap();
+    sem(&fake, &["stop", "infra", &task.to_string()]).expect(0);
+    sem(&fake, &["stop", "infra", &task.to_string(), "--force"]).expect(0);
+    let stops: Vec<Value> = fake
+        .requests()
+        .into_iter()
+        .filter(|(m, p, _)| m == "POST" && p.ends_with("/stop"))
+        .map(|(_, _, b)| b)
+        .collect();
+    assert_eq!(stops, [json!({"force": false}), json!({"force": true})]);
+    let out = sem(&fake, &["logs", "infra", &task.to_string(), "--tail", "1"]).expect(0);
+    assert_eq!(out.stdout, "");
+
+    let out = vext(["semaphore", "--url", &fake.url, "projects"])
+        .env("VEXT_SEMAPHORE_TOKEN", "wrong")
+        .expect(77);
+    assert!(
+        out.stderr.contains("Semaphore refused the token"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong"), "the token is never printed");
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+
+    let dead = format!("http://127.0.0.1:{}", free_port());
+    let out = vext(["semaphore", "--url", &dead, "projects"])
+        .env("VEXT_SEMAPHORE_TOKEN", "x")
+        .expect(75);
+    assert!(out.stderr.contains("unreachable"), "{}", out.stderr);
+}
+
+/// Against a real Semaphore UI: SEMAPHORE_URL and SEMAPHORE_TOKEN.
+#[test]
+fn real_semaphore_when_configured() {
+    let (Ok(url), Ok(token)) = (
+        std::env::var("SEMAPHORE_URL"),
+        std::env::var("SEMAPHORE_TOKEN"),
+    ) else {
+        eprintln!("SEMAPHORE_URL/SEMAPHORE_TOKEN not set: the real-Semaphore test is skipped");
+        return;
+    };
+    let out = vext(["semaphore", "--url", &url, "projects", "--json"])
+        .env("VEXT_SEMAPHORE_TOKEN", &token)
+        .expect(0);
+    let projects: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert!(projects.is_array());
+}
