@@ -41,6 +41,9 @@ struct Done {
     reason: Option<String>,
     #[serde(skip)]
     seconds: f64,
+    /// The health gate's share of `seconds` (containers only).
+    #[serde(skip)]
+    gate_seconds: Option<f64>,
     #[serde(skip)]
     written: Option<manifest::Written>,
 }
@@ -183,6 +186,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         result: "skipped",
         reason: Some(s.reason),
         seconds: 0.0,
+        gate_seconds: None,
         written: None,
     }));
     print_done(&done, args.json)?;
@@ -286,6 +290,7 @@ fn apply_one(
 ) -> Result<Done> {
     let started = Instant::now();
     let mut written = None;
+    let mut gate_seconds = None;
     let (result, reason) = match &p.work {
         Work::Docker(job) => {
             let Some(engine) = engine else {
@@ -298,7 +303,9 @@ fn apply_one(
                 .get(&format!("/containers/{}/json", job.container_id))
                 .ok()
                 .and_then(|v| v["Image"].as_str().map(String::from));
-            match docker::apply(engine, conn, job, gate)? {
+            let ending = docker::apply(engine, conn, job, gate)?;
+            gate_seconds = Some(docker::last_gate_time().as_secs_f64());
+            match ending {
                 Ending::Applied => {
                     if prune {
                         if let Some(img) = old_image {
@@ -331,6 +338,7 @@ fn apply_one(
         result,
         reason,
         seconds: started.elapsed().as_secs_f64(),
+        gate_seconds,
         written,
     };
     let event = match result {
@@ -645,11 +653,12 @@ fn write_metrics(
         "Time to apply one update, health gate included.",
         &seconds,
     );
+    let gates: Vec<f64> = done.iter().filter_map(|d| d.gate_seconds).collect();
     histogram(
         &mut t,
         "safe_updater_health_check_duration_seconds",
         "Time the health gate took (included in the update's).",
-        &seconds,
+        &gates,
     );
     histogram(
         &mut t,

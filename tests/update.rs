@@ -312,6 +312,10 @@ fn failing_versions_are_rolled_back_held_and_reported() {
         prom.contains("safe_updater_updates_succeeded_total 0\n"),
         "{prom}"
     );
+    assert!(
+        prom.contains("safe_updater_health_check_duration_seconds_count 1\n"),
+        "{prom}"
+    );
     let got = obs.privmsgs(2, Duration::from_secs(20));
     let text: Vec<&str> = got.iter().map(|p| p.text.as_str()).collect();
     assert!(

@@ -108,6 +108,17 @@ fn mark(conn: &Connection, id: i64, step: &str, new_id: Option<&str>) -> Result<
     Ok(())
 }
 
+thread_local! {
+    /// How long the last health gate on this thread took.
+    static GATE_TIME: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::ZERO) };
+}
+
+/// How long the health gate of the last `apply` on this thread took (zero
+/// when it never got that far).
+pub(crate) fn last_gate_time() -> Duration {
+    GATE_TIME.with(|t| t.get())
+}
+
 /// Applies one update. Errors are only for the journal itself; what
 /// happened to the container is the `Ending`.
 pub(crate) fn apply(engine: &Engine, conn: &Connection, job: &Job, gate: &Gate) -> Result<Ending> {
@@ -134,6 +145,7 @@ pub(crate) fn apply(engine: &Engine, conn: &Connection, job: &Job, gate: &Gate) 
             ..Entry::default()
         },
     )?;
+    GATE_TIME.with(|t| t.set(Duration::ZERO));
     stall_at("pull");
     if let Err(e) = engine.pull(&job.to_ref) {
         let why = format!("{e:#}; the container was not touched");
@@ -228,7 +240,10 @@ fn swap(
         return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
     }
     mark(conn, id, "verify", None)?;
-    if let Err(why) = verify(engine, &new_id, gate) {
+    let gate_started = Instant::now();
+    let verified = verify(engine, &new_id, gate);
+    GATE_TIME.with(|t| t.set(gate_started.elapsed()));
+    if let Err(why) = verified {
         return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
     }
     mark(conn, id, "remove_old", None)?;
@@ -643,6 +658,9 @@ mod tests {
         o["HostConfig"]["NetworkMode"] = json!("host");
         assert!(!without_downtime(&o));
         o["HostConfig"]["NetworkMode"] = json!("n1");
+        // n2 holds a static address: two containers cannot share it.
+        assert!(!without_downtime(&o));
+        o["NetworkSettings"]["Networks"]["n2"]["IPAMConfig"] = Value::Null;
         assert!(without_downtime(&o));
         o["HostConfig"]["PortBindings"] = json!({"80/tcp": [{"HostPort": "8080"}]});
         assert!(!without_downtime(&o));
