@@ -759,6 +759,9 @@ def update_bench():
     ids = docker("ps", "-aq").split()
     if ids:
         docker("rm", "-f", *ids, check=False)
+    # User networks outlive the engine as host bridges: remove them.
+    for n in docker("network", "ls", "-q", "--filter", "type=custom", check=False).split():
+        docker("network", "rm", n, check=False)
     for p in (registry, dockerd):
         p.terminate()
         try:

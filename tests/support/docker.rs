@@ -187,6 +187,13 @@ impl Drop for DockerEngine {
                 let _ = self.try_docker(&args);
             }
         }
+        // User networks outlive the engine as host bridge interfaces, and
+        // every leftover one takes an address pool from later runs.
+        if let Ok(nets) = self.try_docker(&["network", "ls", "-q", "--filter", "type=custom"]) {
+            for n in nets.split_whitespace() {
+                let _ = self.try_docker(&["network", "rm", n]);
+            }
+        }
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
