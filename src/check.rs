@@ -207,16 +207,7 @@ fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> R
         "# HELP vext_check_last_run_timestamp_seconds When the last check ran.\n# TYPE vext_check_last_run_timestamp_seconds gauge\nvext_check_last_run_timestamp_seconds {}\n",
         crate::state::db::now_ms() / 1000
     ));
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, t)
-        .map_err(|e| fail(Code::Unavailable, format!("writing {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        fail(
-            Code::Unavailable,
-            format!("replacing {}: {e}", path.display()),
-        )
-    })?;
-    Ok(())
+    crate::atomic_file::replace(path, t.as_bytes()).map_err(|e| fail(Code::Unavailable, e))
 }
 
 fn print(results: &[Outcome], json: bool) -> Result<()> {

@@ -4,6 +4,7 @@
 //! `main` parses the command line, dispatches with one `match`, and maps
 //! errors to sysexits-style exit codes (see `exit`).
 
+mod atomic_file;
 mod chatops;
 mod check;
 mod cli;

@@ -299,26 +299,12 @@ fn apply_one(
                     "no Docker engine for a container update",
                 ));
             };
-            let old_image = engine
-                .get(&format!("/containers/{}/json", job.container_id))
-                .ok()
-                .and_then(|v| v["Image"].as_str().map(String::from));
-            let ending = docker::apply(engine, conn, job, gate)?;
-            gate_seconds = Some(docker::last_gate_time().as_secs_f64());
-            match ending {
-                Ending::Applied => {
-                    if prune {
-                        if let Some(img) = old_image {
-                            if let Err(e) = engine.call("DELETE", &format!("/images/{img}"), None) {
-                                log::warn!("{}: --prune: {e:#}", p.workload);
-                            }
-                        }
-                    }
-                    ("applied", None)
-                }
-                Ending::RolledBack(why) => ("rolled_back", Some(why)),
-                Ending::Failed(why) => ("failed", Some(why)),
-            }
+            let report = docker::apply(engine, conn, job, gate, prune)?;
+            gate_seconds = Some(report.gate_time.as_secs_f64());
+            (
+                report.ending.outcome(),
+                report.ending.reason().map(String::from),
+            )
         }
         Work::File(edit) => match manifest::apply(edit) {
             Ok(w) => {
@@ -666,16 +652,7 @@ fn write_metrics(
         "Time to find workloads and check their registries.",
         &[scan_seconds],
     );
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, t)
-        .map_err(|e| fail(Code::Unavailable, format!("writing {}: {e}", tmp.display())))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        fail(
-            Code::Unavailable,
-            format!("replacing {}: {e}", path.display()),
-        )
-    })?;
-    Ok(())
+    crate::atomic_file::replace(path, t.as_bytes()).map_err(|e| fail(Code::Unavailable, e))
 }
 
 fn histogram(t: &mut String, name: &str, help: &str, samples: &[f64]) {

@@ -108,20 +108,54 @@ fn mark(conn: &Connection, id: i64, step: &str, new_id: Option<&str>) -> Result<
     Ok(())
 }
 
-thread_local! {
-    /// How long the last health gate on this thread took.
-    static GATE_TIME: std::cell::Cell<Duration> = const { std::cell::Cell::new(Duration::ZERO) };
+/// What `apply` did, and how long its health gate took (zero when it
+/// never got that far).
+pub(crate) struct Report {
+    pub(crate) ending: Ending,
+    pub(crate) gate_time: Duration,
 }
 
-/// How long the health gate of the last `apply` on this thread took (zero
-/// when it never got that far).
-pub(crate) fn last_gate_time() -> Duration {
-    GATE_TIME.with(|t| t.get())
+impl Ending {
+    /// The journal's and the summary's word for it.
+    pub(crate) fn outcome(&self) -> &'static str {
+        match self {
+            Ending::Applied => "applied",
+            Ending::RolledBack(_) => "rolled_back",
+            Ending::Failed(_) => "failed",
+        }
+    }
+
+    pub(crate) fn reason(&self) -> Option<&str> {
+        match self {
+            Ending::Applied => None,
+            Ending::RolledBack(why) | Ending::Failed(why) => Some(why),
+        }
+    }
 }
 
-/// Applies one update. Errors are only for the journal itself; what
-/// happened to the container is the `Ending`.
-pub(crate) fn apply(engine: &Engine, conn: &Connection, job: &Job, gate: &Gate) -> Result<Ending> {
+/// Applies one update; with `prune`, the old image goes with the old
+/// container. Errors are only for the journal itself; what happened to the
+/// container is the `Ending`.
+pub(crate) fn apply(
+    engine: &Engine,
+    conn: &Connection,
+    job: &Job,
+    gate: &Gate,
+    prune: bool,
+) -> Result<Report> {
+    let mut gate_time = Duration::ZERO;
+    let ending = apply_timed(engine, conn, job, gate, prune, &mut gate_time)?;
+    Ok(Report { ending, gate_time })
+}
+
+fn apply_timed(
+    engine: &Engine,
+    conn: &Connection,
+    job: &Job,
+    gate: &Gate,
+    prune: bool,
+    gate_time: &mut Duration,
+) -> Result<Ending> {
     let old = match engine.get(&format!("/containers/{}/json", job.container_id)) {
         Ok(v) => v,
         Err(e) if status_of(&e) == Some(404) => {
@@ -145,23 +179,24 @@ pub(crate) fn apply(engine: &Engine, conn: &Connection, job: &Job, gate: &Gate) 
             ..Entry::default()
         },
     )?;
-    GATE_TIME.with(|t| t.set(Duration::ZERO));
     stall_at("pull");
     if let Err(e) = engine.pull(&job.to_ref) {
         let why = format!("{e:#}; the container was not touched");
         updates::finish(conn, id, "failed", &why)?;
         return Ok(Ending::Failed(why));
     }
-    let ending = swap(engine, conn, id, job, &old, gate)?;
-    let (outcome, detail) = match &ending {
-        Ending::Applied => ("applied", String::new()),
-        Ending::RolledBack(why) => {
-            updates::hold(conn, &job.repository, &job.version, why)?;
-            ("rolled_back", why.clone())
+    let ending = swap(engine, conn, id, job, &old, gate, gate_time)?;
+    match &ending {
+        Ending::RolledBack(why) => updates::hold(conn, &job.repository, &job.version, why)?,
+        Ending::Applied if prune => {
+            let image = old["Image"].as_str().unwrap_or_default();
+            if let Err(e) = engine.call("DELETE", &format!("/images/{image}"), None) {
+                log::warn!("{}: --prune: {e:#}", job.name);
+            }
         }
-        Ending::Failed(why) => ("failed", why.clone()),
-    };
-    updates::finish(conn, id, outcome, &detail)?;
+        _ => {}
+    }
+    updates::finish(conn, id, ending.outcome(), ending.reason().unwrap_or(""))?;
     Ok(ending)
 }
 
@@ -173,6 +208,7 @@ fn swap(
     job: &Job,
     old: &Value,
     gate: &Gate,
+    gate_time: &mut Duration,
 ) -> Result<Ending> {
     let old_id = job.container_id.as_str();
     let old_image = old["Image"].as_str().unwrap_or_default();
@@ -242,7 +278,7 @@ fn swap(
     mark(conn, id, "verify", None)?;
     let gate_started = Instant::now();
     let verified = verify(engine, &new_id, gate);
-    GATE_TIME.with(|t| t.set(gate_started.elapsed()));
+    *gate_time = gate_started.elapsed();
     if let Err(why) = verified {
         return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
     }
@@ -368,12 +404,8 @@ pub(crate) fn recover(engine: &Engine, conn: &Connection, e: &Entry) -> Result<E
             ))
         }
     };
-    let (outcome, detail) = match &ending {
-        Ending::Applied => ("applied", "finished after an interruption".to_string()),
-        Ending::RolledBack(w) => ("rolled_back", w.clone()),
-        Ending::Failed(w) => ("failed", w.clone()),
-    };
-    updates::finish(conn, e.id, outcome, &detail)?;
+    let detail = ending.reason().unwrap_or("finished after an interruption");
+    updates::finish(conn, e.id, ending.outcome(), detail)?;
     Ok(ending)
 }
 

@@ -40,7 +40,7 @@ pub(crate) fn apply(edit: &Edit) -> Result<Written, String> {
         ));
     }
     bytes.splice(offset..offset + edit.from_tag.len(), edit.to_tag.bytes());
-    write_replacing(&file, &bytes)?;
+    crate::atomic_file::replace(&file, &bytes)?;
     Ok(Written { file, line })
 }
 
@@ -184,20 +184,6 @@ fn dockerfile_arg(file: &Path, text: &str, edit: &Edit) -> Result<(PathBuf, usiz
             edit.raw
         )),
     }
-}
-
-/// Writes through a temp file renamed over the original, keeping its mode.
-fn write_replacing(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let tmp = path.with_extension(format!("vext-tmp{}", std::process::id()));
-    let perms = std::fs::metadata(path).map(|m| m.permissions()).ok();
-    std::fs::write(&tmp, bytes).map_err(|e| format!("writing {}: {e}", tmp.display()))?;
-    if let Some(p) = perms {
-        let _ = std::fs::set_permissions(&tmp, p);
-    }
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        format!("replacing {}: {e}", path.display())
-    })
 }
 
 #[cfg(test)]
