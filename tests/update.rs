@@ -670,4 +670,3 @@ fn write_rewrites_only_tag_bytes_and_commits_each_change() {
     let kz = std::fs::read_to_string(repo.path().join("kz/kustomization.yaml")).unwrap();
     assert_eq!(kz, files[3].1.replace("0.9.0", "0.9.1"));
 }
-
