@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check registries for newer versions of the images in use, gated by a safe-update policy')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback')
             [CompletionResult]::new('semaphore', 'semaphore', [CompletionResultType]::ParameterValue, 'Run, follow and stop Semaphore UI (Ansible) tasks')
+            [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'Inspect the NATS JetStream work queue that daemons run with --nats share')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (the static binary carries its own)')
@@ -90,6 +91,9 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--rate', '--rate', [CompletionResultType]::ParameterName, 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused')
             [CompletionResult]::new('--check-every', '--check-every', [CompletionResultType]::ParameterName, 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new')
             [CompletionResult]::new('--log-format', '--log-format', [CompletionResultType]::ParameterName, 'Log format on stderr: text, or json (one object per line)')
+            [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'Share the work with other daemons through NATS JetStream at URL (comma-separated for a cluster), e.g. nats://127.0.0.1:4222')
+            [CompletionResult]::new('--nats-creds', '--nats-creds', [CompletionResultType]::ParameterName, 'NATS credentials file (.creds: a user JWT and NKey seed)')
+            [CompletionResult]::new('--nats-token-file', '--nats-token-file', [CompletionResultType]::ParameterName, 'File holding a NATS token')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
             [CompletionResult]::new('--allow-unauthenticated', '--allow-unauthenticated', [CompletionResultType]::ParameterName, 'Listen beyond loopback without a secret: anyone who can reach the port can send')
             [CompletionResult]::new('--trust-loopback', '--trust-loopback', [CompletionResultType]::ParameterName, 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)')
@@ -495,6 +499,44 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         'vext;semaphore;help;help' {
             break
         }
+        'vext;nats' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The stream, the shared consumer and its counts')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vext;nats;status' {
+            [CompletionResult]::new('--nats', '--nats', [CompletionResultType]::ParameterName, 'NATS server URL(s), comma-separated [default: [nats] url in the config]')
+            [CompletionResult]::new('--nats-creds', '--nats-creds', [CompletionResultType]::ParameterName, 'NATS credentials file (.creds)')
+            [CompletionResult]::new('--nats-token-file', '--nats-token-file', [CompletionResultType]::ParameterName, 'File holding a NATS token')
+            [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file (tls:// servers)')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output JSON')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'vext;nats;help' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The stream, the shared consumer and its counts')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vext;nats;help;status' {
+            break
+        }
+        'vext;nats;help;help' {
+            break
+        }
         'vext;history' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'The daemon''s state directory (same default as `vext daemon --state-dir`)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only messages with a target matching PATTERN (`*` matches anything)')
@@ -576,6 +618,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Check registries for newer versions of the images in use, gated by a safe-update policy')
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback')
             [CompletionResult]::new('semaphore', 'semaphore', [CompletionResultType]::ParameterValue, 'Run, follow and stop Semaphore UI (Ansible) tasks')
+            [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'Inspect the NATS JetStream work queue that daemons run with --nats share')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (the static binary carries its own)')
@@ -642,6 +685,13 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             break
         }
         'vext;help;semaphore;stop' {
+            break
+        }
+        'vext;help;nats' {
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'The stream, the shared consumer and its counts')
+            break
+        }
+        'vext;help;nats;status' {
             break
         }
         'vext;help;history' {

@@ -40,6 +40,9 @@ _vext() {
             vext,hook)
                 cmd="vext__subcmd__hook"
                 ;;
+            vext,nats)
+                cmd="vext__subcmd__nats"
+                ;;
             vext,scan)
                 cmd="vext__subcmd__scan"
                 ;;
@@ -88,6 +91,9 @@ _vext() {
             vext__subcmd__help,hook)
                 cmd="vext__subcmd__help__subcmd__hook"
                 ;;
+            vext__subcmd__help,nats)
+                cmd="vext__subcmd__help__subcmd__nats"
+                ;;
             vext__subcmd__help,scan)
                 cmd="vext__subcmd__help__subcmd__scan"
                 ;;
@@ -114,6 +120,9 @@ _vext() {
                 ;;
             vext__subcmd__help__subcmd__hook,svn)
                 cmd="vext__subcmd__help__subcmd__hook__subcmd__svn"
+                ;;
+            vext__subcmd__help__subcmd__nats,status)
+                cmd="vext__subcmd__help__subcmd__nats__subcmd__status"
                 ;;
             vext__subcmd__help__subcmd__semaphore,logs)
                 cmd="vext__subcmd__help__subcmd__semaphore__subcmd__logs"
@@ -162,6 +171,18 @@ _vext() {
                 ;;
             vext__subcmd__hook__subcmd__help,svn)
                 cmd="vext__subcmd__hook__subcmd__help__subcmd__svn"
+                ;;
+            vext__subcmd__nats,help)
+                cmd="vext__subcmd__nats__subcmd__help"
+                ;;
+            vext__subcmd__nats,status)
+                cmd="vext__subcmd__nats__subcmd__status"
+                ;;
+            vext__subcmd__nats__subcmd__help,help)
+                cmd="vext__subcmd__nats__subcmd__help__subcmd__help"
+                ;;
+            vext__subcmd__nats__subcmd__help,status)
+                cmd="vext__subcmd__nats__subcmd__help__subcmd__status"
                 ;;
             vext__subcmd__semaphore,help)
                 cmd="vext__subcmd__semaphore__subcmd__help"
@@ -212,7 +233,7 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan check update semaphore history config completions generate help"
+            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan check update semaphore nats history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -400,7 +421,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --log-format --config --verbose --quiet --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -486,6 +507,18 @@ _vext() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -520,7 +553,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help)
-            opts="send daemon hook scan check update semaphore history config completions generate help"
+            opts="send daemon hook scan check update semaphore nats history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -702,6 +735,34 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help__subcmd__hook__subcmd__svn)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__nats)
+            opts="status"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__nats__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -1249,6 +1310,100 @@ _vext() {
                     return 0
                     ;;
                 --tinyifier)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__nats)
+            opts="-v -q -h --config --verbose --quiet --help status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__nats__subcmd__help)
+            opts="status help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__nats__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__nats__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__nats__subcmd__status)
+            opts="-v -q -h --nats --nats-creds --nats-token-file --ca-file --json --config --verbose --quiet --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-creds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --nats-token-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ca-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

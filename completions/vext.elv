@@ -34,6 +34,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand update 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
             cand semaphore 'Run, follow and stop Semaphore UI (Ansible) tasks'
+            cand nats 'Inspect the NATS JetStream work queue that daemons run with --nats share'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -85,6 +86,9 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --rate 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused'
             cand --check-every 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new'
             cand --log-format 'Log format on stderr: text, or json (one object per line)'
+            cand --nats 'Share the work with other daemons through NATS JetStream at URL (comma-separated for a cluster), e.g. nats://127.0.0.1:4222'
+            cand --nats-creds 'NATS credentials file (.creds: a user JWT and NKey seed)'
+            cand --nats-token-file 'File holding a NATS token'
             cand --config 'Configuration file (TOML)'
             cand --allow-unauthenticated 'Listen beyond loopback without a secret: anyone who can reach the port can send'
             cand --trust-loopback 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)'
@@ -460,6 +464,39 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;semaphore;help;help'= {
         }
+        &'vext;nats'= {
+            cand --config 'Configuration file (TOML)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand status 'The stream, the shared consumer and its counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vext;nats;status'= {
+            cand --nats 'NATS server URL(s), comma-separated [default: [nats] url in the config]'
+            cand --nats-creds 'NATS credentials file (.creds)'
+            cand --nats-token-file 'File holding a NATS token'
+            cand --ca-file 'Also trust the CA certificates in this PEM file (tls:// servers)'
+            cand --config 'Configuration file (TOML)'
+            cand --json 'Output JSON'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;nats;help'= {
+            cand status 'The stream, the shared consumer and its counts'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vext;nats;help;status'= {
+        }
+        &'vext;nats;help;help'= {
+        }
         &'vext;history'= {
             cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
             cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
@@ -533,6 +570,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand check 'Check registries for newer versions of the images in use, gated by a safe-update policy'
             cand update 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
             cand semaphore 'Run, follow and stop Semaphore UI (Ansible) tasks'
+            cand nats 'Inspect the NATS JetStream work queue that daemons run with --nats share'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -582,6 +620,11 @@ set edit:completion:arg-completer[vext] = {|@words|
         &'vext;help;semaphore;logs'= {
         }
         &'vext;help;semaphore;stop'= {
+        }
+        &'vext;help;nats'= {
+            cand status 'The stream, the shared consumer and its counts'
+        }
+        &'vext;help;nats;status'= {
         }
         &'vext;help;history'= {
         }

@@ -36,6 +36,7 @@ complete -c vext -n "__fish_vext_needs_command" -f -a "scan" -d 'Find the contai
 complete -c vext -n "__fish_vext_needs_command" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
 complete -c vext -n "__fish_vext_needs_command" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
 complete -c vext -n "__fish_vext_needs_command" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
+complete -c vext -n "__fish_vext_needs_command" -f -a "nats" -d 'Inspect the NATS JetStream work queue that daemons run with --nats share'
 complete -c vext -n "__fish_vext_needs_command" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "config" -d 'Inspect the configuration'
 complete -c vext -n "__fish_vext_needs_command" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
@@ -85,6 +86,9 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate -d 'Per-source
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l check-every -d 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l log-format -d 'Log format on stderr: text, or json (one object per line)' -r -f -a "text\t''
 json\t''"
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l nats -d 'Share the work with other daemons through NATS JetStream at URL (comma-separated for a cluster), e.g. nats://127.0.0.1:4222' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l nats-creds -d 'NATS credentials file (.creds: a user JWT and NKey seed)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l nats-token-file -d 'File holding a NATS token' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-unauthenticated -d 'Listen beyond loopback without a secret: anyone who can reach the port can send'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l trust-loopback -d 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)'
@@ -341,6 +345,23 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "logs" -d 'Print a task\'s log'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "stop" -d 'Stop a running task'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -f -a "status" -d 'The stream, the shared consumer and its counts'
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l nats -d 'NATS server URL(s), comma-separated [default: [nats] url in the config]' -r
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l nats-creds -d 'NATS credentials file (.creds)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l nats-token-file -d 'File holding a NATS token' -r -F
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l ca-file -d 'Also trust the CA certificates in this PEM file (tls:// servers)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l json -d 'Output JSON'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from help" -f -a "status" -d 'The stream, the shared consumer and its counts'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand history" -l state-dir -d 'The daemon\'s state directory (same default as `vext daemon --state-dir`)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand history" -l target -d 'Only messages with a target matching PATTERN (`*` matches anything)' -r
 complete -c vext -n "__fish_vext_using_subcommand history" -l since -d 'Only messages received since then: a duration (1h, 2d) or a time (2026-11-22T10:00:00Z)' -r
@@ -376,18 +397,19 @@ complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Config
 complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "config" -d 'Inspect the configuration'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore history config completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "nats" -d 'Inspect the NATS JetStream work queue that daemons run with --nats share'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "config" -d 'Inspect the configuration'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "completions" -d 'Print the completion script for a shell (the static binary carries its own)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "generate" -d 'Write shell completions and man pages (for packagers and the project itself)'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from hook" -f -a "hg" -d 'Announce Mercurial changesets (from a commit or changegroup hook)'
@@ -398,4 +420,5 @@ complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "status" -d 'Show a task\'s status'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "logs" -d 'Print a task\'s log'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "stop" -d 'Stop a running task'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from nats" -f -a "status" -d 'The stream, the shared consumer and its counts'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'

@@ -200,6 +200,18 @@ Projects and templates are named by id or by name (case-insensitive).
 ", exit_codes!()))]
     Semaphore(SemaphoreArgs),
 
+    /// Inspect the NATS JetStream work queue that daemons run with --nats share.
+    #[command(after_help = concat!("Examples:
+  vext nats status --nats nats://127.0.0.1:4222
+  vext nats status --json              # [nats] url from the config
+
+Shows the work-queue stream (messages stored, not yet delivered) and the
+consumer every daemon pulls from: pending (not fetched yet), ack pending
+(fetched by a daemon, not yet confirmed) and redelivered.
+", exit_codes!()))]
+    #[command(subcommand)]
+    Nats(NatsCommand),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -407,6 +419,24 @@ pub(crate) struct DaemonArgs {
     /// Log format on stderr: text, or json (one object per line).
     #[arg(long, value_name = "FORMAT")]
     pub(crate) log_format: Option<LogFormat>,
+
+    /// Share the work with other daemons through NATS JetStream at URL
+    /// (comma-separated for a cluster), e.g. nats://127.0.0.1:4222.
+    ///
+    /// Accepted notifications go to the work-queue stream ([nats] stream,
+    /// default VEXT) and are acknowledged after the stream stored them;
+    /// every daemon on the stream delivers from it. While NATS is out of
+    /// reach they wait in the local outbox and are forwarded later.
+    #[arg(long, env = "VEXT_NATS", value_name = "URL")]
+    pub(crate) nats: Option<String>,
+
+    /// NATS credentials file (.creds: a user JWT and NKey seed).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) nats_creds: Option<PathBuf>,
+
+    /// File holding a NATS token.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) nats_token_file: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -718,6 +748,35 @@ pub(crate) struct CheckArgs {
     /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum NatsCommand {
+    /// The stream, the shared consumer and its counts.
+    Status(NatsStatusArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct NatsStatusArgs {
+    /// NATS server URL(s), comma-separated [default: [nats] url in the config].
+    #[arg(long, env = "VEXT_NATS", value_name = "URL")]
+    pub(crate) nats: Option<String>,
+
+    /// NATS credentials file (.creds).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) nats_creds: Option<PathBuf>,
+
+    /// File holding a NATS token.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) nats_token_file: Option<PathBuf>,
+
+    /// Also trust the CA certificates in this PEM file (tls:// servers).
+    #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
+    pub(crate) ca_file: Option<PathBuf>,
+
+    /// Output JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 #[derive(Args, Debug)]

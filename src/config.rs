@@ -27,9 +27,35 @@ pub(crate) struct Config {
     /// Semaphore UI, for `vext semaphore`.
     #[serde(default)]
     pub(crate) semaphore: SemaphoreSection,
+    /// NATS JetStream, for `vext daemon --nats`.
+    #[serde(default)]
+    pub(crate) nats: NatsSection,
     /// The safe-update policy for `vext check`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) policy: Option<crate::images::policy::PolicySection>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NatsSection {
+    /// Server URL(s), comma-separated.
+    pub(crate) url: Option<String>,
+    pub(crate) creds: Option<PathBuf>,
+    pub(crate) token_file: Option<PathBuf>,
+    pub(crate) user: Option<String>,
+    pub(crate) password_file: Option<PathBuf>,
+    pub(crate) nkey_seed_file: Option<PathBuf>,
+    pub(crate) ca_file: Option<PathBuf>,
+    /// The work-queue stream [default: VEXT].
+    pub(crate) stream: Option<String>,
+    /// Stream replicas, 1 or 3 [default: 1].
+    pub(crate) replicas: Option<usize>,
+    /// How long a delivery may go unacknowledged before another daemon gets it [default: 30s].
+    pub(crate) ack_wait: Option<String>,
+    /// Attempts per message [default: 10].
+    pub(crate) max_deliver: Option<i64>,
+    /// How long a message id is remembered to drop a retried request [default: 2m].
+    pub(crate) dedup_window: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -5,6 +5,7 @@
 //! errors to sysexits-style exit codes (see `exit`).
 
 mod atomic_file;
+mod bus;
 mod chatops;
 mod check;
 mod cli;
@@ -18,6 +19,7 @@ mod history;
 mod hook;
 mod images;
 mod irkerd_conf;
+mod nats;
 mod net;
 mod notify;
 mod scan;
@@ -91,6 +93,7 @@ fn try_main(cli: Cli) -> Result<Code> {
         }
         Command::Update(args) => update::run(args, &ctx),
         Command::Semaphore(args) => semaphore::run(args, &ctx),
+        Command::Nats(cli::NatsCommand::Status(args)) => nats::status(args, &ctx),
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(args) => generate::run(args),

@@ -3,6 +3,7 @@
 //! the typed settings the wings take. The wings never read the config.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Result;
 
@@ -184,4 +185,105 @@ pub(crate) fn extra_ca(file: Option<&Path>) -> Result<Option<Vec<u8>>> {
         })
     })
     .transpose()
+}
+
+/// The NATS flags a command was given.
+pub(crate) struct NatsFlags<'a> {
+    pub(crate) url: &'a str,
+    pub(crate) creds: Option<&'a Path>,
+    pub(crate) token_file: Option<&'a Path>,
+    pub(crate) ca_file: Option<&'a Path>,
+}
+
+/// The NATS connection and queue settings: flags, then `[nats]`, then defaults.
+pub(crate) fn nats(
+    flags: &NatsFlags,
+    file: &crate::config::NatsSection,
+    command: &str,
+) -> Result<(crate::bus::Options, crate::bus::queue::QueueConfig)> {
+    let token = match flags.token_file.or(file.token_file.as_deref()) {
+        Some(p) => Some(read_one_line(p, "NATS token")?),
+        None => None,
+    };
+    let user_password = match (&file.user, &file.password_file) {
+        (Some(u), Some(p)) => Some((u.clone(), read_one_line(p, "NATS password")?)),
+        (None, None) => None,
+        _ => {
+            return Err(fail(
+                Code::Config,
+                "[nats] user and password_file go together",
+            ))
+        }
+    };
+    let nkey_seed = match &file.nkey_seed_file {
+        Some(p) => Some(read_one_line(p, "NATS NKey seed")?),
+        None => None,
+    };
+    let options = crate::bus::Options {
+        urls: flags.url.to_string(),
+        creds: flags
+            .creds
+            .map(Path::to_path_buf)
+            .or_else(|| file.creds.clone()),
+        token,
+        user_password,
+        nkey_seed,
+        ca_file: file
+            .ca_file
+            .clone()
+            .or_else(|| flags.ca_file.map(Path::to_path_buf)),
+        name: format!("vext {command} (pid {})", std::process::id()),
+    };
+    let mut queue = crate::bus::queue::QueueConfig::default();
+    if let Some(s) = &file.stream {
+        if s.is_empty() || s.contains(['.', '*', '>', ' ']) {
+            return Err(fail(
+                Code::Config,
+                format!("[nats] stream {s:?}: a stream name has no dots, spaces or wildcards"),
+            ));
+        }
+        queue.stream = s.clone();
+    }
+    if let Some(r) = file.replicas {
+        if !(1..=5).contains(&r) {
+            return Err(fail(Code::Config, "[nats] replicas must be 1, 3 or 5"));
+        }
+        queue.replicas = r;
+    }
+    let duration = |v: &Option<String>, name: &str, default: Duration| -> Result<Duration> {
+        match v {
+            Some(s) => crate::cli::parse_duration(s)
+                .map_err(|e| fail(Code::Config, format!("[nats] {name}: {e}"))),
+            None => Ok(default),
+        }
+    };
+    queue.ack_wait = duration(&file.ack_wait, "ack_wait", queue.ack_wait)?;
+    queue.dedup_window = duration(&file.dedup_window, "dedup_window", queue.dedup_window)?;
+    if let Some(m) = file.max_deliver {
+        if m < 1 {
+            return Err(fail(Code::Config, "[nats] max_deliver must be at least 1"));
+        }
+        queue.max_deliver = m;
+    }
+    Ok((options, queue))
+}
+
+/// A secret or name kept in a file: one non-empty line (a warning when
+/// others may read the file).
+pub(crate) fn read_one_line(path: &Path, what: &str) -> Result<String> {
+    crate::state::dir::warn_if_shared(path, &format!("the {what} file"));
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("reading the {what} file {}: {e}", path.display()),
+        )
+    })?;
+    let line = text.trim().to_string();
+    if line.is_empty() || line.contains(['\r', '\n', '\0']) {
+        return Err(fail(
+            Code::Config,
+            format!("{}: the {what} must be one non-empty line", path.display()),
+        ));
+    }
+    Ok(line)
 }

@@ -8,6 +8,7 @@ mod daemon;
 mod hook;
 mod kube;
 mod matrix;
+mod nats;
 mod scan;
 mod semaphore;
 mod send;

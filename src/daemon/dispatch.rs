@@ -23,7 +23,9 @@ use crate::notify::target::Target;
 use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
-    pub(crate) delivery: Delivery,
+    pub(crate) delivery: Arc<Delivery>,
+    /// With `--nats`: accepted work goes to the shared queue instead of the spool.
+    pub(crate) nats: Option<Arc<super::nats::Nats>>,
     /// The daemon's own config: webhook API bases, templates and headers.
     pub(crate) config: crate::config::Config,
     pub(crate) writer: spool::Writer,
@@ -60,7 +62,8 @@ impl Dispatcher {
         max_age: Duration,
     ) -> Dispatcher {
         Dispatcher {
-            delivery,
+            delivery: Arc::new(delivery),
+            nats: None,
             config: crate::config::Config::default(),
             writer,
             access,
@@ -132,6 +135,18 @@ impl Dispatcher {
         }
         let id = request.id.clone().unwrap_or_else(new_id);
         let received_at = crate::state::db::now_ms();
+        if let Some(nats) = &self.nats {
+            let notice = request.notice(Some(id.clone()));
+            let pairs: Vec<(String, Target)> = urls.into_iter().zip(targets).collect();
+            let work =
+                super::nats::work_items(&id, &peer.to_string(), received_at, &notice, &pairs);
+            nats.store(&work).map_err(Rejection::Storage)?;
+            self.metrics.received.fetch_add(1, Ordering::Relaxed);
+            return Ok(Accepted {
+                id,
+                refused: request.refused,
+            });
+        }
         let stored = self
             .writer
             .insert(NewMessage {

@@ -8,6 +8,7 @@ mod dispatch;
 mod http;
 mod listen;
 mod metrics;
+mod nats;
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
@@ -46,7 +47,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         .clone()
         .or_else(|| file.nickserv_password_file.clone())
     {
-        Some(path) => Some(read_one_line(&path, "NickServ password")?),
+        Some(path) => Some(crate::settings::read_one_line(&path, "NickServ password")?),
         None => None,
     };
     let burst = args.burst.or(file.burst).unwrap_or(defaults::BURST);
@@ -172,6 +173,25 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         max_age,
     );
     dispatcher.config = ctx.config.clone();
+    let nats_url = args.nats.clone().or_else(|| ctx.config.nats.url.clone());
+    if let Some(url) = &nats_url {
+        let flags = crate::settings::NatsFlags {
+            url,
+            creds: args.nats_creds.as_deref(),
+            token_file: args.nats_token_file.as_deref(),
+            ca_file: args.ca_file.as_deref(),
+        };
+        let (bus_options, queue) = crate::settings::nats(&flags, &ctx.config.nats, "daemon")?;
+        let bus = crate::bus::Bus::connect(&bus_options)?;
+        let nats = nats::Nats::start(bus, queue, &state_dir)?;
+        nats.run(
+            dispatcher.delivery.clone(),
+            Arc::new(ctx.config.clone()),
+            dispatcher.metrics.clone(),
+        )?;
+        log::info!("sharing the work through NATS at {url}");
+        dispatcher.nats = Some(nats);
+    }
     let dispatcher = Arc::new(dispatcher);
     dispatcher.clone().schedule(&state_dir, retain)?;
 
@@ -221,13 +241,20 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         .unwrap_or(signal_hook::consts::SIGTERM);
     notify_systemd("STOPPING=1");
     dispatcher.stopping.store(true, Ordering::SeqCst);
-    let inflight = dispatcher.outstanding.load(Ordering::SeqCst);
+    if let Some(n) = &dispatcher.nats {
+        n.stop();
+    }
+    let outstanding = || {
+        dispatcher.outstanding.load(Ordering::SeqCst)
+            + dispatcher.nats.as_ref().map_or(0, |n| n.inflight())
+    };
+    let inflight = outstanding();
     log::info!("signal {signal}: draining {inflight} deliveries (at most {drain}s)");
     let until = Instant::now() + Duration::from_secs_f64(drain);
-    while dispatcher.outstanding.load(Ordering::SeqCst) > 0 && Instant::now() < until {
+    while outstanding() > 0 && Instant::now() < until {
         std::thread::sleep(Duration::from_millis(20));
     }
-    let left = dispatcher.outstanding.load(Ordering::SeqCst);
+    let left = outstanding();
     if left > 0 {
         log::warn!(
             "{left} deliveries not confirmed in time; they stay in the spool for the next start"
@@ -305,24 +332,6 @@ fn start_checks(
             std::thread::sleep(every);
         })?;
     Ok(())
-}
-
-fn read_one_line(path: &Path, what: &str) -> Result<String> {
-    crate::state::dir::warn_if_shared(path, &format!("the {what} file"));
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        fail(
-            Code::Config,
-            format!("reading the {what} file {}: {e}", path.display()),
-        )
-    })?;
-    let line = text.trim().to_string();
-    if line.is_empty() || line.contains(['\r', '\n', '\0']) {
-        return Err(fail(
-            Code::Config,
-            format!("{}: the {what} must be one non-empty line", path.display()),
-        ));
-    }
-    Ok(line)
 }
 
 /// Creates the state directory and takes its lock: one daemon per spool.

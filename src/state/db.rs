@@ -78,6 +78,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         held_at INTEGER NOT NULL,
         PRIMARY KEY (image, version)
      );",
+    // 7: the NATS outbox: notifications accepted while NATS was out of
+    // reach, forwarded (with the same message id) when it is back.
+    "CREATE TABLE nats_outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        msg_id TEXT NOT NULL UNIQUE,
+        subject TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        accepted_at INTEGER NOT NULL
+     );",
 ];
 
 /// Milliseconds since the Unix epoch.

@@ -4,5 +4,6 @@
 pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod dir;
+pub(crate) mod outbox;
 pub(crate) mod spool;
 pub(crate) mod updates;

@@ -1,0 +1,374 @@
+//! The work queue: one JetStream stream with work-queue retention on
+//! `vext.notify.>` and one durable pull consumer that every daemon shares.
+//! A message is one notification for one target; it leaves the stream when
+//! a daemon acknowledges it, after the target confirmed delivery.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{anyhow, Result};
+use async_nats::jetstream::{self, consumer::pull, stream, AckKind};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+
+use super::{Bus, CALL_TIMEOUT};
+use crate::exit::{fail, Code};
+
+/// The subjects the work-queue stream holds.
+pub(crate) const SUBJECTS: &str = "vext.notify.>";
+/// The durable consumer every daemon pulls from.
+pub(crate) const CONSUMER: &str = "vext-deliver";
+
+/// The stream and consumer settings (`[nats]` in the config).
+#[derive(Debug, Clone)]
+pub(crate) struct QueueConfig {
+    pub(crate) stream: String,
+    pub(crate) replicas: usize,
+    pub(crate) ack_wait: Duration,
+    pub(crate) max_deliver: i64,
+    pub(crate) dedup_window: Duration,
+}
+
+impl Default for QueueConfig {
+    fn default() -> QueueConfig {
+        QueueConfig {
+            stream: "VEXT".into(),
+            replicas: 1,
+            ack_wait: Duration::from_secs(30),
+            max_deliver: 10,
+            dedup_window: Duration::from_secs(120),
+        }
+    }
+}
+
+/// One notification for one target, as it travels through the stream.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub(crate) struct Work {
+    /// The request id; with `idx` it names this message (`Nats-Msg-Id`).
+    pub(crate) id: String,
+    pub(crate) idx: usize,
+    pub(crate) target: String,
+    pub(crate) text: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) kind: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) format: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) msgtype: Option<String>,
+    /// When the first daemon accepted it (ms since the epoch).
+    pub(crate) received_at: i64,
+    /// Who sent it (the peer address the daemon saw).
+    pub(crate) source: String,
+}
+
+impl Work {
+    /// The message id that de-duplicates a retried request.
+    pub(crate) fn msg_id(&self) -> String {
+        format!("{}/{}", self.id, self.idx)
+    }
+
+    /// `vext.notify.{kind}.{network}`: one subject per IRC network (or
+    /// per Matrix homeserver, webhook host), so a later filter can give
+    /// one network's messages to one daemon.
+    pub(crate) fn subject(&self, kind: &str, network: &str) -> String {
+        let token: String = network
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        format!(
+            "vext.notify.{kind}.{}",
+            if token.is_empty() { "_" } else { &token }
+        )
+    }
+}
+
+pub(crate) struct Queue {
+    bus: Arc<Bus>,
+    consumer: jetstream::consumer::Consumer<pull::Config>,
+    pub(crate) config: QueueConfig,
+}
+
+/// A fetched message: finish it with exactly one of ack, nak or term.
+pub(crate) struct Job {
+    bus: Arc<Bus>,
+    message: jetstream::Message,
+    pub(crate) work: Result<Work, String>,
+    /// 1 for the first delivery.
+    pub(crate) delivered: i64,
+}
+
+impl Queue {
+    /// Creates the stream and consumer, or checks the existing ones: a
+    /// stream under the name with other subjects or retention is an error
+    /// (exit 78) rather than something vext changes; JetStream disabled is
+    /// exit 69.
+    pub(crate) fn open(bus: Arc<Bus>, config: QueueConfig) -> Result<Queue> {
+        let js = bus.jetstream().clone();
+        let c = config.clone();
+        let consumer = bus.wait(
+            Duration::from_secs(15),
+            "creating the work queue",
+            async move {
+                let stream = match js.get_stream(&c.stream).await {
+                    Ok(mut s) => {
+                        let info = s.info().await.map_err(|e| anyhow!("{e}"))?;
+                        let cfg = &info.config;
+                        if cfg.subjects != [SUBJECTS]
+                            || cfg.retention != stream::RetentionPolicy::WorkQueue
+                        {
+                            return Err(fail(
+                                Code::Config,
+                                format!(
+                                    "the NATS stream {} exists with subjects {:?} and {:?} retention; \
+                                     vext needs a work-queue stream on {SUBJECTS} (choose another \
+                                     name with [nats] stream, or remove that stream)",
+                                    c.stream, cfg.subjects, cfg.retention
+                                ),
+                            ));
+                        }
+                        s
+                    }
+                    Err(e) if is_not_found(&e.to_string()) => js
+                        .create_stream(stream::Config {
+                            name: c.stream.clone(),
+                            subjects: vec![SUBJECTS.into()],
+                            retention: stream::RetentionPolicy::WorkQueue,
+                            storage: stream::StorageType::File,
+                            num_replicas: c.replicas,
+                            duplicate_window: c.dedup_window,
+                            ..Default::default()
+                        })
+                        .await
+                        .map_err(|e| {
+                            fail(
+                                Code::Config,
+                                format!("creating the NATS stream {}: {e}", c.stream),
+                            )
+                        })?,
+                    Err(e) => return Err(jetstream_error(&c.stream, &e.to_string())),
+                };
+                stream
+                    .get_or_create_consumer(
+                        CONSUMER,
+                        pull::Config {
+                            durable_name: Some(CONSUMER.into()),
+                            ack_policy: jetstream::consumer::AckPolicy::Explicit,
+                            ack_wait: c.ack_wait,
+                            max_deliver: c.max_deliver,
+                            ..Default::default()
+                        },
+                    )
+                    .await
+                    .map_err(|e| {
+                        fail(
+                            Code::Config,
+                            format!("creating the NATS consumer {CONSUMER} on {}: {e}", c.stream),
+                        )
+                    })
+            },
+        )?;
+        Ok(Queue {
+            bus,
+            consumer,
+            config,
+        })
+    }
+
+    /// Up to `max` messages, waiting at most `expires` for the first.
+    pub(crate) fn fetch(&self, max: usize, expires: Duration) -> Result<Vec<Job>> {
+        let consumer = &self.consumer;
+        let messages = self.bus.wait(expires + CALL_TIMEOUT, "fetching", async {
+            let mut batch = consumer
+                .fetch()
+                .max_messages(max)
+                .expires(expires)
+                .messages()
+                .await
+                .map_err(|e| anyhow!("fetching: {e}"))?;
+            let mut out = Vec::new();
+            while let Some(m) = batch.next().await {
+                match m {
+                    Ok(m) => out.push(m),
+                    Err(e) => {
+                        if out.is_empty() {
+                            return Err(anyhow!("fetching: {e}"));
+                        }
+                        break;
+                    }
+                }
+            }
+            Ok(out)
+        })?;
+        Ok(messages
+            .into_iter()
+            .map(|message| {
+                let delivered = message.info().map(|i| i.delivered).unwrap_or(1);
+                let work = serde_json::from_slice::<Work>(&message.payload)
+                    .map_err(|e| format!("not a vext notification: {e}"));
+                Job {
+                    bus: self.bus.clone(),
+                    message,
+                    work,
+                    delivered,
+                }
+            })
+            .collect())
+    }
+}
+
+/// What `vext nats status` shows: the stream and the shared consumer.
+#[derive(Debug, Serialize)]
+pub(crate) struct Status {
+    pub(crate) stream: String,
+    pub(crate) subjects: Vec<String>,
+    pub(crate) replicas: usize,
+    /// Messages stored (not yet delivered and acknowledged).
+    pub(crate) messages: u64,
+    pub(crate) bytes: u64,
+    pub(crate) consumer: Option<ConsumerStatus>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ConsumerStatus {
+    pub(crate) name: String,
+    /// Waiting for a daemon to fetch them.
+    pub(crate) pending: u64,
+    /// Fetched by a daemon, not yet acknowledged.
+    pub(crate) ack_pending: usize,
+    /// Delivered more than once (a daemon died or a target failed).
+    pub(crate) redelivered: usize,
+    pub(crate) ack_wait_secs: f64,
+    pub(crate) max_deliver: i64,
+}
+
+/// Reads the stream and consumer without creating or changing anything.
+pub(crate) fn status(bus: &Bus, stream_name: &str) -> Result<Status> {
+    let js = bus.jetstream().clone();
+    bus.wait(CALL_TIMEOUT, "reading the stream", async move {
+        let mut stream = match js.get_stream(stream_name).await {
+            Ok(s) => s,
+            Err(e) if is_not_found(&e.to_string()) => {
+                return Err(fail(
+                    Code::Unavailable,
+                    format!(
+                        "NATS has no stream {stream_name}: no daemon has run with --nats on it yet"
+                    ),
+                ))
+            }
+            Err(e) => return Err(jetstream_error(stream_name, &e.to_string())),
+        };
+        let info = stream.info().await.map_err(|e| anyhow!("{e}"))?.clone();
+        let consumer = match stream.consumer_info(CONSUMER).await {
+            Ok(c) => Some(ConsumerStatus {
+                name: CONSUMER.into(),
+                pending: c.num_pending,
+                ack_pending: c.num_ack_pending,
+                redelivered: c.num_redelivered,
+                ack_wait_secs: c.config.ack_wait.as_secs_f64(),
+                max_deliver: c.config.max_deliver,
+            }),
+            Err(_) => None,
+        };
+        Ok(Status {
+            stream: info.config.name.clone(),
+            subjects: info.config.subjects.clone(),
+            replicas: info.config.num_replicas,
+            messages: info.state.messages,
+            bytes: info.state.bytes,
+            consumer,
+        })
+    })
+}
+
+impl Job {
+    /// Delivered: the stream forgets it.
+    pub(crate) fn ack(&self) {
+        self.reply(AckKind::Ack);
+    }
+
+    /// Not now: another attempt (by any daemon) after `delay`.
+    pub(crate) fn nak(&self, delay: Duration) {
+        self.reply(AckKind::Nak(Some(delay)));
+    }
+
+    /// Never: no more attempts.
+    pub(crate) fn term(&self) {
+        self.reply(AckKind::Term);
+    }
+
+    /// Still working on it: the ack wait starts again.
+    pub(crate) fn progress(&self) {
+        self.reply(AckKind::Progress);
+    }
+
+    fn reply(&self, kind: AckKind) {
+        let message = &self.message;
+        if let Err(e) = self.bus.wait(CALL_TIMEOUT, "acknowledging", async {
+            message
+                .ack_with(kind)
+                .await
+                .map_err(|e| anyhow!("acknowledging: {e}"))
+        }) {
+            // The server redelivers after the ack wait: at least once.
+            log::warn!("{e:#}");
+        }
+    }
+}
+
+fn is_not_found(error: &str) -> bool {
+    error.contains("stream not found") || error.contains("10059")
+}
+
+/// JetStream switched off, or another answer that is not "no such stream".
+fn jetstream_error(stream: &str, error: &str) -> anyhow::Error {
+    if error.contains("not enabled") || error.contains("no responders") || error.contains("503") {
+        fail(
+            Code::Unavailable,
+            format!(
+                "NATS answered without JetStream ({error}); start nats-server with -js (and -sd DIR)"
+            ),
+        )
+    } else {
+        fail(
+            Code::Unavailable,
+            format!("reading the NATS stream {stream}: {error}"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjects_are_one_token_per_network() {
+        let w = Work {
+            id: "a".into(),
+            idx: 2,
+            target: "irc://irc.libera.chat:6697/x".into(),
+            text: "t".into(),
+            title: None,
+            kind: None,
+            format: None,
+            msgtype: None,
+            received_at: 0,
+            source: "s".into(),
+        };
+        assert_eq!(
+            w.subject("irc", "irc.libera.chat:6697"),
+            "vext.notify.irc.irc_libera_chat_6697"
+        );
+        assert_eq!(w.subject("matrix", ""), "vext.notify.matrix._");
+        assert_eq!(w.msg_id(), "a/2");
+        let back: Work = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
+        assert_eq!(back, w);
+    }
+}

@@ -1,0 +1,339 @@
+//! `vext daemon --nats`: several daemons share one JetStream work queue.
+//! Intake publishes each accepted notification (one message per target)
+//! and acknowledges the client after the stream's PubAck; while NATS is
+//! out of reach the local outbox holds them and forwards them in order,
+//! with the same message ids, when it answers again. Deliveries come from
+//! the shared consumer and are acknowledged only after the target
+//! confirmed them.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use rusqlite::Connection;
+
+use super::metrics::Metrics;
+use crate::bus::queue::{Job, Queue, QueueConfig, Work};
+use crate::bus::Bus;
+use crate::notify::delivery::Delivery;
+use crate::notify::error::DeliveryError;
+use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::target::Target;
+use crate::state::outbox;
+
+/// Deliveries one daemon holds from the queue at a time.
+const MAX_INFLIGHT: usize = 256;
+
+pub(crate) struct Nats {
+    bus: Arc<Bus>,
+    queue: Queue,
+    outbox: Mutex<Connection>,
+    /// Set while the outbox holds messages: new ones queue behind them, so
+    /// that NATS receives them in the order they were accepted.
+    backlog: AtomicBool,
+    inflight: Mutex<HashMap<u64, (Arc<Job>, Instant)>>,
+    inflight_count: AtomicUsize,
+    next_key: AtomicUsize,
+    stopping: AtomicBool,
+}
+
+impl Nats {
+    /// Connects, creates or checks the stream and consumer; a bad stream
+    /// or credentials end the start with a clear error.
+    pub(crate) fn start(bus: Bus, config: QueueConfig, state_dir: &Path) -> Result<Arc<Nats>> {
+        let bus = Arc::new(bus);
+        let queue = Queue::open(bus.clone(), config)?;
+        let conn = crate::state::db::open(state_dir)?;
+        let waiting = outbox::len(&conn)?;
+        if waiting > 0 {
+            log::info!("{waiting} notifications wait in the outbox for NATS");
+        }
+        Ok(Arc::new(Nats {
+            bus,
+            queue,
+            outbox: Mutex::new(conn),
+            backlog: AtomicBool::new(waiting > 0),
+            inflight: Mutex::new(HashMap::new()),
+            inflight_count: AtomicUsize::new(0),
+            next_key: AtomicUsize::new(0),
+            stopping: AtomicBool::new(false),
+        }))
+    }
+
+    /// Stores accepted work: in the stream, or (NATS out of reach) in the
+    /// outbox. Only an error here refuses the request.
+    pub(crate) fn store(&self, work: &[(String, Work)]) -> Result<(), String> {
+        let mut rest = work;
+        if !self.backlog.load(Ordering::SeqCst) && self.bus.connected() {
+            while let Some(((subject, w), tail)) = rest.split_first() {
+                let payload = serde_json::to_vec(w).map_err(|e| e.to_string())?;
+                match self.bus.publish(subject, &w.msg_id(), payload) {
+                    Ok(_) => rest = tail,
+                    Err(e) => {
+                        log::warn!("NATS: {e:#}");
+                        break;
+                    }
+                }
+            }
+        }
+        if rest.is_empty() {
+            return Ok(());
+        }
+        let items: Vec<(String, String, Vec<u8>)> = rest
+            .iter()
+            .map(|(subject, w)| {
+                (
+                    w.msg_id(),
+                    subject.clone(),
+                    serde_json::to_vec(w).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let mut conn = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+        outbox::push(&mut conn, &items).map_err(|e| format!("the outbox: {e:#}"))?;
+        if !self.backlog.swap(true, Ordering::SeqCst) {
+            log::warn!(
+                "NATS is out of reach: accepted notifications wait in the local outbox until it is back"
+            );
+        }
+        Ok(())
+    }
+
+    /// Starts the outbox forwarder, the consumer and the progress ticker.
+    pub(crate) fn run(
+        self: &Arc<Self>,
+        delivery: Arc<Delivery>,
+        config: Arc<crate::config::Config>,
+        metrics: Arc<Metrics>,
+    ) -> Result<()> {
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("nats-outbox".into())
+            .spawn(move || me.forward_loop())?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("nats-fetch".into())
+            .spawn(move || me.fetch_loop(delivery, config, metrics))?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("nats-progress".into())
+            .spawn(move || me.progress_loop())?;
+        Ok(())
+    }
+
+    /// Takes no more work from the queue (what is held is still finished).
+    pub(crate) fn stop(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// Forwards the outbox, oldest first, whenever NATS answers.
+    fn forward_loop(&self) {
+        loop {
+            std::thread::sleep(Duration::from_millis(200));
+            if !self.backlog.load(Ordering::SeqCst) || !self.bus.connected() {
+                continue;
+            }
+            let batch = {
+                let conn = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+                match outbox::oldest(&conn, 256) {
+                    Ok(b) if b.is_empty() => {
+                        // Under the lock: nothing can be pushed in between.
+                        self.backlog.store(false, Ordering::SeqCst);
+                        log::info!("NATS: the outbox is forwarded");
+                        continue;
+                    }
+                    Ok(b) => b,
+                    Err(e) => {
+                        log::error!("reading the NATS outbox: {e:#}");
+                        continue;
+                    }
+                }
+            };
+            for p in batch {
+                if let Err(e) = self.bus.publish(&p.subject, &p.msg_id, p.payload) {
+                    log::warn!("NATS: forwarding the outbox: {e:#}");
+                    break;
+                }
+                let conn = self.outbox.lock().unwrap_or_else(|p| p.into_inner());
+                if let Err(e) = outbox::remove(&conn, p.seq) {
+                    log::error!("NATS outbox: {e:#}");
+                }
+            }
+        }
+    }
+
+    fn fetch_loop(
+        self: Arc<Self>,
+        delivery: Arc<Delivery>,
+        config: Arc<crate::config::Config>,
+        metrics: Arc<Metrics>,
+    ) {
+        while !self.stopping.load(Ordering::SeqCst) {
+            let room = MAX_INFLIGHT.saturating_sub(self.inflight_count.load(Ordering::SeqCst));
+            if room == 0 || !self.bus.connected() {
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+            match self.queue.fetch(room.min(64), Duration::from_secs(1)) {
+                Ok(jobs) => {
+                    for job in jobs {
+                        self.take(job, &delivery, &config, &metrics);
+                    }
+                }
+                Err(e) => {
+                    log::debug!("NATS: {e:#}");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+            }
+        }
+    }
+
+    /// Hands one job to the delivery layer; its outcome acks, naks or terms it.
+    fn take(
+        self: &Arc<Self>,
+        job: Job,
+        delivery: &Delivery,
+        config: &crate::config::Config,
+        metrics: &Arc<Metrics>,
+    ) {
+        let work = match &job.work {
+            Ok(w) => w.clone(),
+            Err(e) => {
+                log::error!("NATS: dropping a message: {e}");
+                job.term();
+                return;
+            }
+        };
+        let target = match Target::parse(&work.target) {
+            Ok(t) => config.configure(t),
+            Err(e) => {
+                log::error!("{}: bad target: {e}", work.msg_id());
+                metrics.failed("irc");
+                job.term();
+                return;
+            }
+        };
+        let key = self.next_key.fetch_add(1, Ordering::Relaxed) as u64;
+        let job = Arc::new(job);
+        self.inflight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, (job.clone(), Instant::now()));
+        self.inflight_count.fetch_add(1, Ordering::SeqCst);
+        let notice = Notice {
+            text: work.text.clone(),
+            title: work.title.clone(),
+            kind: work.kind.as_deref().and_then(|k| NoticeType::parse(k).ok()),
+            format: work.format.clone(),
+            msgtype: work.msgtype.clone(),
+            id: Some(work.id.clone()),
+        };
+        let kind = target.kind_label();
+        let shown = target.to_string();
+        let max_deliver = self.queue.config.max_deliver;
+        let expires = Instant::now() + self.queue.config.ack_wait;
+        let me = self.clone();
+        let metrics = metrics.clone();
+        delivery.submit(
+            &[target],
+            &notice,
+            Some(expires),
+            Arc::new(move |_, result: Result<(), DeliveryError>| {
+                let id = work.msg_id();
+                match result {
+                    Ok(()) => {
+                        log::info!("{id}: delivered to {shown}");
+                        job.ack();
+                        let latency = (crate::state::db::now_ms() - work.received_at).max(0);
+                        metrics.delivered(kind, latency as f64 / 1000.0);
+                    }
+                    Err(e) if e.permanent || job.delivered >= max_deliver => {
+                        log::warn!(
+                            "{id}: {shown}: {} (attempt {}, giving up)",
+                            e.message,
+                            job.delivered
+                        );
+                        job.term();
+                        metrics.failed(kind);
+                    }
+                    Err(e) => {
+                        log::warn!("{id}: {shown}: {} (attempt {})", e.message, job.delivered);
+                        job.nak(backoff(job.delivered));
+                    }
+                }
+                me.inflight
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&key);
+                me.inflight_count.fetch_sub(1, Ordering::SeqCst);
+            }),
+        );
+    }
+
+    /// Tells the server that deliveries still under way are not lost, so
+    /// that a slow one is not redelivered to another daemon meanwhile.
+    fn progress_loop(&self) {
+        let every = (self.queue.config.ack_wait / 3).max(Duration::from_millis(200));
+        loop {
+            std::thread::sleep(every);
+            let due: Vec<Arc<Job>> = self
+                .inflight
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .values()
+                .filter(|(_, since)| since.elapsed() >= every)
+                .map(|(j, _)| j.clone())
+                .collect();
+            for job in due {
+                job.progress();
+            }
+        }
+    }
+
+    /// Deliveries held from the queue and not yet answered.
+    pub(crate) fn inflight(&self) -> usize {
+        self.inflight_count.load(Ordering::SeqCst)
+    }
+}
+
+/// One work item per target of an accepted request.
+pub(crate) fn work_items(
+    id: &str,
+    source: &str,
+    received_at: i64,
+    notice: &Notice,
+    targets: &[(String, Target)],
+) -> Vec<(String, Work)> {
+    targets
+        .iter()
+        .enumerate()
+        .map(|(idx, (url, target))| {
+            let work = Work {
+                id: id.to_string(),
+                idx,
+                target: url.clone(),
+                text: notice.text.clone(),
+                title: notice.title.clone(),
+                kind: notice.kind.map(|k| k.as_str().to_string()),
+                format: notice.format.clone(),
+                msgtype: notice.msgtype.clone(),
+                received_at,
+                source: source.to_string(),
+            };
+            let network = match target {
+                Target::Irc(t) => t.server.addr(),
+                Target::Matrix(m) => m.host.clone(),
+                Target::Webhook(_) => String::new(),
+            };
+            (work.subject(target.kind_label(), &network), work)
+        })
+        .collect()
+}
+
+/// 2^(attempt-1) seconds, at most 5 minutes.
+fn backoff(delivered: i64) -> Duration {
+    Duration::from_secs(1u64 << (delivered - 1).clamp(0, 8)).min(Duration::from_secs(300))
+}

@@ -1,0 +1,145 @@
+//! Debian's nats-server with JetStream on a loopback port and its own store
+//! directory; `kill9` and `restart` keep the port and the store.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Duration;
+
+use super::*;
+
+pub struct NatsServer {
+    pub port: u16,
+    dir: TempDir,
+    jetstream: bool,
+    child: Option<Child>,
+    log: Arc<Mutex<String>>,
+}
+
+impl NatsServer {
+    pub fn start() -> NatsServer {
+        NatsServer::launch(true)
+    }
+
+    /// A server with JetStream switched off.
+    pub fn start_without_jetstream() -> NatsServer {
+        NatsServer::launch(false)
+    }
+
+    fn launch(jetstream: bool) -> NatsServer {
+        let dir = TempDir::new("nats");
+        let mut server = NatsServer {
+            port: 0,
+            dir,
+            jetstream,
+            child: None,
+            log: Arc::new(Mutex::new(String::new())),
+        };
+        server.spawn(None);
+        server
+    }
+
+    /// One request over the plain NATS protocol (no client library):
+    /// publishes `body` to `subject` with a reply inbox, returns the reply.
+    pub fn request(&self, subject: &str, body: &str) -> String {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to nats");
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut r = BufReader::new(s.try_clone().unwrap());
+        let mut info = String::new();
+        r.read_line(&mut info).unwrap();
+        write!(
+            s,
+            "CONNECT {{\"verbose\":false}}\r\nSUB _INBOX.test 1\r\nPUB {subject} _INBOX.test {}\r\n{body}\r\n",
+            body.len()
+        )
+        .unwrap();
+        loop {
+            let mut line = String::new();
+            if r.read_line(&mut line).unwrap_or(0) == 0 {
+                panic!("nats closed the connection");
+            }
+            if line.starts_with("MSG ") {
+                let mut payload = String::new();
+                r.read_line(&mut payload).unwrap();
+                return payload.trim().to_string();
+            }
+            if line.starts_with("-ERR") {
+                panic!("nats: {line}");
+            }
+        }
+    }
+
+    /// `-p -1` lets the server pick a free port the first time; restarts
+    /// ask for the same one.
+    fn spawn(&mut self, port: Option<u16>) {
+        let bin = require_binary("nats-server");
+        let store: PathBuf = self.dir.path().join("js");
+        let port_arg = port.map_or("-1".to_string(), |p| p.to_string());
+        let mut cmd = Command::new(bin);
+        cmd.args(["-a", "127.0.0.1", "-p", &port_arg]);
+        if self.jetstream {
+            cmd.arg("-js").arg("-sd").arg(&store);
+        }
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("starting nats-server");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = mpsc::channel();
+        let log = self.log.clone();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stderr);
+            let mut line = String::new();
+            while matches!(r.read_line(&mut line), Ok(n) if n > 0) {
+                if let Some(addr) = line.split("client connections on ").nth(1) {
+                    let _ = tx.send(addr.trim().to_string());
+                }
+                log.lock().unwrap().push_str(&line);
+                line.clear();
+            }
+        });
+        let addr = rx
+            .recv_timeout(Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("nats-server did not start: {}", self.log()));
+        self.port = addr
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("no port in {addr:?}"));
+        // JetStream is ready shortly after the listener.
+        std::thread::sleep(Duration::from_millis(200));
+        self.child = Some(child);
+    }
+
+    pub fn url(&self) -> String {
+        format!("nats://127.0.0.1:{}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// SIGKILL: no chance to flush anything.
+    pub fn kill9(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    pub fn restart(&mut self) {
+        self.kill9();
+        let port = self.port;
+        self.spawn(Some(port));
+    }
+}
+
+impl Drop for NatsServer {
+    fn drop(&mut self) {
+        self.kill9();
+    }
+}
