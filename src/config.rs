@@ -56,6 +56,8 @@ pub(crate) struct NatsSection {
     pub(crate) max_deliver: Option<i64>,
     /// How long a message id is remembered to drop a retried request [default: 2m].
     pub(crate) dedup_window: Option<String>,
+    /// How soon another daemon takes over an IRC network whose daemon died [default: 10s].
+    pub(crate) lease_ttl: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -44,5 +44,8 @@ pub(crate) fn status(args: NatsStatusArgs, ctx: &Context) -> Result<Code> {
         ),
         None => println!("consumer {}: not created yet", queue::CONSUMER),
     }
+    for l in &st.leases {
+        println!("IRC network {}: delivered by {}", l.network, l.holder);
+    }
     Ok(Code::Ok)
 }

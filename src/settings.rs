@@ -259,6 +259,10 @@ pub(crate) fn nats(
     };
     queue.ack_wait = duration(&file.ack_wait, "ack_wait", queue.ack_wait)?;
     queue.dedup_window = duration(&file.dedup_window, "dedup_window", queue.dedup_window)?;
+    queue.lease_ttl = duration(&file.lease_ttl, "lease_ttl", queue.lease_ttl)?;
+    if queue.lease_ttl < Duration::from_secs(1) {
+        return Err(fail(Code::Config, "[nats] lease_ttl must be at least 1s"));
+    }
     if let Some(m) = file.max_deliver {
         if m < 1 {
             return Err(fail(Code::Config, "[nats] max_deliver must be at least 1"));

@@ -3,6 +3,7 @@
 //! worker, so the connection keeps making progress between calls); every
 //! other thread calls the blocking methods here, each bounded by a timeout.
 
+pub(crate) mod lease;
 pub(crate) mod queue;
 
 use std::future::Future;

@@ -16,8 +16,12 @@ use crate::exit::{fail, Code};
 
 /// The subjects the work-queue stream holds.
 pub(crate) const SUBJECTS: &str = "vext.notify.>";
-/// The durable consumer every daemon pulls from.
+/// The durable consumer every daemon pulls Matrix and webhook work from.
 pub(crate) const CONSUMER: &str = "vext-deliver";
+/// Matrix and webhook work: any daemon delivers it.
+const SHARED: &str = "vext.notify.shared";
+/// IRC work, one subject per network: the daemon holding its lease delivers it.
+const IRC: &str = "vext.notify.irc";
 
 /// The stream and consumer settings (`[nats]` in the config).
 #[derive(Debug, Clone)]
@@ -27,6 +31,8 @@ pub(crate) struct QueueConfig {
     pub(crate) ack_wait: Duration,
     pub(crate) max_deliver: i64,
     pub(crate) dedup_window: Duration,
+    /// How long an IRC network's lease outlives a holder that stopped renewing it.
+    pub(crate) lease_ttl: Duration,
 }
 
 impl Default for QueueConfig {
@@ -37,6 +43,7 @@ impl Default for QueueConfig {
             ack_wait: Duration::from_secs(30),
             max_deliver: 10,
             dedup_window: Duration::from_secs(120),
+            lease_ttl: Duration::from_secs(10),
         }
     }
 }
@@ -69,31 +76,49 @@ impl Work {
         format!("{}/{}", self.id, self.idx)
     }
 
-    /// `vext.notify.{kind}.{network}`: one subject per IRC network (or
-    /// per Matrix homeserver, webhook host), so a later filter can give
-    /// one network's messages to one daemon.
+    /// `vext.notify.irc.{network}` for IRC (one consumer per network, so
+    /// that one daemon speaks for it), `vext.notify.shared.{kind}.{host}`
+    /// for the rest.
     pub(crate) fn subject(&self, kind: &str, network: &str) -> String {
-        let token: String = network
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() || c == '-' {
-                    c
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        format!(
-            "vext.notify.{kind}.{}",
-            if token.is_empty() { "_" } else { &token }
-        )
+        let token = token(network);
+        if kind == "irc" {
+            format!("{IRC}.{token}")
+        } else {
+            format!("{SHARED}.{kind}.{token}")
+        }
+    }
+}
+
+/// A network as one subject token (and consumer name part): `host:port`
+/// with everything but letters, digits and `-` as `_`.
+fn token(network: &str) -> String {
+    let t: String = network
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if t.is_empty() {
+        "_".into()
+    } else {
+        t
     }
 }
 
 pub(crate) struct Queue {
     bus: Arc<Bus>,
-    consumer: jetstream::consumer::Consumer<pull::Config>,
+    stream: stream::Stream,
     pub(crate) config: QueueConfig,
+}
+
+/// One durable consumer of the queue: the shared one, or one IRC network's.
+pub(crate) struct Puller {
+    bus: Arc<Bus>,
+    consumer: jetstream::consumer::Consumer<pull::Config>,
 }
 
 /// A fetched message: finish it with exactly one of ack, nak or term.
@@ -113,7 +138,7 @@ impl Queue {
     pub(crate) fn open(bus: Arc<Bus>, config: QueueConfig) -> Result<Queue> {
         let js = bus.jetstream().clone();
         let c = config.clone();
-        let consumer = bus.wait(
+        let stream = bus.wait(
             Duration::from_secs(15),
             "creating the work queue",
             async move {
@@ -155,11 +180,39 @@ impl Queue {
                         })?,
                     Err(e) => return Err(jetstream_error(&c.stream, &e.to_string())),
                 };
+                Ok(stream)
+            },
+        )?;
+        Ok(Queue {
+            bus,
+            stream,
+            config,
+        })
+    }
+
+    /// The consumer every daemon shares, for Matrix and webhook work.
+    pub(crate) fn shared(&self) -> Result<Puller> {
+        self.puller(CONSUMER, &format!("{SHARED}.>"))
+    }
+
+    /// The consumer of one IRC network's work (`network` as the token
+    /// `irc_networks` returns).
+    pub(crate) fn irc(&self, network: &str) -> Result<Puller> {
+        self.puller(&format!("vext-irc-{network}"), &format!("{IRC}.{network}"))
+    }
+
+    fn puller(&self, name: &str, filter: &str) -> Result<Puller> {
+        let stream = &self.stream;
+        let c = &self.config;
+        let consumer = self
+            .bus
+            .wait(CALL_TIMEOUT, "creating a consumer", async move {
                 stream
                     .get_or_create_consumer(
-                        CONSUMER,
+                        name,
                         pull::Config {
-                            durable_name: Some(CONSUMER.into()),
+                            durable_name: Some(name.into()),
+                            filter_subject: filter.into(),
                             ack_policy: jetstream::consumer::AckPolicy::Explicit,
                             ack_wait: c.ack_wait,
                             max_deliver: c.max_deliver,
@@ -170,16 +223,52 @@ impl Queue {
                     .map_err(|e| {
                         fail(
                             Code::Config,
-                            format!("creating the NATS consumer {CONSUMER} on {}: {e}", c.stream),
+                            format!("creating the NATS consumer {name} on {}: {e}", c.stream),
                         )
                     })
-            },
-        )?;
-        Ok(Queue {
-            bus,
+            })?;
+        Ok(Puller {
+            bus: self.bus.clone(),
             consumer,
-            config,
         })
+    }
+
+    /// The IRC networks (as subject tokens) with work waiting in the stream.
+    pub(crate) fn irc_networks(&self) -> Result<Vec<String>> {
+        let stream = &self.stream;
+        self.bus
+            .wait(CALL_TIMEOUT, "reading the stream's subjects", async move {
+                let mut subjects = stream
+                    .info_with_subjects(format!("{IRC}.*"))
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?;
+                let mut out = Vec::new();
+                while let Some(s) = subjects.next().await {
+                    let (subject, count) = s.map_err(|e| anyhow!("{e}"))?;
+                    if count > 0 {
+                        if let Some(t) = subject.strip_prefix(&format!("{IRC}.")) {
+                            out.push(t.to_string());
+                        }
+                    }
+                }
+                out.sort();
+                Ok(out)
+            })
+    }
+}
+
+impl Puller {
+    /// Fetched and not yet acknowledged (by any daemon).
+    pub(crate) fn ack_pending(&self) -> Result<usize> {
+        let mut consumer = self.consumer.clone();
+        self.bus
+            .wait(CALL_TIMEOUT, "reading a consumer", async move {
+                Ok(consumer
+                    .info()
+                    .await
+                    .map_err(|e| anyhow!("{e}"))?
+                    .num_ack_pending)
+            })
     }
 
     /// Up to `max` messages, waiting at most `expires` for the first.
@@ -234,6 +323,14 @@ pub(crate) struct Status {
     pub(crate) messages: u64,
     pub(crate) bytes: u64,
     pub(crate) consumer: Option<ConsumerStatus>,
+    /// IRC networks (subject tokens) and the daemon that delivers there.
+    pub(crate) leases: Vec<Lease>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Lease {
+    pub(crate) network: String,
+    pub(crate) holder: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -278,6 +375,7 @@ pub(crate) fn status(bus: &Bus, stream_name: &str) -> Result<Status> {
             Err(_) => None,
         };
         Ok(Status {
+            leases: Vec::new(),
             stream: info.config.name.clone(),
             subjects: info.config.subjects.clone(),
             replicas: info.config.num_replicas,
@@ -285,6 +383,13 @@ pub(crate) fn status(bus: &Bus, stream_name: &str) -> Result<Status> {
             bytes: info.state.bytes,
             consumer,
         })
+    })
+    .and_then(|mut st| {
+        st.leases = super::lease::holders(bus)?
+            .into_iter()
+            .map(|(network, holder)| Lease { network, holder })
+            .collect();
+        Ok(st)
     })
 }
 
@@ -366,7 +471,7 @@ mod tests {
             w.subject("irc", "irc.libera.chat:6697"),
             "vext.notify.irc.irc_libera_chat_6697"
         );
-        assert_eq!(w.subject("matrix", ""), "vext.notify.matrix._");
+        assert_eq!(w.subject("matrix", ""), "vext.notify.shared.matrix._");
         assert_eq!(w.msg_id(), "a/2");
         let back: Work = serde_json::from_str(&serde_json::to_string(&w).unwrap()).unwrap();
         assert_eq!(back, w);

@@ -184,11 +184,11 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         let (bus_options, queue) = crate::settings::nats(&flags, &ctx.config.nats, "daemon")?;
         let bus = crate::bus::Bus::connect(&bus_options)?;
         let nats = nats::Nats::start(bus, queue, &state_dir)?;
-        nats.run(
-            dispatcher.delivery.clone(),
-            Arc::new(ctx.config.clone()),
-            dispatcher.metrics.clone(),
-        )?;
+        nats.run(nats::Deliver {
+            delivery: dispatcher.delivery.clone(),
+            config: Arc::new(ctx.config.clone()),
+            metrics: dispatcher.metrics.clone(),
+        })?;
         log::info!("sharing the work through NATS at {url}");
         dispatcher.nats = Some(nats);
     }
@@ -259,6 +259,9 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         log::warn!(
             "{left} deliveries not confirmed in time; they stay in the spool for the next start"
         );
+    }
+    if let Some(n) = &dispatcher.nats {
+        n.release_leases();
     }
     dispatcher.delivery.shutdown(
         "vext relay shutting down",

@@ -16,7 +16,8 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::metrics::Metrics;
-use crate::bus::queue::{Job, Queue, QueueConfig, Work};
+use crate::bus::lease::Leases;
+use crate::bus::queue::{Job, Puller, Queue, QueueConfig, Work};
 use crate::bus::Bus;
 use crate::notify::delivery::Delivery;
 use crate::notify::error::DeliveryError;
@@ -30,6 +31,9 @@ const MAX_INFLIGHT: usize = 256;
 pub(crate) struct Nats {
     bus: Arc<Bus>,
     queue: Queue,
+    leases: Leases,
+    /// The IRC networks this daemon speaks for, with the lease revision.
+    held: Mutex<HashMap<String, u64>>,
     outbox: Mutex<Connection>,
     /// Set while the outbox holds messages: new ones queue behind them, so
     /// that NATS receives them in the order they were accepted.
@@ -45,7 +49,10 @@ impl Nats {
     /// or credentials end the start with a clear error.
     pub(crate) fn start(bus: Bus, config: QueueConfig, state_dir: &Path) -> Result<Arc<Nats>> {
         let bus = Arc::new(bus);
+        let owner = format!("{} pid {}", crate::net::hostname(), std::process::id());
         let queue = Queue::open(bus.clone(), config)?;
+        let c = &queue.config;
+        let leases = Leases::open(bus.clone(), owner, c.replicas, c.lease_ttl)?;
         let conn = crate::state::db::open(state_dir)?;
         let waiting = outbox::len(&conn)?;
         if waiting > 0 {
@@ -54,6 +61,8 @@ impl Nats {
         Ok(Arc::new(Nats {
             bus,
             queue,
+            leases,
+            held: Mutex::new(HashMap::new()),
             outbox: Mutex::new(conn),
             backlog: AtomicBool::new(waiting > 0),
             inflight: Mutex::new(HashMap::new()),
@@ -102,21 +111,24 @@ impl Nats {
         Ok(())
     }
 
-    /// Starts the outbox forwarder, the consumer and the progress ticker.
-    pub(crate) fn run(
-        self: &Arc<Self>,
-        delivery: Arc<Delivery>,
-        config: Arc<crate::config::Config>,
-        metrics: Arc<Metrics>,
-    ) -> Result<()> {
+    /// Starts the outbox forwarder, the shared consumer's puller, the
+    /// lease keeper (which starts a puller per IRC network it holds) and
+    /// the progress ticker.
+    pub(crate) fn run(self: &Arc<Self>, deliver: Deliver) -> Result<()> {
+        let shared = self.queue.shared()?;
         let me = self.clone();
         std::thread::Builder::new()
             .name("nats-outbox".into())
             .spawn(move || me.forward_loop())?;
         let me = self.clone();
+        let d = deliver.clone();
         std::thread::Builder::new()
-            .name("nats-fetch".into())
-            .spawn(move || me.fetch_loop(delivery, config, metrics))?;
+            .name("nats-shared".into())
+            .spawn(move || me.pull_loop(&shared, &d, || true))?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("nats-leases".into())
+            .spawn(move || me.lease_loop(deliver))?;
         let me = self.clone();
         std::thread::Builder::new()
             .name("nats-progress".into())
@@ -165,22 +177,18 @@ impl Nats {
         }
     }
 
-    fn fetch_loop(
-        self: Arc<Self>,
-        delivery: Arc<Delivery>,
-        config: Arc<crate::config::Config>,
-        metrics: Arc<Metrics>,
-    ) {
-        while !self.stopping.load(Ordering::SeqCst) {
+    /// Fetches and delivers while `keep` says so and the daemon runs.
+    fn pull_loop(self: &Arc<Self>, puller: &Puller, deliver: &Deliver, keep: impl Fn() -> bool) {
+        while !self.stopping.load(Ordering::SeqCst) && keep() {
             let room = MAX_INFLIGHT.saturating_sub(self.inflight_count.load(Ordering::SeqCst));
             if room == 0 || !self.bus.connected() {
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
             }
-            match self.queue.fetch(room.min(64), Duration::from_secs(1)) {
+            match puller.fetch(room.min(64), Duration::from_secs(1)) {
                 Ok(jobs) => {
                     for job in jobs {
-                        self.take(job, &delivery, &config, &metrics);
+                        self.take(job, deliver);
                     }
                 }
                 Err(e) => {
@@ -191,14 +199,103 @@ impl Nats {
         }
     }
 
+    /// Keeps this daemon's IRC network leases and takes free ones: one
+    /// daemon at a time speaks for a network (one identity there, and the
+    /// order of its channels kept). A network taken over waits until the
+    /// previous holder's unconfirmed messages are due again, so they go
+    /// out before newer ones.
+    fn lease_loop(self: Arc<Self>, deliver: Deliver) {
+        let every = (self.leases.ttl / 3).max(Duration::from_millis(300));
+        while !self.stopping.load(Ordering::SeqCst) {
+            let held: Vec<(String, u64)> = self
+                .held
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect();
+            for (net, rev) in held {
+                match self.leases.renew(&net, rev) {
+                    Ok(Some(rev)) => {
+                        self.held_mut().insert(net, rev);
+                    }
+                    Ok(None) => {
+                        log::warn!(
+                            "NATS: lost the lease for {net}; another daemon delivers there now"
+                        );
+                        self.held_mut().remove(&net);
+                    }
+                    Err(e) => log::debug!("NATS: {e:#}"),
+                }
+            }
+            match self.queue.irc_networks() {
+                Ok(networks) => {
+                    for net in networks {
+                        if self.held_mut().contains_key(&net) {
+                            continue;
+                        }
+                        match self.leases.take(&net) {
+                            Ok(Some(rev)) => {
+                                self.held_mut().insert(net.clone(), rev);
+                                self.start_network(net, deliver.clone());
+                            }
+                            Ok(None) => {}
+                            Err(e) => log::debug!("NATS: {e:#}"),
+                        }
+                    }
+                }
+                Err(e) => log::debug!("NATS: {e:#}"),
+            }
+            std::thread::sleep(every);
+        }
+    }
+
+    fn held_mut(&self) -> std::sync::MutexGuard<'_, HashMap<String, u64>> {
+        self.held.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn start_network(self: &Arc<Self>, net: String, deliver: Deliver) {
+        let me = self.clone();
+        let spawned = std::thread::Builder::new()
+            .name(format!("nats-irc-{net}"))
+            .spawn(move || {
+                let puller = match me.queue.irc(&net) {
+                    Ok(p) => p,
+                    Err(e) => {
+                        log::error!("NATS: {e:#}");
+                        me.held_mut().remove(&net);
+                        return;
+                    }
+                };
+                log::info!("NATS: delivering for IRC network {net}");
+                if puller.ack_pending().unwrap_or(0) > 0 {
+                    // The previous holder died holding messages: they are
+                    // redelivered first once their ack wait is over.
+                    std::thread::sleep(me.queue.config.ack_wait);
+                }
+                me.pull_loop(&puller, &deliver, || me.held_mut().contains_key(&net));
+            });
+        if let Err(e) = spawned {
+            log::error!("NATS: cannot start a delivery thread: {e}");
+        }
+    }
+
+    /// Gives the leases up (after the drain), so that another daemon takes
+    /// over at once instead of after the lease TTL.
+    pub(crate) fn release_leases(&self) {
+        let held: Vec<(String, u64)> = self.held_mut().drain().collect();
+        for (net, rev) in held {
+            self.leases.release(&net, rev);
+        }
+    }
+
     /// Hands one job to the delivery layer; its outcome acks, naks or terms it.
-    fn take(
-        self: &Arc<Self>,
-        job: Job,
-        delivery: &Delivery,
-        config: &crate::config::Config,
-        metrics: &Arc<Metrics>,
-    ) {
+    fn take(self: &Arc<Self>, job: Job, deliver: &Deliver) {
+        let Deliver {
+            delivery,
+            config,
+            metrics,
+        } = deliver;
         let work = match &job.work {
             Ok(w) => w.clone(),
             Err(e) => {
@@ -297,6 +394,14 @@ impl Nats {
     pub(crate) fn inflight(&self) -> usize {
         self.inflight_count.load(Ordering::SeqCst)
     }
+}
+
+/// What delivering needs from the daemon.
+#[derive(Clone)]
+pub(crate) struct Deliver {
+    pub(crate) delivery: Arc<Delivery>,
+    pub(crate) config: Arc<crate::config::Config>,
+    pub(crate) metrics: Arc<Metrics>,
 }
 
 /// One work item per target of an accepted request.

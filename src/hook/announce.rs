@@ -121,14 +121,8 @@ pub(crate) fn settings(
         maxchannels,
         filtercmd: get("filtercmd"),
         cialike,
-        host: hostname(),
+        host: crate::net::hostname(),
     })
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_string())
-        .unwrap_or_else(|_| "localhost".into())
 }
 
 /// The URL prefix for a commit link, or None for no URL.

@@ -6,3 +6,12 @@ pub(crate) mod http1;
 pub(crate) mod percent;
 pub(crate) mod retry_after;
 pub(crate) mod tls;
+
+/// This machine's name (for identities other hosts see), or `localhost`.
+pub(crate) fn hostname() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into())
+}
