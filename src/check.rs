@@ -111,6 +111,10 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         extra_ca,
         progress,
     );
+    crate::settings::events(ctx, args.nats.as_deref(), "check");
+    for o in &results {
+        emit_event(o);
+    }
     let all_failed = !results.is_empty() && results.iter().all(|o| o.error.is_some());
     let failure_kinds: Vec<ErrorKind> = results.iter().filter_map(|o| o.error_kind).collect();
     if let Some(path) = &args.metrics_file {
@@ -259,4 +263,30 @@ fn print(results: &[Outcome], json: bool) -> Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         r => r.map_err(Into::into),
     }
+}
+
+/// `vext.events.check.registry.{update_found,failed}` for other services.
+fn emit_event(o: &crate::images::check::Outcome) {
+    let kind = if o.error.is_some() {
+        "failed"
+    } else if o.newest.is_some() && o.newest != o.current {
+        "update_found"
+    } else {
+        return;
+    };
+    crate::bus::events::emit(
+        "check",
+        "registry",
+        kind,
+        serde_json::json!({
+            "image": o.image,
+            "current": o.current,
+            "newest": o.newest,
+            "approved": o.latest,
+            "change": o.change,
+            "approved_change": o.approved_change,
+            "decision": o.decision,
+            "error": o.error,
+        }),
+    );
 }

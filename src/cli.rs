@@ -748,6 +748,11 @@ pub(crate) struct CheckArgs {
     /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
+
+    /// Publish events (what was found, applied, rolled back) to NATS at URL
+    /// on vext.events.> [default: [nats] url in the config, if any].
+    #[arg(long, env = "VEXT_NATS", value_name = "URL")]
+    pub(crate) nats: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -977,6 +982,11 @@ pub(crate) struct UpdateArgs {
     /// Where the update journal and the held versions live (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
+
+    /// Publish events (what was found, applied, rolled back) to NATS at URL
+    /// on vext.events.> [default: [nats] url in the config, if any].
+    #[arg(long, env = "VEXT_NATS", value_name = "URL")]
+    pub(crate) nats: Option<String>,
 }
 
 /// Where running images come from: the Docker engine and the Kubernetes API

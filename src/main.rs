@@ -81,7 +81,7 @@ fn try_main(cli: Cli) -> Result<Code> {
         config_path: loaded.path,
         config_notes: loaded.notes,
     };
-    match cli.command {
+    let code = match cli.command {
         Command::Send(args) => send::run(args, &ctx),
         Command::Daemon(args) => daemon::run(args, &ctx),
         Command::Hook(args) => hook::run(args, &ctx),
@@ -98,7 +98,10 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
         Command::Generate(args) => generate::run(args),
         Command::Completions(args) => generate::completions(args.shell),
-    }
+    };
+    // Events a short-lived command emitted leave before it exits.
+    bus::events::flush();
+    code
 }
 
 /// `file_format` is `[daemon] log_format`, below `--log-format`.

@@ -291,3 +291,27 @@ pub(crate) fn read_one_line(path: &Path, what: &str) -> Result<String> {
     }
     Ok(line)
 }
+
+/// Publishes this command's events when a NATS server is named (`flag`,
+/// `VEXT_NATS`, `[nats] url`). Events are a side channel: a server out of
+/// reach is a warning, never the command's failure.
+pub(crate) fn events(ctx: &Context, flag: Option<&str>, command: &str) {
+    let url = flag
+        .map(String::from)
+        .or_else(|| std::env::var("VEXT_NATS").ok())
+        .or_else(|| ctx.config.nats.url.clone())
+        .filter(|u| !u.trim().is_empty());
+    let Some(url) = url else { return };
+    let flags = NatsFlags {
+        url: &url,
+        creds: None,
+        token_file: None,
+        ca_file: None,
+    };
+    let installed = nats(&flags, &ctx.config.nats, command)
+        .and_then(|(options, _)| crate::bus::Bus::connect(&options))
+        .and_then(|bus| crate::bus::events::install(std::sync::Arc::new(bus)));
+    if let Err(e) = installed {
+        log::warn!("events are not published: {e:#}");
+    }
+}

@@ -62,6 +62,9 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         },
     )?;
     let extra_ca = crate::settings::extra_ca(args.ca_file.as_deref())?;
+    if !args.plan {
+        crate::settings::events(ctx, args.nats.as_deref(), "update");
+    }
     if args.live.kube {
         log::warn!("--kube: updating Kubernetes workloads is not built yet; their images are listed as skipped");
     }
@@ -339,18 +342,27 @@ fn apply_one(
 /// A structured log event (`-v` shows them; the fields are the ones safe
 /// auto-updaters' dashboards read).
 fn log_event(event: &str, asset: &str, asset_type: &str, o: &crate::images::check::Outcome) {
-    log::info!(
-        "{}",
-        serde_json::json!({
-            "event": event,
-            "asset_id": asset,
-            "asset_type": asset_type,
-            "current_version": o.current,
-            "new_version": o.latest,
-            "change_type": o.approved_change,
-            "decision": o.decision,
-        })
-    );
+    let line = serde_json::json!({
+        "event": event,
+        "asset_id": asset,
+        "asset_type": asset_type,
+        "current_version": o.current,
+        "new_version": o.latest,
+        "change_type": o.approved_change,
+        "decision": o.decision,
+    });
+    log::info!("{line}");
+    crate::bus::events::emit("update", asset_type, event_type(event), line);
+}
+
+/// The NATS event type for a log event: `update.docker.rolled_back`.
+fn event_type(event: &str) -> &str {
+    match event {
+        "update_approved" => "approved",
+        "update_applied" => "applied",
+        "rollback" => "rolled_back",
+        _ => "failed",
+    }
 }
 
 fn log_event_done(event: &str, d: &Done) {
@@ -369,6 +381,7 @@ fn log_event_done(event: &str, d: &Done) {
     } else {
         log::warn!("{line}");
     }
+    crate::bus::events::emit("update", d.source, event_type(event), line);
 }
 
 /// `--commit` (and `--branch`): one commit per repository with the files

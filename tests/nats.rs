@@ -310,3 +310,67 @@ fn bad_nats_setups_fail_at_start_with_one_clear_error() {
         out.stderr
     );
 }
+
+/// The last event kept on `subject` in the events stream, decoded.
+fn last_event(nats: &NatsServer, subject: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let reply = nats.request(
+            "$JS.API.STREAM.MSG.GET.VEXT_EVENTS",
+            &format!(r#"{{"last_by_subj":"{subject}"}}"#),
+        );
+        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+        if let Some(data) = v["message"]["data"].as_str() {
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .unwrap();
+            return serde_json::from_slice(&bytes).unwrap();
+        }
+        assert!(Instant::now() < until, "no event on {subject}: {reply}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+#[test]
+fn events_arrive_on_the_documented_subjects() {
+    let ircd = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let mut obs = Observer::join(ircd.port, &["#ev"]);
+    let nats = NatsServer::start();
+    let dir = TempDir::new("nats-cfg");
+    let cfg = config(&dir, "");
+    let daemon = nats_daemon(&nats, &cfg);
+    let raw = format!(
+        "{{\"to\":\"{}\",\"privmsg\":\"hello events\",\"ack\":true,\"id\":\"ev-1\"}}\n",
+        ircd.url("ev")
+    );
+    all_ok(&daemon.request(raw.as_bytes(), 1), 1);
+    obs.wait_for(|l| l.contains("hello events"), "the message");
+    let ev = last_event(&nats, "vext.events.notify.irc.delivered");
+    assert_eq!(ev["type"], "vext.notify.delivered", "{ev}");
+    assert_eq!(ev["source"], "irc");
+    assert_eq!(ev["data"]["id"], "ev-1");
+    assert!(ev["time"].as_str().unwrap().ends_with('Z'), "{ev}");
+    assert!(ev["id"].as_str().is_some_and(|i| !i.is_empty()), "{ev}");
+
+    // A command given --nats publishes what it found.
+    let reg = RegistryServer::start(None);
+    reg.push("app", &["1.0.0", "1.0.1"], None);
+    let image = format!("{}/app:1.0.0", reg.addr);
+    vext([
+        "check",
+        &image,
+        "--insecure-registry",
+        &reg.addr,
+        "--nats",
+        &nats.url(),
+    ])
+    .expect(0);
+    let ev = last_event(&nats, "vext.events.check.registry.update_found");
+    assert_eq!(ev["type"], "vext.check.update_found", "{ev}");
+    assert_eq!(ev["data"]["image"], image, "{ev}");
+    assert_eq!(ev["data"]["newest"], "1.0.1", "{ev}");
+}

@@ -3,6 +3,7 @@
 //! worker, so the connection keeps making progress between calls); every
 //! other thread calls the blocking methods here, each bounded by a timeout.
 
+pub(crate) mod events;
 pub(crate) mod lease;
 pub(crate) mod queue;
 
@@ -151,6 +152,27 @@ impl Bus {
                 .map_err(|e| anyhow!("waiting for the stream's acknowledgement: {e}"))?;
             Ok(!ack.duplicate)
         })
+    }
+}
+
+/// A name as one subject token (and consumer name part): everything but
+/// letters, digits, `-` and `_` becomes `_` (`irc.libera.chat:6697` is
+/// `irc_libera_chat_6697`).
+pub(crate) fn token(name: &str) -> String {
+    let t: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if t.is_empty() {
+        "_".into()
+    } else {
+        t
     }
 }
 

@@ -11,7 +11,7 @@ use async_nats::jetstream::{self, consumer::pull, stream, AckKind};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use super::{Bus, CALL_TIMEOUT};
+use super::{token, Bus, CALL_TIMEOUT};
 use crate::exit::{fail, Code};
 
 /// The subjects the work-queue stream holds.
@@ -86,26 +86,6 @@ impl Work {
         } else {
             format!("{SHARED}.{kind}.{token}")
         }
-    }
-}
-
-/// A network as one subject token (and consumer name part): `host:port`
-/// with everything but letters, digits and `-` as `_`.
-fn token(network: &str) -> String {
-    let t: String = network
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if t.is_empty() {
-        "_".into()
-    } else {
-        t
     }
 }
 

@@ -182,8 +182,9 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
             ca_file: args.ca_file.as_deref(),
         };
         let (bus_options, queue) = crate::settings::nats(&flags, &ctx.config.nats, "daemon")?;
-        let bus = crate::bus::Bus::connect(&bus_options)?;
-        let nats = nats::Nats::start(bus, queue, &state_dir)?;
+        let bus = Arc::new(crate::bus::Bus::connect(&bus_options)?);
+        let nats = nats::Nats::start(bus.clone(), queue, &state_dir)?;
+        crate::bus::events::install(bus)?;
         nats.run(nats::Deliver {
             delivery: dispatcher.delivery.clone(),
             config: Arc::new(ctx.config.clone()),

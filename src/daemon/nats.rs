@@ -16,6 +16,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 
 use super::metrics::Metrics;
+use crate::bus::events;
 use crate::bus::lease::Leases;
 use crate::bus::queue::{Job, Puller, Queue, QueueConfig, Work};
 use crate::bus::Bus;
@@ -47,8 +48,7 @@ pub(crate) struct Nats {
 impl Nats {
     /// Connects, creates or checks the stream and consumer; a bad stream
     /// or credentials end the start with a clear error.
-    pub(crate) fn start(bus: Bus, config: QueueConfig, state_dir: &Path) -> Result<Arc<Nats>> {
-        let bus = Arc::new(bus);
+    pub(crate) fn start(bus: Arc<Bus>, config: QueueConfig, state_dir: &Path) -> Result<Arc<Nats>> {
         let owner = format!("{} pid {}", crate::net::hostname(), std::process::id());
         let queue = Queue::open(bus.clone(), config)?;
         let c = &queue.config;
@@ -340,12 +340,27 @@ impl Nats {
             Some(expires),
             Arc::new(move |_, result: Result<(), DeliveryError>| {
                 let id = work.msg_id();
+                let event = |what: &str, error: Option<&str>| {
+                    events::emit(
+                        "notify",
+                        kind,
+                        what,
+                        serde_json::json!({
+                            "id": work.id,
+                            "target": shown,
+                            "attempt": job.delivered,
+                            "accepted_at_ms": work.received_at,
+                            "error": error,
+                        }),
+                    )
+                };
                 match result {
                     Ok(()) => {
                         log::info!("{id}: delivered to {shown}");
                         job.ack();
                         let latency = (crate::state::db::now_ms() - work.received_at).max(0);
                         metrics.delivered(kind, latency as f64 / 1000.0);
+                        event("delivered", None);
                     }
                     Err(e) if e.permanent || job.delivered >= max_deliver => {
                         log::warn!(
@@ -355,6 +370,7 @@ impl Nats {
                         );
                         job.term();
                         metrics.failed(kind);
+                        event("failed", Some(&e.message));
                     }
                     Err(e) => {
                         log::warn!("{id}: {shown}: {} (attempt {})", e.message, job.delivered);

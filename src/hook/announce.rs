@@ -356,6 +356,27 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
             Item::Notice(t) => texts.push(t.clone()),
         }
     }
+    if !args.common.dry_run && !texts.is_empty() {
+        crate::settings::events(ctx, None, "hook");
+        let branches: std::collections::BTreeSet<&str> = items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Commit { branch, .. } => Some(branch.as_str()),
+                Item::Notice(_) => None,
+            })
+            .collect();
+        crate::bus::events::emit(
+            "hook",
+            "git",
+            if args.stdin { "push" } else { "commit" },
+            serde_json::json!({
+                "repository": s.repo,
+                "branches": branches,
+                "commits": hashes,
+                "lines": texts,
+            }),
+        );
+    }
     finish(&s, &args.common, ctx, &texts, deadline)
 }
 
