@@ -386,11 +386,11 @@ def fmt(v, unit):
     return str(v)
 
 
-def ingest(state_parent):
+def ingest(state_parent, extra=()):
     """Acknowledged (stored, committed) notifications per second over TCP."""
     state = tempfile.mkdtemp(prefix="vext-bench-ingest-", dir=state_parent)
     proc = spawn(
-        [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q"],
+        [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q", *extra],
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -776,6 +776,9 @@ def main():
     if os.environ.get("BENCH_ONLY") == "update":
         print_update(update_bench())
         return
+    if os.environ.get("BENCH_ONLY") == "nats":
+        print_nats(nats_bench())
+        return
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
     fast = Ngircd(penalties=False)
@@ -855,11 +858,181 @@ def main():
         print(f"{'spool on tmpfs (no real fsync cost)':<50} {tmpfs:>10.0f}/s")
         print(f"{'cost of durability (disk / tmpfs)':<50} {disk / tmpfs:>12.3f}")
     print_update(update_bench())
+    print_nats(nats_bench())
     if not QUICK:
         print(
             f"pacing run delivered: vext {v['pace_delivered']}/200 ({v['pace_disconnects']} disconnects), "
             f"irkerd {i['pace_delivered']}/200 ({i['pace_disconnects']} disconnects)"
         )
+
+
+class NatsServer:
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="vext-bench-nats-")
+        self.port = free_port()
+        self.proc = spawn(
+            ["nats-server", "-js", "-a", "127.0.0.1", "-p", str(self.port), "-sd", self.dir],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        if not wait_port(self.port):
+            sys.exit("nats-server did not start")
+        time.sleep(0.3)
+        self.url = f"nats://127.0.0.1:{self.port}"
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def start_daemon(extra):
+    state = tempfile.mkdtemp(prefix="vext-bench-state-")
+    proc = spawn(
+        [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q", *extra],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ready = proc.stderr.readline()
+    tcp = [f.split("=", 1)[1] for f in ready.split() if f.startswith("tcp=")][0]
+    threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+    host, port = tcp.rsplit(":", 1)
+    return proc, (host, int(port)), state
+
+
+def paced_stream(addrs, url, tag, rate, seconds):
+    """Sends `rate` messages a second for `seconds`, round-robin over the
+    daemons (one connection each, no acks: irker's fire-and-forget); returns
+    the send time of each message."""
+    socks = [socket.create_connection(a) for a in addrs]
+    for s in socks:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sent = {}
+    n = int(rate * seconds)
+    t0 = time.monotonic()
+    for i in range(n):
+        due = t0 + i / rate
+        delay = due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        text = f"{tag} {i}"
+        line = json.dumps({"to": url, "privmsg": text, "id": f"{tag}-{i}-{os.getpid()}"}) + "\n"
+        sent[text] = time.monotonic()
+        socks[i % len(socks)].sendall(line.encode())
+    for s in socks:
+        s.close()
+    return sent
+
+
+def latencies(obs, sent, timeout):
+    until = time.monotonic() + timeout
+    got = {}
+    while time.monotonic() < until and len(got) < len(sent):
+        with obs.lock:
+            for m in obs.msgs:
+                if m[3] in sent and m[3] not in got:
+                    got[m[3]] = m[0] - sent[m[3]]
+        time.sleep(0.1)
+    lat = sorted(got.values())
+    if not lat:
+        return float("nan"), float("nan"), 0
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    return statistics.median(lat), p99, len(lat)
+
+
+def nats_bench():
+    """vext daemon --nats against the single-node spool, same machine, same
+    run: acknowledged intake (8 clients), end-to-end latency at 200
+    messages/s across three daemons, and the pause a kill -9 of the daemon
+    delivering to the IRC network causes."""
+    if not shutil.which("nats-server"):
+        return None
+    r = {}
+    nats = NatsServer()
+    cfg_dir = tempfile.mkdtemp(prefix="vext-bench-natscfg-")
+    cfg = os.path.join(cfg_dir, "vext.toml")
+    with open(cfg, "w") as f:
+        f.write('[nats]\nack_wait = "5s"\nlease_ttl = "2s"\nmax_deliver = 1\n')
+    if os.path.exists(INGEST):
+        r["ingest_spool"] = ingest(os.environ.get("BENCH_DISK_DIR", os.getcwd()))
+        r["ingest_nats"] = ingest(
+            os.environ.get("BENCH_DISK_DIR", os.getcwd()), ["--config", cfg, "--nats", nats.url]
+        )
+    # The ingest run left its notifications (to a closed port) in the
+    # stream: the rest runs on a fresh server.
+    nats.stop()
+    nats = NatsServer()
+    ircd = Ngircd(penalties=False)
+    fast = ["--burst", "50", "--line-rate", "400"]
+    # Single node: one daemon, its own spool.
+    obs = Observer(ircd.port, ["#lat1"])
+    settle()
+    single, addr, st = start_daemon(fast)
+    warm = paced_stream([addr], ircd.url("lat1"), "warmup1", 10, 0.5)
+    latencies(obs, warm, 10)
+    sent = paced_stream([addr], ircd.url("lat1"), "s", 200, 10)
+    r["lat_spool"] = latencies(obs, sent, 30)
+    single.terminate()
+    single.wait()
+    shutil.rmtree(st, ignore_errors=True)
+    # Three daemons on one stream.
+    obs3 = Observer(ircd.port, ["#lat3"])
+    settle()
+    daemons = [start_daemon(["--config", cfg, "--nats", nats.url, *fast]) for _ in range(3)]
+    addrs = [d[1] for d in daemons]
+    warm = paced_stream(addrs, ircd.url("lat3"), "warmup3", 10, 1)
+    latencies(obs3, warm, 15)
+    sent = paced_stream(addrs, ircd.url("lat3"), "n", 200, 10)
+    r["lat_nats"] = latencies(obs3, sent, 30)
+    # kill -9 of the daemon that holds the IRC network, mid-stream at 50/s.
+    status = json.loads(
+        subprocess.run([VEXT, "nats", "status", "--nats", nats.url, "--json"], capture_output=True, text=True).stdout
+    )
+    holder = [l["holder"] for l in status["leases"] if l["network"].endswith(f"_{ircd.port}")][0]
+    victim = [d for d in daemons if holder.endswith(f"pid {d[0].pid}")][0]
+    others = [d[1] for d in daemons if d is not victim]
+    stream = threading.Thread(target=lambda: r.__setitem__("kill_sent", paced_stream(others, ircd.url("lat3"), "k", 50, 12)))
+    stream.start()
+    time.sleep(3)
+    killed_at = time.monotonic()
+    victim[0].kill()
+    stream.join()
+    latencies(obs3, r["kill_sent"], 30)
+    with obs3.lock:
+        times = sorted(m[0] for m in obs3.msgs if m[3].startswith("k "))
+    before = [t for t in times if t <= killed_at]
+    after = [t for t in times if t > killed_at]
+    r["kill_gap"] = (after[0] - killed_at) if after else float("nan")
+    r["kill_delivered"] = len({m[3] for m in obs3.msgs if m[3].startswith("k ")})
+    r["kill_total"] = len(r["kill_sent"])
+    r["kill_before"] = len(before)
+    for d in daemons:
+        d[0].kill()
+        d[0].wait()
+        shutil.rmtree(d[2], ignore_errors=True)
+    ircd.stop()
+    nats.stop()
+    shutil.rmtree(cfg_dir, ignore_errors=True)
+    return r
+
+
+def print_nats(r):
+    if not r:
+        return
+    print()
+    print("NATS JetStream (nats-server 2.9 on loopback; ngircd penalties off; daemons --burst 50 --line-rate 400)")
+    print(f"{'':<50} {'--nats':>12} {'spool':>12} {'ratio':>12}")
+    if "ingest_nats" in r:
+        a, b = r["ingest_nats"], r["ingest_spool"]
+        print(f"{'acknowledged intake, 8 clients x 64 in flight':<50} {a:>10.0f}/s {b:>10.0f}/s {a / b:>12.3f}")
+    (m3, p3, n3), (m1, p1, n1) = r["lat_nats"], r["lat_spool"]
+    print(f"{'latency at 200 msg/s, median (3 daemons / 1)':<50} {fmt(m3, 'ms'):>12} {fmt(m1, 'ms'):>12} {m3 / m1:>12.3f}")
+    print(f"{'latency at 200 msg/s, p99 (3 daemons / 1)':<50} {fmt(p3, 'ms'):>12} {fmt(p1, 'ms'):>12} {p3 / p1:>12.3f}")
+    print(f"  delivered: {n3}/2000 through NATS, {n1}/2000 through the spool")
+    print(
+        f"kill -9 of the IRC network's daemon at 50 msg/s (ack_wait 5 s, lease_ttl 2 s): "
+        f"next message after {r['kill_gap']:.2f} s; {r['kill_delivered']}/{r['kill_total']} delivered"
+    )
 
 
 def print_update(u):

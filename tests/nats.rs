@@ -374,3 +374,38 @@ fn events_arrive_on_the_documented_subjects() {
     assert_eq!(ev["data"]["image"], image, "{ev}");
     assert_eq!(ev["data"]["newest"], "1.0.1", "{ev}");
 }
+
+#[test]
+fn a_message_that_keeps_failing_ends_as_failed_after_max_deliver() {
+    let nats = NatsServer::start();
+    let dir = TempDir::new("nats-cfg");
+    let cfg = dir
+        .write(
+            "vext.toml",
+            "[nats]\nack_wait = \"2s\"\nmax_deliver = 2\nlease_ttl = \"1s\"\n",
+        )
+        .display()
+        .to_string();
+    let daemon = nats_daemon(&nats, &cfg);
+    // Nothing listens there: every attempt fails, never for good.
+    let dead = format!("irc://127.0.0.1:{}/nobody", free_port());
+    let raw = format!("{{\"to\":\"{dead}\",\"privmsg\":\"poison\",\"ack\":true,\"id\":\"p-1\"}}\n");
+    all_ok(&daemon.request(raw.as_bytes(), 1), 1);
+    let ev = last_event(&nats, "vext.events.notify.irc.failed");
+    assert_eq!(ev["data"]["id"], "p-1", "{ev}");
+    assert_eq!(ev["data"]["attempt"], 2, "{ev}");
+    // Gone from the queue, not in a loop.
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = vext(["nats", "status", "--nats", &nats.url(), "--json"]).expect(0);
+        let st: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        if st["messages"] == 0 {
+            break;
+        }
+        assert!(Instant::now() < until, "{}", out.stdout);
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(3));
+    let attempts = daemon.log().matches("p-1/0: ").count();
+    assert_eq!(attempts, 2, "{}", daemon.log());
+}

@@ -238,17 +238,31 @@ impl Queue {
 }
 
 impl Puller {
-    /// Fetched and not yet acknowledged (by any daemon).
-    pub(crate) fn ack_pending(&self) -> Result<usize> {
+    /// How long until the messages another daemon fetched and never
+    /// confirmed are handed out again: zero when there are none, else what
+    /// is left of the ack wait since that consumer last delivered.
+    pub(crate) fn redelivery_wait(&self, ack_wait: Duration) -> Result<Duration> {
         let mut consumer = self.consumer.clone();
-        self.bus
+        let info = self
+            .bus
             .wait(CALL_TIMEOUT, "reading a consumer", async move {
-                Ok(consumer
-                    .info()
-                    .await
-                    .map_err(|e| anyhow!("{e}"))?
-                    .num_ack_pending)
-            })
+                Ok(consumer.info().await.map_err(|e| anyhow!("{e}"))?.clone())
+            })?;
+        if info.num_ack_pending == 0 {
+            return Ok(Duration::ZERO);
+        }
+        let Some(last) = info.delivered.last_active else {
+            return Ok(ack_wait);
+        };
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as i128)
+            .unwrap_or_default();
+        let since = Duration::from_nanos(
+            (now - last.unix_timestamp_nanos()).clamp(0, u64::MAX as i128) as u64,
+        );
+        // A little beyond the server's own deadline.
+        Ok((ack_wait + Duration::from_millis(100)).saturating_sub(since))
     }
 
     /// Up to `max` messages, waiting at most `expires` for the first.

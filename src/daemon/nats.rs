@@ -26,7 +26,9 @@ use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::Target;
 use crate::state::outbox;
 
-/// Deliveries one daemon holds from the queue at a time.
+/// Deliveries one consumer (the shared one, or an IRC network's) holds at
+/// a time in this daemon: a network that is down and slow to fail cannot
+/// starve the others.
 const MAX_INFLIGHT: usize = 256;
 
 pub(crate) struct Nats {
@@ -179,8 +181,9 @@ impl Nats {
 
     /// Fetches and delivers while `keep` says so and the daemon runs.
     fn pull_loop(self: &Arc<Self>, puller: &Puller, deliver: &Deliver, keep: impl Fn() -> bool) {
+        let mine = Arc::new(AtomicUsize::new(0));
         while !self.stopping.load(Ordering::SeqCst) && keep() {
-            let room = MAX_INFLIGHT.saturating_sub(self.inflight_count.load(Ordering::SeqCst));
+            let room = MAX_INFLIGHT.saturating_sub(mine.load(Ordering::SeqCst));
             if room == 0 || !self.bus.connected() {
                 std::thread::sleep(Duration::from_millis(50));
                 continue;
@@ -188,7 +191,7 @@ impl Nats {
             match puller.fetch(room.min(64), Duration::from_secs(1)) {
                 Ok(jobs) => {
                     for job in jobs {
-                        self.take(job, deliver);
+                        self.take(job, deliver, &mine);
                     }
                 }
                 Err(e) => {
@@ -268,10 +271,13 @@ impl Nats {
                     }
                 };
                 log::info!("NATS: delivering for IRC network {net}");
-                if puller.ack_pending().unwrap_or(0) > 0 {
-                    // The previous holder died holding messages: they are
-                    // redelivered first once their ack wait is over.
-                    std::thread::sleep(me.queue.config.ack_wait);
+                // The previous holder died holding messages: they are
+                // redelivered first once their ack wait is over.
+                let ack_wait = me.queue.config.ack_wait;
+                let wait = puller.redelivery_wait(ack_wait).unwrap_or(ack_wait);
+                if !wait.is_zero() {
+                    log::info!("NATS: {net}: waiting {wait:?} for the previous daemon's unconfirmed messages");
+                    std::thread::sleep(wait);
                 }
                 me.pull_loop(&puller, &deliver, || me.held_mut().contains_key(&net));
             });
@@ -290,7 +296,7 @@ impl Nats {
     }
 
     /// Hands one job to the delivery layer; its outcome acks, naks or terms it.
-    fn take(self: &Arc<Self>, job: Job, deliver: &Deliver) {
+    fn take(self: &Arc<Self>, job: Job, deliver: &Deliver, mine: &Arc<AtomicUsize>) {
         let Deliver {
             delivery,
             config,
@@ -320,6 +326,8 @@ impl Nats {
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, (job.clone(), Instant::now()));
         self.inflight_count.fetch_add(1, Ordering::SeqCst);
+        mine.fetch_add(1, Ordering::SeqCst);
+        let mine = mine.clone();
         let notice = Notice {
             text: work.text.clone(),
             title: work.title.clone(),
@@ -382,6 +390,7 @@ impl Nats {
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&key);
                 me.inflight_count.fetch_sub(1, Ordering::SeqCst);
+                mine.fetch_sub(1, Ordering::SeqCst);
             }),
         );
     }
