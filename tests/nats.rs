@@ -55,6 +55,8 @@ fn nats_daemon(nats: &NatsServer, cfg: &str) -> Daemon {
         "20",
         "--line-rate",
         "100",
+        "--http",
+        "127.0.0.1:0",
     ])
 }
 
@@ -99,12 +101,29 @@ fn three_daemons_share_the_queue_and_a_killed_one_loses_nothing() {
     let cfg = config(&dir, "lease_ttl = \"2s\"\n");
     let mut daemons: Vec<Daemon> = (0..3).map(|_| nats_daemon(&nats, &cfg)).collect();
     let url = ircd.url("work");
-    // 600 notifications, 200 through each daemon, each sent twice (the
-    // second time through another daemon) with the same id.
-    for (i, d) in daemons.iter().enumerate() {
-        let raw = requests(&url, "m", i * 200..(i + 1) * 200);
-        all_ok(&d.request(raw.as_bytes(), 200), 200);
+    // 600 notifications, 200 through each daemon and each intake path
+    // (TCP, HTTP, UDP), each sent twice (the second time over TCP to
+    // another daemon) with the same id.
+    let raw = requests(&url, "m", 0..200);
+    all_ok(&daemons[0].request(raw.as_bytes(), 200), 200);
+    let http = daemons[1].http.clone().unwrap();
+    for i in 200..400 {
+        let body =
+            serde_json::json!({"to": url, "privmsg": format!("m {i}"), "id": format!("m-{i}")});
+        let (code, reply) = http_json(
+            "POST",
+            &format!("http://{http}/v1/notify"),
+            None,
+            Some(&body),
+        )
+        .unwrap();
+        assert_eq!(code, 202, "{reply}");
     }
+    let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    for line in requests(&url, "m", 400..600).lines() {
+        udp.send_to(line.as_bytes(), &daemons[2].udp).unwrap();
+    }
+    std::thread::sleep(Duration::from_secs(1));
     for (i, d) in daemons.iter().enumerate() {
         let raw = requests(&url, "m", ((i + 1) % 3) * 200..((i + 1) % 3 + 1) * 200);
         all_ok(&d.request(raw.as_bytes(), 200), 200);
@@ -155,7 +174,10 @@ fn three_daemons_share_the_queue_and_a_killed_one_loses_nothing() {
         }
     }
     let out_of_order: Vec<_> = firsts.windows(2).filter(|w| w[0] > w[1]).collect();
-    assert!(out_of_order.is_empty(), "out of order: {out_of_order:?}");
+    assert!(
+        out_of_order.is_empty(),
+        "out of order: {out_of_order:?}; killed after {before} arrivals; first arrivals {firsts:?}"
+    );
     // At least once: copies only for what the killed daemon held.
     let copies = arrived.len() - 600;
     eprintln!(
@@ -408,4 +430,60 @@ fn a_message_that_keeps_failing_ends_as_failed_after_max_deliver() {
     std::thread::sleep(Duration::from_secs(3));
     let attempts = daemon.log().matches("p-1/0: ").count();
     assert_eq!(attempts, 2, "{}", daemon.log());
+}
+
+#[test]
+fn a_three_node_cluster_loses_nothing_when_the_stream_leader_dies() {
+    let ircd = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let mut obs = Observer::join(ircd.port, &["#ha"]);
+    let mut cluster = NatsCluster::start();
+    let dir = TempDir::new("nats-cfg");
+    let cfg = config(&dir, "replicas = 3\nlease_ttl = \"2s\"\n");
+    let urls = cluster.urls();
+    let start = |urls: &str| {
+        Daemon::start(&[
+            "--config",
+            &cfg,
+            "--nats",
+            urls,
+            "--burst",
+            "20",
+            "--line-rate",
+            "100",
+        ])
+    };
+    let daemons = [start(&urls), start(&urls)];
+    let url = ircd.url("ha");
+    all_ok(
+        &daemons[0].request(requests(&url, "c", 0..100).as_bytes(), 100),
+        100,
+    );
+    let mut seen = BTreeSet::new();
+    collect(&mut obs, "c ", &mut seen, 100, Duration::from_secs(30));
+    assert_eq!(seen.len(), 100, "{}", daemons[0].log());
+
+    let info = cluster.nodes[0].request("$JS.API.STREAM.INFO.VEXT", "");
+    let info: serde_json::Value = serde_json::from_str(&info).unwrap();
+    assert_eq!(info["config"]["num_replicas"], 3, "{info}");
+    let leader = info["cluster"]["leader"].as_str().unwrap().to_string();
+    let index: usize = leader[1..].parse().unwrap();
+    cluster.nodes[index].kill9();
+
+    all_ok(
+        &daemons[1].request(requests(&url, "c", 100..200).as_bytes(), 100),
+        100,
+    );
+    collect(&mut obs, "c ", &mut seen, 200, Duration::from_secs(60));
+    let missing: Vec<usize> = (0..200)
+        .filter(|i| !seen.contains(&format!("c {i}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "leader {leader} killed; missing {missing:?}\n{}\n{}",
+        daemons[0].log(),
+        daemons[1].log()
+    );
 }

@@ -108,6 +108,8 @@ pub(crate) struct Job {
     pub(crate) work: Result<Work, String>,
     /// 1 for the first delivery.
     pub(crate) delivered: i64,
+    /// The stream's sequence number: the order it was accepted in.
+    pub(crate) sequence: u64,
 }
 
 impl Queue {
@@ -238,21 +240,22 @@ impl Queue {
 }
 
 impl Puller {
-    /// How long until the messages another daemon fetched and never
-    /// confirmed are handed out again: zero when there are none, else what
-    /// is left of the ack wait since that consumer last delivered.
-    pub(crate) fn redelivery_wait(&self, ack_wait: Duration) -> Result<Duration> {
+    /// What another daemon fetched and never confirmed: how many, and how
+    /// long until they are handed out again (what is left of the ack wait
+    /// since that consumer last delivered).
+    pub(crate) fn unconfirmed(&self, ack_wait: Duration) -> Result<(usize, Duration)> {
         let mut consumer = self.consumer.clone();
         let info = self
             .bus
             .wait(CALL_TIMEOUT, "reading a consumer", async move {
                 Ok(consumer.info().await.map_err(|e| anyhow!("{e}"))?.clone())
             })?;
-        if info.num_ack_pending == 0 {
-            return Ok(Duration::ZERO);
+        let pending = info.num_ack_pending;
+        if pending == 0 {
+            return Ok((0, Duration::ZERO));
         }
         let Some(last) = info.delivered.last_active else {
-            return Ok(ack_wait);
+            return Ok((pending, ack_wait));
         };
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
@@ -262,7 +265,10 @@ impl Puller {
             (now - last.unix_timestamp_nanos()).clamp(0, u64::MAX as i128) as u64,
         );
         // A little beyond the server's own deadline.
-        Ok((ack_wait + Duration::from_millis(100)).saturating_sub(since))
+        Ok((
+            pending,
+            (ack_wait + Duration::from_millis(100)).saturating_sub(since),
+        ))
     }
 
     /// Up to `max` messages, waiting at most `expires` for the first.
@@ -293,7 +299,10 @@ impl Puller {
         Ok(messages
             .into_iter()
             .map(|message| {
-                let delivered = message.info().map(|i| i.delivered).unwrap_or(1);
+                let (delivered, sequence) = message
+                    .info()
+                    .map(|i| (i.delivered, i.stream_sequence))
+                    .unwrap_or((1, 0));
                 let work = serde_json::from_slice::<Work>(&message.payload)
                     .map_err(|e| format!("not a vext notification: {e}"));
                 Job {
@@ -301,6 +310,7 @@ impl Puller {
                     message,
                     work,
                     delivered,
+                    sequence,
                 }
             })
             .collect())

@@ -271,18 +271,53 @@ impl Nats {
                     }
                 };
                 log::info!("NATS: delivering for IRC network {net}");
-                // The previous holder died holding messages: they are
-                // redelivered first once their ack wait is over.
-                let ack_wait = me.queue.config.ack_wait;
-                let wait = puller.redelivery_wait(ack_wait).unwrap_or(ack_wait);
-                if !wait.is_zero() {
-                    log::info!("NATS: {net}: waiting {wait:?} for the previous daemon's unconfirmed messages");
-                    std::thread::sleep(wait);
-                }
+                me.take_over(&net, &puller, &deliver);
                 me.pull_loop(&puller, &deliver, || me.held_mut().contains_key(&net));
             });
         if let Err(e) = spawned {
             log::error!("NATS: cannot start a delivery thread: {e}");
+        }
+    }
+
+    /// A network whose previous daemon died holding unconfirmed messages:
+    /// once they are due again, gathers them (and whatever newer came with
+    /// them) and delivers all in the order they were accepted. The server
+    /// hands redeliveries out in no particular order.
+    fn take_over(self: &Arc<Self>, net: &str, puller: &Puller, deliver: &Deliver) {
+        let ack_wait = self.queue.config.ack_wait;
+        let (pending, wait) = match puller.unconfirmed(ack_wait) {
+            Ok(u) => u,
+            Err(e) => {
+                log::warn!("NATS: {net}: {e:#}");
+                (0, Duration::ZERO)
+            }
+        };
+        if pending == 0 {
+            return;
+        }
+        log::info!(
+            "NATS: {net}: {pending} messages the previous daemon did not confirm, due in {wait:?}"
+        );
+        std::thread::sleep(wait);
+        let mut gathered: Vec<Job> = Vec::new();
+        let until = Instant::now() + ack_wait;
+        let mut redelivered = 0;
+        while redelivered < pending
+            && Instant::now() < until
+            && !self.stopping.load(Ordering::SeqCst)
+        {
+            match puller.fetch(64, Duration::from_millis(300)) {
+                Ok(jobs) => {
+                    redelivered += jobs.iter().filter(|j| j.delivered > 1).count();
+                    gathered.extend(jobs);
+                }
+                Err(e) => log::debug!("NATS: {e:#}"),
+            }
+        }
+        gathered.sort_by_key(|j| j.sequence);
+        let mine = Arc::new(AtomicUsize::new(0));
+        for job in gathered {
+            self.take(job, deliver, &mine);
         }
     }
 

@@ -14,6 +14,8 @@ pub struct NatsServer {
     pub port: u16,
     dir: TempDir,
     jetstream: bool,
+    /// Cluster flags (`-n NAME --cluster ... --routes ...`), if any.
+    cluster: Vec<String>,
     child: Option<Child>,
     log: Arc<Mutex<String>>,
 }
@@ -34,6 +36,7 @@ impl NatsServer {
             port: 0,
             dir,
             jetstream,
+            cluster: Vec::new(),
             child: None,
             log: Arc::new(Mutex::new(String::new())),
         };
@@ -42,7 +45,8 @@ impl NatsServer {
     }
 
     /// One request over the plain NATS protocol (no client library):
-    /// publishes `body` to `subject` with a reply inbox, returns the reply.
+    /// publishes `body` to `subject` with a reply inbox, returns the reply
+    /// (empty when none came within 5 s).
     pub fn request(&self, subject: &str, body: &str) -> String {
         let mut s = TcpStream::connect(("127.0.0.1", self.port)).expect("connect to nats");
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
@@ -58,7 +62,8 @@ impl NatsServer {
         loop {
             let mut line = String::new();
             if r.read_line(&mut line).unwrap_or(0) == 0 {
-                panic!("nats closed the connection");
+                // No answer in time (e.g. JetStream not ready yet).
+                return String::new();
             }
             if line.starts_with("MSG ") {
                 let mut payload = String::new();
@@ -82,6 +87,7 @@ impl NatsServer {
         if self.jetstream {
             cmd.arg("-js").arg("-sd").arg(&store);
         }
+        cmd.args(&self.cluster);
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -141,5 +147,70 @@ impl NatsServer {
 impl Drop for NatsServer {
     fn drop(&mut self) {
         self.kill9();
+    }
+}
+
+/// Three nats-servers on loopback in one JetStream cluster.
+pub struct NatsCluster {
+    pub nodes: Vec<NatsServer>,
+}
+
+impl NatsCluster {
+    pub fn start() -> NatsCluster {
+        let routes: Vec<u16> = (0..3).map(|_| free_port()).collect();
+        let all = routes
+            .iter()
+            .map(|p| format!("nats://127.0.0.1:{p}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        let mut nodes = Vec::new();
+        for (i, route) in routes.iter().enumerate() {
+            let mut n = NatsServer {
+                port: 0,
+                dir: TempDir::new("nats-node"),
+                jetstream: true,
+                cluster: vec![
+                    "-n".into(),
+                    format!("n{i}"),
+                    "--cluster_name".into(),
+                    "vext".into(),
+                    "--cluster".into(),
+                    format!("nats://127.0.0.1:{route}"),
+                    "--routes".into(),
+                    all.clone(),
+                ],
+                child: None,
+                log: Arc::new(Mutex::new(String::new())),
+            };
+            n.spawn(Some(free_port()));
+            nodes.push(n);
+        }
+        // Ready once a three-replica stream can be placed (a meta leader
+        // that knows all three peers).
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            let reply = nodes[0].request(
+                "$JS.API.STREAM.CREATE.PROBE",
+                r#"{"name":"PROBE","subjects":["probe.x"],"num_replicas":3,"storage":"memory"}"#,
+            );
+            if reply.contains("\"config\"") {
+                nodes[0].request("$JS.API.STREAM.DELETE.PROBE", "");
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "the cluster cannot place a 3-replica stream: {reply}"
+            );
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        NatsCluster { nodes }
+    }
+
+    pub fn urls(&self) -> String {
+        self.nodes
+            .iter()
+            .map(NatsServer::url)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
