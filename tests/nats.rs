@@ -377,6 +377,10 @@ fn events_arrive_on_the_documented_subjects() {
     assert_eq!(ev["data"]["id"], "ev-1");
     assert!(ev["time"].as_str().unwrap().ends_with('Z'), "{ev}");
     assert!(ev["id"].as_str().is_some_and(|i| !i.is_empty()), "{ev}");
+    // The daemon that delivered it has it in its history.
+    let state = daemon.state.as_ref().unwrap().path().to_path_buf();
+    let history = daemon.wait_delivered(&state, Duration::from_secs(10));
+    assert!(history.contains("\"ev-1/0\""), "{history}");
 
     // A command given --nats publishes what it found.
     let reg = RegistryServer::start(None);

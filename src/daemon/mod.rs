@@ -187,6 +187,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         crate::bus::events::install(bus)?;
         nats.run(nats::Deliver {
             delivery: dispatcher.delivery.clone(),
+            history: writer.clone(),
             config: Arc::new(ctx.config.clone()),
             metrics: dispatcher.metrics.clone(),
         })?;

@@ -25,6 +25,7 @@ use crate::notify::error::DeliveryError;
 use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::Target;
 use crate::state::outbox;
+use crate::state::spool::Final;
 
 /// Deliveries one consumer (the shared one, or an IRC network's) holds at
 /// a time in this daemon: a network that is down and slow to fail cannot
@@ -334,9 +335,11 @@ impl Nats {
     fn take(self: &Arc<Self>, job: Job, deliver: &Deliver, mine: &Arc<AtomicUsize>) {
         let Deliver {
             delivery,
+            history,
             config,
             metrics,
         } = deliver;
+        let history = history.clone();
         let work = match &job.work {
             Ok(w) => w.clone(),
             Err(e) => {
@@ -397,10 +400,30 @@ impl Nats {
                         }),
                     )
                 };
+                let record = |outcome| {
+                    history.record(
+                        crate::state::spool::NewMessage {
+                            id: id.clone(),
+                            source: work.source.clone(),
+                            targets: vec![work.target.clone()],
+                            text: work.text.clone(),
+                            received_at: work.received_at,
+                            title: work.title.clone(),
+                            kind: work.kind.clone(),
+                            format: work.format.clone(),
+                            msgtype: work.msgtype.clone(),
+                        },
+                        job.delivered,
+                        outcome,
+                    )
+                };
                 match result {
                     Ok(()) => {
                         log::info!("{id}: delivered to {shown}");
                         job.ack();
+                        record(Final::Delivered {
+                            at: crate::state::db::now_ms(),
+                        });
                         let latency = (crate::state::db::now_ms() - work.received_at).max(0);
                         metrics.delivered(kind, latency as f64 / 1000.0);
                         event("delivered", None);
@@ -414,6 +437,9 @@ impl Nats {
                         job.term();
                         metrics.failed(kind);
                         event("failed", Some(&e.message));
+                        record(Final::Failed {
+                            error: e.message.clone(),
+                        });
                     }
                     Err(e) => {
                         log::warn!("{id}: {shown}: {} (attempt {})", e.message, job.delivered);
@@ -460,6 +486,8 @@ impl Nats {
 #[derive(Clone)]
 pub(crate) struct Deliver {
     pub(crate) delivery: Arc<Delivery>,
+    /// This daemon's spool, where what it delivered is recorded for `vext history`.
+    pub(crate) history: crate::state::spool::Writer,
     pub(crate) config: Arc<crate::config::Config>,
     pub(crate) metrics: Arc<Metrics>,
 }

@@ -66,8 +66,15 @@ pub(crate) enum Update {
     },
 }
 
+/// How a delivery made elsewhere (taken from the NATS queue) ended.
+pub(crate) enum Final {
+    Delivered { at: i64 },
+    Failed { error: String },
+}
+
 enum Op {
     Insert(NewMessage, Sender<Result<Stored, String>>),
+    Record(NewMessage, i64, Final),
     Update(Update),
     Purge { before: i64 },
     Barrier(Sender<()>),
@@ -102,6 +109,14 @@ impl Writer {
             .map_err(|_| "the spool writer has stopped".to_string())?;
         rx.recv()
             .map_err(|_| "the spool writer has stopped".to_string())?
+    }
+
+    /// Records, for `vext history`, a one-target delivery that ended
+    /// outside the spool (the NATS work queue): it is never queued here,
+    /// so nothing delivers it again. A second record of the same id
+    /// updates the first.
+    pub(crate) fn record(&self, msg: NewMessage, attempts: i64, outcome: Final) {
+        let _ = self.tx.send(Op::Record(msg, attempts, outcome));
     }
 
     pub(crate) fn update(&self, u: Update) {
@@ -148,6 +163,7 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
                         replies.push((reply, stored));
                     }
                     Op::Update(u) => apply(&tx, &u)?,
+                    Op::Record(msg, attempts, outcome) => record(&tx, &msg, attempts, &outcome)?,
                     Op::Purge { before } => {
                         let n = tx.execute(
                             "DELETE FROM messages WHERE received_at < ?1 AND NOT EXISTS (
@@ -213,6 +229,32 @@ fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<
         stmt.execute(params![seq, i as i64, t, msg.received_at])?;
     }
     Ok(Stored::New { seq })
+}
+
+fn record(
+    tx: &rusqlite::Transaction<'_>,
+    msg: &NewMessage,
+    attempts: i64,
+    outcome: &Final,
+) -> rusqlite::Result<()> {
+    let seq = match insert(tx, msg)? {
+        Stored::New { seq } => seq,
+        Stored::Duplicate => tx.query_row(
+            "SELECT seq FROM messages WHERE id = ?1",
+            params![msg.id],
+            |r| r.get(0),
+        )?,
+    };
+    let (state, at, error) = match outcome {
+        Final::Delivered { at } => ("delivered", Some(*at), None),
+        Final::Failed { error } => ("failed", None, Some(error.as_str())),
+    };
+    tx.execute(
+        "UPDATE deliveries SET state = ?2, attempts = ?3, delivered_at = ?4, last_error = ?5,
+         next_attempt_at = NULL WHERE message_seq = ?1",
+        params![seq, state, attempts, at, error],
+    )?;
+    Ok(())
 }
 
 fn apply(tx: &rusqlite::Transaction<'_>, u: &Update) -> rusqlite::Result<()> {
