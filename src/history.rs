@@ -9,6 +9,7 @@ use anyhow::Result;
 use crate::cli::{parse_duration, HistoryArgs};
 use crate::context::Context;
 use crate::exit::{fail, Code};
+use crate::notify::history::{self, Filter};
 use crate::state::spool::{self, Record};
 
 pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
@@ -18,20 +19,13 @@ pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
         Some(s) => parse_since(s)?,
         None => 0,
     };
-    let limit = args.limit.unwrap_or(100);
-    // The newest `limit` matching messages, printed oldest first.
-    let mut matching: Vec<Record> = Vec::new();
-    let mut after = 0;
-    loop {
-        let batch = spool::records(&conn, after, since, 5000)?;
-        let Some(last) = batch.last() else { break };
-        after = last.seq;
-        matching.extend(batch.into_iter().filter(|r| matches(r, &args)));
-        if limit > 0 && matching.len() > limit {
-            let excess = matching.len() - limit;
-            matching.drain(..excess);
-        }
-    }
+    let filter = Filter {
+        target: args.target.clone(),
+        state: args.state.map(|s| s.name()),
+        since,
+        limit: args.limit.unwrap_or(100),
+    };
+    let (matching, mut after) = history::query(&conn, &filter)?;
     let mut out = std::io::stdout().lock();
     for r in &matching {
         if print(&mut out, r, args.json).is_err() {
@@ -46,7 +40,7 @@ pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
         std::thread::sleep(Duration::from_millis(300));
         for r in spool::records(&conn, after, since, 1000)? {
             after = r.seq;
-            if matches(&r, &args) && print(&mut out, &r, args.json).is_err() {
+            if history::matches(&r, &filter) && print(&mut out, &r, args.json).is_err() {
                 return Ok(Code::Ok);
             }
         }
@@ -72,45 +66,15 @@ fn parse_since(s: &str) -> Result<i64> {
         })
 }
 
-fn matches(r: &Record, args: &HistoryArgs) -> bool {
-    r.deliveries.iter().any(|d| {
-        args.state.is_none_or(|s| d.state == s.name())
-            && args.target.as_deref().is_none_or(|p| {
-                // As stored, as history shows it, and as errors and logs
-                // show it (`irc://host/#chan` for a stored `irc://host/chan`).
-                let shown = crate::notify::target::redacted(&d.target);
-                let parsed = crate::notify::target::Target::parse(&d.target)
-                    .map(|t| t.to_string())
-                    .unwrap_or_default();
-                crate::glob::glob(p, &d.target)
-                    || crate::glob::glob(p, &shown)
-                    || crate::glob::glob(p, &parsed)
-            })
-    })
-}
-
-fn time(ms: i64) -> String {
-    let t = UNIX_EPOCH + Duration::from_millis(ms.max(0) as u64);
-    humantime::format_rfc3339_seconds(t).to_string()
-}
-
 fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
     if json {
-        let mut r = r.clone();
-        for d in &mut r.deliveries {
-            d.target = crate::notify::target::redacted(&d.target);
-        }
-        let mut v = serde_json::to_value(&r).unwrap_or_default();
-        if let Some(obj) = v.as_object_mut() {
-            obj.insert("received".into(), time(r.received_at).into());
-        }
-        return writeln!(out, "{v}");
+        return writeln!(out, "{}", history::to_json(r));
     }
     let first_line = r.text.lines().next().unwrap_or("");
     writeln!(
         out,
         "{}  {}  {}  {}",
-        time(r.received_at),
+        history::time(r.received_at),
         r.id,
         r.source,
         first_line

@@ -381,6 +381,28 @@ fn events_arrive_on_the_documented_subjects() {
     let state = daemon.state.as_ref().unwrap().path().to_path_buf();
     let history = daemon.wait_delivered(&state, Duration::from_secs(10));
     assert!(history.contains("\"ev-1/0\""), "{history}");
+    // And answers the same filters over NATS.
+    let reply = nats.request("vext.query.history", r#"{"state":"delivered","limit":10}"#);
+    let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    assert_eq!(v["records"][0]["id"], "ev-1/0", "{reply}");
+    assert_eq!(
+        v["records"][0]["deliveries"][0]["state"], "delivered",
+        "{reply}"
+    );
+    assert!(
+        v["daemon"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("pid {}", daemon.pid())),
+        "{reply}"
+    );
+    let reply = nats.request("vext.query.history", r#"{"state":"failed"}"#);
+    assert!(reply.contains("\"records\":[]"), "{reply}");
+    let reply = nats.request("vext.query.history", r#"{"colour":"red"}"#);
+    assert!(
+        reply.contains("bad filter") && reply.contains("colour"),
+        "{reply}"
+    );
 
     // A command given --nats publishes what it found.
     let reg = RegistryServer::start(None);

@@ -176,6 +176,61 @@ pub(crate) fn token(name: &str) -> String {
     }
 }
 
+/// A core NATS subscription read from a blocking thread.
+pub(crate) struct Subscription {
+    inner: tokio::sync::Mutex<async_nats::Subscriber>,
+}
+
+/// A request received on a subscription.
+pub(crate) struct Request {
+    pub(crate) payload: Vec<u8>,
+    pub(crate) reply: Option<String>,
+}
+
+impl Bus {
+    /// Subscribes to `subject` (all subscribers get every message).
+    pub(crate) fn subscribe(&self, subject: &str) -> Result<Subscription> {
+        let client = self.client.clone();
+        let subject = subject.to_string();
+        let sub = self.wait(CALL_TIMEOUT, "subscribing", async move {
+            client
+                .subscribe(subject)
+                .await
+                .map_err(|e| anyhow!("subscribing: {e}"))
+        })?;
+        Ok(Subscription {
+            inner: tokio::sync::Mutex::new(sub),
+        })
+    }
+
+    /// The next message, or None after `wait` without one.
+    pub(crate) fn next(&self, sub: &Subscription, wait: Duration) -> Option<Request> {
+        use futures_util::StreamExt;
+        self.runtime.block_on(async {
+            let mut s = sub.inner.lock().await;
+            match tokio::time::timeout(wait, s.next()).await {
+                Ok(Some(m)) => Some(Request {
+                    payload: m.payload.to_vec(),
+                    reply: m.reply.map(|r| r.to_string()),
+                }),
+                _ => None,
+            }
+        })
+    }
+
+    /// Publishes on core NATS (a reply, an event): no stream acknowledgement.
+    pub(crate) fn send(&self, subject: &str, payload: Vec<u8>) -> Result<()> {
+        let client = self.client.clone();
+        let subject = subject.to_string();
+        self.wait(CALL_TIMEOUT, "publishing", async move {
+            client
+                .publish(subject, payload.into())
+                .await
+                .map_err(|e| anyhow!("publishing: {e}"))
+        })
+    }
+}
+
 /// `nats://a:4222,nats://b:4222` → server addresses, or a usage error naming
 /// the bad one.
 fn server_addrs(urls: &str) -> Result<Vec<async_nats::ServerAddr>> {

@@ -185,6 +185,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         let bus = Arc::new(crate::bus::Bus::connect(&bus_options)?);
         let nats = nats::Nats::start(bus.clone(), queue, &state_dir)?;
         crate::bus::events::install(bus)?;
+        nats.serve_history(&state_dir)?;
         nats.run(nats::Deliver {
             delivery: dispatcher.delivery.clone(),
             history: writer.clone(),

@@ -22,10 +22,14 @@ use crate::bus::queue::{Job, Puller, Queue, QueueConfig, Work};
 use crate::bus::Bus;
 use crate::notify::delivery::Delivery;
 use crate::notify::error::DeliveryError;
+use crate::notify::history::Filter;
 use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::Target;
 use crate::state::outbox;
 use crate::state::spool::Final;
+
+/// The request/reply subject every daemon answers from its own spool.
+const HISTORY_SUBJECT: &str = "vext.query.history";
 
 /// Deliveries one consumer (the shared one, or an IRC network's) holds at
 /// a time in this daemon: a network that is down and slow to fail cannot
@@ -319,6 +323,59 @@ impl Nats {
         let mine = Arc::new(AtomicUsize::new(0));
         for job in gathered {
             self.take(job, deliver, &mine);
+        }
+    }
+
+    /// Answers `vext.query.history` from this daemon's spool: the request
+    /// is a JSON filter (`target`, `state`, `since` in ms, `limit`), the
+    /// reply `{"daemon", "records"}` as `vext history --json` prints them.
+    pub(crate) fn serve_history(self: &Arc<Self>, state_dir: &Path) -> Result<()> {
+        let sub = self.bus.subscribe(HISTORY_SUBJECT)?;
+        let conn = crate::state::db::open(state_dir)?;
+        let me = self.clone();
+        std::thread::Builder::new()
+            .name("nats-history".into())
+            .spawn(move || {
+                while !me.stopping.load(Ordering::SeqCst) {
+                    let Some(req) = me.bus.next(&sub, Duration::from_secs(1)) else {
+                        continue;
+                    };
+                    let Some(reply) = req.reply else { continue };
+                    let answer = me.history_answer(&conn, &req.payload);
+                    if let Err(e) = me.bus.send(&reply, answer.to_string().into_bytes()) {
+                        log::debug!("NATS: answering a history query: {e:#}");
+                    }
+                }
+            })?;
+        Ok(())
+    }
+
+    fn history_answer(&self, conn: &Connection, payload: &[u8]) -> serde_json::Value {
+        let filter: Filter = if payload.iter().all(u8::is_ascii_whitespace) {
+            Filter {
+                limit: 100,
+                ..Filter::default()
+            }
+        } else {
+            match serde_json::from_slice(payload) {
+                Ok(f) => f,
+                Err(e) => {
+                    return serde_json::json!({
+                        "daemon": self.leases.owner,
+                        "error": format!("bad filter: {e}"),
+                    })
+                }
+            }
+        };
+        match crate::notify::history::query(conn, &filter) {
+            Ok((records, _)) => serde_json::json!({
+                "daemon": self.leases.owner,
+                "records": records.iter().map(crate::notify::history::to_json).collect::<Vec<_>>(),
+            }),
+            Err(e) => serde_json::json!({
+                "daemon": self.leases.owner,
+                "error": format!("{e:#}"),
+            }),
         }
     }
 

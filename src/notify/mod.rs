@@ -6,6 +6,7 @@
 
 pub(crate) mod delivery;
 pub(crate) mod error;
+pub(crate) mod history;
 pub(crate) mod irc;
 pub(crate) mod irker;
 pub(crate) mod matrix;
