@@ -513,3 +513,47 @@ fn a_three_node_cluster_loses_nothing_when_the_stream_leader_dies() {
         daemons[1].log()
     );
 }
+
+#[test]
+fn a_token_is_sent_and_a_wrong_one_is_refused_with_77() {
+    let nats = NatsServer::start_with_token("s3cret-token");
+    let dir = TempDir::new("nats-cfg");
+    let good = dir.write("good", "s3cret-token\n").display().to_string();
+    let bad = dir.write("bad", "wrong\n").display().to_string();
+    let state = TempDir::new("state");
+    let daemon = |token: &str| {
+        vext([
+            "nats",
+            "status",
+            "--nats",
+            &nats.url(),
+            "--nats-token-file",
+            token,
+        ])
+    };
+    let out = daemon(&bad).expect(77);
+    assert!(
+        out.stderr.contains("cannot connect to NATS"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong"), "{}", out.stderr);
+    // Before any daemon ran, there is no stream yet: said so.
+    let out = daemon(&good).expect(69);
+    assert!(out.stderr.contains("no stream VEXT"), "{}", out.stderr);
+    let d = Daemon::start(&[
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--nats",
+        &nats.url(),
+        "--nats-token-file",
+        &good,
+    ]);
+    let out = daemon(&good).expect(0);
+    assert!(
+        out.stdout.contains("stream VEXT: 0 messages"),
+        "{}",
+        out.stdout
+    );
+    drop(d);
+}

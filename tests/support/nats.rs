@@ -14,8 +14,8 @@ pub struct NatsServer {
     pub port: u16,
     dir: TempDir,
     jetstream: bool,
-    /// Cluster flags (`-n NAME --cluster ... --routes ...`), if any.
-    cluster: Vec<String>,
+    /// More flags: cluster (`-n NAME --cluster ... --routes ...`), auth.
+    extra: Vec<String>,
     child: Option<Child>,
     log: Arc<Mutex<String>>,
 }
@@ -23,6 +23,20 @@ pub struct NatsServer {
 impl NatsServer {
     pub fn start() -> NatsServer {
         NatsServer::launch(true)
+    }
+
+    /// A server that wants `token` from its clients.
+    pub fn start_with_token(token: &str) -> NatsServer {
+        let mut server = NatsServer {
+            port: 0,
+            dir: TempDir::new("nats"),
+            jetstream: true,
+            extra: vec!["--auth".into(), token.into()],
+            child: None,
+            log: Arc::new(Mutex::new(String::new())),
+        };
+        server.spawn(None);
+        server
     }
 
     /// A server with JetStream switched off.
@@ -36,7 +50,7 @@ impl NatsServer {
             port: 0,
             dir,
             jetstream,
-            cluster: Vec::new(),
+            extra: Vec::new(),
             child: None,
             log: Arc::new(Mutex::new(String::new())),
         };
@@ -87,7 +101,7 @@ impl NatsServer {
         if self.jetstream {
             cmd.arg("-js").arg("-sd").arg(&store);
         }
-        cmd.args(&self.cluster);
+        cmd.args(&self.extra);
         let mut child = cmd
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -169,7 +183,7 @@ impl NatsCluster {
                 port: 0,
                 dir: TempDir::new("nats-node"),
                 jetstream: true,
-                cluster: vec![
+                extra: vec![
                     "-n".into(),
                     format!("n{i}"),
                     "--cluster_name".into(),
