@@ -114,6 +114,11 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     crate::settings::events(ctx, args.nats.as_deref(), "check");
     for o in &results {
         emit_event(o);
+        // On stderr too: a cron user reads stderr, and --only-new may print
+        // no table at all.
+        if let Some(e) = &o.error {
+            log::warn!("{}: {e}", o.image);
+        }
     }
     let all_failed = !results.is_empty() && results.iter().all(|o| o.error.is_some());
     let failure_kinds: Vec<ErrorKind> = results.iter().filter_map(|o| o.error_kind).collect();

@@ -397,6 +397,12 @@ fn a_registry_that_is_down_is_a_temporary_failure() {
     ])
     .expect(75);
     assert!(out.stdout.contains("error"), "{}", out.stdout);
+    // Also on stderr, where cron looks.
+    assert!(
+        out.stderr.contains(&format!("{image}: ")) && out.stderr.contains("refused"),
+        "{}",
+        out.stderr
+    );
 }
 
 fn base64_encode(b: &[u8]) -> String {
@@ -1130,4 +1136,20 @@ fn the_approved_update_shows_its_own_change_and_the_held_one_apart() {
                 .any(|t| t.contains("held: 2.0.0 (major) by policy")),
         "{texts:?}"
     );
+}
+
+#[test]
+fn a_plain_http_registry_without_insecure_registry_says_so() {
+    let reg = RegistryServer::start(None);
+    reg.push("plain", &["1.0.0", "1.0.1"], None);
+    // localhost, not 127.0.0.1: loopback addresses are plain HTTP by
+    // default (as Docker treats them), a name is not.
+    let addr = reg.addr.replace("127.0.0.1", "localhost");
+    let out = vext(["check", &format!("{addr}/plain:1.0.0")]).expect(69);
+    let all = format!("{}{}", out.stdout, out.stderr);
+    assert!(
+        all.contains("speaks plain HTTP") && all.contains(&format!("--insecure-registry {addr}")),
+        "{all}"
+    );
+    assert!(!all.contains("InvalidContentType"), "{all}");
 }

@@ -38,6 +38,12 @@ pub(crate) struct RegistryError {
     pub(crate) message: String,
 }
 
+/// What rustls says when the other end answered a TLS hello in plain text
+/// (an HTTP reply is not a TLS record).
+fn speaks_plain_http(error: &str) -> bool {
+    error.contains("InvalidContentType") || error.contains("corrupt message")
+}
+
 fn err(kind: ErrorKind, message: impl Into<String>) -> RegistryError {
     RegistryError {
         kind,
@@ -401,6 +407,21 @@ impl Registry {
             req.call()
         });
         let mut resp = result.map_err(|e| {
+            let text = e.to_string();
+            if url.starts_with("https://") && speaks_plain_http(&text) {
+                let host = url
+                    .trim_start_matches("https://")
+                    .split('/')
+                    .next()
+                    .unwrap_or_default();
+                return err(
+                    ErrorKind::Other,
+                    format!(
+                        "{host} speaks plain HTTP, not HTTPS; if that is intended, give \
+                         --insecure-registry {host}"
+                    ),
+                );
+            }
             let kind = if crate::net::tls::is_tls_error(&e) {
                 ErrorKind::Auth
             } else {
