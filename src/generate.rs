@@ -44,15 +44,19 @@ pub(crate) fn write_all(out: &Path) -> Result<()> {
             .with_context(|| format!("writing {shell} completions"))?;
         log::info!("wrote {}", path.display());
     }
-    let mut cmd = Cli::command();
+    // No `help` subcommands in the pages: their SEE ALSO would name
+    // pages (vext-hook-help(1)) that nobody writes.
+    let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
-    write_man(&cmd, "vext", &man)?;
-    for sub in cmd
-        .get_subcommands()
-        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
-    {
-        let name = format!("vext-{}", sub.get_name());
-        write_man(sub, &name, &man)?;
+    write_man_tree(&cmd, "vext", &man)
+}
+
+/// A page for the command and one for each subcommand, at every depth:
+/// every page a SUBCOMMANDS section names exists.
+fn write_man_tree(cmd: &clap::Command, name: &str, dir: &Path) -> Result<()> {
+    write_man(cmd, name, dir)?;
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        write_man_tree(sub, &format!("{name}-{}", sub.get_name()), dir)?;
     }
     Ok(())
 }
@@ -61,7 +65,7 @@ fn write_man(cmd: &clap::Command, name: &str, dir: &Path) -> Result<()> {
     let cmd = cmd
         .clone()
         .name(name.to_string())
-        .bin_name(name.replacen('-', " ", 1));
+        .bin_name(name.replace('-', " "));
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut buf)?;
     let path = dir.join(format!("{name}.1"));

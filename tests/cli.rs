@@ -138,6 +138,35 @@ fn named_targets_from_the_config_file() {
     assert!(out.stderr.contains("@ops"), "{}", out.stderr);
 }
 
+/// Every page a man page names (`vext\-hook\-git(1)`) is in man/, and no
+/// page names a `help` subcommand.
+#[test]
+fn man_pages_name_only_pages_that_exist() {
+    let man = Path::new(env!("CARGO_MANIFEST_DIR")).join("man");
+    let mut missing = Vec::new();
+    let mut pages = 0;
+    for entry in std::fs::read_dir(&man).unwrap().flatten() {
+        pages += 1;
+        let text = std::fs::read_to_string(entry.path())
+            .unwrap()
+            .replace("\\-", "-");
+        for (i, _) in text.match_indices("(1)") {
+            let start = text[..i]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .map_or(0, |p| p + 1);
+            let name = &text[start..i];
+            if name.starts_with("vext") && !man.join(format!("{name}.1")).exists() {
+                missing.push(format!(
+                    "{} names {name}(1)",
+                    entry.file_name().to_string_lossy()
+                ));
+            }
+        }
+    }
+    assert!(pages > 10, "{pages} pages");
+    assert!(missing.is_empty(), "{missing:?}");
+}
+
 /// completions/ and man/ are generated from cli.rs and committed. This fails
 /// when they are stale; VEXT_REGENERATE=1 rewrites them.
 #[test]
