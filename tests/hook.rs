@@ -347,6 +347,17 @@ fn post_receive_new_branch_updates_deletion_and_forced_push() {
     assert!(msgs[0].contains("forced push"), "{msgs:?}");
     assert!(msgs[1].contains("rewritten history"), "{msgs:?}");
     assert_eq!(msgs.len(), 2);
+    // An annotated tag: the line names the commit, not the tag object.
+    git(&work, &["tag", "-a", "v9", "-m", "release nine"]);
+    git(&work, &["push", "-q", "origin", "v9"]);
+    let tag_object = git(&bare, &["rev-parse", "v9"]);
+    let tag_object = tag_object.trim();
+    let msgs = run(format!("{zero} {tag_object} refs/tags/v9\n"), &[]);
+    assert_eq!(msgs.len(), 1, "{msgs:?}");
+    assert!(
+        msgs[0].contains(&format!("tag created at {}", &rewritten[..12])),
+        "{msgs:?} (commit {rewritten}, tag object {tag_object})"
+    );
     // Garbage on stdin: a warning, exit 0 (never block a push); --strict: 65.
     vext(["hook", "git", "--stdin", "-C", bare_s])
         .stdin("nonsense\n")

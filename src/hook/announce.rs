@@ -305,7 +305,19 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
                     &format!("{kind} deleted"),
                 ))),
                 Change::Created { .. } if is_tag => {
-                    let short = &u.new[..u.new.len().min(12)];
+                    // An annotated tag's id names the tag object: say the
+                    // commit it points at, as `git log` would show it.
+                    let peeled = git
+                        .try_run(&[
+                            "rev-parse",
+                            "--verify",
+                            "-q",
+                            &format!("{}^{{commit}}", u.new),
+                        ])?
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .unwrap_or_else(|| u.new.clone());
+                    let short = &peeled[..peeled.len().min(12)];
                     items.push(Item::Notice(notice(
                         &s,
                         &branch,
