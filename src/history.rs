@@ -1,6 +1,7 @@
 //! `vext history`: what the daemon stored and delivered, read from the spool
 //! (the spool is the history). Works while the daemon runs (SQLite WAL).
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -36,15 +37,61 @@ pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
         return Ok(Code::Ok);
     }
     after = after.max(matching.last().map_or(0, |r| r.seq));
+    // Records still on their way, with the state last seen: each change
+    // (sending, a failed attempt, delivered) is printed again.
+    let mut open: BTreeMap<i64, String> = matching
+        .iter()
+        .filter(|r| !is_final(r))
+        .map(|r| (r.seq, signature(r)))
+        .collect();
     loop {
         std::thread::sleep(Duration::from_millis(300));
+        let mut changed = Vec::new();
+        if let Some(first) = open.keys().next().copied() {
+            for r in spool::records(&conn, first - 1, since, 5000)? {
+                if r.seq > after {
+                    break;
+                }
+                let Some(seen) = open.get(&r.seq) else {
+                    continue;
+                };
+                let now = signature(&r);
+                if &now != seen {
+                    open.insert(r.seq, now);
+                    changed.push(r);
+                }
+            }
+        }
         for r in spool::records(&conn, after, since, 1000)? {
             after = r.seq;
+            open.insert(r.seq, signature(&r));
+            changed.push(r);
+        }
+        for r in changed {
+            if is_final(&r) {
+                open.remove(&r.seq);
+            }
             if history::matches(&r, &filter) && print(&mut out, &r, args.json).is_err() {
                 return Ok(Code::Ok);
             }
         }
     }
+}
+
+/// Every delivery delivered or failed: nothing more will change.
+fn is_final(r: &Record) -> bool {
+    r.deliveries
+        .iter()
+        .all(|d| d.state == "delivered" || d.state == "failed")
+}
+
+/// What `--follow` compares to tell a change.
+fn signature(r: &Record) -> String {
+    r.deliveries
+        .iter()
+        .map(|d| format!("{}/{}/{:?}", d.state, d.attempts, d.last_error))
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 fn parse_since(s: &str) -> Result<i64> {

@@ -662,3 +662,69 @@ fn the_state_dir_is_private_whatever_the_umask() {
     );
     assert_eq!((mode(&dir), mode(&db)), (0o700, 0o600));
 }
+
+#[test]
+fn history_follow_prints_each_state_change() {
+    let mut ircd = Ngircd::start();
+    let url = ircd.url("later");
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    let daemon = Daemon::start(&["--state-dir", &dir]);
+    // Something in the spool, so that history finds one.
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        "--id",
+        "f0",
+        &url,
+        "-m",
+        "first",
+    ])
+    .expect(0);
+    daemon.wait_delivered(state.path(), Duration::from_secs(10));
+    let mut follow = std::process::Command::new(VEXT)
+        .args(["history", "-f", "--json", "--state-dir", &dir])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = follow.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufRead::lines(std::io::BufReader::new(stdout)).map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    });
+    ircd.stop();
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        "--id",
+        "f1",
+        &url,
+        "-m",
+        "second",
+    ])
+    .expect(0);
+    std::thread::sleep(Duration::from_secs(2));
+    ircd.restart();
+    let until = Instant::now() + Duration::from_secs(40);
+    let mut states = Vec::new();
+    while Instant::now() < until && states.last().map(String::as_str) != Some("delivered") {
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) {
+            let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+            if v["id"] == "f1" {
+                states.push(v["deliveries"][0]["state"].as_str().unwrap().to_string());
+            }
+        }
+    }
+    let _ = follow.kill();
+    let _ = follow.wait();
+    assert!(states.len() >= 2, "{states:?}");
+    assert_ne!(states[0], "delivered", "{states:?}");
+    assert_eq!(states.last().unwrap(), "delivered", "{states:?}");
+}
