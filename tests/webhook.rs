@@ -181,7 +181,11 @@ fn retry_after_404_and_500() {
     // 500 until the time runs out: a temporary failure.
     let broken = Fake::start(vec![(500, ""); 10]);
     let url = format!("webhook+http://127.0.0.1:{}/x", broken.port);
-    vext(["send", "--timeout", "3", &url, "-m", "x"]).expect(75);
+    let out = vext(["send", "--timeout", "3", &url, "-m", "x"]).expect(75);
+    // The error line names the target once, then says what happened.
+    let host = format!("127.0.0.1:{}", broken.port);
+    assert_eq!(out.stderr.matches(&host).count(), 1, "{}", out.stderr);
+    assert!(out.stderr.contains("500"), "{}", out.stderr);
 }
 
 #[test]

@@ -280,7 +280,7 @@ impl MatrixTarget {
         force: bool,
     ) -> Result<String, DeliveryError> {
         let user = self.user.clone().ok_or_else(|| {
-            permanent(Code::Config, format!("{self}: no access token (config, VEXT_MATRIX_TOKEN or --matrix-token-file) and no user to log in as"))
+            permanent(Code::Config, "no access token (config, VEXT_MATRIX_TOKEN or --matrix-token-file) and no user to log in as".to_string())
         })?;
         let key = format!("{base}|{user}");
         let mut sessions = load_sessions(state_dir);
@@ -296,7 +296,7 @@ impl MatrixTarget {
             .ok_or_else(|| {
                 permanent(
                     Code::Config,
-                    format!("{self}: no access token and no password for {user}"),
+                    format!("no access token and no password for {user}"),
                 )
             })?;
         let mut body = serde_json::json!({
@@ -331,12 +331,9 @@ impl MatrixTarget {
             }
             403 | 401 => Err(permanent(
                 Code::NoPerm,
-                format!(
-                    "{self}: login refused: {}",
-                    r.json["error"].as_str().unwrap_or("")
-                ),
+                format!("login refused: {}", r.json["error"].as_str().unwrap_or("")),
             )),
-            s => Err(temp(format!("{self}: login: {s}"))),
+            s => Err(temp(format!("login: {s}"))),
         }
     }
 
@@ -377,7 +374,7 @@ impl MatrixTarget {
                 401 => {
                     return Err(permanent(
                         Code::NoPerm,
-                        format!("{self}: the access token was refused"),
+                        "the access token was refused".to_string(),
                     ))
                 }
                 429 => wait(r.retry_after, deadline, self)?,
@@ -385,12 +382,12 @@ impl MatrixTarget {
                     return Err(permanent(
                         Code::Unavailable,
                         format!(
-                            "{self}: cannot join: {}",
+                            "cannot join: {}",
                             r.json["error"].as_str().unwrap_or("forbidden")
                         ),
                     ));
                 }
-                s => return Err(temp(format!("{self}: join: {s}"))),
+                s => return Err(temp(format!("join: {s}"))),
             }
         }
         let state = call(
@@ -507,26 +504,20 @@ impl MatrixTarget {
                     401 => {
                         return Err(permanent(
                             Code::NoPerm,
-                            format!("{self}: the access token was refused"),
+                            "the access token was refused".to_string(),
                         ))
                     }
                     403 => {
                         return Err(permanent(
                             Code::Unavailable,
-                            format!(
-                                "{self}: {}",
-                                r.json["error"].as_str().unwrap_or("forbidden")
-                            ),
+                            r.json["error"].as_str().unwrap_or("forbidden").to_string(),
                         ))
                     }
-                    s if s >= 500 => return Err(temp(format!("{self}: send: {s}"))),
+                    s if s >= 500 => return Err(temp(format!("send: {s}"))),
                     s => {
                         return Err(permanent(
                             Code::Unavailable,
-                            format!(
-                                "{self}: send: {s} {}",
-                                r.json["error"].as_str().unwrap_or("")
-                            ),
+                            format!("send: {s} {}", r.json["error"].as_str().unwrap_or("")),
                         ))
                     }
                 }

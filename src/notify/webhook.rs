@@ -111,11 +111,11 @@ impl WebhookTarget {
                     return Err(DeliveryError {
                         code: Code::NoPerm,
                         permanent: true,
-                        message: format!("{self}: {e}"),
+                        message: format!("{e}"),
                     });
                 }
                 Err(e) => {
-                    let err = DeliveryError::temporary(Code::TempFail, format!("{self}: {e}"));
+                    let err = DeliveryError::temporary(Code::TempFail, format!("{e}"));
                     if Instant::now() + Duration::from_secs(1) >= deadline || attempt >= 3 {
                         return Err(err);
                     }
@@ -131,7 +131,7 @@ impl WebhookTarget {
                     if attempt >= 5 || Instant::now() + wait >= deadline {
                         return Err(DeliveryError::temporary(
                             Code::TempFail,
-                            format!("{self}: {status} {short}"),
+                            format!("{status} {short}"),
                         ));
                     }
                     std::thread::sleep(wait);
@@ -140,21 +140,21 @@ impl WebhookTarget {
                     return Err(DeliveryError {
                         code: Code::Unavailable,
                         permanent: true,
-                        message: format!("{self}: the webhook is gone (404)"),
+                        message: "the webhook is gone (404)".to_string(),
                     });
                 }
                 401 | 403 => {
                     return Err(DeliveryError {
                         code: Code::NoPerm,
                         permanent: true,
-                        message: format!("{self}: {status} {short}"),
+                        message: format!("{status} {short}"),
                     });
                 }
                 _ => {
                     return Err(DeliveryError {
                         code: Code::Unavailable,
                         permanent: true,
-                        message: format!("{self}: {status} {short}"),
+                        message: format!("{status} {short}"),
                     });
                 }
             }
