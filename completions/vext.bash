@@ -233,7 +233,7 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --help --version send daemon hook scan check update semaphore nats history config completions generate help"
+            opts="-v -q -h -V --config --verbose --quiet --strict-permissions --help --version send daemon hook scan check update semaphore nats history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -251,7 +251,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__check)
-            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --secret-file --metrics-file --state-dir --nats --config --verbose --quiet --help"
+            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --secret-file --metrics-file --state-dir --nats --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -329,7 +329,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__completions)
-            opts="-v -q -h --config --verbose --quiet --help bash elvish fish powershell zsh"
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,7 +347,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__config)
-            opts="-v -q -h --config --verbose --quiet --help show help"
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help show help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -407,7 +407,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__config__subcmd__show)
-            opts="-v -q -h --config --verbose --quiet --help"
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -425,7 +425,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -535,7 +535,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__generate)
-            opts="-v -q -h --out --config --verbose --quiet --help"
+            opts="-v -q -h --out --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -921,7 +921,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__history)
-            opts="-f -n -v -q -h --state-dir --target --since --state --json --follow --limit --config --verbose --quiet --help"
+            opts="-f -n -v -q -h --state-dir --target --since --state --json --follow --limit --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -963,7 +963,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook)
-            opts="-v -q -h --config --verbose --quiet --help git svn hg install help"
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help git svn hg install help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -981,7 +981,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook__subcmd__git)
-            opts="-C -n -v -q -h --stdin --max-commits --repository --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
+            opts="-C -n -v -q -h --stdin --max-commits --repository --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1151,7 +1151,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook__subcmd__hg)
-            opts="-R -n -v -q -h --repository --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
+            opts="-R -n -v -q -h --repository --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,7 +1233,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook__subcmd__install)
-            opts="-C -v -q -h --force --config --verbose --quiet --help git post-receive post-commit"
+            opts="-C -v -q -h --force --config --verbose --quiet --strict-permissions --help git post-receive post-commit"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1255,7 +1255,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__hook__subcmd__svn)
-            opts="-n -v -q -h --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --help"
+            opts="-n -v -q -h --dry-run --strict --timeout --project --repo --channels --server --tcp --template --color --urlprefix --revformat --maxchannels --filtercmd --cialike --tinyifier --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1329,7 +1329,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__nats)
-            opts="-v -q -h --config --verbose --quiet --help status help"
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help status help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1389,7 +1389,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__nats__subcmd__status)
-            opts="-v -q -h --nats --nats-creds --nats-token-file --ca-file --json --config --verbose --quiet --help"
+            opts="-v -q -h --nats --nats-creds --nats-token-file --ca-file --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1423,7 +1423,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__scan)
-            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --json --ndjson --unique --hidden --no-ignore --strict --config --verbose --quiet --help"
+            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --json --ndjson --unique --hidden --no-ignore --strict --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1461,7 +1461,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore)
-            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --help projects templates run status logs stop help"
+            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help projects templates run status logs stop help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1607,7 +1607,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore__subcmd__logs)
-            opts="-f -v -q -h --follow --tail --url --token-file --ca-file --timeout --json --config --verbose --quiet --help"
+            opts="-f -v -q -h --follow --tail --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1645,7 +1645,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore__subcmd__projects)
-            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --help"
+            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1679,7 +1679,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore__subcmd__run)
-            opts="-v -q -h --limit --tags --skip-tags --extra-vars --dry-run --debug --branch --wait --follow --poll --url --token-file --ca-file --timeout --json --config --verbose --quiet --help"
+            opts="-v -q -h --limit --tags --skip-tags --extra-vars --dry-run --debug --branch --wait --follow --poll --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1737,7 +1737,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore__subcmd__status)
-            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --help"
+            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1771,7 +1771,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore__subcmd__stop)
-            opts="-v -q -h --force --url --token-file --ca-file --timeout --json --config --verbose --quiet --help"
+            opts="-v -q -h --force --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1805,7 +1805,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__semaphore__subcmd__templates)
-            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --help"
+            opts="-v -q -h --url --token-file --ca-file --timeout --json --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1839,7 +1839,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__send)
-            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --help"
+            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1909,7 +1909,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__update)
-            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --only --plan --json --write --commit --branch --stable-for --health-timeout --health-url --health-cmd --prune --release --recover --parallel --policy --insecure-registry --ca-file --notify --via --secret-file --metrics-file --state-dir --nats --config --verbose --quiet --help"
+            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --only --plan --json --write --commit --branch --stable-for --health-timeout --health-url --health-cmd --prune --release --recover --parallel --policy --insecure-registry --ca-file --notify --via --secret-file --metrics-file --state-dir --nats --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

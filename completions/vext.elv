@@ -23,6 +23,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -62,6 +63,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -96,6 +98,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -105,6 +108,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand git 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
@@ -140,6 +144,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -166,6 +171,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -194,6 +200,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -205,6 +212,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -247,6 +255,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -279,6 +288,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -321,6 +331,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -335,6 +346,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand projects 'List the projects'
@@ -356,6 +368,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -370,6 +383,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -394,6 +408,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -408,6 +423,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -425,6 +441,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -440,6 +457,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -472,6 +490,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand status 'The stream, the shared consumer and its counts'
@@ -488,6 +507,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -514,6 +534,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -523,6 +544,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Print the effective configuration (file, environment and defaults), secrets redacted'
@@ -534,6 +556,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -551,6 +574,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
@@ -561,6 +585,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'
             cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }

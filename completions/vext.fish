@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_vext_global_optspecs
-    string join \n config= v/verbose q/quiet h/help V/version
+    string join \n config= v/verbose q/quiet strict-permissions h/help V/version
 end
 
 function __fish_vext_needs_command
@@ -27,6 +27,7 @@ end
 complete -c vext -n "__fish_vext_needs_command" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_needs_command" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_needs_command" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_needs_command" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_needs_command" -s V -l version -d 'Print version'
 complete -c vext -n "__fish_vext_needs_command" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
@@ -65,6 +66,7 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via
 complete -c vext -n "__fish_vext_using_subcommand send" -l dry-run -d 'Print the one request line --via would send, and send nothing'
 complete -c vext -n "__fish_vext_using_subcommand send" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand send" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand send" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand send" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l listen -d 'Address for irker\'s protocol, TCP and UDP on the same port [default: 127.0.0.1:6659]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s n -l nick -d 'Nick on IRC servers when a target URL names none (irkerd -n) [default: vext + 3 random digits]' -r
@@ -94,10 +96,12 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-unauthenticat
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l trust-loopback -d 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and not __fish_seen_subcommand_from git svn hg install help" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
@@ -126,6 +130,7 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l strict -d 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from git" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l timeout -d 'Time budget for the whole run, in seconds [default: 5]' -r
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l project -d 'Project name [default: the repository directory without .git]' -r
@@ -146,6 +151,7 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l strict -d 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from svn" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s R -l repository -d 'The repository [default: the current directory]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l timeout -d 'Time budget for the whole run, in seconds [default: 5]' -r
@@ -167,12 +173,14 @@ complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l strict -d 'Fail (non-zero exit) when the notification cannot be delivered, and deliver in the foreground'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from hg" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s C -d 'The repository [default: the current directory]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -l force -d 'Replace an existing hook that is not vext\'s'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from install" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "git" -d 'Announce git commits: HEAD (post-commit), the given REVs, or a push (--stdin, post-receive)'
 complete -c vext -n "__fish_vext_using_subcommand hook; and __fish_seen_subcommand_from help" -f -a "svn" -d 'Announce a Subversion commit (from the post-commit hook: vext hook svn "$REPOS" "$REV")'
@@ -196,6 +204,7 @@ complete -c vext -n "__fish_vext_using_subcommand scan" -l no-ignore -d 'Do not 
 complete -c vext -n "__fish_vext_using_subcommand scan" -l strict -d 'Exit 65 when a manifest could not be read or parsed (the scan still goes on)'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand scan" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand check" -l from -d 'Read `vext scan --json`/`--ndjson` output from FILE, or - for stdin' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l docker-host -d 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]' -r
@@ -221,6 +230,7 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1
 complete -c vext -n "__fish_vext_using_subcommand check" -l only-new -d 'Report only images whose newest version (or digest) changed since the last run'
 complete -c vext -n "__fish_vext_using_subcommand check" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand check" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand update" -l docker-host -d 'The Docker engine: unix:///path/to/docker.sock or tcp://host:port [default: $DOCKER_HOST, else unix:///var/run/docker.sock]' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l kubeconfig -d 'With --kube: the kubeconfig file [default: $KUBECONFIG, else ~/.kube/config]' -r -F
@@ -256,6 +266,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l prune -d 'Remove th
 complete -c vext -n "__fish_vext_using_subcommand update" -l recover -d 'Finish or undo what an interrupted run left, and exit (every run does this first)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand update" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
@@ -265,6 +276,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "projects" -d 'List the projects'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and not __fish_seen_subcommand_from projects templates run status logs stop help" -f -a "templates" -d 'List a project\'s templates'
@@ -281,6 +293,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from projects" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
@@ -290,6 +303,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from templates" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l limit -d 'Limit the play to these hosts (Ansible --limit)' -r
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l tags -d 'Only tasks with these tags (Ansible --tags)' -r
@@ -309,6 +323,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from run" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
@@ -318,6 +333,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l tail -d 'Only the last N lines' -r
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
@@ -329,6 +345,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from logs" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l url -d 'Semaphore\'s base URL [default: [semaphore] url in the config]' -r
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l token-file -d 'A file holding the API token [default: VEXT_SEMAPHORE_TOKEN, else [semaphore] token / token_file]' -r -F
@@ -339,6 +356,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from stop" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "projects" -d 'List the projects'
 complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_subcommand_from help" -f -a "templates" -d 'List a project\'s templates'
@@ -350,6 +368,7 @@ complete -c vext -n "__fish_vext_using_subcommand semaphore; and __fish_seen_sub
 complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -f -a "status" -d 'The stream, the shared consumer and its counts'
 complete -c vext -n "__fish_vext_using_subcommand nats; and not __fish_seen_subcommand_from status help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -361,6 +380,7 @@ complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l json -d 'Output JSON'
 complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from status" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from help" -f -a "status" -d 'The stream, the shared consumer and its counts'
 complete -c vext -n "__fish_vext_using_subcommand nats; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -377,27 +397,32 @@ complete -c vext -n "__fish_vext_using_subcommand history" -l json -d 'One JSON 
 complete -c vext -n "__fish_vext_using_subcommand history" -s f -l follow -d 'Keep printing new messages as they arrive'
 complete -c vext -n "__fish_vext_using_subcommand history" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand history" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand history" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
 complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand completions" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand completions" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand completions" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand completions" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand generate" -l out -d 'Directory that receives completions/ and man/' -r -F
 complete -c vext -n "__fish_vext_using_subcommand generate" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand generate" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand generate" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "send" -d 'Deliver one notification to IRC, Matrix and webhook targets, directly or through a daemon'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "daemon" -d 'Run the relay daemon: irker\'s JSON protocol on TCP and UDP, persistent IRC connections'

@@ -69,6 +69,12 @@ pub(crate) struct Global {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub(crate) quiet: bool,
+
+    /// Refuse secret files (tokens, passwords, --secret-file, .creds) that
+    /// group or others can read, instead of warning (also
+    /// `strict_permissions = true` in the config).
+    #[arg(long, global = true, env = "VEXT_STRICT_PERMISSIONS")]
+    pub(crate) strict_permissions: bool,
 }
 
 #[derive(Subcommand, Debug)]

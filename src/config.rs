@@ -14,6 +14,10 @@ use crate::exit::{fail, Code};
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Config {
+    /// Refuse secret files that group or others can read (as
+    /// `--strict-permissions`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) strict_permissions: Option<bool>,
     #[serde(default)]
     pub(crate) send: SendSection,
     #[serde(default)]
@@ -146,7 +150,10 @@ pub(crate) struct TargetSection {
 }
 
 fn read_secret_file(path: &Path) -> Option<String> {
-    crate::state::dir::warn_if_shared(path, "the secret file");
+    if let Err(e) = crate::state::dir::check_private(path, "the secret file") {
+        log::error!("{e:#}");
+        return None;
+    }
     match std::fs::read_to_string(path) {
         Ok(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
         Err(e) => {

@@ -61,6 +61,7 @@ fn main() -> ExitCode {
 }
 
 fn try_main(cli: Cli) -> Result<Code> {
+    state::dir::set_strict_permissions(cli.global.strict_permissions);
     let loaded = match &cli.command {
         // These need no config file.
         Command::Generate(_) | Command::Completions(_) => config::Loaded::defaults(),
@@ -76,6 +77,9 @@ fn try_main(cli: Cli) -> Result<Code> {
         },
     };
     init_logging(&cli, loaded.config.daemon.log_format);
+    state::dir::set_strict_permissions(
+        cli.global.strict_permissions || loaded.config.strict_permissions == Some(true),
+    );
     let ctx = Context {
         config: loaded.config,
         config_path: loaded.path,

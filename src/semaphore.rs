@@ -96,7 +96,7 @@ fn client(args: &SemaphoreArgs, ctx: &Context) -> Result<Client> {
         )
     })?;
     let from_file = |path: &std::path::Path| -> Result<String> {
-        crate::state::dir::warn_if_shared(path, "the Semaphore token file");
+        crate::state::dir::check_private(path, "the Semaphore token file")?;
         let t = std::fs::read_to_string(path).map_err(|e| {
             fail(
                 Code::Config,

@@ -275,7 +275,7 @@ pub(crate) fn nats(
 /// A secret or name kept in a file: one non-empty line (a warning when
 /// others may read the file).
 pub(crate) fn read_one_line(path: &Path, what: &str) -> Result<String> {
-    crate::state::dir::warn_if_shared(path, &format!("the {what} file"));
+    crate::state::dir::check_private(path, &format!("the {what} file"))?;
     let text = std::fs::read_to_string(path).map_err(|e| {
         fail(
             Code::Config,

@@ -661,6 +661,39 @@ fn the_state_dir_is_private_whatever_the_umask() {
         daemon.log()
     );
     assert_eq!((mode(&dir), mode(&db)), (0o700, 0o600));
+    drop(daemon);
+    // --strict-permissions (or strict_permissions in the config): refused.
+    let out = vext([
+        "daemon",
+        "--strict-permissions",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        dir.to_str().unwrap(),
+        "--secret-file",
+        secret.to_str().unwrap(),
+    ])
+    .expect(78);
+    assert!(
+        out.stderr.contains("--strict-permissions") && out.stderr.contains("chmod 600"),
+        "{}",
+        out.stderr
+    );
+    let cfg = state.write("strict.toml", "strict_permissions = true\n");
+    let out = vext([
+        "--config",
+        cfg.to_str().unwrap(),
+        "send",
+        "--via",
+        "127.0.0.1:1",
+        "--secret-file",
+        secret.to_str().unwrap(),
+        "irc://127.0.0.1:1/x",
+        "-m",
+        "x",
+    ])
+    .expect(78);
+    assert!(out.stderr.contains("refused"), "{}", out.stderr);
 }
 
 #[test]

@@ -60,7 +60,7 @@ impl Bus {
                     Duration::from_millis((100u64 << attempts.min(6)).min(5000))
                 });
             if let Some(path) = &opts.creds {
-                crate::state::dir::warn_if_shared(path, "the NATS credentials file");
+                crate::state::dir::check_private(path, "the NATS credentials file")?;
                 o = o.credentials_file(path).await.map_err(|e| {
                     fail(
                         Code::Config,

@@ -6,6 +6,7 @@
 
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::Result;
 
@@ -71,17 +72,37 @@ fn tighten(path: &Path, mode: u32) -> Result<()> {
 
 /// Warns when a file holding a secret is readable by group or others, with
 /// the chmod that fixes it (as ssh does for keys).
-pub(crate) fn warn_if_shared(path: &Path, what: &str) {
-    if let Ok(meta) = std::fs::metadata(path) {
-        let mode = meta.permissions().mode() & 0o777;
-        if mode & 0o077 != 0 {
-            log::warn!(
-                "{what} {} is readable by others (mode {mode:o}): chmod 600 {}",
-                path.display(),
-                path.display()
-            );
-        }
+/// `--strict-permissions` (or `strict_permissions = true` in the config):
+/// a secret file others can read is refused, not only warned about.
+static STRICT: AtomicBool = AtomicBool::new(false);
+
+pub(crate) fn set_strict_permissions(on: bool) {
+    STRICT.store(on, Ordering::Relaxed);
+}
+
+/// Checks a secret file as ssh does its keys: readable by group or others
+/// is a warning naming the `chmod` that fixes it, or with
+/// `--strict-permissions` an error (exit 78).
+pub(crate) fn check_private(path: &Path, what: &str) -> Result<()> {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return Ok(());
+    };
+    let mode = meta.permissions().mode() & 0o777;
+    if mode & 0o077 == 0 {
+        return Ok(());
     }
+    let p = path.display();
+    if STRICT.load(Ordering::Relaxed) {
+        return Err(fail(
+            Code::Config,
+            format!(
+                "{what} {p} is readable by others (mode {mode:o}); refused with \
+                 --strict-permissions: chmod 600 {p}"
+            ),
+        ));
+    }
+    log::warn!("{what} {p} is readable by others (mode {mode:o}): chmod 600 {p}");
+    Ok(())
 }
 
 /// The state directory: the flag, else systemd's `$STATE_DIRECTORY`, else

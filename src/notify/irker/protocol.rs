@@ -414,7 +414,7 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
 /// Reads a shared secret file: its content, trimmed, at least 16 bytes.
 pub(crate) fn read_secret(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
     use crate::exit::{fail, Code};
-    crate::state::dir::warn_if_shared(path, "the secret file");
+    crate::state::dir::check_private(path, "the secret file")?;
     let text = std::fs::read(path).map_err(|e| {
         fail(
             Code::Config,
