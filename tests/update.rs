@@ -453,16 +453,17 @@ fn a_container_without_host_ports_is_updated_without_a_failed_request() {
     ]);
     d.wait_healthy("web");
     // A client on the same network polls the service by its alias. Like
-    // nginx's proxy_next_upstream, it tries a second time when an attempt
-    // fails or hangs: Docker takes a container's address away a moment
-    // before its DNS stops naming it, so a request that resolved the old
-    // container in that moment is lost however the update is ordered (see
-    // README, "Applying updates"). A stop-first update still fails both
-    // attempts (the service is gone for about a second).
+    // nginx's proxy_next_upstream or an HTTP client with retries, it tries
+    // again after a moment when an attempt fails or hangs. Docker's DNS
+    // names a container from its start, before its server listens, and
+    // takes its address away a moment before it stops naming it: a
+    // request that resolved in either moment fails however the update is
+    // ordered (see README, "Applying updates"). A stop-first update still
+    // fails both attempts (the service is gone for about a second).
     let get = "/bin/busybox timeout 2 /bin/busybox wget -q -O - http://svc:8080/";
     let poll = format!(
         "while true; do if r=$({get}); then echo \"$r\"; \
-         elif r=$({get}); then echo RETRIED; echo \"$r\"; \
+         elif /bin/busybox usleep 200000 && r=$({get}); then echo RETRIED; echo \"$r\"; \
          else echo FAIL; fi; /bin/busybox usleep 50000; done"
     );
     let client = format!("{}/client:1.0.0", rig.reg.addr);
