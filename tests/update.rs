@@ -505,6 +505,13 @@ fn a_container_without_host_ports_is_updated_without_a_failed_request() {
         "a request failed during the update:\n{log}"
     );
     assert_eq!(answers.last(), Some(&"two"), "{log}");
+    // The old version kept answering while the new one ran (a stop-first
+    // update goes from all "one" to all "two").
+    let first_two = answers.iter().position(|a| *a == "two").unwrap();
+    assert!(
+        answers[first_two..].contains(&"one"),
+        "the old container stopped before the new one answered:\n{log}"
+    );
 }
 
 #[test]
