@@ -93,26 +93,39 @@ fn password_login_keeps_one_device_and_warns_about_encryption() {
     let cfg = cfg_dir.write("config.toml", &format!(
         "[targets.plain]\nurl = \"{url}\"\npassword_file = \"{}\"\n\n[targets.secret]\nurl = \"{enc_url}\"\npassword_file = \"{}\"\n",
         pw.display(), pw.display()));
-    for i in 0..3 {
-        vext([
-            "--config",
-            cfg.to_str().unwrap(),
-            "send",
-            "@plain",
-            "-m",
-            &format!("run {i}"),
-        ])
-        .env("XDG_STATE_HOME", state.path().to_str().unwrap())
-        .expect(0);
+    // Three runs at once with no session yet: one logs in, the others wait
+    // and use its session.
+    let runs: Vec<_> = (0..3)
+        .map(|i| {
+            let cfg = cfg.clone();
+            let state = state.path().to_path_buf();
+            std::thread::spawn(move || {
+                vext([
+                    "--config",
+                    cfg.to_str().unwrap(),
+                    "send",
+                    "@plain",
+                    "-m",
+                    &format!("run {i}"),
+                ])
+                .env("XDG_STATE_HOME", state.to_str().unwrap())
+                .expect(0);
+            })
+        })
+        .collect();
+    for r in runs {
+        r.join().unwrap();
     }
     assert_eq!(wait_messages(&hs, &plain, &owner, 3).len(), 3);
-    // The session is kept (0600) and reused: one device for three runs.
-    let sessions = state.path().join("vext/matrix-sessions.json");
+    // The session is kept in the state database (0600), not a JSON file,
+    // and reused: one device for three runs.
+    let db = state.path().join("vext/spool.sqlite");
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
-        std::fs::metadata(&sessions).unwrap().permissions().mode() & 0o777,
+        std::fs::metadata(&db).unwrap().permissions().mode() & 0o777,
         0o600
     );
+    assert!(!state.path().join("vext/matrix-sessions.json").exists());
     let bot_token = hs.login("bot", "bot-pass-1");
     let (_, devices) = hs.api("GET", "/devices", &bot_token, None);
     let vext_devices = devices["devices"]

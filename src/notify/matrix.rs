@@ -97,55 +97,64 @@ fn call(
 }
 
 /// Rooms vext has joined: `{"<base>|<who>|<room>": {"room_id", "encrypted"}}`.
-const ROOMS_FILE: &str = "matrix-rooms.json";
+const ROOMS: &str = "matrix-rooms";
 
-fn load_json(state_dir: Option<&Path>, name: &str) -> BTreeMap<String, serde_json::Value> {
-    state_dir
-        .and_then(|d| std::fs::read_to_string(d.join(name)).ok())
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default()
+/// A value kept in the state database under `space` (sessions, rooms),
+/// read from the JSON file earlier versions wrote if the database has none.
+fn kept(state_dir: Option<&Path>, space: &str, key: &str) -> Option<serde_json::Value> {
+    let dir = state_dir?;
+    let conn = match crate::state::db::open(dir) {
+        Ok(c) => c,
+        Err(e) => {
+            log::warn!("{e:#}");
+            return None;
+        }
+    };
+    if let Ok(Some(v)) = crate::state::kv::get(&conn, space, key) {
+        return serde_json::from_str(&v).ok();
+    }
+    let legacy: BTreeMap<String, serde_json::Value> =
+        std::fs::read_to_string(dir.join(format!("{space}.json")))
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .unwrap_or_default();
+    let v = legacy.get(key)?.clone();
+    let _ = crate::state::kv::put(&conn, space, key, &v.to_string());
+    Some(v)
 }
 
-fn save_json(state_dir: Option<&Path>, name: &str, map: &BTreeMap<String, serde_json::Value>) {
+fn keep(state_dir: Option<&Path>, space: &str, key: &str, value: &serde_json::Value) {
     let Some(dir) = state_dir else { return };
-    if let Err(e) = crate::state::dir::ensure_private(dir) {
-        log::warn!("{e:#}");
-        return;
+    let kept = crate::state::db::open(dir)
+        .and_then(|conn| crate::state::kv::put(&conn, space, key, &value.to_string()));
+    if let Err(e) = kept {
+        log::warn!("keeping the Matrix {space} in {}: {e:#}", dir.display());
     }
-    let path = dir.join(name);
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+}
+
+/// Kept sessions, `{"access_token", "device_id"}` by `<base>|<user>`.
+const SESSIONS: &str = "matrix-sessions";
+
+/// One login at a time in this process: deliveries that find no session
+/// together would otherwise each create one (and a device).
+static LOGIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// And one at a time across processes sharing the state dir (a daemon and
+/// `vext send` runs): an exclusive lock on a file there, held while the
+/// session is looked up and, if need be, created.
+fn login_lock(state_dir: Option<&Path>) -> Option<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let written = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(true)
-        .write(true)
+    let dir = state_dir?;
+    crate::state::dir::ensure_private(dir).ok()?;
+    let file = std::fs::OpenOptions::new()
         .mode(0o600)
-        .open(&tmp)
-        .and_then(|mut f| {
-            std::io::Write::write_all(
-                &mut f,
-                serde_json::to_string_pretty(map)
-                    .unwrap_or_default()
-                    .as_bytes(),
-            )
-        });
-    if written.is_ok() {
-        let _ = std::fs::rename(&tmp, &path);
-    } else {
-        let _ = std::fs::remove_file(&tmp);
-        log::warn!("cannot write {}", path.display());
-    }
-}
-
-/// Kept sessions: `{"<base>|<user>": {"access_token", "device_id"}}`, mode 0600.
-const SESSIONS_FILE: &str = "matrix-sessions.json";
-
-fn load_sessions(state_dir: Option<&Path>) -> BTreeMap<String, serde_json::Value> {
-    load_json(state_dir, SESSIONS_FILE)
-}
-
-fn save_sessions(state_dir: Option<&Path>, sessions: &BTreeMap<String, serde_json::Value>) {
-    save_json(state_dir, SESSIONS_FILE, sessions)
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(dir.join("matrix-login.lock"))
+        .ok()?;
+    file.lock().ok()?;
+    Some(file)
 }
 
 /// The homeserver's client API base.
@@ -283,9 +292,11 @@ impl MatrixTarget {
             permanent(Code::Config, "no access token (config, VEXT_MATRIX_TOKEN or --matrix-token-file) and no user to log in as".to_string())
         })?;
         let key = format!("{base}|{user}");
-        let mut sessions = load_sessions(state_dir);
+        let _one_at_a_time = LOGIN.lock().unwrap_or_else(|p| p.into_inner());
+        let _nor_beside_another_process = login_lock(state_dir);
+        let session = kept(state_dir, SESSIONS, &key);
         if !force {
-            if let Some(t) = sessions.get(&key).and_then(|s| s["access_token"].as_str()) {
+            if let Some(t) = session.as_ref().and_then(|s| s["access_token"].as_str()) {
                 return Ok(t.to_string());
             }
         }
@@ -306,7 +317,7 @@ impl MatrixTarget {
             "initial_device_display_name": "vext",
         });
         // Reuse the device: one device per host, not one per run.
-        if let Some(d) = sessions.get(&key).and_then(|s| s["device_id"].as_str()) {
+        if let Some(d) = session.as_ref().and_then(|s| s["device_id"].as_str()) {
             body["device_id"] = d.into();
         }
         let r = call(
@@ -322,11 +333,12 @@ impl MatrixTarget {
                     .as_str()
                     .unwrap_or_default()
                     .to_string();
-                sessions.insert(
-                    key,
-                    serde_json::json!({"access_token": token, "device_id": r.json["device_id"]}),
+                keep(
+                    state_dir,
+                    SESSIONS,
+                    &key,
+                    &serde_json::json!({"access_token": token, "device_id": r.json["device_id"]}),
                 );
-                save_sessions(state_dir, &sessions);
                 Ok(token)
             }
             403 | 401 => Err(permanent(
@@ -426,8 +438,7 @@ impl MatrixTarget {
             .clone()
             .unwrap_or_else(|| format!("token…{}", &token[token.len().saturating_sub(6)..]));
         let key = format!("{base}|{who}|{}", self.room);
-        let mut rooms = load_json(opts.state_dir, ROOMS_FILE);
-        let cached = rooms.get(&key).and_then(|v| {
+        let cached = kept(opts.state_dir, ROOMS, &key).and_then(|v| {
             Some((
                 v["room_id"].as_str()?.to_string(),
                 v["encrypted"].as_bool()?,
@@ -443,11 +454,12 @@ impl MatrixTarget {
             }
         };
         if fresh {
-            rooms.insert(
-                key.clone(),
-                serde_json::json!({"room_id": room_id, "encrypted": encrypted}),
+            keep(
+                opts.state_dir,
+                ROOMS,
+                &key,
+                &serde_json::json!({"room_id": room_id, "encrypted": encrypted}),
             );
-            save_json(opts.state_dir, ROOMS_FILE, &rooms);
         }
         if encrypted {
             log::warn!("{self}: the room is end-to-end encrypted and vext does not encrypt yet: the message is sent unencrypted");
@@ -489,11 +501,12 @@ impl MatrixTarget {
                             opts,
                             deadline,
                         )?;
-                        rooms.insert(
-                            key.clone(),
-                            serde_json::json!({"room_id": id, "encrypted": e}),
+                        keep(
+                            opts.state_dir,
+                            ROOMS,
+                            &key,
+                            &serde_json::json!({"room_id": id, "encrypted": e}),
                         );
-                        save_json(opts.state_dir, ROOMS_FILE, &rooms);
                         room_id = id;
                         url = format!(
                             "{api}/rooms/{}/send/m.room.message/{}",

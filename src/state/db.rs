@@ -87,6 +87,15 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         payload BLOB NOT NULL,
         accepted_at INTEGER NOT NULL
      );",
+    // 8: small named values other parts keep (Matrix sessions and room
+    // ids), one transaction per change instead of a JSON file each.
+    "CREATE TABLE kv (
+        space TEXT NOT NULL,
+        key TEXT NOT NULL,
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (space, key)
+     );",
 ];
 
 /// Milliseconds since the Unix epoch.

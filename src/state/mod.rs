@@ -4,6 +4,7 @@
 pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod dir;
+pub(crate) mod kv;
 pub(crate) mod outbox;
 pub(crate) mod spool;
 pub(crate) mod updates;
