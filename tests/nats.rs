@@ -333,27 +333,6 @@ fn bad_nats_setups_fail_at_start_with_one_clear_error() {
     );
 }
 
-/// The last event kept on `subject` in the events stream, decoded.
-fn last_event(nats: &NatsServer, subject: &str) -> serde_json::Value {
-    use base64::Engine as _;
-    let until = Instant::now() + Duration::from_secs(10);
-    loop {
-        let reply = nats.request(
-            "$JS.API.STREAM.MSG.GET.VEXT_EVENTS",
-            &format!(r#"{{"last_by_subj":"{subject}"}}"#),
-        );
-        let v: serde_json::Value = serde_json::from_str(&reply).unwrap();
-        if let Some(data) = v["message"]["data"].as_str() {
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(data)
-                .unwrap();
-            return serde_json::from_slice(&bytes).unwrap();
-        }
-        assert!(Instant::now() < until, "no event on {subject}: {reply}");
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 #[test]
 fn events_arrive_on_the_documented_subjects() {
     let ircd = Ngircd::with(IrcdOptions {
@@ -371,7 +350,7 @@ fn events_arrive_on_the_documented_subjects() {
     );
     all_ok(&daemon.request(raw.as_bytes(), 1), 1);
     obs.wait_for(|l| l.contains("hello events"), "the message");
-    let ev = last_event(&nats, "vext.events.notify.irc.delivered");
+    let ev = nats.last_event("vext.events.notify.irc.delivered");
     assert_eq!(ev["type"], "vext.notify.delivered", "{ev}");
     assert_eq!(ev["source"], "irc");
     assert_eq!(ev["data"]["id"], "ev-1");
@@ -417,7 +396,7 @@ fn events_arrive_on_the_documented_subjects() {
         &nats.url(),
     ])
     .expect(0);
-    let ev = last_event(&nats, "vext.events.check.registry.update_found");
+    let ev = nats.last_event("vext.events.check.registry.update_found");
     assert_eq!(ev["type"], "vext.check.update_found", "{ev}");
     assert_eq!(ev["data"]["image"], image, "{ev}");
     assert_eq!(ev["data"]["newest"], "1.0.1", "{ev}");
@@ -439,7 +418,7 @@ fn a_message_that_keeps_failing_ends_as_failed_after_max_deliver() {
     let dead = format!("irc://127.0.0.1:{}/nobody", free_port());
     let raw = format!("{{\"to\":\"{dead}\",\"privmsg\":\"poison\",\"ack\":true,\"id\":\"p-1\"}}\n");
     all_ok(&daemon.request(raw.as_bytes(), 1), 1);
-    let ev = last_event(&nats, "vext.events.notify.irc.failed");
+    let ev = nats.last_event("vext.events.notify.irc.failed");
     assert_eq!(ev["data"]["id"], "p-1", "{ev}");
     assert_eq!(ev["data"]["attempt"], 2, "{ev}");
     // Gone from the queue, not in a loop.

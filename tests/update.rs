@@ -296,10 +296,22 @@ fn failing_versions_are_rolled_back_held_and_reported() {
     let metrics_arg = metrics.display().to_string();
     let notify = ircd.url("ops");
 
+    let nats = NatsServer::start();
     let out = rig
-        .update(&["--notify", &notify, "--metrics-file", &metrics_arg])
+        .update(&[
+            "--notify",
+            &notify,
+            "--metrics-file",
+            &metrics_arg,
+            "--nats",
+            &nats.url(),
+        ])
         .expect(1);
     assert!(out.stdout.contains("rolled_back"), "{}", out.stdout);
+    // Other services see it on NATS.
+    let ev = nats.last_event("vext.events.update.docker.rolled_back");
+    assert_eq!(ev["type"], "vext.update.rolled_back", "{ev}");
+    assert_eq!(ev["data"]["asset_id"], "web", "{ev}");
     let web = d.inspect("web");
     assert_eq!(web["Id"], old_id, "the original container runs again");
     assert_eq!(web["State"]["Running"], true);

@@ -135,6 +135,31 @@ impl NatsServer {
         self.child = Some(child);
     }
 
+    /// The last event kept on `subject` in the events stream, decoded
+    /// (waits up to 10 s for one).
+    pub fn last_event(&self, subject: &str) -> serde_json::Value {
+        use base64::Engine as _;
+        let until = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let reply = self.request(
+                "$JS.API.STREAM.MSG.GET.VEXT_EVENTS",
+                &format!(r#"{{"last_by_subj":"{subject}"}}"#),
+            );
+            let v: serde_json::Value = serde_json::from_str(&reply).unwrap_or_default();
+            if let Some(data) = v["message"]["data"].as_str() {
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(data)
+                    .unwrap();
+                return serde_json::from_slice(&bytes).unwrap();
+            }
+            assert!(
+                std::time::Instant::now() < until,
+                "no event on {subject}: {reply}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
     pub fn url(&self) -> String {
         format!("nats://127.0.0.1:{}", self.port)
     }
