@@ -335,6 +335,31 @@ fn sigterm_delivers_what_is_queued_then_exits() {
 }
 
 #[test]
+fn sigterm_does_not_wait_the_whole_drain_for_a_dead_server() {
+    let dead = format!("irc://127.0.0.1:{}/nobody", free_port());
+    let mut daemon = Daemon::start(&["--drain-timeout", "60"]);
+    let line = format!("{{\"to\":\"{dead}\",\"privmsg\":\"stuck\",\"ack\":true}}\n");
+    assert_eq!(daemon.request(line.as_bytes(), 1).len(), 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let asked = Instant::now();
+    daemon.signal("TERM");
+    let code = daemon.wait(Duration::from_secs(30));
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    // No delivery can make progress: the stop does not wait out 60 s.
+    assert!(
+        asked.elapsed() < Duration::from_secs(20),
+        "took {:?}\n{}",
+        asked.elapsed(),
+        daemon.log()
+    );
+    assert!(
+        daemon.log().contains("stay in the spool"),
+        "{}",
+        daemon.log()
+    );
+}
+
+#[test]
 fn irk_and_irkerhook_work_unchanged() {
     let irk = require_binary("irk");
     let irkerhook = require_binary("irkerhook");

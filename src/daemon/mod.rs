@@ -254,8 +254,17 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     let inflight = outstanding();
     log::info!("signal {signal}: draining {inflight} deliveries (at most {drain}s)");
     let until = Instant::now() + Duration::from_secs_f64(drain);
-    while outstanding() > 0 && Instant::now() < until {
+    // Deliveries to a server that is down make no progress: once nothing
+    // has been confirmed for a while, what is left waits in the spool
+    // rather than holding up the stop for the whole drain timeout.
+    let (mut last, mut progress_at) = (outstanding(), Instant::now());
+    while last > 0 && Instant::now() < until && progress_at.elapsed() < STALLED {
         std::thread::sleep(Duration::from_millis(20));
+        let now = outstanding();
+        if now < last {
+            progress_at = Instant::now();
+        }
+        last = now;
     }
     let left = outstanding();
     if left > 0 {
@@ -274,6 +283,9 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     log::info!("stopped");
     Ok(Code::Ok)
 }
+
+/// The drain gives up once no delivery was confirmed for this long.
+const STALLED: Duration = Duration::from_secs(3);
 
 /// Scheduled checks: at start, then every `every`; a summary of what is new
 /// goes through the daemon's own spool to `[check] notify`.
