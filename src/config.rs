@@ -70,6 +70,9 @@ pub(crate) struct SemaphoreSection {
     pub(crate) url: Option<String>,
     pub(crate) token: Option<String>,
     pub(crate) token_file: Option<PathBuf>,
+    /// Without a token: log in as this user and mint one (kept in the state dir).
+    pub(crate) user: Option<String>,
+    pub(crate) password_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

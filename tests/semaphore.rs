@@ -177,3 +177,68 @@ fn real_semaphore_when_configured() {
     let projects: Value = serde_json::from_str(&out.stdout).unwrap();
     assert!(projects.is_array());
 }
+
+#[test]
+fn a_user_and_password_log_in_once_and_the_minted_token_is_kept() {
+    let fake = FakeSemaphore::with_user("fixed-token", "ops", "pa55word");
+    let dir = TempDir::new("sem-user");
+    let pw = dir.write("pw", "pa55word\n");
+    std::fs::set_permissions(&pw, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let cfg = dir.write(
+        "vext.toml",
+        &format!(
+            "[semaphore]\nurl = \"{}\"\nuser = \"ops\"\npassword_file = \"{}\"\n",
+            fake.url,
+            pw.display()
+        ),
+    );
+    let state = TempDir::new("sem-state");
+    let run = || {
+        vext([
+            "--config",
+            cfg.to_str().unwrap(),
+            "semaphore",
+            "projects",
+            "--json",
+        ])
+        .env("XDG_STATE_HOME", state.path().to_str().unwrap())
+        .env("VEXT_SEMAPHORE_TOKEN", "")
+    };
+    let logins = |f: &FakeSemaphore| {
+        f.requests()
+            .iter()
+            .filter(|r| r.1 == "/api/auth/login")
+            .count()
+    };
+    let out = run().expect(0);
+    assert!(out.stdout.contains("Infra"), "{}", out.stdout);
+    assert_eq!(logins(&fake), 1);
+    // The second run uses the kept token: no new login.
+    run().expect(0);
+    assert_eq!(logins(&fake), 1);
+    // Revoked in Semaphore: one new login, a new token.
+    fake.revoke_minted();
+    run().expect(0);
+    assert_eq!(logins(&fake), 2);
+    // A wrong password: 77, and the password is not shown.
+    let bad = dir.write("bad", "nope-nope\n");
+    std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let cfg2 = dir.write(
+        "vext2.toml",
+        &format!(
+            "[semaphore]\nurl = \"{}\"\nuser = \"other\"\npassword_file = \"{}\"\n",
+            fake.url,
+            bad.display()
+        ),
+    );
+    let out = vext(["--config", cfg2.to_str().unwrap(), "semaphore", "projects"])
+        .env("XDG_STATE_HOME", state.path().to_str().unwrap())
+        .env("VEXT_SEMAPHORE_TOKEN", "")
+        .expect(77);
+    assert!(
+        out.stderr.contains("refused the login of other"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("nope-nope"), "{}", out.stderr);
+}

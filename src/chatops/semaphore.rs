@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::exit::{fail, Code};
 
 /// Where Semaphore is and how to authenticate.
+#[derive(Clone)]
 pub(crate) struct Settings {
     pub(crate) url: String,
     pub(crate) token: String,
@@ -97,6 +98,92 @@ impl Client {
             token: s.token,
             agent,
         })
+    }
+
+    /// Logs in as `user` (`POST /api/auth/login`, a session cookie) and
+    /// mints an API token with it (`POST /api/user/tokens`).
+    pub(crate) fn mint_token(s: &Settings, user: &str, password: &str) -> Result<String> {
+        let client = Client::new(Settings {
+            token: String::new(),
+            ..s.clone()
+        })?;
+        let login = client
+            .agent
+            .post(&format!("{}/api/auth/login", client.base))
+            .header("Content-Type", "application/json")
+            .send(
+                serde_json::json!({"auth": user, "password": password})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .map_err(|e| {
+                fail(
+                    Code::TempFail,
+                    format!("Semaphore at {} is unreachable: {e}", client.base),
+                )
+            })?;
+        match login.status().as_u16() {
+            200..=299 => {}
+            401 | 403 => {
+                return Err(fail(
+                    Code::NoPerm,
+                    format!("Semaphore refused the login of {user}"),
+                ))
+            }
+            s => {
+                return Err(fail(
+                    Code::Unavailable,
+                    format!("Semaphore answered {s} to the login of {user}"),
+                ))
+            }
+        }
+        let cookie: Vec<String> = login
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .filter_map(|v| v.split(';').next())
+            .map(str::to_string)
+            .collect();
+        if cookie.is_empty() {
+            return Err(fail(
+                Code::Unavailable,
+                "Semaphore accepted the login but set no session cookie",
+            ));
+        }
+        let mut minted = client
+            .agent
+            .post(&format!("{}/api/user/tokens", client.base))
+            .header("Cookie", &cookie.join("; "))
+            .header("Content-Type", "application/json")
+            .send(b"{}".as_slice())
+            .map_err(|e| {
+                fail(
+                    Code::TempFail,
+                    format!("Semaphore at {} is unreachable: {e}", client.base),
+                )
+            })?;
+        let status = minted.status().as_u16();
+        let text = minted.body_mut().read_to_string().unwrap_or_default();
+        let token = serde_json::from_str::<Value>(&text)
+            .ok()
+            .and_then(|v| v["id"].as_str().map(str::to_string))
+            .filter(|t| !t.is_empty() && (200..=299).contains(&status));
+        token.ok_or_else(|| {
+            fail(
+                Code::Unavailable,
+                format!("Semaphore did not mint a token ({status}): {}", text.trim()),
+            )
+        })
+    }
+
+    /// True while Semaphore accepts the token (`GET /api/user`).
+    pub(crate) fn token_works(&self) -> Result<bool> {
+        match self.call("GET", "/user", None) {
+            Ok(_) => Ok(true),
+            Err(e) if crate::exit::code_of(&e) == Code::NoPerm => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     fn call(&self, method: &str, path: &str, body: Option<&Value>) -> Result<(u16, Value)> {

@@ -12,6 +12,10 @@ use serde_json::{json, Value};
 struct State {
     tasks: Vec<(i64, i64, String, Vec<String>)>, // (project, id, status, log)
     requests: Vec<(String, String, Value)>,      // (method, path, body)
+    /// A user who may log in (`POST /api/auth/login`) and mint tokens.
+    user: Option<(String, String)>,
+    /// Tokens minted so far (each is accepted like the fixed one).
+    minted: Vec<String>,
 }
 
 pub struct FakeSemaphore {
@@ -21,6 +25,19 @@ pub struct FakeSemaphore {
 }
 
 impl FakeSemaphore {
+    /// Also accepts `user` with `password` at `POST /api/auth/login`
+    /// (a session cookie) and mints tokens at `POST /api/user/tokens`.
+    pub fn with_user(token: &str, user: &str, password: &str) -> FakeSemaphore {
+        let fake = FakeSemaphore::start(token);
+        fake.state.lock().unwrap().user = Some((user.into(), password.into()));
+        fake
+    }
+
+    /// Forgets every minted token (as revoking them in the UI would).
+    pub fn revoke_minted(&self) {
+        self.state.lock().unwrap().minted.clear();
+    }
+
     pub fn start(token: &str) -> FakeSemaphore {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
@@ -82,7 +99,7 @@ fn serve(conn: TcpStream, state: &Mutex<State>, token: &str) {
             parts.next().unwrap_or("").to_string(),
             parts.next().unwrap_or("").to_string(),
         );
-        let (mut length, mut auth) = (0usize, String::new());
+        let (mut length, mut auth, mut cookie) = (0usize, String::new(), String::new());
         loop {
             let mut h = String::new();
             if reader.read_line(&mut h).unwrap_or(0) == 0 {
@@ -96,6 +113,7 @@ fn serve(conn: TcpStream, state: &Mutex<State>, token: &str) {
                 match k.to_ascii_lowercase().as_str() {
                     "content-length" => length = v.trim().parse().unwrap_or(0),
                     "authorization" => auth = v.trim().to_string(),
+                    "cookie" => cookie = v.trim().to_string(),
                     _ => {}
                 }
             }
@@ -105,10 +123,49 @@ fn serve(conn: TcpStream, state: &Mutex<State>, token: &str) {
             return;
         }
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
-        let (status, reply) = if auth != format!("Bearer {token}") {
-            (401, json!({"error": "Invalid token"}))
-        } else {
-            route(state, &method, &path, body)
+        let mut set_cookie = String::new();
+        let (status, reply) = match (method.as_str(), path.as_str()) {
+            ("POST", "/api/auth/login") => {
+                let mut st = state.lock().unwrap();
+                st.requests
+                    .push((method.clone(), path.clone(), body.clone()));
+                let ok = st.user.as_ref().is_some_and(|(u, p)| {
+                    body["auth"] == u.as_str() && body["password"] == p.as_str()
+                });
+                if ok {
+                    set_cookie = "Set-Cookie: semaphore=session-1; Path=/; HttpOnly\r\n".into();
+                    (204, Value::Null)
+                } else {
+                    (401, json!({"error": "Incorrect login or password"}))
+                }
+            }
+            ("POST", "/api/user/tokens") => {
+                let mut st = state.lock().unwrap();
+                st.requests
+                    .push((method.clone(), path.clone(), body.clone()));
+                if cookie.split("; ").any(|c| c == "semaphore=session-1") {
+                    let t = format!("minted-{}", st.minted.len() + 1);
+                    st.minted.push(t.clone());
+                    (
+                        201,
+                        json!({"id": t, "created": "2026-11-29T00:00:00Z", "expired": false, "user_id": 1}),
+                    )
+                } else {
+                    (401, json!({"error": "no session"}))
+                }
+            }
+            _ => {
+                let minted = state.lock().unwrap().minted.clone();
+                let valid = auth == format!("Bearer {token}")
+                    || minted.iter().any(|t| auth == format!("Bearer {t}"));
+                if !valid {
+                    (401, json!({"error": "Invalid token"}))
+                } else if (method.as_str(), path.as_str()) == ("GET", "/api/user") {
+                    (200, json!({"id": 1, "username": "ops"}))
+                } else {
+                    route(state, &method, &path, body)
+                }
+            }
         };
         let text = if status == 204 {
             String::new()
@@ -116,7 +173,7 @@ fn serve(conn: TcpStream, state: &Mutex<State>, token: &str) {
             reply.to_string()
         };
         let head = format!(
-            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n{set_cookie}Content-Length: {}\r\n\r\n",
             text.len()
         );
         if conn.write_all(head.as_bytes()).is_err() || conn.write_all(text.as_bytes()).is_err() {
