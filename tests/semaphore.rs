@@ -182,16 +182,20 @@ fn real_semaphore_when_configured() {
 fn a_user_and_password_log_in_once_and_the_minted_token_is_kept() {
     let fake = FakeSemaphore::with_user("fixed-token", "ops", "pa55word");
     let dir = TempDir::new("sem-user");
-    let pw = dir.write("pw", "pa55word\n");
-    std::fs::set_permissions(&pw, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let cfg = dir.write(
-        "vext.toml",
-        &format!(
-            "[semaphore]\nurl = \"{}\"\nuser = \"ops\"\npassword_file = \"{}\"\n",
-            fake.url,
-            pw.display()
-        ),
-    );
+    // A config that logs in as `user` with `password` (in a 0600 file).
+    let config = |name: &str, user: &str, password: &str| {
+        let pw = dir.write(&format!("{name}.pw"), &format!("{password}\n"));
+        std::fs::set_permissions(&pw, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        dir.write(
+            &format!("{name}.toml"),
+            &format!(
+                "[semaphore]\nurl = \"{}\"\nuser = \"{user}\"\npassword_file = \"{}\"\n",
+                fake.url,
+                pw.display()
+            ),
+        )
+    };
+    let cfg = config("good", "ops", "pa55word");
     let state = TempDir::new("sem-state");
     let run = || {
         vext([
@@ -221,16 +225,7 @@ fn a_user_and_password_log_in_once_and_the_minted_token_is_kept() {
     run().expect(0);
     assert_eq!(logins(&fake), 2);
     // A wrong password: 77, and the password is not shown.
-    let bad = dir.write("bad", "nope-nope\n");
-    std::fs::set_permissions(&bad, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    let cfg2 = dir.write(
-        "vext2.toml",
-        &format!(
-            "[semaphore]\nurl = \"{}\"\nuser = \"other\"\npassword_file = \"{}\"\n",
-            fake.url,
-            bad.display()
-        ),
-    );
+    let cfg2 = config("bad", "other", "nope-nope");
     let out = vext(["--config", cfg2.to_str().unwrap(), "semaphore", "projects"])
         .env("XDG_STATE_HOME", state.path().to_str().unwrap())
         .env("VEXT_SEMAPHORE_TOKEN", "")
