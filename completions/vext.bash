@@ -251,7 +251,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__check)
-            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --secret-file --metrics-file --state-dir --nats --config --verbose --quiet --strict-permissions --help"
+            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --secret-file --nats --metrics-file --state-dir --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -305,15 +305,15 @@ _vext() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --state-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --nats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1909,7 +1909,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__update)
-            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --only --plan --json --write --commit --branch --stable-for --health-timeout --health-url --health-cmd --prune --release --recover --parallel --policy --insecure-registry --ca-file --notify --via --secret-file --metrics-file --state-dir --nats --config --verbose --quiet --strict-permissions --help"
+            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --only --plan --json --write --commit --branch --stable-for --health-timeout --health-url --health-cmd --prune --release --recover --parallel --policy --insecure-registry --ca-file --notify --via --secret-file --nats --metrics-file --state-dir --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1991,15 +1991,15 @@ _vext() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --nats)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --metrics-file)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --state-dir)
-                    COMPREPLY=($(compgen -f "${cur}"))
-                    return 0
-                    ;;
-                --nats)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

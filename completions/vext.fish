@@ -214,12 +214,12 @@ complete -c vext -n "__fish_vext_using_subcommand check" -s N -l namespace -d 'W
 complete -c vext -n "__fish_vext_using_subcommand check" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand check" -l notify -d 'Send one summary to TARGET when there is something to report (repeatable; nothing when there is not)' -r
+complete -c vext -n "__fish_vext_using_subcommand check" -l notify -d 'Send a summary to TARGET when there is something to report (repeatable; nothing is sent when there is not)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l via -d 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l secret-file -d 'With --via: sign the summary with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand check" -l nats -d 'Publish events (what was found, applied, rolled back) to NATS at URL on vext.events.> [default: [nats] url in the config, if any]' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l metrics-file -d 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l state-dir -d 'Where each run records what it found, for --only-new and for telling when a `latest`-style tag\'s digest changed since the last run (the daemon\'s state dir) [default: as vext daemon]' -r -F
-complete -c vext -n "__fish_vext_using_subcommand check" -l nats -d 'Publish events (what was found, applied, rolled back) to NATS at URL on vext.events.> [default: [nats] url in the config, if any]' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l docker -d 'Also list the images of running containers from the Docker engine'
 complete -c vext -n "__fish_vext_using_subcommand check" -l all -d 'With --docker: stopped containers too'
@@ -247,12 +247,12 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l parallel -d 'Update
 complete -c vext -n "__fish_vext_using_subcommand update" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand update" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries' -r -F
-complete -c vext -n "__fish_vext_using_subcommand update" -l notify -d 'Send a notification of what was applied, rolled back or failed to TARGET (repeatable)' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l via -d 'With --notify: hand the notification to a daemon at HOST[:PORT]' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l secret-file -d 'With --via: sign with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l notify -d 'Send a summary to TARGET when there is something to report (repeatable; nothing is sent when there is not)' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l via -d 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l secret-file -d 'With --via: sign the summary with the shared secret in FILE (the daemon\'s --secret-file)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand update" -l nats -d 'Publish events (what was found, applied, rolled back) to NATS at URL on vext.events.> [default: [nats] url in the config, if any]' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l metrics-file -d 'Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically' -r -F
 complete -c vext -n "__fish_vext_using_subcommand update" -l state-dir -d 'Where the update journal and the held versions live (the daemon\'s state dir) [default: as vext daemon]' -r -F
-complete -c vext -n "__fish_vext_using_subcommand update" -l nats -d 'Publish events (what was found, applied, rolled back) to NATS at URL on vext.events.> [default: [nats] url in the config, if any]' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand update" -l docker -d 'Also list the images of running containers from the Docker engine'
 complete -c vext -n "__fish_vext_using_subcommand update" -l all -d 'With --docker: stopped containers too'

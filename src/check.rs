@@ -14,7 +14,7 @@ use crate::images::check::{dedupe, evaluate, recall, remember, summary, Outcome,
 use crate::images::policy::{Decision, UpdateKind};
 use crate::images::registry::ErrorKind;
 use crate::notify::notice::Notice;
-use crate::settings::{DeliveryFlags, Notifier};
+use crate::settings::Notifier;
 
 fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
     let mut raw: Vec<(String, Option<String>)> = Vec::new();
@@ -85,14 +85,9 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     // Notification targets are checked before any registry is asked.
     let notify = crate::settings::notifier(
         ctx,
-        &args.notify,
-        &DeliveryFlags {
-            via: args.via.as_deref(),
-            secret_file: args.secret_file.as_deref(),
-            ca_file: args.ca_file.as_deref(),
-            state_dir: args.state_dir.as_deref(),
-            ..DeliveryFlags::default()
-        },
+        &args.report,
+        args.ca_file.as_deref(),
+        args.state_dir.as_deref(),
     )?;
     let started = std::time::Instant::now();
     let mut wanted = inputs(&args)?;
@@ -111,7 +106,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         extra_ca,
         progress,
     );
-    crate::settings::events(ctx, args.nats.as_deref(), "check");
+    crate::settings::events(ctx, args.report.nats.as_deref(), "check");
     for o in &results {
         emit_event(o);
         // On stderr too: a cron user reads stderr, and --only-new may print
@@ -155,7 +150,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
 /// `--only-new` and `--notify`; otherwise a state dir that cannot be used
 /// costs only the digest comparison, with a warning.
 fn open_state(args: &CheckArgs, ctx: &Context) -> Result<Option<rusqlite::Connection>> {
-    let required = args.only_new || !args.notify.is_empty();
+    let required = args.only_new || !args.report.notify.is_empty();
     let open = || -> Result<rusqlite::Connection> {
         let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
         crate::state::dir::ensure_private(&dir)?;

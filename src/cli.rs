@@ -735,7 +735,24 @@ pub(crate) struct CheckArgs {
     #[arg(long)]
     pub(crate) only_new: bool,
 
-    /// Send one summary to TARGET when there is something to report (repeatable; nothing when there is not).
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
+
+    /// Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) metrics_file: Option<PathBuf>,
+
+    /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
+    #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
+    pub(crate) state_dir: Option<PathBuf>,
+}
+
+/// Where `vext check` and `vext update` report what they found or did:
+/// a summary to targets (directly or through a daemon), events to NATS.
+#[derive(Args, Debug)]
+pub(crate) struct ReportArgs {
+    /// Send a summary to TARGET when there is something to report
+    /// (repeatable; nothing is sent when there is not).
     #[arg(long, value_name = "TARGET")]
     pub(crate) notify: Vec<String>,
 
@@ -746,14 +763,6 @@ pub(crate) struct CheckArgs {
     /// With --via: sign the summary with the shared secret in FILE (the daemon's --secret-file).
     #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,
-
-    /// Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter.
-    #[arg(long, value_name = "PATH")]
-    pub(crate) metrics_file: Option<PathBuf>,
-
-    /// Where each run records what it found, for --only-new and for telling when a `latest`-style tag's digest changed since the last run (the daemon's state dir) [default: as vext daemon].
-    #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
-    pub(crate) state_dir: Option<PathBuf>,
 
     /// Publish events (what was found, applied, rolled back) to NATS at URL
     /// on vext.events.> [default: [nats] url in the config, if any].
@@ -969,17 +978,8 @@ pub(crate) struct UpdateArgs {
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
-    /// Send a notification of what was applied, rolled back or failed to TARGET (repeatable).
-    #[arg(long, value_name = "TARGET")]
-    pub(crate) notify: Vec<String>,
-
-    /// With --notify: hand the notification to a daemon at HOST[:PORT].
-    #[arg(long, env = "VEXT_DAEMON", value_name = "HOST:PORT")]
-    pub(crate) via: Option<String>,
-
-    /// With --via: sign with the shared secret in FILE (the daemon's --secret-file).
-    #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
-    pub(crate) secret_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) report: ReportArgs,
 
     /// Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically.
     #[arg(long, value_name = "PATH")]
@@ -988,11 +988,6 @@ pub(crate) struct UpdateArgs {
     /// Where the update journal and the held versions live (the daemon's state dir) [default: as vext daemon].
     #[arg(long, env = "VEXT_STATE_DIR", value_name = "DIR")]
     pub(crate) state_dir: Option<PathBuf>,
-
-    /// Publish events (what was found, applied, rolled back) to NATS at URL
-    /// on vext.events.> [default: [nats] url in the config, if any].
-    #[arg(long, env = "VEXT_NATS", value_name = "URL")]
-    pub(crate) nats: Option<String>,
 }
 
 /// Where running images come from: the Docker engine and the Kubernetes API

@@ -95,16 +95,8 @@ fn client(args: &SemaphoreArgs, ctx: &Context) -> Result<Client> {
             "no Semaphore URL: give --url, VEXT_SEMAPHORE_URL, or url under [semaphore] in the config",
         )
     })?;
-    let from_file = |path: &std::path::Path| -> Result<String> {
-        crate::state::dir::check_private(path, "the Semaphore token file")?;
-        let t = std::fs::read_to_string(path).map_err(|e| {
-            fail(
-                Code::Config,
-                format!("reading the token file {}: {e}", path.display()),
-            )
-        })?;
-        Ok(t.trim().to_string())
-    };
+    let from_file =
+        |path: &std::path::Path| crate::settings::read_one_line(path, "Semaphore token");
     let settings = |token: String| -> Result<Settings> {
         Ok(Settings {
             url: url.clone(),

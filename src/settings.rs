@@ -122,14 +122,24 @@ pub(crate) struct Notifier {
 
 pub(crate) fn notifier(
     ctx: &Context,
-    notify: &[String],
-    flags: &DeliveryFlags,
+    report: &crate::cli::ReportArgs,
+    ca_file: Option<&Path>,
+    state_dir: Option<&Path>,
 ) -> Result<Option<Notifier>> {
-    if notify.is_empty() {
+    if report.notify.is_empty() {
         return Ok(None);
     }
-    let (urls, targets) = targets(ctx, notify, "--notify")?;
-    let sender = sender(ctx, flags)?;
+    let (urls, targets) = targets(ctx, &report.notify, "--notify")?;
+    let sender = sender(
+        ctx,
+        &DeliveryFlags {
+            via: report.via.as_deref(),
+            secret_file: report.secret_file.as_deref(),
+            ca_file,
+            state_dir,
+            ..DeliveryFlags::default()
+        },
+    )?;
     Ok(Some(Notifier {
         urls,
         targets,

@@ -24,7 +24,6 @@ use crate::images::update::health::Gate;
 use crate::images::update::manifest;
 use crate::images::update::plan::{plan, Inputs, Planned, Skipped, Work};
 use crate::notify::notice::{Notice, NoticeType};
-use crate::settings::DeliveryFlags;
 use crate::state::updates;
 
 /// One workload's result (`--json` field names are a stable interface).
@@ -52,18 +51,13 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
     let policy = crate::settings::policy(ctx, args.policy.as_deref())?;
     let notifier = crate::settings::notifier(
         ctx,
-        &args.notify,
-        &DeliveryFlags {
-            via: args.via.as_deref(),
-            secret_file: args.secret_file.as_deref(),
-            ca_file: args.ca_file.as_deref(),
-            state_dir: args.state_dir.as_deref(),
-            ..DeliveryFlags::default()
-        },
+        &args.report,
+        args.ca_file.as_deref(),
+        args.state_dir.as_deref(),
     )?;
     let extra_ca = crate::settings::extra_ca(args.ca_file.as_deref())?;
     if !args.plan {
-        crate::settings::events(ctx, args.nats.as_deref(), "update");
+        crate::settings::events(ctx, args.report.nats.as_deref(), "update");
     }
     if args.live.kube {
         log::warn!("--kube: updating Kubernetes workloads is not built yet; their images are listed as skipped");

@@ -17,26 +17,19 @@ fn requests(url: &str, prefix: &str, range: std::ops::Range<usize>) -> String {
     raw
 }
 
-/// Reads messages starting with `prefix` until `n` distinct ones arrived
-/// (or the time is up); returns them and how many arrived in all.
-fn collect(
-    obs: &mut Observer,
-    prefix: &str,
-    seen: &mut BTreeSet<String>,
-    n: usize,
-    within: Duration,
-) -> usize {
-    let until = Instant::now() + within;
-    let mut total = 0;
-    while seen.len() < n && Instant::now() < until {
-        for m in obs.privmsgs(1, Duration::from_millis(200)) {
-            if m.text.starts_with(prefix) {
-                total += 1;
-                seen.insert(m.text);
-            }
+/// `vext nats status --json` once the stream holds no message (every
+/// delivery confirmed), within 10 s.
+fn wait_until_empty(nats: &NatsServer) -> serde_json::Value {
+    let until = Instant::now() + Duration::from_secs(10);
+    loop {
+        let out = vext(["nats", "status", "--nats", &nats.url(), "--json"]).expect(0);
+        let st: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        if st["messages"] == 0 {
+            return st;
         }
+        assert!(Instant::now() < until, "{}", out.stdout);
+        std::thread::sleep(Duration::from_millis(200));
     }
-    total
 }
 
 fn config(dir: &TempDir, extra: &str) -> String {
@@ -187,26 +180,16 @@ fn three_daemons_share_the_queue_and_a_killed_one_loses_nothing() {
     assert!(copies <= 256, "{copies} copies");
     // The work queue is empty once every delivery is confirmed, and the
     // lease is held by a live daemon.
-    let until = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = vext(["nats", "status", "--nats", &nats.url(), "--json"]).expect(0);
-        let st: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        if st["messages"] == 0 {
-            assert_eq!(st["stream"], "VEXT");
-            assert_eq!(st["consumer"]["pending"], 0, "{}", out.stdout);
-            let holder = st["leases"][0]["holder"].as_str().unwrap_or_default();
-            assert!(
-                daemons
-                    .iter()
-                    .any(|d| holder.ends_with(&format!("pid {}", d.pid()))),
-                "{}",
-                out.stdout
-            );
-            break;
-        }
-        assert!(Instant::now() < until, "{}", out.stdout);
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    let st = wait_until_empty(&nats);
+    assert_eq!(st["stream"], "VEXT");
+    assert_eq!(st["consumer"]["pending"], 0, "{st}");
+    let holder = st["leases"][0]["holder"].as_str().unwrap_or_default();
+    assert!(
+        daemons
+            .iter()
+            .any(|d| holder.ends_with(&format!("pid {}", d.pid()))),
+        "{st}"
+    );
     let out = vext(["nats", "status", "--nats", &nats.url()]).expect(0);
     assert!(
         out.stdout.contains("stream VEXT: 0 messages"),
@@ -237,7 +220,7 @@ fn intake_while_nats_is_down_waits_in_the_outbox_and_is_forwarded() {
         10,
     );
     let mut seen = BTreeSet::new();
-    collect(&mut obs, "a ", &mut seen, 10, Duration::from_secs(20));
+    obs.collect_into("a ", &mut seen, 10, Duration::from_secs(20));
     assert_eq!(seen.len(), 10);
 
     nats.kill9();
@@ -422,16 +405,7 @@ fn a_message_that_keeps_failing_ends_as_failed_after_max_deliver() {
     assert_eq!(ev["data"]["id"], "p-1", "{ev}");
     assert_eq!(ev["data"]["attempt"], 2, "{ev}");
     // Gone from the queue, not in a loop.
-    let until = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = vext(["nats", "status", "--nats", &nats.url(), "--json"]).expect(0);
-        let st: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-        if st["messages"] == 0 {
-            break;
-        }
-        assert!(Instant::now() < until, "{}", out.stdout);
-        std::thread::sleep(Duration::from_millis(200));
-    }
+    wait_until_empty(&nats);
     std::thread::sleep(Duration::from_secs(3));
     let attempts = daemon.log().matches("p-1/0: ").count();
     assert_eq!(attempts, 2, "{}", daemon.log());
@@ -467,7 +441,7 @@ fn a_three_node_cluster_loses_nothing_when_the_stream_leader_dies() {
         100,
     );
     let mut seen = BTreeSet::new();
-    collect(&mut obs, "c ", &mut seen, 100, Duration::from_secs(30));
+    obs.collect_into("c ", &mut seen, 100, Duration::from_secs(30));
     assert_eq!(seen.len(), 100, "{}", daemons[0].log());
 
     let info = cluster.nodes[0].request("$JS.API.STREAM.INFO.VEXT", "");
@@ -481,7 +455,7 @@ fn a_three_node_cluster_loses_nothing_when_the_stream_leader_dies() {
         &daemons[1].request(requests(&url, "c", 100..200).as_bytes(), 100),
         100,
     );
-    collect(&mut obs, "c ", &mut seen, 200, Duration::from_secs(60));
+    obs.collect_into("c ", &mut seen, 200, Duration::from_secs(60));
     let missing: Vec<usize> = (0..200)
         .filter(|i| !seen.contains(&format!("c {i}")))
         .collect();

@@ -18,28 +18,6 @@ fn requests(url: &str, prefix: &str, n: usize) -> String {
     raw
 }
 
-/// Collects distinct texts with `prefix` into `seen` until it holds `n`
-/// (or the time is up); returns how many matching messages arrived.
-fn collect_into(
-    obs: &mut Observer,
-    prefix: &str,
-    seen: &mut BTreeSet<String>,
-    n: usize,
-    within: Duration,
-) -> usize {
-    let until = Instant::now() + within;
-    let mut total = 0;
-    while seen.len() < n && Instant::now() < until {
-        for m in obs.privmsgs(1, Duration::from_millis(200)) {
-            if m.text.starts_with(prefix) {
-                total += 1;
-                seen.insert(m.text);
-            }
-        }
-    }
-    total
-}
-
 fn collect(
     obs: &mut Observer,
     prefix: &str,
@@ -47,7 +25,7 @@ fn collect(
     within: Duration,
 ) -> (BTreeSet<String>, usize) {
     let mut seen = BTreeSet::new();
-    let total = collect_into(obs, prefix, &mut seen, n, within);
+    let total = obs.collect_into(prefix, &mut seen, n, within);
     (seen, total)
 }
 
@@ -79,7 +57,7 @@ fn kill_9_mid_delivery_loses_nothing() {
     daemon.signal("KILL");
     daemon.wait(Duration::from_secs(5));
     let _daemon = Daemon::start(&fast);
-    let rest = collect_into(&mut obs, "m ", &mut seen, 1000, Duration::from_secs(60));
+    let rest = obs.collect_into("m ", &mut seen, 1000, Duration::from_secs(60));
     assert_eq!(
         seen.len(),
         1000,
@@ -175,7 +153,7 @@ fn sigterm_with_a_full_queue_then_restart_delivers_everything() {
         "the queue should not have drained in 0.5 s"
     );
     let _daemon = Daemon::start(&["--state-dir", &dir, "--burst", "20", "--line-rate", "20"]);
-    collect_into(&mut obs, "q ", &mut seen, 20, Duration::from_secs(30));
+    obs.collect_into("q ", &mut seen, 20, Duration::from_secs(30));
     assert_eq!(seen.len(), 20);
 }
 

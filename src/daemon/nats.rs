@@ -47,7 +47,6 @@ pub(crate) struct Nats {
     /// that NATS receives them in the order they were accepted.
     backlog: AtomicBool,
     inflight: Mutex<HashMap<u64, (Arc<Job>, Instant)>>,
-    inflight_count: AtomicUsize,
     next_key: AtomicUsize,
     stopping: AtomicBool,
 }
@@ -73,7 +72,6 @@ impl Nats {
             outbox: Mutex::new(conn),
             backlog: AtomicBool::new(waiting > 0),
             inflight: Mutex::new(HashMap::new()),
-            inflight_count: AtomicUsize::new(0),
             next_key: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
         }))
@@ -420,7 +418,6 @@ impl Nats {
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, (job.clone(), Instant::now()));
-        self.inflight_count.fetch_add(1, Ordering::SeqCst);
         mine.fetch_add(1, Ordering::SeqCst);
         let mine = mine.clone();
         let notice = Notice {
@@ -507,7 +504,6 @@ impl Nats {
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .remove(&key);
-                me.inflight_count.fetch_sub(1, Ordering::SeqCst);
                 mine.fetch_sub(1, Ordering::SeqCst);
             }),
         );
@@ -535,7 +531,7 @@ impl Nats {
 
     /// Deliveries held from the queue and not yet answered.
     pub(crate) fn inflight(&self) -> usize {
-        self.inflight_count.load(Ordering::SeqCst)
+        self.inflight.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
 }
 

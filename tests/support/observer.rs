@@ -138,6 +138,29 @@ impl Observer {
     }
 
     /// PRIVMSGs that arrive within `quiet` of each other, until silence.
+    /// Collects distinct texts starting with `prefix` into `seen` until it
+    /// holds `n` (or the time is up); returns how many matching messages
+    /// arrived in all (copies included).
+    pub fn collect_into(
+        &mut self,
+        prefix: &str,
+        seen: &mut std::collections::BTreeSet<String>,
+        n: usize,
+        within: Duration,
+    ) -> usize {
+        let until = Instant::now() + within;
+        let mut total = 0;
+        while seen.len() < n && Instant::now() < until {
+            for m in self.privmsgs(1, Duration::from_millis(200)) {
+                if m.text.starts_with(prefix) {
+                    total += 1;
+                    seen.insert(m.text);
+                }
+            }
+        }
+        total
+    }
+
     pub fn drain(&mut self, quiet: Duration) -> Vec<Privmsg> {
         let mut got = Vec::new();
         while let Ok(l) = self.lines.recv_timeout(quiet) {
