@@ -531,7 +531,10 @@ impl Nats {
 
     /// Deliveries held from the queue and not yet answered.
     pub(crate) fn inflight(&self) -> usize {
-        self.inflight.lock().unwrap_or_else(|p| p.into_inner()).len()
+        self.inflight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .len()
     }
 }
 
