@@ -225,9 +225,10 @@ def cycles(graph):
 # The wings and the floor sit below the commands: they never import the
 # config, the CLI or a command. Commands turn config into typed settings and
 # hand them down.
-LOW = ("notify", "images", "state", "net", "glob.rs", "exit.rs")
+LOW = ("notify", "images", "state", "net", "bus", "chatops", "glob.rs", "exit.rs")
 HIGH = ("config.rs", "context.rs", "cli.rs", "main.rs", "daemon", "hook",
-        "send.rs", "check.rs", "scan.rs", "history.rs", "generate.rs")
+        "send.rs", "check.rs", "scan.rs", "history.rs", "generate.rs",
+        "update.rs", "semaphore.rs", "nats.rs", "settings.rs", "irkerd_conf.rs")
 
 
 def upward(graph):

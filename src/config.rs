@@ -31,6 +31,9 @@ pub(crate) struct Config {
     /// Semaphore UI, for `vext semaphore`.
     #[serde(default)]
     pub(crate) semaphore: SemaphoreSection,
+    /// The daemon's Matrix bot for Semaphore (runs when this section is given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) bot: Option<BotSection>,
     /// NATS JetStream, for `vext daemon --nats`.
     #[serde(default)]
     pub(crate) nats: NatsSection,
@@ -62,6 +65,38 @@ pub(crate) struct NatsSection {
     pub(crate) dedup_window: Option<String>,
     /// How soon another daemon takes over an IRC network whose daemon died [default: 10s].
     pub(crate) lease_ttl: Option<String>,
+}
+
+/// `[bot]`: the daemon's Matrix bot that runs Semaphore tasks from chat.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BotSection {
+    /// The homeserver's base URL, e.g. "https://matrix.example.org".
+    pub(crate) homeserver: Option<String>,
+    /// The bot's Matrix user id, e.g. "@vext:example.org".
+    pub(crate) user_id: Option<String>,
+    pub(crate) token_file: Option<PathBuf>,
+    /// Without a token: log in with this password (the session is kept).
+    pub(crate) password_file: Option<PathBuf>,
+    /// Room ids or aliases the bot answers in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) rooms: Vec<String>,
+    /// Matrix user ids whose commands the bot carries out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) admins: Vec<String>,
+    /// What starts a command [default: "!cd"].
+    pub(crate) prefix: Option<String>,
+    /// Ask before `run` starts a task [default: true].
+    pub(crate) confirm: Option<bool>,
+    /// How long a `run` waits for `yes` [default: 5m].
+    pub(crate) confirm_timeout: Option<String>,
+    /// How often running tasks are looked at [default: 10s].
+    pub(crate) poll_interval: Option<String>,
+    /// When to say a task is still running [default: 5m].
+    pub(crate) still_running: Option<String>,
+    /// Shortcuts: `deploy = "run Infra 'Deploy web'"`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) aliases: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]

@@ -9,13 +9,19 @@ use std::time::Instant;
 use anyhow::Result;
 use serde_json::Value;
 
-use crate::chatops::semaphore::{is_final, Client, Named, RunRequest, Settings};
+use crate::chatops::semaphore::{is_final, Client, Named, RunRequest};
 use crate::cli::{SemaphoreArgs, SemaphoreCommand, SemaphoreRunArgs};
 use crate::context::Context;
 use crate::exit::{fail, Code};
 
 pub(crate) fn run(args: SemaphoreArgs, ctx: &Context) -> Result<Code> {
-    let client = client(&args, ctx)?;
+    let flags = crate::settings::SemaphoreFlags {
+        url: args.url.as_deref(),
+        token_file: args.token_file.as_deref(),
+        ca_file: args.ca_file.as_deref(),
+        timeout: args.timeout,
+    };
+    let client = crate::settings::semaphore(ctx, &flags)?;
     let json = args.json;
     match args.command {
         SemaphoreCommand::Projects => {
@@ -84,72 +90,6 @@ pub(crate) fn run(args: SemaphoreArgs, ctx: &Context) -> Result<Code> {
             Ok(Code::Ok)
         }
     }
-}
-
-/// The URL and token: flags, then `VEXT_SEMAPHORE_*`, then `[semaphore]`.
-fn client(args: &SemaphoreArgs, ctx: &Context) -> Result<Client> {
-    let file = &ctx.config.semaphore;
-    let url = args.url.clone().or(file.url.clone()).ok_or_else(|| {
-        fail(
-            Code::Usage,
-            "no Semaphore URL: give --url, VEXT_SEMAPHORE_URL, or url under [semaphore] in the config",
-        )
-    })?;
-    let from_file =
-        |path: &std::path::Path| crate::settings::read_one_line(path, "Semaphore token");
-    let settings = |token: String| -> Result<Settings> {
-        Ok(Settings {
-            url: url.clone(),
-            token,
-            ca_pem: crate::settings::extra_ca(args.ca_file.as_deref())?,
-            timeout: args.timeout,
-        })
-    };
-    let token = match (&args.token_file, std::env::var("VEXT_SEMAPHORE_TOKEN")) {
-        (Some(p), _) => from_file(p)?,
-        (None, Ok(t)) if !t.trim().is_empty() => t.trim().to_string(),
-        _ => match (&file.token, &file.token_file, &file.user, &file.password_file) {
-            (Some(t), ..) => t.clone(),
-            (None, Some(p), ..) => from_file(p)?,
-            (None, None, Some(user), Some(pw)) => {
-                let password = crate::settings::read_one_line(pw, "Semaphore password")?;
-                return logged_in(ctx, settings(String::new())?, user, &password);
-            }
-            _ => {
-                return Err(fail(
-                    Code::Usage,
-                    "no Semaphore token: give --token-file, VEXT_SEMAPHORE_TOKEN, or under [semaphore] \
-                     token_file (or user and password_file, to log in and mint one)",
-                ))
-            }
-        },
-    };
-    if token.is_empty() || token.contains(['\r', '\n']) {
-        return Err(fail(
-            Code::Config,
-            "the Semaphore token must be one non-empty line",
-        ));
-    }
-    Client::new(settings(token)?)
-}
-
-/// `user` + `password_file`: the token minted at the last login, kept in
-/// the state database (0600), while Semaphore accepts it; else a new login
-/// and a new token.
-fn logged_in(ctx: &Context, s: Settings, user: &str, password: &str) -> Result<Client> {
-    let dir = crate::settings::state_dir(ctx, None)?;
-    let conn = crate::state::db::open(&dir)?;
-    let key = format!("{}|{user}", s.url.trim_end_matches('/'));
-    if let Some(token) = crate::state::kv::get(&conn, "semaphore-tokens", &key)? {
-        let client = Client::new(Settings { token, ..s.clone() })?;
-        if client.token_works()? {
-            return Ok(client);
-        }
-        log::info!("the kept Semaphore token for {user} was refused; logging in again");
-    }
-    let token = Client::mint_token(&s, user, password)?;
-    crate::state::kv::put(&conn, "semaphore-tokens", &key, &token)?;
-    Client::new(Settings { token, ..s })
 }
 
 fn run_task(client: &Client, r: SemaphoreRunArgs, json: bool) -> Result<Code> {

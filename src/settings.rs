@@ -325,3 +325,182 @@ pub(crate) fn events(ctx: &Context, flag: Option<&str>, command: &str) {
         log::warn!("events are not published: {e:#}");
     }
 }
+
+/// Where `vext semaphore` (or the daemon's bot) finds Semaphore: flags over
+/// `VEXT_SEMAPHORE_TOKEN` over `[semaphore]`.
+pub(crate) struct SemaphoreFlags<'a> {
+    pub(crate) url: Option<&'a str>,
+    pub(crate) token_file: Option<&'a Path>,
+    pub(crate) ca_file: Option<&'a Path>,
+    pub(crate) timeout: Duration,
+}
+
+/// The Semaphore client: the URL and a token from a flag, the environment,
+/// `[semaphore] token`/`token_file`, or a login as `user` with
+/// `password_file` (the minted token kept in the state database).
+pub(crate) fn semaphore(
+    ctx: &Context,
+    flags: &SemaphoreFlags,
+) -> Result<crate::chatops::semaphore::Client> {
+    use crate::chatops::semaphore::{Client, Settings};
+    let file = &ctx.config.semaphore;
+    let url = flags
+        .url
+        .map(String::from)
+        .or(file.url.clone())
+        .ok_or_else(|| {
+            fail(
+                Code::Usage,
+                "no Semaphore URL: give --url, VEXT_SEMAPHORE_URL, or url under [semaphore] in the config",
+            )
+        })?;
+    let settings = |token: String| -> Result<Settings> {
+        Ok(Settings {
+            url: url.clone(),
+            token,
+            ca_pem: extra_ca(flags.ca_file)?,
+            timeout: flags.timeout,
+        })
+    };
+    let from_file = |path: &Path| read_one_line(path, "Semaphore token");
+    let token = match (flags.token_file, std::env::var("VEXT_SEMAPHORE_TOKEN")) {
+        (Some(p), _) => from_file(p)?,
+        (None, Ok(t)) if !t.trim().is_empty() => t.trim().to_string(),
+        _ => match (&file.token, &file.token_file, &file.user, &file.password_file) {
+            (Some(t), ..) => t.clone(),
+            (None, Some(p), ..) => from_file(p)?,
+            (None, None, Some(user), Some(pw)) => {
+                let password = read_one_line(pw, "Semaphore password")?;
+                let dir = state_dir(ctx, None)?;
+                return Client::logged_in(settings(String::new())?, &dir, user, &password);
+            }
+            _ => {
+                return Err(fail(
+                    Code::Usage,
+                    "no Semaphore token: give --token-file, VEXT_SEMAPHORE_TOKEN, or under [semaphore] \
+                     token_file (or user and password_file, to log in and mint one)",
+                ))
+            }
+        },
+    };
+    if token.is_empty() || token.contains(['\r', '\n']) {
+        return Err(fail(
+            Code::Config,
+            "the Semaphore token must be one non-empty line",
+        ));
+    }
+    Client::new(settings(token)?)
+}
+
+/// The daemon's bot, when the config has a `[bot]` section: its settings
+/// and the Semaphore client it drives (from `[semaphore]`).
+pub(crate) fn bot(
+    ctx: &Context,
+    state_dir: &Path,
+    ca_file: Option<&Path>,
+) -> Result<
+    Option<(
+        crate::chatops::bot::Settings,
+        crate::chatops::semaphore::Client,
+    )>,
+> {
+    let Some(b) = &ctx.config.bot else {
+        return Ok(None);
+    };
+    let bad = |what: String| fail(Code::Config, format!("[bot] {what}"));
+    let homeserver = b.homeserver.clone().ok_or_else(|| {
+        bad("needs homeserver (the base URL, e.g. https://matrix.example.org)".into())
+    })?;
+    let user_id = b
+        .user_id
+        .clone()
+        .filter(|u| u.starts_with('@') && u.contains(':'))
+        .ok_or_else(|| bad("needs user_id, the bot's Matrix id (@name:server)".into()))?;
+    let (token, password) = match (&b.token_file, &b.password_file) {
+        (Some(f), _) => (Some(read_one_line(f, "bot's Matrix token")?), None),
+        (None, Some(f)) => (None, Some(read_one_line(f, "bot's Matrix password")?)),
+        (None, None) => {
+            return Err(bad(
+                "needs token_file, or password_file to log in as user_id".into(),
+            ))
+        }
+    };
+    if b.rooms.is_empty() {
+        return Err(bad(
+            "needs rooms, the room ids or aliases to answer in".into()
+        ));
+    }
+    if let Some(r) = b
+        .rooms
+        .iter()
+        .find(|r| !(r.starts_with('!') || r.starts_with('#')))
+    {
+        return Err(bad(format!(
+            "rooms: {r:?} is neither a room id (!…) nor an alias (#…)"
+        )));
+    }
+    if b.admins.is_empty() {
+        return Err(bad(
+            "needs admins, the Matrix ids the bot obeys (it would obey no one)".into(),
+        ));
+    }
+    if let Some(a) = b
+        .admins
+        .iter()
+        .find(|a| !(a.starts_with('@') && a.contains(':')))
+    {
+        return Err(bad(format!(
+            "admins: {a:?} is not a Matrix user id (@name:server)"
+        )));
+    }
+    let prefix = b.prefix.clone().unwrap_or_else(|| "!cd".into());
+    if prefix.trim().is_empty() || prefix.contains(char::is_whitespace) {
+        return Err(bad(format!("prefix {prefix:?} must be one word")));
+    }
+    let duration = |v: &Option<String>, key: &str, default: u64| -> Result<Duration> {
+        match v {
+            None => Ok(Duration::from_secs(default)),
+            Some(text) => crate::cli::parse_duration(text)
+                .ok()
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "{key} {text:?} is not a duration such as 10s or 5m"
+                    ))
+                }),
+        }
+    };
+    let settings = crate::chatops::bot::Settings {
+        homeserver,
+        user_id,
+        token,
+        password,
+        rooms: b.rooms.clone(),
+        admins: b.admins.clone(),
+        prefix,
+        confirm: b.confirm.unwrap_or(true),
+        poll_interval: duration(&b.poll_interval, "poll_interval", 10)?,
+        still_running: duration(&b.still_running, "still_running", 300)?,
+        confirm_within: duration(&b.confirm_timeout, "confirm_timeout", 300)?,
+        aliases: b.aliases.clone(),
+        extra_ca: extra_ca(ca_file)?,
+        state_dir: state_dir.to_path_buf(),
+    };
+    let url = std::env::var("VEXT_SEMAPHORE_URL").ok();
+    let semaphore = semaphore(
+        ctx,
+        &SemaphoreFlags {
+            url: url.as_deref().filter(|u| !u.trim().is_empty()),
+            token_file: None,
+            ca_file,
+            timeout: Duration::from_secs(30),
+        },
+    )
+    .map_err(|e| {
+        fail(
+            crate::exit::code_of(&e),
+            format!("[bot] runs Semaphore tasks: {e:#}"),
+        )
+    })?;
+    Ok(Some((settings, semaphore)))
+}

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bot;
 mod check;
 mod cli;
 mod daemon;

@@ -2,4 +2,5 @@
 //! Semaphore UI client lives here (`vext semaphore` uses it); the daemon's
 //! Matrix bot will.
 
+pub(crate) mod bot;
 pub(crate) mod semaphore;

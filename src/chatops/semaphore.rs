@@ -19,6 +19,10 @@ pub(crate) struct Settings {
     pub(crate) timeout: Duration,
 }
 
+/// Minted tokens in the state database, by `<url>|<user>`.
+const TOKENS: &str = "semaphore-tokens";
+
+#[derive(Clone)]
 pub(crate) struct Client {
     base: String,
     token: String,
@@ -32,7 +36,7 @@ pub(crate) struct Named {
 }
 
 /// What a run asks for; only what was given is sent.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq)]
 pub(crate) struct RunRequest {
     pub(crate) template_id: i64,
     pub(crate) debug: bool,
@@ -177,6 +181,29 @@ impl Client {
         })
     }
 
+    /// `user` + password: the token minted at the last login, kept in the
+    /// state database (0600), while Semaphore accepts it; else a new login
+    /// and a new token.
+    pub(crate) fn logged_in(
+        s: Settings,
+        state_dir: &std::path::Path,
+        user: &str,
+        password: &str,
+    ) -> Result<Client> {
+        let conn = crate::state::db::open(state_dir)?;
+        let key = format!("{}|{user}", s.url.trim_end_matches('/'));
+        if let Some(token) = crate::state::kv::get(&conn, TOKENS, &key)? {
+            let client = Client::new(Settings { token, ..s.clone() })?;
+            if client.token_works()? {
+                return Ok(client);
+            }
+            log::info!("the kept Semaphore token for {user} was refused; logging in again");
+        }
+        let token = Client::mint_token(&s, user, password)?;
+        crate::state::kv::put(&conn, TOKENS, &key, &token)?;
+        Client::new(Settings { token, ..s })
+    }
+
     /// True while Semaphore accepts the token (`GET /api/user`).
     pub(crate) fn token_works(&self) -> Result<bool> {
         match self.call("GET", "/user", None) {
@@ -221,7 +248,10 @@ impl Client {
                 Code::NoPerm,
                 format!("Semaphore refused the token ({status} on {method} /api{path})"),
             )),
-            200..=299 => Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null))),
+            200..=299 => Ok((
+                status,
+                serde_json::from_str(&text).unwrap_or(Value::String(text)),
+            )),
             _ => Ok((status, Value::String(text.trim().to_string()))),
         }
     }
@@ -246,6 +276,21 @@ impl Client {
                 format!("Semaphore answered {s} to POST /api{path}: {}", short(&v)),
             )),
         }
+    }
+
+    /// `GET /api/ping`: Semaphore answers `pong` while it is up.
+    pub(crate) fn ping(&self) -> Result<()> {
+        self.get("/ping", "the ping endpoint").map(|_| ())
+    }
+
+    /// `GET /api/info`: the server's version and the like.
+    pub(crate) fn info(&self) -> Result<Value> {
+        self.get("/info", "the info endpoint")
+    }
+
+    /// The base URL, for messages.
+    pub(crate) fn url(&self) -> &str {
+        &self.base
     }
 
     pub(crate) fn projects(&self) -> Result<Vec<Named>> {

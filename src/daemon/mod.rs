@@ -197,6 +197,9 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     }
     let dispatcher = Arc::new(dispatcher);
     dispatcher.clone().schedule(&state_dir, retain)?;
+    if let Some((bot, semaphore)) = crate::settings::bot(ctx, &state_dir, ca_file)? {
+        crate::chatops::bot::start(bot, semaphore)?;
+    }
 
     let every = match (args.check_every, &ctx.config.check.every) {
         (Some(d), _) => Some(d),

@@ -26,13 +26,15 @@ fn permanent(code: Code, msg: impl Into<String>) -> DeliveryError {
     }
 }
 
-struct Reply {
-    status: u16,
-    json: serde_json::Value,
-    retry_after: Option<Duration>,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) json: serde_json::Value,
+    pub(crate) retry_after: Option<Duration>,
 }
 
-fn call(
+/// One request to the client API: the status, the JSON body (Null when
+/// it is none) and how long a 429 asks to wait.
+pub(crate) fn call(
     agent: &crate::net::tls::Agents,
     method: &str,
     url: &str,
@@ -155,6 +157,74 @@ fn login_lock(state_dir: Option<&Path>) -> Option<std::fs::File> {
         .ok()?;
     file.lock().ok()?;
     Some(file)
+}
+
+/// An access token for `user`: the session kept in the state dir, unless
+/// `force` (the kept one was refused) or there is none; then a password
+/// login that reuses the kept device, and the new session is kept.
+pub(crate) fn session(
+    agent: &crate::net::tls::Agents,
+    base: &str,
+    user: &str,
+    password: Option<&str>,
+    state_dir: Option<&Path>,
+    force: bool,
+) -> Result<String, DeliveryError> {
+    let key = format!("{base}|{user}");
+    let _one_at_a_time = LOGIN.lock().unwrap_or_else(|p| p.into_inner());
+    let _nor_beside_another_process = login_lock(state_dir);
+    let kept_session = kept(state_dir, SESSIONS, &key);
+    if !force {
+        if let Some(t) = kept_session
+            .as_ref()
+            .and_then(|s| s["access_token"].as_str())
+        {
+            return Ok(t.to_string());
+        }
+    }
+    let password = password.ok_or_else(|| {
+        permanent(
+            Code::Config,
+            format!("no access token and no password for {user}"),
+        )
+    })?;
+    let mut body = serde_json::json!({
+        "type": "m.login.password",
+        "identifier": {"type": "m.id.user", "user": user},
+        "password": password,
+        "initial_device_display_name": "vext",
+    });
+    // Reuse the device: one device per host, not one per run.
+    if let Some(d) = kept_session.as_ref().and_then(|s| s["device_id"].as_str()) {
+        body["device_id"] = d.into();
+    }
+    let r = call(
+        agent,
+        "POST",
+        &format!("{base}/_matrix/client/v3/login"),
+        None,
+        Some(&body),
+    )?;
+    match r.status {
+        200 => {
+            let token = r.json["access_token"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            keep(
+                state_dir,
+                SESSIONS,
+                &key,
+                &serde_json::json!({"access_token": token, "device_id": r.json["device_id"]}),
+            );
+            Ok(token)
+        }
+        403 | 401 => Err(permanent(
+            Code::NoPerm,
+            format!("login refused: {}", r.json["error"].as_str().unwrap_or("")),
+        )),
+        s => Err(temp(format!("login: {s}"))),
+    }
 }
 
 /// The homeserver's client API base.
@@ -288,65 +358,14 @@ impl MatrixTarget {
         state_dir: Option<&Path>,
         force: bool,
     ) -> Result<String, DeliveryError> {
-        let user = self.user.clone().ok_or_else(|| {
+        let user = self.user.as_deref().ok_or_else(|| {
             permanent(Code::Config, "no access token (config, VEXT_MATRIX_TOKEN or --matrix-token-file) and no user to log in as".to_string())
         })?;
-        let key = format!("{base}|{user}");
-        let _one_at_a_time = LOGIN.lock().unwrap_or_else(|p| p.into_inner());
-        let _nor_beside_another_process = login_lock(state_dir);
-        let session = kept(state_dir, SESSIONS, &key);
-        if !force {
-            if let Some(t) = session.as_ref().and_then(|s| s["access_token"].as_str()) {
-                return Ok(t.to_string());
-            }
-        }
         let password = self
             .password
             .clone()
-            .or_else(|| std::env::var("VEXT_MATRIX_PASSWORD").ok())
-            .ok_or_else(|| {
-                permanent(
-                    Code::Config,
-                    format!("no access token and no password for {user}"),
-                )
-            })?;
-        let mut body = serde_json::json!({
-            "type": "m.login.password",
-            "identifier": {"type": "m.id.user", "user": user},
-            "password": password,
-            "initial_device_display_name": "vext",
-        });
-        // Reuse the device: one device per host, not one per run.
-        if let Some(d) = session.as_ref().and_then(|s| s["device_id"].as_str()) {
-            body["device_id"] = d.into();
-        }
-        let r = call(
-            agent,
-            "POST",
-            &format!("{base}/_matrix/client/v3/login"),
-            None,
-            Some(&body),
-        )?;
-        match r.status {
-            200 => {
-                let token = r.json["access_token"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_string();
-                keep(
-                    state_dir,
-                    SESSIONS,
-                    &key,
-                    &serde_json::json!({"access_token": token, "device_id": r.json["device_id"]}),
-                );
-                Ok(token)
-            }
-            403 | 401 => Err(permanent(
-                Code::NoPerm,
-                format!("login refused: {}", r.json["error"].as_str().unwrap_or("")),
-            )),
-            s => Err(temp(format!("login: {s}"))),
-        }
+            .or_else(|| std::env::var("VEXT_MATRIX_PASSWORD").ok());
+        session(agent, base, user, password.as_deref(), state_dir, force)
     }
 
     /// Resolves an alias and joins (joining a joined room is harmless);

@@ -27,6 +27,21 @@ pub(crate) fn put(conn: &Connection, space: &str, key: &str, value: &str) -> Res
     Ok(())
 }
 
+/// Every key and value in `space`, by key.
+pub(crate) fn all(conn: &Connection, space: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare("SELECT key, value FROM kv WHERE space = ?1 ORDER BY key")?;
+    let rows = stmt.query_map(params![space], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+pub(crate) fn delete(conn: &Connection, space: &str, key: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM kv WHERE space = ?1 AND key = ?2",
+        params![space, key],
+    )?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,6 +56,14 @@ mod tests {
         put(&conn, "b", "k", "2").unwrap();
         put(&conn, "a", "k", "3").unwrap();
         assert_eq!(get(&conn, "a", "k").unwrap().as_deref(), Some("3"));
+        assert_eq!(get(&conn, "b", "k").unwrap().as_deref(), Some("2"));
+        put(&conn, "a", "j", "4").unwrap();
+        assert_eq!(
+            all(&conn, "a").unwrap(),
+            [("j".to_string(), "4".to_string()), ("k".into(), "3".into())]
+        );
+        delete(&conn, "a", "k").unwrap();
+        assert_eq!(get(&conn, "a", "k").unwrap(), None);
         assert_eq!(get(&conn, "b", "k").unwrap().as_deref(), Some("2"));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -162,6 +162,19 @@ impl Daemon {
         self.stderr.lock().unwrap().clone()
     }
 
+    /// Waits until the daemon's log holds `text`.
+    pub fn wait_log(&self, text: &str, timeout: Duration) {
+        let until = Instant::now() + timeout;
+        while !self.log().contains(text) {
+            assert!(
+                Instant::now() < until,
+                "no {text:?} in the daemon's log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
     /// Waits until `vext history` on `state` shows a delivered target;
     /// returns that `--json` output.
     pub fn wait_delivered(&self, state: &Path, timeout: Duration) -> String {

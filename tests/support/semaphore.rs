@@ -188,6 +188,7 @@ fn route(state: &Mutex<State>, method: &str, path: &str, body: Value) -> (u16, V
     let parts: Vec<&str> = path.trim_start_matches("/api/").split('/').collect();
     match (method, parts.as_slice()) {
         ("GET", ["ping"]) => (200, json!("pong")),
+        ("GET", ["info"]) => (200, json!({"version": "v2.10.22-fake", "ansible": "2.16"})),
         ("GET", ["projects"]) => (
             200,
             json!([{"id": 1, "name": "Infra"}, {"id": 2, "name": "Web"}]),
