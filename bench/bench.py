@@ -565,12 +565,12 @@ def check_bench():
     return vext_s, skopeo_s, same, requests[0] if requests else ""
 
 
-def matrix_bench():
-    """vext send vs apprise to the same room on the same Synapse, process wall time."""
+def start_synapse():
+    """Synapse from target/synapse-venv on a free port, generous rate limits;
+    returns (process, base URL, config path, dir, api) or None when absent."""
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     syn = os.path.join(root, "target", "synapse-venv", "bin")
-    apprise = os.path.join(root, "target", "bench-venv", "bin", "apprise")
-    if not os.path.exists(os.path.join(syn, "python")) or not os.path.exists(apprise):
+    if not os.path.exists(os.path.join(syn, "python")):
         return None
     d = tempfile.mkdtemp(prefix="vext-bench-synapse-")
     port = free_port()
@@ -583,9 +583,10 @@ def matrix_bench():
                 f"rc_joins:\n  local: {lim}\n  remote: {lim}\n")
     subprocess.run([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf, "--generate-keys"], cwd=d, capture_output=True, check=True)
     proc = spawn([os.path.join(syn, "python"), "-m", "synapse.app.homeserver", "-c", conf], cwd=d,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     import urllib.request
+
     def api(method, path, token=None, body=None):
         r = urllib.request.Request(base + path, data=json.dumps(body or {}).encode() if method != "GET" else None, method=method)
         r.add_header("Content-Type", "application/json")
@@ -599,9 +600,24 @@ def matrix_bench():
             break
         except Exception:
             time.sleep(0.1)
-    subprocess.run([os.path.join(syn, "register_new_matrix_user"), "-u", "bench", "-p", "bench-pass-1", "--no-admin", "-c", conf, base],
-                   capture_output=True, check=True)
-    token = api("POST", "/_matrix/client/v3/login", body={"type": "m.login.password", "identifier": {"type": "m.id.user", "user": "bench"}, "password": "bench-pass-1"})["access_token"]
+
+    def register(name, password):
+        subprocess.run([os.path.join(syn, "register_new_matrix_user"), "-u", name, "-p", password, "--no-admin", "-c", conf, base],
+                       capture_output=True, check=True)
+        return api("POST", "/_matrix/client/v3/login", body={"type": "m.login.password", "identifier": {"type": "m.id.user", "user": name}, "password": password})["access_token"]
+    return proc, base, d, api, register
+
+
+def matrix_bench():
+    """vext send vs apprise to the same room on the same Synapse, process wall time."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    apprise = os.path.join(root, "target", "bench-venv", "bin", "apprise")
+    started = start_synapse() if os.path.exists(apprise) else None
+    if not started:
+        return None
+    proc, base, d, api, register = started
+    port = base.rsplit(":", 1)[1]
+    token = register("bench", "bench-pass-1")
     room = api("POST", "/_matrix/client/v3/createRoom", token, {"room_alias_name": "bench"})["room_id"]
     def timed(cmd, env, n):
         times = []
@@ -772,7 +788,121 @@ def update_bench():
     return {"vext": vext_runs, "cli": cli_runs, "plan_s": plan_s, "plan_steps": steps}
 
 
+def bot_bench(runs=20, poll="2s"):
+    """The daemon's Matrix bot on Synapse with a fake Semaphore: from a
+    confirmed `!cd run` to the Semaphore POST, from a status change to the
+    room message, and the daemon's private memory with the bot running."""
+    started = start_synapse()
+    if not started:
+        return None
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from fake_semaphore import FakeSemaphore
+    proc, base, d, api, register = started
+    alice = register("alice", "alice-pass-1")
+    register("bot", "bot-pass-1")
+    room = api("POST", "/_matrix/client/v3/createRoom", alice, {"preset": "private_chat", "invite": ["@bot:localhost"]})["room_id"]
+    fake = FakeSemaphore("bench-token")
+    files = {}
+    for name, text in (("pw", "bot-pass-1"), ("tok", "bench-token")):
+        files[name] = os.path.join(d, name)
+        with open(files[name], "w") as f:
+            f.write(text + "\n")
+        os.chmod(files[name], 0o600)
+    conf = os.path.join(d, "vext.toml")
+    with open(conf, "w") as f:
+        f.write(f'[semaphore]\nurl = "{fake.url}"\ntoken_file = "{files["tok"]}"\n\n[bot]\nhomeserver = "{base}"\n'
+                f'user_id = "@bot:localhost"\npassword_file = "{files["pw"]}"\nrooms = ["{room}"]\nadmins = ["@alice:localhost"]\n'
+                f'poll_interval = "{poll}"\n')
+    state = tempfile.mkdtemp(prefix="vext-bench-bot-")
+    daemon = spawn([VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "--config", conf],
+                   stderr=subprocess.PIPE, text=True, env=dict(os.environ, VEXT_LOG="vext=info"))
+    ready = threading.Event()
+
+    def read_log():
+        for line in daemon.stderr:
+            if "commands from now on are answered" in line:
+                ready.set()
+    threading.Thread(target=read_log, daemon=True).start()
+    if not ready.wait(60):
+        sys.exit("the bot did not start")
+    enc = room.replace("!", "%21").replace(":", "%3A")
+    since = [api("GET", "/_matrix/client/v3/sync?timeout=0", alice)["next_batch"]]
+    txn = [0]
+
+    def say(text, thread=None):
+        txn[0] += 1
+        body = {"msgtype": "m.text", "body": text}
+        if thread:
+            body["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread}
+        return api("PUT", f"/_matrix/client/v3/rooms/{enc}/send/m.room.message/b{txn[0]}", alice, body)["event_id"]
+
+    def wait_bot(text, timeout=30):
+        until = time.monotonic() + timeout
+        while time.monotonic() < until:
+            v = api("GET", f"/_matrix/client/v3/sync?timeout=1000&since={since[0]}", alice)
+            since[0] = v["next_batch"]
+            now = time.monotonic()
+            for e in v.get("rooms", {}).get("join", {}).get(room, {}).get("timeline", {}).get("events", []):
+                if e.get("sender") == "@bot:localhost" and text in e.get("content", {}).get("body", ""):
+                    return now
+        sys.exit(f"the bot never said {text!r}")
+
+    to_post, accepted_to_post = [], []
+    for _ in range(runs):
+        cmd = say("!cd run Infra Deploy")
+        wait_bot("Reply `yes`")
+        n = len(fake.posted)
+        t0 = time.monotonic()
+        say("yes", cmd)
+        t1 = time.monotonic()
+        wait_bot("Started task")
+        posted_at = fake.posted[n][0]
+        to_post.append(posted_at - t0)
+        accepted_to_post.append(posted_at - t1)
+    changes = []
+    statuses = ["starting", "running", "success"]
+    for task in (100, 101, 102):
+        for st in statuses:
+            # At a random point of the bot's polling cycle.
+            time.sleep(random.uniform(0, 2.0))
+            t0 = time.monotonic()
+            fake.set_status(task, st)
+            word = {"success": "succeeded"}.get(st, st)
+            changes.append(wait_bot(f"Task {task} (Deploy, Infra)" + ("" if st == "success" else ": ") + ("" if st == "success" else word)) - t0)
+    time.sleep(1)
+    anon, rss = anon_kib(daemon.pid), rss_kib(daemon.pid)
+    plain, _, plain_state = start_daemon([])
+    time.sleep(1)
+    plain_anon = anon_kib(plain.pid)
+    for p in (daemon, plain, proc):
+        p.kill()
+        p.wait()
+    fake.stop()
+    for x in (d, state, plain_state):
+        shutil.rmtree(x, ignore_errors=True)
+    pct = lambda xs, q: sorted(xs)[min(len(xs) - 1, int(len(xs) * q))]
+    return {"poll": poll, "runs": runs, "to_post": to_post, "accepted_to_post": accepted_to_post,
+            "changes": changes, "anon": anon, "rss": rss, "plain_anon": plain_anon, "pct": pct}
+
+
+def print_bot(r):
+    if not r:
+        print("bot: Synapse is not installed (make deps)")
+        return
+    pct = r["pct"]
+    ms = lambda x: f"{x * 1000:.1f} ms"
+    print()
+    print(f"Matrix bot for Semaphore (Synapse on loopback, fake Semaphore, poll_interval {r['poll']}, {r['runs']} runs one after another, idle 2-core machine)")
+    print(f"  confirmed run -> Semaphore POST, from sending `yes`:    median {ms(statistics.median(r['to_post']))}, p95 {ms(pct(r['to_post'], 0.95))}  (goal p95 < 100 ms)")
+    print(f"  ... from Synapse accepting `yes`:                        median {ms(statistics.median(r['accepted_to_post']))}, p95 {ms(pct(r['accepted_to_post'], 0.95))}")
+    print(f"  status change -> room message ({len(r['changes'])} changes):          median {ms(statistics.median(r['changes']))}, max {ms(max(r['changes']))}  (goal <= poll_interval + 1 s)")
+    print(f"  daemon private memory with the bot: {r['anon'] / 1024:.2f} MiB (RSS {r['rss'] / 1024:.1f} MiB); the same daemon without the bot: {r['plain_anon'] / 1024:.2f} MiB  (goal < 5 MiB)")
+
+
 def main():
+    if os.environ.get("BENCH_ONLY") == "bot":
+        print_bot(bot_bench())
+        return
     if os.environ.get("BENCH_ONLY") == "update":
         print_update(update_bench())
         return
@@ -859,6 +989,7 @@ def main():
         print(f"{'cost of durability (disk / tmpfs)':<50} {disk / tmpfs:>12.3f}")
     print_update(update_bench())
     print_nats(nats_bench())
+    print_bot(bot_bench())
     if not QUICK:
         print(
             f"pacing run delivered: vext {v['pace_delivered']}/200 ({v['pace_disconnects']} disconnects), "

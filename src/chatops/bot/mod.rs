@@ -154,8 +154,10 @@ fn serve(settings: Settings, matrix: Matrix, semaphore: Client) -> Result<()> {
     std::thread::Builder::new()
         .name("bot-watch".into())
         .spawn(move || loop {
+            // A steady cadence: the time a round takes is not added to it.
+            let round = Instant::now();
             b.watch_once();
-            std::thread::sleep(b.settings.poll_interval);
+            std::thread::sleep(b.settings.poll_interval.saturating_sub(round.elapsed()));
         })?;
     log::info!(
         "bot: {} answers `{}` in {} room(s) for {} admin(s)",
