@@ -259,6 +259,10 @@ fn run_confirmed_followed_to_the_end_across_a_restart() {
     .map(|t| says.iter().position(|s| s.contains(t)).unwrap())
     .collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{says:#?}");
+    chat.say(&chat.alice, "!cd logs 100 --tail 2", None);
+    chat.wait_for("Last 2 lines of task 100:\n```\nok: [web1]\nPLAY RECAP web1 ok=2\n```");
+    chat.say(&chat.alice, "!cd status 100", None);
+    chat.wait_for("Task 100 (Infra): success");
     std::thread::sleep(Duration::from_millis(600));
     assert_eq!(chat.count("Started task"), 1, "{says:#?}");
     assert_eq!(chat.count("only take commands"), 1, "{says:#?}");
@@ -338,6 +342,16 @@ fn reactions_stop_cancel_errors_and_rooms() {
     chat.say(&chat.alice, "!cd templates infra", None);
     chat.wait_for("Templates in Infra:\n- Deploy web (5)\n- Backup (6)");
     assert_eq!(tasks_posted(&fake).len(), 1, "{:?}", fake.requests());
+    // A token Semaphore no longer accepts: one line, and the bot lives on.
+    fake.refuse_tokens();
+    chat.say(&chat.alice, "!cd projects", None);
+    let refused = chat.wait_for("Semaphore refused the token");
+    assert_eq!(
+        body(&refused),
+        "⚠️ Semaphore refused the token (401 on GET /api/projects)"
+    );
+    chat.say(&chat.alice, "!cd help", None);
+    chat.wait_for("`run PROJECT TEMPLATE");
 
     // The encrypted room is told once; the other room's invite is declined.
     let until = Instant::now() + Duration::from_secs(20);

@@ -16,6 +16,8 @@ struct State {
     user: Option<(String, String)>,
     /// Tokens minted so far (each is accepted like the fixed one).
     minted: Vec<String>,
+    /// Every token refused (as after it was revoked in the UI).
+    refusing: bool,
 }
 
 pub struct FakeSemaphore {
@@ -31,6 +33,11 @@ impl FakeSemaphore {
         let fake = FakeSemaphore::start(token);
         fake.state.lock().unwrap().user = Some((user.into(), password.into()));
         fake
+    }
+
+    /// Refuses every token from now on.
+    pub fn refuse_tokens(&self) {
+        self.state.lock().unwrap().refusing = true;
     }
 
     /// Forgets every minted token (as revoking them in the UI would).
@@ -155,9 +162,13 @@ fn serve(conn: TcpStream, state: &Mutex<State>, token: &str) {
                 }
             }
             _ => {
-                let minted = state.lock().unwrap().minted.clone();
-                let valid = auth == format!("Bearer {token}")
-                    || minted.iter().any(|t| auth == format!("Bearer {t}"));
+                let (minted, refusing) = {
+                    let st = state.lock().unwrap();
+                    (st.minted.clone(), st.refusing)
+                };
+                let valid = !refusing
+                    && (auth == format!("Bearer {token}")
+                        || minted.iter().any(|t| auth == format!("Bearer {t}")));
                 if !valid {
                     (401, json!({"error": "Invalid token"}))
                 } else if (method.as_str(), path.as_str()) == ("GET", "/api/user") {
