@@ -119,6 +119,9 @@ It serves irker's protocol (one JSON object per line: {\"to\": URL or [URL...], 
 per IRC server (several channels per connection, up to the server's CHANLIMIT), \
 paces each connection so no server disconnects it for flooding, parts idle channels, \
 reconnects with backoff, and on SIGTERM/SIGINT delivers what is queued before it quits.\n\n\
+With a [bot] section in the config (and [semaphore]), it also runs a Matrix bot that \
+starts, follows and stops Semaphore UI tasks from the rooms listed there, for the admins \
+listed there (`!cd help` in a room lists its commands).\n\n\
 When ready it prints `listening tcp=ADDR udp=ADDR` on stderr.",
         after_help = "Examples:
   vext daemon                                  # 127.0.0.1:6659, like irkerd
