@@ -131,10 +131,20 @@ fn enc(room: &str) -> String {
     room.replace('!', "%21").replace(':', "%3A")
 }
 
-/// The daemon's config: the bot in `room` for alice, Semaphore at `fake`.
+/// The daemon's config: the bot in `rooms` for alice, Semaphore at `fake`.
 fn config(dir: &TempDir, chat: &Chat, fake: &FakeSemaphore, rooms: &[&str], extra: &str) -> String {
+    config_for(dir, chat, (&fake.url, &fake.token), rooms, extra)
+}
+
+fn config_for(
+    dir: &TempDir,
+    chat: &Chat,
+    (url, token): (&str, &str),
+    rooms: &[&str],
+    extra: &str,
+) -> String {
     let pw = dir.write("bot-password", "bot-pass-1\n");
-    let sem = dir.write("sem-token", &format!("{}\n", fake.token));
+    let sem = dir.write("sem-token", &format!("{token}\n"));
     for p in [&pw, &sem] {
         std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     }
@@ -144,7 +154,7 @@ fn config(dir: &TempDir, chat: &Chat, fake: &FakeSemaphore, rooms: &[&str], extr
         &format!(
             "[semaphore]\nurl = {:?}\ntoken_file = {:?}\n\n[bot]\nhomeserver = {:?}\nuser_id = \"@bot:localhost\"\npassword_file = {:?}\n\
              rooms = [{}]\nadmins = [\"@alice:localhost\"]\npoll_interval = \"200ms\"\n{extra}",
-            fake.url,
+            url,
             sem.display().to_string(),
             chat.hs.base(),
             pw.display().to_string(),
@@ -376,5 +386,32 @@ fn reactions_stop_cancel_errors_and_rooms() {
             "told {told} times; membership {member}"
         );
         std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Against a real Semaphore UI (SEMAPHORE_URL, SEMAPHORE_TOKEN): the bot
+/// lists its projects as `vext semaphore projects` does. Nothing is run.
+#[test]
+fn real_semaphore_projects_from_chat_when_configured() {
+    let (Ok(url), Ok(token)) = (
+        std::env::var("SEMAPHORE_URL"),
+        std::env::var("SEMAPHORE_TOKEN"),
+    ) else {
+        eprintln!("SEMAPHORE_URL/SEMAPHORE_TOKEN not set: the real-Semaphore bot test is skipped");
+        return;
+    };
+    let out = vext(["semaphore", "--url", &url, "projects", "--json"])
+        .env("VEXT_SEMAPHORE_TOKEN", &token)
+        .expect(0);
+    let projects: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    let chat = Chat::start();
+    let (dir, state) = (TempDir::new("bot"), TempDir::new("bot-state"));
+    let cfg = config_for(&dir, &chat, (&url, &token), &[&chat.room], "");
+    let _d = daemon(&cfg, &state);
+    chat.say(&chat.alice, "!cd projects", None);
+    let said = body(&chat.wait_for("Projects:"));
+    for p in &projects {
+        let line = format!("- {} ({})", p["name"].as_str().unwrap(), p["id"]);
+        assert!(said.contains(&line), "{line:?} not in {said}");
     }
 }
