@@ -245,3 +245,64 @@ fn a_retry_after_that_is_not_seconds_is_survived() {
     assert_eq!(fake.hits().len(), 2, "{}", daemon.log());
     assert!(daemon.log().contains("delivered"), "{}", daemon.log());
 }
+
+/// An endpoint that accepts connections and never answers holds a few of
+/// the daemon's threads, not one per message, and another host's webhook
+/// is delivered meanwhile.
+#[test]
+fn a_hanging_endpoint_holds_a_few_threads_and_delays_no_other_host() {
+    let hang = TcpListener::bind("127.0.0.1:0").unwrap();
+    let hang_url = format!(
+        "webhook+http://127.0.0.1:{}/x",
+        hang.local_addr().unwrap().port()
+    );
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let h = held.clone();
+    std::thread::spawn(move || {
+        for s in hang.incoming().flatten() {
+            h.lock().unwrap().push(s);
+        }
+    });
+    let fake = Fake::start(vec![]);
+    let good = format!("webhook+http://127.0.0.1:{}/ok", fake.port);
+    let daemon = Daemon::start(&[]);
+    let threads = || {
+        std::fs::read_to_string(format!("/proc/{}/status", daemon.pid()))
+            .unwrap()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix("Threads:")
+                    .map(|n| n.trim().parse::<usize>().unwrap())
+            })
+            .unwrap()
+    };
+    let before = threads();
+    for i in 0..20 {
+        vext([
+            "send",
+            "--via",
+            &daemon.tcp,
+            &hang_url,
+            "-m",
+            &format!("stuck {i}"),
+        ])
+        .expect(0);
+    }
+    let until = Instant::now() + Duration::from_secs(10);
+    while held.lock().unwrap().len() < 4 && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    vext(["send", "--via", &daemon.tcp, &good, "-m", "meanwhile"]).expect(0);
+    assert_eq!(fake.wait(1).len(), 1, "{}", daemon.log());
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        held.lock().unwrap().len(),
+        4,
+        "connections to the hanging host"
+    );
+    let now = threads();
+    assert!(
+        now <= before + 6,
+        "{before} threads before, {now} with 20 stuck deliveries"
+    );
+}

@@ -7,12 +7,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use crate::exit::Code;
 use crate::notify::irc::line::text_lines;
 use crate::notify::irc::pool::Pool;
 use crate::notify::irc::{Done, Job, Settings};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::notify::target::{IrcServer, Target};
+use crate::notify::workers::Workers;
 use std::time::Duration;
 
 pub(crate) struct Delivery {
@@ -20,8 +20,22 @@ pub(crate) struct Delivery {
     pools: Mutex<HashMap<IrcServer, Arc<Pool>>>,
     /// One HTTP agent (one connection pool) for every webhook and homeserver.
     http: Arc<crate::net::tls::Agents>,
+    /// The threads that post to homeservers and webhooks, bounded.
+    http_workers: Workers,
     /// Where Matrix sessions (token, device id) are kept.
     pub(crate) state_dir: Option<std::path::PathBuf>,
+}
+
+/// HTTP deliveries at once, in all and to one host: a hanging endpoint
+/// holds its share of threads and no more.
+const HTTP_THREADS: usize = 32;
+const HTTP_PER_HOST: usize = 4;
+
+/// The host (and port) part of an endpoint URL, the key of its share.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let hostport = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    hostport.rsplit('@').next().unwrap_or(hostport)
 }
 
 /// The notice as IRC text: a coloured type tag and a bold title before the
@@ -50,6 +64,7 @@ impl Delivery {
             http: Arc::new(crate::net::tls::Agents::new(extra_ca, |b| {
                 b.timeout_global(Some(Duration::from_secs(30)))
             })),
+            http_workers: Workers::new(HTTP_THREADS, HTTP_PER_HOST),
             state_dir: None,
         }
     }
@@ -84,55 +99,33 @@ impl Delivery {
                     let deadline =
                         expires.unwrap_or_else(|| Instant::now() + Duration::from_secs(30));
                     let state_dir = self.state_dir.clone();
-                    let spawned =
-                        std::thread::Builder::new()
-                            .name("matrix".into())
-                            .spawn(move || {
-                                let txn = format!(
-                                    "vext-{}-{i}",
-                                    notice
-                                        .id
-                                        .clone()
-                                        .unwrap_or_else(crate::notify::irker::protocol::new_id)
-                                );
-                                let opts = crate::notify::matrix::SendOptions {
-                                    state_dir: state_dir.as_deref(),
-                                    format: notice.format.as_deref(),
-                                    msgtype: notice.msgtype.as_deref(),
-                                    txn: &txn,
-                                };
-                                report(i, m.deliver(&agent, &notice, &opts, deadline));
-                            });
-                    if let Err(e) = spawned {
-                        done(
-                            i,
-                            Err(crate::notify::error::DeliveryError::temporary(
-                                Code::TempFail,
-                                format!("cannot start a thread: {e}"),
-                            )),
+                    let host = m.host.clone();
+                    self.http_workers.run(&host, move || {
+                        let txn = format!(
+                            "vext-{}-{i}",
+                            notice
+                                .id
+                                .clone()
+                                .unwrap_or_else(crate::notify::irker::protocol::new_id)
                         );
-                    }
+                        let opts = crate::notify::matrix::SendOptions {
+                            state_dir: state_dir.as_deref(),
+                            format: notice.format.as_deref(),
+                            msgtype: notice.msgtype.as_deref(),
+                            txn: &txn,
+                        };
+                        report(i, m.deliver(&agent, &notice, &opts, deadline));
+                    });
                 }
                 Target::Webhook(w) => {
                     let (w, agent, notice, report) =
                         (w.clone(), self.http.clone(), notice.clone(), done.clone());
                     let deadline =
                         expires.unwrap_or_else(|| Instant::now() + Duration::from_secs(30));
-                    let spawned =
-                        std::thread::Builder::new()
-                            .name("webhook".into())
-                            .spawn(move || {
-                                report(i, w.deliver(&agent, &notice, deadline));
-                            });
-                    if let Err(e) = spawned {
-                        done(
-                            i,
-                            Err(crate::notify::error::DeliveryError::temporary(
-                                Code::TempFail,
-                                format!("cannot start a thread: {e}"),
-                            )),
-                        );
-                    }
+                    let host = host_of(&w.endpoint).to_string();
+                    self.http_workers.run(&host, move || {
+                        report(i, w.deliver(&agent, &notice, deadline));
+                    });
                 }
             }
         }
@@ -190,4 +183,20 @@ impl Delivery {
 /// A default nick like irkerd's: a fixed stem and three random digits.
 pub(crate) fn default_nick() -> String {
     format!("vext{:03}", fastrand::u32(0..1000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn the_share_of_an_endpoint_is_its_host_and_port() {
+        assert_eq!(
+            host_of("https://hooks.slack.com/services/T/B/S"),
+            "hooks.slack.com"
+        );
+        assert_eq!(host_of("http://u:p@127.0.0.1:8080/x?y"), "127.0.0.1:8080");
+        assert_eq!(host_of("http://[::1]:9/"), "[::1]:9");
+        assert_eq!(host_of("no-scheme"), "no-scheme");
+    }
 }

@@ -14,3 +14,4 @@ pub(crate) mod notice;
 pub(crate) mod sender;
 pub(crate) mod target;
 pub(crate) mod webhook;
+pub(crate) mod workers;
