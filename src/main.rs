@@ -40,6 +40,15 @@ use crate::context::Context;
 use crate::exit::Code;
 
 fn main() -> ExitCode {
+    // `vext --version` answers before the command line's whole definition
+    // is built: scripts call it to probe for vext.
+    let mut args = std::env::args_os().skip(1);
+    if let (Some(flag), None) = (args.next(), args.next()) {
+        if flag == "--version" || flag == "-V" {
+            let _ = writeln!(std::io::stdout(), "vext {}", env!("CARGO_PKG_VERSION"));
+            return ExitCode::SUCCESS;
+        }
+    }
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
