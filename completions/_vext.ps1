@@ -301,7 +301,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest')
             [CompletionResult]::new('--exit-code', '--exit-code', [CompletionResultType]::ParameterName, 'Exit 1 when at least one update is approved')
-            [CompletionResult]::new('--only-new', '--only-new', [CompletionResultType]::ParameterName, 'Report only images whose newest version (or digest) changed since the last run')
+            [CompletionResult]::new('--only-new', '--only-new', [CompletionResultType]::ParameterName, 'Report only what is new since the last --only-new report that reached its reader')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')

@@ -283,7 +283,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --all-namespaces 'With --kube: every namespace'
             cand --json 'Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest'
             cand --exit-code 'Exit 1 when at least one update is approved'
-            cand --only-new 'Report only images whose newest version (or digest) changed since the last run'
+            cand --only-new 'Report only what is new since the last --only-new report that reached its reader'
             cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'

@@ -227,7 +227,7 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l kube -d 'Also list t
 complete -c vext -n "__fish_vext_using_subcommand check" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest'
 complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1 when at least one update is approved'
-complete -c vext -n "__fish_vext_using_subcommand check" -l only-new -d 'Report only images whose newest version (or digest) changed since the last run'
+complete -c vext -n "__fish_vext_using_subcommand check" -l only-new -d 'Report only what is new since the last --only-new report that reached its reader'
 complete -c vext -n "__fish_vext_using_subcommand check" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand check" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand check" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'

@@ -93,7 +93,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     let mut wanted = inputs(&args)?;
     let state = open_state(&args, ctx)?;
     if let Some(conn) = &state {
-        recall(conn, &mut wanted)?;
+        recall(conn, &mut wanted, args.only_new)?;
     }
     let extra_ca = crate::settings::extra_ca(args.ca_file.as_deref())?;
     // A progress line on stderr, only for a person watching a terminal.
@@ -120,13 +120,25 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     if let Some(path) = &args.metrics_file {
         write_metrics(path, &results, started.elapsed().as_secs_f64())?;
     }
-    // Remember what was reported; with --only-new, keep only what changed.
+    // Remember what was seen; with --only-new, keep only what is new since
+    // the last report that reached its reader, and use the news up only
+    // once this one has (printed, and the summary delivered).
+    let mut remembered = None;
     if let Some(conn) = &state {
-        results = remember(conn, results, args.only_new)?;
+        let r = remember(conn, results, args.only_new)?;
+        results = r.kept.clone();
+        remembered = Some(r);
     }
-    print(&results, args.json)?;
+    // Nothing new prints nothing (cron mails any output); JSON stays `[]`
+    // for the program that parses it.
+    if args.json || !(args.only_new && results.is_empty()) {
+        print(&results, args.json)?;
+    }
     if let Some(n) = &notify {
         send_summary(&results, n)?;
+    }
+    if let (Some(conn), Some(r)) = (&state, &remembered) {
+        r.reported(conn)?;
     }
 
     if all_failed {

@@ -734,7 +734,14 @@ pub(crate) struct CheckArgs {
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
-    /// Report only images whose newest version (or digest) changed since the last run.
+    /// Report only what is new since the last --only-new report that reached its reader.
+    ///
+    /// New: another newest or approved version, or another digest behind a tag such as
+    /// `latest`, approved and held alike. A report counts once it is printed and the --notify
+    /// summary is delivered: when delivery fails (exit 75), the next run reports the same
+    /// items again. Plain runs in between use nothing up. With nothing new, the table
+    /// prints nothing at all (`--json` prints `[]`); images that could not be checked are
+    /// reported every run, on stderr and in the summary.
     #[arg(long)]
     pub(crate) only_new: bool,
 

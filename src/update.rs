@@ -125,7 +125,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         .filter_map(|f| f.image.clone().map(|i| (i, f.digest.clone())))
         .collect();
     let mut wanted = dedupe(raw)?;
-    recall(&conn, &mut wanted)?;
+    recall(&conn, &mut wanted, false)?;
     let outcomes = evaluate(
         &wanted,
         &policy,

@@ -1153,3 +1153,82 @@ fn a_plain_http_registry_without_insecure_registry_says_so() {
     );
     assert!(!all.contains("InvalidContentType"), "{all}");
 }
+
+/// `--only-new` means new since the last report that reached its reader:
+/// an approved version that moves under an unmoved newest is news, a
+/// summary that could not be delivered leaves its items pending, a plain
+/// run in between uses nothing up, and nothing new prints nothing.
+#[test]
+fn only_new_reports_what_its_reader_has_not_seen() {
+    let reg = RegistryServer::start(None);
+    reg.push("app", &["1.0.0", "1.1.0", "2.0.0"], None);
+    reg.push("tool", &["latest"], None);
+    let r = reg.addr.clone();
+    let state = TempDir::new("state");
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#news"]);
+    let app = format!("{r}/app:1.0.0");
+    let tool = format!("{r}/tool:latest");
+    let run = |notify: &str, code: i32| {
+        let mut args = vec![
+            "check",
+            "--only-new",
+            "--insecure-registry",
+            &r,
+            "--state-dir",
+            state.path().to_str().unwrap(),
+        ];
+        if !notify.is_empty() {
+            args.extend(["--notify", notify]);
+        }
+        args.extend([app.as_str(), tool.as_str()]);
+        vext(args).expect(code)
+    };
+    let news = ircd.url("news");
+    let first = run(&news, 0);
+    assert!(first.stdout.contains("app:1.0.0"), "{}", first.stdout);
+    let got = obs.privmsgs(3, Duration::from_secs(15));
+    assert!(
+        got.iter().any(|m| m.text.contains("app:1.0.0 -> 1.1.0")),
+        "{got:?}"
+    );
+
+    // Nothing new: not even the table's header.
+    let quiet = run(&news, 0);
+    assert_eq!(quiet.stdout, "", "{}", quiet.stderr);
+
+    // The approved version moves, the newest does not: news.
+    reg.push("app", &["1.1.1"], None);
+    // The summary cannot be delivered: exit 75, and the news stay pending.
+    let failed = run("irc://127.0.0.1:1/news", 75);
+    assert!(failed.stdout.contains("1.1.1"), "{}", failed.stdout);
+    let again = run(&news, 0);
+    assert!(again.stdout.contains("1.1.1"), "{}", again.stdout);
+    let got = obs.privmsgs(2, Duration::from_secs(15));
+    assert!(
+        got.iter().any(|m| m.text.contains("app:1.0.0 -> 1.1.1")),
+        "{got:?}"
+    );
+
+    // The latest tag moves; a plain check sees it first, and the next
+    // --only-new run still reports it.
+    reg.push_revision("tool", &["latest"], None, "2");
+    let plain = vext([
+        "check",
+        "--json",
+        "--insecure-registry",
+        &r,
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        &tool,
+    ])
+    .expect(0);
+    assert_eq!(outcomes(&plain.stdout)[0]["change"], "digest");
+    let cron = run("", 0);
+    assert!(
+        cron.stdout.contains("tool:latest") && cron.stdout.contains("digest"),
+        "{}",
+        cron.stdout
+    );
+    assert_eq!(run("", 0).stdout, "", "reported once");
+}

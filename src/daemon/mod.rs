@@ -326,25 +326,30 @@ fn start_checks(
         .name("checks".into())
         .spawn(move || loop {
             match crate::images::check::scheduled(&job, &dir) {
-                Ok(Some((text, kind))) => {
+                Ok(Some(report)) => {
                     let request = crate::notify::irker::protocol::Request {
                         to: notify.clone(),
-                        privmsg: text,
+                        privmsg: report.text,
                         id: None,
                         ack: false,
                         title: Some("vext check".into()),
-                        kind: Some(kind),
+                        kind: Some(report.kind),
                         format: None,
                         msgtype: None,
                         refused: Vec::new(),
                     };
-                    if let Err(r) =
-                        dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0)))
-                    {
-                        log::warn!(
+                    // Once in the spool, the summary will be delivered: its
+                    // news are used up. Refused, they stay for the next run.
+                    match dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0))) {
+                        Ok(_) => {
+                            if let Err(e) = report.remembered.reported(&report.conn) {
+                                log::warn!("scheduled check: recording the report: {e:#}");
+                            }
+                        }
+                        Err(r) => log::warn!(
                             "scheduled check: the summary was not accepted: {}",
                             r.message()
-                        );
+                        ),
                     }
                 }
                 Ok(None) => log::info!("scheduled check: nothing new"),

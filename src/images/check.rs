@@ -198,29 +198,64 @@ fn progress_bar(done: usize, total: usize) -> String {
 }
 
 /// Fills in, from the state dir, the digest each non-version tag had when
-/// last checked.
-pub(crate) fn recall(conn: &rusqlite::Connection, wanted: &mut [Wanted]) -> Result<()> {
+/// last checked — or, for `--only-new` (`reporting`), when last reported,
+/// so that a plain run in between does not use the news up.
+pub(crate) fn recall(
+    conn: &rusqlite::Connection,
+    wanted: &mut [Wanted],
+    reporting: bool,
+) -> Result<()> {
+    use crate::state::checks::{check_seen, reported};
     for w in wanted.iter_mut() {
         let versioned = w.image.tag.as_deref().and_then(version_of).is_some();
         if !versioned && w.running.is_none() {
-            w.seen = crate::state::checks::check_seen(conn, &w.image.to_string())?
-                .and_then(|s| s.digest);
+            let image = w.image.to_string();
+            let last_report = match reporting {
+                true => reported(conn, &image)?.and_then(|r| r.digest),
+                false => None,
+            };
+            w.seen = match last_report {
+                Some(d) => Some(d),
+                None => check_seen(conn, &image)?.and_then(|s| s.digest),
+            };
         }
     }
     Ok(())
 }
 
-/// Records the results in the state dir; with `only_new`, keeps only those
-/// whose newest version (or digest) changed since the last run.
+/// What a run keeps: the outcomes to show, and (with `only_new`) what to
+/// record as reported once they reached their reader (`Remembered::reported`).
+pub(crate) struct Remembered {
+    pub(crate) kept: Vec<Outcome>,
+    pending: Vec<(String, crate::state::checks::Reported)>,
+}
+
+impl Remembered {
+    /// The report reached its reader: its news are used up.
+    pub(crate) fn reported(&self, conn: &rusqlite::Connection) -> Result<()> {
+        let tx = conn.unchecked_transaction()?;
+        for (image, r) in &self.pending {
+            crate::state::checks::record_reported(&tx, image, r)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// Records what each image looks like now in the state dir; with
+/// `only_new`, keeps only what is new since the last delivered report:
+/// another newest or approved version, another kind of change, another
+/// digest behind a tag — approved and held alike.
 pub(crate) fn remember(
     conn: &rusqlite::Connection,
     results: Vec<Outcome>,
     only_new: bool,
-) -> Result<Vec<Outcome>> {
+) -> Result<Remembered> {
     let tx = conn.unchecked_transaction()?;
     let mut kept = Vec::new();
+    let mut pending = Vec::new();
     for o in results {
-        let before = crate::state::checks::check_seen(&tx, &o.image)?;
+        let last_report = crate::state::checks::reported(&tx, &o.image)?;
         let now = crate::state::checks::CheckSeen {
             newest: o.newest.clone(),
             change: o.change.as_str().to_string(),
@@ -229,13 +264,35 @@ pub(crate) fn remember(
         if o.error.is_none() {
             crate::state::checks::check_record(&tx, &o.image, &now)?;
         }
-        // New: another newest version, or another digest behind the tag.
-        let changed = before.is_none_or(|b| {
-            b.newest != now.newest
-                || b.change != now.change
-                || (o.change == UpdateKind::Digest && b.digest != now.digest)
-        });
-        if !only_new || (o.error.is_none() && o.newest.is_some() && changed) {
+        if !only_new {
+            kept.push(o);
+            continue;
+        }
+        let report = crate::state::checks::Reported {
+            newest: o.newest.clone(),
+            latest: o.latest.clone(),
+            change: now.change.clone(),
+            digest: o.digest.clone(),
+        };
+        // Something to update, and not what the reader was last told. A
+        // digest tag reported as moved and then compared with that report
+        // is back to no change: that is not news.
+        let news = o.error.is_none()
+            && o.newest.is_some()
+            && o.change != UpdateKind::None
+            && last_report.is_none_or(|r| {
+                r.newest != report.newest
+                    || r.latest != report.latest
+                    || r.change != report.change
+                    || (o.change == UpdateKind::Digest && r.digest != report.digest)
+            });
+        // Every image checked is part of the report, news or not: its state
+        // (a tag's digest above all) is what the reader has now been told.
+        if o.error.is_none() {
+            pending.push((o.image.clone(), report));
+        }
+        // A failure is no news but a state the reader must hear of, each run.
+        if news || o.error.is_some() {
             kept.push(o);
         }
     }
@@ -246,7 +303,7 @@ pub(crate) fn remember(
         [crate::state::db::now_ms() - FORGET_AFTER_MS],
     )?;
     tx.commit()?;
-    Ok(kept)
+    Ok(Remembered { kept, pending })
 }
 
 /// What `remember` keeps of an image no run has checked: 90 days.
@@ -262,11 +319,21 @@ pub(crate) struct Scheduled {
     pub(crate) policy: Option<PolicySection>,
 }
 
-/// One scheduled run: the summary of what is new since the last run, if anything.
+/// What a scheduled run found new: the summary to send, and the record
+/// to make once the daemon has accepted it (`Remembered::reported`).
+pub(crate) struct ScheduledReport {
+    pub(crate) text: String,
+    pub(crate) kind: crate::notify::notice::NoticeType,
+    pub(crate) remembered: Remembered,
+    pub(crate) conn: rusqlite::Connection,
+}
+
+/// One scheduled run: the summary of what is new since the last report
+/// that was accepted for delivery, if anything.
 pub(crate) fn scheduled(
     job: &Scheduled,
     state_dir: &std::path::Path,
-) -> Result<Option<(String, crate::notify::notice::NoticeType)>> {
+) -> Result<Option<ScheduledReport>> {
     let policy = Policy::from_section(job.policy.as_ref()).map_err(|e| fail(Code::Config, e))?;
     let mut raw: Vec<(String, Option<String>)> =
         job.images.iter().map(|i| (i.clone(), None)).collect();
@@ -277,8 +344,8 @@ pub(crate) fn scheduled(
     }
     let mut wanted = dedupe(raw)?;
     let conn = crate::state::db::open(state_dir)?;
-    recall(&conn, &mut wanted)?;
-    let results = remember(
+    recall(&conn, &mut wanted, true)?;
+    let remembered = remember(
         &conn,
         evaluate(
             &wanted,
@@ -289,16 +356,24 @@ pub(crate) fn scheduled(
         ),
         true,
     )?;
-    Ok(summary(&results))
+    Ok(
+        summary(&remembered.kept).map(|(text, kind)| ScheduledReport {
+            text,
+            kind,
+            remembered,
+            conn,
+        }),
+    )
 }
 
 /// The text of a summary notification, or None when nothing needs updating.
 pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::notice::NoticeType)> {
     let news: Vec<&Outcome> = results
         .iter()
-        .filter(|o| matches!(o.decision, Decision::Approve | Decision::Hold))
+        .filter(|o| o.error.is_none() && matches!(o.decision, Decision::Approve | Decision::Hold))
         .collect();
-    if news.is_empty() {
+    let failed: Vec<&Outcome> = results.iter().filter(|o| o.error.is_some()).collect();
+    if news.is_empty() && failed.is_empty() {
         return None;
     }
     let approved = news
@@ -311,6 +386,9 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::not
         if news.len() == 1 { "" } else { "s" },
         news.len() - approved
     );
+    if !failed.is_empty() {
+        text.push_str(&format!("; {} image(s) could not be checked", failed.len()));
+    }
     for o in &news {
         // The approved update with its own kind; what the policy held beyond
         // it on a line of its own.
@@ -333,7 +411,16 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::not
             }
         }
     }
-    let kind = if approved < news.len() {
+    for o in &failed {
+        text.push_str(&format!(
+            "\nnot checked: {}: {}",
+            o.image,
+            o.error.as_deref().unwrap_or_default()
+        ));
+    }
+    let kind = if !failed.is_empty() {
+        crate::notify::notice::NoticeType::Failure
+    } else if approved < news.len() {
         crate::notify::notice::NoticeType::Warning
     } else {
         crate::notify::notice::NoticeType::Info

@@ -15,6 +15,34 @@ pub(crate) struct CheckSeen {
     pub(crate) digest: Option<String>,
 }
 
+/// What the last delivered `--only-new` report said of an image.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Reported {
+    pub(crate) newest: Option<String>,
+    /// The update the policy approved, if any.
+    pub(crate) latest: Option<String>,
+    pub(crate) change: String,
+    pub(crate) digest: Option<String>,
+}
+
+pub(crate) fn reported(conn: &Connection, image: &str) -> Result<Option<Reported>> {
+    let mut stmt = conn.prepare_cached("SELECT reported FROM check_state WHERE image = ?1")?;
+    let mut rows = stmt.query(params![image])?;
+    let text: Option<String> = match rows.next()? {
+        Some(r) => r.get(0)?,
+        None => None,
+    };
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Records what a delivered report said (the image's row exists: the
+/// run that made the report recorded it first).
+pub(crate) fn record_reported(conn: &Connection, image: &str, r: &Reported) -> Result<()> {
+    conn.prepare_cached("UPDATE check_state SET reported = ?2 WHERE image = ?1")?
+        .execute(params![image, serde_json::to_string(r)?])?;
+    Ok(())
+}
+
 pub(crate) fn check_seen(conn: &Connection, image: &str) -> Result<Option<CheckSeen>> {
     let mut stmt =
         conn.prepare_cached("SELECT newest, change, digest FROM check_state WHERE image = ?1")?;

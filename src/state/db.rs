@@ -96,6 +96,10 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         updated_at INTEGER NOT NULL,
         PRIMARY KEY (space, key)
      );",
+    // 9: what the last delivered `--only-new` report said of an image
+    // (JSON: newest, latest, change, digest), apart from what the last run
+    // of any kind saw: only a report that reached its reader uses news up.
+    "ALTER TABLE check_state ADD COLUMN reported TEXT;",
 ];
 
 /// Milliseconds since the Unix epoch.
