@@ -17,6 +17,8 @@ mod generate;
 mod glob;
 mod history;
 mod hook;
+#[cfg(test)]
+mod hostile;
 mod images;
 mod irkerd_conf;
 mod nats;

@@ -29,3 +29,27 @@ pub(crate) fn run(args: HookArgs, ctx: &Context) -> Result<Code> {
         HookCommand::Install(a) => install::run(a),
     }
 }
+
+#[cfg(test)]
+mod hostile {
+    use crate::hostile::{mutations, rounds, seed};
+
+    /// Templates from the git config and push lines from stdin, mutated.
+    #[test]
+    fn templates_and_push_lines() {
+        let fields = std::collections::BTreeMap::from([
+            ("project".to_string(), "vext".to_string()),
+            ("msg".to_string(), "fix it".to_string()),
+        ]);
+        let seeds: &[&[u8]] = &[
+            b"%(project)s: %(author)s %(branch)s * %(rev)s / %(files)s: %(logmsg)s %(url)s",
+            b"0000000000000000000000000000000000000000 1111111111111111111111111111111111111111 refs/heads/main\n",
+            b"{project} {msg} {{literal}}",
+        ];
+        for b in mutations(seeds, rounds(), seed()) {
+            let t = String::from_utf8_lossy(&b);
+            let _ = super::template::render(&t, &fields);
+            let _ = super::git::parse_updates(&t);
+        }
+    }
+}

@@ -251,6 +251,17 @@ pub(crate) fn parse(text: &str) -> Result<Vec<Node>, String> {
 mod tests {
     use super::*;
 
+    /// Two inputs that made libyaml-safer 0.3.0 panic (vendor/libyaml-safer).
+    #[test]
+    fn inputs_that_crashed_the_yaml_reader() {
+        let docs = parse("a: |\n  x").unwrap();
+        assert_eq!(docs.len(), 1);
+        assert!(parse("a: |\n  x]").is_ok());
+        // As PyYAML: a refusal, not a panic.
+        assert!(parse("c: [\n  \"start\"!,\n]\n").is_err());
+        assert!(parse("c: [!!str, a]").is_ok());
+    }
+
     #[test]
     fn lines_anchors_and_merge_keys() {
         let docs = parse(
