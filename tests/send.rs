@@ -344,6 +344,74 @@ fn tls_with_a_test_ca_and_no_silent_downgrade() {
     assert!(obs.drain(Duration::from_millis(1000)).is_empty());
 }
 
+/// ircs:// to a plain-text port of a server that greets first (InspIRCd):
+/// said in words, exit 69 (no retry makes it speak TLS), at once.
+#[test]
+fn ircs_to_a_plain_text_port_says_so() {
+    let ircd = Inspircd::start();
+    let url = format!("ircs://127.0.0.1:{}/sec", ircd.port);
+    let out = vext(["send", "--timeout", "20", &url, "-m", "no"]).expect(69);
+    assert!(
+        out.stderr.contains("this port does not speak TLS"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A server whose certificate is a CA certificate (what `openssl req -x509`
+/// makes by default) is refused in words a user can act on, not webpki's
+/// `CaUsedAsEndEntity` alone.
+#[test]
+fn a_ca_certificate_used_as_the_servers_own_is_explained() {
+    // The common self-signed certificate: `openssl req -x509` marks it CA:TRUE.
+    let dir = TempDir::new("selfsigned");
+    run_ok(
+        dir.path(),
+        "openssl",
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            "self.key",
+            "-out",
+            "self.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+        ],
+    );
+    let (cert, key) = (dir.path().join("self.pem"), dir.path().join("self.key"));
+    let ircd = Ngircd::with(IrcdOptions {
+        tls: Some((cert.clone(), key)),
+        ..Default::default()
+    });
+    let url = format!("ircs://127.0.0.1:{}/sec", ircd.tls_port.unwrap());
+    let out = vext([
+        "send",
+        "--ca-file",
+        cert.to_str().unwrap(),
+        &url,
+        "-m",
+        "no",
+    ])
+    .expect(77);
+    assert!(
+        out.stderr.contains("CaUsedAsEndEntity")
+            && out.stderr.contains("presents a CA certificate")
+            && out.stderr.contains("basicConstraints=critical,CA:FALSE"),
+        "{}",
+        out.stderr
+    );
+}
+
 #[test]
 fn server_password_with_pass() {
     let ircd = Ngircd::with(IrcdOptions {

@@ -427,7 +427,7 @@ impl Registry {
             } else {
                 ErrorKind::Temporary
             };
-            err(kind, format!("{url}: {e}"))
+            err(kind, crate::net::tls::explained(format!("{url}: {e}")))
         })?;
         let status = resp.status().as_u16();
         let headers = resp

@@ -116,6 +116,52 @@ pub(crate) fn is_tls_error(e: &ureq::Error) -> bool {
     }
 }
 
+/// What a TLS failure means, in words, from its text (rustls' and webpki's
+/// names are jargon: `CaUsedAsEndEntity`, `UnknownIssuer`), with what to do;
+/// and whether it is the server speaking plain text, which no retry fixes.
+pub(crate) fn explain(error: &str) -> Option<(&'static str, bool)> {
+    let has = |s: &str| error.contains(s);
+    Some(if has("CaUsedAsEndEntity") {
+        (
+            "the server presents a CA certificate (CA:TRUE) as its own, as `openssl req -x509` \
+          makes by default, and that is refused: issue the server a certificate without CA:TRUE \
+          (add `-addext basicConstraints=critical,CA:FALSE`, or sign it with a small CA, e.g. \
+          with mkcert) and give that CA's certificate with --ca-file",
+            false,
+        )
+    } else if has("UnknownIssuer") {
+        (
+            "the server's certificate is not signed by a CA vext trusts: give the certificate of \
+          the CA that signed it with --ca-file",
+            false,
+        )
+    } else if has("NotValidForName") {
+        (
+            "the server's certificate is not for this host name: connect by a name the \
+          certificate lists",
+            false,
+        )
+    } else if has("Expired") {
+        ("the server's certificate has expired", false)
+    } else if has("InvalidContentType") || has("corrupt message") || has("InvalidMessage") {
+        (
+            "this port does not speak TLS (the server answered in plain text): use the plain \
+          scheme (irc://, http://) or the server's TLS port",
+            true,
+        )
+    } else {
+        return None;
+    })
+}
+
+/// `error` with its meaning after it, when `explain` knows it.
+pub(crate) fn explained(error: String) -> String {
+    match explain(&error) {
+        Some((hint, _)) => format!("{error} — {hint}"),
+        None => error,
+    }
+}
+
 /// HTTP agents: one on the public roots, and with `--ca-file` one on that
 /// file's roots only, for the hosts the public roots refuse (a self-hosted
 /// homeserver or registry behind a private CA). ureq takes one set of roots
@@ -185,5 +231,22 @@ impl Agents {
             }
             r => r,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jargon_is_explained() {
+        let e = "invalid peer certificate: Other(OtherError(CaUsedAsEndEntity))".to_string();
+        let said = explained(e.clone());
+        assert!(said.starts_with(&e) && said.contains("CA:FALSE"), "{said}");
+        assert_eq!(
+            explain("received corrupt message of type InvalidContentType").map(|h| h.1),
+            Some(true)
+        );
+        assert_eq!(explained("connection refused".into()), "connection refused");
     }
 }

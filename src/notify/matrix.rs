@@ -74,7 +74,10 @@ pub(crate) fn call(
         DeliveryError {
             code,
             permanent: false,
-            message: format!("{}: {e}", url.split("/_matrix").next().unwrap_or(url)),
+            message: crate::net::tls::explained(format!(
+                "{}: {e}",
+                url.split("/_matrix").next().unwrap_or(url)
+            )),
         }
     })?;
     let status = resp.status().as_u16();

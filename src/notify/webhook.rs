@@ -111,7 +111,7 @@ impl WebhookTarget {
                     return Err(DeliveryError {
                         code: Code::NoPerm,
                         permanent: true,
-                        message: format!("{e}"),
+                        message: crate::net::tls::explained(format!("{e}")),
                     });
                 }
                 Err(e) => {

@@ -17,6 +17,10 @@ use crate::net::dial::connect_tcp;
 /// The longest a write to a server may block.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// How long a TLS server may take to answer the ClientHello before the
+/// port is taken for a plain-text one.
+const FIRST_TLS_ANSWER: Duration = Duration::from_secs(5);
+
 pub(crate) struct Transport {
     pub(crate) reader: Box<dyn Read + Send>,
     pub(crate) writer: Box<dyn Write + Send>,
@@ -53,21 +57,54 @@ pub(crate) fn connect(
     let left = deadline
         .saturating_duration_since(Instant::now())
         .max(Duration::from_millis(1));
-    tcp.set_read_timeout(Some(left))?;
+    // A TLS server answers the ClientHello at once; a plain-text IRC port
+    // waits for a line that never comes (until its registration timeout).
+    // No answer at all this soon means the latter.
+    tcp.set_read_timeout(Some(left.min(FIRST_TLS_ANSWER)))?;
     tcp.set_write_timeout(Some(left))?;
     let mut hs = tcp.try_clone()?;
+    let mut answered = false;
     while conn.is_handshaking() {
-        conn.complete_io(&mut hs).map_err(|e| {
-            let code = if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) {
-                Code::NoPerm
-            } else {
-                crate::exit::code_of_io(&e)
-            };
-            fail(
-                code,
-                format!("TLS handshake with {host}:{port} failed: {e}"),
-            )
-        })?;
+        match conn.complete_io(&mut hs) {
+            Ok((read, _)) => {
+                if read > 0 && !answered {
+                    answered = true;
+                    tcp.set_read_timeout(Some(
+                        deadline
+                            .saturating_duration_since(Instant::now())
+                            .max(Duration::from_millis(1)),
+                    ))?;
+                }
+            }
+            Err(e)
+                if !answered
+                    && left > FIRST_TLS_ANSWER
+                    && matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+            {
+                return Err(fail(
+                    Code::Unavailable,
+                    format!(
+                        "no TLS answer from {host}:{port} within {}s: this port does not speak TLS, \
+                         it seems (a plain-text IRC port? use irc://, or the server's TLS port, \
+                         usually 6697)",
+                        FIRST_TLS_ANSWER.as_secs()
+                    ),
+                ));
+            }
+            Err(e) => {
+                let text = format!("TLS handshake with {host}:{port} failed: {e}");
+                let code = match crate::net::tls::explain(&text) {
+                    // A plain-text port: no retry will make it speak TLS.
+                    Some((_, true)) => Code::Unavailable,
+                    _ if e.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => Code::NoPerm,
+                    _ => crate::exit::code_of_io(&e),
+                };
+                return Err(fail(code, crate::net::tls::explained(text)));
+            }
+        }
     }
     tcp.set_read_timeout(None)?;
     tcp.set_write_timeout(Some(WRITE_TIMEOUT))?;
