@@ -105,6 +105,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         args.insecure_registry.clone(),
         extra_ca,
         progress,
+        args.timeout,
     );
     crate::settings::events(ctx, args.report.nats.as_deref(), "check");
     for o in &results {

@@ -734,6 +734,11 @@ pub(crate) struct CheckArgs {
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
+    /// Bound the whole run: images not checked by then are failures that say so
+    /// (exit 75 when none could be checked) [default: no limit beyond each request's 30 s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) timeout: Option<std::time::Duration>,
+
     /// Report only what is new since the last --only-new report that reached its reader.
     ///
     /// New: another newest or approved version, or another digest behind a tag such as

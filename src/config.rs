@@ -65,6 +65,8 @@ pub(crate) struct NatsSection {
     pub(crate) dedup_window: Option<String>,
     /// How soon another daemon takes over an IRC network whose daemon died [default: 10s].
     pub(crate) lease_ttl: Option<String>,
+    /// Where to say that a notification was given up on (a URL or @name).
+    pub(crate) dead_letter: Option<String>,
 }
 
 /// `[bot]`: the daemon's Matrix bot that runs Semaphore tasks from chat.

@@ -132,6 +132,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         args.insecure_registry.clone(),
         extra_ca,
         false,
+        None,
     );
     for o in outcomes.iter().filter(|o| o.error.is_some()) {
         eprintln!(

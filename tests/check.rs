@@ -1232,3 +1232,46 @@ fn only_new_reports_what_its_reader_has_not_seen() {
     );
     assert_eq!(run("", 0).stdout, "", "reported once");
 }
+
+/// A registry that accepts connections and never answers costs the run
+/// its --timeout, not each request's 30 s.
+#[test]
+fn timeout_bounds_the_run_against_a_blackholed_registry() {
+    let hole = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = hole.local_addr().unwrap().to_string();
+    let held = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let h = held.clone();
+    std::thread::spawn(move || {
+        for s in hole.incoming().flatten() {
+            h.lock().unwrap().push(s);
+        }
+    });
+    let started = std::time::Instant::now();
+    let out = vext([
+        "check",
+        "--insecure-registry",
+        &addr,
+        "--timeout",
+        "1s",
+        &format!("{addr}/app:1.0.0"),
+        &format!("{addr}/other:2.0"),
+    ])
+    .expect(75);
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert!(
+        out.stderr
+            .contains("not checked within the time limit (1s, --timeout)"),
+        "{}",
+        out.stderr
+    );
+    assert_eq!(
+        out.stderr.matches("time limit").count(),
+        2,
+        "{}",
+        out.stderr
+    );
+}

@@ -388,11 +388,17 @@ fn events_arrive_on_the_documented_subjects() {
 #[test]
 fn a_message_that_keeps_failing_ends_as_failed_after_max_deliver() {
     let nats = NatsServer::start();
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#dead"]);
     let dir = TempDir::new("nats-cfg");
     let cfg = dir
         .write(
             "vext.toml",
-            "[nats]\nack_wait = \"2s\"\nmax_deliver = 2\nlease_ttl = \"1s\"\n",
+            &format!(
+                "[nats]\nack_wait = \"2s\"\nmax_deliver = 2\nlease_ttl = \"1s\"\ndead_letter = \"@dead\"\n\n\
+                 [targets.dead]\nurl = \"{}\"\n",
+                ircd.url("dead")
+            ),
         )
         .display()
         .to_string();
@@ -409,6 +415,15 @@ fn a_message_that_keeps_failing_ends_as_failed_after_max_deliver() {
     std::thread::sleep(Duration::from_secs(3));
     let attempts = daemon.log().matches("p-1/0: ").count();
     assert_eq!(attempts, 2, "{}", daemon.log());
+    // The dead-letter target hears of it, once.
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert!(
+        got[0].text.contains("vext: undeliverable")
+            && got[0].text.contains("gave up on p-1/0 to irc://127.0.0.1:")
+            && got[0].text.contains("after 2 attempt(s)"),
+        "{got:?}"
+    );
+    assert!(obs.drain(Duration::from_millis(1000)).is_empty());
 }
 
 #[test]

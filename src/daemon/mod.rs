@@ -186,11 +186,24 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         let nats = nats::Nats::start(bus.clone(), queue, &state_dir)?;
         crate::bus::events::install(bus)?;
         nats.serve_history(&state_dir)?;
+        let dead_letter = match &ctx.config.nats.dead_letter {
+            None => None,
+            Some(t) => {
+                let url = ctx
+                    .config
+                    .expand_target(t)
+                    .map_err(|e| fail(Code::Config, format!("[nats] dead_letter {t}: {e}")))?;
+                let target = crate::notify::target::Target::parse(&url)
+                    .map_err(|e| fail(Code::Config, format!("[nats] dead_letter: {e}")))?;
+                Some(ctx.config.configure(target))
+            }
+        };
         nats.run(nats::Deliver {
             delivery: dispatcher.delivery.clone(),
             history: writer.clone(),
             config: Arc::new(ctx.config.clone()),
             metrics: dispatcher.metrics.clone(),
+            dead_letter,
         })?;
         log::info!("sharing the work through NATS at {url}");
         dispatcher.nats = Some(nats);

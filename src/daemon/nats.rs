@@ -393,7 +393,9 @@ impl Nats {
             history,
             config,
             metrics,
+            dead_letter,
         } = deliver;
+        let tell = dead_letter.clone().map(|t| (t, delivery.clone()));
         let history = history.clone();
         let work = match &job.work {
             Ok(w) => w.clone(),
@@ -494,6 +496,9 @@ impl Nats {
                         record(Final::Failed {
                             error: e.message.clone(),
                         });
+                        if let Some((to, delivery)) = &tell {
+                            dead_letter_notice(delivery, to, &id, &shown, job.delivered, &e);
+                        }
                     }
                     Err(e) => {
                         log::warn!("{id}: {shown}: {} (attempt {})", e.message, job.delivered);
@@ -546,6 +551,41 @@ pub(crate) struct Deliver {
     pub(crate) history: crate::state::spool::Writer,
     pub(crate) config: Arc<crate::config::Config>,
     pub(crate) metrics: Arc<Metrics>,
+    /// Told about every notification given up on (`[nats] dead_letter`).
+    pub(crate) dead_letter: Option<Target>,
+}
+
+/// Tells the `dead_letter` target that a notification was given up on.
+/// Its own failure is logged, never retried: no loop of dead letters.
+fn dead_letter_notice(
+    delivery: &Delivery,
+    to: &Target,
+    id: &str,
+    target: &str,
+    attempts: i64,
+    e: &DeliveryError,
+) {
+    let notice = Notice {
+        text: format!(
+            "gave up on {id} to {target} after {attempts} attempt(s): {}",
+            e.message
+        ),
+        title: Some("vext: undeliverable".into()),
+        kind: Some(NoticeType::Failure),
+        id: Some(format!("dead-{id}")),
+        ..Notice::default()
+    };
+    let shown = to.to_string();
+    delivery.submit(
+        std::slice::from_ref(to),
+        &notice,
+        Some(Instant::now() + Duration::from_secs(30)),
+        Arc::new(move |_, r: Result<(), DeliveryError>| {
+            if let Err(e) = r {
+                log::error!("dead letter to {shown}: {}", e.message);
+            }
+        }),
+    );
 }
 
 /// One work item per target of an accepted request.

@@ -69,13 +69,9 @@ pub(crate) fn dedupe(raw: Vec<(String, Option<String>)>) -> Result<Vec<Wanted>> 
 /// Each repository's tags, fetched once per run.
 type TagsCache = Mutex<HashMap<String, Arc<OnceLock<Result<Vec<String>, RegistryError>>>>>;
 
-fn check_one(
-    w: &Wanted,
-    policy: &Effective,
-    registry: &Registry,
-    tags_cache: &TagsCache,
-) -> Outcome {
-    let mut out = Outcome {
+/// An image's outcome before anything is known.
+fn blank(w: &Wanted) -> Outcome {
+    Outcome {
         image: w.image.to_string(),
         current: w.image.tag.clone(),
         latest: None,
@@ -86,7 +82,16 @@ fn check_one(
         error: None,
         digest: None,
         error_kind: None,
-    };
+    }
+}
+
+fn check_one(
+    w: &Wanted,
+    policy: &Effective,
+    registry: &Registry,
+    tags_cache: &TagsCache,
+) -> Outcome {
+    let mut out = blank(w);
     if policy.ignore {
         out.decision = Decision::Ignore;
         return out;
@@ -142,38 +147,88 @@ fn check_one(
 }
 
 /// Checks every image on a small worker pool (one registry client, tags
-/// fetched once per repository); results sorted by image.
+/// fetched once per repository); results sorted by image. With a `limit`,
+/// the run ends then: images not checked by that time are failures that
+/// say so (a blackholed registry costs the limit, not each request's
+/// timeout in turn).
 pub(crate) fn evaluate(
     wanted: &[Wanted],
     policy: &Policy,
     insecure: Vec<String>,
     extra_ca: Option<Vec<u8>>,
     progress: bool,
+    limit: Option<std::time::Duration>,
 ) -> Vec<Outcome> {
-    let registry = Registry::new(insecure, extra_ca);
-    let done = AtomicUsize::new(0);
-    let tags_cache = Mutex::new(HashMap::new());
-    let results: Mutex<Vec<Outcome>> = Mutex::new(Vec::new());
-    let next = AtomicUsize::new(0);
-    let workers = 8.min(wanted.len()).max(1);
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
+    let until = limit.map(|d| std::time::Instant::now() + d);
+    let work: Arc<Vec<(Wanted, Effective)>> = Arc::new(
+        wanted
+            .iter()
+            .map(|w| (w.clone(), policy.for_image(&w.image.name()).clone()))
+            .collect(),
+    );
+    let registry = Arc::new(Registry::new(insecure, extra_ca));
+    let tags_cache: Arc<TagsCache> = Arc::new(Mutex::new(HashMap::new()));
+    let next = Arc::new(AtomicUsize::new(0));
+    let (tx, rx) = std::sync::mpsc::channel();
+    for _ in 0..8.min(wanted.len()).max(1) {
+        let (work, registry, tags_cache, next, tx) = (
+            work.clone(),
+            registry.clone(),
+            tags_cache.clone(),
+            next.clone(),
+            tx.clone(),
+        );
+        let spawned = std::thread::Builder::new()
+            .name("check".into())
+            .spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(w) = wanted.get(i) else { break };
-                let o = check_one(w, policy.for_image(&w.image.name()), &registry, &tags_cache);
-                results.lock().unwrap_or_else(|p| p.into_inner()).push(o);
-                let n = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if progress {
-                    eprint!("\r{}", progress_bar(n, wanted.len()));
+                let Some((w, effective)) = work.get(i) else {
+                    break;
+                };
+                let o = check_one(w, effective, &registry, &tags_cache);
+                if tx.send((i, o)).is_err() {
+                    break;
                 }
             });
+        if let Err(e) = spawned {
+            log::warn!("cannot start a check thread: {e}");
         }
-    });
+    }
+    drop(tx);
+    let mut slots: Vec<Option<Outcome>> = vec![None; wanted.len()];
+    let mut done = 0;
+    while done < wanted.len() {
+        let got = match until {
+            Some(u) => rx
+                .recv_timeout(u.saturating_duration_since(std::time::Instant::now()))
+                .ok(),
+            None => rx.recv().ok(),
+        };
+        let Some((i, o)) = got else { break };
+        slots[i] = Some(o);
+        done += 1;
+        if progress {
+            eprint!("\r{}", progress_bar(done, wanted.len()));
+        }
+    }
     if progress {
         eprint!("\r\x1b[K");
     }
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    let mut results: Vec<Outcome> = slots
+        .into_iter()
+        .zip(wanted)
+        .map(|(o, w)| {
+            o.unwrap_or_else(|| {
+                let mut late = blank(w);
+                late.error = Some(format!(
+                    "not checked within the time limit ({}, --timeout)",
+                    humantime::format_duration(limit.unwrap_or_default())
+                ));
+                late.error_kind = Some(ErrorKind::Temporary);
+                late
+            })
+        })
+        .collect();
     results.sort_by(|a, b| a.image.cmp(&b.image));
     log::info!(
         "{} registry requests for {} images",
@@ -353,6 +408,7 @@ pub(crate) fn scheduled(
             job.insecure_registry.clone(),
             job.extra_ca.clone(),
             false,
+            None,
         ),
         true,
     )?;
