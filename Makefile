@@ -16,7 +16,7 @@ BENCH_PACKAGES := skopeo
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean
+.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean fuzz
 
 all: build
 
@@ -80,6 +80,17 @@ deps-bench: deps
 test: deps modgraph
 	$(CARGO) build --release
 	$(CARGO) test --release
+
+# Hostile input at length: the generated-input tests (src/hostile.rs and the
+# parsers' own) with many more rounds and seeds than `make test` runs.
+# FUZZ_ROUNDS per entry point and seed; FUZZ_SEEDS seeds.
+FUZZ_ROUNDS ?= 200000
+FUZZ_SEEDS ?= 1 2 3 4 5 6 7 8
+fuzz:
+	@for seed in $(FUZZ_SEEDS); do \
+	  echo "seed $$seed, $(FUZZ_ROUNDS) rounds per entry point"; \
+	  VEXT_HOSTILE_SEED=$$seed VEXT_HOSTILE_ROUNDS=$(FUZZ_ROUNDS) $(CARGO) test --release --bin vext -q -- hostile || exit 1; \
+	done
 
 lint: modgraph
 	$(CARGO) fmt --check
