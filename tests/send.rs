@@ -26,6 +26,39 @@ fn direct_send_reaches_the_channel() {
         .all(|m| m.target == "#deploys" && m.from.starts_with("vext")));
 }
 
+/// A configured `[send] via` is turned off by `--via ''` or an empty
+/// `VEXT_DAEMON`: the message goes directly.
+#[test]
+fn an_empty_via_turns_a_configured_daemon_off() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#direct"]);
+    let dir = TempDir::new("via");
+    let cfg = dir.write(
+        "vext.toml",
+        &format!("[send]\nvia = \"127.0.0.1:{}\"\n", free_port()),
+    );
+    let cfg = cfg.to_str().unwrap();
+    // The configured daemon is not there: through it, nothing goes.
+    vext(["--config", cfg, "send", &ircd.url("direct"), "-m", "via"]).expect(75);
+    vext([
+        "--config",
+        cfg,
+        "send",
+        "--via",
+        "",
+        &ircd.url("direct"),
+        "-m",
+        "flag",
+    ])
+    .expect(0);
+    vext(["--config", cfg, "send", &ircd.url("direct"), "-m", "env"])
+        .env("VEXT_DAEMON", "")
+        .expect(0);
+    let got = obs.privmsgs(2, WAIT);
+    let texts: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["flag", "env"]);
+}
+
 #[test]
 fn body_from_stdin_and_empty_body_is_a_usage_error() {
     let ircd = Ngircd::start();
