@@ -39,7 +39,8 @@ fn an_empty_via_turns_a_configured_daemon_off() {
     );
     let cfg = cfg.to_str().unwrap();
     // The configured daemon is not there: through it, nothing goes.
-    vext(["--config", cfg, "send", &ircd.url("direct"), "-m", "via"]).expect(75);
+    let out = vext(["--config", cfg, "send", &ircd.url("direct"), "-m", "via"]).expect(69);
+    assert!(out.stderr.contains("no daemon at"), "{}", out.stderr);
     vext([
         "--config",
         cfg,

@@ -739,3 +739,36 @@ fn history_follow_prints_each_state_change() {
     assert_ne!(states[0], "delivered", "{states:?}");
     assert_eq!(states.last().unwrap(), "delivered", "{states:?}");
 }
+
+/// A target whose server refuses connections: each failed attempt is in
+/// the spool with its error, not `attempts 0, last_error null` until the
+/// message expires.
+#[test]
+fn each_failed_attempt_is_recorded_with_its_error() {
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    let daemon = Daemon::start(&["--state-dir", &dir]);
+    let url = format!("irc://127.0.0.1:{}/nobody", free_port());
+    let acks = daemon.request(
+        format!("{{\"to\":\"{url}\",\"privmsg\":\"x\",\"ack\":true,\"id\":\"r1\"}}\n").as_bytes(),
+        1,
+    );
+    assert!(acks[0].starts_with("{\"ok\":true"), "{acks:?}");
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = vext(["history", "--state-dir", &dir, "--json"]).expect(0);
+        let rec: serde_json::Value =
+            serde_json::from_str(out.stdout.lines().next().unwrap_or("null")).unwrap();
+        let d = &rec["deliveries"][0];
+        if d["attempts"].as_i64().unwrap_or(0) >= 2 {
+            assert!(
+                d["last_error"].as_str().unwrap_or("").contains("refused"),
+                "{rec}"
+            );
+            assert!(d["state"] == "queued" || d["state"] == "sending", "{rec}");
+            break;
+        }
+        assert!(Instant::now() < until, "{rec}\n{}", daemon.log());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

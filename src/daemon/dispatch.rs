@@ -3,7 +3,7 @@
 //! retry transient failures with backoff until `--max-age`; resume what a
 //! crash or restart interrupted.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -19,7 +19,7 @@ use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
 use crate::notify::irker::protocol::{new_id, Envelope, Refused, Reply, Request};
 use crate::notify::notice::{Notice, NoticeType};
-use crate::notify::target::Target;
+use crate::notify::target::{IrcServer, Target};
 use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
@@ -32,7 +32,10 @@ pub(crate) struct Dispatcher {
     pub(crate) access: Access,
     pub(crate) metrics: Arc<Metrics>,
     /// Deliveries handed to the delivery layer and not yet answered.
-    inflight: Mutex<HashSet<(i64, i64)>>,
+    /// Deliveries handed to the delivery layer, with their IRC server.
+    inflight: Mutex<HashMap<(i64, i64), Option<IrcServer>>>,
+    /// Failed connection attempts per IRC server, as last recorded.
+    attempts_seen: Mutex<HashMap<IrcServer, u64>>,
     pub(crate) outstanding: AtomicUsize,
     pub(crate) stopping: AtomicBool,
     max_age: Duration,
@@ -68,7 +71,8 @@ impl Dispatcher {
             writer,
             access,
             metrics,
-            inflight: Mutex::new(HashSet::new()),
+            inflight: Mutex::new(HashMap::new()),
+            attempts_seen: Mutex::new(HashMap::new()),
             outstanding: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
             max_age,
@@ -203,8 +207,12 @@ impl Dispatcher {
         }
         {
             let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-            for (idx, _, _) in &items {
-                inflight.insert((seq, *idx));
+            for (idx, target, _) in &items {
+                let server = match target {
+                    Target::Irc(t) => Some(t.server.clone()),
+                    _ => None,
+                };
+                inflight.insert((seq, *idx), server);
             }
         }
         self.outstanding.fetch_add(items.len(), Ordering::SeqCst);
@@ -341,6 +349,7 @@ impl Dispatcher {
                             .purge(crate::state::db::now_ms() - retain.as_millis() as i64);
                         last_purge = Some(Instant::now());
                     }
+                    me.record_failed_attempts();
                     match spool::due(&conn, crate::state::db::now_ms(), 2000) {
                         Ok(due) => me.start_due(due),
                         Err(e) => log::error!("spool: reading due deliveries: {e:#}"),
@@ -351,12 +360,36 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// Each failed attempt to reach an IRC server counts for the deliveries
+    /// waiting on it, with its error: `vext history` shows why they wait.
+    fn record_failed_attempts(&self) {
+        let failures = self.delivery.connect_failures();
+        let mut seen = self.attempts_seen.lock().unwrap_or_else(|p| p.into_inner());
+        seen.retain(|server, _| failures.iter().any(|(s, _, _)| s == server));
+        for (server, count, error) in failures {
+            let before = seen.insert(server.clone(), count).unwrap_or(0);
+            if count <= before {
+                continue;
+            }
+            let inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            for ((seq, idx), s) in inflight.iter() {
+                if s.as_ref() == Some(&server) {
+                    self.writer.update(Update::Attempt {
+                        seq: *seq,
+                        idx: *idx,
+                        error: error.clone(),
+                    });
+                }
+            }
+        }
+    }
+
     fn start_due(self: &Arc<Self>, due: Vec<spool::Due>) {
         let mut by_message: Vec<DueMessage> = Vec::new();
         {
             let inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
             for d in due {
-                if inflight.contains(&(d.seq, d.idx)) {
+                if inflight.contains_key(&(d.seq, d.idx)) {
                     continue;
                 }
                 let target = match Target::parse(&d.target) {

@@ -160,6 +160,18 @@ impl Delivery {
         }
     }
 
+    /// IRC servers that could not be reached lately: failed attempts since
+    /// a connection last registered, and the last error.
+    pub(crate) fn connect_failures(&self) -> Vec<(IrcServer, u64, String)> {
+        let pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());
+        pools
+            .iter()
+            .map(|(server, p)| (server, p.failures()))
+            .filter(|(_, (n, _))| *n > 0)
+            .map(|(server, (n, e))| (server.clone(), n, e))
+            .collect()
+    }
+
     /// Open IRC connections, over all servers.
     pub(crate) fn connections(&self) -> usize {
         let pools = self.pools.lock().unwrap_or_else(|p| p.into_inner());

@@ -64,6 +64,13 @@ pub(crate) enum Update {
         idx: i64,
         error: String,
     },
+    /// An attempt failed and the delivery goes on (the IRC connection
+    /// retries): counted, with its error, the delivery still sending.
+    Attempt {
+        seq: i64,
+        idx: i64,
+        error: String,
+    },
 }
 
 /// How a delivery made elsewhere (taken from the NATS queue) ended.
@@ -272,6 +279,11 @@ fn apply(tx: &rusqlite::Transaction<'_>, u: &Update) -> rusqlite::Result<()> {
             "UPDATE deliveries SET state = 'queued', attempts = attempts + 1, next_attempt_at = ?3,
              last_error = ?4 WHERE message_seq = ?1 AND idx = ?2 AND state != 'delivered'",
             params![seq, idx, next_at, error],
+        ),
+        Update::Attempt { seq, idx, error } => tx.execute(
+            "UPDATE deliveries SET attempts = attempts + 1, last_error = ?3
+             WHERE message_seq = ?1 AND idx = ?2 AND state = 'sending'",
+            params![seq, idx, error],
         ),
         Update::Failed { seq, idx, error } => tx.execute(
             "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, next_attempt_at = NULL,

@@ -260,6 +260,7 @@ mod tests {
         // As PyYAML: a refusal, not a panic.
         assert!(parse("c: [\n  \"start\"!,\n]\n").is_err());
         assert!(parse("c: [!!str, a]").is_ok());
+        assert!(parse("a: \"x\\").is_err());
     }
 
     #[test]

@@ -166,6 +166,8 @@ pub(crate) trait Owner: Send {
     fn registered(&self, chanlimit: Option<usize>, casemap: CaseMapping);
     /// The connection could not connect or register and will not retry.
     fn failed(&self, id: u64, err: &DeliveryError);
+    /// An attempt to connect or register failed; the connection retries.
+    fn attempt_failed(&self, err: &DeliveryError);
     /// Fail waiting jobs whose time is up.
     fn expire(&self, now: Instant);
     /// May this connection part an idle channel?
@@ -252,6 +254,7 @@ impl Conn {
                         if !self.settings.reconnect || err.permanent {
                             return self.give_up(err);
                         }
+                        self.pool.attempt_failed(&err);
                         continue;
                     }
                 }

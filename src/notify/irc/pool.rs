@@ -39,6 +39,9 @@ struct State {
     pending: Vec<Job>,
     next_id: u64,
     closed: bool,
+    /// Failed attempts to reach the server since a connection last
+    /// registered, and the last one's error.
+    failures: (u64, String),
 }
 
 impl Pool {
@@ -159,6 +162,7 @@ impl Pool {
     /// A connection registered: learn the server's limits and place waiting jobs.
     pub(crate) fn registered(self: &Arc<Self>, chanlimit: Option<usize>, casemap: CaseMapping) {
         let mut st = self.lock();
+        st.failures = (0, String::new());
         if st.limits.is_none() {
             let limit = chanlimit.unwrap_or(self.settings.default_chanlimit).max(1);
             st.limits = Some((limit, casemap));
@@ -177,6 +181,17 @@ impl Pool {
                 fail_job(&job, err);
             }
         }
+    }
+
+    /// An attempt to reach the server failed; a connection retries.
+    pub(crate) fn attempt_failed(&self, err: &DeliveryError) {
+        let mut st = self.lock();
+        st.failures = (st.failures.0 + 1, err.message.clone());
+    }
+
+    /// Failed attempts since a connection last registered, and the last error.
+    pub(crate) fn failures(&self) -> (u64, String) {
+        self.lock().failures.clone()
     }
 
     /// Fails waiting jobs whose time is up (while no connection has registered).
@@ -259,6 +274,9 @@ impl Owner for PoolOwner {
     }
     fn failed(&self, id: u64, err: &DeliveryError) {
         self.0.failed(id, err);
+    }
+    fn attempt_failed(&self, err: &DeliveryError) {
+        self.0.attempt_failed(err);
     }
     fn expire(&self, now: Instant) {
         self.0.expire(now);
