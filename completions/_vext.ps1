@@ -287,6 +287,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
             [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')
             [CompletionResult]::new('--ca-file', '--ca-file', [CompletionResultType]::ParameterName, 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)')
+            [CompletionResult]::new('--timeout', '--timeout', [CompletionResultType]::ParameterName, 'Bound the whole run: images not checked by then are failures that say so (exit 75 when none could be checked) [default: no limit beyond each request''s 30 s]')
             [CompletionResult]::new('--notify', '--notify', [CompletionResultType]::ParameterName, 'Send a summary to TARGET when there is something to report (repeatable; nothing is sent when there is not)')
             [CompletionResult]::new('--via', '--via', [CompletionResultType]::ParameterName, 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly')
             [CompletionResult]::new('--secret-file', '--secret-file', [CompletionResultType]::ParameterName, 'With --via: sign the summary with the shared secret in FILE (the daemon''s --secret-file)')

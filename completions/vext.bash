@@ -251,7 +251,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__check)
-            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --only-new --notify --via --secret-file --nats --metrics-file --state-dir --config --verbose --quiet --strict-permissions --help"
+            opts="-N -A -v -q -h --from --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --policy --json --exit-code --insecure-registry --ca-file --timeout --only-new --notify --via --secret-file --nats --metrics-file --state-dir --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -290,6 +290,10 @@ _vext() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --timeout)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -269,6 +269,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
             cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'
             cand --ca-file 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)'
+            cand --timeout 'Bound the whole run: images not checked by then are failures that say so (exit 75 when none could be checked) [default: no limit beyond each request''s 30 s]'
             cand --notify 'Send a summary to TARGET when there is something to report (repeatable; nothing is sent when there is not)'
             cand --via 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly'
             cand --secret-file 'With --via: sign the summary with the shared secret in FILE (the daemon''s --secret-file)'

@@ -214,6 +214,7 @@ complete -c vext -n "__fish_vext_using_subcommand check" -s N -l namespace -d 'W
 complete -c vext -n "__fish_vext_using_subcommand check" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l ca-file -d 'Also trust the CA certificates in this PEM file for registries (self-signed or private CAs)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand check" -l timeout -d 'Bound the whole run: images not checked by then are failures that say so (exit 75 when none could be checked) [default: no limit beyond each request\'s 30 s]' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l notify -d 'Send a summary to TARGET when there is something to report (repeatable; nothing is sent when there is not)' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l via -d 'With --notify: hand the summary to a daemon at HOST[:PORT] instead of sending it directly' -r
 complete -c vext -n "__fish_vext_using_subcommand check" -l secret-file -d 'With --via: sign the summary with the shared secret in FILE (the daemon\'s --secret-file)' -r -F

@@ -398,31 +398,7 @@ fn ircs_to_a_plain_text_port_says_so() {
 #[test]
 fn a_ca_certificate_used_as_the_servers_own_is_explained() {
     // The common self-signed certificate: `openssl req -x509` marks it CA:TRUE.
-    let dir = TempDir::new("selfsigned");
-    run_ok(
-        dir.path(),
-        "openssl",
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "self.key",
-            "-out",
-            "self.pem",
-            "-days",
-            "2",
-            "-subj",
-            "/CN=localhost",
-            "-addext",
-            "subjectAltName=IP:127.0.0.1",
-        ],
-    );
-    let (cert, key) = (dir.path().join("self.pem"), dir.path().join("self.key"));
+    let (_dir, cert, key) = self_signed();
     let ircd = Ngircd::with(IrcdOptions {
         tls: Some((cert.clone(), key)),
         ..Default::default()

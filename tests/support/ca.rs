@@ -1,6 +1,6 @@
 //! A test CA made with openssl, and certificates it signs.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use super::*;
@@ -13,6 +13,45 @@ pub struct TestCa {
     pub key: PathBuf,
 }
 
+/// `openssl req -x509` in `dir`: an EC key `NAME.key` and a self-signed
+/// certificate `NAME.pem` for `subject`, with `extra` arguments.
+fn self_signed_in(dir: &Path, name: &str, subject: &str, extra: &[&str]) {
+    let (key, pem) = (format!("{name}.key"), format!("{name}.pem"));
+    let mut args = vec![
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        &key,
+        "-out",
+        &pem,
+        "-days",
+        "2",
+        "-subj",
+        subject,
+    ];
+    args.extend(extra);
+    run_ok(dir, "openssl", &args);
+}
+
+/// The common self-signed server certificate (`openssl req -x509` with its
+/// defaults, CA:TRUE) for 127.0.0.1: (its dir, certificate, key).
+pub fn self_signed() -> (TempDir, PathBuf, PathBuf) {
+    let dir = TempDir::new("selfsigned");
+    self_signed_in(
+        dir.path(),
+        "self",
+        "/CN=localhost",
+        &["-addext", "subjectAltName=IP:127.0.0.1"],
+    );
+    let (cert, key) = (dir.path().join("self.pem"), dir.path().join("self.key"));
+    (dir, cert, key)
+}
+
 impl TestCa {
     pub fn new() -> TestCa {
         let dir = TempDir::new("ca");
@@ -20,27 +59,17 @@ impl TestCa {
         let run = |args: &[&str]| {
             run_ok(d, "openssl", args);
         };
-        run(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:prime256v1",
-            "-nodes",
-            "-keyout",
-            "ca.key",
-            "-out",
-            "ca.pem",
-            "-days",
-            "2",
-            "-subj",
+        self_signed_in(
+            d,
+            "ca",
             "/CN=vext test CA",
-            "-addext",
-            "basicConstraints=critical,CA:TRUE",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ]);
+            &[
+                "-addext",
+                "basicConstraints=critical,CA:TRUE",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        );
         run(&[
             "req",
             "-newkey",
