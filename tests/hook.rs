@@ -499,6 +499,13 @@ fn without_a_daemon_the_hook_delivers_directly_and_never_blocks() {
     let dead = format!("--channels=irc://127.0.0.1:{}/x", free_port());
     let out = vext(["hook", "git", "-C", work_s, &dead, &server, "--strict"]).run();
     assert_eq!(out.code, 75, "{}", out.stderr);
+    // Without --strict the push goes on, and the pusher still reads why.
+    let out = vext(["hook", "git", "-C", work_s, &dead, &server]).expect(0);
+    assert!(
+        out.stderr.contains("vext hook: warning:") && out.stderr.contains("refused"),
+        "{}",
+        out.stderr
+    );
     let out = Command::new(VEXT)
         .args(["hook", "git", "-C", work_s, "--channels=not a url", &server])
         .stdin(Stdio::null())

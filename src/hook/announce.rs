@@ -530,6 +530,11 @@ fn deliver(
     }
 }
 
+/// How long the hook waits for its detached delivery before leaving it to
+/// finish alone: a failure that quick (a refused port, a bad password) is
+/// still shown to the pusher.
+const DETACHED_GRACE: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn spawn_direct(ctx: &Context, urls: &[String], texts: &[String]) -> Result<Code> {
     let exe = std::env::current_exe()
         .map_err(|e| fail(Code::Software, format!("finding vext itself: {e}")))?;
@@ -545,12 +550,39 @@ fn spawn_direct(ctx: &Context, urls: &[String], texts: &[String]) -> Result<Code
         .args(urls);
     cmd.stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null());
-    match cmd.spawn() {
-        Ok(_) => Ok(Code::Ok),
+        .stderr(std::process::Stdio::piped());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("vext hook: warning: cannot start a direct send: {e}");
-            Ok(Code::Ok)
+            return Ok(Code::Ok);
+        }
+    };
+    let until = std::time::Instant::now() + DETACHED_GRACE;
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(Code::Ok),
+            Ok(Some(_)) => {
+                let mut said = String::new();
+                if let Some(mut err) = child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut err, &mut said);
+                }
+                for line in said.lines().filter(|l| !l.trim().is_empty()) {
+                    let line = line.strip_prefix("vext: ").unwrap_or(line);
+                    eprintln!("vext hook: warning: {line}");
+                }
+                return Ok(Code::Ok);
+            }
+            Ok(None) if std::time::Instant::now() < until => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            _ => {
+                log::info!(
+                    "no daemon: the announcement is delivered in the background; \
+                     a failure from now on is not shown here (run `vext daemon` for retries and history)"
+                );
+                return Ok(Code::Ok);
+            }
         }
     }
 }
