@@ -24,6 +24,7 @@ mod irkerd_conf;
 mod nats;
 mod net;
 mod notify;
+mod process_title;
 mod scan;
 mod semaphore;
 mod send;
@@ -52,7 +53,11 @@ fn main() -> ExitCode {
         }
     }
     let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+        Ok(cli) => {
+            // Parsed (into copies): what `ps` shows need not hold secrets.
+            process_title::hide_secrets();
+            cli
+        }
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {

@@ -295,3 +295,39 @@ fn completions_for_each_shell() {
     assert!(fish.contains("complete -c vext"), "{fish}");
     vext(["completions", "tcsh"]).expect(64);
 }
+
+/// A password given in a URL on the command line is not in the process
+/// title (`ps`, /proc/PID/cmdline) while vext runs.
+#[test]
+fn secrets_on_the_command_line_are_masked_in_the_process_title() {
+    // A "daemon" that takes the request and never answers: vext waits.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let mut child = std::process::Command::new(VEXT)
+        .args([
+            "send",
+            "--via",
+            &addr,
+            "irc://bob:hunter2@127.0.0.1:1/ops",
+            "slack://T01/B02/s3cr3tpath",
+            "-m",
+            "x",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (_conn, _) = listener.accept().unwrap();
+    let cmdline = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let shown = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+    assert!(
+        !shown.contains("hunter2") && !shown.contains("s3cr3tpath"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("irc://bob:*******@127.0.0.1:1/ops"),
+        "{shown}"
+    );
+}
