@@ -16,7 +16,7 @@ BENCH_PACKAGES := skopeo
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean fuzz
+.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean fuzz soak
 
 all: build
 
@@ -102,6 +102,12 @@ modgraph:
 
 fmt:
 	$(CARGO) fmt
+
+# An hour of load on one daemon with ngircd and daemon restarts (not in
+# CI): prints what was acknowledged, delivered and seen, and the daemon's
+# resident set and open files over time. SOAK_SECONDS for a shorter run.
+soak: deps release
+	python3 bench/soak.py
 
 bench: deps-bench release
 	$(CARGO) build --release --example ingest

@@ -1,0 +1,303 @@
+#!/usr/bin/env python3
+"""make soak: one daemon under steady load for an hour (not in CI).
+
+8 clients send at a steady rate through TCP (acked), UDP (irker's
+fire-and-forget) and HTTP (acked), half of them signed, with invalid lines
+mixed in; ngircd is restarted every 5 minutes and the daemon is stopped
+with SIGTERM and started again every 15. At the end: every acknowledged
+message must have reached the IRC server (counted by an observer there,
+cross-checked with the spool), and the daemon's resident set and open file
+descriptors must stay flat (within 10%) after the first five minutes of
+each of its lifetimes. Prints the figures.
+
+Environment: VEXT (target/release/vext), SOAK_SECONDS (3600),
+SOAK_NGIRCD_EVERY (300), SOAK_DAEMON_EVERY (900), SOAK_RATE (messages a
+second per client, 2).
+"""
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (helpers: spawn, free_port, wait_port)
+
+VEXT = bench.VEXT
+SECONDS = int(os.environ.get("SOAK_SECONDS", "3600"))
+NGIRCD_EVERY = int(os.environ.get("SOAK_NGIRCD_EVERY", "300"))
+DAEMON_EVERY = int(os.environ.get("SOAK_DAEMON_EVERY", "900"))
+RATE = float(os.environ.get("SOAK_RATE", "2"))
+CLIENTS = 8
+CHANNELS = ["#soak0", "#soak1", "#soak2", "#soak3"]
+SECRET = b"soak-secret-0123456789abcdef"
+
+
+class Server:
+    """ngircd on a fixed port, restartable."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="vext-soak-ngircd-")
+        os.chmod(self.dir, 0o755)
+        os.mkdir(os.path.join(self.dir, "include"))
+        self.port = bench.free_port()
+        self.conf = os.path.join(self.dir, "ngircd.conf")
+        with open(self.conf, "w") as f:
+            f.write(
+                "[Global]\nName = irc.soak\nInfo = soak\nListen = 127.0.0.1\n"
+                f"Ports = {self.port}\nMotdPhrase = hi\nIncludeDir = {self.dir}/include\n"
+                "[Limits]\nMaxConnectionsIP = 0\nMaxPenaltyTime = 0\n"
+                "[Options]\nDNS = no\nIdent = no\nPAM = no\n"
+            )
+        self.start()
+
+    def start(self):
+        self.proc = bench.spawn(["ngircd", "-n", "-f", self.conf],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if not bench.wait_port(self.port):
+            sys.exit("ngircd did not start")
+
+    def restart(self):
+        self.proc.kill()
+        self.proc.wait()
+        self.start()
+
+
+class Counter:
+    """An IRC client in every channel that reconnects when the server
+    restarts and counts each message text it sees."""
+
+    def __init__(self, port):
+        self.port = port
+        self.seen = {}
+        self.lock = threading.Lock()
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        while True:
+            try:
+                s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+                s.settimeout(None)
+                s.sendall(f"NICK soakobs\r\nUSER s 0 * :s\r\nJOIN {','.join(CHANNELS)}\r\n".encode())
+                buf = b""
+                while True:
+                    data = s.recv(65536)
+                    if not data:
+                        break
+                    buf += data
+                    while b"\n" in buf:
+                        raw, buf = buf.split(b"\n", 1)
+                        line = raw.decode("utf-8", "replace").rstrip("\r")
+                        if line.startswith("PING "):
+                            s.sendall(("PONG " + line[5:] + "\r\n").encode())
+                        parts = line.split(" ", 3)
+                        if len(parts) == 4 and parts[1] == "PRIVMSG":
+                            text = parts[3][1:]
+                            with self.lock:
+                                self.seen[text] = self.seen.get(text, 0) + 1
+            except OSError:
+                pass
+            time.sleep(0.1)
+
+
+class Daemon:
+    def __init__(self, ngircd_port):
+        self.state = tempfile.mkdtemp(prefix="vext-soak-state-")
+        self.tcp = bench.free_port()
+        self.http = bench.free_port()
+        self.secret = os.path.join(tempfile.mkdtemp(prefix="vext-soak-secret-"), "secret")
+        with open(self.secret, "wb") as f:
+            f.write(SECRET + b"\n")
+        os.chmod(self.secret, 0o600)
+        self.log = []
+        self.lives = []  # (start time, pid)
+        self.start()
+
+    def start(self):
+        self.proc = bench.spawn(
+            [VEXT, "daemon", "--listen", f"127.0.0.1:{self.tcp}", "--http", f"127.0.0.1:{self.http}",
+             "--state-dir", self.state, "--secret-file", self.secret, "--trust-loopback",
+             "--burst", "50", "--line-rate", "200"],
+            stderr=subprocess.PIPE, text=True)
+        ready = self.proc.stderr.readline()
+        if "listening" not in ready:
+            sys.exit(f"daemon did not start: {ready}")
+        proc = self.proc
+
+        def drain():
+            for line in proc.stderr:
+                self.log.append(line)
+        threading.Thread(target=drain, daemon=True).start()
+        self.lives.append((time.monotonic(), self.proc.pid))
+
+    def restart(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(60)
+        self.start()
+
+    def sample(self):
+        pid = self.proc.pid
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                rss = next(int(l.split()[1]) for l in f if l.startswith("VmRSS:"))
+            fds = len(os.listdir(f"/proc/{pid}/fd"))
+        except (OSError, StopIteration):
+            return None
+        return (time.monotonic(), pid, rss, fds)
+
+
+def signed(request):
+    payload = json.dumps(request)
+    ts, nonce = int(time.time()), os.urandom(8).hex()
+    sig = hmac.new(SECRET, f"{ts}.{nonce}.".encode() + payload.encode(), hashlib.sha256).hexdigest()
+    return {"payload": payload, "ts": ts, "nonce": nonce, "sig": sig}
+
+
+def client(i, daemon, url_of, until, accepted, lock):
+    """One client: TCP (i % 3 == 0), UDP (1) or HTTP (2); signed when i is odd."""
+    kind = ("tcp", "udp", "http")[i % 3]
+    n = 0
+    t0 = time.monotonic()
+    while time.monotonic() < until:
+        due = t0 + n / RATE
+        time.sleep(max(0.0, due - time.monotonic()))
+        mid = f"c{i}-{n}"
+        req = {"to": url_of(CHANNELS[n % len(CHANNELS)]), "privmsg": f"soak {mid}", "id": mid}
+        if kind != "udp":
+            req["ack"] = True
+        body = signed(req) if i % 2 else req
+        n += 1
+        for _attempt in range(20):
+            try:
+                if kind == "udp":
+                    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                        u.sendto((json.dumps(body) + "\n").encode(), ("127.0.0.1", daemon.tcp))
+                    break
+                if kind == "tcp":
+                    with socket.create_connection(("127.0.0.1", daemon.tcp), timeout=10) as s:
+                        line = json.dumps(body) + "\n"
+                        if n % 50 == 0:
+                            line = "this is not json\n" + line
+                        s.sendall(line.encode())
+                        reply = s.makefile().readline()
+                    if '"ok":true' in reply:
+                        with lock:
+                            accepted.add(mid)
+                        break
+                else:
+                    r = urllib.request.Request(f"http://127.0.0.1:{daemon.http}/v1/notify",
+                                               data=json.dumps(body).encode(), method="POST")
+                    r.add_header("Content-Type", "application/json")
+                    with urllib.request.urlopen(r, timeout=10) as resp:
+                        if resp.status == 200:
+                            with lock:
+                                accepted.add(mid)
+                            break
+            except OSError:
+                pass
+            # The daemon is restarting: the same id again, stored once.
+            time.sleep(0.5)
+
+
+def main():
+    if not os.path.exists(VEXT):
+        sys.exit(f"{VEXT} missing: make release")
+    ircd = Server()
+    counter = Counter(ircd.port)
+    time.sleep(0.5)
+    daemon = Daemon(ircd.port)
+    accepted, lock = set(), threading.Lock()
+    start = time.monotonic()
+    until = start + SECONDS
+    url_of = lambda chan: f"irc://127.0.0.1:{ircd.port}/{chan.lstrip('#')}"
+    threads = [threading.Thread(target=client, args=(i, daemon, url_of, until, accepted, lock))
+               for i in range(CLIENTS)]
+    for t in threads:
+        t.start()
+    samples = []
+    next_ircd, next_daemon = start + NGIRCD_EVERY, start + DAEMON_EVERY
+    while time.monotonic() < until:
+        time.sleep(5)
+        now = time.monotonic()
+        if (s := daemon.sample()):
+            samples.append(s)
+        if now >= next_ircd:
+            print(f"[{now - start:6.0f}s] restarting ngircd", file=sys.stderr)
+            ircd.restart()
+            next_ircd += NGIRCD_EVERY
+        if now >= next_daemon:
+            print(f"[{now - start:6.0f}s] SIGTERM and restart of the daemon", file=sys.stderr)
+            daemon.restart()
+            next_daemon += DAEMON_EVERY
+    for t in threads:
+        t.join()
+    # Let the queue drain.
+    drain_until = time.monotonic() + 180
+    while time.monotonic() < drain_until:
+        with counter.lock:
+            missing = [m for m in accepted if f"soak {m}" not in counter.seen]
+        if not missing:
+            break
+        time.sleep(2)
+    out = subprocess.run([VEXT, "history", "--state-dir", daemon.state, "--json", "--limit", "0"],
+                         capture_output=True, text=True).stdout
+    delivered = set()
+    for line in out.splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if all(d.get("state") == "delivered" for d in rec.get("deliveries", [])):
+            delivered.add(rec.get("id"))
+    with counter.lock:
+        seen = dict(counter.seen)
+    missing = sorted(m for m in accepted if f"soak {m}" not in seen)
+    not_in_spool = [m for m in missing if m not in delivered]
+    dups = sum(c - 1 for t, c in seen.items() if t.startswith("soak ") and c > 1)
+    udp_seen = sum(1 for t in seen if re.match(r"soak c\d+-", t) and int(t.split("c")[1].split("-")[0]) % 3 == 1)
+    # Flatness: samples at least five minutes into each daemon lifetime.
+    flat = []
+    for (born, pid) in daemon.lives:
+        xs = [s for s in samples if s[1] == pid and s[0] - born >= min(300, SECONDS / 4)]
+        if len(xs) >= 2:
+            rss = [s[2] for s in xs]
+            fds = [s[3] for s in xs]
+            flat.append((pid, min(rss), max(rss), min(fds), max(fds)))
+    expected = re.compile(r"connection lost|Connection refused|reconnecting|not JSON|"
+                          r"expected value|could not be|signal|draining|stopped|spool in|listening|"
+                          r"resuming|registered|INFO|DEBUG")
+    unexpected = [l for l in daemon.log if ("WARN" in l or "ERROR" in l) and not expected.search(l)]
+    print()
+    print(f"soak: {SECONDS} s, {CLIENTS} clients at {RATE}/s each (TCP acked, UDP, HTTP acked; half signed; "
+          f"an invalid line every 50th TCP request), ngircd restarted every {NGIRCD_EVERY} s, "
+          f"daemon SIGTERM+restart every {DAEMON_EVERY} s, ngircd penalties off, --burst 50 --line-rate 200")
+    print(f"  acknowledged: {len(accepted)}; seen at the IRC server: {len(accepted) - len(missing)}; "
+          f"missing: {len(missing)} (of which not delivered per the spool: {len(not_in_spool)}); "
+          f"duplicates: {dups}; UDP messages seen: {udp_seen}")
+    for pid, rmin, rmax, fmin, fmax in flat:
+        print(f"  daemon pid {pid}: RSS {rmin / 1024:.1f}-{rmax / 1024:.1f} MiB "
+              f"({(rmax - rmin) / max(rmin, 1) * 100:.1f}%), fds {fmin}-{fmax}")
+    print(f"  unexpected warnings or errors in the log: {len(unexpected)}")
+    for l in unexpected[:10]:
+        print("   ", l.rstrip()[:200])
+    ok = not not_in_spool and all((rmax - rmin) <= 0.1 * rmin for _, rmin, rmax, _, _ in flat)
+    for proc in (daemon.proc, ircd.proc):
+        proc.kill()
+        proc.wait()
+    for d in (daemon.state, os.path.dirname(daemon.secret), ircd.dir):
+        shutil.rmtree(d, ignore_errors=True)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
