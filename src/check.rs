@@ -126,8 +126,8 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     // once this one has (printed, and the summary delivered).
     let mut remembered = None;
     if let Some(conn) = &state {
-        let r = remember(conn, results, args.only_new)?;
-        results = r.kept.clone();
+        let (kept, r) = remember(conn, results, args.only_new)?;
+        results = kept;
         remembered = Some(r);
     }
     // Nothing new prints nothing (cron mails any output); JSON stays `[]`

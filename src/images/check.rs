@@ -278,10 +278,9 @@ pub(crate) fn recall(
     Ok(())
 }
 
-/// What a run keeps: the outcomes to show, and (with `only_new`) what to
-/// record as reported once they reached their reader (`Remembered::reported`).
+/// What to record as reported (with `only_new`) once the outcomes shown
+/// reached their reader (`Remembered::reported`).
 pub(crate) struct Remembered {
-    pub(crate) kept: Vec<Outcome>,
     pending: Vec<(String, crate::state::checks::Reported)>,
 }
 
@@ -300,12 +299,13 @@ impl Remembered {
 /// Records what each image looks like now in the state dir; with
 /// `only_new`, keeps only what is new since the last delivered report:
 /// another newest or approved version, another kind of change, another
-/// digest behind a tag — approved and held alike.
+/// digest behind a tag — approved and held alike. The outcomes to show,
+/// and what to record once they are shown.
 pub(crate) fn remember(
     conn: &rusqlite::Connection,
     results: Vec<Outcome>,
     only_new: bool,
-) -> Result<Remembered> {
+) -> Result<(Vec<Outcome>, Remembered)> {
     let tx = conn.unchecked_transaction()?;
     let mut kept = Vec::new();
     let mut pending = Vec::new();
@@ -358,7 +358,7 @@ pub(crate) fn remember(
         [crate::state::db::now_ms() - FORGET_AFTER_MS],
     )?;
     tx.commit()?;
-    Ok(Remembered { kept, pending })
+    Ok((kept, Remembered { pending }))
 }
 
 /// What `remember` keeps of an image no run has checked: 90 days.
@@ -400,7 +400,7 @@ pub(crate) fn scheduled(
     let mut wanted = dedupe(raw)?;
     let conn = crate::state::db::open(state_dir)?;
     recall(&conn, &mut wanted, true)?;
-    let remembered = remember(
+    let (kept, remembered) = remember(
         &conn,
         evaluate(
             &wanted,
@@ -412,14 +412,12 @@ pub(crate) fn scheduled(
         ),
         true,
     )?;
-    Ok(
-        summary(&remembered.kept).map(|(text, kind)| ScheduledReport {
-            text,
-            kind,
-            remembered,
-            conn,
-        }),
-    )
+    Ok(summary(&kept).map(|(text, kind)| ScheduledReport {
+        text,
+        kind,
+        remembered,
+        conn,
+    }))
 }
 
 /// The text of a summary notification, or None when nothing needs updating.

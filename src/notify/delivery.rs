@@ -33,9 +33,7 @@ const HTTP_PER_HOST: usize = 4;
 
 /// The host (and port) part of an endpoint URL, the key of its share.
 fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let hostport = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    hostport.rsplit('@').next().unwrap_or(hostport)
+    crate::notify::target::url::split(url).map_or(url, |p| p.hostport)
 }
 
 /// The notice as IRC text: a coloured type tag and a bold title before the

@@ -55,7 +55,8 @@ pub(crate) struct Bot {
     settings: Settings,
     matrix: Matrix,
     semaphore: Client,
-    state_dir: PathBuf,
+    /// The state database (sync position, followed tasks), opened once.
+    db: Mutex<rusqlite::Connection>,
     /// The allow-listed rooms, by room id.
     rooms: Mutex<HashSet<String>>,
     pending: Mutex<Vec<Pending>>,
@@ -129,7 +130,7 @@ fn connect(settings: &Settings) -> Result<Matrix> {
 
 fn serve(settings: Settings, matrix: Matrix, semaphore: Client) -> Result<()> {
     let bot = Arc::new(Bot {
-        state_dir: settings.state_dir.clone(),
+        db: Mutex::new(crate::state::db::open(&settings.state_dir)?),
         matrix,
         semaphore,
         rooms: Mutex::new(HashSet::new()),
@@ -183,18 +184,20 @@ impl Bot {
         self.matrix.notice(room, Some(thread), text)
     }
 
+    /// The bot's state database, opened once.
+    fn db(&self) -> std::sync::MutexGuard<'_, rusqlite::Connection> {
+        self.db.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn kept(&self, space: &str, key: &str) -> Option<String> {
-        let conn = crate::state::db::open(&self.state_dir).ok()?;
-        crate::state::kv::get(&conn, space, key).ok().flatten()
+        crate::state::kv::get(&self.db(), space, key).ok().flatten()
     }
 
     fn keep(&self, space: &str, key: &str, value: &str) {
-        let kept = crate::state::db::open(&self.state_dir)
-            .and_then(|conn| crate::state::kv::put(&conn, space, key, value));
-        if let Err(e) = kept {
+        if let Err(e) = crate::state::kv::put(&self.db(), space, key, value) {
             log::warn!(
                 "bot: keeping {space} in {}: {e:#}",
-                self.state_dir.display()
+                self.settings.state_dir.display()
             );
         }
     }
@@ -454,7 +457,7 @@ impl Bot {
                 return Ok(None);
             }
             Command::Status { task: None } => {
-                let mine = watch::all(&self.state_dir)?;
+                let mine = watch::all(&self.db())?;
                 if mine.is_empty() {
                     "No task started from chat is running.".into()
                 } else {
@@ -509,10 +512,9 @@ impl Bot {
     /// else looked up project by project.
     fn find_task(&self, task: i64) -> Result<(Named, Value)> {
         let s = &self.semaphore;
-        if let Some(w) = watch::all(&self.state_dir)?
-            .into_iter()
-            .find(|w| w.task == task)
-        {
+        // Bound first: the database is not held while Semaphore is asked.
+        let followed = watch::all(&self.db())?;
+        if let Some(w) = followed.into_iter().find(|w| w.task == task) {
             let v = s.task(w.project, task)?;
             return Ok((
                 Named {
@@ -556,7 +558,7 @@ impl Bot {
             started_ms: watch::now_ms(),
             still_noted: false,
         };
-        watch::keep(&self.state_dir, &w)?;
+        watch::keep(&self.db(), &w)?;
         log::info!("bot: started task {id} ({}, {})", t.name, p.name);
         Ok(format!(
             "Started task {id}: {} in {}. I'll post its progress here.",
@@ -586,7 +588,7 @@ impl Bot {
     /// Looks at every watched task once: posts what changed, forgets the
     /// tasks that ended (once their message is out).
     fn watch_once(&self) {
-        let watched = match watch::all(&self.state_dir) {
+        let watched = match watch::all(&self.db()) {
             Ok(w) => w,
             Err(e) => {
                 log::warn!("bot: reading the watched tasks: {e:#}");
@@ -602,7 +604,7 @@ impl Bot {
                         &w.thread,
                         &format!("{} no longer exists in Semaphore.", w.name()),
                     );
-                    let _ = watch::forget(&self.state_dir, w.task);
+                    let _ = watch::forget(&self.db(), w.task);
                     continue;
                 }
                 Err(e) => {
@@ -627,9 +629,9 @@ impl Bot {
                 }
             }
             let done = if crate::chatops::semaphore::is_final(&w.status) {
-                watch::forget(&self.state_dir, w.task)
+                watch::forget(&self.db(), w.task)
             } else if (w.status.clone(), w.still_noted) != before {
-                watch::keep(&self.state_dir, &w)
+                watch::keep(&self.db(), &w)
             } else {
                 Ok(())
             };

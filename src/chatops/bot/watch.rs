@@ -3,7 +3,7 @@
 //! note when one runs long, and the outcome with the log's last lines —
 //! also for a task that ended while the daemon was down.
 
-use std::path::Path;
+use rusqlite::Connection;
 use std::time::{Duration, SystemTime};
 
 use anyhow::Result;
@@ -50,34 +50,26 @@ pub(crate) fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
-pub(crate) fn keep(dir: &Path, w: &Watched) -> Result<()> {
-    let conn = crate::state::db::open(dir)?;
-    crate::state::kv::put(
-        &conn,
-        TASKS,
-        &w.task.to_string(),
-        &serde_json::to_string(w)?,
-    )
+pub(crate) fn keep(conn: &Connection, w: &Watched) -> Result<()> {
+    crate::state::kv::put(conn, TASKS, &w.task.to_string(), &serde_json::to_string(w)?)
 }
 
-pub(crate) fn all(dir: &Path) -> Result<Vec<Watched>> {
-    let conn = crate::state::db::open(dir)?;
-    Ok(crate::state::kv::all(&conn, TASKS)?
+pub(crate) fn all(conn: &Connection) -> Result<Vec<Watched>> {
+    Ok(crate::state::kv::all(conn, TASKS)?
         .into_iter()
         .filter_map(|(key, v)| match serde_json::from_str(&v) {
             Ok(w) => Some(w),
             Err(e) => {
                 log::warn!("bot: dropping the unreadable record of task {key}: {e}");
-                let _ = crate::state::kv::delete(&conn, TASKS, &key);
+                let _ = crate::state::kv::delete(conn, TASKS, &key);
                 None
             }
         })
         .collect())
 }
 
-pub(crate) fn forget(dir: &Path, task: i64) -> Result<()> {
-    let conn = crate::state::db::open(dir)?;
-    crate::state::kv::delete(&conn, TASKS, &task.to_string())
+pub(crate) fn forget(conn: &Connection, task: i64) -> Result<()> {
+    crate::state::kv::delete(conn, TASKS, &task.to_string())
 }
 
 /// What one look at a task says to post, if anything; `w` is updated.

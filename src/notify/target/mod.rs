@@ -4,7 +4,7 @@
 
 mod irc;
 mod matrix;
-mod url;
+pub(crate) mod url;
 mod webhook;
 
 use std::fmt;
