@@ -35,7 +35,7 @@ complete -c vext -n "__fish_vext_needs_command" -f -a "daemon" -d 'Run the relay
 complete -c vext -n "__fish_vext_needs_command" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
 complete -c vext -n "__fish_vext_needs_command" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
 complete -c vext -n "__fish_vext_needs_command" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
-complete -c vext -n "__fish_vext_needs_command" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+complete -c vext -n "__fish_vext_needs_command" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback'
 complete -c vext -n "__fish_vext_needs_command" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
 complete -c vext -n "__fish_vext_needs_command" -f -a "nats" -d 'Inspect the NATS JetStream work queue that daemons run with --nats share'
 complete -c vext -n "__fish_vext_needs_command" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'
@@ -240,7 +240,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -s N -l namespace -d '
 complete -c vext -n "__fish_vext_using_subcommand update" -l only -d 'Only images matching GLOB (nginx, \'ghcr.io/acme/*\'; repeatable)' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l branch -d 'With --commit: commit on a new branch NAME' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l stable-for -d 'Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d 'The longest the health gate waits for a new container to prove itself' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d 'The longest the health gate waits for a new container to prove itself, or a Kubernetes rollout to complete' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-url -d 'Also require this URL to answer 2xx before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-cmd -d 'Also require this shell command to exit 0 before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l release -d 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit' -r
@@ -430,7 +430,7 @@ complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subc
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "hook" -d 'Announce commits from git hooks (a drop-in for irkerhook)'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "scan" -d 'Find the container images in use: manifest files (Kubernetes, kustomize, compose, Dockerfiles) and Docker'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "check" -d 'Check registries for newer versions of the images in use, gated by a safe-update policy'
-complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback'
+complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "update" -d 'Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "semaphore" -d 'Run, follow and stop Semaphore UI (Ansible) tasks'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "nats" -d 'Inspect the NATS JetStream work queue that daemons run with --nats share'
 complete -c vext -n "__fish_vext_using_subcommand help; and not __fish_seen_subcommand_from send daemon hook scan check update semaphore nats history config completions generate help" -f -a "history" -d 'Show what the daemon stored and delivered (the spool is the history)'

@@ -162,7 +162,7 @@ Exit: 0, or 1 with --exit-code when an update is approved; when no image could b
 checked: 77 (authentication), 75 (temporary: timeouts, 429, 5xx), else 69.")]
     Check(CheckArgs),
 
-    /// Apply the updates the policy approves: recreate containers, rewrite manifest tags; health gate and automatic rollback.
+    /// Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback.
     #[command(
         long_about = "Apply the updates the policy approves, safely.\n\n\
 The inputs and the policy are `vext check`'s. For each Docker container (--docker) \
@@ -172,18 +172,28 @@ policy, labels, ...), keeps the old one (renamed NAME.vext-old) until the new on
 proven healthy, and rolls back by itself when it is not: the old container runs again \
 under its name and the failed version is held, skipped by later runs until a newer \
 one appears or --release clears it. A container without published host ports keeps \
-serving while the new one starts (no downtime). Manifest files given as PATHs are \
-rewritten with --write (only the tag bytes change), and --commit commits them.\n\n\
+serving while the new one starts (no downtime).\n\n\
+For each Kubernetes Deployment, StatefulSet, DaemonSet or CronJob (--kube), vext \
+patches the container's image (refused if the workload changed since vext looked), \
+records kubernetes.io/change-cause, and waits for the rollout as `kubectl rollout \
+status` judges it, within --health-timeout; a new pod in ImagePullBackOff, \
+ErrImagePull, CrashLoopBackOff or CreateContainerConfigError fails it at once. A \
+failed rollout is undone as `kubectl rollout undo` does (the previous ReplicaSet's or \
+ControllerRevision's pod template is put back) and the version is held.\n\n\
+Manifest files given as PATHs are rewritten with --write (only the tag bytes change), \
+and --commit commits them.\n\n\
 Every step is journaled in the state dir before it is taken: a run that is killed is \
 finished or undone by the next one (or --recover). Two runs never act at once.",
         after_help = concat!("Examples:
   vext update --docker --plan                # what would be done, changes nothing
   vext update --docker --health-url http://127.0.0.1:8080/health
+  vext update --kube -n web --only 'ghcr.io/acme/*'
   vext update deploy/ --write --commit       # rewrite approved tags in the manifests, one commit
   vext update --release ghcr.io/acme/app:2.1.0
 
 JSON (--plan --json): one object per planned step, in order: workload, source (docker,
-file), step (pull, stop_old, rename_old, create, start, verify, remove_old, rewrite),
+kube, file), step (pull, stop_old, rename_old, create, start, verify, remove_old, patch,
+wait_rollout, rewrite),
 image (the repository), current, target (the new reference), change (patch, minor,
 major, digest). JSON (apply): one object per workload: workload, source, image,
 current, target, change, result (applied, rolled_back, failed, skipped), reason.
@@ -953,7 +963,7 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     pub(crate) stable_for: std::time::Duration,
 
-    /// The longest the health gate waits for a new container to prove itself.
+    /// The longest the health gate waits for a new container to prove itself, or a Kubernetes rollout to complete.
     #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
     pub(crate) health_timeout: std::time::Duration,
 

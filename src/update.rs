@@ -18,11 +18,13 @@ use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::images::check::{dedupe, evaluate, recall};
 use crate::images::engine::Engine;
+use crate::images::kube::Cluster;
 use crate::images::policy::UpdateKind;
-use crate::images::update::docker::{self, Ending};
 use crate::images::update::health::Gate;
 use crate::images::update::manifest;
 use crate::images::update::plan::{plan, Inputs, Planned, Skipped, Work};
+use crate::images::update::Ending;
+use crate::images::update::{docker, kube};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::state::updates;
 
@@ -59,9 +61,6 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
     if !args.plan {
         crate::settings::events(ctx, args.report.nats.as_deref(), "update");
     }
-    if args.live.kube {
-        log::warn!("--kube: updating Kubernetes workloads is not built yet; their images are listed as skipped");
-    }
     let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
     // Two runs never act at once; --plan only reads.
     let _lock = if args.plan {
@@ -75,16 +74,32 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         return release(&conn, image);
     }
     let open = updates::unfinished(&conn)?;
+    let live = args.live.settings();
     let needs_engine = args.live.docker || open.iter().any(|e| e.source == "docker");
     let engine = if needs_engine {
         Some(Engine::connect(args.live.docker_host.as_deref())?)
     } else {
         None
     };
+    let needs_cluster = args.live.kube || open.iter().any(|e| e.source == "kube");
+    let cluster = if needs_cluster {
+        Some(Cluster::connect(&live.kube_options())?)
+    } else {
+        None
+    };
+    let gate = Gate {
+        stable_for: args.stable_for,
+        timeout: args.health_timeout,
+        url: args.health_url.clone(),
+        cmd: args.health_cmd.clone(),
+    };
     if !args.plan {
         for e in &open {
-            let Some(engine) = &engine else { continue };
-            let ending = docker::recover(engine, &conn, e)?;
+            let ending = match (e.source.as_str(), &engine, &cluster) {
+                ("docker", Some(engine), _) => docker::recover(engine, &conn, e)?,
+                ("kube", _, Some(cluster)) => kube::recover(cluster, &conn, e, &gate)?,
+                _ => continue,
+            };
             eprintln!(
                 "vext: {}: an interrupted update to {} was {}",
                 e.workload,
@@ -102,7 +117,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
     }
 
     let scan_started = Instant::now();
-    let mut findings = crate::images::scan::live_inventory(&args.live.settings())?;
+    let mut findings = crate::images::scan::live_inventory(&live)?;
     for p in &args.paths {
         if !p.exists() {
             return Err(fail(
@@ -164,13 +179,11 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         return Ok(Code::Ok);
     }
 
-    let gate = Gate {
-        stable_for: args.stable_for,
-        timeout: args.health_timeout,
-        url: args.health_url.clone(),
-        cmd: args.health_cmd.clone(),
+    let targets = Targets {
+        engine: engine.as_ref(),
+        cluster: cluster.as_ref(),
     };
-    let mut done = apply_all(&planned, engine.as_ref(), &dir, &gate, &args)?;
+    let mut done = apply_all(&planned, &targets, &dir, &gate, &args)?;
     if args.commit {
         commit(&done, args.branch.as_deref())?;
     }
@@ -222,11 +235,17 @@ fn release(conn: &rusqlite::Connection, image: &str) -> Result<Code> {
     }
 }
 
-/// Applies the plan: containers one at a time (or `--parallel`), then the
+/// What the updates are applied to.
+struct Targets<'a> {
+    engine: Option<&'a Engine>,
+    cluster: Option<&'a Cluster>,
+}
+
+/// Applies the plan: workloads one at a time (or `--parallel`), and the
 /// manifest edits.
 fn apply_all(
     planned: &[Planned],
-    engine: Option<&Engine>,
+    targets: &Targets,
     dir: &std::path::Path,
     gate: &Gate,
     args: &UpdateArgs,
@@ -252,7 +271,7 @@ fn apply_all(
                     if terminal {
                         eprintln!("updating {} to {}", p.workload, p.target);
                     }
-                    match apply_one(p, engine, &conn, gate, args.prune) {
+                    match apply_one(p, targets, &conn, gate, args.prune) {
                         Ok(d) => {
                             if terminal {
                                 eprintln!("  {}: {}", p.workload, d.result);
@@ -281,7 +300,7 @@ fn apply_all(
 
 fn apply_one(
     p: &Planned,
-    engine: Option<&Engine>,
+    targets: &Targets,
     conn: &rusqlite::Connection,
     gate: &Gate,
     prune: bool,
@@ -291,7 +310,7 @@ fn apply_one(
     let mut gate_seconds = None;
     let (result, reason) = match &p.work {
         Work::Docker(job) => {
-            let Some(engine) = engine else {
+            let Some(engine) = targets.engine else {
                 return Err(fail(
                     Code::Software,
                     "no Docker engine for a container update",
@@ -303,6 +322,17 @@ fn apply_one(
                 report.ending.outcome(),
                 report.ending.reason().map(String::from),
             )
+        }
+        Work::Kube(job) => {
+            let Some(cluster) = targets.cluster else {
+                return Err(fail(
+                    Code::Software,
+                    "no Kubernetes API for a workload update",
+                ));
+            };
+            let (ending, waited) = kube::apply(cluster, conn, job, gate)?;
+            gate_seconds = Some(waited.as_secs_f64());
+            (ending.outcome(), ending.reason().map(String::from))
         }
         Work::File(edit) => match manifest::apply(edit) {
             Ok(w) => {

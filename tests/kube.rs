@@ -3,9 +3,6 @@
 //! certificates the CA signed, paged lists whose items copy the API's
 //! documented JSON.
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-
 use crate::support::*;
 
 const TOKEN: &str = "s3cr3t-token";
@@ -19,23 +16,13 @@ fn deployment(name: &str, image: &str) -> serde_json::Value {
     })
 }
 
-fn list(kind: &str, items: Vec<serde_json::Value>, cont: Option<&str>) -> String {
-    let mut meta = serde_json::json!({"resourceVersion": "12345"});
-    if let Some(c) = cont {
-        meta["continue"] = c.into();
-        meta["remainingItemCount"] = 1.into();
-    }
-    serde_json::json!({"kind": kind, "apiVersion": "v1", "metadata": meta, "items": items})
-        .to_string()
-}
-
 fn respond(path: &str) -> (u16, String) {
     let (route, query) = path.split_once('?').unwrap_or((path, ""));
     let cont = query.split('&').find_map(|kv| kv.strip_prefix("continue="));
     match route {
         "/api/v1/namespaces/default/pods" => (
             200,
-            list(
+            kube_list(
                 "PodList",
                 vec![
                     serde_json::json!({
@@ -58,7 +45,7 @@ fn respond(path: &str) -> (u16, String) {
         "/apis/apps/v1/namespaces/default/deployments" => match cont {
             None => (
                 200,
-                list(
+                kube_list(
                     "DeploymentList",
                     vec![deployment("web", "nginx:1.25")],
                     Some("page-2-token"),
@@ -66,7 +53,7 @@ fn respond(path: &str) -> (u16, String) {
             ),
             Some("page-2-token") => (
                 200,
-                list(
+                kube_list(
                     "DeploymentList",
                     vec![deployment("api", "ghcr.io/acme/api:2.0")],
                     None,
@@ -79,7 +66,7 @@ fn respond(path: &str) -> (u16, String) {
         },
         "/apis/batch/v1/namespaces/default/cronjobs" => (
             200,
-            list(
+            kube_list(
                 "CronJobList",
                 vec![serde_json::json!({
                     "metadata": {"name": "nightly", "namespace": "default"},
@@ -91,65 +78,14 @@ fn respond(path: &str) -> (u16, String) {
         ),
         "/apis/apps/v1/namespaces/default/statefulsets"
         | "/apis/apps/v1/namespaces/default/daemonsets"
-        | "/apis/batch/v1/namespaces/default/jobs" => (200, list("List", vec![], None)),
+        | "/apis/batch/v1/namespaces/default/jobs" => (200, kube_list("List", vec![], None)),
         _ => (404, "{\"kind\":\"Status\",\"code\":404}".into()),
     }
 }
 
 /// Starts the fake API server; returns its port.
 fn fake_api(ca: &TestCa) -> u16 {
-    let config = ca.server_config(true);
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    std::thread::spawn(move || {
-        for tcp in listener.incoming().flatten() {
-            let config = config.clone();
-            std::thread::spawn(move || {
-                let conn = rustls::ServerConnection::new(config).unwrap();
-                let mut tls = rustls::StreamOwned::new(conn, tcp);
-                let mut reader = BufReader::new(&mut tls);
-                let mut request = String::new();
-                if reader.read_line(&mut request).is_err() {
-                    return;
-                }
-                let mut auth = String::new();
-                loop {
-                    let mut h = String::new();
-                    if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
-                        break;
-                    }
-                    // Header names are case-insensitive (RFC 9110).
-                    if let Some((k, v)) = h.split_once(':') {
-                        if k.eq_ignore_ascii_case("authorization") {
-                            auth = v.trim().to_string();
-                        }
-                    }
-                }
-                let path = request.split(' ').nth(1).unwrap_or("").to_string();
-                let client_cert = tls.conn.peer_certificates().is_some_and(|c| !c.is_empty());
-                let (status, body) = if auth == format!("Bearer {TOKEN}") || client_cert {
-                    respond(&path)
-                } else {
-                    (
-                        401,
-                        "{\"kind\":\"Status\",\"message\":\"Unauthorized\",\"code\":401}".into(),
-                    )
-                };
-                let _ = write!(tls, "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
-                tls.conn.send_close_notify();
-                let _ = tls.flush();
-            });
-        }
-    });
-    port
-}
-
-fn kubeconfig(dir: &TempDir, port: u16, ca: &TestCa, user: &str) -> String {
-    let text = format!(
-        "apiVersion: v1\nkind: Config\ncurrent-context: test\nclusters:\n- name: local\n  cluster:\n    server: https://127.0.0.1:{port}\n    certificate-authority: {}\ncontexts:\n- name: test\n  context:\n    cluster: local\n    user: me\n    namespace: default\nusers:\n- name: me\n  user:\n{user}",
-        ca.ca.display()
-    );
-    dir.write("kubeconfig", &text).display().to_string()
+    fake_kube_api(ca, TOKEN, |req| respond(&req.path))
 }
 
 #[test]

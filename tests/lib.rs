@@ -8,6 +8,7 @@ mod cli;
 mod daemon;
 mod hook;
 mod kube;
+mod kube_update;
 mod matrix;
 mod nats;
 mod scan;

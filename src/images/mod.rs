@@ -5,6 +5,7 @@
 
 pub(crate) mod check;
 pub(crate) mod engine;
+pub(crate) mod kube;
 pub(crate) mod policy;
 pub(crate) mod reference;
 pub(crate) mod registry;

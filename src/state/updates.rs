@@ -20,7 +20,10 @@ pub(crate) struct Entry {
     pub(crate) image: String,
     pub(crate) from_ref: String,
     pub(crate) to_ref: String,
+    /// What runs the old version: the old container (docker), the
+    /// ReplicaSet or ControllerRevision holding the old pod template (kube).
     pub(crate) old_id: Option<String>,
+    /// The new container (docker); the version to hold if it fails (kube).
     pub(crate) new_id: Option<String>,
     pub(crate) step: String,
 }

@@ -1,6 +1,6 @@
 //! Test support, one module per thing the tests drive: the vext binary, IRC
 //! servers (ngircd, InspIRCd, a scripted one) and an observer, the daemon,
-//! the registry, the Docker engine, Synapse, a fake Semaphore UI, namespaces, a CA, a proxy. Every helper owns what
+//! the registry, the Docker engine, Synapse, a fake Semaphore UI and Kubernetes API, namespaces, a CA, a proxy. Every helper owns what
 //! it starts and cleans it up (by PID) when dropped.
 
 #![allow(dead_code)]
@@ -9,6 +9,7 @@ mod ca;
 mod daemon;
 mod docker;
 mod fake_ircd;
+mod fake_kube;
 mod host;
 mod http;
 mod inspircd;
@@ -26,6 +27,7 @@ pub use ca::*;
 pub use daemon::*;
 pub use docker::*;
 pub use fake_ircd::*;
+pub use fake_kube::*;
 pub use host::*;
 pub use http::*;
 pub use inspircd::*;

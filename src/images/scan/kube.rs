@@ -1,372 +1,14 @@
 //! `vext scan --kube`: workloads from the Kubernetes API. Deployments,
 //! StatefulSets, DaemonSets, CronJobs, Jobs and bare Pods, paged with
 //! `limit`/`continue`; running digests from pods' `containerStatuses[].imageID`.
-//! Credentials from kubeconfig (token, tokenFile, client certificate, CA,
-//! `exec` plugins) or the in-cluster service account.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 use anyhow::Result;
-use base64::Engine;
 use serde_json::Value;
 
 use super::finding::{Finding, Source};
-use super::yaml::{self, Node};
-use crate::exit::{fail, Code};
-use crate::net::percent::percent_encode;
-
-pub(crate) struct Options<'a> {
-    pub(crate) kubeconfig: Option<&'a Path>,
-    pub(crate) context: Option<&'a str>,
-    pub(crate) namespace: Option<&'a str>,
-    pub(crate) all_namespaces: bool,
-}
-
-struct Cluster {
-    context: String,
-    host: String,
-    port: u16,
-    /// One connection pool for every request to this API server.
-    agent: ureq::Agent,
-    token: Option<String>,
-    namespace: Option<String>,
-}
-
-/// An API reply: its status and body.
-struct Response {
-    status: u16,
-    body: Vec<u8>,
-}
-
-fn config_err(msg: String) -> anyhow::Error {
-    fail(Code::Config, msg)
-}
-
-fn decode_b64(s: &str, what: &str) -> Result<Vec<u8>> {
-    base64::engine::general_purpose::STANDARD
-        .decode(s.trim())
-        .map_err(|e| config_err(format!("kubeconfig: {what} is not base64: {e}")))
-}
-
-fn str_of<'a>(n: Option<&'a Node>, key: &str) -> Option<&'a str> {
-    n.and_then(|n| n.get(key)).and_then(Node::as_str)
-}
-
-/// Finds `name` in a kubeconfig list like `clusters: [{name, cluster}]`.
-fn named<'a>(doc: &'a Node, list: &str, name: &str, inner: &str) -> Option<&'a Node> {
-    doc.get(list)?
-        .items()
-        .iter()
-        .find(|i| str_of(Some(i), "name") == Some(name))
-        .and_then(|i| i.get(inner))
-}
-
-fn load(opts: &Options) -> Result<Cluster> {
-    // An empty KUBECONFIG counts as unset, as kubectl has it.
-    let env_config = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty());
-    if opts.kubeconfig.is_none() && env_config.is_none() {
-        if let Ok(host) = std::env::var("KUBERNETES_SERVICE_HOST") {
-            return in_cluster(&host, opts);
-        }
-    }
-    let path: PathBuf = match opts.kubeconfig {
-        Some(p) => p.to_path_buf(),
-        None => match env_config {
-            Some(v) => PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default()),
-            None => {
-                PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".kube/config")
-            }
-        },
-    };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| config_err(format!("reading kubeconfig {}: {e}", path.display())))?;
-    let doc = yaml::parse(&text)
-        .map_err(|e| config_err(format!("kubeconfig {}: {e}", path.display())))?
-        .into_iter()
-        .next()
-        .ok_or_else(|| config_err(format!("kubeconfig {} is empty", path.display())))?;
-    let base = path.parent().unwrap_or(Path::new("."));
-    let rel = |p: &str| -> PathBuf {
-        let p = Path::new(p);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base.join(p)
-        }
-    };
-    let context = match opts.context {
-        Some(c) => c.to_string(),
-        None => str_of(Some(&doc), "current-context")
-            .ok_or_else(|| {
-                config_err(format!(
-                    "kubeconfig {}: no current-context (give --context)",
-                    path.display()
-                ))
-            })?
-            .to_string(),
-    };
-    let ctx = named(&doc, "contexts", &context, "context").ok_or_else(|| {
-        config_err(format!(
-            "kubeconfig {}: no context {context:?}",
-            path.display()
-        ))
-    })?;
-    let cluster_name = str_of(Some(ctx), "cluster").unwrap_or_default();
-    let user_name = str_of(Some(ctx), "user").unwrap_or_default();
-    let cluster = named(&doc, "clusters", cluster_name, "cluster")
-        .ok_or_else(|| config_err(format!("kubeconfig: no cluster {cluster_name:?}")))?;
-    let user = named(&doc, "users", user_name, "user");
-    let server = str_of(Some(cluster), "server")
-        .ok_or_else(|| config_err("kubeconfig: the cluster has no server".into()))?;
-    let (host, port) = parse_server(server)?;
-
-    let ca_pem = match (
-        str_of(Some(cluster), "certificate-authority-data"),
-        str_of(Some(cluster), "certificate-authority"),
-    ) {
-        (Some(data), _) => Some(decode_b64(data, "certificate-authority-data")?),
-        (None, Some(file)) => {
-            Some(std::fs::read(rel(file)).map_err(|e| config_err(format!("reading {file}: {e}")))?)
-        }
-        _ => None,
-    };
-
-    let mut token = str_of(user, "token").map(String::from);
-    if token.is_none() {
-        if let Some(f) = str_of(user, "tokenFile") {
-            token = Some(
-                std::fs::read_to_string(rel(f))
-                    .map_err(|e| config_err(format!("reading tokenFile {f}: {e}")))?
-                    .trim()
-                    .to_string(),
-            );
-        }
-    }
-    let mut cert_pem = match (
-        str_of(user, "client-certificate-data"),
-        str_of(user, "client-certificate"),
-    ) {
-        (Some(d), _) => Some(decode_b64(d, "client-certificate-data")?),
-        (None, Some(f)) => {
-            Some(std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?)
-        }
-        _ => None,
-    };
-    let mut key_pem = match (str_of(user, "client-key-data"), str_of(user, "client-key")) {
-        (Some(d), _) => Some(decode_b64(d, "client-key-data")?),
-        (None, Some(f)) => {
-            Some(std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?)
-        }
-        _ => None,
-    };
-    if let Some(exec) = user.and_then(|u| u.get("exec")) {
-        let cred = run_exec(exec)?;
-        if let Some(t) = cred["status"]["token"].as_str() {
-            token = Some(t.to_string());
-        }
-        if let (Some(c), Some(k)) = (
-            cred["status"]["clientCertificateData"].as_str(),
-            cred["status"]["clientKeyData"].as_str(),
-        ) {
-            cert_pem = Some(c.as_bytes().to_vec());
-            key_pem = Some(k.as_bytes().to_vec());
-        }
-    }
-    let agent = crate::net::tls::agent_for(
-        ca_pem.as_deref(),
-        cert_pem.as_deref().zip(key_pem.as_deref()),
-        "kubeconfig CA",
-        REQUEST_TIMEOUT,
-    )?;
-    Ok(Cluster {
-        context,
-        host,
-        port,
-        agent,
-        token,
-        namespace: str_of(Some(ctx), "namespace").map(String::from),
-    })
-}
-
-fn in_cluster(host: &str, _opts: &Options) -> Result<Cluster> {
-    let dir = Path::new("/var/run/secrets/kubernetes.io/serviceaccount");
-    let port: u16 = std::env::var("KUBERNETES_SERVICE_PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(443);
-    let token = std::fs::read_to_string(dir.join("token")).map_err(|e| {
-        config_err(format!(
-            "in-cluster: reading the service account token: {e}"
-        ))
-    })?;
-    let ca = std::fs::read(dir.join("ca.crt"))
-        .map_err(|e| config_err(format!("in-cluster: reading ca.crt: {e}")))?;
-    let agent = crate::net::tls::agent_for(Some(&ca), None, "in-cluster ca.crt", REQUEST_TIMEOUT)?;
-    Ok(Cluster {
-        context: "in-cluster".into(),
-        host: host.trim_matches(['[', ']']).to_string(),
-        port,
-        agent,
-        token: Some(token.trim().to_string()),
-        namespace: std::fs::read_to_string(dir.join("namespace"))
-            .ok()
-            .map(|s| s.trim().to_string()),
-    })
-}
-
-fn parse_server(server: &str) -> Result<(String, u16)> {
-    let rest = server
-        .strip_prefix("https://")
-        .ok_or_else(|| config_err(format!("kubeconfig: server {server:?} is not https://")))?;
-    let hostport = rest.split('/').next().unwrap_or_default();
-    if let Some(v6) = hostport.strip_prefix('[') {
-        let (h, after) = v6
-            .split_once(']')
-            .ok_or_else(|| config_err(format!("bad server {server:?}")))?;
-        let port = after
-            .strip_prefix(':')
-            .map_or(Ok(443), str::parse)
-            .map_err(|_| config_err(format!("bad port in {server:?}")))?;
-        return Ok((h.to_string(), port));
-    }
-    match hostport.rsplit_once(':') {
-        Some((h, p)) => Ok((
-            h.to_string(),
-            p.parse()
-                .map_err(|_| config_err(format!("bad port in {server:?}")))?,
-        )),
-        None => Ok((hostport.to_string(), 443)),
-    }
-}
-
-/// Runs a client-go credential plugin and returns its ExecCredential.
-fn run_exec(exec: &Node) -> Result<Value> {
-    let cmd = str_of(Some(exec), "command")
-        .ok_or_else(|| config_err("kubeconfig exec: no command".into()))?;
-    let mut c = std::process::Command::new(cmd);
-    for a in exec.get("args").map(Node::items).unwrap_or(&[]) {
-        if let Some(a) = a.as_str() {
-            c.arg(a);
-        }
-    }
-    for e in exec.get("env").map(Node::items).unwrap_or(&[]) {
-        if let (Some(k), Some(v)) = (str_of(Some(e), "name"), str_of(Some(e), "value")) {
-            c.env(k, v);
-        }
-    }
-    let api = str_of(Some(exec), "apiVersion").unwrap_or("client.authentication.k8s.io/v1");
-    c.env(
-        "KUBERNETES_EXEC_INFO",
-        serde_json::json!({"apiVersion": api, "kind": "ExecCredential", "spec": {"interactive": false}}).to_string(),
-    );
-    let out = c
-        .stdin(std::process::Stdio::null())
-        .output()
-        .map_err(|e| fail(Code::NoPerm, format!("kubeconfig exec plugin {cmd}: {e}")))?;
-    if !out.status.success() {
-        return Err(fail(
-            Code::NoPerm,
-            format!(
-                "kubeconfig exec plugin {cmd} failed: {}",
-                String::from_utf8_lossy(&out.stderr).trim()
-            ),
-        ));
-    }
-    serde_json::from_slice(&out.stdout).map_err(|e| {
-        fail(
-            Code::NoPerm,
-            format!("kubeconfig exec plugin {cmd}: output is not JSON: {e}"),
-        )
-    })
-}
-
-/// Each API request's time limit.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// The largest reply read (a page of 500 objects is far below it).
-const MAX_REPLY: u64 = 64 << 20;
-
-fn get(cluster: &Cluster, path: &str) -> Result<Value> {
-    let what = format!("the Kubernetes API at {}:{}", cluster.host, cluster.port);
-    let host = if cluster.host.contains(':') {
-        format!("[{}]", cluster.host)
-    } else {
-        cluster.host.clone()
-    };
-    let url = format!("https://{host}:{}{path}", cluster.port);
-    let mut req = cluster
-        .agent
-        .get(&url)
-        .header("Accept", "application/json")
-        .header("User-Agent", "vext");
-    if let Some(t) = &cluster.token {
-        req = req.header("Authorization", &format!("Bearer {t}"));
-    }
-    let reply = req.call().map_err(|e| {
-        let code = if crate::net::tls::is_tls_error(&e) {
-            Code::NoPerm
-        } else {
-            Code::Unavailable
-        };
-        fail(code, format!("cannot reach {what}: {e}"))
-    })?;
-    let status = reply.status().as_u16();
-    let body = reply
-        .into_body()
-        .with_config()
-        .limit(MAX_REPLY)
-        .read_to_vec()
-        .map_err(|e| fail(Code::Unavailable, format!("{what}: GET {path}: {e}")))?;
-    let resp = Response { status, body };
-    match resp.status {
-        200 => serde_json::from_slice(&resp.body).map_err(|e| {
-            fail(
-                Code::Unavailable,
-                format!("{what}: GET {path}: not JSON: {e}"),
-            )
-        }),
-        401 | 403 => Err(fail(
-            Code::NoPerm,
-            format!(
-                "{what}: GET {path}: {} {}",
-                resp.status,
-                String::from_utf8_lossy(&resp.body).trim()
-            ),
-        )),
-        s => Err(fail(
-            Code::Unavailable,
-            format!(
-                "{what}: GET {path}: {s} {}",
-                String::from_utf8_lossy(&resp.body).trim()
-            ),
-        )),
-    }
-}
-
-/// Every item of a list, following `metadata.continue`.
-fn list_all(cluster: &Cluster, base: &str) -> Result<Vec<Value>> {
-    let mut items = Vec::new();
-    let mut cont: Option<String> = None;
-    for _ in 0..10_000 {
-        let mut path = format!("{base}?limit=500");
-        if let Some(c) = &cont {
-            path.push_str("&continue=");
-            path.push_str(&percent_encode(c));
-        }
-        let page = get(cluster, &path)?;
-        items.extend(page["items"].as_array().cloned().unwrap_or_default());
-        match page["metadata"]["continue"]
-            .as_str()
-            .filter(|c| !c.is_empty())
-        {
-            Some(c) => cont = Some(c.to_string()),
-            None => break,
-        }
-    }
-    Ok(items)
-}
+use crate::images::kube::{collection, Cluster, Options};
 
 const WORKLOADS: [(&str, &str, &str); 5] = [
     ("/apis/apps/v1", "deployments", "Deployment"),
@@ -376,13 +18,6 @@ const WORKLOADS: [(&str, &str, &str); 5] = [
     ("/apis/batch/v1", "jobs", "Job"),
 ];
 
-fn collection(group: &str, resource: &str, ns: Option<&str>) -> String {
-    match ns {
-        Some(ns) => format!("{group}/namespaces/{ns}/{resource}"),
-        None => format!("{group}/{resource}"),
-    }
-}
-
 fn containers(spec: &Value) -> Vec<&Value> {
     ["initContainers", "containers", "ephemeralContainers"]
         .iter()
@@ -391,19 +26,10 @@ fn containers(spec: &Value) -> Vec<&Value> {
 }
 
 pub(crate) fn scan(opts: &Options) -> Result<Vec<Finding>> {
-    let cluster = load(opts)?;
-    let ns: Option<String> = if opts.all_namespaces {
-        None
-    } else {
-        Some(
-            opts.namespace
-                .map(String::from)
-                .or(cluster.namespace.clone())
-                .unwrap_or_else(|| "default".into()),
-        )
-    };
+    let cluster = Cluster::connect(opts)?;
+    let ns = cluster.namespace(opts.namespace, opts.all_namespaces);
     let ns = ns.as_deref();
-    let pods = list_all(&cluster, &collection("/api/v1", "pods", ns))?;
+    let pods = cluster.list_all(&collection("/api/v1", "pods", ns))?;
     // (namespace, image as written) -> running digest, from pods' statuses.
     let mut digests: HashMap<(String, String), String> = HashMap::new();
     for p in &pods {
@@ -453,7 +79,7 @@ pub(crate) fn scan(opts: &Options) -> Result<Vec<Finding>> {
                 continue;
             };
             let source = Source {
-                context: Some(cluster.context.clone()),
+                context: Some(cluster.context().to_string()),
                 namespace: Some(ons.clone()),
                 resource_kind: Some(kind.to_string()),
                 name: Some(name.clone()),
@@ -466,7 +92,7 @@ pub(crate) fn scan(opts: &Options) -> Result<Vec<Finding>> {
         }
     };
     for (group, resource, kind) in WORKLOADS {
-        for obj in list_all(&cluster, &collection(group, resource, ns))? {
+        for obj in cluster.list_all(&collection(group, resource, ns))? {
             let spec = if kind == "CronJob" {
                 &obj["spec"]["jobTemplate"]["spec"]["template"]["spec"]
             } else {

@@ -20,6 +20,18 @@ pub(crate) struct Live {
     pub(crate) all_namespaces: bool,
 }
 
+impl Live {
+    /// How to reach the Kubernetes API.
+    pub(crate) fn kube_options(&self) -> crate::images::kube::Options<'_> {
+        crate::images::kube::Options {
+            kubeconfig: self.kubeconfig.as_deref(),
+            context: self.context.as_deref(),
+            namespace: self.namespace.as_deref(),
+            all_namespaces: self.all_namespaces,
+        }
+    }
+}
+
 /// The images running in Docker and/or Kubernetes, as `live` asks.
 pub(crate) fn live_inventory(live: &Live) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
@@ -27,12 +39,7 @@ pub(crate) fn live_inventory(live: &Live) -> Result<Vec<Finding>> {
         out.extend(docker::scan(live.docker_host.as_deref(), live.all)?);
     }
     if live.kube {
-        out.extend(kube::scan(&kube::Options {
-            kubeconfig: live.kubeconfig.as_deref(),
-            context: live.context.as_deref(),
-            namespace: live.namespace.as_deref(),
-            all_namespaces: live.all_namespaces,
-        })?);
+        out.extend(kube::scan(&live.kube_options())?);
     }
     Ok(out)
 }

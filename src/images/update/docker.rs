@@ -11,6 +11,7 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
 use super::health::Gate;
+use super::Ending;
 use crate::images::engine::{status_of, Engine};
 use crate::state::updates::{self, Entry};
 
@@ -25,17 +26,6 @@ pub(crate) struct Job {
     pub(crate) to_ref: String,
     /// The version held when the new one fails (the tag, or the digest).
     pub(crate) version: String,
-}
-
-/// How an update ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Ending {
-    Applied,
-    /// The new version failed its gate; the old container runs again.
-    RolledBack(String),
-    /// Nothing was changed (a failed pull, a vanished container), or the
-    /// rollback itself failed (then the message says what is left).
-    Failed(String),
 }
 
 /// The suffix the old container carries while the new one is proven.
@@ -93,18 +83,9 @@ pub(crate) fn planned_steps(inspect: &Value) -> Vec<&'static str> {
 
 /// Test hook for crash-recovery drills: `VEXT_UPDATE_STALL_AT=STEP` stops
 /// the run (sleeping) right after STEP is journaled, before it is taken.
-fn stall_at(step: &str) {
-    if std::env::var("VEXT_UPDATE_STALL_AT").ok().as_deref() == Some(step) {
-        log::warn!("VEXT_UPDATE_STALL_AT={step}: stalling");
-        loop {
-            std::thread::sleep(Duration::from_secs(3600));
-        }
-    }
-}
-
 fn mark(conn: &Connection, id: i64, step: &str, new_id: Option<&str>) -> Result<()> {
     updates::step(conn, id, step, new_id)?;
-    stall_at(step);
+    super::stall_at(step);
     Ok(())
 }
 
@@ -113,24 +94,6 @@ fn mark(conn: &Connection, id: i64, step: &str, new_id: Option<&str>) -> Result<
 pub(crate) struct Report {
     pub(crate) ending: Ending,
     pub(crate) gate_time: Duration,
-}
-
-impl Ending {
-    /// The journal's and the summary's word for it.
-    pub(crate) fn outcome(&self) -> &'static str {
-        match self {
-            Ending::Applied => "applied",
-            Ending::RolledBack(_) => "rolled_back",
-            Ending::Failed(_) => "failed",
-        }
-    }
-
-    pub(crate) fn reason(&self) -> Option<&str> {
-        match self {
-            Ending::Applied => None,
-            Ending::RolledBack(why) | Ending::Failed(why) => Some(why),
-        }
-    }
 }
 
 /// Applies one update; with `prune`, the old image goes with the old
@@ -179,7 +142,7 @@ fn apply_timed(
             ..Entry::default()
         },
     )?;
-    stall_at("pull");
+    super::stall_at("pull");
     if let Err(e) = engine.pull(&job.to_ref) {
         let why = format!("{e:#}; the container was not touched");
         updates::finish(conn, id, "failed", &why)?;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::docker::{planned_steps, Job};
+use super::docker::{self, planned_steps};
+use super::kube;
 use super::manifest::Edit;
 use crate::images::check::Outcome;
 use crate::images::engine::Engine;
@@ -31,7 +32,8 @@ pub(crate) struct Planned {
 
 #[derive(Debug, Clone)]
 pub(crate) enum Work {
-    Docker(Job),
+    Docker(docker::Job),
+    Kube(kube::Job),
     File(Edit),
 }
 
@@ -39,6 +41,7 @@ impl Work {
     pub(crate) fn source(&self) -> &'static str {
         match self {
             Work::Docker(_) => "docker",
+            Work::Kube(_) => "kube",
             Work::File(_) => "file",
         }
     }
@@ -163,7 +166,7 @@ pub(crate) fn plan(
                 }
             };
             let steps = planned_steps(&inspect);
-            let job = Job {
+            let job = docker::Job {
                 container_id: id,
                 name: workload.clone(),
                 repository: repository.clone(),
@@ -173,15 +176,35 @@ pub(crate) fn plan(
             };
             (Work::Docker(job), steps)
         } else if f.kind == "kube" {
-            skipped.push(Skipped {
-                workload,
-                image: repository,
-                target,
-                reason:
-                    "updating Kubernetes workloads is not built yet; use --write on the manifests"
-                        .into(),
-            });
-            continue;
+            let kind = f.source.resource_kind.clone().unwrap_or_default();
+            if !kube::KINDS.contains(&kind.as_str()) {
+                skipped.push(Skipped {
+                    workload,
+                    image: repository,
+                    target,
+                    reason: format!(
+                        "a {kind}: its image cannot change in place; update what creates it"
+                    ),
+                });
+                continue;
+            }
+            let mut to_ref = kube::retag(&f.raw, to_tag);
+            if change == UpdateKind::Digest {
+                // The same tag, moved: pin the new digest so pods change.
+                let Some(d) = &o.digest else { continue };
+                to_ref = format!("{to_ref}@{d}");
+            }
+            let job = kube::Job {
+                namespace: f.source.namespace.clone().unwrap_or_default(),
+                kind: kind.clone(),
+                name: f.source.name.clone().unwrap_or_default(),
+                container: f.source.container.clone().unwrap_or_default(),
+                repository: repository.clone(),
+                from_ref: f.raw.clone(),
+                to_ref,
+                version,
+            };
+            (Work::Kube(job), kube::planned_steps(&kind))
         } else {
             if change == UpdateKind::Digest {
                 continue;
