@@ -574,3 +574,75 @@ fn a_workload_changed_since_the_scan_is_left_alone() {
     assert!(rig.api.lock().unwrap().patches.is_empty());
     assert_eq!(image_of(&rig.object("web")), other);
 }
+
+/// Against a real cluster: VEXT_TEST_KUBE_NAMESPACE names a scratch
+/// namespace of the cluster KUBECONFIG points at (kubectl must be on PATH,
+/// and the cluster and this machine must reach Docker Hub). A busybox
+/// Deployment at 1.36.0 is created there, updated by vext to the newest
+/// approved 1.36.x, its rollout awaited, and deleted.
+#[test]
+fn real_cluster_when_configured() {
+    let (Ok(ns), Ok(_)) = (
+        std::env::var("VEXT_TEST_KUBE_NAMESPACE"),
+        std::env::var("KUBECONFIG"),
+    ) else {
+        eprintln!("KUBECONFIG/VEXT_TEST_KUBE_NAMESPACE not set: the real-cluster test is skipped");
+        return;
+    };
+    let kubectl = |args: &[&str], stdin: Option<&str>| -> String {
+        use std::io::Write;
+        let mut c = std::process::Command::new("kubectl")
+            .args(["-n", &ns])
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("kubectl");
+        if let Some(s) = stdin {
+            c.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+        }
+        let out = c.wait_with_output().unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let manifest = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: vext-update-test\nspec:\n  replicas: 1\n  selector:\n    matchLabels: {app: vext-update-test}\n  template:\n    metadata:\n      labels: {app: vext-update-test}\n    spec:\n      containers:\n      - name: sleep\n        image: busybox:1.36.0\n        command: [sleep, '3600']\n";
+    kubectl(&["apply", "-f", "-"], Some(manifest));
+    kubectl(
+        &[
+            "rollout",
+            "status",
+            "deployment/vext-update-test",
+            "--timeout=120s",
+        ],
+        None,
+    );
+    let state = TempDir::new("real-kube-state");
+    let out = vext([
+        "update",
+        "--kube",
+        "-n",
+        &ns,
+        "--only",
+        "busybox",
+        "--json",
+        "--health-timeout",
+        "180s",
+        "--state-dir",
+        &state.path().display().to_string(),
+    ])
+    .run();
+    let image = kubectl(
+        &[
+            "get",
+            "deployment/vext-update-test",
+            "-o",
+            "jsonpath={.spec.template.spec.containers[0].image}",
+        ],
+        None,
+    );
+    kubectl(&["delete", "deployment/vext-update-test"], None);
+    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    assert!(
+        image.starts_with("busybox:1.36.") && image != "busybox:1.36.0",
+        "{image}"
+    );
+}
