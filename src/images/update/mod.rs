@@ -9,7 +9,9 @@ pub(crate) mod docker;
 pub(crate) mod health;
 pub(crate) mod kube;
 pub(crate) mod manifest;
+pub(crate) mod metrics;
 pub(crate) mod plan;
+pub(crate) mod run;
 
 /// How an update ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,547 @@
+//! One `vext update` run, as the command and the daemon's schedule share
+//! it: take the lock, finish or undo what a killed run left, find the
+//! workloads, let the check engine decide, plan, and apply one workload at
+//! a time (or `parallel`), with structured log events and NATS events for
+//! each. What to print, notify and export is the caller's.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::Instant;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::health::Gate;
+use super::plan::{plan, Inputs, Planned, Skipped, Work};
+use super::{docker, kube, manifest, Ending};
+use crate::exit::{fail, Code};
+use crate::images::check::{dedupe, evaluate, recall};
+use crate::images::engine::Engine;
+use crate::images::kube::Cluster;
+use crate::images::policy::{Policy, UpdateKind};
+use crate::images::scan::Live;
+use crate::notify::notice::{Notice, NoticeType};
+use crate::state::updates::{self, Entry};
+
+/// What one run looks at and how it acts.
+#[derive(Debug)]
+pub(crate) struct Settings {
+    pub(crate) live: Live,
+    /// Manifest files and directories.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Image globs; empty: every image.
+    pub(crate) only: Vec<String>,
+    pub(crate) policy: Policy,
+    pub(crate) insecure_registry: Vec<String>,
+    pub(crate) extra_ca: Option<Vec<u8>>,
+    pub(crate) gate: Gate,
+    /// Rewrite manifest tags; `commit` (on `branch`) commits them.
+    pub(crate) write: bool,
+    pub(crate) commit: bool,
+    pub(crate) branch: Option<String>,
+    /// Remove the old image once the new container is healthy.
+    pub(crate) prune: bool,
+    /// Workloads updated at once.
+    pub(crate) parallel: usize,
+    /// Plan only: no lock, no change.
+    pub(crate) plan_only: bool,
+    /// Only finish what a killed run left.
+    pub(crate) recover_only: bool,
+    /// A line per workload on stderr as it goes.
+    pub(crate) progress: bool,
+}
+
+/// An update a killed run left, and how this run ended it.
+#[derive(Debug)]
+pub(crate) struct Recovered {
+    pub(crate) workload: String,
+    pub(crate) to_ref: String,
+    pub(crate) ending: Ending,
+}
+
+/// What a run found and did.
+#[derive(Debug, Default)]
+pub(crate) struct Run {
+    pub(crate) recovered: Vec<Recovered>,
+    pub(crate) planned: Vec<Planned>,
+    pub(crate) skipped: Vec<Skipped>,
+    /// Applied, rolled back, failed; then the skipped (empty for a plan).
+    pub(crate) done: Vec<Done>,
+    /// Images the registries could not be asked about, and why.
+    pub(crate) unchecked: Vec<(String, String)>,
+    /// Workloads found.
+    pub(crate) tracked: usize,
+    pub(crate) scan_seconds: f64,
+}
+
+impl Run {
+    /// Whether an update was rolled back or failed.
+    pub(crate) fn any_bad(&self) -> bool {
+        self.done
+            .iter()
+            .any(|d| matches!(d.result, "rolled_back" | "failed"))
+    }
+}
+
+/// One run in the state dir `dir`: recovery first, then (unless only
+/// recovering) scan, check, plan and (unless only planning) apply.
+pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
+    // Two runs never act at once; a plan only reads.
+    let _lock = if s.plan_only {
+        None
+    } else {
+        Some(crate::state::dir::lock(dir, "update.lock", "vext update")?)
+    };
+    let conn = crate::state::db::open(dir)?;
+    let open = updates::unfinished(&conn)?;
+    let needs_engine = s.live.docker || open.iter().any(|e| e.source == "docker");
+    let engine = if needs_engine {
+        Some(Engine::connect(s.live.docker_host.as_deref())?)
+    } else {
+        None
+    };
+    let needs_cluster = s.live.kube || open.iter().any(|e| e.source == "kube");
+    let cluster = if needs_cluster {
+        Some(Cluster::connect(&s.live.kube_options())?)
+    } else {
+        None
+    };
+    let mut run = Run::default();
+    if !s.plan_only {
+        run.recovered = recover(&open, engine.as_ref(), cluster.as_ref(), &conn, &s.gate)?;
+    }
+    if s.recover_only {
+        return Ok(run);
+    }
+
+    let scan_started = Instant::now();
+    let mut findings = crate::images::scan::live_inventory(&s.live)?;
+    for p in &s.paths {
+        if !p.exists() {
+            return Err(fail(
+                Code::Usage,
+                format!("{}: no such file or directory", p.display()),
+            ));
+        }
+    }
+    if !s.paths.is_empty() {
+        findings.extend(crate::images::scan::inventory(&s.paths));
+    }
+    if findings.is_empty() && !s.live.docker && !s.live.kube {
+        return Err(fail(
+            Code::Usage,
+            "nothing to update: give --docker, --kube, or PATHs of manifests (with --write)",
+        ));
+    }
+    let raw = findings
+        .iter()
+        .filter_map(|f| f.image.clone().map(|i| (i, f.digest.clone())))
+        .collect();
+    let mut wanted = dedupe(raw)?;
+    recall(&conn, &mut wanted, false)?;
+    let outcomes = evaluate(
+        &wanted,
+        &s.policy,
+        s.insecure_registry.clone(),
+        s.extra_ca.clone(),
+        false,
+        None,
+    );
+    run.unchecked = outcomes
+        .iter()
+        .filter_map(|o| Some((o.image.clone(), o.error.clone()?)))
+        .collect();
+    let held = |image: &str, version: &str| updates::held(&conn, image, version);
+    let (planned, skipped) = plan(
+        &findings,
+        &outcomes,
+        &Inputs {
+            engine: engine.as_ref(),
+            write: s.write,
+            only: &s.only,
+            held: &held,
+        },
+    )?;
+    run.scan_seconds = scan_started.elapsed().as_secs_f64();
+    run.tracked = findings.len();
+    for o in &outcomes {
+        if o.decision == crate::images::policy::Decision::Approve {
+            log_event("update_approved", o.image.as_str(), "image", o);
+        }
+    }
+    if s.plan_only {
+        run.planned = planned;
+        run.skipped = skipped;
+        return Ok(run);
+    }
+
+    let targets = Targets {
+        engine: engine.as_ref(),
+        cluster: cluster.as_ref(),
+    };
+    let mut done = apply_all(&planned, &targets, dir, s)?;
+    if s.commit {
+        commit(&done, s.branch.as_deref())?;
+    }
+    done.extend(skipped.iter().cloned().map(|s| Done {
+        workload: s.workload,
+        source: "skipped",
+        image: s.image,
+        current: String::new(),
+        target: s.target,
+        change: UpdateKind::None,
+        result: "skipped",
+        reason: Some(s.reason),
+        seconds: 0.0,
+        gate_seconds: None,
+        written: None,
+    }));
+    run.planned = planned;
+    run.skipped = skipped;
+    run.done = done;
+    Ok(run)
+}
+
+/// Finishes or undoes every update a killed run left open.
+fn recover(
+    open: &[Entry],
+    engine: Option<&Engine>,
+    cluster: Option<&Cluster>,
+    conn: &rusqlite::Connection,
+    gate: &Gate,
+) -> Result<Vec<Recovered>> {
+    let mut out = Vec::new();
+    for e in open {
+        let ending = match (e.source.as_str(), engine, cluster) {
+            ("docker", Some(engine), _) => docker::recover(engine, conn, e)?,
+            ("kube", _, Some(cluster)) => kube::recover(cluster, conn, e, gate)?,
+            _ => continue,
+        };
+        out.push(Recovered {
+            workload: e.workload.clone(),
+            to_ref: e.to_ref.clone(),
+            ending,
+        });
+    }
+    Ok(out)
+}
+
+/// One workload's result (`--json` field names are a stable interface).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Done {
+    pub(crate) workload: String,
+    pub(crate) source: &'static str,
+    pub(crate) image: String,
+    pub(crate) current: String,
+    pub(crate) target: String,
+    pub(crate) change: UpdateKind,
+    /// applied, rolled_back, failed, skipped.
+    pub(crate) result: &'static str,
+    pub(crate) reason: Option<String>,
+    #[serde(skip)]
+    pub(crate) seconds: f64,
+    /// The health gate's share of `seconds` (containers only).
+    #[serde(skip)]
+    pub(crate) gate_seconds: Option<f64>,
+    #[serde(skip)]
+    pub(crate) written: Option<manifest::Written>,
+}
+
+/// What the updates are applied to.
+struct Targets<'a> {
+    engine: Option<&'a Engine>,
+    cluster: Option<&'a Cluster>,
+}
+
+/// Applies the plan: workloads one at a time (or `--parallel`), and the
+/// manifest edits.
+fn apply_all(
+    planned: &[Planned],
+    targets: &Targets,
+    dir: &std::path::Path,
+    settings: &Settings,
+) -> Result<Vec<Done>> {
+    let results: Mutex<Vec<(usize, Done)>> = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    let terminal = settings.progress;
+    let workers = settings.parallel.min(planned.len()).max(1);
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                let conn = match crate::state::db::open(dir) {
+                    Ok(c) => c,
+                    Err(e) => {
+                        *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                        return;
+                    }
+                };
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(p) = planned.get(i) else { break };
+                    if terminal {
+                        eprintln!("updating {} to {}", p.workload, p.target);
+                    }
+                    match apply_one(p, targets, &conn, &settings.gate, settings.prune) {
+                        Ok(d) => {
+                            if terminal {
+                                eprintln!("  {}: {}", p.workload, d.result);
+                            }
+                            results
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .push((i, d));
+                        }
+                        Err(e) => {
+                            *failure.lock().unwrap_or_else(|p| p.into_inner()) = Some(e);
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(e);
+    }
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by_key(|(i, _)| *i);
+    Ok(results.into_iter().map(|(_, d)| d).collect())
+}
+
+fn apply_one(
+    p: &Planned,
+    targets: &Targets,
+    conn: &rusqlite::Connection,
+    gate: &Gate,
+    prune: bool,
+) -> Result<Done> {
+    let started = Instant::now();
+    let mut written = None;
+    let mut gate_seconds = None;
+    let (result, reason) = match &p.work {
+        Work::Docker(job) => {
+            let Some(engine) = targets.engine else {
+                return Err(fail(
+                    Code::Software,
+                    "no Docker engine for a container update",
+                ));
+            };
+            let report = docker::apply(engine, conn, job, gate, prune)?;
+            gate_seconds = Some(report.gate_time.as_secs_f64());
+            (
+                report.ending.outcome(),
+                report.ending.reason().map(String::from),
+            )
+        }
+        Work::Kube(job) => {
+            let Some(cluster) = targets.cluster else {
+                return Err(fail(
+                    Code::Software,
+                    "no Kubernetes API for a workload update",
+                ));
+            };
+            let (ending, waited) = kube::apply(cluster, conn, job, gate)?;
+            gate_seconds = Some(waited.as_secs_f64());
+            (ending.outcome(), ending.reason().map(String::from))
+        }
+        Work::File(edit) => match manifest::apply(edit) {
+            Ok(w) => {
+                written = Some(w);
+                ("applied", None)
+            }
+            Err(why) => ("failed", Some(why)),
+        },
+    };
+    let d = Done {
+        workload: p.workload.clone(),
+        source: p.work.source(),
+        image: p.image.clone(),
+        current: p.current.clone(),
+        target: p.target.clone(),
+        change: p.change,
+        result,
+        reason,
+        seconds: started.elapsed().as_secs_f64(),
+        gate_seconds,
+        written,
+    };
+    let event = match result {
+        "applied" => "update_applied",
+        "rolled_back" => "rollback",
+        _ => "update_failed",
+    };
+    log_event_done(event, &d);
+    Ok(d)
+}
+
+/// A structured log event (`-v` shows them; the fields are the ones safe
+/// auto-updaters' dashboards read).
+fn log_event(event: &str, asset: &str, asset_type: &str, o: &crate::images::check::Outcome) {
+    let line = serde_json::json!({
+        "event": event,
+        "asset_id": asset,
+        "asset_type": asset_type,
+        "current_version": o.current,
+        "new_version": o.latest,
+        "change_type": o.approved_change,
+        "decision": o.decision,
+    });
+    log::info!("{line}");
+    crate::bus::events::emit("update", asset_type, event_type(event), line);
+}
+
+/// The NATS event type for a log event: `update.docker.rolled_back`.
+fn event_type(event: &str) -> &str {
+    match event {
+        "update_approved" => "approved",
+        "update_applied" => "applied",
+        "rollback" => "rolled_back",
+        _ => "failed",
+    }
+}
+
+fn log_event_done(event: &str, d: &Done) {
+    let line = serde_json::json!({
+        "event": event,
+        "asset_id": d.workload,
+        "asset_type": d.source,
+        "current_version": d.current,
+        "new_version": d.target,
+        "change_type": d.change,
+        "decision": "approve",
+        "reason": d.reason,
+    });
+    if event == "update_applied" {
+        log::info!("{line}");
+    } else {
+        log::warn!("{line}");
+    }
+    crate::bus::events::emit("update", d.source, event_type(event), line);
+}
+
+/// `--commit` (and `--branch`): one commit per repository with the files
+/// rewritten, its message listing each change.
+fn commit(done: &[Done], branch: Option<&str>) -> Result<()> {
+    let mut by_repo: std::collections::BTreeMap<PathBuf, Vec<&Done>> = Default::default();
+    for d in done.iter().filter(|d| d.written.is_some()) {
+        let Some(w) = &d.written else { continue };
+        let dir = w
+            .file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new("."));
+        let top = git(dir, &["rev-parse", "--show-toplevel"])?;
+        by_repo
+            .entry(PathBuf::from(top.trim()))
+            .or_default()
+            .push(d);
+    }
+    for (repo, changes) in by_repo {
+        if let Some(b) = branch {
+            git(&repo, &["checkout", "-q", "-b", b])?;
+        }
+        let mut files: Vec<String> = Vec::new();
+        let mut message = format!(
+            "Update {} image tag{}\n\n",
+            changes.len(),
+            if changes.len() == 1 { "" } else { "s" }
+        );
+        for d in &changes {
+            let Some(w) = &d.written else { continue };
+            let abs = std::fs::canonicalize(&w.file).unwrap_or_else(|_| w.file.clone());
+            let rel = abs
+                .strip_prefix(std::fs::canonicalize(&repo).unwrap_or(repo.clone()))
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| w.file.display().to_string());
+            let short = |r: &str| {
+                r.rsplit_once(':')
+                    .map(|(_, t)| t.to_string())
+                    .unwrap_or_default()
+            };
+            message.push_str(&format!(
+                "{} {} → {} ({}) in {rel}:{}\n",
+                short_name(&d.image),
+                short(&d.current),
+                short(&d.target),
+                d.change,
+                w.line
+            ));
+            files.push(abs.display().to_string());
+        }
+        let mut add = vec!["add", "--"];
+        add.extend(files.iter().map(String::as_str));
+        git(&repo, &add)?;
+        git(&repo, &["commit", "-q", "-m", &message])?;
+    }
+    Ok(())
+}
+
+fn short_name(repository: &str) -> &str {
+    repository
+        .strip_prefix("docker.io/library/")
+        .unwrap_or(repository)
+}
+
+fn git(dir: &std::path::Path, args: &[&str]) -> Result<String> {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| fail(Code::Unavailable, format!("running git: {e}")))?;
+    if !out.status.success() {
+        return Err(fail(
+            Code::Unavailable,
+            format!(
+                "git {} in {}: {}",
+                args.join(" "),
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr).trim()
+            ),
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// One notification for what was applied, rolled back or failed.
+pub(crate) fn notice(done: &[Done]) -> Option<Notice> {
+    let acted: Vec<&Done> = done.iter().filter(|d| d.result != "skipped").collect();
+    if acted.is_empty() {
+        return None;
+    }
+    let count = |r: &str| acted.iter().filter(|d| d.result == r).count();
+    let mut text = format!(
+        "{} update{}: {} applied, {} rolled back, {} failed",
+        acted.len(),
+        if acted.len() == 1 { "" } else { "s" },
+        count("applied"),
+        count("rolled_back"),
+        count("failed")
+    );
+    for d in &acted {
+        text.push_str(&format!(
+            "\n{} {} -> {} ({}): {}",
+            d.workload,
+            d.current,
+            d.target,
+            d.change,
+            d.result.replace('_', " ")
+        ));
+        if let Some(r) = &d.reason {
+            text.push_str(&format!(": {r}"));
+        }
+    }
+    let kind = if count("applied") == acted.len() {
+        NoticeType::Info
+    } else {
+        NoticeType::Warning
+    };
+    Some(Notice {
+        text,
+        title: Some("vext update".into()),
+        kind: Some(kind),
+        ..Default::default()
+    })
+}
