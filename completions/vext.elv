@@ -87,6 +87,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --allow-target 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. ''irc://irc.libera.chat/*''. Targets are matched as irc://host[:port]/#channel'
             cand --rate 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused'
             cand --check-every 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new'
+            cand --update-every 'Run `vext update` on what [update] in the config names (docker, kube, paths), this often (e.g. 6h), and tell [update] notify what was applied, rolled back or failed. Off unless given here or as [update] every'
             cand --log-format 'Log format on stderr: text, or json (one object per line)'
             cand --nats 'Share the work with other daemons through NATS JetStream at URL (comma-separated for a cluster), e.g. nats://127.0.0.1:4222'
             cand --nats-creds 'NATS credentials file (.creds: a user JWT and NKey seed)'

@@ -86,6 +86,7 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l secret-file -d 'Req
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-target -d 'Only deliver to targets matching PATTERN (repeatable; `*` matches anything), e.g. \'irc://irc.libera.chat/*\'. Targets are matched as irc://host[:port]/#channel' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate -d 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l check-every -d 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l update-every -d 'Run `vext update` on what [update] in the config names (docker, kube, paths), this often (e.g. 6h), and tell [update] notify what was applied, rolled back or failed. Off unless given here or as [update] every' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l log-format -d 'Log format on stderr: text, or json (one object per line)' -r -f -a "text\t''
 json\t''"
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l nats -d 'Share the work with other daemons through NATS JetStream at URL (comma-separated for a cluster), e.g. nats://127.0.0.1:4222' -r

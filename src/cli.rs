@@ -435,6 +435,12 @@ pub(crate) struct DaemonArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub(crate) check_every: Option<std::time::Duration>,
 
+    /// Run `vext update` on what [update] in the config names (docker, kube, paths),
+    /// this often (e.g. 6h), and tell [update] notify what was applied, rolled back or
+    /// failed. Off unless given here or as [update] every.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) update_every: Option<std::time::Duration>,
+
     /// Log format on stderr: text, or json (one object per line).
     #[arg(long, value_name = "FORMAT")]
     pub(crate) log_format: Option<LogFormat>,

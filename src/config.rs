@@ -28,6 +28,9 @@ pub(crate) struct Config {
     /// Scheduled checks in the daemon.
     #[serde(default)]
     pub(crate) check: CheckSection,
+    /// Scheduled updates in the daemon.
+    #[serde(default)]
+    pub(crate) update: UpdateSection,
     /// Semaphore UI, for `vext semaphore`.
     #[serde(default)]
     pub(crate) semaphore: SemaphoreSection,
@@ -150,6 +153,45 @@ pub(crate) struct DaemonSection {
     pub(crate) allow_target: Vec<String>,
     pub(crate) rate: Option<String>,
     pub(crate) log_format: Option<crate::cli::LogFormat>,
+}
+
+/// `[update]`: what `vext daemon --update-every` updates and whom it tells.
+#[derive(Debug, Default, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpdateSection {
+    /// How often (e.g. "6h"); the daemon's --update-every wins. Off unless given.
+    pub(crate) every: Option<String>,
+    /// Containers of the Docker engine.
+    #[serde(default)]
+    pub(crate) docker: bool,
+    pub(crate) docker_host: Option<String>,
+    /// Workloads of the Kubernetes API.
+    #[serde(default)]
+    pub(crate) kube: bool,
+    pub(crate) kubeconfig: Option<PathBuf>,
+    pub(crate) context: Option<String>,
+    pub(crate) namespace: Option<String>,
+    #[serde(default)]
+    pub(crate) all_namespaces: bool,
+    /// Manifest files or directories: approved tags are rewritten and
+    /// committed (nothing is pushed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Only images matching these globs.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) only: Vec<String>,
+    /// Targets (URLs or @names) told what was applied, rolled back or failed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) notify: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) insecure_registry: Vec<String>,
+    /// As `vext update`'s flags of the same names.
+    pub(crate) stable_for: Option<String>,
+    pub(crate) health_timeout: Option<String>,
+    pub(crate) health_url: Option<String>,
+    pub(crate) health_cmd: Option<String>,
+    #[serde(default)]
+    pub(crate) prune: bool,
 }
 
 /// `[check]`: what `vext daemon --check-every` checks and whom it tells.

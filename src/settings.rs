@@ -504,3 +504,63 @@ pub(crate) fn bot(
     })?;
     Ok(Some((settings, semaphore)))
 }
+
+/// `[update]` as the daemon's scheduled run takes it: the settings of one
+/// run (built again for each), and the targets told about it.
+pub(crate) fn scheduled_update(
+    ctx: &Context,
+    extra_ca: Option<Vec<u8>>,
+) -> Result<(crate::images::update::run::Settings, Vec<String>)> {
+    use crate::images::update::health::Gate;
+    let u = &ctx.config.update;
+    if !u.docker && !u.kube && u.paths.is_empty() {
+        return Err(fail(
+            Code::Config,
+            "--update-every needs docker = true, kube = true or paths under [update] in the config file",
+        ));
+    }
+    let duration = |v: &Option<String>, key: &str, default: &str| {
+        crate::cli::parse_duration(v.as_deref().unwrap_or(default))
+            .map_err(|e| fail(Code::Config, format!("[update] {key}: {e}")))
+    };
+    let mut notify = Vec::new();
+    for n in &u.notify {
+        notify.push(
+            ctx.config
+                .expand_target(n)
+                .map_err(|e| fail(Code::Config, format!("[update] notify {n}: {e}")))?,
+        );
+    }
+    let settings = crate::images::update::run::Settings {
+        live: crate::images::scan::Live {
+            docker: u.docker,
+            docker_host: u.docker_host.clone(),
+            all: false,
+            kube: u.kube,
+            kubeconfig: u.kubeconfig.clone(),
+            context: u.context.clone(),
+            namespace: u.namespace.clone(),
+            all_namespaces: u.all_namespaces,
+        },
+        paths: u.paths.clone(),
+        only: u.only.clone(),
+        policy: policy(ctx, None)?,
+        insecure_registry: u.insecure_registry.clone(),
+        extra_ca,
+        gate: Gate {
+            stable_for: duration(&u.stable_for, "stable_for", "30s")?,
+            timeout: duration(&u.health_timeout, "health_timeout", "120s")?,
+            url: u.health_url.clone(),
+            cmd: u.health_cmd.clone(),
+        },
+        write: !u.paths.is_empty(),
+        commit: !u.paths.is_empty(),
+        branch: None,
+        prune: u.prune,
+        parallel: 1,
+        plan_only: false,
+        recover_only: false,
+        progress: false,
+    };
+    Ok((settings, notify))
+}

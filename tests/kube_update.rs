@@ -575,6 +575,57 @@ fn a_workload_changed_since_the_scan_is_left_alone() {
     assert_eq!(image_of(&rig.object("web")), other);
 }
 
+/// `vext daemon --update-every`: the same run on a schedule, its summary
+/// through the daemon's own spool, its metrics on `/metrics`.
+#[test]
+fn the_daemon_updates_on_a_schedule() {
+    let rig = Rig::new();
+    rig.reg.push("web", &["1.0.0", "1.0.1"], None);
+    rig.api
+        .lock()
+        .unwrap()
+        .add_deployment("web", &rig.image("web", "1.0.0"));
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#updates"]);
+    let cfg = rig.dir.write(
+        "config.toml",
+        &format!(
+            "[update]\nkube = true\nkubeconfig = \"{}\"\ninsecure_registry = [\"{}\"]\nhealth_timeout = \"20s\"\nnotify = [\"{}\"]\n",
+            rig.config,
+            rig.reg.addr,
+            ircd.url("updates")
+        ),
+    );
+    let daemon = Daemon::start(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--update-every",
+        "1h",
+        "--http",
+        "127.0.0.1:0",
+    ]);
+    let got = obs.privmsgs(2, Duration::from_secs(30));
+    let text: Vec<&str> = got.iter().map(|m| m.text.as_str()).collect();
+    assert!(
+        text.iter()
+            .any(|t| t.contains("default/Deployment/web/web") && t.contains("applied")),
+        "{text:?}\n{}",
+        daemon.log()
+    );
+    assert_eq!(image_of(&rig.object("web")), rig.image("web", "1.0.1"));
+    let metrics = ureq::get(&format!("http://{}/metrics", daemon.http.as_ref().unwrap()))
+        .call()
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    assert!(
+        metrics.contains("safe_updater_updates_succeeded_total 1\n")
+            && metrics.contains("safe_updater_scans_total 1\n"),
+        "{metrics}"
+    );
+}
+
 /// Against a real cluster: VEXT_TEST_KUBE_NAMESPACE names a scratch
 /// namespace of the cluster KUBECONFIG points at (kubectl must be on PATH,
 /// and the cluster and this machine must reach Docker Hub). A busybox

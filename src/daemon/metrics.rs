@@ -5,6 +5,9 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
+use crate::images::update::metrics::Totals;
+use crate::images::update::run::Run;
+
 /// Upper bounds (seconds) of the delivery-latency histogram buckets.
 const BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
@@ -21,6 +24,8 @@ pub(crate) struct Metrics {
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
+    /// With scheduled updates: the safe_updater_* metrics.
+    updates: Mutex<Option<Totals>>,
 }
 
 fn bump(map: &Mutex<BTreeMap<&'static str, u64>>, key: &'static str) {
@@ -29,6 +34,22 @@ fn bump(map: &Mutex<BTreeMap<&'static str, u64>>, key: &'static str) {
 }
 
 impl Metrics {
+    /// Shows the safe_updater_* metrics (zero until the first run).
+    pub(crate) fn track_updates(&self) {
+        self.updates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(Totals::default);
+    }
+
+    pub(crate) fn record_updates(&self, run: &Run) {
+        self.updates
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get_or_insert_with(Totals::default)
+            .record(run);
+    }
+
     pub(crate) fn delivered(&self, kind: &'static str, latency_secs: f64) {
         bump(&self.delivered, kind);
         for (i, le) in BUCKETS.iter().enumerate() {
@@ -122,6 +143,9 @@ impl Metrics {
             self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
         let _ = writeln!(out, "{name}_count {count}");
+        if let Some(u) = &*self.updates.lock().unwrap_or_else(|p| p.into_inner()) {
+            out.push_str(&u.render());
+        }
         out
     }
 }

@@ -224,6 +224,16 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     if let Some(every) = every {
         start_checks(every, ctx, &state_dir, extra_ca.clone(), dispatcher.clone())?;
     }
+    let update_every = match (args.update_every, &ctx.config.update.every) {
+        (Some(d), _) => Some(d),
+        (None, Some(e)) => Some(
+            parse_duration(e).map_err(|e| fail(Code::Config, format!("[update] every: {e}")))?,
+        ),
+        (None, None) => None,
+    };
+    if let Some(every) = update_every {
+        start_updates(every, ctx, &state_dir, extra_ca.clone(), dispatcher.clone())?;
+    }
 
     let mut signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGTERM,
@@ -367,6 +377,69 @@ fn start_checks(
                 }
                 Ok(None) => log::info!("scheduled check: nothing new"),
                 Err(e) => log::warn!("scheduled check failed: {e:#}"),
+            }
+            std::thread::sleep(every);
+        })?;
+    Ok(())
+}
+
+/// Scheduled updates: at start, then every `every`; what was applied,
+/// rolled back or failed goes through the daemon's own spool to `[update]
+/// notify`, and the safe_updater_* metrics onto `/metrics`.
+fn start_updates(
+    every: Duration,
+    ctx: &Context,
+    state_dir: &Path,
+    extra_ca: Option<Vec<u8>>,
+    dispatcher: Arc<Dispatcher>,
+) -> Result<()> {
+    let (settings, notify) = crate::settings::scheduled_update(ctx, extra_ca)?;
+    let dir = state_dir.to_path_buf();
+    dispatcher.metrics.track_updates();
+    std::thread::Builder::new()
+        .name("updates".into())
+        .spawn(move || loop {
+            match crate::images::update::run::run(&settings, &dir) {
+                Ok(run) => {
+                    dispatcher.metrics.record_updates(&run);
+                    for r in &run.recovered {
+                        log::warn!(
+                            "scheduled update: {}: an interrupted update to {} ended {}",
+                            r.workload,
+                            r.to_ref,
+                            r.ending.outcome()
+                        );
+                    }
+                    for (image, why) in &run.unchecked {
+                        log::warn!("scheduled update: {image}: not checked: {why}");
+                    }
+                    let notice = crate::images::update::run::notice(&run.done);
+                    match notice {
+                        Some(n) if !notify.is_empty() => {
+                            let request = crate::notify::irker::protocol::Request {
+                                to: notify.clone(),
+                                privmsg: n.text,
+                                id: None,
+                                ack: false,
+                                title: n.title,
+                                kind: n.kind,
+                                format: None,
+                                msgtype: None,
+                                refused: Vec::new(),
+                            };
+                            let from = SocketAddr::from(([127, 0, 0, 1], 0));
+                            if let Err(r) = dispatcher.accept(request, from) {
+                                log::warn!(
+                                    "scheduled update: the summary was not accepted: {}",
+                                    r.message()
+                                );
+                            }
+                        }
+                        Some(_) => {}
+                        None => log::info!("scheduled update: nothing to update"),
+                    }
+                }
+                Err(e) => log::warn!("scheduled update failed: {e:#}"),
             }
             std::thread::sleep(every);
         })?;
