@@ -525,3 +525,170 @@ fn a_token_is_sent_and_a_wrong_one_is_refused_with_77() {
     );
     drop(d);
 }
+
+/// `vext nats status` with `args`: whether it got past the connection
+/// (a fresh server has no stream yet: 69 "no stream VEXT").
+fn connects(args: &[&str], config: Option<&str>) -> Output {
+    let mut all = vec!["nats", "status"];
+    if let Some(c) = config {
+        all.extend(["--config", c]);
+    }
+    all.extend(args);
+    vext(all).run()
+}
+
+#[test]
+fn tls_servers_are_verified_against_the_ca_file() {
+    let ca = TestCa::new();
+    let nats = NatsServer::start_with(&[
+        "--tls",
+        "--tlscert",
+        ca.cert.to_str().unwrap(),
+        "--tlskey",
+        ca.key.to_str().unwrap(),
+    ]);
+    let url = format!("tls://127.0.0.1:{}", nats.port);
+    let out = connects(
+        &["--nats", &url, "--ca-file", ca.ca.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(out.code, 69, "{}", out.stderr);
+    assert!(out.stderr.contains("no stream VEXT"), "{}", out.stderr);
+    // Without the CA the server's certificate is not trusted.
+    let out = connects(&["--nats", &url], None);
+    assert_eq!(out.code, 77, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("not signed by a CA vext trusts"),
+        "{}",
+        out.stderr
+    );
+}
+
+/// A JWT as nats-server's resolver reads them: header, claims, and an
+/// ed25519 signature by the issuer's NKey, each base64url without padding.
+fn jwt(issuer: &nkeys::KeyPair, subject: &str, name: &str, nats: serde_json::Value) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = b64.encode(r#"{"typ":"JWT","alg":"ed25519-nkey"}"#);
+    let claims = serde_json::json!({
+        "jti": format!("{name}-{subject}"),
+        "iat": 1_700_000_000u64,
+        "iss": issuer.public_key(),
+        "name": name,
+        "sub": subject,
+        "nats": nats,
+    });
+    let body = b64.encode(claims.to_string());
+    let signed = format!("{header}.{body}");
+    let sig = b64.encode(issuer.sign(signed.as_bytes()).unwrap());
+    format!("{signed}.{sig}")
+}
+
+#[test]
+fn nkey_seeds_and_creds_files_authenticate() {
+    let dir = TempDir::new("nats-auth");
+    let private = |name: &str, text: &str| -> String {
+        let p = dir.write(name, text);
+        std::fs::set_permissions(&p, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+        p.display().to_string()
+    };
+
+    // An NKey user: the server knows the public key, vext holds the seed.
+    let user = nkeys::KeyPair::new_user();
+    let conf = dir.write(
+        "nkey.conf",
+        &format!(
+            "authorization {{ users = [ {{ nkey: {} }} ] }}\n",
+            user.public_key()
+        ),
+    );
+    let nats = NatsServer::start_with(&["-c", conf.to_str().unwrap()]);
+    let seed = private("user.nk", &format!("{}\n", user.seed().unwrap()));
+    let good = dir.write(
+        "good.toml",
+        &format!("[nats]\nnkey_seed_file = \"{seed}\"\n"),
+    );
+    let out = connects(&["--nats", &nats.url()], good.to_str());
+    assert_eq!(out.code, 69, "{}", out.stderr);
+    assert!(out.stderr.contains("no stream VEXT"), "{}", out.stderr);
+    let stranger = private(
+        "other.nk",
+        &format!("{}\n", nkeys::KeyPair::new_user().seed().unwrap()),
+    );
+    let bad = dir.write(
+        "bad.toml",
+        &format!("[nats]\nnkey_seed_file = \"{stranger}\"\n"),
+    );
+    let out = connects(&["--nats", &nats.url()], bad.to_str());
+    assert_eq!(out.code, 77, "{}", out.stderr);
+    assert!(
+        !out.stderr.contains("SUA"),
+        "a seed in an error: {}",
+        out.stderr
+    );
+    drop(nats);
+
+    // Decentralised auth: an operator vouches for an account (with
+    // JetStream), which signs a user; vext gets the user's .creds file.
+    let operator = nkeys::KeyPair::new_operator();
+    let account = nkeys::KeyPair::new_account();
+    let op_jwt = jwt(
+        &operator,
+        &operator.public_key(),
+        "op",
+        serde_json::json!({"type": "operator", "version": 2}),
+    );
+    let unlimited = serde_json::json!({"subs": -1, "data": -1, "payload": -1, "imports": -1,
+        "exports": -1, "wildcards": true, "conn": -1, "leaf": -1,
+        "mem_storage": -1, "disk_storage": -1, "streams": -1, "consumer": -1});
+    let acc_jwt = jwt(
+        &operator,
+        &account.public_key(),
+        "acc",
+        serde_json::json!({"type": "account", "version": 2, "limits": unlimited}),
+    );
+    // JetStream needs the system account to exist.
+    let system = nkeys::KeyPair::new_account();
+    let sys_jwt = jwt(
+        &operator,
+        &system.public_key(),
+        "SYS",
+        serde_json::json!({"type": "account", "version": 2}),
+    );
+    let conf = dir.write(
+        "operator.conf",
+        &format!(
+            "operator: {op_jwt}\nsystem_account: {sys}\nresolver: MEMORY\n\
+             resolver_preload: {{ {acc}: {acc_jwt}, {sys}: {sys_jwt} }}\n",
+            acc = account.public_key(),
+            sys = system.public_key()
+        ),
+    );
+    let nats = NatsServer::start_with(&["-c", conf.to_str().unwrap()]);
+    let creds = |user: &nkeys::KeyPair, signer: &nkeys::KeyPair, name: &str| -> String {
+        let user_jwt = jwt(
+            signer,
+            &user.public_key(),
+            "me",
+            serde_json::json!({"type": "user", "version": 2, "pub": {}, "sub": {},
+                "subs": -1, "data": -1, "payload": -1}),
+        );
+        private(
+            name,
+            &format!(
+                "-----BEGIN NATS USER JWT-----\n{user_jwt}\n------END NATS USER JWT------\n\n\
+                 -----BEGIN USER NKEY SEED-----\n{}\n------END USER NKEY SEED------\n",
+                user.seed().unwrap()
+            ),
+        )
+    };
+    let me = nkeys::KeyPair::new_user();
+    let good = creds(&me, &account, "me.creds");
+    let out = connects(&["--nats", &nats.url(), "--nats-creds", &good], None);
+    assert_eq!(out.code, 69, "{}", out.stderr);
+    assert!(out.stderr.contains("no stream VEXT"), "{}", out.stderr);
+    // A user signed by an account the operator does not know is refused.
+    let forged = creds(&me, &nkeys::KeyPair::new_account(), "forged.creds");
+    let out = connects(&["--nats", &nats.url(), "--nats-creds", &forged], None);
+    assert_eq!(out.code, 77, "{}", out.stderr);
+}

@@ -82,12 +82,20 @@ impl Bus {
             }
             o.connect(addrs.as_slice()).await.map_err(|e| {
                 use async_nats::ConnectErrorKind as K;
+                let text = e.to_string();
+                // A certificate refused during the handshake comes as an
+                // I/O error: it is still a TLS verification failure.
                 let code = match e.kind() {
-                    K::AuthorizationViolation | K::Authentication => Code::NoPerm,
-                    K::Tls => Code::NoPerm,
+                    K::AuthorizationViolation | K::Authentication | K::Tls => Code::NoPerm,
+                    _ if text.contains("certificate") => Code::NoPerm,
                     _ => Code::Unavailable,
                 };
-                fail(code, format!("cannot connect to NATS at {shown}: {e}"))
+                fail(
+                    code,
+                    crate::net::tls::explained(format!(
+                        "cannot connect to NATS at {shown}: {text}"
+                    )),
+                )
             })
         };
         let client = runtime.block_on(async {

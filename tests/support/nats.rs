@@ -27,11 +27,16 @@ impl NatsServer {
 
     /// A server that wants `token` from its clients.
     pub fn start_with_token(token: &str) -> NatsServer {
+        NatsServer::start_with(&["--auth", token])
+    }
+
+    /// A server with JetStream and more flags (`--tls ...`, `-c FILE`).
+    pub fn start_with(extra: &[&str]) -> NatsServer {
         let mut server = NatsServer {
             port: 0,
             dir: TempDir::new("nats"),
             jetstream: true,
-            extra: vec!["--auth".into(), token.into()],
+            extra: extra.iter().map(|s| s.to_string()).collect(),
             child: None,
             log: Arc::new(Mutex::new(String::new())),
         };
