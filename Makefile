@@ -131,6 +131,7 @@ install: release
 	install -Dm755 target/release/vext $(DESTDIR)$(PREFIX)/bin/vext
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -Dm644 man/vext-config.5 $(DESTDIR)$(PREFIX)/share/man/man5/vext-config.5
 	install -Dm644 completions/vext.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vext
 	install -Dm644 completions/_vext $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_vext
 	install -Dm644 completions/vext.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/vext.fish

@@ -591,6 +591,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective configuration (file, environment and defaults), secrets redacted')
+            [CompletionResult]::new('reference', 'reference', [CompletionResultType]::ParameterValue, 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -605,12 +606,27 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
+        'vext;config;reference' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--strict-permissions', '--strict-permissions', [CompletionResultType]::ParameterName, 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
         'vext;config;help' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective configuration (file, environment and defaults), secrets redacted')
+            [CompletionResult]::new('reference', 'reference', [CompletionResultType]::ParameterValue, 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
         'vext;config;help;show' {
+            break
+        }
+        'vext;config;help;reference' {
             break
         }
         'vext;config;help;help' {
@@ -728,9 +744,13 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         }
         'vext;help;config' {
             [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Print the effective configuration (file, environment and defaults), secrets redacted')
+            [CompletionResult]::new('reference', 'reference', [CompletionResultType]::ParameterValue, 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))')
             break
         }
         'vext;help;config;show' {
+            break
+        }
+        'vext;help;config;reference' {
             break
         }
         'vext;help;completions' {

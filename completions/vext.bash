@@ -58,11 +58,17 @@ _vext() {
             vext__subcmd__config,help)
                 cmd="vext__subcmd__config__subcmd__help"
                 ;;
+            vext__subcmd__config,reference)
+                cmd="vext__subcmd__config__subcmd__reference"
+                ;;
             vext__subcmd__config,show)
                 cmd="vext__subcmd__config__subcmd__show"
                 ;;
             vext__subcmd__config__subcmd__help,help)
                 cmd="vext__subcmd__config__subcmd__help__subcmd__help"
+                ;;
+            vext__subcmd__config__subcmd__help,reference)
+                cmd="vext__subcmd__config__subcmd__help__subcmd__reference"
                 ;;
             vext__subcmd__config__subcmd__help,show)
                 cmd="vext__subcmd__config__subcmd__help__subcmd__show"
@@ -105,6 +111,9 @@ _vext() {
                 ;;
             vext__subcmd__help,update)
                 cmd="vext__subcmd__help__subcmd__update"
+                ;;
+            vext__subcmd__help__subcmd__config,reference)
+                cmd="vext__subcmd__help__subcmd__config__subcmd__reference"
                 ;;
             vext__subcmd__help__subcmd__config,show)
                 cmd="vext__subcmd__help__subcmd__config__subcmd__show"
@@ -351,7 +360,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__config)
-            opts="-v -q -h --config --verbose --quiet --strict-permissions --help show help"
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help show reference help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -369,7 +378,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__config__subcmd__help)
-            opts="show help"
+            opts="show reference help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -396,6 +405,20 @@ _vext() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vext__subcmd__config__subcmd__help__subcmd__reference)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vext__subcmd__config__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
@@ -403,6 +426,24 @@ _vext() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__config__subcmd__reference)
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -607,8 +648,22 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help__subcmd__config)
-            opts="show"
+            opts="show reference"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__config__subcmd__reference)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -550,6 +550,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand show 'Print the effective configuration (file, environment and defaults), secrets redacted'
+            cand reference 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vext;config;show'= {
@@ -562,11 +563,24 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
         }
+        &'vext;config;reference'= {
+            cand --config 'Configuration file (TOML)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
         &'vext;config;help'= {
             cand show 'Print the effective configuration (file, environment and defaults), secrets redacted'
+            cand reference 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'vext;config;help;show'= {
+        }
+        &'vext;config;help;reference'= {
         }
         &'vext;config;help;help'= {
         }
@@ -659,8 +673,11 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;help;config'= {
             cand show 'Print the effective configuration (file, environment and defaults), secrets redacted'
+            cand reference 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))'
         }
         &'vext;help;config;show'= {
+        }
+        &'vext;help;config;reference'= {
         }
         &'vext;help;completions'= {
         }

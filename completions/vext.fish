@@ -401,19 +401,26 @@ complete -c vext -n "__fish_vext_using_subcommand history" -s v -l verbose -d 'M
 complete -c vext -n "__fish_vext_using_subcommand history" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand history" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s q -l quiet -d 'Only errors on stderr'
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
-complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -f -a "reference" -d 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))'
+complete -c vext -n "__fish_vext_using_subcommand config; and not __fish_seen_subcommand_from show reference help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from reference" -l config -d 'Configuration file (TOML)' -r -F
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from reference" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from reference" -s q -l quiet -d 'Only errors on stderr'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from reference" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from reference" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
+complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "reference" -d 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))'
 complete -c vext -n "__fish_vext_using_subcommand config; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c vext -n "__fish_vext_using_subcommand completions" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand completions" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
@@ -451,3 +458,4 @@ complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcomma
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from semaphore" -f -a "stop" -d 'Stop a running task'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from nats" -f -a "status" -d 'The stream, the shared consumer and its counts'
 complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "show" -d 'Print the effective configuration (file, environment and defaults), secrets redacted'
+complete -c vext -n "__fish_vext_using_subcommand help; and __fish_seen_subcommand_from config" -f -a "reference" -d 'Print every section and key the file may hold, with an example value and what it means (also vext-config(5))'

@@ -246,6 +246,7 @@ consumer every daemon pulls from: pending (not fetched yet), ack pending
   vext config show                        # every resolved value and where it came from
   vext --config /etc/vext/vext.toml config show
   VEXT_LISTEN=0.0.0.0:6659 vext config show | grep listen
+  vext config reference                   # every section and key, with what it means
 
 The file is TOML: --config or VEXT_CONFIG, else the first of
 $XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml),
@@ -1165,6 +1166,8 @@ pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 pub(crate) enum ConfigCommand {
     /// Print the effective configuration (file, environment and defaults), secrets redacted.
     Show,
+    /// Print every section and key the file may hold, with an example value and what it means (also vext-config(5)).
+    Reference,
 }
 
 #[derive(Args, Debug)]

@@ -11,6 +11,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{fail, Code};
 
+/// Every section and key, with an example value and what it means: `vext
+/// config reference` and vext-config(5). A test keeps it complete and true.
+pub(crate) const REFERENCE: &str = include_str!("config_reference.toml");
+
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct Config {
@@ -450,6 +454,98 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The keys of a TOML section as the reference writes them.
+    fn reference_keys(section: &str) -> Vec<String> {
+        let mut keys = Vec::new();
+        let mut current = String::new();
+        for line in REFERENCE.lines() {
+            let line = line.trim();
+            if let Some(h) = line.strip_prefix('[') {
+                current = h
+                    .trim_start_matches('[')
+                    .split(']')
+                    .next()
+                    .unwrap_or_default()
+                    .to_string();
+            } else if let Some((k, _)) = line.split_once(" = ") {
+                if current == section && !k.starts_with('#') {
+                    keys.push(k.trim().to_string());
+                }
+            }
+        }
+        keys
+    }
+
+    /// What a section accepts, from serde's own "unknown field" message.
+    fn accepted_keys(section: &str) -> Vec<String> {
+        let header = if section.is_empty() {
+            String::new()
+        } else if section == "policy.rule" {
+            "[[policy.rule]]\nimage = \"x\"\n".into()
+        } else {
+            format!("[{section}]\n")
+        };
+        let extra = if section == "targets.ops" {
+            "url = \"x\"\n"
+        } else {
+            ""
+        };
+        let text = format!("{header}{extra}zz_not_a_key = 1\n");
+        let err = toml::from_str::<Config>(&text).unwrap_err().to_string();
+        let list = err
+            .split("expected one of ")
+            .nth(1)
+            .or_else(|| err.split("expected ").nth(1))
+            .unwrap_or_else(|| panic!("{section}: {err}"));
+        list.split(',')
+            .map(|k| {
+                k.trim()
+                    .trim_matches(|c: char| c == '`' || c.is_whitespace())
+                    .to_string()
+            })
+            .map(|k| k.split('`').next().unwrap_or_default().to_string())
+            .filter(|k| !k.is_empty())
+            .collect()
+    }
+
+    #[test]
+    fn the_reference_is_a_valid_config_naming_every_key() {
+        let c: Config = toml::from_str(REFERENCE).expect("the reference parses as a config");
+        assert!(c.bot.is_some() && c.policy.is_some() && c.targets.contains_key("ops"));
+        for section in [
+            "",
+            "send",
+            "daemon",
+            "targets.ops",
+            "check",
+            "update",
+            "policy",
+            "policy.rule",
+            "semaphore",
+            "bot",
+            "nats",
+        ] {
+            let documented = reference_keys(section);
+            for key in accepted_keys(section) {
+                // Sections are keys of the level above.
+                let path = if section.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{section}.{key}")
+                };
+                if REFERENCE.contains(&format!("[{path}"))
+                    || REFERENCE.contains(&format!("[[{path}"))
+                {
+                    continue;
+                }
+                assert!(
+                    documented.contains(&key),
+                    "[{section}] {key} is accepted but not in config_reference.toml"
+                );
+            }
+        }
+    }
 
     #[test]
     fn parses_sections() {

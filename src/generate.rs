@@ -48,7 +48,52 @@ pub(crate) fn write_all(out: &Path) -> Result<()> {
     // pages (vext-hook-help(1)) that nobody writes.
     let mut cmd = Cli::command().disable_help_subcommand(true);
     cmd.build();
-    write_man_tree(&cmd, "vext", &man)
+    write_man_tree(&cmd, "vext", &man)?;
+    let path = man.join("vext-config.5");
+    fs::write(&path, config_page()).with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+/// vext-config(5): the file format, from the same annotated reference that
+/// `vext config reference` prints.
+fn config_page() -> String {
+    let text = crate::config::REFERENCE;
+    let (intro, body): (Vec<&str>, Vec<&str>) = {
+        let split = text
+            .lines()
+            .position(|l| !l.starts_with('#') && !l.is_empty())
+            .unwrap_or(0);
+        let lines: Vec<&str> = text.lines().collect();
+        (lines[..split].to_vec(), lines[split..].to_vec())
+    };
+    // roff: a backslash is \e, and a line may not begin with . or '.
+    let escape = |l: &str| {
+        let l = l.replace('\\', "\\e");
+        if l.starts_with('.') || l.starts_with('\'') {
+            format!("\\&{l}")
+        } else {
+            l
+        }
+    };
+    let mut page = String::from(
+        ".TH VEXT-CONFIG 5 \"\" \"vext\" \"File Formats\"\n\
+         .SH NAME\nvext-config \\- the vext configuration file\n\
+         .SH SYNOPSIS\n$XDG_CONFIG_HOME/vext/config.toml, /etc/vext/config.toml, or \\fB\\-\\-config\\fR \\fIFILE\\fR (TOML)\n\
+         .SH DESCRIPTION\n",
+    );
+    for l in intro {
+        page.push_str(&escape(l.trim_start_matches('#').trim()));
+        page.push('\n');
+    }
+    page.push_str(
+        ".SH KEYS\nEvery section and key, with an example value and what it means.\n.PP\n.nf\n",
+    );
+    for l in body {
+        page.push_str(&escape(l));
+        page.push('\n');
+    }
+    page.push_str(".fi\n.SH SEE ALSO\nvext(1), vext\\-config\\-show(1), vext\\-daemon(1), vext\\-check(1), vext\\-update(1)\n");
+    page
 }
 
 /// A page for the command and one for each subcommand, at every depth:

@@ -116,6 +116,10 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Nats(cli::NatsCommand::Status(args)) => nats::status(args, &ctx),
         Command::History(args) => history::run(args, &ctx),
         Command::Config(ConfigCommand::Show) => show_config(&ctx),
+        Command::Config(ConfigCommand::Reference) => {
+            print!("{}", config::REFERENCE);
+            Ok(Code::Ok)
+        }
         Command::Generate(args) => generate::run(args),
         Command::Completions(args) => generate::completions(args.shell),
     };
