@@ -792,3 +792,158 @@ fn the_trace_shows_no_password() {
         assert!(!history.contains(secret), "{secret} in history: {history}");
     }
 }
+
+/// An IRC server that registers a client, lets it join, and then never
+/// reads again, with a receive buffer of a few KiB: the client's writes
+/// soon block.
+fn stalling_server() -> (u16, std::sync::Arc<std::sync::atomic::AtomicBool>) {
+    use std::io::{BufRead, BufReader};
+    use std::os::fd::FromRawFd;
+    // SAFETY: a fresh socket is configured, bound and handed to std, which
+    // owns (and closes) it from then on.
+    let listener = unsafe {
+        let fd = libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0);
+        assert!(fd >= 0);
+        let small: libc::c_int = 4096;
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            &small as *const _ as *const libc::c_void,
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+        let mut addr: libc::sockaddr_in = std::mem::zeroed();
+        addr.sin_family = libc::AF_INET as libc::sa_family_t;
+        addr.sin_addr.s_addr = u32::from_ne_bytes([127, 0, 0, 1]);
+        let r = libc::bind(
+            fd,
+            &addr as *const _ as *const libc::sockaddr,
+            std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t,
+        );
+        assert_eq!(r, 0);
+        assert_eq!(libc::listen(fd, 4), 0);
+        std::net::TcpListener::from_raw_fd(fd)
+    };
+    let port = listener.local_addr().unwrap().port();
+    let stalled = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = stalled.clone();
+    std::thread::spawn(move || {
+        let Ok((stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut w = stream.try_clone().unwrap();
+        let mut r = BufReader::new(stream);
+        let mut line = String::new();
+        while r.read_line(&mut line).unwrap_or(0) > 0 {
+            let l = line.trim_end().to_string();
+            line.clear();
+            let reply = match l.split(' ').next() {
+                Some("USER") => {
+                    ":stall 001 me :Welcome\r\n:stall 376 me :End of MOTD\r\n".to_string()
+                }
+                Some("JOIN") => format!(":me!u@h {l}\r\n"),
+                Some("PING") => format!(
+                    ":stall PONG stall {}\r\n",
+                    l.split(' ').nth(1).unwrap_or("")
+                ),
+                Some("PRIVMSG") => {
+                    // From the first message on, nothing more is read.
+                    flag.store(true, std::sync::atomic::Ordering::SeqCst);
+                    std::thread::sleep(Duration::from_secs(120));
+                    return;
+                }
+                _ => String::new(),
+            };
+            let _ = w.write_all(reply.as_bytes());
+        }
+    });
+    (port, stalled)
+}
+
+/// The bytes waiting in the send queue of the loopback connection to
+/// `port` (`tx_queue` in /proc/net/tcp).
+fn send_queue_to(port: u16) -> u64 {
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let want = format!(":{port:04X}");
+    table
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let (remote, queues) = (f.get(2)?, f.get(4)?);
+            if !remote.ends_with(&want) {
+                return None;
+            }
+            u64::from_str_radix(queues.split(':').next()?, 16).ok()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+/// A server that stops reading mid-stream blocks only its own connection:
+/// deliveries to another server go on at once.
+#[test]
+fn a_peer_that_stops_reading_does_not_block_other_deliveries() {
+    let ircd = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let mut obs = Observer::join(ircd.port, &["#live"]);
+    let (port, stalled) = stalling_server();
+    let daemon = Daemon::start(&["--burst", "5000", "--line-rate", "5000"]);
+    // More than the largest send buffer Linux grows (4 MiB) can hold.
+    let stuck_url = format!("irc://127.0.0.1:{port}/stuck");
+    let filler = "x".repeat(400);
+    let mut raw = String::new();
+    for i in 0..12_000 {
+        raw.push_str(&format!(
+            "{{\"to\":\"{stuck_url}\",\"privmsg\":\"{i} {filler}\"}}\n"
+        ));
+    }
+    TcpStream::connect(&daemon.tcp)
+        .unwrap()
+        .write_all(raw.as_bytes())
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(20);
+    while !stalled.load(std::sync::atomic::Ordering::SeqCst) {
+        assert!(
+            Instant::now() < until,
+            "never reached the stalling server: {}",
+            daemon.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // The daemon's writes to it are blocked: its send queue is full.
+    let until = Instant::now() + Duration::from_secs(30);
+    while send_queue_to(port) < 1 << 20 {
+        assert!(
+            Instant::now() < until,
+            "the send queue never filled: {} bytes",
+            send_queue_to(port)
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let started = Instant::now();
+    for i in 0..5 {
+        vext([
+            "send",
+            "--via",
+            &daemon.tcp,
+            &ircd.url("live"),
+            "-m",
+            &format!("live {i}"),
+        ])
+        .expect(0);
+    }
+    let got = obs.privmsgs(5, Duration::from_secs(10));
+    assert_eq!(
+        got.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+        ["live 0", "live 1", "live 2", "live 3", "live 4"],
+        "{}",
+        daemon.log()
+    );
+    eprintln!(
+        "5 delivered beside a stalled peer in {:?}",
+        started.elapsed()
+    );
+}
