@@ -907,3 +907,67 @@ fn a_hanging_git_is_killed_at_the_hooks_deadline() {
         assert!(out.stderr.contains("time limit"), "{}", out.stderr);
     }
 }
+
+/// Subversion and Mercurial hooks publish what they announced on
+/// `vext.events.hook.{svn,hg}.*`, as the git hook does, when the config
+/// names a NATS server.
+#[test]
+fn svn_and_hg_hooks_publish_events() {
+    let ircd = Ngircd::start();
+    let nats = NatsServer::start();
+    let tmp = TempDir::new("hook-events");
+    let cfg = tmp.write("vext.toml", &format!("[nats]\nurl = \"{}\"\n", nats.url()));
+    let cfg = cfg.to_str().unwrap();
+
+    let repo = svn_repo(&tmp);
+    vext([
+        "--config",
+        cfg,
+        "hook",
+        "svn",
+        repo.to_str().unwrap(),
+        "2",
+        &format!("--channels={}", ircd.url("svnev")),
+    ])
+    .expect(0);
+    let ev = nats.last_event("vext.events.hook.svn.commit");
+    assert_eq!(ev["type"], "vext.hook.commit", "{ev}");
+    assert_eq!(ev["data"]["commits"][0], "2", "{ev}");
+    assert_eq!(ev["data"]["repository"], "svnproj", "{ev}");
+    assert!(
+        ev["data"]["lines"][0]
+            .as_str()
+            .unwrap()
+            .contains("Fix main’s prototype"),
+        "{ev}"
+    );
+
+    let hg = tmp.path().join("hgev");
+    std::fs::create_dir_all(&hg).unwrap();
+    run_ok(&hg, "hg", &["init", "-q"]);
+    std::fs::write(hg.join("a"), "a\n").unwrap();
+    run_ok(&hg, "hg", &["add", "-q"]);
+    run_ok(
+        &hg,
+        "hg",
+        &["commit", "-q", "-u", "Ada <ada@example.org>", "-m", "one"],
+    );
+    vext([
+        "--config",
+        cfg,
+        "hook",
+        "hg",
+        "-R",
+        hg.to_str().unwrap(),
+        &format!("--channels={}", ircd.url("hgev")),
+        "0",
+    ])
+    .expect(0);
+    let ev = nats.last_event("vext.events.hook.hg.commit");
+    assert_eq!(ev["data"]["branches"][0], "default", "{ev}");
+    assert_eq!(ev["data"]["repository"], "hgev", "{ev}");
+    assert!(
+        ev["data"]["lines"][0].as_str().unwrap().contains("one"),
+        "{ev}"
+    );
+}

@@ -368,28 +368,57 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
             Item::Notice(t) => texts.push(t.clone()),
         }
     }
-    if !args.common.dry_run && !texts.is_empty() {
-        crate::settings::events(ctx, None, "hook");
-        let branches: std::collections::BTreeSet<&str> = items
-            .iter()
-            .filter_map(|i| match i {
-                Item::Commit { branch, .. } => Some(branch.as_str()),
-                Item::Notice(_) => None,
-            })
-            .collect();
-        crate::bus::events::emit(
-            "hook",
-            "git",
-            if args.stdin { "push" } else { "commit" },
-            serde_json::json!({
-                "repository": s.repo,
-                "branches": branches,
-                "commits": hashes,
-                "lines": texts,
-            }),
-        );
-    }
+    let branches: std::collections::BTreeSet<&str> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Commit { branch, .. } => Some(branch.as_str()),
+            Item::Notice(_) => None,
+        })
+        .collect();
+    let announced = Announced {
+        vcs: "git",
+        event: if args.stdin { "push" } else { "commit" },
+        branches,
+        commits: hashes.iter().map(String::as_str).collect(),
+    };
+    publish(ctx, &s, &args.common, announced, &texts);
     finish(&s, &args.common, ctx, &texts, deadline)
+}
+
+/// What a hook announced, for `vext.events.hook.{vcs}.{event}`.
+pub(crate) struct Announced<'a> {
+    /// git, svn, hg.
+    pub(crate) vcs: &'static str,
+    /// push or commit.
+    pub(crate) event: &'static str,
+    pub(crate) branches: std::collections::BTreeSet<&'a str>,
+    pub(crate) commits: Vec<&'a str>,
+}
+
+/// Publishes the event (not for a dry run, nor when there is nothing to
+/// announce).
+pub(crate) fn publish(
+    ctx: &Context,
+    s: &Settings,
+    common: &HookCommon,
+    a: Announced,
+    lines: &[String],
+) {
+    if common.dry_run || lines.is_empty() {
+        return;
+    }
+    crate::settings::events(ctx, None, "hook");
+    crate::bus::events::emit(
+        "hook",
+        a.vcs,
+        a.event,
+        serde_json::json!({
+            "repository": s.repo,
+            "branches": a.branches,
+            "commits": a.commits,
+            "lines": lines,
+        }),
+    );
 }
 
 /// Prints the requests (--dry-run) or delivers them.

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::announce::{finish, message, settings};
+use super::announce::{finish, message, publish, settings, Announced};
 use super::commit::CommitData;
 use super::vcs::vcs_output;
 use crate::cli::HookHgArgs;
@@ -75,6 +75,17 @@ pub(crate) fn announce(args: &HookHgArgs, ctx: &Context, deadline: Instant) -> R
     );
     let out = hg.run(&["log", "-r", &revset, "--template", &template])?;
     let mut texts = Vec::new();
+    let mut announced = Announced {
+        vcs: "hg",
+        // A changegroup hook announces what a push brought; a commit hook one commit.
+        event: if std::env::var_os("HG_NODE_LAST").is_some() {
+            "push"
+        } else {
+            "commit"
+        },
+        branches: Default::default(),
+        commits: Vec::new(),
+    };
     for rec in out.split(RECORD).filter(|r| !r.is_empty()) {
         let f: Vec<&str> = rec.split(FIELD).collect();
         if f.len() < 10 {
@@ -104,6 +115,9 @@ pub(crate) fn announce(args: &HookHgArgs, ctx: &Context, deadline: Instant) -> R
             ..CommitData::default()
         };
         texts.push(message(&s, f[2], &c)?);
+        announced.branches.insert(f[2]);
+        announced.commits.push(f[1]);
     }
+    publish(ctx, &s, &args.common, announced, &texts);
     finish(&s, &args.common, ctx, &texts, deadline)
 }

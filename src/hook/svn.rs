@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::announce::{finish, message, settings};
+use super::announce::{finish, message, publish, settings, Announced};
 use super::commit::CommitData;
 use super::vcs::vcs_output;
 use crate::cli::HookSvnArgs;
@@ -53,8 +53,15 @@ pub(crate) fn announce(args: &HookSvnArgs, ctx: &Context, deadline: Instant) -> 
         rev: Some(format!("r{}", args.rev)),
         ..CommitData::default()
     };
-    let text = message(&s, "", &commit)?;
-    finish(&s, &args.common, ctx, &[text], deadline)
+    let texts = [message(&s, "", &commit)?];
+    let announced = Announced {
+        vcs: "svn",
+        event: "commit",
+        branches: Default::default(),
+        commits: vec![&args.rev],
+    };
+    publish(ctx, &s, &args.common, announced, &texts);
+    finish(&s, &args.common, ctx, &texts, deadline)
 }
 
 fn svnlook(repo: &Path, what: &str, rev: &str) -> Result<String> {
