@@ -72,10 +72,11 @@ fn arrivals(
     within: Duration,
 ) {
     let until = Instant::now() + within;
-    let distinct = |a: &Vec<Privmsg>| a.iter().map(|m| &m.text).collect::<BTreeSet<_>>().len();
-    while distinct(arrived) < n && Instant::now() < until {
+    let mut distinct: BTreeSet<String> = arrived.iter().map(|m| m.text.clone()).collect();
+    while distinct.len() < n && Instant::now() < until {
         for m in obs.privmsgs(1, Duration::from_millis(200)) {
             if m.text.starts_with(prefix) {
+                distinct.insert(m.text.clone());
                 arrived.push(m);
             }
         }
@@ -691,4 +692,104 @@ fn nkey_seeds_and_creds_files_authenticate() {
     let forged = creds(&me, &nkeys::KeyPair::new_account(), "forged.creds");
     let out = connects(&["--nats", &nats.url(), "--nats-creds", &forged], None);
     assert_eq!(out.code, 77, "{}", out.stderr);
+}
+
+/// Ten thousand notifications through three daemons and all three intake
+/// paths (TCP, HTTP, UDP), each posted again over TCP to another daemon
+/// with the same id: every one delivered once (nothing lost, no copies
+/// when no daemon dies). Pacing is opened up for the test's private
+/// server (penalties off) so that the volume, not the pace, is tested.
+#[test]
+fn ten_thousand_through_three_daemons_each_once() {
+    const N: usize = 10_000;
+    let ircd = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let mut obs = Observer::join(ircd.port, &["#bulk"]);
+    let nats = NatsServer::start();
+    let dir = TempDir::new("nats-cfg");
+    let cfg = dir
+        .write("vext.toml", "[nats]\nlease_ttl = \"2s\"\n")
+        .display()
+        .to_string();
+    let daemons: Vec<Daemon> = (0..3)
+        .map(|_| {
+            Daemon::start(&[
+                "--config",
+                &cfg,
+                "--nats",
+                &nats.url(),
+                "--burst",
+                "500",
+                "--line-rate",
+                "5000",
+                "--http",
+                "127.0.0.1:0",
+            ])
+        })
+        .collect();
+    let url = ircd.url("bulk");
+    let third = N / 3;
+    let started = Instant::now();
+    std::thread::scope(|s| {
+        s.spawn(|| {
+            let raw = requests(&url, "b", 0..third);
+            all_ok(&daemons[0].request(raw.as_bytes(), third), third);
+        });
+        // HTTP from four clients at once.
+        for k in 0..4 {
+            let (http, url) = (daemons[1].http.clone().unwrap(), &url);
+            s.spawn(move || {
+                for i in (third..2 * third).filter(|i| i % 4 == k) {
+                    let body = serde_json::json!({"to": url, "privmsg": format!("b {i}"), "id": format!("b-{i}")});
+                    let (code, reply) =
+                        http_json("POST", &format!("http://{http}/v1/notify"), None, Some(&body))
+                            .unwrap();
+                    assert_eq!(code, 202, "{reply}");
+                }
+            });
+        }
+        s.spawn(|| {
+            let udp = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+            for line in requests(&url, "b", 2 * third..N).lines() {
+                udp.send_to(line.as_bytes(), &daemons[2].udp).unwrap();
+            }
+        });
+    });
+    // The same ids again, each to another daemon (a UDP datagram lost on
+    // the way is stored now).
+    let ranges = [third..2 * third, 2 * third..N, 0..third];
+    let url = &url;
+    std::thread::scope(|s| {
+        for (d, r) in daemons.iter().zip(ranges) {
+            s.spawn(move || {
+                let n = r.len();
+                let raw = requests(url, "b", r);
+                all_ok(&d.request(raw.as_bytes(), n), n);
+            });
+        }
+    });
+    let accepted = started.elapsed();
+    let mut arrived = Vec::new();
+    arrivals(&mut obs, "b ", &mut arrived, N, Duration::from_secs(120));
+    let seen: BTreeSet<&String> = arrived.iter().map(|m| &m.text).collect();
+    let missing: Vec<usize> = (0..N)
+        .filter(|i| !seen.contains(&format!("b {i}")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} missing, e.g. {:?}",
+        missing.len(),
+        &missing[..missing.len().min(10)]
+    );
+    // Nothing arrives twice (read a little longer for late copies).
+    arrivals(&mut obs, "b ", &mut arrived, N + 1, Duration::from_secs(2));
+    assert_eq!(arrived.len(), N, "{} copies", arrived.len() - N);
+    eprintln!(
+        "{} accepted (twice) in {accepted:?}, delivered in {:?}",
+        N,
+        started.elapsed()
+    );
+    wait_until_empty(&nats);
 }
