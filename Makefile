@@ -11,7 +11,7 @@ CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
 DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server
 # Only the benchmarks need these.
-BENCH_PACKAGES := skopeo
+BENCH_PACKAGES := skopeo hyperfine
 
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -109,7 +109,7 @@ fmt:
 soak: deps release
 	python3 bench/soak.py
 
-bench: deps-bench release
+bench: deps-bench release static
 	$(CARGO) build --release --example ingest
 	./bench/run.sh
 

@@ -899,6 +899,27 @@ def print_bot(r):
     print(f"  daemon private memory with the bot: {r['anon'] / 1024:.2f} MiB (RSS {r['rss'] / 1024:.1f} MiB); the same daemon without the bot: {r['plain_anon'] / 1024:.2f} MiB  (goal < 5 MiB)")
 
 
+def client_hyperfine(relay_vext, relay_irkerd, server):
+    """`vext send --via` (glibc and static musl builds) against irk, in one
+    hyperfine run (no shell, 20 warm-up runs, 300 timed), each to its own
+    relay: the mean process wall times in seconds, or None without hyperfine."""
+    static = os.environ.get("VEXT_STATIC", os.path.abspath("target/x86_64-unknown-linux-musl/release/vext"))
+    if not shutil.which("hyperfine") or not os.path.exists(static):
+        return None
+    out = tempfile.mktemp(prefix="vext-bench-hf-", suffix=".json")
+    cmds = [
+        f"irk {server.url('hf-irk')} hello",
+        f"{VEXT} send --via 127.0.0.1:{relay_vext.port} {server.url('hf-vext')} -m hello",
+        f"{static} send --via 127.0.0.1:{relay_vext.port} {server.url('hf-vext')} -m hello",
+    ]
+    subprocess.run(["hyperfine", "-N", "-w", "20", "-r", "300", "--export-json", out, *cmds],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+    with open(out) as f:
+        means = [r["mean"] for r in json.load(f)["results"]]
+    os.unlink(out)
+    return means
+
+
 def main():
     if os.environ.get("BENCH_ONLY") == "bot":
         print_bot(bot_bench())
@@ -918,6 +939,7 @@ def main():
     for kind in ("irkerd", "vext"):
         print(f"measuring {kind}...", file=sys.stderr)
         relays[kind] = measure(kind, fast, wide, results)
+    hf = client_hyperfine(relays["vext"], relays["irkerd"], fast)
     if not QUICK:
         print("pacing: 200 messages each, in parallel (about 200 s)...", file=sys.stderr)
         threads = [threading.Thread(target=pacing, args=(k, relays[k], results)) for k in relays]
@@ -955,6 +977,13 @@ def main():
         print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
     print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50; "
           f"CHANLIMIT 250: vext {v['fanout_wide_delivered']}/50, irkerd {i['fanout_wide_delivered']}/50")
+    if hf:
+        irk, glibc, static = hf
+        print()
+        print("handing a notification to the relay, one hyperfine run (-N, 20 warm-up, 300 runs), mean wall time")
+        print(f"{'irk (to irkerd)':<50} {fmt(irk, 'ms'):>12}")
+        print(f"{'vext send --via, static musl binary':<50} {fmt(static, 'ms'):>12}   {irk / static:.1f}x faster than irk")
+        print(f"{'vext send --via, glibc build':<50} {fmt(glibc, 'ms'):>12}   {irk / glibc:.1f}x faster than irk")
     sb = scan_bench()
     print()
     print(f"scan of {sb['docs']} manifest documents (2 cores)")

@@ -50,6 +50,29 @@ pub(crate) struct Cli {
     pub(crate) command: Command,
 }
 
+impl Cli {
+    /// Parses the command line. `vext send ...`, which scripts and hooks
+    /// run often, builds only its own definition (the whole tree, with every
+    /// subcommand's long help, was most of its user time); anything that
+    /// does not parse that way (`--help`, a mistake) is parsed again with
+    /// the whole tree, so help and errors read the same.
+    pub(crate) fn parse_args() -> Result<Cli, clap::Error> {
+        let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+        Cli::parse_send(&args).map_or_else(|| Cli::try_parse_from(args), Ok)
+    }
+
+    fn parse_send(args: &[std::ffi::OsString]) -> Option<Cli> {
+        use clap::FromArgMatches;
+        if args.get(1)? != "send" {
+            return None;
+        }
+        let cmd = Global::augment_args(clap::Command::new("vext"))
+            .subcommand(SendArgs::augment_args(clap::Command::new("send")));
+        let matches = cmd.try_get_matches_from(args).ok()?;
+        Cli::from_arg_matches(&matches).ok()
+    }
+}
+
 #[derive(Args, Debug, Clone)]
 pub(crate) struct Global {
     /// Configuration file (TOML).
@@ -1181,6 +1204,70 @@ pub(crate) struct GenerateArgs {
 mod tests {
     use super::*;
     use clap::CommandFactory;
+
+    /// The `send` fast path parses exactly as the whole tree does, and
+    /// leaves what it cannot parse to it.
+    #[test]
+    fn send_parses_the_same_with_its_own_definition_alone() {
+        use clap::Parser;
+        let cases: &[&[&str]] = &[
+            &["vext", "send", "irc://h/c", "-m", "hi"],
+            &[
+                "vext",
+                "send",
+                "--via",
+                "127.0.0.1:6659",
+                "irc://h/c",
+                "ircs://h/d",
+                "-m",
+                "x",
+            ],
+            &[
+                "vext",
+                "send",
+                "-vv",
+                "--config",
+                "/etc/v.toml",
+                "@ops",
+                "--no-ack",
+                "--via",
+                "h",
+            ],
+            &[
+                "vext",
+                "send",
+                "--dry-run",
+                "--via",
+                "h:1",
+                "irc://h/c",
+                "--quiet",
+            ],
+            &[
+                "vext",
+                "send",
+                "--timeout",
+                "5",
+                "--nick",
+                "bot",
+                "irc://h/c",
+            ],
+        ];
+        for args in cases {
+            let os: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            let fast = Cli::parse_send(&os).unwrap_or_else(|| panic!("{args:?}: not parsed"));
+            let full = Cli::try_parse_from(args.iter()).unwrap();
+            assert_eq!(format!("{fast:?}"), format!("{full:?}"), "{args:?}");
+        }
+        for args in [
+            &["vext", "send"][..],
+            &["vext", "send", "--help"],
+            &["vext", "send", "--no-such-flag", "irc://h/c"],
+            &["vext", "--quiet", "send", "irc://h/c"],
+        ] {
+            let os: Vec<std::ffi::OsString> = args.iter().map(Into::into).collect();
+            assert!(Cli::parse_send(&os).is_none(), "{args:?}");
+        }
+    }
 
     #[test]
     fn cli_is_well_formed() {

@@ -36,7 +36,6 @@ use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::Parser;
 
 use crate::cli::{Cli, Command, ConfigCommand};
 use crate::context::Context;
@@ -52,7 +51,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => {
             // Parsed (into copies): what `ps` shows need not hold secrets.
             process_title::hide_secrets();
