@@ -5,7 +5,10 @@
 //! moves through observedGeneration, updatedReplicas and availableReplicas
 //! one look at a time. A pod of an image that cannot be pulled waits in
 //! `ImagePullBackOff`; a rollout that never becomes available ends in
-//! `ProgressDeadlineExceeded`. Tags come from the real test registry.
+//! `ProgressDeadlineExceeded`. StatefulSets keep their templates in
+//! ControllerRevisions and move `currentRevision` to `updateRevision` once
+//! every pod is ready, as the StatefulSet controller does. Tags come from
+//! the real test registry.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -25,13 +28,16 @@ enum Fate {
     PullBackOff,
     /// Its pods never become available: the progress deadline passes.
     NeverReady,
+    /// Its containers exit at once, again and again.
+    CrashLoop,
 }
 
 #[derive(Default)]
 struct Api {
-    /// Deployments and CronJobs by name.
+    /// Deployments, StatefulSets and CronJobs by name.
     objects: BTreeMap<String, Value>,
     replicasets: Vec<Value>,
+    controllerrevisions: Vec<Value>,
     /// Looks at each Deployment since its template last changed.
     looks: BTreeMap<String, u32>,
     fates: BTreeMap<String, Fate>,
@@ -80,6 +86,40 @@ impl Api {
         self.looks.insert(name.into(), 100);
     }
 
+    fn add_statefulset(&mut self, name: &str, image: &str) {
+        let template = json!({"metadata": {"labels": {"app": name}},
+            "spec": {"containers": [{"name": name, "image": image}]}});
+        let rev = self.new_revision(name, &template, 1);
+        let d = json!({
+            "apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": name, "namespace": "default", "uid": format!("uid-{name}"),
+                "generation": 1},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app": name}},
+                "updateStrategy": {"type": "RollingUpdate"}, "template": template},
+            "status": {"observedGeneration": 1, "replicas": 3, "readyReplicas": 3,
+                "updatedReplicas": 3, "currentRevision": rev, "updateRevision": rev}
+        });
+        self.objects.insert(name.into(), d);
+        self.looks.insert(name.into(), 100);
+    }
+
+    /// A ControllerRevision as the StatefulSet controller writes it: the
+    /// template as a strategic-merge patch that replaces the old one.
+    fn new_revision(&mut self, name: &str, template: &Value, revision: u32) -> String {
+        let cr_name = format!("{name}-rev{}", self.controllerrevisions.len() + 1);
+        let mut t = template.clone();
+        t["$patch"] = "replace".into();
+        self.controllerrevisions.push(json!({
+            "apiVersion": "apps/v1", "kind": "ControllerRevision",
+            "metadata": {"name": cr_name, "namespace": "default",
+                "ownerReferences": [{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": name,
+                    "uid": format!("uid-{name}"), "controller": true}]},
+            "revision": revision,
+            "data": {"spec": {"template": t}}
+        }));
+        cr_name
+    }
+
     fn new_replicaset(&mut self, name: &str, template: &Value, revision: u32) -> String {
         let rs_name = format!("{name}-{}", self.replicasets.len() + 1);
         let mut t = template.clone();
@@ -101,6 +141,43 @@ impl Api {
     fn template_changed(&mut self, name: &str) {
         let d = self.objects[name].clone();
         let template = template_of(&d);
+        if d["kind"] == "StatefulSet" {
+            let owned: Vec<&Value> = self
+                .controllerrevisions
+                .iter()
+                .filter(|r| r["metadata"]["ownerReferences"][0]["name"] == name)
+                .collect();
+            let next = owned
+                .iter()
+                .filter_map(|r| r["revision"].as_u64())
+                .max()
+                .unwrap_or(0) as u32
+                + 1;
+            let same = owned.iter().position(|r| {
+                let mut t = r["data"]["spec"]["template"].clone();
+                t.as_object_mut().unwrap().remove("$patch");
+                t == template
+            });
+            let rev = match same {
+                Some(i) => {
+                    let r = self
+                        .controllerrevisions
+                        .iter_mut()
+                        .filter(|r| r["metadata"]["ownerReferences"][0]["name"] == name)
+                        .nth(i)
+                        .unwrap();
+                    r["revision"] = next.into();
+                    r["metadata"]["name"].as_str().unwrap().to_string()
+                }
+                None => self.new_revision(name, &template, next),
+            };
+            let d = self.objects.get_mut(name).unwrap();
+            d["status"]["updateRevision"] = rev.into();
+            d["metadata"]["generation"] =
+                (d["metadata"]["generation"].as_i64().unwrap() + 1).into();
+            self.looks.insert(name.into(), 0);
+            return;
+        }
         let owner = format!("uid-{name}");
         let owned = |rs: &Value| rs["metadata"]["ownerReferences"][0]["uid"] == owner.as_str();
         let next = self
@@ -140,10 +217,32 @@ impl Api {
         let Some(d) = self.objects.get(name) else {
             return;
         };
-        if d["kind"] != "Deployment" {
+        if d["kind"] != "Deployment" && d["kind"] != "StatefulSet" {
             return;
         }
         let fate = self.fate(&image_of(d));
+        if d["kind"] == "StatefulSet" {
+            let n = {
+                let l = self.looks.entry(name.into()).or_default();
+                *l += 1;
+                *l
+            };
+            let d = self.objects.get_mut(name).unwrap();
+            let want = d["spec"]["replicas"].as_i64().unwrap();
+            let generation = d["metadata"]["generation"].clone();
+            let s = &mut d["status"];
+            s["observedGeneration"] = generation;
+            if fate == Fate::Healthy && n >= 3 {
+                s["readyReplicas"] = want.into();
+                s["updatedReplicas"] = want.into();
+                s["currentRevision"] = s["updateRevision"].clone();
+            } else {
+                // The highest ordinal is replaced first, and is not ready.
+                s["readyReplicas"] = (want - 1).into();
+                s["updatedReplicas"] = 1.into();
+            }
+            return;
+        }
         let n = {
             let l = self.looks.entry(name.into()).or_default();
             *l += 1;
@@ -181,7 +280,7 @@ impl Api {
     fn pods(&self, selector: Option<&str>) -> Vec<Value> {
         let mut pods = Vec::new();
         for (name, d) in &self.objects {
-            if d["kind"] != "Deployment" {
+            if d["kind"] != "Deployment" && d["kind"] != "StatefulSet" {
                 continue;
             }
             if selector.is_some_and(|s| s != format!("app={name}")) {
@@ -192,6 +291,8 @@ impl Api {
                 Fate::PullBackOff => json!({"waiting": {"reason": "ImagePullBackOff",
                     "message": format!("Back-off pulling image \"{image}\"")}}),
                 Fate::NeverReady => json!({"waiting": {"reason": "ContainerCreating"}}),
+                Fate::CrashLoop => json!({"waiting": {"reason": "CrashLoopBackOff",
+                    "message": "back-off 40s restarting failed container"}}),
                 Fate::Healthy => json!({"running": {"startedAt": "2026-11-29T10:00:00Z"}}),
             };
             pods.push(json!({
@@ -249,13 +350,32 @@ impl Api {
                     None => not_found(),
                 }
             }
-            (
-                "GET",
-                "/apis/apps/v1" | "/apis/batch/v1",
-                "statefulsets" | "daemonsets" | "jobs",
-                None,
-            ) => (200, kube_list("List", vec![], None)),
-            ("GET", _, "deployments" | "cronjobs", Some(n)) => {
+            ("GET", "/apis/apps/v1", "statefulsets", None) => (
+                200,
+                kube_list("StatefulSetList", of_kind("StatefulSet"), None),
+            ),
+            ("GET", "/apis/apps/v1", "controllerrevisions", None) => (
+                200,
+                kube_list(
+                    "ControllerRevisionList",
+                    self.controllerrevisions.clone(),
+                    None,
+                ),
+            ),
+            ("GET", "/apis/apps/v1", "controllerrevisions", Some(n)) => {
+                match self
+                    .controllerrevisions
+                    .iter()
+                    .find(|r| r["metadata"]["name"] == n)
+                {
+                    Some(r) => (200, r.to_string()),
+                    None => not_found(),
+                }
+            }
+            ("GET", "/apis/apps/v1" | "/apis/batch/v1", "daemonsets" | "jobs", None) => {
+                (200, kube_list("List", vec![], None))
+            }
+            ("GET", _, "deployments" | "statefulsets" | "cronjobs", Some(n)) => {
                 self.look(n);
                 let reply = match self.objects.get(n) {
                     Some(o) => (200, o.to_string()),
@@ -267,7 +387,9 @@ impl Api {
                 }
                 reply
             }
-            ("PATCH", _, "deployments" | "cronjobs", Some(n)) => self.patch(n, req),
+            ("PATCH", _, "deployments" | "statefulsets" | "cronjobs", Some(n)) => {
+                self.patch(n, req)
+            }
             _ => not_found(),
         }
     }
@@ -295,7 +417,7 @@ impl Api {
         self.patches.push((name.into(), ops));
         let changed = template_of(&obj) != before;
         self.objects.insert(name.into(), obj.clone());
-        if changed && obj["kind"] == "Deployment" {
+        if changed && (obj["kind"] == "Deployment" || obj["kind"] == "StatefulSet") {
             self.template_changed(name);
         }
         (200, self.objects[name].to_string())
@@ -419,7 +541,7 @@ fn results(out: &Output) -> BTreeMap<String, (String, String)> {
 #[test]
 fn rollouts_are_awaited_failed_early_rolled_back_and_held() {
     let rig = Rig::new();
-    for repo in ["web", "pull", "stuck", "cron", "late"] {
+    for repo in ["web", "pull", "stuck", "cron", "late", "db", "cache"] {
         rig.reg.push(repo, &["1.0.0", "1.0.1"], None);
     }
     {
@@ -427,6 +549,10 @@ fn rollouts_are_awaited_failed_early_rolled_back_and_held() {
         for name in ["web", "pull", "stuck", "late"] {
             api.add_deployment(name, &rig.image(name, "1.0.0"));
         }
+        for name in ["db", "cache"] {
+            api.add_statefulset(name, &rig.image(name, "1.0.0"));
+        }
+        api.fates.insert(rig.image("db", "1.0.1"), Fate::CrashLoop);
         api.objects.insert(
             "nightly".into(),
             json!({"apiVersion": "batch/v1", "kind": "CronJob",
@@ -493,6 +619,10 @@ fn rollouts_are_awaited_failed_early_rolled_back_and_held() {
     assert_eq!(result, "rolled_back", "{r:?}");
     assert!(why.contains("progress deadline"), "{why}");
     assert!(!r.contains_key("default/Deployment/late/late"), "{r:?}");
+    assert_eq!(r["default/StatefulSet/cache/cache"].0, "applied", "{r:?}");
+    let (result, why) = &r["default/StatefulSet/db/db"];
+    assert_eq!(result, "rolled_back", "{r:?}");
+    assert!(why.contains("CrashLoopBackOff"), "{why}");
 
     // Applied: the new image, and why it changed.
     let web = rig.object("web");
@@ -536,10 +666,35 @@ fn rollouts_are_awaited_failed_early_rolled_back_and_held() {
             "3"
         );
     }
+    // A StatefulSet is undone from the ControllerRevision that ran before.
+    {
+        let api = rig.api.lock().unwrap();
+        let undo = &api
+            .patches
+            .iter()
+            .filter(|(n, _)| n == "db")
+            .nth(1)
+            .unwrap()
+            .1;
+        let replace = &undo[0];
+        assert_eq!(replace["path"], "/spec/template", "{undo}");
+        assert_eq!(
+            replace["value"]["spec"]["containers"][0]["image"],
+            rig.image("db", "1.0.0").as_str()
+        );
+        assert!(replace["value"].get("$patch").is_none(), "{undo}");
+        let db = &api.objects["db"];
+        assert_eq!(
+            db["status"]["currentRevision"], db["status"]["updateRevision"],
+            "{db}"
+        );
+        assert_eq!(db["status"]["currentRevision"], "db-rev1", "{db}");
+    }
+    assert_eq!(image_of(&rig.object("cache")), rig.image("cache", "1.0.1"));
     let m = std::fs::read_to_string(&metrics).unwrap();
-    assert!(m.contains("safe_updater_rollbacks_total 2\n"), "{m}");
+    assert!(m.contains("safe_updater_rollbacks_total 3\n"), "{m}");
     assert!(
-        m.contains("safe_updater_updates_succeeded_total 2\n"),
+        m.contains("safe_updater_updates_succeeded_total 3\n"),
         "{m}"
     );
 
@@ -547,8 +702,12 @@ fn rollouts_are_awaited_failed_early_rolled_back_and_held() {
     let patches = rig.api.lock().unwrap().patches.len();
     let out = rig.update(&["--json"]).expect(0);
     let r = results(&out);
-    for name in ["pull", "stuck"] {
-        let (result, why) = &r[&format!("default/Deployment/{name}/{name}")];
+    for workload in [
+        "default/Deployment/pull/pull",
+        "default/Deployment/stuck/stuck",
+        "default/StatefulSet/db/db",
+    ] {
+        let (result, why) = &r[workload];
         assert_eq!(result, "skipped", "{r:?}");
         assert!(why.contains("held"), "{why}");
     }
