@@ -505,6 +505,18 @@ pub(crate) fn bot(
     Ok(Some((settings, semaphore)))
 }
 
+/// Target URLs and `@names` from a config list, expanded (`what` names the
+/// list in errors).
+pub(crate) fn expand_targets(ctx: &Context, list: &[String], what: &str) -> Result<Vec<String>> {
+    list.iter()
+        .map(|n| {
+            ctx.config
+                .expand_target(n)
+                .map_err(|e| fail(Code::Config, format!("{what} {n}: {e}")))
+        })
+        .collect()
+}
+
 /// `[update]` as the daemon's scheduled run takes it: the settings of one
 /// run (built again for each), and the targets told about it.
 pub(crate) fn scheduled_update(
@@ -523,14 +535,7 @@ pub(crate) fn scheduled_update(
         crate::cli::parse_duration(v.as_deref().unwrap_or(default))
             .map_err(|e| fail(Code::Config, format!("[update] {key}: {e}")))
     };
-    let mut notify = Vec::new();
-    for n in &u.notify {
-        notify.push(
-            ctx.config
-                .expand_target(n)
-                .map_err(|e| fail(Code::Config, format!("[update] notify {n}: {e}")))?,
-        );
-    }
+    let notify = expand_targets(ctx, &u.notify, "[update] notify")?;
     let settings = crate::images::update::run::Settings {
         live: crate::images::scan::Live {
             docker: u.docker,

@@ -221,17 +221,18 @@ impl Api {
             return;
         }
         let fate = self.fate(&image_of(d));
-        if d["kind"] == "StatefulSet" {
-            let n = {
-                let l = self.looks.entry(name.into()).or_default();
-                *l += 1;
-                *l
-            };
-            let d = self.objects.get_mut(name).unwrap();
-            let want = d["spec"]["replicas"].as_i64().unwrap();
-            let generation = d["metadata"]["generation"].clone();
-            let s = &mut d["status"];
-            s["observedGeneration"] = generation;
+        let n = {
+            let l = self.looks.entry(name.into()).or_default();
+            *l += 1;
+            *l
+        };
+        let d = self.objects.get_mut(name).unwrap();
+        let statefulset = d["kind"] == "StatefulSet";
+        let want = d["spec"]["replicas"].as_i64().unwrap();
+        let generation = d["metadata"]["generation"].clone();
+        let s = &mut d["status"];
+        s["observedGeneration"] = generation;
+        if statefulset {
             if fate == Fate::Healthy && n >= 3 {
                 s["readyReplicas"] = want.into();
                 s["updatedReplicas"] = want.into();
@@ -243,16 +244,6 @@ impl Api {
             }
             return;
         }
-        let n = {
-            let l = self.looks.entry(name.into()).or_default();
-            *l += 1;
-            *l
-        };
-        let d = self.objects.get_mut(name).unwrap();
-        let want = d["spec"]["replicas"].as_i64().unwrap();
-        let generation = d["metadata"]["generation"].clone();
-        let s = &mut d["status"];
-        s["observedGeneration"] = generation;
         match fate {
             Fate::Healthy if n >= 3 => {
                 s["replicas"] = want.into();

@@ -24,6 +24,7 @@ use crate::config::defaults;
 use crate::context::Context;
 use crate::exit::{fail, Code};
 use crate::notify::delivery::Delivery;
+use crate::notify::notice::Notice;
 use crate::state::spool;
 
 use access::{Access, Rate};
@@ -329,14 +330,7 @@ fn start_checks(
             "--check-every needs [check] images or paths, and notify, in the config file",
         ));
     }
-    let mut notify = Vec::new();
-    for n in &c.notify {
-        notify.push(
-            ctx.config
-                .expand_target(n)
-                .map_err(|e| fail(Code::Config, format!("[check] notify {n}: {e}")))?,
-        );
-    }
+    let notify = crate::settings::expand_targets(ctx, &c.notify, "[check] notify")?;
     let job = crate::images::check::Scheduled {
         extra_ca,
         images: c.images.clone(),
@@ -350,29 +344,18 @@ fn start_checks(
         .spawn(move || loop {
             match crate::images::check::scheduled(&job, &dir) {
                 Ok(Some(report)) => {
-                    let request = crate::notify::irker::protocol::Request {
-                        to: notify.clone(),
-                        privmsg: report.text,
-                        id: None,
-                        ack: false,
+                    let notice = Notice {
+                        text: report.text,
                         title: Some("vext check".into()),
                         kind: Some(report.kind),
-                        format: None,
-                        msgtype: None,
-                        refused: Vec::new(),
+                        ..Default::default()
                     };
                     // Once in the spool, the summary will be delivered: its
                     // news are used up. Refused, they stay for the next run.
-                    match dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0))) {
-                        Ok(_) => {
-                            if let Err(e) = report.remembered.reported(&report.conn) {
-                                log::warn!("scheduled check: recording the report: {e:#}");
-                            }
+                    if spool_summary(&dispatcher, &notify, notice, "check") {
+                        if let Err(e) = report.remembered.reported(&report.conn) {
+                            log::warn!("scheduled check: recording the report: {e:#}");
                         }
-                        Err(r) => log::warn!(
-                            "scheduled check: the summary was not accepted: {}",
-                            r.message()
-                        ),
                     }
                 }
                 Ok(None) => log::info!("scheduled check: nothing new"),
@@ -416,24 +399,7 @@ fn start_updates(
                     let notice = crate::images::update::run::notice(&run.done);
                     match notice {
                         Some(n) if !notify.is_empty() => {
-                            let request = crate::notify::irker::protocol::Request {
-                                to: notify.clone(),
-                                privmsg: n.text,
-                                id: None,
-                                ack: false,
-                                title: n.title,
-                                kind: n.kind,
-                                format: None,
-                                msgtype: None,
-                                refused: Vec::new(),
-                            };
-                            let from = SocketAddr::from(([127, 0, 0, 1], 0));
-                            if let Err(r) = dispatcher.accept(request, from) {
-                                log::warn!(
-                                    "scheduled update: the summary was not accepted: {}",
-                                    r.message()
-                                );
-                            }
+                            spool_summary(&dispatcher, &notify, n, "update");
                         }
                         Some(_) => {}
                         None => log::info!("scheduled update: nothing to update"),
@@ -444,6 +410,32 @@ fn start_updates(
             std::thread::sleep(every);
         })?;
     Ok(())
+}
+
+/// Hands a scheduled job's summary to the daemon's own spool, as a local
+/// client would; false (and a warning) when it is refused.
+fn spool_summary(dispatcher: &Arc<Dispatcher>, to: &[String], notice: Notice, job: &str) -> bool {
+    let request = crate::notify::irker::protocol::Request {
+        to: to.to_vec(),
+        privmsg: notice.text,
+        id: None,
+        ack: false,
+        title: notice.title,
+        kind: notice.kind,
+        format: None,
+        msgtype: None,
+        refused: Vec::new(),
+    };
+    match dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0))) {
+        Ok(_) => true,
+        Err(r) => {
+            log::warn!(
+                "scheduled {job}: the summary was not accepted: {}",
+                r.message()
+            );
+            false
+        }
+    }
 }
 
 /// Creates the state directory and takes its lock: one daemon per spool.
