@@ -205,7 +205,10 @@ class Relay:
         if self.kind == "irkerd":
             cmd = ["irkerd", "-H", "127.0.0.1", "-H6", "::1"]
         else:
-            cmd = [VEXT, "daemon", "--listen", f"127.0.0.1:{self.port}", "-q"]
+            # A spool of its own: the default one keeps earlier runs' history,
+            # which the daemon reads at start (and its memory shows it).
+            self.state = tempfile.mkdtemp(prefix="vext-bench-relay-")
+            cmd = [VEXT, "daemon", "--listen", f"127.0.0.1:{self.port}", "--state-dir", self.state, "-q"]
         t0 = time.monotonic()
         self.proc = spawn(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not wait_port(self.port):
@@ -226,6 +229,9 @@ class Relay:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if getattr(self, "state", None):
+            shutil.rmtree(self.state, ignore_errors=True)
+            self.state = None
 
 
 def median(xs):
