@@ -480,6 +480,17 @@ impl Rig {
         }
     }
 
+    /// One Deployment, `web`, at 1.0.0 with 1.0.1 in the registry.
+    fn with_web() -> Rig {
+        let rig = Rig::new();
+        rig.reg.push("web", &["1.0.0", "1.0.1"], None);
+        rig.api
+            .lock()
+            .unwrap()
+            .add_deployment("web", &rig.image("web", "1.0.0"));
+        rig
+    }
+
     fn image(&self, repo: &str, tag: &str) -> String {
         format!("{}/{repo}:{tag}", self.reg.addr)
     }
@@ -707,12 +718,7 @@ fn rollouts_are_awaited_failed_early_rolled_back_and_held() {
 
 #[test]
 fn a_workload_changed_since_the_scan_is_left_alone() {
-    let rig = Rig::new();
-    rig.reg.push("web", &["1.0.0", "1.0.1"], None);
-    rig.api
-        .lock()
-        .unwrap()
-        .add_deployment("web", &rig.image("web", "1.0.0"));
+    let rig = Rig::with_web();
     // Someone else changes the image between vext's look and its patch:
     // the patch's `test` refuses it, and nothing is written.
     let other = rig.image("web", "0.9.0");
@@ -729,12 +735,7 @@ fn a_workload_changed_since_the_scan_is_left_alone() {
 /// through the daemon's own spool, its metrics on `/metrics`.
 #[test]
 fn the_daemon_updates_on_a_schedule() {
-    let rig = Rig::new();
-    rig.reg.push("web", &["1.0.0", "1.0.1"], None);
-    rig.api
-        .lock()
-        .unwrap()
-        .add_deployment("web", &rig.image("web", "1.0.0"));
+    let rig = Rig::with_web();
     let ircd = Ngircd::start();
     let mut obs = Observer::join(ircd.port, &["#updates"]);
     let cfg = rig.dir.write(
