@@ -193,9 +193,9 @@ complete -c vext -n "__fish_vext_using_subcommand scan" -l kubeconfig -d 'With -
 complete -c vext -n "__fish_vext_using_subcommand scan" -l context -d 'With --kube: the kubeconfig context [default: current-context]' -r
 complete -c vext -n "__fish_vext_using_subcommand scan" -s N -l namespace -d 'With --kube: the namespace [default: the context\'s, else default]' -r
 complete -c vext -n "__fish_vext_using_subcommand scan" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand scan" -l docker -d 'Also list the images of running containers from the Docker engine'
+complete -c vext -n "__fish_vext_using_subcommand scan" -l docker -d 'Also the running containers of the Docker engine (their images)'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l all -d 'With --docker: stopped containers too'
-complete -c vext -n "__fish_vext_using_subcommand scan" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+complete -c vext -n "__fish_vext_using_subcommand scan" -l kube -d 'Also the workloads of the Kubernetes API (kubeconfig or in-cluster): Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, Pods'
 complete -c vext -n "__fish_vext_using_subcommand scan" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l json -d 'Output a JSON array'
 complete -c vext -n "__fish_vext_using_subcommand scan" -l ndjson -d 'Output one JSON object per line, as results come'
@@ -223,9 +223,9 @@ complete -c vext -n "__fish_vext_using_subcommand check" -l nats -d 'Publish eve
 complete -c vext -n "__fish_vext_using_subcommand check" -l metrics-file -d 'Write Prometheus textfile metrics to PATH (replaced atomically), for node_exporter' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l state-dir -d 'Where each run records what it found, for --only-new and for telling when a `latest`-style tag\'s digest changed since the last run (the daemon\'s state dir) [default: as vext daemon]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand check" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand check" -l docker -d 'Also list the images of running containers from the Docker engine'
+complete -c vext -n "__fish_vext_using_subcommand check" -l docker -d 'Also the running containers of the Docker engine (their images)'
 complete -c vext -n "__fish_vext_using_subcommand check" -l all -d 'With --docker: stopped containers too'
-complete -c vext -n "__fish_vext_using_subcommand check" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+complete -c vext -n "__fish_vext_using_subcommand check" -l kube -d 'Also the workloads of the Kubernetes API (kubeconfig or in-cluster): Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, Pods'
 complete -c vext -n "__fish_vext_using_subcommand check" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand check" -l json -d 'Output a JSON array, one object per image: image, current, latest (approved), newest, change, decision, error, digest'
 complete -c vext -n "__fish_vext_using_subcommand check" -l exit-code -d 'Exit 1 when at least one update is approved'
@@ -256,9 +256,9 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l nats -d 'Publish ev
 complete -c vext -n "__fish_vext_using_subcommand update" -l metrics-file -d 'Write Prometheus textfile metrics (safe_updater_*) to PATH, replaced atomically' -r -F
 complete -c vext -n "__fish_vext_using_subcommand update" -l state-dir -d 'Where the update journal and the held versions live (the daemon\'s state dir) [default: as vext daemon]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand update" -l config -d 'Configuration file (TOML)' -r -F
-complete -c vext -n "__fish_vext_using_subcommand update" -l docker -d 'Also list the images of running containers from the Docker engine'
+complete -c vext -n "__fish_vext_using_subcommand update" -l docker -d 'Also the running containers of the Docker engine (their images)'
 complete -c vext -n "__fish_vext_using_subcommand update" -l all -d 'With --docker: stopped containers too'
-complete -c vext -n "__fish_vext_using_subcommand update" -l kube -d 'Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster)'
+complete -c vext -n "__fish_vext_using_subcommand update" -l kube -d 'Also the workloads of the Kubernetes API (kubeconfig or in-cluster): Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, Pods'
 complete -c vext -n "__fish_vext_using_subcommand update" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand update" -l plan -d 'Print what an apply would do, in order, and change nothing'
 complete -c vext -n "__fish_vext_using_subcommand update" -l json -d 'Output JSON (see below for the fields)'

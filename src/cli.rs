@@ -1049,7 +1049,7 @@ pub(crate) struct UpdateArgs {
 /// (shared by `vext scan` and `vext check`).
 #[derive(Args, Debug)]
 pub(crate) struct LiveArgs {
-    /// Also list the images of running containers from the Docker engine.
+    /// Also the running containers of the Docker engine (their images).
     #[arg(long)]
     pub(crate) docker: bool,
 
@@ -1061,7 +1061,7 @@ pub(crate) struct LiveArgs {
     #[arg(long)]
     pub(crate) all: bool,
 
-    /// Also list the images of workloads from the Kubernetes API (kubeconfig or in-cluster).
+    /// Also the workloads of the Kubernetes API (kubeconfig or in-cluster): Deployments, StatefulSets, DaemonSets, CronJobs, Jobs, Pods.
     #[arg(long)]
     pub(crate) kube: bool,
 
