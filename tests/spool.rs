@@ -772,3 +772,34 @@ fn each_failed_attempt_is_recorded_with_its_error() {
         std::thread::sleep(Duration::from_millis(200));
     }
 }
+
+/// Processes that open a new state dir at once (a daemon starting beside
+/// `vext send` runs, hooks of one push) each find the database whole: the
+/// schema is created once. They used to race (`table messages already
+/// exists`), and a Matrix send that lost the race logged in again.
+#[test]
+fn processes_opening_a_new_state_dir_together_all_succeed() {
+    let empty = TempDir::new("nothing-to-scan");
+    for round in 0..8 {
+        let state = TempDir::new(&format!("race-{round}"));
+        let dir = state.path().join("vext");
+        let children: Vec<_> = (0..6)
+            .map(|_| {
+                Command::new(VEXT)
+                    .args(["update", "--plan", "--state-dir"])
+                    .arg(&dir)
+                    .arg(empty.path())
+                    .stdout(std::process::Stdio::null())
+                    .stderr(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        for c in children {
+            let out = c.wait_with_output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            // The state dir was opened; then there is nothing to plan.
+            assert!(err.contains("nothing to update"), "round {round}: {err}");
+        }
+    }
+}

@@ -150,16 +150,26 @@ static LOGIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn login_lock(state_dir: Option<&Path>) -> Option<std::fs::File> {
     use std::os::unix::fs::OpenOptionsExt;
     let dir = state_dir?;
-    crate::state::dir::ensure_private(dir).ok()?;
-    let file = std::fs::OpenOptions::new()
-        .mode(0o600)
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join("matrix-login.lock"))
-        .ok()?;
-    file.lock().ok()?;
-    Some(file)
+    let path = dir.join("matrix-login.lock");
+    let locked = crate::state::dir::ensure_private(dir).and_then(|()| {
+        let file = std::fs::OpenOptions::new()
+            .mode(0o600)
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)?;
+        file.lock()?;
+        Ok(file)
+    });
+    match locked {
+        Ok(file) => Some(file),
+        Err(e) => {
+            // Going on unlocked risks a second session (and device), not a
+            // lost message.
+            log::warn!("cannot lock {}: {e:#}", path.display());
+            None
+        }
+    }
 }
 
 /// An access token for `user`: the session kept in the state dir, unless

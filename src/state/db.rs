@@ -178,22 +178,40 @@ pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
 }
 
 pub(crate) fn migrate(conn: &Connection) -> Result<()> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let version = usize::try_from(version).unwrap_or(0);
-    if version > MIGRATIONS.len() {
-        return Err(fail(
-            Code::Config,
-            format!(
-                "the spool was written by a newer vext (schema {version}, this one knows {})",
-                MIGRATIONS.len()
-            ),
-        ));
+    let known = MIGRATIONS.len();
+    let current = |conn: &Connection| -> Result<usize> {
+        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let version = usize::try_from(version).unwrap_or(0);
+        if version > known {
+            return Err(fail(
+                Code::Config,
+                format!(
+                    "the spool was written by a newer vext (schema {version}, this one knows {known})"
+                ),
+            ));
+        }
+        Ok(version)
+    };
+    if current(conn)? == known {
+        return Ok(());
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
-        let tx = conn.unchecked_transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
+    // Processes that open a new state dir together (a daemon starting
+    // beside `vext send` runs) migrate one at a time: the version is read
+    // again under the write lock, and only what is still missing is done.
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let migrated = (|| -> Result<()> {
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(current(conn)?) {
+            conn.execute_batch(sql)?;
+            conn.pragma_update(None, "user_version", (i + 1) as i64)?;
+        }
+        Ok(())
+    })();
+    match migrated {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e);
+        }
     }
     Ok(())
 }

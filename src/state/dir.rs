@@ -42,8 +42,13 @@ pub(crate) fn ensure_private(dir: &Path) -> Result<()> {
 
 /// Sets `mode` on `path` when group or others have any access.
 fn tighten(path: &Path, mode: u32) -> Result<()> {
-    let meta = std::fs::metadata(path)
-        .map_err(|e| fail(Code::Unavailable, format!("{}: {e}", path.display())))?;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        // Gone meanwhile (another process's journal or temporary file):
+        // nothing left to tighten.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(fail(Code::Unavailable, format!("{}: {e}", path.display()))),
+    };
     let current = meta.permissions().mode() & 0o777;
     if current & 0o077 == 0 {
         return Ok(());
@@ -177,4 +182,24 @@ pub(crate) fn lock(dir: &Path, name: &str, what: &str) -> Result<std::fs::File> 
     let _ = file.set_len(0);
     let _ = writeln!(file, "{}", std::process::id());
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Another process's journal or temporary file that goes while the
+    /// directory is being tightened is no error: a `vext send` that hit one
+    /// went on without its login lock and made a second Matrix device.
+    #[test]
+    fn a_file_gone_meanwhile_is_not_an_error() {
+        let dir = std::env::temp_dir().join(format!("vext-tighten-{}", std::process::id()));
+        assert!(tighten(&dir.join("spool.sqlite-journal"), 0o600).is_ok());
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        ensure_private(&dir).unwrap();
+        let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(mode, 0o700);
+    }
 }
