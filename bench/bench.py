@@ -905,7 +905,7 @@ def print_bot(r):
     print(f"  daemon private memory with the bot: {r['anon'] / 1024:.2f} MiB (RSS {r['rss'] / 1024:.1f} MiB); the same daemon without the bot: {r['plain_anon'] / 1024:.2f} MiB  (goal < 5 MiB)")
 
 
-def client_hyperfine(relay_vext, relay_irkerd, server):
+def client_hyperfine(relay_vext, server):
     """`vext send --via` (glibc and static musl builds) against irk, in one
     hyperfine run (no shell, 20 warm-up runs, 300 timed), each to its own
     relay: the mean process wall times in seconds, or None without hyperfine."""
@@ -945,7 +945,7 @@ def main():
     for kind in ("irkerd", "vext"):
         print(f"measuring {kind}...", file=sys.stderr)
         relays[kind] = measure(kind, fast, wide, results)
-    hf = client_hyperfine(relays["vext"], relays["irkerd"], fast)
+    hf = client_hyperfine(relays["vext"], fast)
     if not QUICK:
         print("pacing: 200 messages each, in parallel (about 200 s)...", file=sys.stderr)
         threads = [threading.Thread(target=pacing, args=(k, relays[k], results)) for k in relays]

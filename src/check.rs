@@ -26,7 +26,7 @@ fn inputs(args: &CheckArgs) -> Result<Vec<Wanted>> {
             raw.push((a.clone(), None));
         }
     }
-    for f in crate::images::scan::live_inventory(&args.live.settings())? {
+    for f in crate::images::scan::live_inventory(&args.live.settings(), None)? {
         if let Some(i) = f.image {
             raw.push((i, f.digest));
         }

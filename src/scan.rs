@@ -57,7 +57,7 @@ pub(crate) fn run(args: ScanArgs, ctx: &Context) -> Result<Code> {
     files_pipeline(&paths, walk, &report, &tx);
 
     // 4. The Docker engine and the Kubernetes API.
-    for f in live_inventory(&args.live.settings())? {
+    for f in live_inventory(&args.live.settings(), None)? {
         let _ = tx.send(f);
     }
     drop(tx);

@@ -32,9 +32,9 @@ pub(crate) struct Entry {
 pub(crate) fn begin(conn: &Connection, e: &Entry) -> Result<i64> {
     let now = now_ms();
     conn.execute(
-        "INSERT INTO update_journal (source, workload, image, from_ref, to_ref, old_id, step, started_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
-        params![e.source, e.workload, e.image, e.from_ref, e.to_ref, e.old_id, e.step, now],
+        "INSERT INTO update_journal (source, workload, image, from_ref, to_ref, old_id, new_id, step, started_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+        params![e.source, e.workload, e.image, e.from_ref, e.to_ref, e.old_id, e.new_id, e.step, now],
     )?;
     Ok(conn.last_insert_rowid())
 }

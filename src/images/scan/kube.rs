@@ -25,8 +25,8 @@ fn containers(spec: &Value) -> Vec<&Value> {
         .collect()
 }
 
-pub(crate) fn scan(opts: &Options) -> Result<Vec<Finding>> {
-    let cluster = Cluster::connect(opts)?;
+/// The workloads `cluster` runs, in the namespace `opts` names (or all).
+pub(crate) fn scan(cluster: &Cluster, opts: &Options) -> Result<Vec<Finding>> {
     let ns = cluster.namespace(opts.namespace, opts.all_namespaces);
     let ns = ns.as_deref();
     let pods = cluster.list_all(&collection("/api/v1", "pods", ns))?;

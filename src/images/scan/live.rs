@@ -4,6 +4,7 @@ use anyhow::Result;
 
 use super::finding::Finding;
 use super::{docker, kube};
+use crate::images::kube::Cluster;
 
 /// Which live sources to ask, resolved by the command from its flags.
 #[derive(Clone, Debug, Default)]
@@ -32,14 +33,20 @@ impl Live {
     }
 }
 
-/// The images running in Docker and/or Kubernetes, as `live` asks.
-pub(crate) fn live_inventory(live: &Live) -> Result<Vec<Finding>> {
+/// The images running in Docker and/or Kubernetes, as `live` asks; with
+/// `cluster`, the Kubernetes API already connected to (credentials and
+/// exec plugins are not gone through twice).
+pub(crate) fn live_inventory(live: &Live, cluster: Option<&Cluster>) -> Result<Vec<Finding>> {
     let mut out = Vec::new();
     if live.docker {
         out.extend(docker::scan(live.docker_host.as_deref(), live.all)?);
     }
     if live.kube {
-        out.extend(kube::scan(&live.kube_options())?);
+        let opts = live.kube_options();
+        out.extend(match cluster {
+            Some(c) => kube::scan(c, &opts)?,
+            None => kube::scan(&Cluster::connect(&opts)?, &opts)?,
+        });
     }
     Ok(out)
 }

@@ -157,12 +157,12 @@ pub(crate) fn apply(
             from_ref: job.from_ref.clone(),
             to_ref: job.to_ref.clone(),
             old_id: before.clone(),
+            // The version to hold if it fails, where recovery finds it.
+            new_id: Some(job.version.clone()),
             step: "patch".into(),
             ..Entry::default()
         },
     )?;
-    // The held version goes where recovery finds it.
-    updates::step(conn, id, "patch", Some(&job.version))?;
     super::stall_at("patch");
     let image = format!("{}/spec/{list}/{index}/image", job.template_pointer());
     let mut ops = vec![

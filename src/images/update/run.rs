@@ -116,7 +116,7 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     }
 
     let scan_started = Instant::now();
-    let mut findings = crate::images::scan::live_inventory(&s.live)?;
+    let mut findings = crate::images::scan::live_inventory(&s.live, cluster.as_ref())?;
     for p in &s.paths {
         if !p.exists() {
             return Err(fail(
