@@ -245,6 +245,9 @@ def main():
         now = time.monotonic()
         if (s := daemon.sample()):
             samples.append(s)
+            if len(samples) % 12 == 0:
+                print(f"[{now - start:6.0f}s] daemon pid {s[1]}: RSS {s[2] / 1024:.1f} MiB, "
+                      f"{s[3]} fds, {len(accepted)} acknowledged", file=sys.stderr)
         if now >= next_ircd:
             print(f"[{now - start:6.0f}s] restarting ngircd", file=sys.stderr)
             ircd.restart()

@@ -83,6 +83,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--burst', '--burst', [CompletionResultType]::ParameterName, 'Lines a connection may send at once before pacing starts [default: 5]')
             [CompletionResult]::new('--line-rate', '--line-rate', [CompletionResultType]::ParameterName, 'Lines per second per connection after the burst [default: 1]')
             [CompletionResult]::new('--max-connections', '--max-connections', [CompletionResultType]::ParameterName, 'Connections per IRC server that a message to many channels is spread over, so that it is not paced down one connection (more only when the server''s CHANLIMIT forces them) [default: 4]')
+            [CompletionResult]::new('--window', '--window', [CompletionResultType]::ParameterName, 'Deliveries per route (IRC server, homeserver, webhook host) held in memory at once [default: 1000]')
             [CompletionResult]::new('--drain-timeout', '--drain-timeout', [CompletionResultType]::ParameterName, 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'Where the spool (SQLite) and the lock file live')
             [CompletionResult]::new('--max-age', '--max-age', [CompletionResultType]::ParameterName, 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]')

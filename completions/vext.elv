@@ -78,6 +78,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --burst 'Lines a connection may send at once before pacing starts [default: 5]'
             cand --line-rate 'Lines per second per connection after the burst [default: 1]'
             cand --max-connections 'Connections per IRC server that a message to many channels is spread over, so that it is not paced down one connection (more only when the server''s CHANLIMIT forces them) [default: 4]'
+            cand --window 'Deliveries per route (IRC server, homeserver, webhook host) held in memory at once [default: 1000]'
             cand --drain-timeout 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]'
             cand --state-dir 'Where the spool (SQLite) and the lock file live'
             cand --max-age 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]'

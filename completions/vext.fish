@@ -77,6 +77,7 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d '
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l burst -d 'Lines a connection may send at once before pacing starts [default: 5]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l line-rate -d 'Lines per second per connection after the burst [default: 1]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l max-connections -d 'Connections per IRC server that a message to many channels is spread over, so that it is not paced down one connection (more only when the server\'s CHANLIMIT forces them) [default: 4]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l window -d 'Deliveries per route (IRC server, homeserver, webhook host) held in memory at once [default: 1000]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l drain-timeout -d 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l state-dir -d 'Where the spool (SQLite) and the lock file live' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l max-age -d 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]' -r

@@ -405,6 +405,14 @@ pub(crate) struct DaemonArgs {
     #[arg(long, value_name = "N")]
     pub(crate) max_connections: Option<usize>,
 
+    /// Deliveries per route (IRC server, homeserver, webhook host) held in
+    /// memory at once [default: 1000].
+    ///
+    /// The rest wait in the spool and follow in order as these are answered,
+    /// so a server that is down for a day costs bounded memory.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub(crate) window: Option<u32>,
+
     /// On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10].
     ///
     /// What is not delivered by then stays in the spool and is sent after the next start.

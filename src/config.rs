@@ -143,6 +143,7 @@ pub(crate) struct DaemonSection {
     pub(crate) burst: Option<u32>,
     pub(crate) line_rate: Option<f64>,
     pub(crate) max_connections: Option<usize>,
+    pub(crate) window: Option<u32>,
     #[serde(default, deserialize_with = "seconds_f64")]
     pub(crate) drain_timeout: Option<f64>,
     pub(crate) state_dir: Option<PathBuf>,

@@ -890,8 +890,16 @@ fn a_peer_that_stops_reading_does_not_block_other_deliveries() {
     });
     let mut obs = Observer::join(ircd.port, &["#live"]);
     let (port, stalled) = stalling_server();
-    let daemon = Daemon::start(&["--burst", "5000", "--line-rate", "5000"]);
-    // More than the largest send buffer Linux grows (4 MiB) can hold.
+    // A window wide enough to hold more than the largest send buffer Linux
+    // grows (4 MiB) in memory, all of it sent at once.
+    let daemon = Daemon::start(&[
+        "--burst",
+        "5000",
+        "--line-rate",
+        "5000",
+        "--window",
+        "20000",
+    ]);
     let stuck_url = format!("irc://127.0.0.1:{port}/stuck");
     let filler = "x".repeat(400);
     let mut raw = String::new();

@@ -157,6 +157,99 @@ fn sigterm_with_a_full_queue_then_restart_delivers_everything() {
     assert_eq!(seen.len(), 20);
 }
 
+/// A server that is down holds at most `--window` deliveries in memory;
+/// the rest wait in the spool (parked) without holding up other servers,
+/// survive a restart, and all arrive in order once the server is back.
+#[test]
+fn a_backlog_beyond_the_window_waits_in_the_spool_and_arrives_in_order() {
+    let mut down = Ngircd::with(IrcdOptions {
+        penalties: false,
+        ..Default::default()
+    });
+    let url = down.url("backlog");
+    down.stop();
+    let live = Ngircd::start();
+    let mut live_obs = Observer::join(live.port, &["#live"]);
+    let state = TempDir::new("state");
+    let dir = state_arg(&state);
+    let args = [
+        "--state-dir",
+        &dir,
+        "--window",
+        "5",
+        "--burst",
+        "20",
+        "--line-rate",
+        "150",
+        "--drain-timeout",
+        "0.5",
+        "--http",
+        "127.0.0.1:0",
+    ];
+    let mut daemon = Daemon::start(&args);
+    let http_addr = daemon.http.clone().unwrap();
+    assert_eq!(
+        daemon
+            .request(requests(&url, "b", 40).as_bytes(), 40)
+            .iter()
+            .filter(|a| a.starts_with("{\"ok\":true"))
+            .count(),
+        40
+    );
+    let gauges = || {
+        let (_, text) = http_get(&http_addr, "/metrics");
+        let s = prometheus(&text);
+        (
+            metric(&s, "vext_deliveries_in_memory"),
+            metric(&s, "vext_deliveries_parked"),
+        )
+    };
+    let until = Instant::now() + Duration::from_secs(10);
+    while gauges() != (5.0, 35.0) && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(gauges(), (5.0, 35.0), "{}", daemon.log());
+    // Another server is not held up by the backlog.
+    let acks = daemon.request(requests(&live.url("live"), "l", 3).as_bytes(), 3);
+    assert_eq!(acks.len(), 3);
+    assert_eq!(live_obs.privmsgs(3, Duration::from_secs(10)).len(), 3);
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(gauges(), (5.0, 35.0), "the backlog stays parked");
+
+    daemon.signal("TERM");
+    assert_eq!(
+        daemon.wait(Duration::from_secs(10)),
+        Some(0),
+        "{}",
+        daemon.log()
+    );
+    down.restart();
+    let mut obs = Observer::join(down.port, &["#backlog"]);
+    let daemon = Daemon::start(&args);
+    let mut got: Vec<String> = Vec::new();
+    let until = Instant::now() + Duration::from_secs(30);
+    while got.iter().collect::<BTreeSet<_>>().len() < 40 && Instant::now() < until {
+        got.extend(
+            obs.privmsgs(1, Duration::from_millis(200))
+                .into_iter()
+                .map(|m| m.text),
+        );
+    }
+    let mut first: Vec<&String> = Vec::new();
+    for t in &got {
+        if !first.contains(&t) {
+            first.push(t);
+        }
+    }
+    let want: Vec<String> = (0..40).map(|i| format!("b {i}")).collect();
+    assert_eq!(
+        first,
+        want.iter().collect::<Vec<_>>(),
+        "every message once, in order\n{}",
+        daemon.log()
+    );
+}
+
 #[test]
 fn a_repeated_id_is_stored_and_delivered_once() {
     let ircd = Ngircd::start();

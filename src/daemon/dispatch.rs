@@ -31,14 +31,48 @@ pub(crate) struct Dispatcher {
     pub(crate) writer: spool::Writer,
     pub(crate) access: Access,
     pub(crate) metrics: Arc<Metrics>,
-    /// Deliveries handed to the delivery layer and not yet answered.
-    /// Deliveries handed to the delivery layer, with their IRC server.
-    inflight: Mutex<HashMap<(i64, i64), Option<IrcServer>>>,
+    /// What is in memory, and what waits in the spool, per route.
+    load: Mutex<Load>,
+    /// Deliveries held in memory per route; the rest wait in the spool.
+    pub(crate) window: usize,
     /// Failed connection attempts per IRC server, as last recorded.
     attempts_seen: Mutex<HashMap<IrcServer, u64>>,
     pub(crate) outstanding: AtomicUsize,
     pub(crate) stopping: AtomicBool,
     max_age: Duration,
+}
+
+/// Deliveries held in memory per route (IRC server, homeserver, webhook
+/// host) by default. A server that is down, or slower than what arrives,
+/// costs this much memory at most; everything else waits in the spool,
+/// parked, and is taken back in order as the window drains.
+pub(crate) const WINDOW: usize = 1000;
+
+/// Most parked deliveries taken back per scheduler tick, over all routes
+/// (what one `due` read then starts).
+const UNPARK_PER_TICK: usize = 1000;
+
+#[derive(Default)]
+struct Load {
+    /// Deliveries handed to the delivery layer and not yet answered.
+    inflight: HashMap<(i64, i64), InFlight>,
+    routes: HashMap<String, Route>,
+    in_memory: usize,
+    parked: usize,
+}
+
+struct InFlight {
+    /// For IRC: the server, whose failed connection attempts count for it.
+    server: Option<IrcServer>,
+    route: String,
+}
+
+#[derive(Default)]
+struct Route {
+    inflight: usize,
+    parked: usize,
+    /// Counts parkings, so that a refill can tell none happened meanwhile.
+    parkings: u64,
 }
 
 /// A stored request: its id, and the targets skipped as bad.
@@ -71,7 +105,8 @@ impl Dispatcher {
             writer,
             access,
             metrics,
-            inflight: Mutex::new(HashMap::new()),
+            load: Mutex::new(Load::default()),
+            window: WINDOW,
             attempts_seen: Mutex::new(HashMap::new()),
             outstanding: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),
@@ -181,7 +216,7 @@ impl Dispatcher {
                     .map(|(i, t)| (i as i64, t, 0))
                     .collect();
                 let notice = request.notice(Some(id.clone()));
-                self.deliver(seq, &id, received_at, &notice, items);
+                self.deliver(seq, &id, received_at, &notice, items, true);
             }
         }
         Ok(Accepted {
@@ -190,7 +225,9 @@ impl Dispatcher {
         })
     }
 
-    /// Hands deliveries `(idx, target, attempts)` of message `seq` to the delivery layer.
+    /// Hands deliveries `(idx, target, attempts)` of message `seq` to the
+    /// delivery layer, those whose route has room; parks the others in the
+    /// spool. `fresh`: just accepted, so it queues behind what is parked.
     fn deliver(
         self: &Arc<Self>,
         seq: i64,
@@ -198,6 +235,7 @@ impl Dispatcher {
         received_at: i64,
         notice: &Notice,
         items: Vec<(i64, Target, i64)>,
+        fresh: bool,
     ) {
         if text_lines(&notice.text).is_empty() {
             for (idx, _, _) in items {
@@ -205,15 +243,9 @@ impl Dispatcher {
             }
             return;
         }
-        {
-            let mut inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-            for (idx, target, _) in &items {
-                let server = match target {
-                    Target::Irc(t) => Some(t.server.clone()),
-                    _ => None,
-                };
-                inflight.insert((seq, *idx), server);
-            }
+        let items = self.admit(seq, items, fresh);
+        if items.is_empty() {
+            return;
         }
         self.outstanding.fetch_add(items.len(), Ordering::SeqCst);
         let age = Duration::from_millis((crate::state::db::now_ms() - received_at).max(0) as u64);
@@ -250,13 +282,116 @@ impl Dispatcher {
                     Err(Ok(transient)) => Err(Outcome::Transient(transient)),
                 };
                 me.finish_outcome(seq, idx, outcome, received_at, attempts, kinds[i]);
-                me.inflight
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .remove(&(seq, idx));
+                me.release(seq, idx);
                 me.outstanding.fetch_sub(1, Ordering::SeqCst);
             }),
         );
+    }
+
+    /// The deliveries whose route has room in its window, now counted in
+    /// memory; the others are parked in the spool.
+    fn admit(
+        &self,
+        seq: i64,
+        items: Vec<(i64, Target, i64)>,
+        fresh: bool,
+    ) -> Vec<(i64, Target, i64)> {
+        let mut guard = self.load.lock().unwrap_or_else(|p| p.into_inner());
+        let load = &mut *guard;
+        let mut admitted = Vec::with_capacity(items.len());
+        for (idx, target, attempts) in items {
+            let route = target.route();
+            let r = load.routes.entry(route.clone()).or_default();
+            if r.inflight >= self.window || (fresh && r.parked > 0) {
+                r.parked += 1;
+                r.parkings += 1;
+                load.parked += 1;
+                self.writer.update(Update::Park { seq, idx, route });
+                continue;
+            }
+            r.inflight += 1;
+            load.in_memory += 1;
+            let server = match &target {
+                Target::Irc(t) => Some(t.server.clone()),
+                _ => None,
+            };
+            load.inflight.insert((seq, idx), InFlight { server, route });
+            admitted.push((idx, target, attempts));
+        }
+        self.show_load(load);
+        admitted
+    }
+
+    /// A delivery answered: its room in the window is free again.
+    fn release(&self, seq: i64, idx: i64) {
+        let mut guard = self.load.lock().unwrap_or_else(|p| p.into_inner());
+        let load = &mut *guard;
+        if let Some(f) = load.inflight.remove(&(seq, idx)) {
+            load.in_memory -= 1;
+            if let Some(r) = load.routes.get_mut(&f.route) {
+                r.inflight -= 1;
+                if r.inflight == 0 && r.parked == 0 {
+                    load.routes.remove(&f.route);
+                }
+            }
+        }
+        self.show_load(load);
+    }
+
+    fn show_load(&self, load: &Load) {
+        self.metrics
+            .in_memory
+            .store(load.in_memory as i64, Ordering::Relaxed);
+        self.metrics
+            .parked
+            .store(load.parked as i64, Ordering::Relaxed);
+    }
+
+    /// Makes parked deliveries due again, oldest first, as far as their
+    /// routes have room; the `due` read that follows starts them.
+    fn refill(&self) {
+        let wanted: Vec<(String, usize, u64)> = {
+            let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            let mut budget = UNPARK_PER_TICK;
+            let mut wanted = Vec::new();
+            for (route, r) in &load.routes {
+                if r.parked == 0 || r.inflight >= self.window || budget == 0 {
+                    continue;
+                }
+                let n = (self.window - r.inflight).min(r.parked).min(budget);
+                budget -= n;
+                wanted.push((route.clone(), n, r.parkings));
+            }
+            wanted
+        };
+        for (route, limit, parkings) in wanted {
+            let n = match self
+                .writer
+                .unpark(&route, limit, crate::state::db::now_ms())
+            {
+                Ok(n) => n,
+                Err(e) => {
+                    log::error!("spool: taking back deliveries parked for {route}: {e}");
+                    return;
+                }
+            };
+            let mut guard = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            let load = &mut *guard;
+            if let Some(r) = load.routes.get_mut(&route) {
+                // Fewer than asked, and none parked meanwhile: none are left.
+                let taken = if n < limit && r.parkings == parkings {
+                    r.parked
+                } else {
+                    n.min(r.parked)
+                };
+                r.parked -= taken;
+                load.parked -= taken;
+                if r.inflight == 0 && r.parked == 0 {
+                    load.routes.remove(&route);
+                }
+            }
+            self.show_load(load);
+        }
     }
 
     fn finish(
@@ -300,6 +435,11 @@ impl Dispatcher {
                 self.metrics.failed(kind);
                 self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
             }
+            Err(Outcome::Transient(error)) if self.stopping.load(Ordering::SeqCst) => {
+                // Cut short by the stop, not a failed attempt: it stays
+                // 'sending', and the next start sends it first, in order.
+                log::debug!("{seq}/{idx}: left for the next start: {error}");
+            }
             Err(Outcome::Transient(error)) => {
                 let age = now - received_at;
                 if age >= self.max_age.as_millis() as i64 {
@@ -335,6 +475,15 @@ impl Dispatcher {
         self.metrics
             .queue_depth
             .store(spool::pending_count(&conn)?, Ordering::Relaxed);
+        {
+            let mut guard = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            let load = &mut *guard;
+            for (route, n) in spool::parked(&conn)? {
+                load.routes.entry(route).or_default().parked += n;
+                load.parked += n;
+            }
+            self.show_load(load);
+        }
         let me = self;
         std::thread::Builder::new()
             .name("scheduler".into())
@@ -350,6 +499,7 @@ impl Dispatcher {
                         last_purge = Some(Instant::now());
                     }
                     me.record_failed_attempts();
+                    me.refill();
                     match spool::due(&conn, crate::state::db::now_ms(), 2000) {
                         Ok(due) => me.start_due(due),
                         Err(e) => log::error!("spool: reading due deliveries: {e:#}"),
@@ -371,9 +521,9 @@ impl Dispatcher {
             if count <= before {
                 continue;
             }
-            let inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
-            for ((seq, idx), s) in inflight.iter() {
-                if s.as_ref() == Some(&server) {
+            let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            for ((seq, idx), f) in load.inflight.iter() {
+                if f.server.as_ref() == Some(&server) {
                     self.writer.update(Update::Attempt {
                         seq: *seq,
                         idx: *idx,
@@ -387,9 +537,9 @@ impl Dispatcher {
     fn start_due(self: &Arc<Self>, due: Vec<spool::Due>) {
         let mut by_message: Vec<DueMessage> = Vec::new();
         {
-            let inflight = self.inflight.lock().unwrap_or_else(|p| p.into_inner());
+            let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
             for d in due {
-                if inflight.contains_key(&(d.seq, d.idx)) {
+                if load.inflight.contains_key(&(d.seq, d.idx)) {
                     continue;
                 }
                 let target = match Target::parse(&d.target) {
@@ -430,7 +580,7 @@ impl Dispatcher {
             }
         }
         for (seq, id, received_at, notice, items) in by_message {
-            self.deliver(seq, &id, received_at, &notice, items);
+            self.deliver(seq, &id, received_at, &notice, items, false);
         }
     }
 }

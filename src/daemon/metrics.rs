@@ -21,6 +21,10 @@ pub(crate) struct Metrics {
     rejected: Mutex<BTreeMap<&'static str, u64>>,
     /// Deliveries not yet delivered or failed.
     pub(crate) queue_depth: AtomicI64,
+    /// Of those, handed to the delivery layer (held in memory).
+    pub(crate) in_memory: AtomicI64,
+    /// Of those, parked in the spool behind a route's full window.
+    pub(crate) parked: AtomicI64,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_count: AtomicU64,
     latency_sum_micros: AtomicU64,
@@ -118,6 +122,16 @@ impl Metrics {
             out,
             "# HELP vext_queue_depth Deliveries waiting or in flight.\n# TYPE vext_queue_depth gauge\nvext_queue_depth {}",
             self.queue_depth.load(Ordering::Relaxed).max(0)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP vext_deliveries_in_memory Deliveries handed to the delivery layer and not yet answered.\n# TYPE vext_deliveries_in_memory gauge\nvext_deliveries_in_memory {}",
+            self.in_memory.load(Ordering::Relaxed).max(0)
+        );
+        let _ = writeln!(
+            out,
+            "# HELP vext_deliveries_parked Deliveries waiting in the spool behind a route's full window.\n# TYPE vext_deliveries_parked gauge\nvext_deliveries_parked {}",
+            self.parked.load(Ordering::Relaxed).max(0)
         );
         let _ = writeln!(
             out,

@@ -174,6 +174,13 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         max_age,
     );
     dispatcher.config = ctx.config.clone();
+    dispatcher.window = match args.window.or(file.window) {
+        Some(0) => {
+            return Err(fail(Code::Config, "[daemon] window: must be at least 1"));
+        }
+        Some(n) => n as usize,
+        None => dispatch::WINDOW,
+    };
     let nats_url = args.nats.clone().or_else(|| ctx.config.nats.url.clone());
     if let Some(url) = &nats_url {
         let flags = crate::settings::NatsFlags {

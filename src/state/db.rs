@@ -100,6 +100,12 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // (JSON: newest, latest, change, digest), apart from what the last run
     // of any kind saw: only a report that reached its reader uses news up.
     "ALTER TABLE check_state ADD COLUMN reported TEXT;",
+    // 10: deliveries parked in the spool while their route (IRC server,
+    // homeserver, webhook host) has a full window in memory: queued with
+    // no next attempt, taken back in order as the window drains.
+    "ALTER TABLE deliveries ADD COLUMN route TEXT;
+     CREATE INDEX deliveries_parked ON deliveries(route, message_seq, idx)
+        WHERE state = 'queued' AND next_attempt_at IS NULL;",
 ];
 
 /// Milliseconds since the Unix epoch.

@@ -71,6 +71,13 @@ pub(crate) enum Update {
         idx: i64,
         error: String,
     },
+    /// Its route has a full window in memory: the delivery waits here,
+    /// queued with no time set, until [`Writer::unpark`] takes it back.
+    Park {
+        seq: i64,
+        idx: i64,
+        route: String,
+    },
 }
 
 /// How a delivery made elsewhere (taken from the NATS queue) ended.
@@ -83,7 +90,15 @@ enum Op {
     Insert(NewMessage, Sender<Result<Stored, String>>),
     Record(NewMessage, i64, Final),
     Update(Update),
-    Purge { before: i64 },
+    Purge {
+        before: i64,
+    },
+    Unpark {
+        route: String,
+        limit: usize,
+        now: i64,
+        reply: Sender<Result<usize, String>>,
+    },
     Barrier(Sender<()>),
 }
 
@@ -130,6 +145,22 @@ impl Writer {
         let _ = self.tx.send(Op::Update(u));
     }
 
+    /// Makes up to `limit` of the deliveries parked on `route` due now,
+    /// oldest first; returns how many once that is committed.
+    pub(crate) fn unpark(&self, route: &str, limit: usize, now: i64) -> Result<usize, String> {
+        let (reply, rx) = mpsc::channel();
+        self.tx
+            .send(Op::Unpark {
+                route: route.to_string(),
+                limit,
+                now,
+                reply,
+            })
+            .map_err(|_| "the spool writer has stopped".to_string())?;
+        rx.recv()
+            .map_err(|_| "the spool writer has stopped".to_string())?
+    }
+
     pub(crate) fn purge(&self, before: i64) {
         let _ = self.tx.send(Op::Purge { before });
     }
@@ -160,6 +191,7 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
             }
         }
         let mut replies = Vec::new();
+        let mut unparked = Vec::new();
         let mut barriers = Vec::new();
         let result = (|| -> rusqlite::Result<()> {
             let tx = conn.transaction()?;
@@ -182,6 +214,22 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
                             log::info!("spool: deleted {n} messages past retention");
                         }
                     }
+                    Op::Unpark {
+                        route,
+                        limit,
+                        now,
+                        reply,
+                    } => {
+                        let n = tx
+                            .prepare_cached(
+                                "UPDATE deliveries SET next_attempt_at = ?3 WHERE rowid IN (
+                                   SELECT rowid FROM deliveries
+                                   WHERE route = ?1 AND state = 'queued' AND next_attempt_at IS NULL
+                                   ORDER BY message_seq, idx LIMIT ?2)",
+                            )?
+                            .execute(params![route, limit as i64, now])?;
+                        unparked.push((reply, n));
+                    }
                     Op::Barrier(b) => barriers.push(b),
                 }
             }
@@ -193,12 +241,18 @@ fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
                 for (reply, stored) in replies {
                     let _ = reply.send(Ok(stored));
                 }
+                for (reply, n) in unparked {
+                    let _ = reply.send(Ok(n));
+                }
             }
             Err(e) => {
                 let reason = format!("cannot store the notification: {e}");
                 log::error!("spool: {reason}");
                 for (reply, _) in replies {
                     let _ = reply.send(Err(reason.clone()));
+                }
+                for (reply, _) in unparked {
+                    let _ = reply.send(Err(format!("spool: {e}")));
                 }
             }
         }
@@ -285,6 +339,11 @@ fn apply(tx: &rusqlite::Transaction<'_>, u: &Update) -> rusqlite::Result<()> {
              WHERE message_seq = ?1 AND idx = ?2 AND state = 'sending'",
             params![seq, idx, error],
         ),
+        Update::Park { seq, idx, route } => tx.execute(
+            "UPDATE deliveries SET state = 'queued', next_attempt_at = NULL, route = ?3
+             WHERE message_seq = ?1 AND idx = ?2 AND state IN ('queued', 'sending')",
+            params![seq, idx, route],
+        ),
         Update::Failed { seq, idx, error } => tx.execute(
             "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, next_attempt_at = NULL,
              last_error = ?3 WHERE message_seq = ?1 AND idx = ?2 AND state != 'delivered'",
@@ -341,6 +400,16 @@ pub(crate) fn requeue_interrupted(conn: &Connection) -> Result<usize> {
         "UPDATE deliveries SET state = 'queued' WHERE state = 'sending'",
         [],
     )?)
+}
+
+/// Deliveries parked per route (see [`Update::Park`]), as a restart finds them.
+pub(crate) fn parked(conn: &Connection) -> Result<Vec<(String, usize)>> {
+    let mut stmt = conn.prepare(
+        "SELECT route, count(*) FROM deliveries
+         WHERE state = 'queued' AND next_attempt_at IS NULL AND route IS NOT NULL GROUP BY route",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize)))?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// Deliveries not yet final (the queue depth).

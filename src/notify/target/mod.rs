@@ -50,6 +50,28 @@ impl Target {
     }
 }
 
+impl Target {
+    /// The share of the delivery layer this target waits in: its IRC
+    /// server, homeserver or webhook host. Stored in the spool and shown,
+    /// so it never holds a secret.
+    pub(crate) fn route(&self) -> String {
+        match self {
+            Target::Irc(t) => t.server.to_string(),
+            Target::Matrix(m) => {
+                let scheme = if m.tls { "matrixs" } else { "matrix" };
+                match m.port {
+                    Some(port) => format!("{scheme}://{}:{port}", m.host),
+                    None => format!("{scheme}://{}", m.host),
+                }
+            }
+            Target::Webhook(w) => match url::split(&w.endpoint) {
+                Ok(p) => format!("{}://{}", p.scheme, p.hostport),
+                Err(_) => w.to_string(),
+            },
+        }
+    }
+}
+
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
