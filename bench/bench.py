@@ -409,6 +409,48 @@ def ingest(state_parent, extra=()):
     return float(out.split("rate=")[1].split("/")[0])
 
 
+def backlog_bench(n=50_000):
+    """A server that is down, with a backlog: n acknowledged messages to an
+    IRC server that refuses connections. RSS and private memory after the
+    backlog is accepted, with the default window (1000 deliveries per
+    route in memory, the rest parked in the spool) and with a window that
+    holds everything in memory (as before the window existed); the ingest
+    rate of each. (irkerd is not comparable: it drops the queue of a server
+    it cannot connect to.)"""
+    out = {}
+    for label, extra in (("window", []), ("all", ["--window", "1000000"])):
+        state = tempfile.mkdtemp(prefix="vext-bench-backlog-")
+        proc = spawn(
+            [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q", *extra],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        ready = proc.stderr.readline()
+        addr = [f.split("=", 1)[1] for f in ready.split() if f.startswith("tcp=")][0]
+        threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+        start_rss, start_anon = rss_kib(proc.pid), anon_kib(proc.pid)
+        res = subprocess.run([INGEST, addr, "8", str(n // 8), "64"], capture_output=True, text=True, check=True)
+        rate = float(res.stdout.split("rate=")[1].split("/")[0])
+        time.sleep(3)
+        out[label] = (start_rss, start_anon, rss_kib(proc.pid), anon_kib(proc.pid), rate)
+        proc.kill()
+        proc.wait()
+        shutil.rmtree(state, ignore_errors=True)
+    return out
+
+
+def print_backlog(b):
+    print()
+    print("backlog: 50 000 acknowledged messages to an IRC server that refuses connections "
+          "(8 clients, 64 in flight each; spool on disk)")
+    print(f"{'':<50} {'RSS':>12} {'private':>12} {'ingest':>12}")
+    for label, key in (("--window 1000 (default): the rest in the spool", "window"),
+                       ("--window 1000000: everything in memory", "all")):
+        start_rss, start_anon, rss, anon, rate = b[key]
+        print(f"{label:<50} {rss / 1024:>8.1f} MiB {anon / 1024:>8.1f} MiB {rate:>10.0f}/s")
+    print(f"  (at start: RSS {b['window'][0] / 1024:.1f} MiB, private {b['window'][1] / 1024:.1f} MiB)")
+
+
 def hook_bench():
     """vext hook git --dry-run vs irkerhook -n on the same repository, one
     commit, and the post-receive of a 50-commit push (vext) vs irkerhook run
@@ -933,6 +975,9 @@ def main():
     if os.environ.get("BENCH_ONLY") == "update":
         print_update(update_bench())
         return
+    if os.environ.get("BENCH_ONLY") == "backlog":
+        print_backlog(backlog_bench())
+        return
     if os.environ.get("BENCH_ONLY") == "nats":
         print_nats(nats_bench())
         return
@@ -1022,6 +1067,7 @@ def main():
         print(f"{'spool on disk (fsync per group commit)':<50} {disk:>10.0f}/s")
         print(f"{'spool on tmpfs (no real fsync cost)':<50} {tmpfs:>10.0f}/s")
         print(f"{'cost of durability (disk / tmpfs)':<50} {disk / tmpfs:>12.3f}")
+        print_backlog(backlog_bench())
     print_update(update_bench())
     print_nats(nats_bench())
     print_bot(bot_bench())
