@@ -603,6 +603,60 @@ mod tests {
     }
 
     #[test]
+    fn parked_deliveries_wait_until_taken_back_oldest_first() {
+        let dir = temp();
+        let (w, _t) = Writer::start(&dir).unwrap();
+        let mut seqs = Vec::new();
+        for id in ["p1", "p2", "p3"] {
+            let Stored::New { seq } = w.insert(msg(id)).unwrap() else {
+                panic!("not new")
+            };
+            seqs.push(seq);
+        }
+        // Every target of p1..p3 parked on route r, but p1's second on s.
+        for &seq in &seqs {
+            for idx in 0..2 {
+                let route = if seq == seqs[0] && idx == 1 { "s" } else { "r" };
+                w.update(Update::Park {
+                    seq,
+                    idx,
+                    route: route.into(),
+                });
+            }
+        }
+        w.barrier();
+        let conn = open(&dir).unwrap();
+        assert_eq!(
+            parked(&conn).unwrap(),
+            [("r".to_string(), 5), ("s".to_string(), 1)]
+        );
+        assert!(
+            due(&conn, now_ms(), 100).unwrap().is_empty(),
+            "parked is not due"
+        );
+        assert_eq!(
+            requeue_interrupted(&conn).unwrap(),
+            0,
+            "parked is not sending"
+        );
+        assert_eq!(w.unpark("r", 2, now_ms()).unwrap(), 2);
+        let d: Vec<(i64, i64)> = due(&conn, now_ms(), 100)
+            .unwrap()
+            .iter()
+            .map(|d| (d.seq, d.idx))
+            .collect();
+        assert_eq!(
+            d,
+            [(seqs[0], 0), (seqs[1], 0)],
+            "oldest first, route r only"
+        );
+        assert_eq!(w.unpark("r", 10, now_ms()).unwrap(), 3);
+        assert_eq!(w.unpark("r", 10, now_ms()).unwrap(), 0);
+        assert_eq!(parked(&conn).unwrap(), [("s".to_string(), 1)]);
+        let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
     fn migrations_are_versioned() {
         let dir = temp();
         let conn = open(&dir).unwrap();
