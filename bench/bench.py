@@ -419,15 +419,8 @@ def backlog_bench(n=50_000):
     it cannot connect to.)"""
     out = {}
     for label, extra in (("window", []), ("all", ["--window", "1000000"])):
-        state = tempfile.mkdtemp(prefix="vext-bench-backlog-")
-        proc = spawn(
-            [VEXT, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q", *extra],
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        ready = proc.stderr.readline()
-        addr = [f.split("=", 1)[1] for f in ready.split() if f.startswith("tcp=")][0]
-        threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+        proc, (host, port), state = start_daemon(extra)
+        addr = f"{host}:{port}"
         start_rss, start_anon = rss_kib(proc.pid), anon_kib(proc.pid)
         res = subprocess.run([INGEST, addr, "8", str(n // 8), "64"], capture_output=True, text=True, check=True)
         rate = float(res.stdout.split("rate=")[1].split("/")[0])

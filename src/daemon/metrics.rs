@@ -118,25 +118,34 @@ impl Metrics {
                 let _ = writeln!(out, "{name}{{{label}=\"{k}\"}} {v}");
             }
         }
-        let _ = writeln!(
-            out,
-            "# HELP vext_queue_depth Deliveries waiting or in flight.\n# TYPE vext_queue_depth gauge\nvext_queue_depth {}",
-            self.queue_depth.load(Ordering::Relaxed).max(0)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP vext_deliveries_in_memory Deliveries handed to the delivery layer and not yet answered.\n# TYPE vext_deliveries_in_memory gauge\nvext_deliveries_in_memory {}",
-            self.in_memory.load(Ordering::Relaxed).max(0)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP vext_deliveries_parked Deliveries waiting in the spool behind a route's full window.\n# TYPE vext_deliveries_parked gauge\nvext_deliveries_parked {}",
-            self.parked.load(Ordering::Relaxed).max(0)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP vext_irc_connections_active Open IRC connections.\n# TYPE vext_irc_connections_active gauge\nvext_irc_connections_active {irc_connections}"
-        );
+        for (name, help, value) in [
+            (
+                "vext_queue_depth",
+                "Deliveries waiting or in flight.",
+                self.queue_depth.load(Ordering::Relaxed),
+            ),
+            (
+                "vext_deliveries_in_memory",
+                "Deliveries handed to the delivery layer and not yet answered.",
+                self.in_memory.load(Ordering::Relaxed),
+            ),
+            (
+                "vext_deliveries_parked",
+                "Deliveries waiting in the spool behind a route's full window.",
+                self.parked.load(Ordering::Relaxed),
+            ),
+            (
+                "vext_irc_connections_active",
+                "Open IRC connections.",
+                irc_connections as i64,
+            ),
+        ] {
+            let value = value.max(0);
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
+            );
+        }
         let name = "vext_delivery_latency_seconds";
         let _ = writeln!(
             out,
