@@ -3,12 +3,14 @@
 
 8 clients send at a steady rate through TCP (acked), UDP (irker's
 fire-and-forget) and HTTP (acked), half of them signed, with invalid lines
-mixed in; ngircd is restarted every 5 minutes and the daemon is stopped
-with SIGTERM and started again every 15. At the end: every acknowledged
-message must have reached the IRC server (counted by an observer there,
-cross-checked with the spool), and the daemon's resident set and open file
-descriptors must stay flat (within 10%) after the first five minutes of
-each of its lifetimes. Prints the figures.
+mixed in; every 10th message also goes to a Matrix room on a real Synapse.
+ngircd is restarted every 5 minutes and the daemon is stopped with SIGTERM
+and started again every 15. At the end: every acknowledged message must
+have reached the IRC server (counted by an observer there, cross-checked
+with the spool) and, where it was sent there, the Matrix room (read back
+from Synapse), and the daemon's resident set and open file descriptors must
+stay flat (within 10%) after the first five minutes of each of its
+lifetimes. Prints the figures.
 
 Environment: VEXT (target/release/vext), SOAK_SECONDS (3600),
 SOAK_NGIRCD_EVERY (300), SOAK_DAEMON_EVERY (900), SOAK_RATE (messages a
@@ -28,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -120,7 +123,8 @@ class Counter:
 
 
 class Daemon:
-    def __init__(self, ngircd_port):
+    def __init__(self, ngircd_port, env=None):
+        self.env = env
         self.state = tempfile.mkdtemp(prefix="vext-soak-state-")
         self.tcp = bench.free_port()
         self.http = bench.free_port()
@@ -137,7 +141,7 @@ class Daemon:
             [VEXT, "daemon", "--listen", f"127.0.0.1:{self.tcp}", "--http", f"127.0.0.1:{self.http}",
              "--state-dir", self.state, "--secret-file", self.secret, "--trust-loopback",
              "--burst", "50", "--line-rate", "200"],
-            stderr=subprocess.PIPE, text=True)
+            stderr=subprocess.PIPE, text=True, env=self.env)
         ready = self.proc.stderr.readline()
         if "listening" not in ready:
             sys.exit(f"daemon did not start: {ready}")
@@ -179,7 +183,41 @@ def signed(request):
     return {"payload": payload, "ts": ts, "nonce": nonce, "sig": sig}
 
 
-def client(i, daemon, url_of, until, accepted, lock):
+class Matrix:
+    """Synapse with a room the daemon posts to (as user soak, by token)."""
+
+    def __init__(self):
+        started = bench.start_synapse()
+        if not started:
+            sys.exit("Synapse missing: make deps")
+        self.proc, self.base, self.dir, self.api, register = started
+        self.token = register("soak", "soak-pass-1")
+        self.room = self.api("POST", "/_matrix/client/v3/createRoom", self.token,
+                             {"room_alias_name": "soak"})["room_id"]
+        self.url = f"matrix://{self.base.split('://', 1)[1]}/{self.room}"
+
+    def bodies(self):
+        """Every m.room.message body in the room, read back from Synapse."""
+        seen, frm = {}, None
+        while True:
+            q = "dir=b&limit=1000" + (f"&from={urllib.parse.quote(frm)}" if frm else "")
+            page = self.api("GET", f"/_matrix/client/v3/rooms/{urllib.parse.quote(self.room)}/messages?{q}",
+                            self.token)
+            for ev in page.get("chunk", []):
+                body = ev.get("content", {}).get("body")
+                if ev.get("type") == "m.room.message" and body:
+                    seen[body] = seen.get(body, 0) + 1
+            if not page.get("chunk") or not page.get("end"):
+                return seen
+            frm = page["end"]
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def client(i, daemon, url_of, until, accepted, lock, matrix_url, to_matrix):
     """One client: TCP (i % 3 == 0), UDP (1) or HTTP (2); signed when i is odd."""
     kind = ("tcp", "udp", "http")[i % 3]
     n = 0
@@ -189,6 +227,11 @@ def client(i, daemon, url_of, until, accepted, lock):
         time.sleep(max(0.0, due - time.monotonic()))
         mid = f"c{i}-{n}"
         req = {"to": url_of(CHANNELS[n % len(CHANNELS)]), "privmsg": f"soak {mid}", "id": mid}
+        if n % 10 == 0:
+            req["to"] = [req["to"], matrix_url]
+            if kind != "udp":
+                with lock:
+                    to_matrix.add(mid)
         if kind != "udp":
             req["ack"] = True
         body = signed(req) if i % 2 and kind != "http" else req
@@ -238,12 +281,14 @@ def main():
     ircd = Server()
     counter = Counter(ircd.port)
     time.sleep(0.5)
-    daemon = Daemon(ircd.port)
-    accepted, lock = set(), threading.Lock()
+    matrix = Matrix()
+    daemon = Daemon(ircd.port, env=dict(os.environ, VEXT_MATRIX_TOKEN=matrix.token))
+    accepted, lock, to_matrix = set(), threading.Lock(), set()
     start = time.monotonic()
     until = start + SECONDS
     url_of = lambda chan: f"irc://127.0.0.1:{ircd.port}/{chan.lstrip('#')}"
-    threads = [threading.Thread(target=client, args=(i, daemon, url_of, until, accepted, lock))
+    threads = [threading.Thread(target=client,
+                                args=(i, daemon, url_of, until, accepted, lock, matrix.url, to_matrix))
                for i in range(CLIENTS)]
     for t in threads:
         t.start()
@@ -288,6 +333,14 @@ def main():
     with counter.lock:
         seen = dict(counter.seen)
     missing = sorted(m for m in accepted if f"soak {m}" not in seen)
+    want_matrix = to_matrix & accepted
+    for _ in range(30):
+        bodies = matrix.bodies()
+        matrix_missing = sorted(m for m in want_matrix if f"soak {m}" not in bodies)
+        if not matrix_missing:
+            break
+        time.sleep(2)
+    matrix_dups = sum(c - 1 for t, c in bodies.items() if t.startswith("soak ") and c > 1)
     not_in_spool = [m for m in missing if m not in delivered]
     dups = sum(c - 1 for t, c in seen.items() if t.startswith("soak ") and c > 1)
     udp_sent = sum(1 for t in seen if (m := re.match(r"soak c(\d+)-", t)) and int(m.group(1)) % 3 == 1)
@@ -305,21 +358,25 @@ def main():
     unexpected = [l for l in daemon.log if ("WARN" in l or "ERROR" in l) and not expected.search(l)]
     print()
     print(f"soak: {SECONDS} s, {CLIENTS} clients at {RATE}/s each (TCP acked, UDP, HTTP acked; half signed; "
-          f"an invalid line every 50th TCP request), ngircd restarted every {NGIRCD_EVERY} s, "
+          f"an invalid line every 50th TCP request; every 10th also to a Matrix room on Synapse), "
+          f"ngircd restarted (SIGTERM) every {NGIRCD_EVERY} s, "
           f"daemon SIGTERM+restart every {DAEMON_EVERY} s, ngircd penalties off, --burst 50 --line-rate 200")
     print(f"  acknowledged: {len(accepted)}; seen at the IRC server: {len(accepted) - len(missing)}; "
           f"missing: {len(missing)} (of which not delivered per the spool: {len(not_in_spool)}); "
           f"duplicates: {dups}; UDP (no acknowledgement) seen: {udp_sent}")
+    print(f"  Matrix: acknowledged {len(want_matrix)}; in the room: {len(want_matrix) - len(matrix_missing)}; "
+          f"missing: {len(matrix_missing)}; duplicates: {matrix_dups}")
     for pid, rmin, rmax, fmin, fmax in flat:
         print(f"  daemon pid {pid}: RSS {rmin / 1024:.1f}-{rmax / 1024:.1f} MiB "
               f"({(rmax - rmin) / max(rmin, 1) * 100:.1f}%), fds {fmin}-{fmax}")
     print(f"  unexpected warnings or errors in the log: {len(unexpected)}")
     for l in unexpected[:10]:
         print("   ", l.rstrip()[:200])
-    ok = not not_in_spool and all((rmax - rmin) <= 0.1 * rmin for _, rmin, rmax, _, _ in flat)
+    ok = not missing and not matrix_missing and not unexpected and all((rmax - rmin) <= 0.1 * rmin for _, rmin, rmax, _, _ in flat)
     for proc in (daemon.proc, ircd.proc):
         proc.kill()
         proc.wait()
+    matrix.stop()
     for d in (daemon.state, os.path.dirname(daemon.secret), ircd.dir):
         shutil.rmtree(d, ignore_errors=True)
     sys.exit(0 if ok else 1)
