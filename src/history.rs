@@ -135,6 +135,9 @@ fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
         if d.attempts > 1 {
             line.push_str(&format!("  ({} attempts)", d.attempts));
         }
+        if d.state == "queued" && d.next_attempt_at.is_none() {
+            line.push_str("  (waiting: the window for this server is full)");
+        }
         if let Some(e) = &d.last_error {
             if d.state != "delivered" {
                 line.push_str(&format!("  {e}"));

@@ -215,6 +215,18 @@ fn a_backlog_beyond_the_window_waits_in_the_spool_and_arrives_in_order() {
     assert_eq!(live_obs.privmsgs(3, Duration::from_secs(10)).len(), 3);
     std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(gauges(), (5.0, 35.0), "the backlog stays parked");
+    let out = vext(["history", "--state-dir", &dir, "--limit", "0"]).expect(0);
+    let count = |what: &str| out.stdout.matches(what).count();
+    assert_eq!(
+        (
+            count("sending   irc://"),
+            count("queued    irc://"),
+            count("window for this server is full")
+        ),
+        (5, 35, 35),
+        "{}",
+        out.stdout
+    );
 
     daemon.signal("TERM");
     assert_eq!(
