@@ -31,6 +31,7 @@ use access::{Access, Rate};
 use dispatch::Dispatcher;
 
 pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
+    limit_malloc_arenas();
     // The file's values with the environment and the defaults applied, as
     // `vext config show` prints them; flags win over all of them.
     let (resolved, _) = crate::config::resolved(&ctx.config);
@@ -316,6 +317,23 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     writer.barrier();
     log::info!("stopped");
     Ok(Code::Ok)
+}
+
+/// glibc gives threads malloc arenas of their own, up to eight per core,
+/// and each keeps its high-water mark: the daemon's short-lived client
+/// threads spread small allocations over all of them, and an hour of load
+/// showed resident memory creeping up, about 2 MiB above what two arenas
+/// hold. A relay that waits on sockets needs no more than two. An explicit
+/// MALLOC_ARENA_MAX wins; musl has no arenas.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; it is called
+        // before the daemon starts its threads.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
+    }
 }
 
 /// The drain gives up once no delivery was confirmed for this long.
