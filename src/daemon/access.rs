@@ -2,7 +2,8 @@
 //! signatures (HMAC-SHA256) with a replay window, loopback trust, target
 //! patterns, and per-source rate limits.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
@@ -96,12 +97,42 @@ struct Bucket {
     last: Instant,
 }
 
+/// The nonces of accepted signed requests, each kept only until its
+/// request's timestamp leaves the window (a replay after that is refused as
+/// stale): as many as arrive in one window, and no more.
+#[derive(Default)]
+struct Nonces {
+    seen: HashSet<String>,
+    /// (forget at, nonce), soonest first.
+    expiry: BinaryHeap<Reverse<(i64, String)>>,
+}
+
+impl Nonces {
+    /// Whether `nonce` is new (and now remembered until `forget_at`),
+    /// forgetting those whose time has passed.
+    fn first_use(&mut self, nonce: &str, forget_at: i64, now: i64) -> bool {
+        while let Some(Reverse((at, _))) = self.expiry.peek() {
+            if *at >= now {
+                break;
+            }
+            if let Some(Reverse((_, old))) = self.expiry.pop() {
+                self.seen.remove(&old);
+            }
+        }
+        if !self.seen.insert(nonce.to_string()) {
+            return false;
+        }
+        self.expiry.push(Reverse((forget_at, nonce.to_string())));
+        true
+    }
+}
+
 pub(crate) struct Access {
     pub(crate) secret: Option<Vec<u8>>,
     pub(crate) trust_loopback: bool,
     allow: Vec<String>,
     rate: Option<Rate>,
-    nonces: Mutex<HashMap<String, i64>>,
+    nonces: Mutex<Nonces>,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
 }
 
@@ -117,7 +148,7 @@ impl Access {
             trust_loopback,
             allow,
             rate,
-            nonces: Mutex::new(HashMap::new()),
+            nonces: Mutex::new(Nonces::default()),
             buckets: Mutex::new(HashMap::new()),
         }
     }
@@ -166,10 +197,7 @@ impl Access {
             return Err(Rejection::Stale);
         }
         let mut nonces = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-        if nonces.len() > 10_000 {
-            nonces.retain(|_, seen| now - *seen <= 2 * WINDOW_SECS);
-        }
-        if nonces.insert(nonce.to_string(), now).is_some() {
+        if !nonces.first_use(nonce, ts + WINDOW_SECS, now) {
             return Err(Rejection::Replayed);
         }
         Ok(())
@@ -257,6 +285,26 @@ mod tests {
         assert_eq!(canonical(&t), "irc://irc.example.net/#ops");
         let t = Target::parse("ircs://h:7000/alice,isnick").unwrap();
         assert_eq!(canonical(&t), "ircs://h:7000/alice,isnick");
+    }
+
+    #[test]
+    fn nonces_are_refused_again_within_the_window_and_then_forgotten() {
+        let mut n = Nonces::default();
+        assert!(n.first_use("a", 100, 0));
+        assert!(!n.first_use("a", 100, 50), "a replay within the window");
+        for i in 0..1000 {
+            assert!(n.first_use(&format!("b{i}"), 60, 10));
+        }
+        assert!(n.first_use("c", 400, 100));
+        assert_eq!(
+            n.seen.len(),
+            2,
+            "the b's are forgotten; a is kept until 100"
+        );
+        assert!(!n.first_use("c", 400, 400), "kept until its time");
+        assert!(n.first_use("d", 800, 401));
+        assert_eq!(n.seen.len(), 1, "c is forgotten after its time");
+        assert_eq!(n.expiry.len(), 1);
     }
 
     #[test]
