@@ -354,7 +354,11 @@ def main():
             rss = [s[2] for s in xs]
             fds = [s[3] for s in xs]
             anon = [s[4] for s in xs]
-            flat.append((pid, min(rss), max(rss), min(fds), max(fds), min(anon), max(anon)))
+            # Open files: the clients' connections being served when a
+            # sample is taken come and go, so growth is judged on the
+            # median of the first and of the last five samples.
+            fd_growth = sorted(fds[-5:])[len(fds[-5:]) // 2] - sorted(fds[:5])[len(fds[:5]) // 2]
+            flat.append((pid, min(rss), max(rss), min(fds), max(fds), min(anon), max(anon), fd_growth))
     expected = re.compile(r"connection lost|Connection refused|reconnecting|not JSON|"
                           r"expected value|could not be|signal|draining|stopped|spool in|listening|"
                           r"resuming|registered|INFO|DEBUG")
@@ -369,17 +373,16 @@ def main():
           f"duplicates: {dups}; UDP (no acknowledgement) seen: {udp_sent}")
     print(f"  Matrix: acknowledged {len(want_matrix)}; in the room: {len(want_matrix) - len(matrix_missing)}; "
           f"missing: {len(matrix_missing)}; duplicates: {matrix_dups}")
-    for pid, rmin, rmax, fmin, fmax, amin, amax in flat:
+    for pid, rmin, rmax, fmin, fmax, amin, amax, _ in flat:
         print(f"  daemon pid {pid}: RSS {rmin / 1024:.1f}-{rmax / 1024:.1f} MiB "
               f"({(rmax - rmin) / max(rmin, 1) * 100:.1f}%), private {amin / 1024:.1f}-{amax / 1024:.1f} MiB, "
               f"fds {fmin}-{fmax}")
     print(f"  unexpected warnings or errors in the log: {len(unexpected)}")
     for l in unexpected[:10]:
         print("   ", l.rstrip()[:200])
-    # Flat: RSS within 10%; fds within 10% or 3, for the clients'
-    # connections being served when a sample is taken come and go.
-    flat_ok = all(rmax - rmin <= 0.1 * rmin and fmax - fmin <= max(3, 0.1 * fmin)
-                  for _, rmin, rmax, fmin, fmax, *_ in flat)
+    # Flat: RSS within 10%; open files not growing (by more than 3 or 10%).
+    flat_ok = all(rmax - rmin <= 0.1 * rmin and growth <= max(3, 0.1 * fmin)
+                  for _, rmin, rmax, fmin, _, _, _, growth in flat)
     ok = not missing and not matrix_missing and not unexpected and flat_ok
     for proc in (daemon.proc, ircd.proc):
         proc.kill()
