@@ -57,7 +57,6 @@ struct Load {
     /// Deliveries handed to the delivery layer and not yet answered.
     inflight: HashMap<(i64, i64), InFlight>,
     routes: HashMap<String, Route>,
-    in_memory: usize,
     parked: usize,
 }
 
@@ -310,7 +309,6 @@ impl Dispatcher {
                 continue;
             }
             r.inflight += 1;
-            load.in_memory += 1;
             let server = match &target {
                 Target::Irc(t) => Some(t.server.clone()),
                 _ => None,
@@ -327,7 +325,6 @@ impl Dispatcher {
         let mut guard = self.load.lock().unwrap_or_else(|p| p.into_inner());
         let load = &mut *guard;
         if let Some(f) = load.inflight.remove(&(seq, idx)) {
-            load.in_memory -= 1;
             if let Some(r) = load.routes.get_mut(&f.route) {
                 r.inflight -= 1;
                 if r.inflight == 0 && r.parked == 0 {
@@ -341,7 +338,7 @@ impl Dispatcher {
     fn show_load(&self, load: &Load) {
         self.metrics
             .in_memory
-            .store(load.in_memory as i64, Ordering::Relaxed);
+            .store(load.inflight.len() as i64, Ordering::Relaxed);
         self.metrics
             .parked
             .store(load.parked as i64, Ordering::Relaxed);
