@@ -89,7 +89,7 @@ FUZZ_SEEDS ?= 1 2 3 4 5 6 7 8
 fuzz:
 	@for seed in $(FUZZ_SEEDS); do \
 	  echo "seed $$seed, $(FUZZ_ROUNDS) rounds per entry point"; \
-	  VEXT_HOSTILE_SEED=$$seed VEXT_HOSTILE_ROUNDS=$(FUZZ_ROUNDS) $(CARGO) test --release --bin vext -q -- hostile || exit 1; \
+	  VEXT_HOSTILE_SEED=$$seed VEXT_HOSTILE_ROUNDS=$(FUZZ_ROUNDS) $(CARGO) test --release --bin vext -q -- hostile --nocapture || exit 1; \
 	done
 
 lint: modgraph

@@ -1,9 +1,19 @@
 //! Hostile input, generated: every parser that reads what a stranger can
 //! send is fed thousands of mutations of valid inputs (bit flips, cut and
 //! repeated pieces, control bytes, half characters, nesting) and must
-//! answer each without a panic. The stable-toolchain stand-in for
-//! `cargo fuzz`; a seed that finds a crash is printed, to become a
-//! regression case. Test-only.
+//! answer each without a panic, within a time bound (a watchdog stops the
+//! run on an input still being handled after `HANG`) and an allocation bound
+//! (`MAX_GROWTH` more live heap on the handling thread than before the
+//! input). The stable-toolchain stand-in for `cargo fuzz`; a seed that finds
+//! a crash is printed, to become a regression case. Test-only.
+
+use std::time::{Duration, Instant};
+
+/// An input still being handled after this long is a hang.
+pub(crate) const HANG: Duration = Duration::from_secs(60);
+
+/// The most heap one input may make its handler hold at once.
+pub(crate) const MAX_GROWTH: usize = 256 << 20;
 
 /// Inputs derived from `seeds`: each round picks a seed and applies one to
 /// four mutations; the same `seed` gives the same inputs.
@@ -131,16 +141,165 @@ pub(crate) fn rounds() -> usize {
         .unwrap_or(3000)
 }
 
+/// Feeds `f` every mutation of `seeds`, under the watchdog and the
+/// allocation bound; `what` names the entry point in failures and in the
+/// figures printed at the end (`make fuzz` shows them).
+pub(crate) fn each(what: &str, seeds: &[&[u8]], f: impl Fn(&[u8])) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let inputs = mutations(seeds, rounds(), seed());
+    // (index, started) of the input in hand; None once all are done.
+    let current: Arc<Mutex<Option<(usize, Instant)>>> = Arc::new(Mutex::new(None));
+    let done = Arc::new(AtomicBool::new(false));
+    let watchdog = {
+        let (current, done) = (current.clone(), done.clone());
+        let what = what.to_string();
+        let inputs = inputs.clone();
+        std::thread::spawn(move || {
+            while !done.load(Ordering::Relaxed) {
+                std::thread::sleep(Duration::from_millis(200));
+                let hung = *current.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((i, started)) = hung {
+                    if started.elapsed() > HANG {
+                        eprintln!(
+                            "{what}: input {i} (seed {}) still handled after {HANG:?}: {:?}",
+                            seed(),
+                            String::from_utf8_lossy(&inputs[i])
+                        );
+                        std::process::abort();
+                    }
+                }
+            }
+        })
+    };
+    let (mut slowest, mut largest) = (Duration::ZERO, 0usize);
+    for (i, input) in inputs.iter().enumerate() {
+        let started = Instant::now();
+        *current.lock().unwrap_or_else(|p| p.into_inner()) = Some((i, started));
+        let grew = held(|| f(input));
+        slowest = slowest.max(started.elapsed());
+        largest = largest.max(grew);
+        assert!(
+            grew <= MAX_GROWTH,
+            "{what}: input {i} (seed {}) made its handler hold {} MiB: {:?}",
+            seed(),
+            grew >> 20,
+            String::from_utf8_lossy(input)
+        );
+    }
+    done.store(true, Ordering::Relaxed);
+    let _ = watchdog.join();
+    eprintln!(
+        "{what}: {} inputs, slowest {:.1} ms, most heap held {:.1} MiB",
+        inputs.len(),
+        slowest.as_secs_f64() * 1000.0,
+        largest as f64 / (1 << 20) as f64
+    );
+}
+
+/// The most heap `f` held at once beyond what was live before it, on this
+/// thread.
+pub(crate) fn held(f: impl FnOnce()) -> usize {
+    let base = counting::start();
+    f();
+    counting::peak().saturating_sub(base)
+}
+
+/// Live heap per thread, for the allocation bound: the test binary's
+/// allocator counts what each thread holds and the most it held since
+/// `start`.
+#[cfg(test)]
+mod counting {
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static LIVE: Cell<usize> = const { Cell::new(0) };
+        static PEAK: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Starts a measurement: returns the live heap now.
+    pub(super) fn start() -> usize {
+        let live = LIVE.try_with(Cell::get).unwrap_or(0);
+        let _ = PEAK.try_with(|p| p.set(live));
+        live
+    }
+
+    pub(super) fn peak() -> usize {
+        PEAK.try_with(Cell::get).unwrap_or(0)
+    }
+
+    fn add(n: usize) {
+        let _ = LIVE.try_with(|l| {
+            let v = l.get().saturating_add(n);
+            l.set(v);
+            let _ = PEAK.try_with(|p| p.set(p.get().max(v)));
+        });
+    }
+
+    fn sub(n: usize) {
+        let _ = LIVE.try_with(|l| l.set(l.get().saturating_sub(n)));
+    }
+
+    struct Counting;
+
+    #[global_allocator]
+    static ALLOCATOR: Counting = Counting;
+
+    // SAFETY: every call is passed on to the system allocator unchanged;
+    // the counting touches only const-initialised thread-locals, which
+    // never allocate.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: the caller's contract is the system allocator's.
+            let p = unsafe { System.alloc(layout) };
+            if !p.is_null() {
+                add(layout.size());
+            }
+            p
+        }
+
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            // SAFETY: as for alloc.
+            let p = unsafe { System.alloc_zeroed(layout) };
+            if !p.is_null() {
+                add(layout.size());
+            }
+            p
+        }
+
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            // SAFETY: as for alloc.
+            unsafe { System.dealloc(ptr, layout) };
+            sub(layout.size());
+        }
+
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            // SAFETY: as for alloc.
+            let p = unsafe { System.realloc(ptr, layout, new_size) };
+            if !p.is_null() {
+                sub(layout.size());
+                add(new_size);
+            }
+            p
+        }
+    }
+
+    #[test]
+    fn the_allocation_bound_sees_what_a_handler_holds() {
+        let base = start();
+        let big = vec![1u8; 8 << 20];
+        assert!(peak() - base >= 8 << 20);
+        drop(big);
+        let base = start();
+        assert_eq!(peak(), base, "a fresh measurement starts from what is live");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::notify::irker::protocol::{Received, Reply, Request};
-
-    fn each(seeds: &[&[u8]], f: impl Fn(&[u8])) {
-        for input in mutations(seeds, rounds(), seed()) {
-            f(&input);
-        }
-    }
 
     fn text(b: &[u8]) -> String {
         String::from_utf8_lossy(b).into_owned()
@@ -149,6 +308,7 @@ mod tests {
     #[test]
     fn irker_requests_envelopes_and_replies() {
         each(
+            "irker",
             &[
                 br#"{"to": "irc://h/c", "privmsg": "hi"}"#,
                 br#"{"to": ["irc://h/c", "ircs://n:p@h:6697/c?key=k", 5], "privmsg": "a\nb", "id": "x", "ack": true}"#,
@@ -166,6 +326,7 @@ mod tests {
     #[test]
     fn irc_server_lines() {
         each(
+            "irc lines",
             &[
                 b":irc.example.net 005 vext CHANLIMIT=#:10 TARGMAX=PRIVMSG:4,JOIN: NICKLEN=30 CASEMAPPING=rfc1459 :are supported",
                 b":irc.example.net CAP * LS :sasl=PLAIN,EXTERNAL multi-prefix",
@@ -188,6 +349,7 @@ mod tests {
     #[test]
     fn registry_challenges_and_http_replies() {
         each(
+            "registry replies",
             &[
                 br#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull""#,
                 br#"Basic realm="Registry Realm", Bearer realm="https://r/t",error="invalid_token""#,
@@ -208,6 +370,7 @@ mod tests {
     #[test]
     fn targets_image_references_and_versions() {
         each(
+            "targets and references",
             &[
                 b"ircs://bot:secret@irc.example.net:6697/%23ops,isnick?key=k",
                 b"matrix://bot:pw@127.0.0.1:8008/%23ops:localhost",
@@ -223,6 +386,87 @@ mod tests {
                 let _ = crate::images::reference::ImageRef::parse(&t);
                 let _ = crate::images::version::Version::parse(&t);
                 let _ = crate::images::version::version_of(&t);
+            },
+        );
+    }
+
+    /// What the Docker engine and the Kubernetes API answer, read by
+    /// `vext update` to rebuild a container and to judge a rollout.
+    #[test]
+    fn engine_and_cluster_replies() {
+        each(
+            "engine and cluster replies",
+            &[
+                br#"{"Id":"0123456789abcdef0123","Name":"/web","Config":{"Hostname":"0123456789ab","Env":["A=1","PATH=/bin"],"Cmd":["httpd","-f"],"Labels":{"a":"b"},"ExposedPorts":{"80/tcp":{}},"Volumes":{"/data":{}},"Healthcheck":{"Test":["CMD","true"]}},"HostConfig":{"NetworkMode":"front","Binds":["/a:/b:ro"],"Mounts":[{"Target":"/c"}],"PortBindings":{"80/tcp":[{"HostPort":"8080"}]},"RestartPolicy":{"Name":"always"}},"NetworkSettings":{"Networks":{"front":{"Aliases":["web","0123456789ab"],"IPAMConfig":{"IPv4Address":"10.0.0.5"}},"bridge":{}}},"Mounts":[{"Type":"volume","Name":"data","Destination":"/data","RW":false}],"State":{"Status":"running","Health":{"Status":"healthy"}},"RestartCount":0}"#,
+                br#"{"Id":"ab","Config":{},"HostConfig":{"NetworkMode":"container:db"},"NetworkSettings":{"Networks":{}}}"#,
+                br#"{"metadata":{"generation":3},"spec":{"replicas":2,"template":{"spec":{"containers":[{"name":"a","image":"x:1"}]}}},"status":{"observedGeneration":3,"replicas":3,"updatedReplicas":2,"availableReplicas":2,"conditions":[{"type":"Progressing","reason":"ProgressDeadlineExceeded"}]}}"#,
+                br#"{"metadata":{"generation":2},"spec":{"replicas":3,"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":1}}},"status":{"observedGeneration":2,"readyReplicas":3,"updatedReplicas":2,"currentRevision":"a","updateRevision":"b","desiredNumberScheduled":3,"updatedNumberScheduled":1,"numberAvailable":3}}"#,
+            ],
+            |b| {
+                let Ok(v) = serde_json::from_slice::<serde_json::Value>(b) else {
+                    return;
+                };
+                use crate::images::update::{docker, kube};
+                let _ = docker::without_downtime(&v);
+                let _ = docker::planned_steps(&v);
+                let _ = docker::create_body(&v, &v, "reg:5000/web:2", (1, 43));
+                let _ = docker::create_body(&v, &serde_json::Value::Null, "web:2", (1, 44));
+                for kind in ["Deployment", "StatefulSet", "DaemonSet", "CronJob", "Pod"] {
+                    let _ = kube::rollout_status(kind, &v);
+                }
+            },
+        );
+    }
+
+    /// A stranger's text and title, rendered for every back-end: IRC lines,
+    /// the Matrix event, each webhook kind's JSON.
+    #[test]
+    fn notices_rendered_for_every_back_end() {
+        use crate::notify::notice::{Notice, NoticeType};
+        use crate::notify::target::Target;
+        let webhooks: Vec<_> = [
+            "slack://T0/B0/secret",
+            "discord://1/token",
+            "mattermost://h/hooks/k",
+            "webhook+https://h/in",
+        ]
+        .iter()
+        .filter_map(|u| match Target::parse(u) {
+            Ok(Target::Webhook(w)) => Some(w),
+            _ => None,
+        })
+        .collect();
+        assert_eq!(webhooks.len(), 4);
+        each(
+            "notices",
+            &[
+                b"deploy *web* 1.2 -> 1.3 [log](https://ci/1)\n```\ncode\n```",
+                b"\x02bold\x02 \x0304red\x03 \x1b[31mansi\x1b[0m <b>&amp;</b>",
+                "long line \u{1F680} caf\u{e9} ".repeat(40).as_bytes(),
+            ],
+            |b| {
+                let t = text(b);
+                let n = Notice {
+                    text: t.clone(),
+                    title: Some(t.chars().take(40).collect()),
+                    kind: Some(NoticeType::Failure),
+                    format: None,
+                    msgtype: None,
+                    id: None,
+                };
+                for line in crate::notify::irc::line::text_lines(&t) {
+                    let _ = crate::notify::irc::line::split_to_fit(&line, 40);
+                }
+                for format in [Some("markdown"), Some("html"), None] {
+                    let _ = crate::notify::matrix::content(&n, format, Some("text"));
+                }
+                for w in &webhooks {
+                    let body = w.body(&n);
+                    assert!(
+                        serde_json::from_str::<serde_json::Value>(&body).is_ok(),
+                        "{body}"
+                    );
+                }
             },
         );
     }

@@ -193,11 +193,12 @@ impl Access {
             return Err(Rejection::BadSignature);
         }
         let now = crate::state::db::now_ms() / 1000;
-        if (now - ts).abs() > WINDOW_SECS {
+        // abs_diff: a timestamp near i64::MIN or MAX is stale, not an overflow.
+        if now.abs_diff(ts) > WINDOW_SECS as u64 {
             return Err(Rejection::Stale);
         }
         let mut nonces = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
-        if !nonces.first_use(nonce, ts + WINDOW_SECS, now) {
+        if !nonces.first_use(nonce, ts.saturating_add(WINDOW_SECS), now) {
             return Err(Rejection::Replayed);
         }
         Ok(())
@@ -346,6 +347,16 @@ mod tests {
             a.open(Envelope::parse(old.as_bytes()).unwrap(), peer),
             Err(Rejection::Stale)
         ));
+        // A correctly signed timestamp at either end of i64 is stale, not an
+        // overflow (a panic in a debug build, and accepted once wrapped).
+        for ts in [i64::MIN, i64::MIN + 1, i64::MAX] {
+            let sig =
+                crate::notify::irker::protocol::signature(&secret, ts, "edge", payload.as_bytes());
+            assert!(matches!(
+                a.check_signature(payload.as_bytes(), ts, "edge", &sig),
+                Err(Rejection::Stale)
+            ));
+        }
         let forged =
             crate::notify::irker::protocol::sign_line(b"not-the-right-secret-at-all", payload, now);
         assert!(matches!(

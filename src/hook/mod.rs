@@ -32,7 +32,7 @@ pub(crate) fn run(args: HookArgs, ctx: &Context) -> Result<Code> {
 
 #[cfg(test)]
 mod hostile {
-    use crate::hostile::{mutations, rounds, seed};
+    use crate::hostile::each;
 
     /// Templates from the git config and push lines from stdin, mutated.
     #[test]
@@ -46,10 +46,10 @@ mod hostile {
             b"0000000000000000000000000000000000000000 1111111111111111111111111111111111111111 refs/heads/main\n",
             b"{project} {msg} {{literal}}",
         ];
-        for b in mutations(seeds, rounds(), seed()) {
-            let t = String::from_utf8_lossy(&b);
+        each("hook templates", seeds, |b| {
+            let t = String::from_utf8_lossy(b);
             let _ = super::template::render(&t, &fields);
             let _ = super::git::parse_updates(&t);
-        }
+        });
     }
 }

@@ -619,9 +619,7 @@ impl Registry {
                 .as_str()
                 .or(v["access_token"].as_str())
                 .ok_or_else(|| err(ErrorKind::Auth, format!("token endpoint {realm}: no token")))?;
-            let ttl = v["expires_in"].as_u64().unwrap_or(60).max(10);
-            // Renew a little before expiry.
-            let exp = Instant::now() + Duration::from_secs(ttl - ttl / 10);
+            let exp = Instant::now() + token_lifetime(&v);
             self.tokens
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
@@ -742,9 +740,36 @@ pub(crate) fn next_link(header: &str) -> Option<String> {
     })
 }
 
+/// How long a Bearer token is used: its `expires_in` (default 60 s, at least
+/// 10 s, at most a day whatever the token server claims) less a tenth, to
+/// renew a little before expiry.
+fn token_lifetime(v: &serde_json::Value) -> Duration {
+    let ttl = v["expires_in"].as_u64().unwrap_or(60).clamp(10, 86_400);
+    Duration::from_secs(ttl - ttl / 10)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_token_server_cannot_set_a_lifetime_that_overflows_the_clock() {
+        for (reply, secs) in [
+            (serde_json::json!({"token": "t"}), 54),
+            (serde_json::json!({"token": "t", "expires_in": 300}), 270),
+            (serde_json::json!({"token": "t", "expires_in": 0}), 9),
+            (serde_json::json!({"token": "t", "expires_in": "soon"}), 54),
+            (
+                serde_json::json!({"token": "t", "expires_in": u64::MAX}),
+                77_760,
+            ),
+        ] {
+            let d = token_lifetime(&reply);
+            assert_eq!(d, Duration::from_secs(secs), "{reply}");
+            // The expiry is computed from it: this overflowed (a panic) for u64::MAX.
+            let _ = Instant::now() + d;
+        }
+    }
 
     #[test]
     fn a_token_is_only_sent_to_the_registry_that_minted_it() {

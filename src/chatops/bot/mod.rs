@@ -673,3 +673,49 @@ impl Bot {
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod hostile {
+    use std::collections::BTreeMap;
+    use std::time::Duration;
+
+    use super::{command, room, watch};
+    use crate::hostile::each;
+
+    /// What anyone in a room can type, and what Semaphore answers about a
+    /// task: parsed, cut and reported without a panic.
+    #[test]
+    fn chat_commands_and_semaphore_replies() {
+        let aliases = BTreeMap::from([("deploy".to_string(), "run Infra \"Deploy web\"".to_string())]);
+        each(
+            "chat commands and task replies",
+            &[
+                br#"run Infra "Deploy web" --limit web1,web2 --tags=a,b --skip-tags c --dry-run"#,
+                br#"logs 12 --tail 5"#,
+                br#"deploy --limit 'db 1'"#,
+                br#"stop 7 --force"#,
+                br#"{"id":7,"status":"success","start":"2026-11-29T10:00:00Z","end":"2026-11-29T10:03:10.5Z"}"#,
+                br#"[{"task_id":7,"time":"2026-11-29T10:00:01Z","output":"PLAY [web] ```"},{"output":null}]"#,
+            ],
+            |b| {
+                let t = String::from_utf8_lossy(b);
+                let _ = command::parse(&t, &aliases);
+                let _ = room::cut(&t, 64);
+                let v: serde_json::Value = serde_json::from_slice(b).unwrap_or_default();
+                let mut w = watch::Watched {
+                    project: 1,
+                    project_name: "Infra".into(),
+                    template: "Deploy".into(),
+                    task: 7,
+                    room: "!r:h".into(),
+                    thread: "$e".into(),
+                    status: "running".into(),
+                    started_ms: 0,
+                    still_noted: false,
+                };
+                let log = v.as_array().cloned().unwrap_or_default();
+                let _ = watch::progress(&mut w, &v, || Ok(log), Duration::from_secs(1), u64::MAX);
+            },
+        );
+    }
+}

@@ -383,8 +383,9 @@ pub(crate) fn rollout_status(kind: &str, obj: &Value) -> Result<Progress, String
             let partition = &spec["updateStrategy"]["rollingUpdate"]["partition"];
             if let (Some(p), Some(want)) = (partition.as_i64(), want) {
                 let updated = int(&status["updatedReplicas"]);
-                if updated < want - p {
-                    return waiting(format!("{updated} of {} pods updated", want - p));
+                let due = want.saturating_sub(p);
+                if updated < due {
+                    return waiting(format!("{updated} of {due} pods updated"));
                 }
                 return Ok(Progress::Done);
             }

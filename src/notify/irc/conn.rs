@@ -40,7 +40,7 @@ pub(crate) fn spawn(
     pool: Box<dyn Owner>,
     server: IrcServer,
     settings: Arc<Settings>,
-) -> (Sender<Event>, JoinHandle<()>) {
+) -> std::io::Result<(Sender<Event>, JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel();
     let bucket = Bucket::new(settings.burst, settings.line_rate);
     let mut conn = Conn {
@@ -65,9 +65,8 @@ pub(crate) fn spawn(
     };
     let thread = std::thread::Builder::new()
         .name(format!("irc-{id}"))
-        .spawn(move || conn.run())
-        .expect("spawning a connection thread");
-    (tx, thread)
+        .spawn(move || conn.run())?;
+    Ok((tx, thread))
 }
 
 /// A token bucket: `burst` lines at once, then `rate` lines per second.

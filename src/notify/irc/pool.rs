@@ -70,7 +70,11 @@ impl Pool {
         if st.limits.is_none() {
             st.pending.push(job);
             if st.conns.is_empty() {
-                self.spawn(&mut st);
+                if let Err(err) = self.spawn(&mut st) {
+                    for job in std::mem::take(&mut st.pending) {
+                        fail_job(&job, &err);
+                    }
+                }
             }
             return;
         }
@@ -88,7 +92,13 @@ impl Pool {
                 // Nicks take no channel slot: any connection will do.
                 match st.conns.first() {
                     Some(h) => h.id,
-                    None => self.spawn(st),
+                    None => match self.spawn(st) {
+                        Ok(id) => id,
+                        Err(err) => {
+                            (job.done)(r, Err(err));
+                            continue;
+                        }
+                    },
                 }
             } else {
                 let folded = casemap.fold(&r.name);
@@ -97,7 +107,13 @@ impl Pool {
                 } else {
                     let id = match self.least_loaded(st, limit) {
                         Some(id) => id,
-                        None => self.spawn(st),
+                        None => match self.spawn(st) {
+                            Ok(id) => id,
+                            Err(err) => {
+                                (job.done)(r, Err(err));
+                                continue;
+                            }
+                        },
                     };
                     if let Some(h) = st.conns.iter_mut().find(|h| h.id == id) {
                         h.channels.insert(folded);
@@ -141,7 +157,10 @@ impl Pool {
         (!spread).then_some(h.id)
     }
 
-    fn spawn(self: &Arc<Self>, st: &mut State) -> u64 {
+    /// Opens a connection. A thread the system refuses (out of threads or
+    /// memory) fails the deliveries that needed it as temporary: they are
+    /// retried later instead of the process stopping.
+    fn spawn(self: &Arc<Self>, st: &mut State) -> Result<u64, DeliveryError> {
         st.next_id += 1;
         let id = st.next_id;
         let (tx, thread) = conn::spawn(
@@ -149,14 +168,20 @@ impl Pool {
             Box::new(PoolOwner(self.clone())),
             self.server.clone(),
             self.settings.clone(),
-        );
+        )
+        .map_err(|e| {
+            DeliveryError::temporary(
+                crate::exit::Code::TempFail,
+                format!("could not start a connection thread: {e}"),
+            )
+        })?;
         st.conns.push(Handle {
             id,
             tx,
             channels: HashSet::new(),
             thread: Some(thread),
         });
-        id
+        Ok(id)
     }
 
     /// A connection registered: learn the server's limits and place waiting jobs.
