@@ -141,30 +141,38 @@ pub(crate) fn rounds() -> usize {
         .unwrap_or(3000)
 }
 
-/// Feeds `f` every mutation of `seeds`, under the watchdog and the
-/// allocation bound; `what` names the entry point in failures and in the
-/// figures printed at the end (`make fuzz` shows them).
+/// How long each entry point is fed (`VEXT_HOSTILE_SECONDS`, for `make fuzz
+/// FUZZ_MINUTES=10`): batches of `rounds()` inputs from seed after seed
+/// until the time is up. Unset: one batch.
+fn seconds() -> Option<Duration> {
+    std::env::var("VEXT_HOSTILE_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .map(Duration::from_secs)
+}
+
+/// Feeds `f` mutations of `seeds`, under the watchdog and the allocation
+/// bound; `what` names the entry point in failures and in the figures
+/// printed at the end (`make fuzz` shows them).
 pub(crate) fn each(what: &str, seeds: &[&[u8]], f: impl Fn(&[u8])) {
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
-    let inputs = mutations(seeds, rounds(), seed());
-    // (index, started) of the input in hand; None once all are done.
-    let current: Arc<Mutex<Option<(usize, Instant)>>> = Arc::new(Mutex::new(None));
+    // The input in hand: its seed, index, start and bytes.
+    type InHand = Option<(u64, usize, Instant, Vec<u8>)>;
+    let current: Arc<Mutex<InHand>> = Arc::new(Mutex::new(None));
     let done = Arc::new(AtomicBool::new(false));
     let watchdog = {
         let (current, done) = (current.clone(), done.clone());
         let what = what.to_string();
-        let inputs = inputs.clone();
         std::thread::spawn(move || {
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(200));
-                let hung = *current.lock().unwrap_or_else(|p| p.into_inner());
-                if let Some((i, started)) = hung {
+                let hand = current.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some((seed, i, started, input)) = hand.as_ref() {
                     if started.elapsed() > HANG {
                         eprintln!(
-                            "{what}: input {i} (seed {}) still handled after {HANG:?}: {:?}",
-                            seed(),
-                            String::from_utf8_lossy(&inputs[i])
+                            "{what}: input {i} of seed {seed} still handled after {HANG:?}: {:?}",
+                            String::from_utf8_lossy(input)
                         );
                         std::process::abort();
                     }
@@ -172,26 +180,36 @@ pub(crate) fn each(what: &str, seeds: &[&[u8]], f: impl Fn(&[u8])) {
             }
         })
     };
-    let (mut slowest, mut largest) = (Duration::ZERO, 0usize);
-    for (i, input) in inputs.iter().enumerate() {
-        let started = Instant::now();
-        *current.lock().unwrap_or_else(|p| p.into_inner()) = Some((i, started));
-        let grew = held(|| f(input));
-        slowest = slowest.max(started.elapsed());
-        largest = largest.max(grew);
-        assert!(
-            grew <= MAX_GROWTH,
-            "{what}: input {i} (seed {}) made its handler hold {} MiB: {:?}",
-            seed(),
-            grew >> 20,
-            String::from_utf8_lossy(input)
-        );
+    let begun = Instant::now();
+    let (mut count, mut slowest, mut largest) = (0usize, Duration::ZERO, 0usize);
+    let mut batch_seed = seed();
+    loop {
+        for (i, input) in mutations(seeds, rounds(), batch_seed).iter().enumerate() {
+            let started = Instant::now();
+            *current.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((batch_seed, i, started, input.clone()));
+            let grew = held(|| f(input));
+            count += 1;
+            slowest = slowest.max(started.elapsed());
+            largest = largest.max(grew);
+            assert!(
+                grew <= MAX_GROWTH,
+                "{what}: input {i} of seed {batch_seed} made its handler hold {} MiB: {:?}",
+                grew >> 20,
+                String::from_utf8_lossy(input)
+            );
+        }
+        match seconds() {
+            Some(budget) if begun.elapsed() < budget => batch_seed = batch_seed.wrapping_add(1),
+            _ => break,
+        }
     }
     done.store(true, Ordering::Relaxed);
     let _ = watchdog.join();
     eprintln!(
-        "{what}: {} inputs, slowest {:.1} ms, most heap held {:.1} MiB",
-        inputs.len(),
+        "{what}: {count} inputs in {:.0} s (seeds {}..={batch_seed}), slowest {:.1} ms, most heap held {:.1} MiB",
+        begun.elapsed().as_secs_f64(),
+        seed(),
         slowest.as_secs_f64() * 1000.0,
         largest as f64 / (1 << 20) as f64
     );

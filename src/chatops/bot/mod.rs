@@ -686,7 +686,8 @@ mod hostile {
     /// task: parsed, cut and reported without a panic.
     #[test]
     fn chat_commands_and_semaphore_replies() {
-        let aliases = BTreeMap::from([("deploy".to_string(), "run Infra \"Deploy web\"".to_string())]);
+        let aliases =
+            BTreeMap::from([("deploy".to_string(), "run Infra \"Deploy web\"".to_string())]);
         each(
             "chat commands and task replies",
             &[
