@@ -85,7 +85,9 @@ pub(crate) struct Global {
 
     /// More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace).
     ///
-    /// VEXT_LOG (e.g. VEXT_LOG=debug) overrides -v and -q.
+    /// VEXT_LOG (e.g. VEXT_LOG=debug) overrides -v and -q. No level shows a
+    /// secret; the HTTP client library's own lines (which would: URLs, raw
+    /// requests) stay off at every level.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub(crate) verbose: u8,
 
@@ -118,7 +120,7 @@ with --no-ack, to irkerd) instead.",
   slack://T000/B000/SECRET                               a Slack incoming webhook
   discord://ID/TOKEN                                     a Discord webhook
   mattermosts://chat.example.org/hooks/KEY               a Mattermost webhook (mattermost:// is HTTP)
-  webhook+https://example.org/hook                       JSON {title, body, type, time} to any endpoint
+  webhook+https://[user:password@]example.org/hook       JSON {title, body, type, time} to any endpoint
   @name                                                  a target defined in the config file
 A channel without #, & or + gets #. A password logs in with SASL PLAIN when the
 server offers it, else with PASS. Matrix tokens never go in the URL: the config

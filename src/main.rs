@@ -145,6 +145,13 @@ fn init_logging(cli: &Cli, file_format: Option<crate::cli::LogFormat>) {
     };
     let env = env_logger::Env::new().filter_or("VEXT_LOG", format!("vext={level}"));
     let mut builder = env_logger::Builder::from_env(env);
+    // The HTTP client's own debug and trace lines carry what vext redacts
+    // everywhere else: request URLs (webhook secrets in paths and queries)
+    // and hex dumps of whole requests (Authorization headers, tokens).
+    // Whatever VEXT_LOG asks, they stay off.
+    for module in ["ureq", "ureq_proto"] {
+        builder.filter_module(module, log::LevelFilter::Warn);
+    }
     match daemon {
         Some(true) => {
             builder.format(|buf, record| {

@@ -12,6 +12,7 @@ mod kube_update;
 mod matrix;
 mod nats;
 mod scan;
+mod secrets;
 mod semaphore;
 mod send;
 mod spool;

@@ -7,33 +7,12 @@ use std::time::{Duration, Instant};
 use crate::support::*;
 
 /// A public room made by `owner`, with an alias; returns the room id.
-fn room(hs: &Synapse, owner: &str, alias: &str, encrypted: bool) -> String {
-    let mut body = serde_json::json!({"room_alias_name": alias, "preset": "public_chat"});
-    if encrypted {
-        body["initial_state"] = serde_json::json!([{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]);
-    }
-    let (status, v) = hs.api("POST", "/createRoom", owner, Some(&body));
-    assert_eq!(status, 200, "{v}");
-    v["room_id"].as_str().unwrap().to_string()
-}
-
-fn wait_messages(hs: &Synapse, room: &str, token: &str, n: usize) -> Vec<serde_json::Value> {
-    let until = Instant::now() + Duration::from_secs(20);
-    loop {
-        let m = hs.messages(room, token);
-        if m.len() >= n || Instant::now() > until {
-            return m;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
 #[test]
 fn token_send_to_an_alias_with_markdown_and_title() {
     let hs = Synapse::start();
     let owner = hs.user("owner", "owner-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
-    let room_id = room(&hs, &owner, "ops", false);
+    let room_id = hs.room(&owner, "ops", false);
     let url = format!("matrix://127.0.0.1:{}/%23ops:localhost", hs.port);
     vext([
         "send",
@@ -50,7 +29,7 @@ fn token_send_to_an_alias_with_markdown_and_title() {
     .env("VEXT_MATRIX_TOKEN", &bot)
     .env("XDG_STATE_HOME", hs.dir.path().to_str().unwrap())
     .expect(0);
-    let m = wait_messages(&hs, &room_id, &owner, 1);
+    let m = hs.wait_messages(&room_id, &owner, 1);
     assert_eq!(m.len(), 1, "{m:?}");
     let c = &m[0]["content"];
     assert_eq!(m[0]["sender"], "@bot:localhost");
@@ -83,8 +62,8 @@ fn password_login_keeps_one_device_and_warns_about_encryption() {
     let hs = Synapse::start();
     let owner = hs.user("owner", "owner-pass-1");
     hs.user("bot", "bot-pass-1");
-    let plain = room(&hs, &owner, "plain", false);
-    let secret_room = room(&hs, &owner, "secret", true);
+    let plain = hs.room(&owner, "plain", false);
+    let secret_room = hs.room(&owner, "secret", true);
     let state = TempDir::new("state");
     let cfg_dir = TempDir::new("cfg");
     let pw = cfg_dir.write("pw", "bot-pass-1\n");
@@ -116,7 +95,7 @@ fn password_login_keeps_one_device_and_warns_about_encryption() {
     for r in runs {
         r.join().unwrap();
     }
-    assert_eq!(wait_messages(&hs, &plain, &owner, 3).len(), 3);
+    assert_eq!(hs.wait_messages(&plain, &owner, 3).len(), 3);
     // The session is kept in the state database (0600), not a JSON file,
     // and reused: one device for three runs.
     let db = state.path().join("vext/spool.sqlite");
@@ -151,7 +130,7 @@ fn password_login_keeps_one_device_and_warns_about_encryption() {
         "{}",
         out.stderr
     );
-    assert_eq!(wait_messages(&hs, &secret_room, &owner, 1).len(), 1);
+    assert_eq!(hs.wait_messages(&secret_room, &owner, 1).len(), 1);
 }
 
 #[test]
@@ -159,7 +138,7 @@ fn through_the_daemon_across_a_homeserver_restart() {
     let mut hs = Synapse::start();
     let owner = hs.user("owner", "owner-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
-    let room_id = room(&hs, &owner, "alerts", false);
+    let room_id = hs.room(&owner, "alerts", false);
     let url = format!("matrix://127.0.0.1:{}/%23alerts:localhost", hs.port);
     let state = TempDir::new("state");
     // The daemon reads the token from its own environment, never from requests.
@@ -169,7 +148,7 @@ fn through_the_daemon_across_a_homeserver_restart() {
     );
     vext(["send", "--via", &daemon.tcp, &url, "-m", "before"]).expect(0);
     assert_eq!(
-        wait_messages(&hs, &room_id, &owner, 1).len(),
+        hs.wait_messages(&room_id, &owner, 1).len(),
         1,
         "{}",
         daemon.log()
@@ -200,7 +179,7 @@ fn through_the_daemon_across_a_homeserver_restart() {
     }
     assert!(failed(), "no failed attempt: {}", daemon.log());
     hs.restart();
-    let m = wait_messages(&hs, &room_id, &owner, 2);
+    let m = hs.wait_messages(&room_id, &owner, 2);
     let bodies: Vec<&str> = m
         .iter()
         .filter_map(|e| e["content"]["body"].as_str())
@@ -213,7 +192,7 @@ fn rate_limits_are_waited_out() {
     let hs = Synapse::start();
     let admin = hs.admin("admin", "admin-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
-    let room_id = room(&hs, &admin, "busy", false);
+    let room_id = hs.room(&admin, "busy", false);
     // Synapse's own limiter, lowered for the bot through the admin API.
     let (status, v) = http_json(
         "POST",
@@ -237,7 +216,8 @@ fn rate_limits_are_waited_out() {
         waited |= out.stderr.contains("rate limited (429)");
     }
     assert!(waited, "no 429 was met");
-    let bodies: Vec<String> = wait_messages(&hs, &room_id, &admin, 4)
+    let bodies: Vec<String> = hs
+        .wait_messages(&room_id, &admin, 4)
         .iter()
         .filter_map(|e| e["content"]["body"].as_str().map(String::from))
         .collect();
@@ -314,7 +294,7 @@ fn a_retry_after_a_lost_reply_is_not_a_duplicate() {
     let hs = Synapse::start();
     let owner = hs.user("owner", "owner-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
-    let room_id = room(&hs, &owner, "once", false);
+    let room_id = hs.room(&owner, "once", false);
     let proxy = lossy_proxy(hs.port);
     let url = format!("matrix://127.0.0.1:{proxy}/{room_id}");
     let state = TempDir::new("state");
@@ -388,7 +368,7 @@ fn well_known_discovery_behind_a_private_ca() {
     let hs = Synapse::start();
     let owner = hs.user("owner", "owner-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
-    let room_id = room(&hs, &owner, "ops", false);
+    let room_id = hs.room(&owner, "ops", false);
     let ca = TestCa::new();
     let asked = well_known_server(&ca, format!("http://127.0.0.1:{}", hs.port));
     // No port in the URL: /.well-known/matrix/client names the homeserver,
@@ -406,7 +386,7 @@ fn well_known_discovery_behind_a_private_ca() {
     let ca_file = ca.ca.to_str().unwrap().to_string();
     let out = send(&["--ca-file", &ca_file]);
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let m = wait_messages(&hs, &room_id, &owner, 1);
+    let m = hs.wait_messages(&room_id, &owner, 1);
     assert_eq!(m.len(), 1, "{m:?}");
     assert_eq!(m[0]["content"]["body"], "found you");
     assert_eq!(
@@ -425,7 +405,7 @@ fn a_remembered_room_left_meanwhile_is_joined_again() {
     let hs = Synapse::start();
     let owner = hs.user("owner", "owner-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
-    let room_id = room(&hs, &owner, "ops", false);
+    let room_id = hs.room(&owner, "ops", false);
     let url = format!("matrix://127.0.0.1:{}/%23ops:localhost", hs.port);
     let send = |text: &str| {
         vext(["send", &url, "-m", text])
@@ -444,7 +424,8 @@ fn a_remembered_room_left_meanwhile_is_joined_again() {
     assert_eq!(status, 200, "{v}");
     let out = send("two");
     assert_eq!(out.code, 0, "{}", out.stderr);
-    let bodies: Vec<String> = wait_messages(&hs, &room_id, &owner, 2)
+    let bodies: Vec<String> = hs
+        .wait_messages(&room_id, &owner, 2)
         .iter()
         .map(|m| m["content"]["body"].as_str().unwrap_or("").to_string())
         .collect();

@@ -3,8 +3,6 @@
 //! signatures, target patterns, rate limits and `vext history`.
 
 use std::collections::BTreeSet;
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -374,42 +372,6 @@ fn a_full_state_dir_refuses_what_it_cannot_store() {
     let _ = std::fs::remove_file(format!("{dir}/filler"));
     drop(daemon);
     let _ = Command::new("umount").arg(state.path()).status();
-}
-
-fn http_get(addr: &str, path: &str) -> (u16, String) {
-    http(addr, "GET", path, &[], "")
-}
-
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, String)],
-    body: &str,
-) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).expect("http connect");
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).unwrap();
-    let mut resp = String::new();
-    s.read_to_string(&mut resp).unwrap();
-    let status = resp
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let body = resp
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
 }
 
 /// Parses Prometheus text: every sample line is `name{labels} value`.

@@ -2,100 +2,11 @@
 //! servers that check the JSON shape and answer 429/404/500 on request;
 //! directly and through the daemon's spool.
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::support::*;
-
-#[derive(Debug, Clone)]
-struct Hit {
-    path: String,
-    headers: Vec<(String, String)>,
-    body: serde_json::Value,
-}
-
-/// A fake HTTP endpoint: answers from `script` (status, extra header) in
-/// order, then 200; records every request.
-struct Fake {
-    port: u16,
-    hits: Arc<Mutex<Vec<Hit>>>,
-}
-
-impl Fake {
-    fn start(script: Vec<(u16, &'static str)>) -> Fake {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let hits = Arc::new(Mutex::new(Vec::new()));
-        let h = hits.clone();
-        let script = Arc::new(Mutex::new(VecDeque::from(script)));
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (h, script) = (h.clone(), script.clone());
-                std::thread::spawn(move || {
-                    let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).map_or(true, |n| n == 0) {
-                            return;
-                        }
-                        let path = line.split(' ').nth(1).unwrap_or("").to_string();
-                        let mut headers = Vec::new();
-                        let mut len = 0;
-                        loop {
-                            let mut hl = String::new();
-                            if reader.read_line(&mut hl).map_or(true, |n| n == 0) || hl == "\r\n" {
-                                break;
-                            }
-                            if let Some((k, v)) = hl.trim_end().split_once(": ") {
-                                if k.eq_ignore_ascii_case("content-length") {
-                                    len = v.parse().unwrap_or(0);
-                                }
-                                headers.push((k.to_ascii_lowercase(), v.to_string()));
-                            }
-                        }
-                        let mut body = vec![0; len];
-                        if reader.read_exact(&mut body).is_err() {
-                            return;
-                        }
-                        let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-                        h.lock().unwrap().push(Hit {
-                            path,
-                            headers,
-                            body,
-                        });
-                        let (status, extra) =
-                            script.lock().unwrap().pop_front().unwrap_or((200, ""));
-                        let mut w = &stream;
-                        let _ = write!(
-                            w,
-                            "HTTP/1.1 {status} X\r\nContent-Length: 2\r\n{extra}\r\nok"
-                        );
-                    }
-                });
-            }
-        });
-        Fake { port, hits }
-    }
-
-    fn base(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn hits(&self) -> Vec<Hit> {
-        self.hits.lock().unwrap().clone()
-    }
-
-    fn wait(&self, n: usize) -> Vec<Hit> {
-        let until = Instant::now() + Duration::from_secs(20);
-        while self.hits().len() < n && Instant::now() < until {
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        self.hits()
-    }
-}
 
 fn config(dir: &TempDir, entries: &str) -> String {
     dir.write("config.toml", entries).display().to_string()

@@ -216,7 +216,10 @@ impl Access {
         for t in targets {
             let canon = canonical(t);
             if !self.allow.iter().any(|p| glob(p, &canon)) {
-                return Err(Rejection::TargetNotAllowed(canon));
+                // Patterns see a webhook's whole URL; the refusal shows it redacted.
+                return Err(Rejection::TargetNotAllowed(
+                    crate::notify::target::redacted(&canon),
+                ));
             }
         }
         Ok(())

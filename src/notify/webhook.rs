@@ -87,6 +87,9 @@ impl WebhookTarget {
                 let mut req = agent
                     .post(&self.endpoint)
                     .header("Content-Type", "application/json");
+                if let Some(auth) = &self.basic_auth {
+                    req = req.header("Authorization", auth);
+                }
                 for (k, v) in &self.headers {
                     req = req.header(k, v);
                 }

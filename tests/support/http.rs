@@ -1,5 +1,7 @@
 //! A tiny blocking HTTP/1.1 client for JSON APIs (Synapse, webhooks).
 
+use std::io::{Read, Write};
+use std::net::TcpStream;
 use std::time::Duration;
 
 pub fn http_json(
@@ -48,4 +50,41 @@ pub fn http_json(
         status,
         serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
     ))
+}
+
+/// A plain HTTP/1.1 request over a fresh connection: status and body.
+pub fn http_get(addr: &str, path: &str) -> (u16, String) {
+    http(addr, "GET", path, &[], "")
+}
+
+pub fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, String)],
+    body: &str,
+) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).expect("http connect");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    s.write_all(req.as_bytes()).unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    let status = resp
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let body = resp
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
 }

@@ -22,6 +22,7 @@ mod registry;
 mod semaphore;
 mod synapse;
 mod vext;
+mod webhook;
 
 pub use ca::*;
 pub use daemon::*;
@@ -40,5 +41,6 @@ pub use registry::*;
 pub use semaphore::*;
 pub use synapse::*;
 pub use vext::*;
+pub use webhook::*;
 
 pub const VEXT: &str = env!("CARGO_BIN_EXE_vext");

@@ -206,6 +206,30 @@ impl Synapse {
         .unwrap()
     }
 
+    /// Creates a public room with `#alias:localhost` (end-to-end encrypted
+    /// when asked); returns its id.
+    pub fn room(&self, owner: &str, alias: &str, encrypted: bool) -> String {
+        let mut body = serde_json::json!({"room_alias_name": alias, "preset": "public_chat"});
+        if encrypted {
+            body["initial_state"] = serde_json::json!([{"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}]);
+        }
+        let (status, v) = self.api("POST", "/createRoom", owner, Some(&body));
+        assert_eq!(status, 200, "{v}");
+        v["room_id"].as_str().unwrap().to_string()
+    }
+
+    /// The room's messages once there are `n` of them (or after 20 s).
+    pub fn wait_messages(&self, room: &str, token: &str, n: usize) -> Vec<serde_json::Value> {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let m = self.messages(room, token);
+            if m.len() >= n || std::time::Instant::now() > until {
+                return m;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+
     /// The m.room.message events in a room, oldest first.
     pub fn messages(&self, room: &str, token: &str) -> Vec<serde_json::Value> {
         let (_, v) = self.api(

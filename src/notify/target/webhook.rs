@@ -24,18 +24,23 @@ pub(crate) struct WebhookTarget {
     pub(crate) template: Option<String>,
     /// Extra headers for generic webhooks, from the config.
     pub(crate) headers: Vec<(String, String)>,
+    /// `Authorization: Basic ...` from a generic webhook URL's `user:password@`
+    /// (secret: never displayed; the endpoint holds no credentials).
+    pub(crate) basic_auth: Option<String>,
 }
 
 impl fmt::Display for WebhookTarget {
     /// Never shows the secret path.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = self.url.split("://").next().unwrap_or("webhook");
-        let host = self
+        let authority = self
             .url
             .split("://")
             .nth(1)
-            .and_then(|r| r.split('/').next())
+            .and_then(|r| r.split(['/', '?', '#']).next())
             .unwrap_or("");
+        // A generic webhook's user:password@ is a credential too.
+        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
         match self.kind {
             Kind::Slack | Kind::Discord => write!(f, "{scheme}://***"),
             _ => write!(f, "{scheme}://{host}/***"),
@@ -58,6 +63,7 @@ impl WebhookTarget {
             url: url.to_string(),
             template: None,
             headers: Vec::new(),
+            basic_auth: None,
         };
         match scheme.to_ascii_lowercase().as_str() {
             "slack" => {
@@ -99,11 +105,30 @@ impl WebhookTarget {
             }
             "webhook+http" | "webhook+https" => {
                 let s = &scheme["webhook+".len()..];
-                let host = rest.split('/').next().unwrap_or("");
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+                let (userinfo, host) = match authority.rsplit_once('@') {
+                    Some((u, h)) => (Some(u), h),
+                    None => (None, authority),
+                };
                 if host.is_empty() || host.contains(['@', ' ']) {
-                    return Err("expected webhook+https://host[:port]/path".into());
+                    return Err("expected webhook+https://[user:password@]host[:port]/path".into());
                 }
-                Ok(make(Kind::Generic, format!("{s}://{rest}")))
+                let path = &rest[authority.len()..];
+                let mut w = make(Kind::Generic, format!("{s}://{host}{path}"));
+                if let Some(u) = userinfo {
+                    use base64::Engine;
+                    let (user, password) = u.split_once(':').unwrap_or((u, ""));
+                    let decode = |p: &str| {
+                        crate::net::percent::percent_decode(p)
+                            .map_err(|e| format!("the user or password: {e}"))
+                    };
+                    let pair = format!("{}:{}", decode(user)?, decode(password)?);
+                    w.basic_auth = Some(format!(
+                        "Basic {}",
+                        base64::engine::general_purpose::STANDARD.encode(pair)
+                    ));
+                }
+                Ok(w)
             }
             other => Err(format!("not a webhook scheme: {other}")),
         }
@@ -126,6 +151,46 @@ impl WebhookTarget {
             Kind::Discord => "discord",
             Kind::Mattermost => "mattermost",
             Kind::Generic => "webhook",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_generic_webhook_takes_basic_credentials_and_never_shows_them() {
+        let w =
+            WebhookTarget::parse("webhook+https://ops:p%40ss@hooks.example.net:8443/in?token=t1")
+                .unwrap();
+        assert_eq!(w.endpoint, "https://hooks.example.net:8443/in?token=t1");
+        // base64("ops:p@ss")
+        assert_eq!(w.basic_auth.as_deref(), Some("Basic b3BzOnBAc3M="));
+        assert_eq!(w.to_string(), "webhook+https://hooks.example.net:8443/***");
+        let plain = WebhookTarget::parse("webhook+http://127.0.0.1:9/x").unwrap();
+        assert_eq!(plain.basic_auth, None);
+        assert_eq!(plain.endpoint, "http://127.0.0.1:9/x");
+        for bad in [
+            "webhook+https:///x",
+            "webhook+https://u:p@/x",
+            "webhook+https://a b/x",
+        ] {
+            assert!(WebhookTarget::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_secret_part_of_each_kind_is_hidden() {
+        for (url, shown) in [
+            ("slack://T01/B02/secret", "slack://***"),
+            ("discord://123/token", "discord://***"),
+            (
+                "mattermost://chat.example.net/hooks/key",
+                "mattermost://chat.example.net/***",
+            ),
+        ] {
+            assert_eq!(WebhookTarget::parse(url).unwrap().to_string(), shown);
         }
     }
 }
