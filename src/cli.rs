@@ -27,19 +27,25 @@ With several targets, the exit code is the worst one; each failed target gets on
 #[command(
     name = "vext",
     version,
-    about = "Tell people what happened: notifications to IRC from scripts, hooks and cron, \
-             through an irker-compatible relay daemon",
+    about = "Tell people what happened (notifications to IRC, Matrix and chat webhooks from \
+             scripts, hooks and cron, through an irker-compatible relay daemon) and what needs \
+             updating (the container images in use, checked against their registries and \
+             updated safely)",
     long_about = None,
     after_help = "Examples:
   vext send irc://irc.libera.chat/myproject -m 'deploy of web-1 finished'
   make 2>&1 | tail -1 | vext send ircs://irc.libera.chat/ops
   vext daemon --listen 127.0.0.1:6659
-  vext send --via localhost:6659 irc://irc.libera.chat/ops -m 'backup done'",
+  vext send --via localhost:6659 irc://irc.libera.chat/ops -m 'backup done'
+  vext check deploy/ --docker
+  vext update --docker --plan",
     after_long_help = concat!("Examples:
   vext send irc://irc.libera.chat/myproject -m 'deploy of web-1 finished'
   make 2>&1 | tail -1 | vext send ircs://irc.libera.chat/ops
   vext daemon --listen 127.0.0.1:6659
   vext send --via localhost:6659 irc://irc.libera.chat/ops -m 'backup done'
+  vext check deploy/ --docker
+  vext update --docker --plan
 
 ", exit_codes!())
 )]
