@@ -728,26 +728,9 @@ fn a_rejected_password_fails_at_once_and_is_not_retried() {
     let url = format!("irc://pwbot:wrong@127.0.0.1:{}/pw", ircd.port);
     let line = format!("{{\"to\":\"{url}\",\"privmsg\":\"x\",\"ack\":true}}\n");
     assert!(daemon.request(line.as_bytes(), 1)[0].contains("\"ok\":true"));
-    let until = Instant::now() + Duration::from_secs(20);
-    let history = loop {
-        let out = vext([
-            "history",
-            "--state-dir",
-            state.path().to_str().unwrap(),
-            "--json",
-        ])
-        .expect(0)
-        .stdout;
-        if out.contains("\"failed\"") || Instant::now() > until {
-            break out;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(
-        history.contains("\"failed\""),
-        "{history}\n{}",
-        daemon.log()
-    );
+    let history = daemon.wait_history(state.path(), Duration::from_secs(20), |out| {
+        out.contains("\"failed\"")
+    });
     assert!(history.contains("password"), "{history}");
     // No reconnecting with the refused password meanwhile.
     std::thread::sleep(Duration::from_secs(4));

@@ -178,17 +178,28 @@ impl Daemon {
     /// Waits until `vext history` on `state` shows a delivered target;
     /// returns that `--json` output.
     pub fn wait_delivered(&self, state: &Path, timeout: Duration) -> String {
+        self.wait_history(state, timeout, |out| out.contains("\"delivered\""))
+    }
+
+    /// Waits until `vext history --json` on `state` satisfies `done`;
+    /// returns that output (fails the test after `timeout`).
+    pub fn wait_history(
+        &self,
+        state: &Path,
+        timeout: Duration,
+        done: impl Fn(&str) -> bool,
+    ) -> String {
         let until = Instant::now() + timeout;
         loop {
             let out = vext(["history", "--state-dir", state.to_str().unwrap(), "--json"])
                 .expect(0)
                 .stdout;
-            if out.contains("\"delivered\"") {
+            if done(&out) {
                 return out;
             }
             assert!(
                 Instant::now() < until,
-                "not delivered: {out}\n{}",
+                "not there yet: {out}\n{}",
                 self.log()
             );
             std::thread::sleep(Duration::from_millis(200));
