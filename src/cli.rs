@@ -86,7 +86,13 @@ pub(crate) struct Global {
     /// Default: $XDG_CONFIG_HOME/vext/config.toml (~/.config/vext/config.toml),
     /// else /etc/vext/config.toml. A missing default file is fine; a missing
     /// file given here is an error.
-    #[arg(long, global = true, env = "VEXT_CONFIG", value_name = "FILE")]
+    #[arg(
+        long,
+        global = true,
+        env = "VEXT_CONFIG",
+        value_name = "FILE",
+        display_order = 900
+    )]
     pub(crate) config: Option<PathBuf>,
 
     /// More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace).
@@ -94,17 +100,28 @@ pub(crate) struct Global {
     /// VEXT_LOG (e.g. VEXT_LOG=debug) overrides -v and -q. No level shows a
     /// secret; the HTTP client library's own lines (which would: URLs, raw
     /// requests) stay off at every level.
-    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    #[arg(short, long, global = true, action = clap::ArgAction::Count, display_order = 901)]
     pub(crate) verbose: u8,
 
     /// Only errors on stderr.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        display_order = 902
+    )]
     pub(crate) quiet: bool,
 
     /// Refuse secret files (tokens, passwords, --secret-file, .creds) that
     /// group or others can read, instead of warning (also
     /// `strict_permissions = true` in the config).
-    #[arg(long, global = true, env = "VEXT_STRICT_PERMISSIONS")]
+    #[arg(
+        long,
+        global = true,
+        env = "VEXT_STRICT_PERMISSIONS",
+        display_order = 903
+    )]
     pub(crate) strict_permissions: bool,
 }
 
