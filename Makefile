@@ -9,14 +9,14 @@
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
-DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server
+DEB_PACKAGES := ngircd inspircd irker openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server libltdl7
 # Only the benchmarks need these.
 BENCH_PACKAGES := skopeo hyperfine
 
 # Run apt as root directly, else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-bench apt-install test bench static lint modgraph fmt clean fuzz soak
+.PHONY: install all build release run-daemon deps deps-debian deps-synapse deps-hybrid deps-bench apt-install test bench static lint modgraph fmt clean fuzz soak
 
 all: build
 
@@ -32,7 +32,7 @@ run-daemon: release
 
 # Idempotent and quick when everything is present: apt runs only when a
 # package is missing, and `apt-get update` runs once before the first install.
-deps: deps-debian deps-synapse
+deps: deps-debian deps-synapse deps-hybrid
 
 # Synapse (the Matrix homeserver the tests talk to), from PyPI into a venv
 # under target/, reused between runs.
@@ -41,6 +41,20 @@ deps-synapse:
 	@if [ ! -x $(SYNAPSE_VENV)/bin/register_new_matrix_user ]; then \
 	  echo "installing matrix-synapse into $(SYNAPSE_VENV)"; \
 	  python3 -m venv $(SYNAPSE_VENV) && $(SYNAPSE_VENV)/bin/pip install -q matrix-synapse; \
+	fi
+
+# ircd-hybrid, for the pacing test on a third server: its Debian package
+# conflicts with ngircd's, so it is unpacked into target/ircd-hybrid (not
+# installed); the test runs it from there (libltdl7, its one missing
+# library, is a normal package above).
+HYBRID_DIR := target/ircd-hybrid
+deps-hybrid:
+	@if [ ! -x $(HYBRID_DIR)/usr/sbin/ircd-hybrid ]; then \
+	  echo "unpacking Debian's ircd-hybrid into $(HYBRID_DIR)"; \
+	  mkdir -p target/deb && cd target/deb && rm -f ircd-hybrid_*.deb && \
+	  { apt-get download ircd-hybrid 2>/dev/null || \
+	    { $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && apt-get download ircd-hybrid; }; } && \
+	  cd ../.. && dpkg-deb -x target/deb/ircd-hybrid_*.deb $(HYBRID_DIR); \
 	fi
 
 deps-debian:

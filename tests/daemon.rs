@@ -570,8 +570,8 @@ fn json_logs_and_systemd_readiness() {
 /// Sends `n` long lines to #flood through a daemon started with `args`;
 /// returns what the observer received and whether the daemon was
 /// disconnected meanwhile (the observer saw it QUIT or JOIN twice).
-fn flood(ircd: &Inspircd, n: usize, args: &[&str], wait: Duration) -> (Vec<String>, bool) {
-    let mut obs = Observer::join(ircd.port, &["#flood"]);
+fn flood(ircd: &impl IrcServer, n: usize, args: &[&str], wait: Duration) -> (Vec<String>, bool) {
+    let mut obs = Observer::join(ircd.port(), &["#flood"]);
     let daemon = Daemon::start(args);
     let url = ircd.url("flood");
     let mut raw = String::new();
@@ -604,6 +604,34 @@ fn default_pacing_keeps_the_daemon_connected_on_inspircd() {
     assert_eq!(got, want, "every line, in order");
     assert!(!disconnected, "inspircd disconnected the daemon");
     // The control: unpaced, 50 such lines overrun InspIRCd's 8 KiB recvq.
+    let (got, disconnected) = flood(
+        &ircd,
+        50,
+        &["--burst", "1000", "--line-rate", "1000"],
+        Duration::from_secs(8),
+    );
+    assert!(
+        disconnected || got.len() < 50,
+        "an unpaced flood went through untouched: {} lines",
+        got.len()
+    );
+}
+
+/// ircd-hybrid with Debian's flood settings: 10 lines a second to a
+/// channel (more are dropped with "throttled due to flooding") and a
+/// 2560-byte receive queue (more is "Excess Flood" and a disconnect).
+#[test]
+fn default_pacing_keeps_the_daemon_connected_on_ircd_hybrid() {
+    let ircd = Hybrid::start();
+    let want: Vec<String> = (0..16).map(|i| format!("f{i:02}")).collect();
+    let (got, disconnected) = flood(&ircd, 16, &[], Duration::from_secs(40));
+    assert_eq!(got, want, "every line, in order\n{}", ircd.log());
+    assert!(
+        !disconnected,
+        "ircd-hybrid disconnected the daemon\n{}",
+        ircd.log()
+    );
+    // The control: unpaced, 50 such lines are throttled or overrun the recvq.
     let (got, disconnected) = flood(
         &ircd,
         50,

@@ -81,3 +81,17 @@ pub fn require_binary(name: &str) -> PathBuf {
     }
     panic!("{name} is not installed: run `make deps` (Debian package for {name})");
 }
+
+/// An IRC server the tests started on loopback.
+pub trait IrcServer {
+    fn port(&self) -> u16;
+
+    /// The target URL of `channel` on this server.
+    fn url(&self, channel: &str) -> String {
+        format!(
+            "irc://127.0.0.1:{}/{}",
+            self.port(),
+            channel.replace('#', "%23")
+        )
+    }
+}

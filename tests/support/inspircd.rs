@@ -8,8 +8,7 @@ use super::*;
 
 /// InspIRCd 3 with the flood settings Debian ships (`<connect threshold="10"
 /// recvq="8192">`, fake lag on), to check the daemon's pacing on a server
-/// other than ngircd. (ircd-hybrid cannot be installed beside ngircd: the
-/// Debian packages conflict.)
+/// other than ngircd.
 pub struct Inspircd {
     pub port: u16,
     _dir: TempDir,
@@ -67,13 +66,11 @@ impl Inspircd {
             child,
         })
     }
+}
 
-    pub fn url(&self, channel: &str) -> String {
-        format!(
-            "irc://127.0.0.1:{}/{}",
-            self.port,
-            channel.replace('#', "%23")
-        )
+impl IrcServer for Inspircd {
+    fn port(&self) -> u16 {
+        self.port
     }
 }
 
