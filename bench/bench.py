@@ -17,6 +17,7 @@ import atexit
 import json
 import random
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -797,13 +798,19 @@ def update_bench():
         pol = os.path.join(d, "policy.toml")
         with open(pol, "w") as f:
             f.write(f"[policy]\nallow = \"patch\"\n[[policy.rule]]\nimage = \"*\"\ninclude = '^1[.]0[.]{new[-1]}$'\n")
+        waited = []
         def vx_pinned():
             r = subprocess.run([VEXT, "update", "--docker", "--docker-host", host, "--insecure-registry", reg,
                                 "--state-dir", state, "--stable-for", "0s", "--policy", pol],
-                               capture_output=True, text=True, check=False)
+                               capture_output=True, text=True, check=False,
+                               env=dict(os.environ, VEXT_LOG="vext::update=debug"))
             if r.returncode != 0:
                 print(r.stdout, r.stderr, file=sys.stderr)
-        vext_runs.append(polled(vx_pinned))
+            m = re.search(r"(\d+) ms of it waiting for the Docker engine", r.stderr)
+            waited.append(int(m.group(1)) / 1000 if m else float("nan"))
+        wall, gap, fails = polled(vx_pinned)
+        # vext's own time: the whole process less its waits on the engine.
+        vext_runs.append((wall, gap, fails, wall - waited[0]))
     # --plan over 50 containers.
     docker("rm", "-f", "web", check=False)
     for i in range(50):
@@ -1252,6 +1259,8 @@ def print_update(u):
     print(f"{'wall time (pull, recreate; no gate wait)':<50} {fmt(vw, 's'):>12} {fmt(cw, 's'):>12} {vw / cw:>12.3f}")
     print(f"{'downtime a polling client sees':<50} {fmt(vg, 'ms'):>12} {fmt(cg, 'ms'):>12} {(vg / cg if cg else float('nan')):>12.3f}")
     print(f"{'failed requests during the update':<50} {vf:>12} {cf:>12}")
+    vo = median([r[3] for r in u["vext"]])
+    print(f"{'vext own time (wall less waits on the engine)':<50} {fmt(vo, 'ms'):>12}   (goal < 100 ms)")
     print(f"{'vext update --plan, 50 containers':<50} {fmt(u['plan_s'], 'ms'):>12}   {u['plan_steps']} steps planned")
 
 

@@ -55,7 +55,16 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         recover_only: args.recover,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json,
     };
+    let started = std::time::Instant::now();
     let run = crate::images::update::run::run(&settings, &dir)?;
+    let (requests, waited) = crate::images::engine::waited();
+    if requests > 0 {
+        log::debug!(
+            "the run took {} ms, {} ms of it waiting for the Docker engine ({requests} requests)",
+            started.elapsed().as_millis(),
+            waited.as_millis()
+        );
+    }
     for r in &run.recovered {
         eprintln!(
             "vext: {}: an interrupted update to {} was {}",

@@ -5,13 +5,28 @@
 
 use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use serde_json::Value;
 
 use crate::exit::{fail, Code};
 use crate::net::http1::{parse_http, Response};
+
+/// Requests made to any engine in this process, and the time spent waiting
+/// for their replies: what the engine's own work cost a run, so that what
+/// vext adds can be told apart (`-vv` prints it at the end of an update).
+static REQUESTS: AtomicU64 = AtomicU64::new(0);
+static WAITED_MICROS: AtomicU64 = AtomicU64::new(0);
+
+/// (requests, time waited) so far in this process.
+pub(crate) fn waited() -> (u64, Duration) {
+    (
+        REQUESTS.load(Ordering::Relaxed),
+        Duration::from_micros(WAITED_MICROS.load(Ordering::Relaxed)),
+    )
+}
 
 enum Endpoint {
     Unix(String),
@@ -120,6 +135,7 @@ impl Engine {
         request.push_str("\r\n");
         request.push_str(&body);
         let mut raw = Vec::new();
+        let started = Instant::now();
         fn exchange<S: Read + Write>(
             mut s: S,
             request: &[u8],
@@ -140,6 +156,11 @@ impl Engine {
                 exchange(s, request.as_bytes(), &mut raw)
             }),
         };
+        REQUESTS.fetch_add(1, Ordering::Relaxed);
+        WAITED_MICROS.fetch_add(
+            u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX),
+            Ordering::Relaxed,
+        );
         if let Err(e) = res {
             let code = match e.kind() {
                 std::io::ErrorKind::PermissionDenied => Code::NoPerm,
