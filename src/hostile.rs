@@ -365,14 +365,16 @@ mod tests {
     }
 
     #[test]
-    fn registry_challenges_and_http_replies() {
+    fn registry_challenges_http_replies_and_requests() {
         each(
-            "registry replies",
+            "registry replies and HTTP requests",
             &[
                 br#"Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull""#,
                 br#"Basic realm="Registry Realm", Bearer realm="https://r/t",error="invalid_token""#,
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n2\r\n1}\r\n0\r\n\r\n",
                 b"HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n{}",
+                b"POST /v1/notify HTTP/1.1\r\nX-Vext-Timestamp: 1700000000\r\nX-Vext-Nonce: n\r\nX-Vext-Signature: ab\r\nContent-Length: 2\r\n\r\n{}",
+                b"POST /v1/notify HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
                 b"Wed, 21 Oct 2015 07:28:00 GMT",
                 b"120",
             ],
@@ -381,6 +383,11 @@ mod tests {
                 let _ = crate::images::registry::parse_challenges(&t);
                 let _ = crate::net::http1::parse_http(b);
                 let _ = crate::net::retry_after::retry_after(&t);
+                // The same bytes as a request to the daemon's HTTP side.
+                let mut r = std::io::BufReader::new(b);
+                if let Ok(head) = crate::net::http1::read_head(&mut r, 16 * 1024) {
+                    let _ = crate::net::http1::read_body(&mut r, &head, 64 * 1024);
+                }
             },
         );
     }

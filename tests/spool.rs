@@ -402,6 +402,115 @@ fn metric(samples: &[(String, f64)], name: &str) -> f64 {
         .map_or(0.0, |(_, v)| *v)
 }
 
+/// The HTTP side reads a stranger's request within bounds: a head that
+/// never ends is refused with 431 after 16 KiB (tiny_http, used before,
+/// buffered it whole: 300 MB of it took the daemon to 315 MB), a body over
+/// the limit with 413 before it is read; `Expect: 100-continue` and chunked
+/// bodies work as clients send them.
+#[test]
+fn http_requests_are_read_within_bounds() {
+    use std::io::{Read, Write};
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#bounded"]);
+    let daemon = Daemon::start(&["--http", "127.0.0.1:0"]);
+    let addr = daemon.http.clone().unwrap();
+    let hwm = |pid: u32| -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+            .unwrap()
+    };
+    let before = hwm(daemon.pid());
+    // 64 MiB of a request line that never ends, from a thread, while the
+    // reply is read here.
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    let mut w = s.try_clone().unwrap();
+    let sender = std::thread::spawn(move || {
+        let chunk = vec![b'a'; 1 << 20];
+        let _ = w.write_all(b"GET /");
+        for _ in 0..64 {
+            if w.write_all(&chunk).is_err() {
+                return false;
+            }
+        }
+        true
+    });
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 431 "), "{reply}");
+    assert!(
+        !sender.join().unwrap(),
+        "the daemon closed the connection before 64 MiB"
+    );
+    let after = hwm(daemon.pid());
+    assert!(
+        after < before + 16 * 1024,
+        "peak resident set grew from {before} to {after} kB"
+    );
+    for (raw, want) in [
+        (
+            format!(
+                "POST /v1/notify HTTP/1.1\r\nContent-Length: {}\r\n\r\n",
+                10 << 20
+            ),
+            "413",
+        ),
+        ("GET /healthz HTTP/2.0\r\n\r\n".to_string(), "505"),
+        ("BREW /healthz HTTP/1.1\r\n\r\n".to_string(), "405"),
+    ] {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        s.write_all(raw.as_bytes()).unwrap();
+        let mut reply = String::new();
+        let _ = s.read_to_string(&mut reply);
+        assert!(
+            reply.starts_with(&format!("HTTP/1.1 {want} ")),
+            "{raw}: {reply}"
+        );
+    }
+    // curl's way with a body: Expect: 100-continue, the body after the 100.
+    let body = format!(
+        "{{\"to\":\"{}\",\"privmsg\":\"continued\"}}",
+        ircd.url("bounded")
+    );
+    let mut s = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        s,
+        "POST /v1/notify HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let mut first = [0u8; 25];
+    s.read_exact(&mut first).unwrap();
+    assert_eq!(&first, b"HTTP/1.1 100 Continue\r\n\r\n");
+    s.write_all(body.as_bytes()).unwrap();
+    let mut reply = String::new();
+    let _ = s.read_to_string(&mut reply);
+    assert!(reply.starts_with("HTTP/1.1 202 "), "{reply}");
+    // A chunked body.
+    let body = format!(
+        "{{\"to\":\"{}\",\"privmsg\":\"chunked\"}}",
+        ircd.url("bounded")
+    );
+    let (a, b) = body.split_at(10);
+    let (code, reply) = http(
+        &addr,
+        "POST",
+        "/v1/notify",
+        &[("Transfer-Encoding", "chunked".to_string())],
+        &format!("{:x}\r\n{a}\r\n{:x}\r\n{b}\r\n0\r\n\r\n", a.len(), b.len()),
+    );
+    assert_eq!(code, 202, "{reply}");
+    let texts: Vec<String> = obs
+        .privmsgs(2, Duration::from_secs(15))
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["continued", "chunked"]);
+    assert_eq!(http_get(&addr, "/healthz").0, 200);
+}
+
 #[test]
 fn http_health_metrics_and_notify() {
     let ircd = Ngircd::start();

@@ -1,26 +1,71 @@
 //! The HTTP side (`--http ADDR`): `/healthz`, `/metrics`, `POST /v1/notify`.
-//! tiny_http parses HTTP; a few worker threads answer.
+//! One short request per connection (the reply closes it), each connection
+//! on a thread of its own up to `MAX_CONNECTIONS`; the request is read with
+//! `net::http1`'s limits (a 16 KiB head, the irker request's size for the
+//! body) within `READ_TIME`, so no client can make the daemon hold more than
+//! that, or hold a thread for longer.
 
-use std::io::Read;
-use std::net::SocketAddr;
+use std::io::{BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-
-use tiny_http::{Header, Method, Request, Response, Server};
+use std::time::{Duration, Instant};
 
 use super::access::Rejection;
 use super::dispatch::Dispatcher;
+use crate::net::http1::{self, RequestError, RequestHead};
 use crate::notify::irker::protocol::{Reply, Request as Notify, MAX_REQUEST};
 
-pub(crate) fn serve(server: Arc<Server>, dispatcher: Arc<Dispatcher>, workers: usize) {
-    for _ in 0..workers {
-        let server = server.clone();
-        let dispatcher = dispatcher.clone();
+/// Connections served at once; more are answered 503 and closed.
+const MAX_CONNECTIONS: usize = 64;
+
+/// The most a request head (request line and headers) may be.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// The time a client has to send its whole request.
+const READ_TIME: Duration = Duration::from_secs(10);
+
+/// The time a client has to take the reply.
+const WRITE_TIME: Duration = Duration::from_secs(10);
+
+pub(crate) fn serve(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
+    let spawned = std::thread::Builder::new()
+        .name("http".into())
+        .spawn(move || accept_loop(listener, dispatcher));
+    if let Err(e) = spawned {
+        log::error!("cannot start the HTTP listener: {e}");
+    }
+}
+
+fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
+    let open = Arc::new(AtomicUsize::new(0));
+    for stream in listener.incoming() {
+        let stream = match stream {
+            Ok(s) => s,
+            Err(e) => {
+                log::warn!("HTTP accept failed: {e}");
+                std::thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
+        if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
+            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+            respond(
+                &stream,
+                503,
+                "application/json",
+                "{\"error\":\"too many connections\"}",
+            );
+            continue;
+        }
+        open.fetch_add(1, Ordering::SeqCst);
+        let (dispatcher, open) = (dispatcher.clone(), open.clone());
         let spawned = std::thread::Builder::new()
-            .name("http".into())
+            .name("http-client".into())
+            .stack_size(256 * 1024)
             .spawn(move || {
-                for request in server.incoming_requests() {
-                    answer(request, &dispatcher);
-                }
+                serve_one(stream, &dispatcher);
+                open.fetch_sub(1, Ordering::SeqCst);
             });
         if let Err(e) = spawned {
             log::error!("cannot start an HTTP thread: {e}");
@@ -28,42 +73,127 @@ pub(crate) fn serve(server: Arc<Server>, dispatcher: Arc<Dispatcher>, workers: u
     }
 }
 
-fn json_header() -> Header {
-    Header::from_bytes("Content-Type", "application/json").expect("static header")
+/// A stream whose reads all end by one deadline.
+struct Deadline {
+    stream: TcpStream,
+    until: Instant,
 }
 
-fn answer(mut request: Request, dispatcher: &Arc<Dispatcher>) {
-    let peer = request
-        .remote_addr()
-        .copied()
-        .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)));
-    let path = request.url().split('?').next().unwrap_or("").to_string();
-    let response = match (request.method(), path.as_str()) {
-        (Method::Get, "/healthz") => {
+impl Read for Deadline {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
+        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
+    }
+}
+
+fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &str) {
+    let reason = match status {
+        200 => "OK",
+        202 => "Accepted",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        408 => "Request Timeout",
+        413 => "Content Too Large",
+        429 => "Too Many Requests",
+        431 => "Request Header Fields Too Large",
+        501 => "Not Implemented",
+        503 => "Service Unavailable",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    };
+    let reply = format!(
+        "HTTP/1.1 {status} {reason}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
+         Connection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let _ = stream.write_all(reply.as_bytes());
+}
+
+fn serve_one(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
+    let Ok(peer) = stream.peer_addr() else { return };
+    let _ = stream.set_write_timeout(Some(WRITE_TIME));
+    let Ok(read_side) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(Deadline {
+        stream: read_side,
+        until: Instant::now() + READ_TIME,
+    });
+    let refuse = |status: u16, why: &str| {
+        log::warn!("{peer}: HTTP request refused: {why}");
+        let body = Reply::Err {
+            error: why.to_string(),
+        }
+        .to_line();
+        respond(&stream, status, "application/json", &body);
+    };
+    let head = match http1::read_head(&mut reader, MAX_HEAD) {
+        Ok(h) => h,
+        Err(RequestError::Closed) => return,
+        Err(RequestError::Io(e))
+            if e.kind() == std::io::ErrorKind::TimedOut
+                || e.kind() == std::io::ErrorKind::WouldBlock =>
+        {
+            return refuse(408, "the request did not arrive in time");
+        }
+        Err(RequestError::Io(e)) => {
+            log::debug!("{peer}: HTTP request cut short: {e}");
+            return;
+        }
+        Err(RequestError::Refused(status, why)) => return refuse(status, &why),
+    };
+    let path = head.path.split('?').next().unwrap_or("");
+    match (head.method.as_str(), path) {
+        ("GET", "/healthz") => {
             let (ok, body) = health(dispatcher);
-            Response::from_string(body)
-                .with_status_code(if ok { 200 } else { 503 })
-                .with_header(json_header())
+            respond(
+                &stream,
+                if ok { 200 } else { 503 },
+                "application/json",
+                &body,
+            );
         }
-        (Method::Get, "/metrics") => {
-            Response::from_string(dispatcher.metrics.render(dispatcher.delivery.connections()))
-                .with_header(
-                    Header::from_bytes("Content-Type", "text/plain; version=0.0.4")
-                        .expect("static header"),
-                )
+        ("GET", "/metrics") => {
+            let text = dispatcher.metrics.render(dispatcher.delivery.connections());
+            respond(&stream, 200, "text/plain; version=0.0.4", &text);
         }
-        (Method::Post, "/v1/notify") => {
-            let (status, reply) = notify(&mut request, peer, dispatcher);
-            Response::from_string(reply.to_line())
-                .with_status_code(status)
-                .with_header(json_header())
+        ("POST", "/v1/notify") => {
+            if http1::expects_continue(&head) {
+                let _ = (&stream).write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+            }
+            let body = match http1::read_body(&mut reader, &head, MAX_REQUEST) {
+                Ok(b) => b,
+                Err(RequestError::Refused(status, why)) => return refuse(status, &why),
+                Err(RequestError::Io(e)) => {
+                    return refuse(400, &format!("reading the body: {e}"));
+                }
+                Err(RequestError::Closed) => return,
+            };
+            let (status, reply) = notify(&head, &body, peer, dispatcher);
+            respond(&stream, status, "application/json", &reply.to_line());
         }
         (_, "/healthz" | "/metrics" | "/v1/notify") => {
-            Response::from_string("{\"error\":\"method not allowed\"}").with_status_code(405)
+            respond(
+                &stream,
+                405,
+                "application/json",
+                "{\"error\":\"method not allowed\"}",
+            );
         }
-        _ => Response::from_string("{\"error\":\"not found\"}").with_status_code(404),
-    };
-    let _ = request.respond(response);
+        _ => respond(
+            &stream,
+            404,
+            "application/json",
+            "{\"error\":\"not found\"}",
+        ),
+    }
 }
 
 fn health(dispatcher: &Dispatcher) -> (bool, String) {
@@ -78,53 +208,34 @@ fn health(dispatcher: &Dispatcher) -> (bool, String) {
     (spool_ok, body.to_string())
 }
 
-fn header<'a>(request: &'a Request, name: &str) -> Option<&'a str> {
-    request
-        .headers()
-        .iter()
-        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-        .map(|h| h.value.as_str())
-}
-
-fn notify(request: &mut Request, peer: SocketAddr, dispatcher: &Arc<Dispatcher>) -> (u16, Reply) {
-    let mut body = Vec::new();
-    if let Err(e) = request
-        .as_reader()
-        .take(MAX_REQUEST as u64 + 1)
-        .read_to_end(&mut body)
-    {
-        return (
-            400,
-            Reply::Err {
-                error: format!("reading the body: {e}"),
-            },
-        );
-    }
+fn notify(
+    head: &RequestHead,
+    body: &[u8],
+    peer: SocketAddr,
+    dispatcher: &Arc<Dispatcher>,
+) -> (u16, Reply) {
     let result = (|| {
-        if body.len() > MAX_REQUEST {
-            return Err(Rejection::BadRequest(format!(
-                "body longer than {MAX_REQUEST} bytes"
-            )));
-        }
-        let sig = header(request, "X-Vext-Signature");
+        let sig = head.header("X-Vext-Signature");
         match sig {
             Some(sig) => {
-                let ts = header(request, "X-Vext-Timestamp")
+                let ts = head
+                    .header("X-Vext-Timestamp")
                     .and_then(|t| t.trim().parse::<i64>().ok())
                     .ok_or_else(|| {
                         Rejection::BadRequest("X-Vext-Timestamp missing or not a number".into())
                     })?;
-                let nonce = header(request, "X-Vext-Nonce")
+                let nonce = head
+                    .header("X-Vext-Nonce")
                     .filter(|n| !n.is_empty())
                     .ok_or_else(|| Rejection::BadRequest("X-Vext-Nonce missing".into()))?
                     .to_string();
                 let sig = sig.to_string();
-                dispatcher.access.check_signature(&body, ts, &nonce, &sig)?;
+                dispatcher.access.check_signature(body, ts, &nonce, &sig)?;
             }
             None if !dispatcher.access.unsigned_ok(peer.ip()) => return Err(Rejection::Unsigned),
             None => {}
         }
-        let req = Notify::parse(&body).map_err(Rejection::BadRequest)?;
+        let req = Notify::parse(body).map_err(Rejection::BadRequest)?;
         dispatcher.accept(req, peer)
     })();
     match result {

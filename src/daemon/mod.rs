@@ -107,12 +107,13 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     let (tcp, udp) = bind(&listen)?;
     let tcp_addr = tcp.local_addr()?;
     let http_server = match &http_addr {
-        Some(a) => Some(Arc::new(tiny_http::Server::http(a.as_str()).map_err(
-            |e| fail(Code::Unavailable, format!("cannot serve HTTP on {a}: {e}")),
-        )?)),
+        Some(a) => Some(
+            std::net::TcpListener::bind(a.as_str())
+                .map_err(|e| fail(Code::Unavailable, format!("cannot serve HTTP on {a}: {e}")))?,
+        ),
         None => None,
     };
-    let http_local = http_server.as_ref().and_then(|s| s.server_addr().to_ip());
+    let http_local = http_server.as_ref().and_then(|s| s.local_addr().ok());
     let exposed = !tcp_addr.ip().is_loopback() || http_local.is_some_and(|a| !a.ip().is_loopback());
     if exposed && secret.is_none() && !args.allow_unauthenticated {
         return Err(fail(
@@ -263,8 +264,8 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
             .spawn(move || listen::udp_loop(udp, d))?;
     }
     let mut ready = format!("listening tcp={tcp_addr} udp={udp_addr}");
-    if let Some(server) = &http_server {
-        http::serve(server.clone(), dispatcher.clone(), 4);
+    if let Some(server) = http_server {
+        http::serve(server, dispatcher.clone());
         if let Some(a) = http_local {
             ready.push_str(&format!(" http={a}"));
         }
