@@ -170,10 +170,14 @@ reconnects with backoff, and on SIGTERM/SIGINT delivers what is queued before it
 With a [bot] section in the config (and [semaphore]), it also runs a Matrix bot that \
 starts, follows and stops Semaphore UI tasks from the rooms listed there, for the admins \
 listed there (`!cd help` in a room lists its commands).\n\n\
-When ready it prints `listening tcp=ADDR udp=ADDR` on stderr.",
+When ready it prints `listening tcp=ADDR udp=ADDR` on stderr (with --log-format json, \
+also as a JSON log line).\n\n\
+The daemon logs at info level without -v (what it accepted and delivered, connections, \
+failures); -vv adds debug, -vvv the IRC protocol trace (passwords masked), -q keeps errors \
+only.",
         after_help = "Examples:
   vext daemon                                  # 127.0.0.1:6659, like irkerd
-  vext daemon --listen 127.0.0.1:0 -v          # a free port, printed on stderr
+  vext daemon --listen 127.0.0.1:0 -vv         # a free port, printed on stderr; debug logs
   vext daemon --nick mybot --nickserv-password-file /etc/vext/nickserv
   irk irc://irc.example.net/test 'hello'       # irker's own clients work unchanged"
     )]

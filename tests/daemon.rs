@@ -558,13 +558,18 @@ fn json_logs_and_systemd_readiness() {
         .filter(|l| !l.starts_with("listening "))
         .collect();
     assert!(!lines.is_empty(), "{log}");
+    let mut ready = false;
     for l in lines {
         let v: serde_json::Value =
             serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"));
         for k in ["time", "level", "component", "message"] {
             assert!(v.get(k).is_some(), "{k} missing in {l}");
         }
+        ready |= v["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("listening tcp="));
     }
+    assert!(ready, "the ready line as JSON too: {log}");
 }
 
 /// Sends `n` long lines to #flood through a daemon started with `args`;

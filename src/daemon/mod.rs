@@ -270,7 +270,12 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
             ready.push_str(&format!(" http={a}"));
         }
     }
+    // The plain line is what scripts wait for; with JSON logs the same
+    // news is also a JSON line, so a log collector sees it.
     eprintln!("{ready}");
+    if args.log_format.or(ctx.config.daemon.log_format) == Some(crate::cli::LogFormat::Json) {
+        log::info!("{ready}");
+    }
     log::info!("spool in {}", state_dir.display());
     notify_systemd("READY=1");
 
