@@ -290,6 +290,11 @@ pub(crate) struct Loaded {
     pub(crate) path: Option<PathBuf>,
     /// What was accepted without effect (irkerd's INI keys vext has no use for).
     pub(crate) notes: Vec<String>,
+    /// The top-level sections that could not be read (left out of `config`),
+    /// and the file's error: a command that needs one of them stops with
+    /// it, the others say so and go on.
+    pub(crate) broken: Vec<String>,
+    pub(crate) error: Option<String>,
 }
 
 impl Loaded {
@@ -299,6 +304,8 @@ impl Loaded {
             config: Config::default(),
             path: None,
             notes: Vec::new(),
+            broken: Vec::new(),
+            error: None,
         }
     }
 }
@@ -352,23 +359,61 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
                 .map(|n| format!("{}: {n}", path.display()))
                 .collect(),
             path: Some(path),
+            broken: Vec::new(),
+            error: None,
         });
     }
-    let config = parse(&text).map_err(|e| {
-        fail(
-            Code::Config,
-            format!("config file {}: {}", path.display(), e.trim_end()),
-        )
-    })?;
-    Ok(Loaded {
-        config,
-        path: Some(path),
-        notes: Vec::new(),
-    })
+    let error = |e: String| format!("config file {}: {}", path.display(), e.trim_end());
+    match parse(&text) {
+        Ok(config) => Ok(Loaded {
+            config,
+            path: Some(path),
+            notes: Vec::new(),
+            broken: Vec::new(),
+            error: None,
+        }),
+        Err(e) => {
+            // Valid TOML with a bad section: keep the others.
+            let message = error(e);
+            let (config, broken) =
+                salvage(&text).ok_or_else(|| fail(Code::Config, message.clone()))?;
+            Ok(Loaded {
+                config,
+                path: Some(path),
+                notes: Vec::new(),
+                broken,
+                error: Some(message),
+            })
+        }
+    }
+}
+
+/// The config from the top-level sections that read on their own, and the
+/// names of those that do not; None when the text is not TOML at all.
+fn salvage(text: &str) -> Option<(Config, Vec<String>)> {
+    let table: toml::Table = text.parse().ok()?;
+    let mut good = toml::Table::new();
+    let mut broken = Vec::new();
+    for (key, value) in table {
+        let alone = toml::Table::from_iter([(key.clone(), value.clone())]);
+        if check(toml::Value::Table(alone).try_into()).is_ok() {
+            good.insert(key, value);
+        } else {
+            broken.push(key);
+        }
+    }
+    let config = check(toml::Value::Table(good).try_into()).ok()?;
+    Some((config, broken))
 }
 
 pub(crate) fn parse(text: &str) -> Result<Config, String> {
-    let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
+    check(toml::from_str(text))
+}
+
+/// A deserialized config, with what serde cannot check: every named
+/// target's URL parses.
+fn check(config: Result<Config, toml::de::Error>) -> Result<Config, String> {
+    let config = config.map_err(|e| e.to_string())?;
     for (name, t) in &config.targets {
         crate::notify::target::Target::parse(&t.url).map_err(|e| {
             format!(

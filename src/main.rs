@@ -82,15 +82,34 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Generate(_) | Command::Completions(_) => config::Loaded::defaults(),
         _ => match config::load(cli.global.config.as_deref()) {
             Ok(l) => l,
-            // A hook must never block a push for a mistake elsewhere in the
-            // config file: it warns and goes on with the defaults.
-            Err(e) if matches!(cli.command, Command::Hook(_)) => {
-                eprintln!("vext hook: warning: {e:#}; going on without the config file");
+            // A file that is not TOML at all: a hook (which must never block
+            // a push) and a command that reads no section warn and go on.
+            Err(e)
+                if matches!(cli.command, Command::Hook(_))
+                    || sections_needed(&cli.command).is_some_and(<[&str]>::is_empty) =>
+            {
+                eprintln!("vext: warning: {e:#}; going on without the config file");
                 config::Loaded::defaults()
             }
             Err(e) => return Err(e),
         },
     };
+    if let Some(error) = &loaded.error {
+        // A section this command does not read does not stop it (nor does
+        // any section stop a hook, which must never block a push).
+        let needs = sections_needed(&cli.command);
+        let hook = matches!(cli.command, Command::Hook(_));
+        let needed = |s: &String| needs.is_none_or(|n| n.contains(&s.as_str()));
+        if !hook && loaded.broken.iter().any(needed) {
+            return Err(exit::fail(Code::Config, error.clone()));
+        }
+        let list: Vec<String> = loaded.broken.iter().map(|s| format!("[{s}]")).collect();
+        eprintln!(
+            "vext: warning: {error}\nvext: warning: going on without {} ({} does not need it)",
+            list.join(", "),
+            if hook { "a hook" } else { "this command" }
+        );
+    }
     init_logging(&cli, loaded.config.daemon.log_format);
     state::dir::set_strict_permissions(
         cli.global.strict_permissions || loaded.config.strict_permissions == Some(true),
@@ -125,6 +144,17 @@ fn try_main(cli: Cli) -> Result<Code> {
     // Events a short-lived command emitted leave before it exits.
     bus::events::flush();
     code
+}
+
+/// The config file's top-level sections a command reads; None: all of them.
+fn sections_needed(command: &Command) -> Option<&'static [&'static str]> {
+    match command {
+        Command::Scan(_) => Some(&[]),
+        Command::History(_) => Some(&["daemon", "strict_permissions"]),
+        Command::Nats(_) => Some(&["nats", "strict_permissions"]),
+        Command::Semaphore(_) => Some(&["semaphore", "daemon", "strict_permissions"]),
+        _ => None,
+    }
 }
 
 /// `file_format` is `[daemon] log_format`, below `--log-format`.

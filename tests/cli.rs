@@ -87,6 +87,55 @@ fn unknown_config_keys_name_the_key_and_the_file() {
     );
 }
 
+/// A mistake in one section stops only the commands that read it: scan
+/// (which reads none) and nats status (which reads [nats]) go on with a
+/// warning naming the file, the key and the section left out; send stops.
+#[test]
+fn a_broken_section_stops_only_the_commands_that_read_it() {
+    let dir = TempDir::new("cfg");
+    let typo = dir.write(
+        "typo.toml",
+        "[send]\ntimeoutt = 3\n\n[nats]\nurl = \"nats://127.0.0.1:1\"\n",
+    );
+    let not_toml = dir.write("broken.toml", "[send\n");
+    let tree = TempDir::new("tree");
+    tree.write("Dockerfile", "FROM alpine:3.19\n");
+    for cfg in [&typo, &not_toml] {
+        let out = vext([
+            "--config",
+            cfg.to_str().unwrap(),
+            "scan",
+            tree.path().to_str().unwrap(),
+        ])
+        .expect(0);
+        assert!(out.stdout.contains("alpine"), "{}", out.stdout);
+        assert!(
+            out.stderr.contains("warning") && out.stderr.contains(cfg.to_str().unwrap()),
+            "{}",
+            out.stderr
+        );
+        let out = vext([
+            "--config",
+            cfg.to_str().unwrap(),
+            "send",
+            "--dry-run",
+            "irc://h/c",
+            "-m",
+            "x",
+        ])
+        .expect(78);
+        assert!(out.stderr.contains(cfg.to_str().unwrap()), "{}", out.stderr);
+    }
+    // [nats] is read and used; the broken [send] is only reported.
+    let out = vext(["--config", typo.to_str().unwrap(), "nats", "status"]).expect(69);
+    assert!(
+        out.stderr.contains("timeoutt") && out.stderr.contains("going on without [send]"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("nats://127.0.0.1:1"), "{}", out.stderr);
+}
+
 #[test]
 fn config_show_merges_env_and_defaults_and_redacts_secrets() {
     let dir = TempDir::new("cfg");
