@@ -1154,6 +1154,48 @@ fn a_plain_http_registry_without_insecure_registry_says_so() {
     assert!(!all.contains("InvalidContentType"), "{all}");
 }
 
+/// A tag the registry does not list (a typo, a deleted version) is named
+/// as such, version or not, and the newer versions are still worked out.
+#[test]
+fn a_tag_the_registry_does_not_have_says_so() {
+    let reg = RegistryServer::start(None);
+    reg.push("app", &["1.0.0", "1.1.0"], None);
+    let out = vext([
+        "check",
+        "--json",
+        "--insecure-registry",
+        &reg.addr,
+        &format!("{}/app:1.0.9", reg.addr),
+        &format!("{}/app:edge", reg.addr),
+        &format!("{}/app:1.0.0", reg.addr),
+    ])
+    .run();
+    let items = outcomes(&out.stdout);
+    let typo = find(&items, &format!("{}/app:1.0.9", reg.addr));
+    assert!(
+        typo["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("tag 1.0.9 is not in the registry"),
+        "{typo}"
+    );
+    assert_eq!(typo["newest"], "1.1.0", "{typo}");
+    let edge = find(&items, &format!("{}/app:edge", reg.addr));
+    assert!(
+        edge["error"]
+            .as_str()
+            .unwrap_or("")
+            .contains("tag edge is not in the registry"),
+        "{edge}"
+    );
+    assert!(find(&items, &format!("{}/app:1.0.0", reg.addr))["error"].is_null());
+    assert!(
+        out.stderr.contains("tag 1.0.9 is not in the registry"),
+        "{}",
+        out.stderr
+    );
+}
+
 /// `--only-new` means new since the last report that reached its reader:
 /// an approved version that moves under an unmoved newest is news, a
 /// summary that could not be delivered leaves its items pending, a plain

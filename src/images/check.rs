@@ -126,13 +126,31 @@ fn check_one(
         out.approved_change = v.approved_change;
         out.decision = v.decision;
     };
+    // A tag the registry does not list cannot be pulled: most likely a
+    // typo, or a version the registry has deleted. Say so; the newer
+    // versions are still worked out.
+    let missing = || RegistryError {
+        kind: ErrorKind::Other,
+        message: format!(
+            "tag {tag} is not in the registry ({} has {} other tags)",
+            w.image.name(),
+            tags.len()
+        ),
+    };
     match version_of(&tag) {
-        Some(current) => apply(&mut out, policy.decide(&current, &tags)),
+        Some(current) => {
+            apply(&mut out, policy.decide(&current, &tags));
+            if !tags.contains(&tag) {
+                return fail_with(out, missing());
+            }
+        }
         None => {
             // latest, stable, ...: compare the registry's digest with the one
             // running, else with the one seen last time.
             let d = match registry.digest(&w.image, &tag) {
                 Ok(Some(d)) => d,
+                // Not there, or there without a digest header to compare.
+                Ok(None) if !tags.contains(&tag) => return fail_with(out, missing()),
                 Ok(None) => return out,
                 Err(e) => return fail_with(out, e),
             };
