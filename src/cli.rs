@@ -9,6 +9,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use crate::notify::notice::NoticeType;
 
 /// The exit-code table, shown in `--help` (and README.md).
+/// Every target scheme with one example: `vext --help` and `vext send --help`.
+macro_rules! targets {
+    () => {
+        "Targets:
+  irc://[nick[:password]@]host[:port]/channel[?key=KEY]   port 6667 by default
+  ircs://...                                             TLS, port 6697, certificate verified
+  irc://host/name,isnick                                 a private message to a user
+  matrixs://matrix.example.org/!room:example.org         a Matrix room (matrix:// for plain HTTP)
+  slack://T000/B000/SECRET                               a Slack incoming webhook
+  discord://ID/TOKEN                                     a Discord webhook
+  mattermosts://chat.example.org/hooks/KEY               a Mattermost webhook (mattermost://: HTTP)
+  webhook+https://[user:password@]example.org/hook       JSON {title, body, type, time} to any URL
+  @name                                                  a target defined in the config file
+"
+    };
+}
+
 macro_rules! exit_codes {
     () => {
         "Exit codes:
@@ -39,7 +56,8 @@ With several targets, the exit code is the worst one; each failed target gets on
   vext send --via localhost:6659 irc://irc.libera.chat/ops -m 'backup done'
   vext check deploy/ --docker
   vext update --docker --plan",
-    after_long_help = concat!("Examples:
+    after_long_help = concat!(targets!(), "
+Examples:
   vext send irc://irc.libera.chat/myproject -m 'deploy of web-1 finished'
   make 2>&1 | tail -1 | vext send ircs://irc.libera.chat/ops
   vext daemon --listen 127.0.0.1:6659
@@ -135,17 +153,7 @@ one IRC message; long lines are split to fit. Directly, vext connects, registers
 joins, sends, and returns once the server has taken the lines (PING/PONG). With \
 --via (or VEXT_DAEMON) it hands the notification to a running `vext daemon` (or, \
 with --no-ack, to irkerd) instead.",
-        after_help = concat!("Targets:
-  irc://[nick[:password]@]host[:port]/channel[?key=KEY]   port 6667 by default
-  ircs://...                                             TLS, port 6697, certificate verified
-  irc://host/name,isnick                                 a private message to a user
-  matrixs://matrix.example.org/!room:example.org         a Matrix room (matrix:// is HTTP, port 8008)
-  slack://T000/B000/SECRET                               a Slack incoming webhook
-  discord://ID/TOKEN                                     a Discord webhook
-  mattermosts://chat.example.org/hooks/KEY               a Mattermost webhook (mattermost:// is HTTP)
-  webhook+https://[user:password@]example.org/hook       JSON {title, body, type, time} to any endpoint
-  @name                                                  a target defined in the config file
-A channel without #, & or + gets #. A password logs in with SASL PLAIN when the
+        after_help = concat!(targets!(), "A channel without #, & or + gets #. A password logs in with SASL PLAIN when the
 server offers it, else with PASS. Matrix tokens never go in the URL: the config
 file, VEXT_MATRIX_TOKEN or --matrix-token-file.
 
