@@ -96,6 +96,18 @@ fn config_page() -> String {
     page
 }
 
+/// The EXTRA section (the help's tables of targets, examples and exit
+/// codes) set without filling, so its columns stay as written instead of
+/// being reflowed and justified.
+fn verbatim_extra(page: &str) -> String {
+    let Some(start) = page.find(".SH EXTRA\n") else {
+        return page.to_string();
+    };
+    let body = start + ".SH EXTRA\n".len();
+    let end = page[body..].find("\n.SH ").map_or(page.len(), |i| body + i + 1);
+    format!("{}.nf\n{}.fi\n{}", &page[..body], &page[body..end], &page[end..])
+}
+
 /// A page for the command and one for each subcommand, at every depth:
 /// every page a SUBCOMMANDS section names exists.
 fn write_man_tree(cmd: &clap::Command, name: &str, dir: &Path) -> Result<()> {
@@ -113,8 +125,9 @@ fn write_man(cmd: &clap::Command, name: &str, dir: &Path) -> Result<()> {
         .bin_name(name.replace('-', " "));
     let mut buf = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut buf)?;
+    let page = verbatim_extra(&String::from_utf8_lossy(&buf));
     let path = dir.join(format!("{name}.1"));
-    fs::write(&path, buf).with_context(|| format!("writing {}", path.display()))?;
+    fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?;
     log::info!("wrote {}", path.display());
     Ok(())
 }
