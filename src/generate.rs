@@ -104,8 +104,15 @@ fn verbatim_extra(page: &str) -> String {
         return page.to_string();
     };
     let body = start + ".SH EXTRA\n".len();
-    let end = page[body..].find("\n.SH ").map_or(page.len(), |i| body + i + 1);
-    format!("{}.nf\n{}.fi\n{}", &page[..body], &page[body..end], &page[end..])
+    let end = page[body..]
+        .find("\n.SH ")
+        .map_or(page.len(), |i| body + i + 1);
+    format!(
+        "{}.nf\n{}.fi\n{}",
+        &page[..body],
+        &page[body..end],
+        &page[end..]
+    )
 }
 
 /// A page for the command and one for each subcommand, at every depth:

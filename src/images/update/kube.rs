@@ -722,6 +722,19 @@ mod tests {
             ),
             Ok(Progress::Done)
         );
+        // A partition the API server would refuse, from a fake or a broken
+        // one: judged, not an overflow (a panic in a debug build).
+        let absurd = json!({"type": "RollingUpdate", "rollingUpdate": {"partition": i64::MIN}});
+        assert!(matches!(
+            rollout_status(
+                "StatefulSet",
+                &sts(
+                    json!({"observedGeneration": 2, "readyReplicas": 3, "updatedReplicas": 1}),
+                    absurd
+                )
+            ),
+            Ok(Progress::Waiting(_))
+        ));
         let ds = |status: Value| {
             json!({"metadata": {"generation": 5}, "spec": {"updateStrategy": {"type": "RollingUpdate"}},
                 "status": status})
