@@ -389,31 +389,29 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
 }
 
 /// The config from the top-level sections that read on their own, and the
-/// names of those that do not; None when the text is not TOML at all.
+/// names of those that do not; None when the text is not TOML at all. Each
+/// section is read through `parse` again (written back as TOML text), so the
+/// binary carries one reader of the config, not a second one for TOML values.
 fn salvage(text: &str) -> Option<(Config, Vec<String>)> {
     let table: toml::Table = text.parse().ok()?;
     let mut good = toml::Table::new();
     let mut broken = Vec::new();
     for (key, value) in table {
         let alone = toml::Table::from_iter([(key.clone(), value.clone())]);
-        if check(toml::Value::Table(alone).try_into()).is_ok() {
+        if toml::to_string(&alone).is_ok_and(|t| parse(&t).is_ok()) {
             good.insert(key, value);
         } else {
             broken.push(key);
         }
     }
-    let config = check(toml::Value::Table(good).try_into()).ok()?;
+    let config = parse(&toml::to_string(&good).ok()?).ok()?;
     Some((config, broken))
 }
 
-pub(crate) fn parse(text: &str) -> Result<Config, String> {
-    check(toml::from_str(text))
-}
-
-/// A deserialized config, with what serde cannot check: every named
+/// Reads a config file's text, with what serde cannot check: every named
 /// target's URL parses.
-fn check(config: Result<Config, toml::de::Error>) -> Result<Config, String> {
-    let config = config.map_err(|e| e.to_string())?;
+pub(crate) fn parse(text: &str) -> Result<Config, String> {
+    let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     for (name, t) in &config.targets {
         crate::notify::target::Target::parse(&t.url).map_err(|e| {
             format!(
