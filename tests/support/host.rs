@@ -95,3 +95,31 @@ pub trait IrcServer {
         )
     }
 }
+
+/// Starts a server quietly and waits (10 s at most) until it accepts
+/// connections on `port`; None if it exits or never listens (the caller
+/// may retry on another port). `what` names it in the panic if it cannot
+/// even be started.
+pub fn spawn_listening(
+    cmd: &mut std::process::Command,
+    port: u16,
+    what: &str,
+) -> Option<std::process::Child> {
+    use std::process::Stdio;
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {what}: {e}"));
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if std::time::Instant::now() > until || matches!(child.try_wait(), Ok(Some(_))) {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Some(child)
+}

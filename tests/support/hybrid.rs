@@ -14,11 +14,9 @@
 //! observer and the relay all connect from 127.0.0.1). The flood settings — `default_floodcount`
 //! 10 lines a second, a 2560-byte `recvq` — are Debian's.
 
-use std::net::TcpStream;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
 
 use super::*;
 
@@ -115,22 +113,11 @@ impl Hybrid {
             file("xline.db"),
             file("resv.db"),
         );
-        let mut child = Command::new("unshare")
-            .args(["-m", "sh", "-c", &script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting ircd-hybrid");
-        let until = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > until || matches!(child.try_wait(), Ok(Some(_))) {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let child = spawn_listening(
+            Command::new("unshare").args(["-m", "sh", "-c", &script]),
+            port,
+            "ircd-hybrid",
+        )?;
         Some(Hybrid { port, dir, child })
     }
 

@@ -1,8 +1,6 @@
 //! A private InspIRCd with Debian's stock flood settings.
 
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Child, Command};
 
 use super::*;
 
@@ -43,23 +41,13 @@ impl Inspircd {
                 dir.path().join("inspircd.pid").display()
             ),
         );
-        let mut child = Command::new(bin)
-            .arg(format!("--config={}", conf.display()))
-            .args(["--nofork", "--runasroot"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting inspircd");
-        let until = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > until || matches!(child.try_wait(), Ok(Some(_))) {
-                let _ = child.kill();
-                let _ = child.wait();
-                return None;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let child = spawn_listening(
+            Command::new(bin)
+                .arg(format!("--config={}", conf.display()))
+                .args(["--nofork", "--runasroot"]),
+            port,
+            "inspircd",
+        )?;
         Some(Inspircd {
             port,
             _dir: dir,
