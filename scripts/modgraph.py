@@ -8,8 +8,8 @@
     scripts/modgraph.py --edges    print every file-to-file edge
 
 A `mod` declaration is not an edge; a `pub use child::X` re-export is. Unit
-tests (an inline `mod tests { }`) are not counted: they may drive a module
-through its front door.
+tests (an inline `#[cfg(test)] mod NAME { }`) are not counted: they may drive
+a module through its front door.
 """
 import os
 import re
@@ -77,9 +77,11 @@ def strip(text):
 
 
 def inline_mods(code):
-    """(start, end, name) spans of inline `mod name { ... }` blocks."""
+    """(start, end, name, test) spans of inline `mod name { ... }` blocks;
+    `test` when the block is compiled for tests only (`#[cfg(test)]`)."""
     spans = []
     for m in re.finditer(r"\bmod\s+(" + IDENT + r")\s*\{", code):
+        test = re.search(r"#\[cfg\(test\)\]\s*(?:pub(?:\([a-z]+\))?\s+)?$", code[: m.start()]) is not None
         depth, j = 0, m.end() - 1
         while j < len(code):
             if code[j] == "{":
@@ -89,7 +91,7 @@ def inline_mods(code):
                 if depth == 0:
                     break
             j += 1
-        spans.append((m.start(), j, m.group(1)))
+        spans.append((m.start(), j, m.group(1), test))
     return spans
 
 
@@ -161,11 +163,11 @@ def edges():
         spans = inline_mods(code)
 
         def in_tests(pos):
-            return any(s <= pos <= e and name == "tests" for s, e, name in spans)
+            return any(s <= pos <= e and test for s, e, _, test in spans)
 
         def here_at(pos):
             inner = modpath
-            for s, e, name in spans:
+            for s, e, name, _ in spans:
                 if s <= pos <= e:
                     inner = inner + (name,)
             return inner
