@@ -59,18 +59,23 @@ deps-hybrid:
 
 deps-debian:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
-	@# Debian starts irkerd (port 6659), ngircd and inspircd (6667) when the
-	@# packages are installed (a system Docker engine and nats-server are left
-	@# running: the tests start their own on private sockets and ports); the
-	@# tests and benchmarks start their own IRC servers, so stop and disable
-	@# those services (through the service manager only: an
-	@# irkerd the user runs by hand is left alone; tests that need port 6659
-	@# use a private network namespace).
-	@for svc in irker ngircd inspircd; do \
-	  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled $$svc >/dev/null 2>&1; then \
-	    $(SUDO) systemctl disable --now $$svc >/dev/null 2>&1 || true; fi; \
-	  if [ -x /etc/init.d/$$svc ]; then $(SUDO) /etc/init.d/$$svc stop >/dev/null 2>&1 || true; \
-	    command -v update-rc.d >/dev/null 2>&1 && $(SUDO) update-rc.d $$svc disable >/dev/null 2>&1 || true; fi; \
+	@# Debian starts irkerd (port 6659, which `make run-daemon` wants), ngircd
+	@# and inspircd (6667) when the packages are installed; the tests and
+	@# benchmarks start their own servers, so stop and disable those services
+	@# (a system Docker engine and nats-server are left running: the tests
+	@# start their own on private sockets and ports). Only the services' own
+	@# processes are touched: through systemd where it runs, else by the user
+	@# Debian runs each service as (irker, irc). The init scripts' own `stop`
+	@# would kill every irkerd, ngircd and inspircd on the machine by name,
+	@# a user's own and a running test suite's included.
+	@for svc in irker:irkerd:irker ngircd:ngircd:irc inspircd:inspircd:irc; do \
+	  name=$${svc%%:*}; rest=$${svc#*:}; exe=$${rest%%:*}; user=$${rest#*:}; \
+	  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled $$name >/dev/null 2>&1; then \
+	    $(SUDO) systemctl disable --now $$name >/dev/null 2>&1 || true; fi; \
+	  if [ -x /etc/init.d/$$name ]; then \
+	    if id -u $$user >/dev/null 2>&1; then \
+	      $(SUDO) start-stop-daemon --stop --quiet --oknodo --user $$user --name $$exe >/dev/null 2>&1 || true; fi; \
+	    command -v update-rc.d >/dev/null 2>&1 && $(SUDO) update-rc.d $$name disable >/dev/null 2>&1 || true; fi; \
 	done
 
 # Installs PACKAGES that are missing; apt-get update runs once, only when needed.
