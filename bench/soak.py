@@ -46,6 +46,14 @@ CHANNELS = ["#soak0", "#soak1", "#soak2", "#soak3"]
 SECRET = b"soak-secret-0123456789abcdef"
 
 
+def fail(message):
+    """Stops the run at once: the client threads would keep sys.exit waiting,
+    so the servers started are killed here and the process leaves."""
+    print(f"soak: {message}", file=sys.stderr, flush=True)
+    bench._stop_all()  # noqa: SLF001 (the benchmark's own cleanup)
+    os._exit(1)
+
+
 class Server:
     """ngircd on a fixed port, restartable."""
 
@@ -68,7 +76,7 @@ class Server:
         self.proc = bench.spawn(["ngircd", "-n", "-f", self.conf],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         if not bench.wait_port(self.port):
-            sys.exit("ngircd did not start")
+            fail("ngircd did not start")
 
     def restart(self):
         # SIGTERM, as an operator restarts it: ngircd flushes what it owes
@@ -142,9 +150,17 @@ class Daemon:
              "--state-dir", self.state, "--secret-file", self.secret, "--trust-loopback",
              "--burst", "50", "--line-rate", "200"],
             stderr=subprocess.PIPE, text=True, env=self.env)
-        ready = self.proc.stderr.readline()
-        if "listening" not in ready:
-            sys.exit(f"daemon did not start: {ready}")
+        # Log lines may come first (a restart after a stop that left
+        # deliveries in flight says it resumes them): wait for the ready line.
+        seen = []
+        while True:
+            line = self.proc.stderr.readline()
+            if not line or len(seen) > 100:
+                fail(f"daemon did not start: {''.join(seen)}{line}")
+            if "listening" in line:
+                break
+            seen.append(line)
+        self.log.extend(seen)
         proc = self.proc
 
         def drain():
@@ -190,7 +206,7 @@ class Matrix:
     def __init__(self):
         started = bench.start_synapse()
         if not started:
-            sys.exit("Synapse missing: make deps")
+            fail("Synapse missing: make deps")
         self.proc, self.base, self.dir, self.api, register = started
         self.token = register("soak", "soak-pass-1")
         self.room = self.api("POST", "/_matrix/client/v3/createRoom", self.token,
