@@ -638,6 +638,38 @@ fn default_pacing_keeps_the_daemon_connected_on_ircd_hybrid() {
     paced_kept_unpaced_cut(&ircd, "ircd-hybrid", || ircd.log());
 }
 
+/// ircd-hybrid allows two client connections per address by default; the
+/// observer takes one. A fan-out to 12 channels, which the relay would
+/// spread over a second connection, arrives whole over the one it has: the
+/// refused connection hands its channels over instead of retrying forever.
+#[test]
+fn a_refused_extra_connection_hands_its_channels_over() {
+    let ircd = Hybrid::with_two_per_address();
+    let channels: Vec<String> = (0..12).map(|i| format!("#wide{i}")).collect();
+    let names: Vec<&str> = channels.iter().map(String::as_str).collect();
+    let mut obs = Observer::join(ircd.port(), &names);
+    let daemon = Daemon::start(&[]);
+    let targets: Vec<String> = channels
+        .iter()
+        .map(|c| format!("\"{}\"", ircd.url(c)))
+        .collect();
+    let line = format!(
+        "{{\"to\":[{}],\"privmsg\":\"wide\",\"ack\":true}}\n",
+        targets.join(",")
+    );
+    assert!(daemon.request(line.as_bytes(), 1)[0].contains("\"ok\":true"));
+    let got = obs.privmsgs(12, Duration::from_secs(40));
+    let mut seen: Vec<String> = got.iter().map(|m| m.target.to_lowercase()).collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 12, "{got:?}\n{}\n{}", daemon.log(), ircd.log());
+    assert!(
+        daemon.log().contains("refused another connection"),
+        "the second connection was turned away: {}",
+        daemon.log()
+    );
+}
+
 /// `[daemon] log_format = "json"` in the config file means what
 /// `--log-format json` does (it used to be accepted and never read).
 #[test]

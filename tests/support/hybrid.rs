@@ -37,7 +37,7 @@ fn unpacked() -> PathBuf {
 }
 
 /// Debian's ircd.conf with the changes the module comment lists.
-fn config(stock: &str, port: u16, dir: &Path) -> String {
+fn config(stock: &str, port: u16, dir: &Path, per_address: bool) -> String {
     let mut out = String::new();
     let mut skipping = false;
     for line in stock.lines() {
@@ -65,7 +65,14 @@ fn config(stock: &str, port: u16, dir: &Path) -> String {
         }
         let line = line
             .replace("disable_auth = no;", "disable_auth = yes;")
-            .replace("number_per_ip_local = 2;", "number_per_ip_local = 20;")
+            .replace(
+                "number_per_ip_local = 2;",
+                if per_address {
+                    "number_per_ip_local = 2;"
+                } else {
+                    "number_per_ip_local = 20;"
+                },
+            )
             .replace("throttle_time = 2 seconds;", "throttle_time = 0 seconds;")
             .replace("/var/log/ircd/", &format!("{}/", dir.display()));
         out.push_str(&line);
@@ -80,15 +87,25 @@ fn config(stock: &str, port: u16, dir: &Path) -> String {
 
 impl Hybrid {
     pub fn start() -> Hybrid {
+        Hybrid::start_with(false)
+    }
+
+    /// With Debian's limit of two client connections per address kept (the
+    /// observer, on 127.0.0.1 too, takes one of them).
+    pub fn with_two_per_address() -> Hybrid {
+        Hybrid::start_with(true)
+    }
+
+    fn start_with(per_address: bool) -> Hybrid {
         for _ in 0..5 {
-            if let Some(ircd) = Hybrid::try_start() {
+            if let Some(ircd) = Hybrid::try_start(per_address) {
                 return ircd;
             }
         }
         panic!("ircd-hybrid did not start");
     }
 
-    fn try_start() -> Option<Hybrid> {
+    fn try_start(per_address: bool) -> Option<Hybrid> {
         let root = unpacked();
         let stock = std::fs::read_to_string(root.join("etc/ircd-hybrid/ircd.conf"))
             .expect("the stock ircd.conf");
@@ -96,7 +113,7 @@ impl Hybrid {
         // It runs as nobody: its directory must be its to write.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777)).unwrap();
         let port = free_port();
-        let conf = dir.write("ircd.conf", &config(&stock, port, dir.path()));
+        let conf = dir.write("ircd.conf", &config(&stock, port, dir.path(), per_address));
         let file = |name: &str| dir.path().join(name).display().to_string();
         let script = format!(
             "mount -t overlay overlay -o lowerdir={}/usr/lib:/usr/lib /usr/lib && \

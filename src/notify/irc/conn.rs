@@ -62,6 +62,7 @@ pub(crate) fn spawn(
         next_token: 0,
         since_sync: 0,
         last_activity: Instant::now(),
+        turned_away: false,
     };
     let thread = std::thread::Builder::new()
         .name(format!("irc-{id}"))
@@ -175,6 +176,10 @@ pub(crate) trait Owner: Send {
     fn retire(&self, id: u64) -> bool;
     /// A job this connection cannot carry goes back to the pool.
     fn submit(&self, job: Job);
+    /// The server turned this connection away at registration (too many
+    /// from this address, reconnecting too fast): true when the pool has
+    /// another connection to carry its jobs, and this one should go.
+    fn withdraw(&self, id: u64) -> bool;
 }
 
 struct Conn {
@@ -202,6 +207,8 @@ struct Conn {
     next_token: u64,
     since_sync: usize,
     last_activity: Instant,
+    /// The server answered registration with ERROR (not a password refusal).
+    turned_away: bool,
 }
 
 /// Why the worker stops serving a session.
@@ -254,6 +261,18 @@ impl Conn {
                             return self.give_up(err);
                         }
                         self.pool.attempt_failed(&err);
+                        // An extra connection the server will not have
+                        // (ircd-hybrid allows two per address by default)
+                        // hands its channels to the others.
+                        if std::mem::take(&mut self.turned_away) && self.pool.withdraw(self.id) {
+                            log::info!(
+                                "{}: the server refused another connection ({}); \
+                                 its channels go to the open ones",
+                                self.server,
+                                err.message
+                            );
+                            return self.resubmit_rest();
+                        }
                         continue;
                     }
                 }
@@ -579,6 +598,7 @@ impl Conn {
                             message: format!("server rejected the password: {text}"),
                         }));
                     }
+                    self.turned_away = true;
                     return Err(lost(Code::Unavailable, format!("server said: {text}")));
                 }
                 _ => {}

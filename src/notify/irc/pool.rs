@@ -42,7 +42,14 @@ struct State {
     /// Failed attempts to reach the server since a connection last
     /// registered, and the last one's error.
     failures: (u64, String),
+    /// A fan-out is not spread over new connections before this: the
+    /// server turned an extra one away.
+    no_spread_until: Option<Instant>,
 }
+
+/// How long a pool keeps to the connections it has after the server
+/// refused another.
+const SPREAD_PAUSE: Duration = Duration::from_secs(600);
 
 impl Pool {
     pub(crate) fn new(server: IrcServer, settings: Arc<Settings>) -> Arc<Pool> {
@@ -153,7 +160,8 @@ impl Pool {
             .filter(|h| h.channels.len() < limit)
             .min_by_key(|h| h.channels.len())?;
         let spread = st.conns.len() < self.settings.max_connections.max(1)
-            && h.channels.len() >= super::SPREAD;
+            && h.channels.len() >= super::SPREAD
+            && st.no_spread_until.is_none_or(|t| Instant::now() >= t);
         (!spread).then_some(h.id)
     }
 
@@ -206,6 +214,19 @@ impl Pool {
                 fail_job(&job, err);
             }
         }
+    }
+
+    /// A connection the server turned away goes, when another can carry
+    /// its jobs; the fan-out then stays on the connections there are for a
+    /// while (CHANLIMIT may still need new ones).
+    pub(crate) fn withdraw(&self, id: u64) -> bool {
+        let mut st = self.lock();
+        if st.limits.is_none() || !st.conns.iter().any(|h| h.id != id) {
+            return false;
+        }
+        st.conns.retain(|h| h.id != id);
+        st.no_spread_until = Some(Instant::now() + SPREAD_PAUSE);
+        true
     }
 
     /// An attempt to reach the server failed; a connection retries.
@@ -314,5 +335,8 @@ impl Owner for PoolOwner {
     }
     fn submit(&self, job: Job) {
         self.0.submit(job);
+    }
+    fn withdraw(&self, id: u64) -> bool {
+        self.0.withdraw(id)
     }
 }
