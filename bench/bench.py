@@ -359,6 +359,15 @@ def measure(kind, fast, wide, results):
     print(f"  {kind}: wide fan-out", file=sys.stderr)
     # The same on a server that allows 250 channels per connection.
     r["fanout_wide"], r["fanout_wide_delivered"] = fan_out(relay, wide, f"{kind}-wide")
+    if kind == "vext":
+        # The realistic case: ngircd's default flood penalties (irkerd does
+        # not deliver the wide fan-out even without them).
+        print(f"  {kind}: wide fan-out, ngircd default penalties", file=sys.stderr)
+        strict = Ngircd(penalties=True, maxjoins=250)
+        r["fanout_wide_penalties"], r["fanout_wide_penalties_delivered"] = fan_out(
+            relay, strict, f"{kind}-strict"
+        )
+        strict.stop()
     r["rss_fanout"] = tree_rss_kib(relay.proc.pid)
     r["anon_fanout"] = anon_kib(relay.proc.pid)
     results[kind] = r
@@ -1028,6 +1037,9 @@ def main():
         print(f"{label:<50} {fmt(a, unit):>12} {fmt(b, unit):>12} {ratio:>12.3f}")
     print(f"fan-out delivered: vext {v['fanout_delivered']}/50, irkerd {i['fanout_delivered']}/50; "
           f"CHANLIMIT 250: vext {v['fanout_wide_delivered']}/50, irkerd {i['fanout_wide_delivered']}/50")
+    if "fanout_wide_penalties" in v:
+        print(f"50 channels, CHANLIMIT 250, ngircd default penalties: vext "
+              f"{fmt(v['fanout_wide_penalties'], 's')} ({v['fanout_wide_penalties_delivered']}/50 delivered)")
     if hf:
         irk, glibc, static = hf
         print()
