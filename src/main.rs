@@ -82,12 +82,9 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Generate(_) | Command::Completions(_) => config::Loaded::defaults(),
         _ => match config::load(cli.global.config.as_deref()) {
             Ok(l) => l,
-            // A file that is not TOML at all: a hook (which must never block
-            // a push) and a command that reads no section warn and go on.
-            Err(e)
-                if matches!(cli.command, Command::Hook(_))
-                    || sections_needed(&cli.command).is_some_and(<[&str]>::is_empty) =>
-            {
+            // A file that is not TOML at all stops only a command that a
+            // broken section can stop.
+            Err(e) if stopped_by(&cli.command).is_some_and(<[&str]>::is_empty) => {
                 eprintln!("vext: warning: {e:#}; going on without the config file");
                 config::Loaded::defaults()
             }
@@ -95,19 +92,18 @@ fn try_main(cli: Cli) -> Result<Code> {
         },
     };
     if let Some(error) = &loaded.error {
-        // A section this command does not read does not stop it (nor does
-        // any section stop a hook, which must never block a push).
-        let needs = sections_needed(&cli.command);
-        let hook = matches!(cli.command, Command::Hook(_));
-        let needed = |s: &String| needs.is_none_or(|n| n.contains(&s.as_str()));
-        if !hook && loaded.broken.iter().any(needed) {
+        let stops = stopped_by(&cli.command);
+        if loaded
+            .broken
+            .iter()
+            .any(|s| stops.is_none_or(|n| n.contains(&s.as_str())))
+        {
             return Err(exit::fail(Code::Config, error.clone()));
         }
         let list: Vec<String> = loaded.broken.iter().map(|s| format!("[{s}]")).collect();
         eprintln!(
-            "vext: warning: {error}\nvext: warning: going on without {} ({} does not need it)",
-            list.join(", "),
-            if hook { "a hook" } else { "this command" }
+            "vext: warning: {error}\nvext: warning: going on without {}",
+            list.join(", ")
         );
     }
     init_logging(&cli, loaded.config.daemon.log_format);
@@ -146,10 +142,12 @@ fn try_main(cli: Cli) -> Result<Code> {
     code
 }
 
-/// The config file's top-level sections a command reads; None: all of them.
-fn sections_needed(command: &Command) -> Option<&'static [&'static str]> {
+/// The config file's top-level sections whose mistakes stop a command:
+/// those it reads (None: all of them). A hook reads some but must never
+/// block a push, so none stops it.
+fn stopped_by(command: &Command) -> Option<&'static [&'static str]> {
     match command {
-        Command::Scan(_) => Some(&[]),
+        Command::Scan(_) | Command::Hook(_) => Some(&[]),
         Command::History(_) => Some(&["daemon", "strict_permissions"]),
         Command::Nats(_) => Some(&["nats", "strict_permissions"]),
         Command::Semaphore(_) => Some(&["semaphore", "daemon", "strict_permissions"]),

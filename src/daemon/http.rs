@@ -7,7 +7,6 @@
 
 use std::io::{BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,39 +37,22 @@ pub(crate) fn serve(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
 }
 
 fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
-    let open = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                log::warn!("HTTP accept failed: {e}");
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
-        if open.load(Ordering::SeqCst) >= MAX_CONNECTIONS {
-            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-            respond(
-                &stream,
-                503,
-                "application/json",
-                "{\"error\":\"too many connections\"}",
-            );
-            continue;
-        }
-        open.fetch_add(1, Ordering::SeqCst);
-        let (dispatcher, open) = (dispatcher.clone(), open.clone());
-        let spawned = std::thread::Builder::new()
-            .name("http-client".into())
-            .stack_size(256 * 1024)
-            .spawn(move || {
-                serve_one(stream, &dispatcher);
-                open.fetch_sub(1, Ordering::SeqCst);
-            });
-        if let Err(e) = spawned {
-            log::error!("cannot start an HTTP thread: {e}");
-        }
-    }
+    let refuse = |stream: TcpStream| {
+        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
+        respond(
+            &stream,
+            503,
+            "application/json",
+            "{\"error\":\"too many connections\"}",
+        );
+    };
+    super::listen::accept_each(
+        listener,
+        MAX_CONNECTIONS,
+        "http-client",
+        refuse,
+        move |stream| serve_one(stream, &dispatcher),
+    );
 }
 
 /// A stream whose reads all end by one deadline.

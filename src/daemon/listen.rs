@@ -21,37 +21,56 @@ const CLIENT_IDLE: Duration = Duration::from_secs(600);
 const ACK_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
-    let clients = Arc::new(AtomicUsize::new(0));
+    let refuse = |stream: TcpStream| {
+        log::warn!(
+            "{}: refused, already {MAX_CLIENTS} clients connected",
+            stream
+                .peer_addr()
+                .map_or_else(|_| "?".into(), |a| a.to_string())
+        );
+    };
+    accept_each(listener, MAX_CLIENTS, "client", refuse, move |stream| {
+        serve_client(stream, &dispatcher)
+    });
+}
+
+/// Serves each connection `listener` accepts on a thread of its own (named
+/// `name`), at most `max` at once; one beyond that goes to `refuse`. The
+/// irker listener and the HTTP side both take their clients this way.
+pub(super) fn accept_each(
+    listener: TcpListener,
+    max: usize,
+    name: &str,
+    refuse: impl Fn(TcpStream),
+    serve: impl Fn(TcpStream) + Send + Sync + 'static,
+) {
+    let serve = Arc::new(serve);
+    let open = Arc::new(AtomicUsize::new(0));
     for stream in listener.incoming() {
-        match stream {
-            Ok(stream) => {
-                if clients.load(Ordering::SeqCst) >= MAX_CLIENTS {
-                    log::warn!(
-                        "{}: refused, already {MAX_CLIENTS} clients connected",
-                        stream
-                            .peer_addr()
-                            .map_or_else(|_| "?".into(), |a| a.to_string())
-                    );
-                    continue;
-                }
-                clients.fetch_add(1, Ordering::SeqCst);
-                let dispatcher = dispatcher.clone();
-                let clients = clients.clone();
-                let spawned = std::thread::Builder::new()
-                    .name("client".into())
-                    .stack_size(256 * 1024)
-                    .spawn(move || {
-                        serve_client(stream, &dispatcher);
-                        clients.fetch_sub(1, Ordering::SeqCst);
-                    });
-                if let Err(e) = spawned {
-                    log::error!("cannot start a client thread: {e}");
-                }
-            }
+        let stream = match stream {
+            Ok(s) => s,
             Err(e) => {
-                log::warn!("accept failed: {e}");
+                log::warn!("accept failed ({name}): {e}");
                 std::thread::sleep(Duration::from_millis(50));
+                continue;
             }
+        };
+        if open.load(Ordering::SeqCst) >= max {
+            refuse(stream);
+            continue;
+        }
+        open.fetch_add(1, Ordering::SeqCst);
+        let (serve, done) = (serve.clone(), open.clone());
+        let spawned = std::thread::Builder::new()
+            .name(name.into())
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                serve(stream);
+                done.fetch_sub(1, Ordering::SeqCst);
+            });
+        if let Err(e) = spawned {
+            open.fetch_sub(1, Ordering::SeqCst);
+            log::error!("cannot start a {name} thread: {e}");
         }
     }
 }

@@ -33,14 +33,8 @@ impl fmt::Display for WebhookTarget {
     /// Never shows the secret path.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = self.url.split("://").next().unwrap_or("webhook");
-        let authority = self
-            .url
-            .split("://")
-            .nth(1)
-            .and_then(|r| r.split(['/', '?', '#']).next())
-            .unwrap_or("");
-        // A generic webhook's user:password@ is a credential too.
-        let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        // The host alone: a generic webhook's user:password@ is a credential too.
+        let host = super::url::split(&self.url).map_or("", |p| p.hostport);
         match self.kind {
             Kind::Slack | Kind::Discord => write!(f, "{scheme}://***"),
             _ => write!(f, "{scheme}://{host}/***"),
@@ -105,24 +99,18 @@ impl WebhookTarget {
             }
             "webhook+http" | "webhook+https" => {
                 let s = &scheme["webhook+".len()..];
-                let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-                let (userinfo, host) = match authority.rsplit_once('@') {
-                    Some((u, h)) => (Some(u), h),
-                    None => (None, authority),
-                };
+                // The target model's one splitter: user info apart from the host.
+                let parts = super::url::split(url)?;
+                let host = parts.hostport;
                 if host.is_empty() || host.contains(['@', ' ']) {
                     return Err("expected webhook+https://[user:password@]host[:port]/path".into());
                 }
-                let path = &rest[authority.len()..];
-                let mut w = make(Kind::Generic, format!("{s}://{host}{path}"));
-                if let Some(u) = userinfo {
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+                let tail = &rest[authority.len()..];
+                let mut w = make(Kind::Generic, format!("{s}://{host}{tail}"));
+                if let Some((user, password)) = parts.user_password()? {
                     use base64::Engine;
-                    let (user, password) = u.split_once(':').unwrap_or((u, ""));
-                    let decode = |p: &str| {
-                        crate::net::percent::percent_decode(p)
-                            .map_err(|e| format!("the user or password: {e}"))
-                    };
-                    let pair = format!("{}:{}", decode(user)?, decode(password)?);
+                    let pair = format!("{user}:{}", password.unwrap_or_default());
                     w.basic_auth = Some(format!(
                         "Basic {}",
                         base64::engine::general_purpose::STANDARD.encode(pair)
