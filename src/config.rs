@@ -413,10 +413,10 @@ fn salvage(text: &str) -> Option<(Config, Vec<String>)> {
 pub(crate) fn parse(text: &str) -> Result<Config, String> {
     let config: Config = toml::from_str(text).map_err(|e| e.to_string())?;
     for (name, t) in &config.targets {
-        crate::notify::target::Target::parse(&t.url).map_err(|e| {
+        crate::notify::destination::Destination::parse(&t.url).map_err(|e| {
             format!(
                 "[targets.{name}] url {:?}: {e}",
-                crate::notify::target::redacted(&t.url)
+                crate::notify::destination::redacted(&t.url)
             )
         })?;
     }
@@ -428,9 +428,9 @@ impl Config {
     /// template, headers): the daemon uses its own config, never the request's.
     pub(crate) fn configure(
         &self,
-        target: crate::notify::target::Target,
-    ) -> crate::notify::target::Target {
-        if let crate::notify::target::Target::Matrix(mut m) = target {
+        target: crate::notify::destination::Destination,
+    ) -> crate::notify::destination::Destination {
+        if let crate::notify::destination::Destination::Matrix(mut m) = target {
             if let Some(t) = self.targets.values().find(|t| t.url == m.url) {
                 m.token = t
                     .token
@@ -448,9 +448,9 @@ impl Config {
                     .ok()
                     .filter(|t| !t.is_empty());
             }
-            return crate::notify::target::Target::Matrix(m);
+            return crate::notify::destination::Destination::Matrix(m);
         }
-        let crate::notify::target::Target::Webhook(mut w) = target else {
+        let crate::notify::destination::Destination::Webhook(mut w) = target else {
             return target;
         };
         if let Some(t) = self.targets.values().find(|t| t.url == w.url) {
@@ -466,7 +466,7 @@ impl Config {
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
         }
-        crate::notify::target::Target::Webhook(w)
+        crate::notify::destination::Destination::Webhook(w)
     }
 
     /// Expands `@name` to the URL configured under `[targets.name]`.
@@ -628,10 +628,13 @@ mod tests {
     #[test]
     fn redacts_secrets() {
         assert_eq!(
-            crate::notify::target::redacted("ircs://bot:hunter2@h:6697/c?key=k"),
+            crate::notify::destination::redacted("ircs://bot:hunter2@h:6697/c?key=k"),
             "ircs://bot:***@h:6697/c?key=***"
         );
-        assert_eq!(crate::notify::target::redacted("irc://h/c"), "irc://h/c");
+        assert_eq!(
+            crate::notify::destination::redacted("irc://h/c"),
+            "irc://h/c"
+        );
     }
 }
 

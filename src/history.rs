@@ -130,7 +130,7 @@ fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
         let mut line = format!(
             "    {:<9} {}",
             d.state,
-            crate::notify::target::redacted(&d.target)
+            crate::notify::destination::redacted(&d.target)
         );
         if d.attempts > 1 {
             line.push_str(&format!("  ({} attempts)", d.attempts));

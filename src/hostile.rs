@@ -407,7 +407,7 @@ mod tests {
             ],
             |b| {
                 let t = text(b);
-                let _ = crate::notify::target::Target::parse(&t);
+                let _ = crate::notify::destination::Destination::parse(&t);
                 let _ = crate::images::reference::ImageRef::parse(&t);
                 let _ = crate::images::version::Version::parse(&t);
                 let _ = crate::images::version::version_of(&t);
@@ -447,8 +447,8 @@ mod tests {
     /// the Matrix event, each webhook kind's JSON.
     #[test]
     fn notices_rendered_for_every_back_end() {
+        use crate::notify::destination::Destination;
         use crate::notify::notice::{Notice, NoticeType};
-        use crate::notify::target::Target;
         let webhooks: Vec<_> = [
             "slack://T0/B0/secret",
             "discord://1/token",
@@ -456,8 +456,8 @@ mod tests {
             "webhook+https://h/in",
         ]
         .iter()
-        .filter_map(|u| match Target::parse(u) {
-            Ok(Target::Webhook(w)) => Some(w),
+        .filter_map(|u| match Destination::parse(u) {
+            Ok(Destination::Webhook(w)) => Some(w),
             _ => None,
         })
         .collect();

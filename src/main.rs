@@ -214,13 +214,13 @@ fn show_config(ctx: &Context) -> Result<Code> {
     let mut config = ctx.config.clone();
     // [check] notify may hold URLs (webhooks are their own secret).
     for n in &mut config.check.notify {
-        *n = crate::notify::target::redacted(n);
+        *n = crate::notify::destination::redacted(n);
     }
     if config.semaphore.token.is_some() {
         config.semaphore.token = Some("***".into());
     }
     for t in config.targets.values_mut() {
-        t.url = crate::notify::target::redacted(&t.url);
+        t.url = crate::notify::destination::redacted(&t.url);
         for v in t.headers.values_mut() {
             *v = "***".into();
         }

@@ -9,10 +9,10 @@ use anyhow::{Context as _, Result};
 use crate::cli::SendArgs;
 use crate::context::Context;
 use crate::exit::{fail, Code};
+use crate::notify::destination::Destination;
 use crate::notify::irc::line::text_lines;
 use crate::notify::notice::Notice;
 use crate::notify::sender::Sender;
-use crate::notify::target::Target;
 use crate::settings::DeliveryFlags;
 
 /// The most text `vext send` reads from stdin.
@@ -42,7 +42,7 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
             )
         })?;
         for t in &mut targets {
-            if let Target::Matrix(m) = t {
+            if let Destination::Matrix(m) = t {
                 m.token = Some(token.trim().to_string());
             }
         }

@@ -9,8 +9,8 @@ use anyhow::Result;
 
 use crate::context::Context;
 use crate::exit::{fail, Code};
+use crate::notify::destination::Destination;
 use crate::notify::sender::{Daemon, Direct, Sender};
-use crate::notify::target::Target;
 
 /// The delivery flags a command was given; None where it has no such flag.
 #[derive(Default)]
@@ -61,14 +61,14 @@ pub(crate) fn state_dir(ctx: &Context, flag: Option<&Path>) -> Result<PathBuf> {
     crate::state::dir::state_dir(flag.or(ctx.config.daemon.state_dir.as_deref()))
 }
 
-/// Target arguments (URLs or `@name`s) as URLs and typed targets, with what
+/// Destination arguments (URLs or `@name`s) as URLs and typed targets, with what
 /// the config adds (Matrix tokens, webhook templates). `what` names the
 /// argument in errors (`--notify`); every bad one is reported before failing.
 pub(crate) fn targets(
     ctx: &Context,
     args: &[String],
     what: &str,
-) -> Result<(Vec<String>, Vec<Target>)> {
+) -> Result<(Vec<String>, Vec<Destination>)> {
     let mut urls = Vec::new();
     let mut targets = Vec::new();
     let mut bad = 0;
@@ -81,9 +81,9 @@ pub(crate) fn targets(
                 continue;
             }
         };
-        match Target::parse(&url) {
+        match Destination::parse(&url) {
             Ok(t) => {
-                if let Target::Matrix(m) = &t {
+                if let Destination::Matrix(m) = &t {
                     if m.password.is_some() {
                         log::warn!("{m}: a password in the URL shows in process lists; prefer password_file in the config");
                     }
@@ -94,7 +94,7 @@ pub(crate) fn targets(
             Err(e) => {
                 eprintln!(
                     "vext: bad {what} URL {}: {e}",
-                    crate::notify::target::redacted(&url)
+                    crate::notify::destination::redacted(&url)
                 );
                 bad += 1;
             }
@@ -116,7 +116,7 @@ pub(crate) fn targets(
 /// None without targets.
 pub(crate) struct Notifier {
     pub(crate) urls: Vec<String>,
-    pub(crate) targets: Vec<Target>,
+    pub(crate) targets: Vec<Destination>,
     pub(crate) sender: Sender,
 }
 
@@ -505,7 +505,7 @@ pub(crate) fn bot(
     Ok(Some((settings, semaphore)))
 }
 
-/// Target URLs and `@names` from a config list, expanded (`what` names the
+/// Destination URLs and `@names` from a config list, expanded (`what` names the
 /// list in errors).
 pub(crate) fn expand_targets(ctx: &Context, list: &[String], what: &str) -> Result<Vec<String>> {
     list.iter()

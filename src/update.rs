@@ -140,13 +140,13 @@ fn print_plan(planned: &[Planned], skipped: &[Skipped], json: bool) -> Result<()
                     p.workload,
                     p.work.source(),
                     p.current,
-                    p.target,
+                    p.to,
                     p.change
                 )?;
                 writeln!(out, "   {}", p.steps.join(", "))?;
             }
             for s in skipped {
-                writeln!(out, "skipped {} ({}): {}", s.workload, s.target, s.reason)?;
+                writeln!(out, "skipped {} ({}): {}", s.workload, s.to, s.reason)?;
             }
             Ok(())
         })()
@@ -181,7 +181,7 @@ fn print_done(done: &[Done], json: bool) -> Result<()> {
                     out,
                     "{:<w$}  {:<40}  {:<11}  {}",
                     d.workload,
-                    d.target,
+                    d.to,
                     d.result,
                     d.reason.as_deref().unwrap_or("")
                 )?;

@@ -9,8 +9,8 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use crate::glob::glob;
+use crate::notify::destination::Destination;
 use crate::notify::irker::protocol::{verify, Envelope, Request};
-use crate::notify::target::Target;
 
 /// How far a signed request's timestamp may be from our clock (seconds).
 pub(crate) const WINDOW_SECS: i64 = 300;
@@ -209,7 +209,7 @@ impl Access {
         self.secret.is_none() || (self.trust_loopback && peer.is_loopback())
     }
 
-    pub(crate) fn check_targets(&self, targets: &[Target]) -> Result<(), Rejection> {
+    pub(crate) fn check_targets(&self, targets: &[Destination]) -> Result<(), Rejection> {
         if self.allow.is_empty() {
             return Ok(());
         }
@@ -218,7 +218,7 @@ impl Access {
             if !self.allow.iter().any(|p| glob(p, &canon)) {
                 // Patterns see a webhook's whole URL; the refusal shows it redacted.
                 return Err(Rejection::TargetNotAllowed(
-                    crate::notify::target::redacted(&canon),
+                    crate::notify::destination::redacted(&canon),
                 ));
             }
         }
@@ -251,9 +251,9 @@ impl Access {
 
 /// The form `--allow-target` patterns match: `irc://host/#channel`, with
 /// `:port` only when it is not the scheme's default, and no credentials.
-pub(crate) fn canonical(t: &Target) -> String {
+pub(crate) fn canonical(t: &Destination) -> String {
     match t {
-        Target::Irc(irc) => {
+        Destination::Irc(irc) => {
             let s = &irc.server;
             let scheme = if s.tls { "ircs" } else { "irc" };
             let default = if s.tls { 6697 } else { 6667 };
@@ -274,8 +274,8 @@ pub(crate) fn canonical(t: &Target) -> String {
             };
             format!("{scheme}://{host}{port}/{name}")
         }
-        Target::Webhook(w) => w.url.clone(),
-        Target::Matrix(m) => m.to_string(),
+        Destination::Webhook(w) => w.url.clone(),
+        Destination::Matrix(m) => m.to_string(),
     }
 }
 
@@ -285,9 +285,9 @@ mod tests {
 
     #[test]
     fn canonical_targets() {
-        let t = Target::parse("irc://bot:pw@Irc.Example.net:6667/ops?key=k").unwrap();
+        let t = Destination::parse("irc://bot:pw@Irc.Example.net:6667/ops?key=k").unwrap();
         assert_eq!(canonical(&t), "irc://irc.example.net/#ops");
-        let t = Target::parse("ircs://h:7000/alice,isnick").unwrap();
+        let t = Destination::parse("ircs://h:7000/alice,isnick").unwrap();
         assert_eq!(canonical(&t), "ircs://h:7000/alice,isnick");
     }
 

@@ -15,11 +15,11 @@ use anyhow::Result;
 use super::access::{Access, Rejection};
 use super::metrics::Metrics;
 use crate::notify::delivery::Delivery;
+use crate::notify::destination::{Destination, IrcServer};
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
 use crate::notify::irker::protocol::{new_id, Envelope, Refused, Reply, Request};
 use crate::notify::notice::{Notice, NoticeType};
-use crate::notify::target::{IrcServer, Target};
 use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
@@ -145,13 +145,13 @@ impl Dispatcher {
         let mut targets = Vec::with_capacity(request.to.len());
         let mut urls = Vec::with_capacity(request.to.len());
         for url in &request.to {
-            match Target::parse(url) {
+            match Destination::parse(url) {
                 Ok(t) => {
                     targets.push(self.config.configure(t));
                     urls.push(url.clone());
                 }
                 Err(e) => request.refused.push(Refused {
-                    target: crate::notify::target::redacted(url),
+                    target: crate::notify::destination::redacted(url),
                     error: e,
                 }),
             }
@@ -175,7 +175,7 @@ impl Dispatcher {
         let received_at = crate::state::db::now_ms();
         if let Some(nats) = &self.nats {
             let notice = request.notice(Some(id.clone()));
-            let pairs: Vec<(String, Target)> = urls.into_iter().zip(targets).collect();
+            let pairs: Vec<(String, Destination)> = urls.into_iter().zip(targets).collect();
             let work =
                 super::nats::work_items(&id, &peer.to_string(), received_at, &notice, &pairs);
             nats.store(&work).map_err(Rejection::Storage)?;
@@ -233,7 +233,7 @@ impl Dispatcher {
         id: &str,
         received_at: i64,
         notice: &Notice,
-        items: Vec<(i64, Target, i64)>,
+        items: Vec<(i64, Destination, i64)>,
         fresh: bool,
     ) {
         if text_lines(&notice.text).is_empty() {
@@ -249,15 +249,15 @@ impl Dispatcher {
         self.outstanding.fetch_add(items.len(), Ordering::SeqCst);
         let age = Duration::from_millis((crate::state::db::now_ms() - received_at).max(0) as u64);
         let expires = Instant::now() + self.max_age.saturating_sub(age);
-        let targets: Vec<Target> = items.iter().map(|(_, t, _)| t.clone()).collect();
-        let shown: Vec<String> = targets.iter().map(Target::to_string).collect();
+        let targets: Vec<Destination> = items.iter().map(|(_, t, _)| t.clone()).collect();
+        let shown: Vec<String> = targets.iter().map(Destination::to_string).collect();
         let meta: Vec<(i64, i64)> = items
             .iter()
             .map(|(idx, _, attempts)| (*idx, *attempts))
             .collect();
         let me = self.clone();
         let id = id.to_string();
-        let kinds: Vec<&'static str> = targets.iter().map(Target::kind_label).collect();
+        let kinds: Vec<&'static str> = targets.iter().map(Destination::kind_label).collect();
         self.delivery.submit(
             &targets,
             notice,
@@ -292,9 +292,9 @@ impl Dispatcher {
     fn admit(
         &self,
         seq: i64,
-        items: Vec<(i64, Target, i64)>,
+        items: Vec<(i64, Destination, i64)>,
         fresh: bool,
-    ) -> Vec<(i64, Target, i64)> {
+    ) -> Vec<(i64, Destination, i64)> {
         let mut guard = self.load.lock().unwrap_or_else(|p| p.into_inner());
         let load = &mut *guard;
         let mut admitted = Vec::with_capacity(items.len());
@@ -310,7 +310,7 @@ impl Dispatcher {
             }
             r.inflight += 1;
             let server = match &target {
-                Target::Irc(t) => Some(t.server.clone()),
+                Destination::Irc(t) => Some(t.server.clone()),
                 _ => None,
             };
             load.inflight.insert((seq, idx), InFlight { server, route });
@@ -539,7 +539,7 @@ impl Dispatcher {
                 if load.inflight.contains_key(&(d.seq, d.idx)) {
                     continue;
                 }
-                let target = match Target::parse(&d.target) {
+                let target = match Destination::parse(&d.target) {
                     Ok(t) => self.config.configure(t),
                     Err(e) => {
                         self.finish(
@@ -583,7 +583,7 @@ impl Dispatcher {
 }
 
 /// Due deliveries of one message: seq, id, received_at, notice, (idx, target, attempts).
-type DueMessage = (i64, String, i64, Notice, Vec<(i64, Target, i64)>);
+type DueMessage = (i64, String, i64, Notice, Vec<(i64, Destination, i64)>);
 
 enum Outcome {
     Permanent(String),

@@ -203,7 +203,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
                     .config
                     .expand_target(t)
                     .map_err(|e| fail(Code::Config, format!("[nats] dead_letter {t}: {e}")))?;
-                let target = crate::notify::target::Target::parse(&url)
+                let target = crate::notify::destination::Destination::parse(&url)
                     .map_err(|e| fail(Code::Config, format!("[nats] dead_letter: {e}")))?;
                 Some(ctx.config.configure(target))
             }

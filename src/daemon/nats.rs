@@ -21,10 +21,10 @@ use crate::bus::lease::Leases;
 use crate::bus::queue::{Job, Puller, Queue, QueueConfig, Work};
 use crate::bus::Bus;
 use crate::notify::delivery::Delivery;
+use crate::notify::destination::Destination;
 use crate::notify::error::DeliveryError;
 use crate::notify::history::Filter;
 use crate::notify::notice::{Notice, NoticeType};
-use crate::notify::target::Target;
 use crate::state::outbox;
 use crate::state::spool::Final;
 
@@ -405,7 +405,7 @@ impl Nats {
                 return;
             }
         };
-        let target = match Target::parse(&work.target) {
+        let target = match Destination::parse(&work.target) {
             Ok(t) => config.configure(t),
             Err(e) => {
                 log::error!("{}: bad target: {e}", work.msg_id());
@@ -552,14 +552,14 @@ pub(crate) struct Deliver {
     pub(crate) config: Arc<crate::config::Config>,
     pub(crate) metrics: Arc<Metrics>,
     /// Told about every notification given up on (`[nats] dead_letter`).
-    pub(crate) dead_letter: Option<Target>,
+    pub(crate) dead_letter: Option<Destination>,
 }
 
 /// Tells the `dead_letter` target that a notification was given up on.
 /// Its own failure is logged, never retried: no loop of dead letters.
 fn dead_letter_notice(
     delivery: &Delivery,
-    to: &Target,
+    to: &Destination,
     id: &str,
     target: &str,
     attempts: i64,
@@ -594,7 +594,7 @@ pub(crate) fn work_items(
     source: &str,
     received_at: i64,
     notice: &Notice,
-    targets: &[(String, Target)],
+    targets: &[(String, Destination)],
 ) -> Vec<(String, Work)> {
     targets
         .iter()
@@ -613,9 +613,9 @@ pub(crate) fn work_items(
                 source: source.to_string(),
             };
             let network = match target {
-                Target::Irc(t) => t.server.addr(),
-                Target::Matrix(m) => m.host.clone(),
-                Target::Webhook(_) => String::new(),
+                Destination::Irc(t) => t.server.addr(),
+                Destination::Matrix(m) => m.host.clone(),
+                Destination::Webhook(_) => String::new(),
             };
             (work.subject(target.kind_label(), &network), work)
         })

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::notify::destination::{Destination, IrcServer};
 use crate::notify::irc::line::text_lines;
 use crate::notify::irc::pool::Pool;
 use crate::notify::irc::{Done, Job, Settings};
 use crate::notify::notice::{Notice, NoticeType};
-use crate::notify::target::{IrcServer, Target};
 use crate::notify::workers::Workers;
 use std::time::Duration;
 
@@ -33,7 +33,7 @@ const HTTP_PER_HOST: usize = 4;
 
 /// The host (and port) part of an endpoint URL, the key of its share.
 fn host_of(url: &str) -> &str {
-    crate::notify::target::url::split(url).map_or(url, |p| p.hostport)
+    crate::notify::destination::url::split(url).map_or(url, |p| p.hostport)
 }
 
 /// The notice as IRC text: a coloured type tag and a bold title before the
@@ -81,7 +81,7 @@ impl Delivery {
     /// shared HTTP agent, retrying until `expires` (30 s when None).
     pub(crate) fn submit(
         &self,
-        targets: &[Target],
+        targets: &[Destination],
         notice: &Notice,
         expires: Option<Instant>,
         done: Arc<dyn Fn(usize, Result<(), crate::notify::error::DeliveryError>) + Send + Sync>,
@@ -90,8 +90,8 @@ impl Delivery {
         let mut by_server: HashMap<&IrcServer, Vec<usize>> = HashMap::new();
         for (i, t) in targets.iter().enumerate() {
             match t {
-                Target::Irc(irc) => by_server.entry(&irc.server).or_default().push(i),
-                Target::Matrix(m) => {
+                Destination::Irc(irc) => by_server.entry(&irc.server).or_default().push(i),
+                Destination::Matrix(m) => {
                     let (m, agent, notice, report) =
                         (m.clone(), self.http.clone(), notice.clone(), done.clone());
                     let deadline =
@@ -115,7 +115,7 @@ impl Delivery {
                         report(i, m.deliver(&agent, &notice, &opts, deadline));
                     });
                 }
-                Target::Webhook(w) => {
+                Destination::Webhook(w) => {
                     let (w, agent, notice, report) =
                         (w.clone(), self.http.clone(), notice.clone(), done.clone());
                     let deadline =
@@ -133,7 +133,7 @@ impl Delivery {
             let mut recipients = Vec::with_capacity(indexes.len());
             let mut map = Vec::with_capacity(indexes.len());
             for i in indexes {
-                let Target::Irc(irc) = &targets[i] else {
+                let Destination::Irc(irc) = &targets[i] else {
                     continue;
                 };
                 if !recipients.contains(&irc.recipient) {

@@ -55,8 +55,8 @@ pub(crate) fn matches(r: &Record, f: &Filter) -> bool {
             && f.target.as_deref().is_none_or(|p| {
                 // As stored, as history shows it, and as errors and logs
                 // show it (`irc://host/#chan` for a stored `irc://host/chan`).
-                let shown = super::target::redacted(&d.target);
-                let parsed = super::target::Target::parse(&d.target)
+                let shown = super::destination::redacted(&d.target);
+                let parsed = super::destination::Destination::parse(&d.target)
                     .map(|t| t.to_string())
                     .unwrap_or_default();
                 crate::glob::glob(p, &d.target)
@@ -71,7 +71,7 @@ pub(crate) fn matches(r: &Record, f: &Filter) -> bool {
 pub(crate) fn to_json(r: &Record) -> serde_json::Value {
     let mut r = r.clone();
     for d in &mut r.deliveries {
-        d.target = super::target::redacted(&d.target);
+        d.target = super::destination::redacted(&d.target);
     }
     let mut v = serde_json::to_value(&r).unwrap_or_default();
     if let Some(obj) = v.as_object_mut() {

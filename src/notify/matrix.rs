@@ -10,9 +10,9 @@ use std::time::{Duration, Instant};
 
 use crate::exit::Code;
 use crate::net::percent::percent_encode;
+use crate::notify::destination::MatrixDestination;
 use crate::notify::error::DeliveryError;
 use crate::notify::notice::{Notice, NoticeType};
-use crate::notify::target::MatrixTarget;
 
 fn temp(msg: impl Into<String>) -> DeliveryError {
     DeliveryError::temporary(Code::TempFail, msg)
@@ -241,7 +241,7 @@ pub(crate) fn session(
 }
 
 /// The homeserver's client API base.
-fn base_url(agent: &crate::net::tls::Agents, t: &MatrixTarget) -> String {
+fn base_url(agent: &crate::net::tls::Agents, t: &MatrixDestination) -> String {
     let scheme = if t.tls { "https" } else { "http" };
     // An IPv6 address goes in brackets.
     let host = if t.host.contains(':') {
@@ -363,7 +363,7 @@ pub(crate) struct SendOptions<'a> {
     pub(crate) txn: &'a str,
 }
 
-impl MatrixTarget {
+impl MatrixDestination {
     fn login(
         &self,
         agent: &crate::net::tls::Agents,
@@ -575,7 +575,7 @@ impl MatrixTarget {
 fn wait(
     retry_after: Option<Duration>,
     deadline: Instant,
-    t: &MatrixTarget,
+    t: &MatrixDestination,
 ) -> Result<(), DeliveryError> {
     let d = retry_after
         .unwrap_or(Duration::from_secs(1))
@@ -597,30 +597,33 @@ mod tests {
 
     #[test]
     fn urls() {
-        let t = MatrixTarget::parse("matrixs://matrix.example.org/!abc:example.org").unwrap();
+        let t = MatrixDestination::parse("matrixs://matrix.example.org/!abc:example.org").unwrap();
         assert_eq!(
             (t.tls, t.port, t.room.as_str()),
             (true, None, "!abc:example.org")
         );
-        let t = MatrixTarget::parse("matrix://bot:pw@127.0.0.1:8008/%23ops:localhost").unwrap();
+        let t =
+            MatrixDestination::parse("matrix://bot:pw@127.0.0.1:8008/%23ops:localhost").unwrap();
         assert_eq!(
             (t.user.as_deref(), t.password.as_deref(), t.room.as_str()),
             (Some("bot"), Some("pw"), "#ops:localhost")
         );
         assert!(!t.to_string().contains("pw"));
         assert_eq!(
-            MatrixTarget::parse("matrixs://h/#ops:h").unwrap().room,
+            MatrixDestination::parse("matrixs://h/#ops:h").unwrap().room,
             "#ops:h"
         );
         assert_eq!(
-            MatrixTarget::parse("matrixs://h/!roomv12").unwrap().room,
+            MatrixDestination::parse("matrixs://h/!roomv12")
+                .unwrap()
+                .room,
             "!roomv12"
         );
-        assert!(MatrixTarget::parse("matrixs://h/!r:h?token=abc")
+        assert!(MatrixDestination::parse("matrixs://h/!r:h?token=abc")
             .unwrap_err()
             .contains("leak"));
-        assert!(MatrixTarget::parse("matrixs://h/ops").is_err());
-        assert!(MatrixTarget::parse("matrixs://h/%23ops").is_err());
+        assert!(MatrixDestination::parse("matrixs://h/ops").is_err());
+        assert!(MatrixDestination::parse("matrixs://h/%23ops").is_err());
     }
 
     #[test]

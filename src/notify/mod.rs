@@ -5,6 +5,7 @@
 //! Nothing here reads the config file or knows about commands.
 
 pub(crate) mod delivery;
+pub(crate) mod destination;
 pub(crate) mod error;
 pub(crate) mod history;
 pub(crate) mod irc;
@@ -12,6 +13,5 @@ pub(crate) mod irker;
 pub(crate) mod matrix;
 pub(crate) mod notice;
 pub(crate) mod sender;
-pub(crate) mod target;
 pub(crate) mod webhook;
 pub(crate) mod workers;

@@ -11,9 +11,9 @@ use anyhow::Result;
 
 use crate::exit::Code;
 use crate::notify::delivery::{default_nick, Delivery};
+use crate::notify::destination::Destination;
 use crate::notify::irker::{client, protocol};
 use crate::notify::notice::Notice;
-use crate::notify::target::Target;
 
 /// Where notifications go.
 pub(crate) enum Sender {
@@ -74,7 +74,7 @@ impl Sender {
     pub(crate) fn send(
         &self,
         urls: &[String],
-        targets: &[Target],
+        targets: &[Destination],
         notice: &Notice,
         deadline: Instant,
     ) -> Result<Code> {
@@ -95,7 +95,7 @@ impl Sender {
     pub(crate) fn send_all(
         &self,
         urls: &[String],
-        targets: &[Target],
+        targets: &[Destination],
         notices: &[Notice],
         deadline: Instant,
     ) -> Result<Option<Code>> {
@@ -119,7 +119,7 @@ impl Sender {
 impl Direct {
     /// Delivers one message, waiting until every target is confirmed, has
     /// failed, or `deadline` passed.
-    fn send(&self, targets: &[Target], notice: &Notice, deadline: Instant) -> Result<Code> {
+    fn send(&self, targets: &[Destination], notice: &Notice, deadline: Instant) -> Result<Code> {
         let timeout = deadline
             .saturating_duration_since(Instant::now())
             .as_secs_f64();

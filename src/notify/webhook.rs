@@ -7,11 +7,11 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::exit::Code;
+use crate::notify::destination::{WebhookDestination, WebhookKind as Kind};
 use crate::notify::error::DeliveryError;
 use crate::notify::notice::Notice;
-use crate::notify::target::{WebhookKind as Kind, WebhookTarget};
 
-impl WebhookTarget {
+impl WebhookDestination {
     /// The JSON body for this kind of endpoint.
     pub(crate) fn body(&self, n: &Notice) -> String {
         let color_hex = n.kind.map(|k| k.color_hex());
@@ -172,24 +172,24 @@ mod tests {
 
     #[test]
     fn urls() {
-        let s = WebhookTarget::parse("slack://T000/B000/XXXX").unwrap();
+        let s = WebhookDestination::parse("slack://T000/B000/XXXX").unwrap();
         assert_eq!(
             s.endpoint,
             "https://hooks.slack.com/services/T000/B000/XXXX"
         );
         assert_eq!(s.to_string(), "slack://***");
-        let d = WebhookTarget::parse("discord://1234/tok-en")
+        let d = WebhookDestination::parse("discord://1234/tok-en")
             .unwrap()
             .with_api_base("http://127.0.0.1:9/");
         assert_eq!(d.endpoint, "http://127.0.0.1:9/api/webhooks/1234/tok-en");
         assert_eq!(
-            WebhookTarget::parse("mattermosts://chat.example.org/hooks/abc")
+            WebhookDestination::parse("mattermosts://chat.example.org/hooks/abc")
                 .unwrap()
                 .endpoint,
             "https://chat.example.org/hooks/abc"
         );
         assert_eq!(
-            WebhookTarget::parse("webhook+http://127.0.0.1:8080/in")
+            WebhookDestination::parse("webhook+http://127.0.0.1:8080/in")
                 .unwrap()
                 .endpoint,
             "http://127.0.0.1:8080/in"
@@ -201,7 +201,7 @@ mod tests {
             "webhook+https:///x",
             "slack://T/B/x y",
         ] {
-            assert!(WebhookTarget::parse(bad).is_err(), "{bad}");
+            assert!(WebhookDestination::parse(bad).is_err(), "{bad}");
         }
     }
 
@@ -214,13 +214,15 @@ mod tests {
             ..Notice::default()
         };
         let s: serde_json::Value =
-            serde_json::from_str(&WebhookTarget::parse("slack://T/B/X").unwrap().body(&n)).unwrap();
+            serde_json::from_str(&WebhookDestination::parse("slack://T/B/X").unwrap().body(&n))
+                .unwrap();
         assert_eq!(s["text"], "deploy \"done\"");
         assert_eq!(s["attachments"][0]["color"], "danger");
         let d: serde_json::Value =
-            serde_json::from_str(&WebhookTarget::parse("discord://1/t").unwrap().body(&n)).unwrap();
+            serde_json::from_str(&WebhookDestination::parse("discord://1/t").unwrap().body(&n))
+                .unwrap();
         assert_eq!(d["embeds"][0]["title"], "web-1");
-        let mut g = WebhookTarget::parse("webhook+https://h/p").unwrap();
+        let mut g = WebhookDestination::parse("webhook+https://h/p").unwrap();
         g.template = Some("{\"msg\":\"{title}: {body}\",\"level\":\"{type}\"}".into());
         let v: serde_json::Value = serde_json::from_str(&g.body(&n)).unwrap();
         assert_eq!(v["msg"], "web-1: deploy \"done\"");

@@ -25,7 +25,8 @@ pub(crate) struct Planned {
     /// The repository (`docker.io/library/nginx`).
     pub(crate) image: String,
     pub(crate) current: String,
-    pub(crate) target: String,
+    /// The reference the update moves to.
+    pub(crate) to: String,
     pub(crate) change: UpdateKind,
     pub(crate) steps: Vec<&'static str>,
 }
@@ -52,7 +53,8 @@ impl Work {
 pub(crate) struct Skipped {
     pub(crate) workload: String,
     pub(crate) image: String,
-    pub(crate) target: String,
+    #[serde(rename = "target")]
+    pub(crate) to: String,
     pub(crate) reason: String,
 }
 
@@ -64,7 +66,8 @@ pub(crate) struct StepLine<'a> {
     pub(crate) step: &'static str,
     pub(crate) image: &'a str,
     pub(crate) current: &'a str,
-    pub(crate) target: &'a str,
+    #[serde(rename = "target")]
+    pub(crate) to: &'a str,
     pub(crate) change: UpdateKind,
 }
 
@@ -76,7 +79,7 @@ impl Planned {
             step,
             image: &self.image,
             current: &self.current,
-            target: &self.target,
+            to: &self.to,
             change: self.change,
         })
     }
@@ -123,10 +126,10 @@ pub(crate) fn plan(
             continue;
         }
         let from_tag = current.tag.clone().unwrap_or_default();
-        let mut to = current.clone();
-        to.tag = Some(to_tag.clone());
-        to.digest = None;
-        let target = to.to_string();
+        let mut next = current.clone();
+        next.tag = Some(to_tag.clone());
+        next.digest = None;
+        let to = next.to_string();
         let change = o.approved_change;
         // A digest update is held by its digest; a version by its tag.
         let version = if change == UpdateKind::Digest {
@@ -143,7 +146,7 @@ pub(crate) fn plan(
             skipped.push(Skipped {
                 workload,
                 image: repository,
-                target,
+                to,
                 reason: format!("held after a failed update: {reason} (vext update --release {}:{version} clears it)", current.name()),
             });
             continue;
@@ -159,7 +162,7 @@ pub(crate) fn plan(
                     skipped.push(Skipped {
                         workload,
                         image: repository,
-                        target,
+                        to,
                         reason: format!("{e:#}"),
                     });
                     continue;
@@ -171,7 +174,7 @@ pub(crate) fn plan(
                 name: workload.clone(),
                 repository: repository.clone(),
                 from_ref: image.clone(),
-                to_ref: target.clone(),
+                to_ref: to.clone(),
                 version,
             };
             (Work::Docker(job), steps)
@@ -181,7 +184,7 @@ pub(crate) fn plan(
                 skipped.push(Skipped {
                     workload,
                     image: repository,
-                    target,
+                    to,
                     reason: format!(
                         "a {kind}: its image cannot change in place; update what creates it"
                     ),
@@ -213,7 +216,7 @@ pub(crate) fn plan(
                 skipped.push(Skipped {
                     workload,
                     image: repository,
-                    target,
+                    to,
                     reason: "a manifest file: give --write to rewrite its tag".into(),
                 });
                 continue;
@@ -233,7 +236,7 @@ pub(crate) fn plan(
             work,
             image: repository,
             current: image.clone(),
-            target,
+            to,
             change,
             steps,
         });

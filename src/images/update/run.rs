@@ -176,11 +176,11 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         return Ok(run);
     }
 
-    let targets = Targets {
+    let backends = Backends {
         engine: engine.as_ref(),
         cluster: cluster.as_ref(),
     };
-    let mut done = apply_all(&planned, &targets, dir, s)?;
+    let mut done = apply_all(&planned, &backends, dir, s)?;
     if s.commit {
         commit(&done, s.branch.as_deref())?;
     }
@@ -189,7 +189,7 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         source: "skipped",
         image: s.image,
         current: String::new(),
-        target: s.target,
+        to: s.to,
         change: UpdateKind::None,
         result: "skipped",
         reason: Some(s.reason),
@@ -234,7 +234,8 @@ pub(crate) struct Done {
     pub(crate) source: &'static str,
     pub(crate) image: String,
     pub(crate) current: String,
-    pub(crate) target: String,
+    #[serde(rename = "target")]
+    pub(crate) to: String,
     pub(crate) change: UpdateKind,
     /// applied, rolled_back, failed, skipped.
     pub(crate) result: &'static str,
@@ -249,7 +250,7 @@ pub(crate) struct Done {
 }
 
 /// What the updates are applied to.
-struct Targets<'a> {
+struct Backends<'a> {
     engine: Option<&'a Engine>,
     cluster: Option<&'a Cluster>,
 }
@@ -258,7 +259,7 @@ struct Targets<'a> {
 /// manifest edits.
 fn apply_all(
     planned: &[Planned],
-    targets: &Targets,
+    backends: &Backends,
     dir: &std::path::Path,
     settings: &Settings,
 ) -> Result<Vec<Done>> {
@@ -281,9 +282,9 @@ fn apply_all(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(p) = planned.get(i) else { break };
                     if terminal {
-                        eprintln!("updating {} to {}", p.workload, p.target);
+                        eprintln!("updating {} to {}", p.workload, p.to);
                     }
-                    match apply_one(p, targets, &conn, &settings.gate, settings.prune) {
+                    match apply_one(p, backends, &conn, &settings.gate, settings.prune) {
                         Ok(d) => {
                             if terminal {
                                 eprintln!("  {}: {}", p.workload, d.result);
@@ -312,7 +313,7 @@ fn apply_all(
 
 fn apply_one(
     p: &Planned,
-    targets: &Targets,
+    backends: &Backends,
     conn: &rusqlite::Connection,
     gate: &Gate,
     prune: bool,
@@ -322,7 +323,7 @@ fn apply_one(
     let mut gate_seconds = None;
     let (result, reason) = match &p.work {
         Work::Docker(job) => {
-            let Some(engine) = targets.engine else {
+            let Some(engine) = backends.engine else {
                 return Err(fail(
                     Code::Software,
                     "no Docker engine for a container update",
@@ -336,7 +337,7 @@ fn apply_one(
             )
         }
         Work::Kube(job) => {
-            let Some(cluster) = targets.cluster else {
+            let Some(cluster) = backends.cluster else {
                 return Err(fail(
                     Code::Software,
                     "no Kubernetes API for a workload update",
@@ -359,7 +360,7 @@ fn apply_one(
         source: p.work.source(),
         image: p.image.clone(),
         current: p.current.clone(),
-        target: p.target.clone(),
+        to: p.to.clone(),
         change: p.change,
         result,
         reason,
@@ -408,7 +409,7 @@ fn log_event_done(event: &str, d: &Done) {
         "asset_id": d.workload,
         "asset_type": d.source,
         "current_version": d.current,
-        "new_version": d.target,
+        "new_version": d.to,
         "change_type": d.change,
         "decision": "approve",
         "reason": d.reason,
@@ -464,7 +465,7 @@ fn commit(done: &[Done], branch: Option<&str>) -> Result<()> {
                 "{} {} → {} ({}) in {rel}:{}\n",
                 short_name(&d.image),
                 short(&d.current),
-                short(&d.target),
+                short(&d.to),
                 d.change,
                 w.line
             ));
@@ -525,7 +526,7 @@ pub(crate) fn notice(done: &[Done]) -> Option<Notice> {
             "\n{} {} -> {} ({}): {}",
             d.workload,
             d.current,
-            d.target,
+            d.to,
             d.change,
             d.result.replace('_', " ")
         ));

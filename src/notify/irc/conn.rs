@@ -22,8 +22,8 @@ use super::message::{Isupport, Message};
 use super::transport;
 use super::{expired_error, fail_job, Done, Job, Settings};
 use crate::exit::Code;
+use crate::notify::destination::{IrcServer, Recipient};
 use crate::notify::error::DeliveryError;
-use crate::notify::target::{IrcServer, Recipient};
 
 pub(crate) enum Event {
     Job(Job),

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
+use crate::notify::destination::Recipient;
 use crate::notify::error::DeliveryError;
-use crate::notify::target::Recipient;
 
 /// How connections behave; shared by every connection of a relay.
 #[derive(Clone)]

@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 use super::conn::{self, Event, Owner};
 use super::message::CaseMapping;
 use super::{expired_error, fail_job, Job, Settings};
+use crate::notify::destination::{IrcServer, Recipient};
 use crate::notify::error::DeliveryError;
-use crate::notify::target::{IrcServer, Recipient};
 
 pub(crate) struct Pool {
     pub(crate) server: IrcServer,

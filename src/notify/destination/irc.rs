@@ -54,12 +54,12 @@ pub(crate) struct Recipient {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct IrcTarget {
+pub(crate) struct IrcDestination {
     pub(crate) server: IrcServer,
     pub(crate) recipient: Recipient,
 }
 
-impl fmt::Display for IrcTarget {
+impl fmt::Display for IrcDestination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/", self.server)?;
         let r = &self.recipient;
@@ -75,8 +75,8 @@ impl fmt::Display for IrcTarget {
     }
 }
 
-impl IrcTarget {
-    pub(crate) fn parse(url: &str) -> Result<IrcTarget, String> {
+impl IrcDestination {
+    pub(crate) fn parse(url: &str) -> Result<IrcDestination, String> {
         let parts = split(url)?;
         let tls = match parts.scheme.as_str() {
             "irc" => false,
@@ -142,7 +142,7 @@ impl IrcTarget {
                 Some(k)
             }
         };
-        Ok(IrcTarget {
+        Ok(IrcDestination {
             server: IrcServer {
                 tls,
                 host,
@@ -178,10 +178,10 @@ fn check_name(what: &str, name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::target::Target;
+    use crate::notify::destination::Destination;
 
-    fn irc(url: &str) -> IrcTarget {
-        IrcTarget::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"))
+    fn irc(url: &str) -> IrcDestination {
+        IrcDestination::parse(url).unwrap_or_else(|e| panic!("{url}: {e}"))
     }
 
     #[test]
@@ -240,33 +240,42 @@ mod tests {
             "irc://h/c?key=a,b",
             "irc://ni%20ck@h/c",
         ] {
-            assert!(IrcTarget::parse(bad).is_err(), "{bad} should be rejected");
+            assert!(
+                IrcDestination::parse(bad).is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 
     #[test]
     fn malformed_urls_name_the_problem() {
-        assert!(Target::parse("irc.example.net/x")
+        assert!(Destination::parse("irc.example.net/x")
             .unwrap_err()
             .contains("not a URL"));
-        assert!(Target::parse("gopher://h/x")
+        assert!(Destination::parse("gopher://h/x")
             .unwrap_err()
             .contains("gopher"));
-        assert!(Target::parse("irc://h:99999/x")
+        assert!(Destination::parse("irc://h:99999/x")
             .unwrap_err()
             .contains("port"));
-        assert!(Target::parse("irc://h:0/x").unwrap_err().contains("port"));
-        assert!(Target::parse("irc://h/").unwrap_err().contains("channel"));
-        assert!(Target::parse("irc:///x").unwrap_err().contains("host"));
-        assert!(Target::parse("irc://h/%zz")
+        assert!(Destination::parse("irc://h:0/x")
+            .unwrap_err()
+            .contains("port"));
+        assert!(Destination::parse("irc://h/")
+            .unwrap_err()
+            .contains("channel"));
+        assert!(Destination::parse("irc:///x").unwrap_err().contains("host"));
+        assert!(Destination::parse("irc://h/%zz")
             .unwrap_err()
             .contains("percent"));
-        assert!(Target::parse("irc://h/%ff").unwrap_err().contains("UTF-8"));
+        assert!(Destination::parse("irc://h/%ff")
+            .unwrap_err()
+            .contains("UTF-8"));
     }
 
     #[test]
     fn display_hides_secrets() {
-        let t = Target::parse("irc://bot:hunter2@h/c?key=k").unwrap();
+        let t = Destination::parse("irc://bot:hunter2@h/c?key=k").unwrap();
         let shown = t.to_string();
         assert!(
             !shown.contains("hunter2") && !shown.contains("=k"),

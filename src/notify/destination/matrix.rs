@@ -7,7 +7,7 @@ use std::fmt;
 use super::url::{host_port, split};
 
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub(crate) struct MatrixTarget {
+pub(crate) struct MatrixDestination {
     pub(crate) tls: bool,
     pub(crate) host: String,
     pub(crate) port: Option<u16>,
@@ -20,13 +20,13 @@ pub(crate) struct MatrixTarget {
     pub(crate) token: Option<String>,
 }
 
-impl fmt::Debug for MatrixTarget {
+impl fmt::Debug for MatrixDestination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "MatrixTarget({self})")
+        write!(f, "MatrixDestination({self})")
     }
 }
 
-impl fmt::Display for MatrixTarget {
+impl fmt::Display for MatrixDestination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = if self.tls { "matrixs" } else { "matrix" };
         write!(f, "{scheme}://")?;
@@ -45,8 +45,8 @@ impl fmt::Display for MatrixTarget {
     }
 }
 
-impl MatrixTarget {
-    pub(crate) fn parse(url: &str) -> Result<MatrixTarget, String> {
+impl MatrixDestination {
+    pub(crate) fn parse(url: &str) -> Result<MatrixDestination, String> {
         let parts = split(url)?;
         let tls = match parts.scheme.as_str() {
             "matrix" => false,
@@ -79,7 +79,7 @@ impl MatrixTarget {
                 "room alias {room:?} needs its server (#alias:server)"
             ));
         }
-        Ok(MatrixTarget {
+        Ok(MatrixDestination {
             tls,
             host,
             port,

@@ -14,7 +14,7 @@ pub(crate) enum Kind {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) struct WebhookTarget {
+pub(crate) struct WebhookDestination {
     pub(crate) kind: Kind,
     /// The endpoint (secret: the URL is the credential).
     pub(crate) endpoint: String,
@@ -29,7 +29,7 @@ pub(crate) struct WebhookTarget {
     pub(crate) basic_auth: Option<String>,
 }
 
-impl fmt::Display for WebhookTarget {
+impl fmt::Display for WebhookDestination {
     /// Never shows the secret path.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let scheme = self.url.split("://").next().unwrap_or("webhook");
@@ -48,10 +48,10 @@ fn path_ok(p: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_./~%".contains(c))
 }
 
-impl WebhookTarget {
-    pub(crate) fn parse(url: &str) -> Result<WebhookTarget, String> {
+impl WebhookDestination {
+    pub(crate) fn parse(url: &str) -> Result<WebhookDestination, String> {
         let (scheme, rest) = url.split_once("://").ok_or("not a URL")?;
-        let make = |kind, endpoint: String| WebhookTarget {
+        let make = |kind, endpoint: String| WebhookDestination {
             kind,
             endpoint,
             url: url.to_string(),
@@ -123,7 +123,7 @@ impl WebhookTarget {
     }
 
     /// Points Slack or Discord at another API base (tests, proxies).
-    pub(crate) fn with_api_base(mut self, base: &str) -> WebhookTarget {
+    pub(crate) fn with_api_base(mut self, base: &str) -> WebhookDestination {
         let base = base.trim_end_matches('/');
         for prefix in ["https://hooks.slack.com", "https://discord.com"] {
             if let Some(rest) = self.endpoint.strip_prefix(prefix) {
@@ -149,14 +149,15 @@ mod tests {
 
     #[test]
     fn a_generic_webhook_takes_basic_credentials_and_never_shows_them() {
-        let w =
-            WebhookTarget::parse("webhook+https://ops:p%40ss@hooks.example.net:8443/in?token=t1")
-                .unwrap();
+        let w = WebhookDestination::parse(
+            "webhook+https://ops:p%40ss@hooks.example.net:8443/in?token=t1",
+        )
+        .unwrap();
         assert_eq!(w.endpoint, "https://hooks.example.net:8443/in?token=t1");
         // base64("ops:p@ss")
         assert_eq!(w.basic_auth.as_deref(), Some("Basic b3BzOnBAc3M="));
         assert_eq!(w.to_string(), "webhook+https://hooks.example.net:8443/***");
-        let plain = WebhookTarget::parse("webhook+http://127.0.0.1:9/x").unwrap();
+        let plain = WebhookDestination::parse("webhook+http://127.0.0.1:9/x").unwrap();
         assert_eq!(plain.basic_auth, None);
         assert_eq!(plain.endpoint, "http://127.0.0.1:9/x");
         for bad in [
@@ -164,7 +165,7 @@ mod tests {
             "webhook+https://u:p@/x",
             "webhook+https://a b/x",
         ] {
-            assert!(WebhookTarget::parse(bad).is_err(), "{bad}");
+            assert!(WebhookDestination::parse(bad).is_err(), "{bad}");
         }
     }
 
@@ -178,7 +179,7 @@ mod tests {
                 "mattermost://chat.example.net/***",
             ),
         ] {
-            assert_eq!(WebhookTarget::parse(url).unwrap().to_string(), shown);
+            assert_eq!(WebhookDestination::parse(url).unwrap().to_string(), shown);
         }
     }
 }

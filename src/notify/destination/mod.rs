@@ -1,5 +1,5 @@
-//! Notification targets: URLs parsed once, at the edge, into typed values,
-//! one file per scheme family. Back-ends take these types; they never parse
+//! Destinations: the target URLs users write, parsed once, at the edge, into
+//! typed values, one file per scheme family. Back-ends take these types; they never parse
 //! URLs themselves.
 
 mod irc;
@@ -9,29 +9,29 @@ mod webhook;
 
 use std::fmt;
 
-pub(crate) use irc::{IrcServer, IrcTarget, Recipient};
-pub(crate) use matrix::MatrixTarget;
-pub(crate) use webhook::{Kind as WebhookKind, WebhookTarget};
+pub(crate) use irc::{IrcDestination, IrcServer, Recipient};
+pub(crate) use matrix::MatrixDestination;
+pub(crate) use webhook::{Kind as WebhookKind, WebhookDestination};
 
 /// A parsed notification target.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub(crate) enum Target {
-    Irc(IrcTarget),
-    Webhook(WebhookTarget),
-    Matrix(MatrixTarget),
+pub(crate) enum Destination {
+    Irc(IrcDestination),
+    Webhook(WebhookDestination),
+    Matrix(MatrixDestination),
 }
 
-impl Target {
+impl Destination {
     /// Parses a target URL. The error names what is wrong; callers add the URL.
-    pub(crate) fn parse(url: &str) -> Result<Target, String> {
+    pub(crate) fn parse(url: &str) -> Result<Destination, String> {
         let (scheme, _) = url
             .split_once("://")
             .ok_or_else(|| "not a URL (expected scheme://...)".to_string())?;
         match scheme.to_ascii_lowercase().as_str() {
-            "irc" | "ircs" => IrcTarget::parse(url).map(Target::Irc),
+            "irc" | "ircs" => IrcDestination::parse(url).map(Destination::Irc),
             "slack" | "discord" | "mattermost" | "mattermosts" | "webhook+http"
-            | "webhook+https" => WebhookTarget::parse(url).map(Target::Webhook),
-            "matrix" | "matrixs" => MatrixTarget::parse(url).map(Target::Matrix),
+            | "webhook+https" => WebhookDestination::parse(url).map(Destination::Webhook),
+            "matrix" | "matrixs" => MatrixDestination::parse(url).map(Destination::Matrix),
             other => Err(format!(
                 "unknown scheme {other:?} (expected irc, ircs, matrix, matrixs, slack, discord, mattermost, mattermosts, webhook+http, webhook+https)"
             )),
@@ -39,32 +39,32 @@ impl Target {
     }
 }
 
-impl Target {
+impl Destination {
     /// The metrics label for this kind of target.
     pub(crate) fn kind_label(&self) -> &'static str {
         match self {
-            Target::Irc(_) => "irc",
-            Target::Webhook(w) => w.kind_label(),
-            Target::Matrix(_) => "matrix",
+            Destination::Irc(_) => "irc",
+            Destination::Webhook(w) => w.kind_label(),
+            Destination::Matrix(_) => "matrix",
         }
     }
 }
 
-impl Target {
+impl Destination {
     /// The share of the delivery layer this target waits in: its IRC
     /// server, homeserver or webhook host. Stored in the spool and shown,
     /// so it never holds a secret.
     pub(crate) fn route(&self) -> String {
         match self {
-            Target::Irc(t) => t.server.to_string(),
-            Target::Matrix(m) => {
+            Destination::Irc(t) => t.server.to_string(),
+            Destination::Matrix(m) => {
                 let scheme = if m.tls { "matrixs" } else { "matrix" };
                 match m.port {
                     Some(port) => format!("{scheme}://{}:{port}", m.host),
                     None => format!("{scheme}://{}", m.host),
                 }
             }
-            Target::Webhook(w) => match url::split(&w.endpoint) {
+            Destination::Webhook(w) => match url::split(&w.endpoint) {
                 Ok(p) => format!("{}://{}", p.scheme, p.hostport),
                 Err(_) => w.to_string(),
             },
@@ -72,12 +72,12 @@ impl Target {
     }
 }
 
-impl fmt::Display for Target {
+impl fmt::Display for Destination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Target::Irc(t) => t.fmt(f),
-            Target::Webhook(w) => w.fmt(f),
-            Target::Matrix(m) => m.fmt(f),
+            Destination::Irc(t) => t.fmt(f),
+            Destination::Webhook(w) => w.fmt(f),
+            Destination::Matrix(m) => m.fmt(f),
         }
     }
 }
@@ -87,7 +87,7 @@ impl fmt::Display for Target {
 /// URL (the URL is the credential) shows only its scheme and host, as the
 /// target's own `Display` does. One function for every place a URL is shown.
 pub(crate) fn redacted(url: &str) -> String {
-    if let Ok(Target::Webhook(w)) = Target::parse(url) {
+    if let Ok(Destination::Webhook(w)) = Destination::parse(url) {
         return w.to_string();
     }
     let Some((scheme, rest)) = url.split_once("://") else {

@@ -115,7 +115,7 @@ pub(crate) fn host_port(hostport: &str) -> Result<(String, Option<u16>), String>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::notify::target::{redacted, Target};
+    use crate::notify::destination::{redacted, Destination};
 
     #[test]
     fn every_scheme_is_shown_without_its_secret() {
@@ -157,10 +157,10 @@ mod tests {
         );
         assert!(host_port("[::1]:8008").is_ok() && host_port("h:0").is_err());
         // Matrix homeservers get the same host rules as IRC servers (IPv6 too).
-        let Ok(Target::Matrix(m)) = Target::parse("matrix://[::1]:8008/!room:x") else {
+        let Ok(Destination::Matrix(m)) = Destination::parse("matrix://[::1]:8008/!room:x") else {
             panic!("an IPv6 homeserver");
         };
         assert_eq!((m.host.as_str(), m.port), ("::1", Some(8008)));
-        assert!(Target::parse("matrix://bad host/!r:x").is_err());
+        assert!(Destination::parse("matrix://bad host/!r:x").is_err());
     }
 }
