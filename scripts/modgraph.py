@@ -3,7 +3,9 @@
 `use super::` and inline `crate::`/`super::` paths.
 
     scripts/modgraph.py            fail (exit 1) when files import each other in a
-                                   circle, or a wing reaches up into a command
+                                   circle, a wing reaches up into a command, the
+                                   settings or the config, anything but main.rs
+                                   imports commands/, or one command another
     scripts/modgraph.py --folders  print the edges between top-level folders (wings)
     scripts/modgraph.py --edges    print every file-to-file edge
 
@@ -225,18 +227,36 @@ def cycles(graph):
 
 
 # The wings and the floor sit below the commands: they never import the
-# config, the CLI or a command. Commands turn config into typed settings and
-# hand them down.
-LOW = ("notify", "images", "state", "net", "bus", "chatops", "glob.rs", "exit.rs")
-HIGH = ("config.rs", "context.rs", "cli.rs", "main.rs", "daemon", "hook",
-        "send.rs", "check.rs", "scan.rs", "history.rs", "generate.rs",
-        "update.rs", "semaphore.rs", "nats.rs", "settings.rs", "irkerd_conf.rs")
+# config, the settings, the CLI or a command. Commands turn config into
+# typed settings and hand them down.
+LOW = ("notify", "images", "commits", "state", "net", "bus", "chatops", "util", "exit.rs")
+HIGH = ("config", "settings", "cli.rs", "main.rs", "commands")
 
 
 def upward(graph):
-    """Edges from a low module up into a command or the config."""
+    """Edges from a low module up into a command, the settings or the config."""
     return [(f, t) for f, ts in sorted(graph.items()) for t in ts
             if f.split(os.sep)[0] in LOW and t.split(os.sep)[0] in HIGH]
+
+
+def into_commands(graph):
+    """Edges into commands/ from anywhere but main.rs and commands/ itself:
+    only main dispatches to a command."""
+    return [(f, t) for f, ts in sorted(graph.items()) for t in ts
+            if t.split(os.sep)[0] == "commands" and f != "main.rs"
+            and f.split(os.sep)[0] != "commands"]
+
+
+def across_commands(graph):
+    """Edges from one command into another's module: a command never calls
+    another command (commands/mod.rs, the room's index, aside)."""
+    def command(rel):
+        parts = rel.split(os.sep)
+        if parts[0] != "commands" or len(parts) < 2 or parts[1] == "mod.rs":
+            return None
+        return parts[1][:-3] if parts[1].endswith(".rs") else parts[1]
+    return [(f, t) for f, ts in sorted(graph.items()) for t in ts
+            if command(f) and command(t) and command(f) != command(t)]
 
 
 def folder(rel):
@@ -258,11 +278,18 @@ def main():
         return 0
     comps = cycles(graph)
     up = upward(graph)
-    if not comps and not up:
-        print(f"modgraph: {len(graph)} files, no import circle, no wing imports a command")
+    into = into_commands(graph)
+    across = across_commands(graph)
+    if not comps and not up and not into and not across:
+        print(f"modgraph: {len(graph)} files, no import circle, no wing imports a command, "
+              "only main imports commands/")
         return 0
     for f, t in up:
         print(f"a wing reaches up: {f} -> {t}", file=sys.stderr)
+    for f, t in into:
+        print(f"only main.rs may import a command: {f} -> {t}", file=sys.stderr)
+    for f, t in across:
+        print(f"a command reaches into another: {f} -> {t}", file=sys.stderr)
     for comp in comps:
         inside = set(comp)
         print(f"import circle among {len(comp)} files:", file=sys.stderr)

@@ -4,33 +4,21 @@
 //! `main` parses the command line, dispatches with one `match`, and maps
 //! errors to sysexits-style exit codes (see `exit`).
 
-mod atomic_file;
 mod bus;
 mod chatops;
-mod check;
 mod cli;
+mod commands;
+mod commits;
 mod config;
-mod context;
-mod daemon;
 mod exit;
-mod generate;
-mod glob;
-mod history;
-mod hook;
 #[cfg(test)]
 mod hostile;
 mod images;
-mod irkerd_conf;
-mod nats;
 mod net;
 mod notify;
-mod process_title;
-mod scan;
-mod semaphore;
-mod send;
 mod settings;
 mod state;
-mod update;
+mod util;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,7 +26,7 @@ use std::process::ExitCode;
 use anyhow::Result;
 
 use crate::cli::{Cli, Command, ConfigCommand};
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::Code;
 
 fn main() -> ExitCode {
@@ -54,7 +42,7 @@ fn main() -> ExitCode {
     let cli = match Cli::parse_args() {
         Ok(cli) => {
             // Parsed (into copies): what `ps` shows need not hold secrets.
-            process_title::hide_secrets();
+            util::process_title::hide_secrets();
             cli
         }
         Err(e) => {
@@ -116,26 +104,23 @@ fn try_main(cli: Cli) -> Result<Code> {
         config_notes: loaded.notes,
     };
     let code = match cli.command {
-        Command::Send(args) => send::run(args, &ctx),
-        Command::Daemon(args) => daemon::run(args, &ctx),
-        Command::Hook(args) => hook::run(args, &ctx),
-        Command::Check(args) => check::run(args, &ctx),
+        Command::Send(args) => commands::send::run(args, &ctx),
+        Command::Daemon(args) => commands::daemon::run(args, &ctx),
+        Command::Hook(args) => commands::hook::run(args, &ctx),
+        Command::Check(args) => commands::check::run(args, &ctx),
         Command::Scan(mut args) => {
             args.notes = cli.global.verbose > 0;
             args.quiet = cli.global.quiet;
-            scan::run(args, &ctx)
+            commands::scan::run(args, &ctx)
         }
-        Command::Update(args) => update::run(args, &ctx),
-        Command::Semaphore(args) => semaphore::run(args, &ctx),
-        Command::Nats(cli::NatsCommand::Status(args)) => nats::status(args, &ctx),
-        Command::History(args) => history::run(args, &ctx),
-        Command::Config(ConfigCommand::Show) => show_config(&ctx),
-        Command::Config(ConfigCommand::Reference) => {
-            print!("{}", config::REFERENCE);
-            Ok(Code::Ok)
-        }
-        Command::Generate(args) => generate::run(args),
-        Command::Completions(args) => generate::completions(args.shell),
+        Command::Update(args) => commands::update::run(args, &ctx),
+        Command::Semaphore(args) => commands::semaphore::run(args, &ctx),
+        Command::Nats(cli::NatsCommand::Status(args)) => commands::nats_status::run(args, &ctx),
+        Command::History(args) => commands::history::run(args, &ctx),
+        Command::Config(ConfigCommand::Show) => commands::config::show(&ctx),
+        Command::Config(ConfigCommand::Reference) => commands::config::reference(),
+        Command::Generate(args) => commands::generate::run(args),
+        Command::Completions(args) => commands::generate::completions(args.shell),
     };
     // Events a short-lived command emitted leave before it exits.
     bus::events::flush();
@@ -208,49 +193,4 @@ fn init_logging(cli: &Cli, file_format: Option<crate::cli::LogFormat>) {
         }
     }
     let _ = builder.try_init();
-}
-
-fn show_config(ctx: &Context) -> Result<Code> {
-    let mut config = ctx.config.clone();
-    // [check] notify may hold URLs (webhooks are their own secret).
-    for n in &mut config.check.notify {
-        *n = crate::notify::destination::redacted(n);
-    }
-    if config.semaphore.token.is_some() {
-        config.semaphore.token = Some("***".into());
-    }
-    for t in config.targets.values_mut() {
-        t.url = crate::notify::destination::redacted(&t.url);
-        for v in t.headers.values_mut() {
-            *v = "***".into();
-        }
-        for secret in [&mut t.token, &mut t.password] {
-            if secret.is_some() {
-                *secret = Some("***".into());
-            }
-        }
-    }
-    let mut out = String::new();
-    match &ctx.config_path {
-        Some(p) => out.push_str(&format!("# from {}\n", p.display())),
-        None => {
-            let looked: Vec<String> = config::default_paths()
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect();
-            out.push_str(&format!(
-                "# no config file found (looked for {}); defaults only\n",
-                looked.join(", ")
-            ));
-        }
-    }
-    for note in &ctx.config_notes {
-        out.push_str(&format!("# note: {note}\n"));
-    }
-    out.push_str(&config::effective_toml(&config)?);
-    let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(out.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(Code::Ok),
-    }
 }

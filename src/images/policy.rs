@@ -318,7 +318,7 @@ impl Policy {
     pub(crate) fn for_image(&self, name: &str) -> &Effective {
         self.rules
             .iter()
-            .find(|(glob, _)| crate::glob::glob(glob, name))
+            .find(|(glob, _)| crate::util::glob::glob(glob, name))
             .map_or(&self.default, |(_, e)| e)
     }
 }

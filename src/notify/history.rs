@@ -59,9 +59,9 @@ pub(crate) fn matches(r: &Record, f: &Filter) -> bool {
                 let parsed = super::destination::Destination::parse(&d.target)
                     .map(|t| t.to_string())
                     .unwrap_or_default();
-                crate::glob::glob(p, &d.target)
-                    || crate::glob::glob(p, &shown)
-                    || crate::glob::glob(p, &parsed)
+                crate::util::glob::glob(p, &d.target)
+                    || crate::util::glob::glob(p, &shown)
+                    || crate::util::glob::glob(p, &parsed)
             })
     })
 }

@@ -40,7 +40,7 @@ pub(crate) fn apply(edit: &Edit) -> Result<Written, String> {
         ));
     }
     bytes.splice(offset..offset + edit.from_tag.len(), edit.to_tag.bytes());
-    crate::atomic_file::replace(&file, &bytes)?;
+    crate::util::atomic_file::replace(&file, &bytes)?;
     Ok(Written { file, line })
 }
 

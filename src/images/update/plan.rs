@@ -257,7 +257,7 @@ fn matches_only(glob: &str, repository: &str, raw: &str) -> bool {
     let no_registry = repository.split_once('/').map_or(repository, |(_, r)| r);
     [repository, short, no_registry, raw_name.as_str()]
         .iter()
-        .any(|c| crate::glob::glob(glob, c))
+        .any(|c| crate::util::glob::glob(glob, c))
 }
 
 #[cfg(test)]

@@ -10,10 +10,10 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::announce::{finish, message, publish, settings, Announced};
-use super::commit::CommitData;
-use super::vcs::vcs_output;
 use crate::cli::HookHgArgs;
-use crate::context::Context;
+use crate::commits::commit::CommitData;
+use crate::commits::vcs::vcs_output;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 
 struct Hg {
@@ -55,7 +55,12 @@ pub(crate) fn announce(args: &HookHgArgs, ctx: &Context, deadline: Instant) -> R
         .next()
         .unwrap_or_default()
         .to_string();
-    let s = settings(map, &args.common, &name, super::template::DEFAULT_GIT)?;
+    let s = settings(
+        map,
+        &args.common,
+        &name,
+        crate::commits::template::DEFAULT_GIT,
+    )?;
     let revset = if !args.revs.is_empty() {
         args.revs.join(" + ")
     } else {

@@ -9,14 +9,14 @@ use std::time::{Duration, Instant};
 use anyhow::Result;
 
 use crate::cli::{HookCommon, HookGitArgs};
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::notice::Notice;
 use crate::notify::sender::{Daemon, Sender};
 
-use super::commit::CommitData;
-use super::git::{self, Change, Git};
-use super::template;
+use crate::commits::commit::CommitData;
+use crate::commits::git::{self, Change, Git};
+use crate::commits::template;
 
 /// Effective hook settings.
 pub(crate) struct Settings {
@@ -200,7 +200,7 @@ fn filter(cmd: &str, fields: &mut BTreeMap<String, String>) -> Result<()> {
     let json = serde_json::to_string(fields)?;
     let mut command = std::process::Command::new(cmd);
     command.arg(&json);
-    let out = super::vcs::run_bounded(command, &format!("irker.filtercmd {cmd}"))?;
+    let out = crate::commits::vcs::run_bounded(command, &format!("irker.filtercmd {cmd}"))?;
     let value: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
         fail(
             Code::DataErr,
@@ -253,7 +253,7 @@ pub(crate) fn guarded(
         .unwrap_or(5.0)
         .clamp(0.1, 3600.0);
     let deadline = Instant::now() + Duration::from_secs_f64(budget);
-    super::vcs::set_deadline(deadline);
+    crate::commits::vcs::set_deadline(deadline);
     match f(deadline) {
         Ok(code) => Ok(code),
         Err(e) if !common.strict => {

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use crate::chatops::semaphore::{is_final, Client, Named, RunRequest};
 use crate::cli::{SemaphoreArgs, SemaphoreCommand, SemaphoreRunArgs};
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 
 pub(crate) fn run(args: SemaphoreArgs, ctx: &Context) -> Result<Code> {

@@ -10,10 +10,10 @@ use std::time::Instant;
 use anyhow::Result;
 
 use super::announce::{finish, message, publish, settings, Announced};
-use super::commit::CommitData;
-use super::vcs::vcs_output;
 use crate::cli::HookSvnArgs;
-use crate::context::Context;
+use crate::commits::commit::CommitData;
+use crate::commits::vcs::vcs_output;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 
 /// irkerhook's default template for Subversion (no branch).

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Result;
 
 use crate::cli::CheckArgs;
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::images::check::{dedupe, evaluate, recall, remember, summary, Outcome, Wanted};
 use crate::images::policy::{Decision, UpdateKind};
@@ -224,7 +224,7 @@ fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> R
         "# HELP vext_check_last_run_timestamp_seconds When the last check ran.\n# TYPE vext_check_last_run_timestamp_seconds gauge\nvext_check_last_run_timestamp_seconds {}\n",
         crate::state::db::now_ms() / 1000
     ));
-    crate::atomic_file::replace(path, t.as_bytes()).map_err(|e| fail(Code::Unavailable, e))
+    crate::util::atomic_file::replace(path, t.as_bytes()).map_err(|e| fail(Code::Unavailable, e))
 }
 
 fn print(results: &[Outcome], json: bool) -> Result<()> {

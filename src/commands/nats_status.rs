@@ -4,10 +4,10 @@ use anyhow::Result;
 
 use crate::bus::queue;
 use crate::cli::NatsStatusArgs;
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 
-pub(crate) fn status(args: NatsStatusArgs, ctx: &Context) -> Result<Code> {
+pub(crate) fn run(args: NatsStatusArgs, ctx: &Context) -> Result<Code> {
     let file = &ctx.config.nats;
     let Some(url) = args.nats.clone().or_else(|| file.url.clone()) else {
         return Err(fail(

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use anyhow::Result;
 
 use crate::cli::ScanArgs;
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::images::scan::{files_pipeline, live_inventory, Finding, Report, Walk};
 

@@ -8,7 +8,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use anyhow::Result;
 
 use crate::cli::{parse_duration, HistoryArgs};
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::history::{self, Filter};
 use crate::state::spool::{self, Record};

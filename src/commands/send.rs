@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result};
 
 use crate::cli::SendArgs;
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::destination::Destination;
 use crate::notify::irc::line::text_lines;

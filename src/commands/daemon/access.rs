@@ -8,9 +8,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use crate::glob::glob;
 use crate::notify::destination::Destination;
 use crate::notify::irker::protocol::{verify, Envelope, Request};
+use crate::util::glob::glob;
 
 /// How far a signed request's timestamp may be from our clock (seconds).
 pub(crate) const WINDOW_SECS: i64 = 300;

@@ -6,9 +6,9 @@
 mod access;
 mod dispatch;
 mod http;
+mod jetstream;
 mod listen;
 mod metrics;
-mod nats;
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
@@ -21,7 +21,7 @@ use anyhow::{Context as _, Result};
 
 use crate::cli::{parse_duration, DaemonArgs};
 use crate::config::defaults;
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::delivery::Delivery;
 use crate::notify::notice::Notice;
@@ -193,7 +193,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         };
         let (bus_options, queue) = crate::settings::nats(&flags, &ctx.config.nats, "daemon")?;
         let bus = Arc::new(crate::bus::Bus::connect(&bus_options)?);
-        let nats = nats::Nats::start(bus.clone(), queue, &state_dir)?;
+        let nats = jetstream::Nats::start(bus.clone(), queue, &state_dir)?;
         crate::bus::events::install(bus)?;
         nats.serve_history(&state_dir)?;
         let dead_letter = match &ctx.config.nats.dead_letter {
@@ -208,7 +208,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
                 Some(ctx.config.configure(target))
             }
         };
-        nats.run(nats::Deliver {
+        nats.run(jetstream::Deliver {
             delivery: dispatcher.delivery.clone(),
             history: writer.clone(),
             config: Arc::new(ctx.config.clone()),

@@ -7,7 +7,7 @@ use std::io::Write;
 use anyhow::Result;
 
 use crate::cli::UpdateArgs;
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::images::update::health::Gate;
 use crate::images::update::metrics::Totals;
@@ -91,7 +91,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
     if let Some(path) = &args.metrics_file {
         let mut totals = Totals::default();
         totals.record(&run);
-        crate::atomic_file::replace(path, totals.render().as_bytes())
+        crate::util::atomic_file::replace(path, totals.render().as_bytes())
             .map_err(|e| fail(Code::Unavailable, e))?;
     }
     if let Some(n) = &notifier {

@@ -7,7 +7,7 @@ use anyhow::Result;
 use crate::cli::{GitHook, HookInstallArgs, Vcs};
 use crate::exit::{fail, Code};
 
-use super::git::Git;
+use crate::commits::git::Git;
 
 pub(crate) fn run(args: HookInstallArgs) -> Result<Code> {
     // clap accepts only the systems and hooks vext can install.

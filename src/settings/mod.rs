@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Result;
 
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::destination::Destination;
 use crate::notify::sender::{Daemon, Direct, Sender};

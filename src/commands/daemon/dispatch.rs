@@ -25,7 +25,7 @@ use crate::state::spool::{self, NewMessage, Stored, Update};
 pub(crate) struct Dispatcher {
     pub(crate) delivery: Arc<Delivery>,
     /// With `--nats`: accepted work goes to the shared queue instead of the spool.
-    pub(crate) nats: Option<Arc<super::nats::Nats>>,
+    pub(crate) nats: Option<Arc<super::jetstream::Nats>>,
     /// The daemon's own config: webhook API bases, templates and headers.
     pub(crate) config: crate::config::Config,
     pub(crate) writer: spool::Writer,
@@ -177,7 +177,7 @@ impl Dispatcher {
             let notice = request.notice(Some(id.clone()));
             let pairs: Vec<(String, Destination)> = urls.into_iter().zip(targets).collect();
             let work =
-                super::nats::work_items(&id, &peer.to_string(), received_at, &notice, &pairs);
+                super::jetstream::work_items(&id, &peer.to_string(), received_at, &notice, &pairs);
             nats.store(&work).map_err(Rejection::Storage)?;
             self.metrics.received.fetch_add(1, Ordering::Relaxed);
             return Ok(Accepted {

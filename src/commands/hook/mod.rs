@@ -5,18 +5,14 @@
 //! never blocks a push: failures warn and exit 0 unless `--strict`.
 
 mod announce;
-mod commit;
-mod git;
 mod hg;
 mod install;
 mod svn;
-mod template;
-mod vcs;
 
 use anyhow::Result;
 
 use crate::cli::{HookArgs, HookCommand};
-use crate::context::Context;
+use crate::config::Context;
 use crate::exit::Code;
 
 use announce::{announce_git, guarded};
@@ -48,8 +44,8 @@ mod hostile {
         ];
         each("hook templates", seeds, |b| {
             let t = String::from_utf8_lossy(b);
-            let _ = super::template::render(&t, &fields);
-            let _ = super::git::parse_updates(&t);
+            let _ = crate::commits::template::render(&t, &fields);
+            let _ = crate::commits::git::parse_updates(&t);
         });
     }
 }

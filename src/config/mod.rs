@@ -11,9 +11,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::exit::{fail, Code};
 
+pub(crate) mod irkerd;
+
 /// Every section and key, with an example value and what it means: `vext
 /// config reference` and vext-config(5). A test keeps it complete and true.
-pub(crate) const REFERENCE: &str = include_str!("config_reference.toml");
+pub(crate) const REFERENCE: &str = include_str!("reference.toml");
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -284,6 +286,15 @@ fn seconds_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D:
     Ok(seconds_f64(d)?.map(|s| s.round() as u64))
 }
 
+/// What every command gets besides its own arguments: the loaded config
+/// file and where it came from.
+pub(crate) struct Context {
+    pub(crate) config: Config,
+    pub(crate) config_path: Option<PathBuf>,
+    /// What the config file holds without effect (irkerd's INI keys).
+    pub(crate) config_notes: Vec<String>,
+}
+
 /// The configuration and the file it came from (None: defaults only).
 pub(crate) struct Loaded {
     pub(crate) config: Config,
@@ -340,8 +351,8 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
         )
     })?;
     // irkerd's INI file, recognised by its content, is read as a migration path.
-    if crate::irkerd_conf::looks_like(&text) {
-        let (irkerd, notes) = crate::irkerd_conf::parse(&text).map_err(|e| {
+    if irkerd::looks_like(&text) {
+        let (irkerd, notes) = irkerd::parse(&text).map_err(|e| {
             fail(
                 Code::Config,
                 format!("config file {} (irkerd's INI format): {e}", path.display()),
@@ -585,7 +596,7 @@ mod tests {
                 }
                 assert!(
                     documented.contains(&key),
-                    "[{section}] {key} is accepted but not in config_reference.toml"
+                    "[{section}] {key} is accepted but not in src/config/reference.toml"
                 );
             }
         }
@@ -713,13 +724,13 @@ pub(crate) fn resolved(config: &Config) -> (Config, Origins) {
     // irkerd's variables, below vext's own.
     let unset = |k: &str| std::env::var(k).map_or(true, |v| v.is_empty());
     if unset("VEXT_LISTEN") {
-        if let Some(l) = crate::irkerd_conf::env_listen() {
+        if let Some(l) = irkerd::env_listen() {
             d.listen = Some(l);
             origins.push(("daemon", "listen", "IRKERD_HOST/IRKERD_PORT".into()));
         }
     }
     if unset("VEXT_NICK") {
-        if let Some(n) = crate::irkerd_conf::env_nick() {
+        if let Some(n) = irkerd::env_nick() {
             d.nick = Some(n);
             origins.push(("daemon", "nick", "IRKERD_NICK".into()));
         }

@@ -1,0 +1,61 @@
+//! `vext config show` and `vext config reference`: the configuration as the
+//! commands resolve it (secrets redacted, each value with its origin), and
+//! every key the file takes.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use crate::config::{self, Context};
+use crate::exit::Code;
+
+pub(crate) fn show(ctx: &Context) -> Result<Code> {
+    let mut config = ctx.config.clone();
+    // [check] notify may hold URLs (webhooks are their own secret).
+    for n in &mut config.check.notify {
+        *n = crate::notify::destination::redacted(n);
+    }
+    if config.semaphore.token.is_some() {
+        config.semaphore.token = Some("***".into());
+    }
+    for t in config.targets.values_mut() {
+        t.url = crate::notify::destination::redacted(&t.url);
+        for v in t.headers.values_mut() {
+            *v = "***".into();
+        }
+        for secret in [&mut t.token, &mut t.password] {
+            if secret.is_some() {
+                *secret = Some("***".into());
+            }
+        }
+    }
+    let mut out = String::new();
+    match &ctx.config_path {
+        Some(p) => out.push_str(&format!("# from {}\n", p.display())),
+        None => {
+            let looked: Vec<String> = config::default_paths()
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            out.push_str(&format!(
+                "# no config file found (looked for {}); defaults only\n",
+                looked.join(", ")
+            ));
+        }
+    }
+    for note in &ctx.config_notes {
+        out.push_str(&format!("# note: {note}\n"));
+    }
+    out.push_str(&config::effective_toml(&config)?);
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(out.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(Code::Ok),
+    }
+}
+
+/// Every section and key, with an example and what it means.
+pub(crate) fn reference() -> Result<Code> {
+    print!("{}", config::REFERENCE);
+    Ok(Code::Ok)
+}
