@@ -2,6 +2,7 @@
 #
 #   make run-daemon  build and run the relay daemon on 127.0.0.1:6659
 #   make deps    install what the tests and benchmarks need (Debian packages, rustup targets)
+#   make lint    fmt, clippy, rustdoc and the module graph (.ci/run runs it first)
 #   make test    deps + the whole test suite (what .ci/run calls)
 #   make bench   side-by-side benchmarks against irkerd/irk
 #   make static  fully static x86_64 musl binary
@@ -114,9 +115,16 @@ fuzz:
 	  VEXT_HOSTILE_SECONDS=$$(( $(FUZZ_MINUTES) * 60 )) \
 	  $(CARGO) test --release --bin vext -q -- hostile --nocapture
 
+# fmt, clippy (the [lints] table of Cargo.toml, warnings as errors), rustdoc
+# with warnings as errors, and the module graph. .ci/run runs it before the
+# tests. The components come with rustup's default profile; a minimal
+# toolchain gets them added.
 lint: modgraph
+	@if command -v rustup >/dev/null 2>&1; then for c in rustfmt clippy; do \
+	  rustup component list --installed 2>/dev/null | grep -q "^$$c" || rustup component add $$c; done; fi
 	$(CARGO) fmt --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps --document-private-items --quiet
 
 # No import circle between files, and no wing importing a command.
 modgraph:

@@ -2,6 +2,10 @@
 //! so the user interface can be reviewed in one file. Completions and man
 //! pages are generated from these definitions (`vext generate`).
 
+// The doc comments here are clap's help text, written for a terminal:
+// `[nats] url` and `HOST[:PORT]` are what users type, not rustdoc links.
+#![allow(rustdoc::broken_intra_doc_links)]
+
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};

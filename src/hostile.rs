@@ -17,6 +17,7 @@ pub(crate) const MAX_GROWTH: usize = 256 << 20;
 
 /// Inputs derived from `seeds`: each round picks a seed and applies one to
 /// four mutations; the same `seed` gives the same inputs.
+#[allow(clippy::too_many_lines)] // the table of spice bytes and the mutation kinds read best side by side
 pub(crate) fn mutations(seeds: &[&[u8]], rounds: usize, seed: u64) -> Vec<Vec<u8>> {
     const SPICE: &[&[u8]] = &[
         b"\0",

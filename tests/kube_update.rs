@@ -200,7 +200,7 @@ impl Api {
         {
             Some(rs) => {
                 rs["metadata"]["annotations"]["deployment.kubernetes.io/revision"] =
-                    next.to_string().into()
+                    next.to_string().into();
             }
             None => {
                 self.new_replicaset(name, &template, next);

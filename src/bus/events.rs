@@ -103,9 +103,8 @@ pub(crate) fn emit(category: &str, source: &str, kind: &str, data: serde_json::V
         data,
     };
     let subject = format!("vext.events.{category}.{}.{kind}", token(source));
-    let payload = match serde_json::to_vec(&event) {
-        Ok(p) => p,
-        Err(_) => return,
+    let Ok(payload) = serde_json::to_vec(&event) else {
+        return;
     };
     let mut headers = async_nats::HeaderMap::new();
     headers.insert("Nats-Msg-Id", event.id.as_str());

@@ -75,7 +75,7 @@ pub(crate) fn parse(text: &str) -> Result<(Irkerd, Vec<String>), String> {
         match (section.as_str(), key.as_str()) {
             ("daemon", "host") => host = Some(value),
             ("daemon", "port") => {
-                port = Some(value.parse().map_err(|_| bad("expected a port number"))?)
+                port = Some(value.parse().map_err(|_| bad("expected a port number"))?);
             }
             ("daemon", "threads") => notes.push(format!(
                 "[daemon] threads = {value} has no meaning in vext (one thread per connection); ignored"

@@ -82,7 +82,7 @@ pub(crate) struct NatsSection {
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct BotSection {
-    /// The homeserver's base URL, e.g. "https://matrix.example.org".
+    /// The homeserver's base URL, e.g. `https://matrix.example.org`.
     pub(crate) homeserver: Option<String>,
     /// The bot's Matrix user id, e.g. "@vext:example.org".
     pub(crate) user_id: Option<String>,
@@ -679,6 +679,7 @@ pub(crate) type Origins = Vec<(&'static str, &'static str, String)>;
 /// the file over the defaults applied to `[send]` and `[daemon]`: what the
 /// daemon runs with when no flag says otherwise, and what `config show`
 /// prints, from this one resolution.
+#[allow(clippy::too_many_lines)] // PENDING-SPLIT
 pub(crate) fn resolved(config: &Config) -> (Config, Origins) {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut origins: Origins = Vec::new();

@@ -10,7 +10,7 @@ pub(crate) const DOCKER_HUB: &str = "docker.io";
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub(crate) struct ImageRef {
-    /// Registry host[:port], e.g. `docker.io`, `localhost:5000`.
+    /// Registry `host[:port]`, e.g. `docker.io`, `localhost:5000`.
     pub(crate) registry: String,
     /// Repository path, e.g. `library/nginx`.
     pub(crate) repository: String,

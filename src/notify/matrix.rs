@@ -447,6 +447,7 @@ impl MatrixDestination {
         Ok((room_id, state.status == 200))
     }
 
+    #[allow(clippy::too_many_lines)] // PENDING-SPLIT
     pub(crate) fn deliver(
         &self,
         agent: &crate::net::tls::Agents,

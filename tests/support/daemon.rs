@@ -89,12 +89,9 @@ impl Daemon {
                 }
             }
         });
-        let ready = match rx.recv_timeout(Duration::from_secs(10)) {
-            Ok(l) => l,
-            Err(_) => {
-                let _ = child.kill();
-                panic!("daemon not ready; stderr: {}", log.lock().unwrap());
-            }
+        let Ok(ready) = rx.recv_timeout(Duration::from_secs(10)) else {
+            let _ = child.kill();
+            panic!("daemon not ready; stderr: {}", log.lock().unwrap());
         };
         let field = |k: &str| {
             ready

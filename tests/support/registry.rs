@@ -141,7 +141,7 @@ impl RegistryServer {
 
     /// Pushes a tiny image (distinct per tag) under every tag, through the HTTP API.
     pub fn push(&self, repo: &str, tags: &[&str], auth: Option<&str>) {
-        self.push_revision(repo, tags, auth, "1")
+        self.push_revision(repo, tags, auth, "1");
     }
 
     /// Pushes images whose content differs by `revision`: the same tag

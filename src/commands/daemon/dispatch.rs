@@ -519,7 +519,7 @@ impl Dispatcher {
                 continue;
             }
             let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
-            for ((seq, idx), f) in load.inflight.iter() {
+            for ((seq, idx), f) in &load.inflight {
                 if f.server.as_ref() == Some(&server) {
                     self.writer.update(Update::Attempt {
                         seq: *seq,

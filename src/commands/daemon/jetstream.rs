@@ -387,6 +387,7 @@ impl Nats {
     }
 
     /// Hands one job to the delivery layer; its outcome acks, naks or terms it.
+    #[allow(clippy::too_many_lines)] // PENDING-SPLIT
     fn take(self: &Arc<Self>, job: Job, deliver: &Deliver, mine: &Arc<AtomicUsize>) {
         let Deliver {
             delivery,
@@ -454,7 +455,7 @@ impl Nats {
                             "accepted_at_ms": work.received_at,
                             "error": error,
                         }),
-                    )
+                    );
                 };
                 let record = |outcome| {
                     history.record(
@@ -471,7 +472,7 @@ impl Nats {
                         },
                         job.delivered,
                         outcome,
-                    )
+                    );
                 };
                 match result {
                     Ok(()) => {

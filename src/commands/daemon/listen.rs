@@ -30,7 +30,7 @@ pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
         );
     };
     accept_each(listener, MAX_CLIENTS, "client", refuse, move |stream| {
-        serve_client(stream, &dispatcher)
+        serve_client(stream, &dispatcher);
     });
 }
 

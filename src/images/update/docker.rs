@@ -450,6 +450,7 @@ const IMAGE_DEFAULTS: &[&str] = &[
 /// The create request for the new container, from the old one's inspect
 /// and its image's; and the networks to connect after create (engines
 /// before API 1.44 take one network at create).
+#[allow(clippy::too_many_lines)] // field by field from the old container's inspect to the create request, as the engine's API lists them
 pub(crate) fn create_body(
     old: &Value,
     old_image: &Value,

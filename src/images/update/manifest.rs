@@ -117,7 +117,7 @@ fn yaml_value<'a>(line: &'a str, key: &str) -> Option<(usize, &'a str)> {
     let lead = value.len() - value.trim_start().len();
     let v = value.trim();
     let (v, quote) = match v.as_bytes().first() {
-        Some(b'"') | Some(b'\'') => (&v[1..v.len().saturating_sub(1).max(1)], 1),
+        Some(b'"' | b'\'') => (&v[1..v.len().saturating_sub(1).max(1)], 1),
         _ => (v, 0),
     };
     Some((start + lead + quote, v))

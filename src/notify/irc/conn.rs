@@ -410,6 +410,7 @@ impl Conn {
         self.write_lines(&lines).map_err(Stop::Lost)
     }
 
+    #[allow(clippy::too_many_lines)] // one match over what the server says during registration: a state machine read top to bottom
     fn handshake(&mut self, base_nick: &str, deadline: Instant) -> Result<(), Stop> {
         let lost = |code: Code, msg: String| Stop::Lost(DeliveryError::temporary(code, msg));
         let mut nick_attempt = 0u32;

@@ -48,7 +48,7 @@ pub(crate) fn text_lines(text: &str) -> Vec<String> {
             // Unicode line and paragraph separators would start new lines in
             // some clients; treat them like newlines.
             '\u{2028}' | '\u{2029}' | '\u{85}' => {
-                push_line(&mut lines, std::mem::take(&mut current))
+                push_line(&mut lines, std::mem::take(&mut current));
             }
             c => current.push(c),
         }
