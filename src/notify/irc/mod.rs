@@ -4,6 +4,7 @@
 pub(crate) mod conn;
 pub(crate) mod line;
 pub(crate) mod message;
+mod pacing;
 pub(crate) mod pool;
 pub(crate) mod transport;
 

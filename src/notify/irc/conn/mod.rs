@@ -7,18 +7,20 @@
 //! `recv_timeout` waits for both.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::net::TcpStream;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use base64::Engine;
+mod reader;
+mod registration;
 
 use super::line::{self, command};
 use super::message::CaseMapping;
 use super::message::{Isupport, Message};
+use super::pacing::Bucket;
 use super::transport;
 use super::{expired_error, fail_job, Done, Job, Settings};
 use crate::exit::Code;
@@ -68,66 +70,6 @@ pub(crate) fn spawn(
         .name(format!("irc-{id}"))
         .spawn(move || conn.run())?;
     Ok((tx, thread))
-}
-
-/// A token bucket: `burst` lines at once, then `rate` lines per second.
-struct Bucket {
-    tokens: f64,
-    burst: f64,
-    rate: f64,
-    last: Instant,
-}
-
-impl Bucket {
-    fn new(burst: f64, rate: f64) -> Bucket {
-        Bucket {
-            tokens: burst,
-            burst,
-            rate,
-            last: Instant::now(),
-        }
-    }
-
-    fn refill(&mut self) {
-        let now = Instant::now();
-        let dt = now.duration_since(self.last).as_secs_f64();
-        self.tokens = (self.tokens + dt * self.rate).min(self.burst);
-        self.last = now;
-    }
-
-    /// Lines that may be sent now.
-    fn available(&mut self) -> f64 {
-        self.refill();
-        self.tokens
-    }
-
-    /// Time until one line may be sent.
-    fn wait(&mut self) -> Duration {
-        self.wait_for(1.0)
-    }
-
-    /// Time until `n` tokens are there.
-    fn wait_for(&mut self, n: f64) -> Duration {
-        self.refill();
-        if self.tokens >= n || self.rate <= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((n - self.tokens) / self.rate)
-        }
-    }
-
-    /// Time until a confirmation PING may go out: it leaves a token for the
-    /// next message, so that a message never waits behind a confirmation
-    /// (with a burst of 1 there is none to leave).
-    fn wait_for_sync(&mut self) -> Duration {
-        self.wait_for(self.burst.min(2.0))
-    }
-
-    /// Counts one line (may go into debt for lines that cannot wait, like PONG).
-    fn spend(&mut self) {
-        self.refill();
-        self.tokens -= 1.0;
-    }
 }
 
 struct Chan {
@@ -355,256 +297,6 @@ impl Conn {
             .map_err(|e| {
                 DeliveryError::temporary(crate::exit::code_of_io(&e), format!("write failed: {e}"))
             })
-    }
-
-    // ---- registration ------------------------------------------------------
-
-    fn register(&mut self) -> Result<Session, Stop> {
-        let deadline = Instant::now() + self.settings.connect_timeout;
-        let tls = self.server.tls.then_some(&self.settings.tls);
-        let transport = transport::connect(&self.server.host, self.server.port, tls, deadline)
-            .map_err(|e| {
-                Stop::Lost(DeliveryError {
-                    code: crate::exit::code_of(&e),
-                    permanent: false,
-                    message: format!("{e:#}"),
-                })
-            })?;
-        self.generation += 1;
-        let generation = self.generation;
-        spawn_reader(transport.reader, self.tx.clone(), generation);
-        let base_nick = self
-            .server
-            .nick
-            .clone()
-            .unwrap_or_else(|| self.settings.nick.clone());
-        self.session = Some(Session {
-            generation,
-            writer: transport.writer,
-            control: transport.control,
-            nick: base_nick.clone(),
-            prefix_len: None,
-            isupport: Isupport::default(),
-            last_rx: Instant::now(),
-            keepalive_sent: None,
-        });
-        match self.handshake(&base_nick, deadline) {
-            Ok(()) => Ok(self.session.take().expect("session set above")),
-            Err(stop) => {
-                self.drop_session();
-                Err(stop)
-            }
-        }
-    }
-
-    fn send_registration(&mut self, nick: &str, pass: bool) -> Result<(), Stop> {
-        let mut lines = Vec::with_capacity(3);
-        if pass {
-            if let Some(p) = &self.server.password {
-                lines.push(command("PASS", &[], Some(p)));
-            }
-        }
-        lines.push(command("NICK", &[nick], None));
-        let (user, real) = (&self.settings.username, &self.settings.realname);
-        lines.push(command("USER", &[user, "0", "*"], Some(real)));
-        self.write_lines(&lines).map_err(Stop::Lost)
-    }
-
-    #[allow(clippy::too_many_lines)] // one match over what the server says during registration: a state machine read top to bottom
-    fn handshake(&mut self, base_nick: &str, deadline: Instant) -> Result<(), Stop> {
-        let lost = |code: Code, msg: String| Stop::Lost(DeliveryError::temporary(code, msg));
-        let mut nick_attempt = 0u32;
-        let mut cap_done = self.server.password.is_none();
-        let mut caps = String::new();
-        let mut welcomed: Option<Instant> = None;
-        if cap_done {
-            self.send_registration(base_nick, false)?;
-        } else {
-            self.write_now("CAP LS 302").map_err(Stop::Lost)?;
-        }
-        loop {
-            let now = Instant::now();
-            let mut until = deadline;
-            if let Some(t) = welcomed {
-                // After 001, wait briefly for ISUPPORT and the end of the MOTD.
-                until = until.min(t + Duration::from_secs(3));
-            }
-            if now >= until {
-                if welcomed.is_some() {
-                    return Ok(());
-                }
-                return Err(lost(
-                    Code::TempFail,
-                    format!(
-                        "no welcome from {} within {:?}",
-                        self.server.addr(),
-                        self.settings.connect_timeout
-                    ),
-                ));
-            }
-            let event = match self.rx.recv_timeout(until - now) {
-                Ok(e) => e,
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return Err(Stop::Quit("bye".into())),
-            };
-            let line = match event {
-                Event::Job(job) => {
-                    self.waiting.push_back(job);
-                    continue;
-                }
-                Event::Quit(reason) => return Err(Stop::Quit(reason)),
-                Event::Closed(g, why) if g == self.generation => {
-                    return Err(lost(
-                        Code::TempFail,
-                        format!("server closed the connection during registration{why}"),
-                    ));
-                }
-                Event::Line(g, line) if g == self.generation => line,
-                _ => continue,
-            };
-            log::trace!("{} << {}", self.server, line);
-            let Some(msg) = Message::parse(&line) else {
-                continue;
-            };
-            let session = self.session.as_mut().expect("registering session");
-            session.last_rx = Instant::now();
-            match msg.command.as_str() {
-                "PING" => {
-                    let token = msg.text().to_string();
-                    self.write_now(&command("PONG", &[], Some(&token)))
-                        .map_err(Stop::Lost)?;
-                }
-                "CAP" => match msg.param(1) {
-                    "LS" => {
-                        caps.push(' ');
-                        caps.push_str(msg.text());
-                        if msg.param(2) == "*" && msg.params.len() > 3 {
-                            continue; // more LS lines follow
-                        }
-                        let sasl = caps.split(' ').any(|c| {
-                            c == "sasl"
-                                || c.strip_prefix("sasl=")
-                                    .is_some_and(|m| m.split(',').any(|m| m == "PLAIN"))
-                        });
-                        if sasl {
-                            self.write_now("CAP REQ :sasl").map_err(Stop::Lost)?;
-                        } else {
-                            cap_done = true;
-                            self.write_now("CAP END").map_err(Stop::Lost)?;
-                            self.send_registration(base_nick, true)?;
-                        }
-                    }
-                    "ACK" if msg.text().split(' ').any(|c| c == "sasl") => {
-                        self.write_now("AUTHENTICATE PLAIN").map_err(Stop::Lost)?;
-                    }
-                    "NAK" => {
-                        cap_done = true;
-                        self.write_now("CAP END").map_err(Stop::Lost)?;
-                        self.send_registration(base_nick, true)?;
-                    }
-                    _ => {}
-                },
-                "AUTHENTICATE" if msg.param(0) == "+" => {
-                    let user = base_nick.to_string();
-                    let pass = self.server.password.clone().unwrap_or_default();
-                    let blob = base64::engine::general_purpose::STANDARD
-                        .encode(format!("{user}\0{user}\0{pass}"));
-                    let bytes = blob.as_bytes();
-                    for chunk in bytes.chunks(400) {
-                        let chunk = std::str::from_utf8(chunk).unwrap_or_default();
-                        self.write_now(&command("AUTHENTICATE", &[chunk], None))
-                            .map_err(Stop::Lost)?;
-                    }
-                    if bytes.len().is_multiple_of(400) {
-                        self.write_now("AUTHENTICATE +").map_err(Stop::Lost)?;
-                    }
-                }
-                "903" => {
-                    cap_done = true;
-                    self.write_now("CAP END").map_err(Stop::Lost)?;
-                    self.send_registration(base_nick, false)?;
-                }
-                "902" | "904" | "905" | "906" | "908" => {
-                    return Err(Stop::Lost(DeliveryError {
-                        code: Code::NoPerm,
-                        permanent: true,
-                        message: format!("SASL authentication failed: {}", msg.text()),
-                    }));
-                }
-                "421" if msg.param(1) == "CAP" && !cap_done => {
-                    cap_done = true;
-                    self.send_registration(base_nick, true)?;
-                }
-                "464" => {
-                    return Err(Stop::Lost(DeliveryError {
-                        code: Code::NoPerm,
-                        permanent: true,
-                        message: format!("server rejected the password: {}", msg.text()),
-                    }));
-                }
-                "465" | "463" => {
-                    return Err(Stop::Lost(DeliveryError {
-                        code: Code::Unavailable,
-                        permanent: true,
-                        message: format!("server refused us: {}", msg.text()),
-                    }));
-                }
-                "432" | "433" | "436" | "437" if welcomed.is_none() => {
-                    nick_attempt += 1;
-                    if nick_attempt > 12 {
-                        return Err(lost(
-                            Code::Unavailable,
-                            format!("no usable nick (last: {})", msg.text()),
-                        ));
-                    }
-                    let maxlen = session.isupport.nicklen.unwrap_or(9).max(4);
-                    let nick = alternative_nick(base_nick, maxlen, msg.command == "432");
-                    log::info!(
-                        "{}: nick {} unavailable ({}), trying {nick}",
-                        self.server,
-                        msg.param(1),
-                        msg.text()
-                    );
-                    session.nick = nick.clone();
-                    self.write_now(&command("NICK", &[&nick], None))
-                        .map_err(Stop::Lost)?;
-                }
-                "001" => {
-                    session.nick = msg.param(0).to_string();
-                    // Many servers end the welcome with our full mask.
-                    if let Some(mask) = msg
-                        .text()
-                        .rsplit(' ')
-                        .next()
-                        .filter(|m| m.contains('!') && m.contains('@'))
-                    {
-                        if mask.split('!').next() == Some(session.nick.as_str()) {
-                            session.prefix_len = Some(mask.len());
-                        }
-                    }
-                    welcomed = Some(Instant::now());
-                }
-                "005" => session.isupport.absorb(&msg),
-                "376" | "422" if welcomed.is_some() => return Ok(()),
-                "ERROR" => {
-                    // ngircd answers a bad PASS with ERROR, not 464.
-                    let text = msg.text();
-                    if self.server.password.is_some()
-                        && text.to_ascii_lowercase().contains("password")
-                    {
-                        // A refused password stays refused: fail, do not retry.
-                        return Err(Stop::Lost(DeliveryError {
-                            code: Code::NoPerm,
-                            permanent: true,
-                            message: format!("server rejected the password: {text}"),
-                        }));
-                    }
-                    self.turned_away = true;
-                    return Err(lost(Code::Unavailable, format!("server said: {text}")));
-                }
-                _ => {}
-            }
-        }
     }
 
     fn after_register(&mut self) {
@@ -1076,52 +768,6 @@ impl Conn {
     }
 }
 
-fn spawn_reader(reader: Box<dyn Read + Send>, tx: Sender<Event>, generation: u64) {
-    let spawned = std::thread::Builder::new()
-        .name("irc-reader".into())
-        .spawn(move || {
-            let mut reader = BufReader::new(reader);
-            let mut buf = Vec::with_capacity(512);
-            loop {
-                buf.clear();
-                match reader.by_ref().take(65536).read_until(b'\n', &mut buf) {
-                    Ok(0) => {
-                        let _ = tx.send(Event::Closed(generation, String::new()));
-                        return;
-                    }
-                    Ok(_) => {
-                        let line = String::from_utf8_lossy(&buf)
-                            .trim_end_matches(['\r', '\n'])
-                            .to_string();
-                        if tx.send(Event::Line(generation, line)).is_err() {
-                            return;
-                        }
-                    }
-                    Err(e) => {
-                        let _ = tx.send(Event::Closed(generation, format!(": {e}")));
-                        return;
-                    }
-                }
-            }
-        });
-    if let Err(e) = spawned {
-        log::error!("cannot start a reader thread: {e}");
-    }
-}
-
-/// Another nick to try after a collision: the base cut to fit, plus digits.
-fn alternative_nick(base: &str, maxlen: usize, erroneous: bool) -> String {
-    let digits = format!("{:03}", fastrand::u32(0..1000));
-    let base = if erroneous { "vext" } else { base };
-    let keep = maxlen.saturating_sub(digits.len()).max(1);
-    let mut cut = base.len().min(keep);
-    while !base.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}{digits}", &base[..cut])
-}
-
-/// Backoff with ±25% jitter, so that many connections do not retry in step.
 /// A line as the protocol trace shows it: credentials (PASS, SASL
 /// AUTHENTICATE payloads, NickServ IDENTIFY) never reach a log at any level.
 fn traced(line: &str) -> std::borrow::Cow<'_, str> {
@@ -1140,6 +786,7 @@ fn traced(line: &str) -> std::borrow::Cow<'_, str> {
     line.into()
 }
 
+/// Backoff with ±25% jitter, so that many connections do not retry in step.
 fn jitter(d: Duration) -> Duration {
     d.mul_f64(0.75 + fastrand::f64() * 0.5)
 }
@@ -1147,37 +794,6 @@ fn jitter(d: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bucket_allows_burst_then_paces() {
-        let mut b = Bucket::new(3.0, 1.0);
-        for _ in 0..3 {
-            assert!(b.wait().is_zero());
-            b.spend();
-        }
-        let w = b.wait();
-        assert!(
-            w > Duration::from_millis(900) && w <= Duration::from_secs(1),
-            "{w:?}"
-        );
-    }
-
-    #[test]
-    fn a_confirmation_leaves_a_token_for_the_next_message() {
-        let mut b = Bucket::new(5.0, 1.0);
-        for _ in 0..3 {
-            b.spend();
-        }
-        // Two tokens: a message and its PING may go at once.
-        assert!(b.wait_for_sync().is_zero());
-        b.spend();
-        // One token left: it is the next message's, the PING waits.
-        assert!(b.wait().is_zero());
-        assert!(b.wait_for_sync() > Duration::from_millis(900));
-        // With a burst of one, the PING needs only one token.
-        let mut one = Bucket::new(1.0, 1.0);
-        assert!(one.wait_for_sync().is_zero());
-    }
 
     #[test]
     fn credentials_never_reach_the_trace() {
@@ -1192,14 +808,5 @@ mod tests {
             "PRIVMSG NickServ :IDENTIFY ***"
         );
         assert_eq!(traced("PRIVMSG #c :hello"), "PRIVMSG #c :hello");
-    }
-
-    #[test]
-    fn alternative_nicks_fit() {
-        for _ in 0..50 {
-            let n = alternative_nick("averylongnickname", 9, false);
-            assert!(n.len() <= 9 && n.starts_with("avery"), "{n}");
-        }
-        assert!(alternative_nick("bad nick", 9, true).starts_with("vext"));
     }
 }
