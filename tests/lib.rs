@@ -11,6 +11,7 @@ mod check;
 mod cli;
 mod daemon;
 mod hook;
+mod hostile;
 mod kube;
 mod kube_update;
 mod matrix;

@@ -61,6 +61,8 @@ pub(crate) fn spawn(
         inflight: VecDeque::new(),
         errors: HashMap::new(),
         bucket,
+        pongs: Bucket::new(PONG_BURST, PONG_RATE),
+        pong_owed: None,
         next_token: 0,
         since_sync: 0,
         last_activity: Instant::now(),
@@ -98,6 +100,8 @@ struct Session {
     isupport: Isupport,
     last_rx: Instant,
     keepalive_sent: Option<Instant>,
+    /// What the reader may still queue for this session.
+    gate: Arc<reader::Gate>,
 }
 
 /// The pool a connection belongs to, as the connection sees it: the pool
@@ -146,6 +150,12 @@ struct Conn {
     /// Errors the server reported per recipient (case-folded) since the last PONG.
     errors: HashMap<String, DeliveryError>,
     bucket: Bucket,
+    /// PONGs have their own small budget, apart from the messages': a
+    /// server's PINGs never take a message's token, and a flood of them
+    /// gets at most [`PONG_RATE`] answers a second (the latest token).
+    pongs: Bucket,
+    /// The token of a PING not answered yet (the latest one).
+    pong_owed: Option<String>,
     next_token: u64,
     since_sync: usize,
     last_activity: Instant,
@@ -160,6 +170,12 @@ enum Stop {
 }
 
 const SYNC_PREFIX: &str = "vext-";
+
+/// PONGs at once, then per second: a real server PINGs every minute or
+/// two, so this answers every real PING at once and a flood of them at
+/// one line a second, whatever it sends.
+const PONG_BURST: f64 = 3.0;
+const PONG_RATE: f64 = 1.0;
 
 impl Conn {
     fn run(&mut self) {
@@ -452,6 +468,9 @@ impl Conn {
             // handles the lines in one go and answers in one segment (separate
             // small writes meet Nagle and delayed ACKs: 40 ms stalls).
             let mut batch = Vec::new();
+            if let Some(pong) = self.pong_due() {
+                batch.push(pong);
+            }
             while !self.outq.is_empty() && self.bucket.wait().is_zero() {
                 batch.push(self.outq.pop_front().unwrap_or_default());
                 self.bucket.spend();
@@ -470,7 +489,9 @@ impl Conn {
                 return Stop::Lost(e);
             }
             let timeout = self.next_timeout();
-            match self.rx.recv_timeout(timeout) {
+            let event = self.rx.recv_timeout(timeout);
+            self.took(&event);
+            match event {
                 Ok(Event::Job(job)) => self.enqueue(job),
                 Ok(Event::Quit(reason)) => return Stop::Quit(reason),
                 Ok(Event::Line(g, line))
@@ -501,6 +522,9 @@ impl Conn {
 
     fn next_timeout(&mut self) -> Duration {
         let mut t = Duration::from_secs(1);
+        if self.pong_owed.is_some() {
+            t = t.min(self.pongs.wait().max(Duration::from_millis(1)));
+        }
         if !self.outq.is_empty() {
             t = t.min(self.bucket.wait().max(Duration::from_millis(1)));
         } else if !self.unsynced.is_empty() {
@@ -573,9 +597,10 @@ impl Conn {
         let folded_target = self.casefold(msg.param(1));
         match msg.command.as_str() {
             "PING" => {
-                self.bucket.spend();
-                self.write_now(&command("PONG", &[], Some(msg.text())))
-                    .map_err(Stop::Lost)?;
+                self.pong_owed = Some(msg.text().to_string());
+                if let Some(pong) = self.pong_due() {
+                    self.write_now(&pong).map_err(Stop::Lost)?;
+                }
             }
             "PONG" => {
                 if let Some(token) = msg
@@ -662,6 +687,25 @@ impl Conn {
         Ok(())
     }
 
+    /// The PONG owed to the server, when its budget allows one now.
+    fn pong_due(&mut self) -> Option<String> {
+        if self.pong_owed.is_none() || !self.pongs.wait().is_zero() {
+            return None;
+        }
+        self.pongs.spend();
+        let token = self.pong_owed.take()?;
+        Some(command("PONG", &[], Some(&token)))
+    }
+
+    /// Gives the reader back the room a line of this session took.
+    fn took<E>(&self, event: &Result<Event, E>) {
+        if let (Ok(Event::Line(g, line)), Some(s)) = (event, &self.session) {
+            if *g == s.generation {
+                s.gate.taken(line);
+            }
+        }
+    }
+
     /// The server answered PING `token`: everything sent before it was taken.
     fn confirm(&mut self, token: u64) {
         while self.inflight.front().is_some_and(|(t, _)| *t <= token) {
@@ -684,8 +728,10 @@ impl Conn {
 
     fn drop_session(&mut self) {
         if let Some(s) = self.session.take() {
+            s.gate.close();
             transport::close(&s.control);
         }
+        self.pong_owed = None;
         for c in self.channels.values_mut() {
             c.joined = false;
         }
@@ -747,7 +793,9 @@ impl Conn {
             // Wait briefly for the server to close, so QUIT is read rather than reset.
             let until = Instant::now() + Duration::from_millis(500);
             while let Some(left) = until.checked_duration_since(Instant::now()) {
-                match self.rx.recv_timeout(left) {
+                let event = self.rx.recv_timeout(left);
+                self.took(&event);
+                match event {
                     Ok(Event::Closed(..)) | Err(_) => break,
                     Ok(Event::Job(job)) => self.waiting.push_back(job),
                     Ok(_) => {}

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use base64::Engine;
 
-use super::reader::spawn_reader;
+use super::reader::{spawn_reader, Gate};
 use super::{Conn, Event, Session, Stop};
 use crate::exit::Code;
 use crate::notify::error::DeliveryError;
@@ -28,7 +28,8 @@ impl Conn {
             })?;
         self.generation += 1;
         let generation = self.generation;
-        spawn_reader(transport.reader, self.tx.clone(), generation);
+        let gate = Gate::new();
+        spawn_reader(transport.reader, self.tx.clone(), generation, gate.clone());
         let base_nick = self
             .server
             .nick
@@ -43,6 +44,7 @@ impl Conn {
             isupport: Isupport::default(),
             last_rx: Instant::now(),
             keepalive_sent: None,
+            gate,
         });
         match self.handshake(&base_nick, deadline) {
             Ok(()) => Ok(self.session.take().expect("session set above")),
@@ -98,7 +100,9 @@ impl Conn {
                     ),
                 ));
             }
-            let event = match self.rx.recv_timeout(until - now) {
+            let event = self.rx.recv_timeout(until - now);
+            self.took(&event);
+            let event = match event {
                 Ok(e) => e,
                 Err(RecvTimeoutError::Timeout) => continue,
                 Err(RecvTimeoutError::Disconnected) => return Err(Stop::Quit("bye".into())),
@@ -126,9 +130,10 @@ impl Conn {
             session.last_rx = Instant::now();
             match msg.command.as_str() {
                 "PING" => {
-                    let token = msg.text().to_string();
-                    self.write_now(&command("PONG", &[], Some(&token)))
-                        .map_err(Stop::Lost)?;
+                    self.pong_owed = Some(msg.text().to_string());
+                    if let Some(pong) = self.pong_due() {
+                        self.write_now(&pong).map_err(Stop::Lost)?;
+                    }
                 }
                 "CAP" => match msg.param(1) {
                     "LS" => {

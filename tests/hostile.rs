@@ -1,0 +1,122 @@
+//! Hostile peers: IRC servers, registries and homeservers that flood,
+//! stall or lie on purpose. Each test states the bound it measures.
+
+use std::time::{Duration, Instant};
+
+use crate::support::*;
+
+/// Four hostile IRC servers at once (a PING flood, megabyte lines,
+/// garbage, a PING flood that never reads the answers) cannot grow the
+/// daemon: its peak resident set stays within 16 MiB of what it was before
+/// (it reached gigabytes when lines queued without bound), and a delivery
+/// to a well-behaved server goes on meanwhile.
+#[test]
+fn irc_server_floods_cannot_grow_the_daemon() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#calm"]);
+    let daemon = Daemon::start(&[]);
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("calm"),
+        "-m",
+        "warm",
+    ])
+    .expect(0);
+    assert_eq!(obs.privmsgs(1, Duration::from_secs(10))[0].text, "warm");
+    let (_, before) = memory_kib(daemon.pid());
+    let attacks = [
+        Attack::PingFlood,
+        Attack::HugeLines,
+        Attack::Garbage,
+        Attack::FloodDeaf,
+    ];
+    let servers: Vec<HostileIrc> = attacks.iter().map(|a| HostileIrc::start(*a)).collect();
+    for s in &servers {
+        vext(["send", "--via", &daemon.tcp, &s.url("x"), "-m", "bait"]).expect(0);
+    }
+    let until = Instant::now() + Duration::from_secs(10);
+    while servers
+        .iter()
+        .any(|s| s.attack_started.lock().unwrap().is_none())
+    {
+        assert!(Instant::now() < until, "a hostile server was never reached");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Five seconds of attack, with a delivery elsewhere in the middle.
+    std::thread::sleep(Duration::from_secs(2));
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("calm"),
+        "-m",
+        "meanwhile",
+    ])
+    .expect(0);
+    let got = obs.privmsgs(1, Duration::from_secs(10));
+    assert_eq!(got[0].text, "meanwhile", "{}", daemon.log().len());
+    std::thread::sleep(Duration::from_secs(3));
+    let (rss, peak) = memory_kib(daemon.pid());
+    let pushed: u64 = servers
+        .iter()
+        .map(|s| s.pushed.load(std::sync::atomic::Ordering::Relaxed))
+        .sum();
+    eprintln!(
+        "hostile IRC floods: {} MiB pushed at the daemon; resident {} KiB, peak {} KiB (before {} KiB)",
+        pushed >> 20,
+        rss,
+        peak,
+        before
+    );
+    assert!(
+        peak < before + 16 * 1024,
+        "the daemon grew from {before} KiB to a peak of {peak} KiB under the floods"
+    );
+}
+
+/// A flood of PINGs costs the messages nothing: 2 000 PINGs from the
+/// server before a message is sent delay it by less than 2 s (each PING
+/// took a token of the message budget: 100 of them delayed the next message
+/// 97 s, 2 000 stopped delivery), and the PONGs they get are bounded.
+#[test]
+fn a_ping_flood_does_not_delay_messages() {
+    let server = HostileIrc::start(Attack::Pings(2000));
+    let daemon = Daemon::start(&[]);
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &server.url("x"),
+        "-m",
+        "first",
+    ])
+    .expect(0);
+    assert!(
+        server
+            .wait_privmsg("first", Duration::from_secs(10))
+            .is_some(),
+        "{}",
+        daemon.log()
+    );
+    // The 2 000 PINGs have arrived by now; the next message goes out at once.
+    std::thread::sleep(Duration::from_millis(500));
+    let sent = Instant::now();
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &server.url("x"),
+        "-m",
+        "second",
+    ])
+    .expect(0);
+    let at = server
+        .wait_privmsg("second", Duration::from_secs(20))
+        .expect("the second message never arrived");
+    let delay = at.duration_since(sent);
+    let pongs = server.pongs.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!("2000 PINGs: the next message took {delay:?}; {pongs} PONGs answered them");
+    assert!(delay < Duration::from_secs(2), "delayed {delay:?}");
+}
