@@ -186,7 +186,10 @@ When ready it prints `listening tcp=ADDR udp=ADDR` on stderr (with --log-format 
 also as a JSON log line).\n\n\
 The daemon logs at info level without -v (what it accepted and delivered, connections, \
 failures); -vv adds debug, -vvv the IRC protocol trace (passwords masked), -q keeps errors \
-only.",
+only.\n\n\
+Matrix credentials from the environment (VEXT_MATRIX_TOKEN, VEXT_MATRIX_PASSWORD) go \
+only to the homeserver VEXT_MATRIX_HOMESERVER names; [targets] credentials only to their \
+own URL. A request naming another homeserver gets none.",
         after_help = "Examples:
   vext daemon                                  # 127.0.0.1:6659, like irkerd
   vext daemon --listen 127.0.0.1:0 -vv         # a free port, printed on stderr; debug logs
@@ -494,8 +497,9 @@ pub(crate) struct DaemonArgs {
     #[arg(long)]
     pub(crate) trust_loopback: bool,
 
-    /// Only deliver to targets matching PATTERN (repeatable; `*` matches anything),
-    /// e.g. 'irc://irc.libera.chat/*'. Targets are matched as irc://host[:port]/#channel.
+    /// Only deliver to targets matching PATTERN (repeatable), e.g. 'irc://*.libera.chat/*'.
+    /// Matched as scheme://host[:port]/path on the parsed target: a `*` host label
+    /// stands for whole labels, `:*` for any port, and a URL's user part never counts.
     #[arg(long, value_name = "PATTERN")]
     pub(crate) allow_target: Vec<String>,
 

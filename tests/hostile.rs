@@ -120,3 +120,108 @@ fn a_ping_flood_does_not_delay_messages() {
     eprintln!("2000 PINGs: the next message took {delay:?}; {pongs} PONGs answered them");
     assert!(delay < Duration::from_secs(2), "delayed {delay:?}");
 }
+
+/// A homeserver a request names gets none of the daemon's credentials: the
+/// environment's token and password are bound to `VEXT_MATRIX_HOMESERVER`,
+/// so a listener on another address receives no `Authorization` header and
+/// no `/login` body holding them (it received both before), and a user part
+/// that decodes to `/` cannot walk around `--allow-target`.
+#[test]
+fn credentials_go_only_to_their_own_homeserver() {
+    const TOKEN: &str = "daemon-token-5e1f";
+    const PASSWORD: &str = "daemon-password-77ab";
+    let evil = Fake::start(vec![]);
+    let env = [
+        ("VEXT_MATRIX_TOKEN", TOKEN),
+        ("VEXT_MATRIX_PASSWORD", PASSWORD),
+        ("VEXT_MATRIX_HOMESERVER", "https://matrix.example.org"),
+    ];
+    let state = TempDir::new("state");
+    let daemon = Daemon::start_env(&["--state-dir", state.path().to_str().unwrap()], &env);
+    for url in [
+        format!("matrix://127.0.0.1:{}/!room:x", evil.port),
+        format!("matrix://bot@127.0.0.1:{}/!room:x", evil.port),
+    ] {
+        vext(["send", "--via", &daemon.tcp, &url, "-m", "leak?"]).expect(0);
+    }
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        let out = vext([
+            "history",
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--json",
+        ])
+        .expect(0)
+        .stdout;
+        if out.matches("\"failed\"").count() >= 2 || !evil.hits().is_empty() {
+            break;
+        }
+        assert!(Instant::now() < until, "not finished: {out}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for hit in evil.hits() {
+        let seen = format!("{:?} {}", hit.headers, hit.body);
+        assert!(
+            !seen.contains(TOKEN) && !seen.contains(PASSWORD),
+            "a credential reached a homeserver a request named: {} {seen}",
+            hit.path
+        );
+    }
+    assert!(
+        daemon.log().contains("no access token for this homeserver"),
+        "the failure says why: {}",
+        daemon.log()
+    );
+
+    // A token with no homeserver to bind it to is refused at start (78).
+    let unbound = vext(["daemon", "--listen", "127.0.0.1:0"])
+        .env("VEXT_MATRIX_TOKEN", TOKEN)
+        .run();
+    assert_eq!(unbound.code, 78, "{}", unbound.stderr);
+    assert!(
+        unbound.stderr.contains("VEXT_MATRIX_HOMESERVER"),
+        "{}",
+        unbound.stderr
+    );
+
+    // The allow-list matches the host the delivery connects to.
+    let guarded = Daemon::start(&["--allow-target", "matrix://matrix.example.org/*"]);
+    let sneaky = format!(
+        "matrix://matrix.example.org%2Fx@127.0.0.1:{}/!room:x",
+        evil.port
+    );
+    let out = vext(["send", "--via", &guarded.tcp, &sneaky, "-m", "walk around"]).run();
+    assert_ne!(
+        out.code, 0,
+        "delivered around the allow-list: {}",
+        out.stdout
+    );
+    assert!(out.stderr.contains("not allowed"), "{}", out.stderr);
+}
+
+/// `--allow-target 'irc://*.libera.chat/*'` lets no other host through:
+/// `irc://EVIL/x.libera.chat/y` is refused, and the IRC server it names is
+/// never connected to.
+#[test]
+fn a_wildcard_host_matches_whole_labels_only() {
+    let evil = HostileIrc::start(Attack::Pings(0));
+    let daemon = Daemon::start(&[
+        "--allow-target",
+        "irc://*.libera.chat/*",
+        "--allow-target",
+        "webhook+http://*.example.org/*",
+    ]);
+    for url in [
+        format!("irc://127.0.0.1:{}/x.libera.chat/y", evil.port),
+        format!("webhook+http://127.0.0.1:{}/x.example.org/y", evil.port),
+    ] {
+        let out = vext(["send", "--via", &daemon.tcp, &url, "-m", "walk"]).run();
+        assert_ne!(out.code, 0, "{url} was accepted");
+        assert!(out.stderr.contains("not allowed"), "{}", out.stderr);
+    }
+    assert!(
+        evil.attack_started.lock().unwrap().is_none(),
+        "the daemon connected to the host outside the allow-list"
+    );
+}

@@ -141,10 +141,15 @@ fn through_the_daemon_across_a_homeserver_restart() {
     let room_id = hs.room(&owner, "alerts", false);
     let url = format!("matrix://127.0.0.1:{}/%23alerts:localhost", hs.port);
     let state = TempDir::new("state");
-    // The daemon reads the token from its own environment, never from requests.
+    // The daemon reads the token from its own environment, never from
+    // requests, and gives it only to the homeserver it is bound to.
+    let homeserver = format!("http://127.0.0.1:{}", hs.port);
     let daemon = Daemon::start_env(
         &["--state-dir", state.path().to_str().unwrap()],
-        &[("VEXT_MATRIX_TOKEN", &bot)],
+        &[
+            ("VEXT_MATRIX_TOKEN", &bot),
+            ("VEXT_MATRIX_HOMESERVER", &homeserver),
+        ],
     );
     vext(["send", "--via", &daemon.tcp, &url, "-m", "before"]).expect(0);
     assert_eq!(
@@ -298,9 +303,13 @@ fn a_retry_after_a_lost_reply_is_not_a_duplicate() {
     let proxy = lossy_proxy(hs.port);
     let url = format!("matrix://127.0.0.1:{proxy}/{room_id}");
     let state = TempDir::new("state");
+    let homeserver = format!("http://127.0.0.1:{proxy}");
     let daemon = Daemon::start_env(
         &["--state-dir", state.path().to_str().unwrap()],
-        &[("VEXT_MATRIX_TOKEN", &bot)],
+        &[
+            ("VEXT_MATRIX_TOKEN", &bot),
+            ("VEXT_MATRIX_HOMESERVER", &homeserver),
+        ],
     );
     vext(["send", "--via", &daemon.tcp, &url, "-m", "exactly once"]).expect(0);
     // Wait until the spool says delivered (after the retry), then count events.

@@ -76,7 +76,14 @@ fn no_secret_reaches_any_output() {
     args.extend(allow.iter().map(String::as_str));
     let daemon = Daemon::start_env(
         &args,
-        &[("VEXT_LOG", "trace"), ("VEXT_MATRIX_TOKEN", &matrix_token)],
+        &[
+            ("VEXT_LOG", "trace"),
+            ("VEXT_MATRIX_TOKEN", &matrix_token),
+            (
+                "VEXT_MATRIX_HOMESERVER",
+                &format!("http://127.0.0.1:{}", hs.port),
+            ),
+        ],
     );
 
     let via = |target: &str, text: &str| {

@@ -238,20 +238,6 @@ pub(crate) struct TargetSection {
     pub(crate) password_file: Option<PathBuf>,
 }
 
-fn read_secret_file(path: &Path) -> Option<String> {
-    if let Err(e) = crate::state::dir::check_private(path, "the secret file") {
-        log::error!("{e:#}");
-        return None;
-    }
-    match std::fs::read_to_string(path) {
-        Ok(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
-        Err(e) => {
-            log::warn!("cannot read {}: {e}", path.display());
-            None
-        }
-    }
-}
-
 /// A number of seconds, or a duration as the other keys take it ("30s",
 /// "3h", "1m 30s"): every duration in the file is accepted the same way.
 #[derive(Deserialize)]
@@ -435,51 +421,6 @@ pub(crate) fn parse(text: &str) -> Result<Config, String> {
 }
 
 impl Config {
-    /// Applies what the config file says about a target URL (API base,
-    /// template, headers): the daemon uses its own config, never the request's.
-    pub(crate) fn configure(
-        &self,
-        target: crate::notify::destination::Destination,
-    ) -> crate::notify::destination::Destination {
-        if let crate::notify::destination::Destination::Matrix(mut m) = target {
-            if let Some(t) = self.targets.values().find(|t| t.url == m.url) {
-                m.token = t
-                    .token
-                    .clone()
-                    .or_else(|| t.token_file.as_deref().and_then(read_secret_file));
-                if m.password.is_none() {
-                    m.password = t
-                        .password
-                        .clone()
-                        .or_else(|| t.password_file.as_deref().and_then(read_secret_file));
-                }
-            }
-            if m.token.is_none() {
-                m.token = std::env::var("VEXT_MATRIX_TOKEN")
-                    .ok()
-                    .filter(|t| !t.is_empty());
-            }
-            return crate::notify::destination::Destination::Matrix(m);
-        }
-        let crate::notify::destination::Destination::Webhook(mut w) = target else {
-            return target;
-        };
-        if let Some(t) = self.targets.values().find(|t| t.url == w.url) {
-            if let Some(base) = &t.api_base {
-                w = w.with_api_base(base);
-            }
-            if t.template.is_some() {
-                w.template = t.template.clone();
-            }
-            w.headers = t
-                .headers
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-        }
-        crate::notify::destination::Destination::Webhook(w)
-    }
-
     /// Expands `@name` to the URL configured under `[targets.name]`.
     pub(crate) fn expand_target(&self, arg: &str) -> Result<String, String> {
         match arg.strip_prefix('@') {

@@ -372,13 +372,18 @@ impl MatrixDestination {
         force: bool,
     ) -> Result<String, DeliveryError> {
         let user = self.user.as_deref().ok_or_else(|| {
-            permanent(Code::Config, "no access token (config, VEXT_MATRIX_TOKEN or --matrix-token-file) and no user to log in as".to_string())
+            permanent(Code::Config, "no access token for this homeserver (a [targets] entry, or VEXT_MATRIX_TOKEN with VEXT_MATRIX_HOMESERVER naming it) and no user to log in as".to_string())
         })?;
-        let password = self
-            .password
-            .clone()
-            .or_else(|| std::env::var("VEXT_MATRIX_PASSWORD").ok());
-        session(agent, base, user, password.as_deref(), state_dir, force)
+        // The password was bound to this homeserver by the settings layer
+        // (`settings::targets`); the environment is never read here.
+        session(
+            agent,
+            base,
+            user,
+            self.password.as_deref(),
+            state_dir,
+            force,
+        )
     }
 
     /// Resolves an alias and joins (joining a joined room is harmless);

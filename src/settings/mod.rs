@@ -12,6 +12,8 @@ use crate::exit::{fail, Code};
 use crate::notify::destination::Destination;
 use crate::notify::sender::{Daemon, Direct, Sender};
 
+pub(crate) mod targets;
+
 /// The delivery flags a command was given; None where it has no such flag.
 #[derive(Default)]
 pub(crate) struct DeliveryFlags<'a> {
@@ -69,6 +71,8 @@ pub(crate) fn targets(
     args: &[String],
     what: &str,
 ) -> Result<(Vec<String>, Vec<Destination>)> {
+    let outfit = targets::TargetSettings::load(&ctx.config, targets::Scope::Own)
+        .map_err(|e| fail(Code::Config, e))?;
     let mut urls = Vec::new();
     let mut targets = Vec::new();
     let mut bad = 0;
@@ -89,7 +93,7 @@ pub(crate) fn targets(
                     }
                 }
                 urls.push(url);
-                targets.push(ctx.config.configure(t));
+                targets.push(outfit.apply(t));
             }
             Err(e) => {
                 eprintln!(

@@ -8,9 +8,9 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
+use super::allow::{canonical, TargetPattern};
 use crate::notify::destination::Destination;
 use crate::notify::irker::protocol::{verify, Envelope, Request};
-use crate::util::glob::glob;
 
 /// How far a signed request's timestamp may be from our clock (seconds).
 pub(crate) const WINDOW_SECS: i64 = 300;
@@ -130,7 +130,7 @@ impl Nonces {
 pub(crate) struct Access {
     pub(crate) secret: Option<Vec<u8>>,
     pub(crate) trust_loopback: bool,
-    allow: Vec<String>,
+    allow: Vec<TargetPattern>,
     rate: Option<Rate>,
     nonces: Mutex<Nonces>,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
@@ -140,7 +140,7 @@ impl Access {
     pub(crate) fn new(
         secret: Option<Vec<u8>>,
         trust_loopback: bool,
-        allow: Vec<String>,
+        allow: Vec<TargetPattern>,
         rate: Option<Rate>,
     ) -> Access {
         Access {
@@ -214,12 +214,12 @@ impl Access {
             return Ok(());
         }
         for t in targets {
-            let canon = canonical(t);
-            if !self.allow.iter().any(|p| glob(p, &canon)) {
-                // Patterns see a webhook's whole URL; the refusal shows it redacted.
-                return Err(Rejection::TargetNotAllowed(
-                    crate::notify::destination::redacted(&canon),
-                ));
+            // The refusal shows the target as its own Display does (a
+            // webhook by scheme and host only: its URL is the credential).
+            let refused = |why: String| Rejection::TargetNotAllowed(format!("{t}{why}"));
+            let canon = canonical(t).map_err(|e| refused(format!(" ({e})")))?;
+            if !self.allow.iter().any(|p| p.matches(&canon)) {
+                return Err(refused(String::new()));
             }
         }
         Ok(())
@@ -249,47 +249,9 @@ impl Access {
     }
 }
 
-/// The form `--allow-target` patterns match: `irc://host/#channel`, with
-/// `:port` only when it is not the scheme's default, and no credentials.
-pub(crate) fn canonical(t: &Destination) -> String {
-    match t {
-        Destination::Irc(irc) => {
-            let s = &irc.server;
-            let scheme = if s.tls { "ircs" } else { "irc" };
-            let default = if s.tls { 6697 } else { 6667 };
-            let host = if s.host.contains(':') {
-                format!("[{}]", s.host)
-            } else {
-                s.host.clone()
-            };
-            let port = if s.port == default {
-                String::new()
-            } else {
-                format!(":{}", s.port)
-            };
-            let name = if irc.recipient.is_nick {
-                format!("{},isnick", irc.recipient.name)
-            } else {
-                irc.recipient.name.clone()
-            };
-            format!("{scheme}://{host}{port}/{name}")
-        }
-        Destination::Webhook(w) => w.url.clone(),
-        Destination::Matrix(m) => m.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn canonical_targets() {
-        let t = Destination::parse("irc://bot:pw@Irc.Example.net:6667/ops?key=k").unwrap();
-        assert_eq!(canonical(&t), "irc://irc.example.net/#ops");
-        let t = Destination::parse("ircs://h:7000/alice,isnick").unwrap();
-        assert_eq!(canonical(&t), "ircs://h:7000/alice,isnick");
-    }
 
     #[test]
     fn nonces_are_refused_again_within_the_window_and_then_forgotten() {

@@ -26,8 +26,9 @@ pub(crate) struct Dispatcher {
     pub(crate) delivery: Arc<Delivery>,
     /// With `--nats`: accepted work goes to the shared queue instead of the spool.
     pub(crate) nats: Option<Arc<super::jetstream::Nats>>,
-    /// The daemon's own config: webhook API bases, templates and headers.
-    pub(crate) config: crate::config::Config,
+    /// What the daemon's config and environment add to targets (webhook
+    /// API bases, templates, headers, Matrix credentials), each bound to its own destination.
+    pub(crate) targets: Arc<crate::settings::targets::TargetSettings>,
     pub(crate) writer: spool::Writer,
     pub(crate) access: Access,
     pub(crate) metrics: Arc<Metrics>,
@@ -100,7 +101,7 @@ impl Dispatcher {
         Dispatcher {
             delivery: Arc::new(delivery),
             nats: None,
-            config: crate::config::Config::default(),
+            targets: Arc::default(),
             writer,
             access,
             metrics,
@@ -147,7 +148,7 @@ impl Dispatcher {
         for url in &request.to {
             match Destination::parse(url) {
                 Ok(t) => {
-                    targets.push(self.config.configure(t));
+                    targets.push(self.targets.apply(t));
                     urls.push(url.clone());
                 }
                 Err(e) => request.refused.push(Refused {
@@ -237,8 +238,9 @@ impl Dispatcher {
         fresh: bool,
     ) {
         if text_lines(&notice.text).is_empty() {
-            for (idx, _, _) in items {
-                self.finish(seq, idx, Err("empty message".into()), received_at, 0, "irc");
+            for (idx, target, _) in items {
+                let kind = target.kind_label();
+                self.finish(seq, idx, Err("empty message".into()), received_at, 0, kind);
             }
             return;
         }
@@ -540,7 +542,7 @@ impl Dispatcher {
                     continue;
                 }
                 let target = match Destination::parse(&d.target) {
-                    Ok(t) => self.config.configure(t),
+                    Ok(t) => self.targets.apply(t),
                     Err(e) => {
                         self.finish(
                             d.seq,
@@ -548,7 +550,7 @@ impl Dispatcher {
                             Err(format!("bad target: {e}")),
                             d.received_at,
                             d.attempts,
-                            "irc",
+                            crate::notify::destination::kind_of_url(&d.target),
                         );
                         continue;
                     }

@@ -392,7 +392,7 @@ impl Nats {
         let Deliver {
             delivery,
             history,
-            config,
+            targets,
             metrics,
             dead_letter,
         } = deliver;
@@ -407,10 +407,10 @@ impl Nats {
             }
         };
         let target = match Destination::parse(&work.target) {
-            Ok(t) => config.configure(t),
+            Ok(t) => targets.apply(t),
             Err(e) => {
                 log::error!("{}: bad target: {e}", work.msg_id());
-                metrics.failed("irc");
+                metrics.failed(crate::notify::destination::kind_of_url(&work.target));
                 job.term();
                 return;
             }
@@ -550,7 +550,7 @@ pub(crate) struct Deliver {
     pub(crate) delivery: Arc<Delivery>,
     /// This daemon's spool, where what it delivered is recorded for `vext history`.
     pub(crate) history: crate::state::spool::Writer,
-    pub(crate) config: Arc<crate::config::Config>,
+    pub(crate) targets: Arc<crate::settings::targets::TargetSettings>,
     pub(crate) metrics: Arc<Metrics>,
     /// Told about every notification given up on (`[nats] dead_letter`).
     pub(crate) dead_letter: Option<Destination>,

@@ -4,6 +4,7 @@
 //! metrics, access control and a bounded drain on SIGTERM/SIGINT.
 
 mod access;
+mod allow;
 mod dispatch;
 mod http;
 mod jetstream;
@@ -40,6 +41,13 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     for note in &ctx.config_notes {
         log::warn!("{note}");
     }
+    let targets = Arc::new(
+        crate::settings::targets::TargetSettings::load(
+            &ctx.config,
+            crate::settings::targets::Scope::Daemon,
+        )
+        .map_err(|e| fail(Code::Config, e))?,
+    );
     let listen = args
         .listen
         .clone()
@@ -97,8 +105,13 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         None => None,
     };
     let trust_loopback = args.trust_loopback || file.trust_loopback.unwrap_or(false);
-    let mut allow = file.allow_target.clone();
-    allow.extend(args.allow_target.iter().cloned());
+    let allow = file
+        .allow_target
+        .iter()
+        .chain(&args.allow_target)
+        .map(|p| allow::TargetPattern::parse(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(Code::Usage, e))?;
     let rate = match args.rate.as_deref().or(file.rate.as_deref()) {
         Some(r) => Some(Rate::parse(r).map_err(|e| fail(Code::Usage, e))?),
         None => None,
@@ -176,7 +189,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         metrics,
         max_age,
     );
-    dispatcher.config = ctx.config.clone();
+    dispatcher.targets = targets.clone();
     dispatcher.window = match args.window.or(file.window) {
         Some(0) => {
             return Err(fail(Code::Config, "[daemon] window: must be at least 1"));
@@ -206,13 +219,13 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
                     .map_err(|e| fail(Code::Config, format!("[nats] dead_letter {t}: {e}")))?;
                 let target = crate::notify::destination::Destination::parse(&url)
                     .map_err(|e| fail(Code::Config, format!("[nats] dead_letter: {e}")))?;
-                Some(ctx.config.configure(target))
+                Some(targets.apply(target))
             }
         };
         nats.run(jetstream::Deliver {
             delivery: dispatcher.delivery.clone(),
             history: writer.clone(),
-            config: Arc::new(ctx.config.clone()),
+            targets: targets.clone(),
             metrics: dispatcher.metrics.clone(),
             dead_letter,
         })?;

@@ -39,6 +39,21 @@ impl Destination {
     }
 }
 
+/// The metrics label of a target URL that may not parse: taken from its
+/// scheme, so a bad Matrix or webhook target is not counted as IRC.
+pub(crate) fn kind_of_url(url: &str) -> &'static str {
+    let scheme = url.split_once("://").map_or("", |(s, _)| s);
+    match scheme.to_ascii_lowercase().as_str() {
+        "irc" | "ircs" => "irc",
+        "matrix" | "matrixs" => "matrix",
+        "slack" => "slack",
+        "discord" => "discord",
+        "mattermost" | "mattermosts" => "mattermost",
+        "webhook+http" | "webhook+https" => "webhook",
+        _ => "unknown",
+    }
+}
+
 impl Destination {
     /// The metrics label for this kind of target.
     pub(crate) fn kind_label(&self) -> &'static str {
