@@ -225,3 +225,66 @@ fn a_wildcard_host_matches_whole_labels_only() {
         "the daemon connected to the host outside the allow-list"
     );
 }
+
+/// A state dir another user controls is refused before anything is written
+/// through it (exit 77): the links planted there to a root-owned file and
+/// to a chosen path are not followed (the victim keeps its bytes and mode,
+/// nothing appears at the chosen path), and the dir is not chmodded. A
+/// state dir that is a file is an error (78) before any change to it.
+#[test]
+fn a_state_dir_someone_else_controls_is_refused() {
+    use std::os::unix::fs::{symlink, PermissionsExt};
+    let tmp = TempDir::new("victims");
+    let victim = tmp.write("victim", "precious\n");
+    std::fs::set_permissions(&victim, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let planted = tmp.path().join("planted.sqlite");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+
+    let nobodys = tmp.path().join("nobodys");
+    let ours_but_open = tmp.path().join("open");
+    for (dir, owner) in [(&nobodys, Some(65534)), (&ours_but_open, None)] {
+        std::fs::create_dir(dir).unwrap();
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+        symlink(&victim, dir.join("daemon.lock")).unwrap();
+        symlink(&planted, dir.join("spool.sqlite")).unwrap();
+        if let Some(uid) = owner {
+            std::os::unix::fs::chown(dir, Some(uid), Some(uid)).expect("the tests run as root");
+        }
+        let out = vext([
+            "daemon",
+            "--listen",
+            "127.0.0.1:0",
+            "--state-dir",
+            dir.to_str().unwrap(),
+        ])
+        .run();
+        assert_eq!(out.code, 77, "{}: {}", dir.display(), out.stderr);
+        assert!(
+            out.stderr.contains(dir.to_str().unwrap()),
+            "names the path: {}",
+            out.stderr
+        );
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+        assert_eq!(mode(&victim), 0o644, "the victim was chmodded");
+        assert!(
+            !planted.exists(),
+            "a database was created where a link pointed"
+        );
+        if owner.is_some() {
+            assert_eq!(mode(dir), 0o777, "another user's dir was chmodded");
+        }
+    }
+
+    let file = tmp.write("not-a-dir", "x");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = vext([
+        "daemon",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        file.to_str().unwrap(),
+    ])
+    .run();
+    assert_eq!(out.code, 78, "{}", out.stderr);
+    assert_eq!(mode(&file), 0o644, "chmodded before the error");
+}

@@ -620,7 +620,7 @@ pub(crate) type Origins = Vec<(&'static str, &'static str, String)>;
 /// the file over the defaults applied to `[send]` and `[daemon]`: what the
 /// daemon runs with when no flag says otherwise, and what `config show`
 /// prints, from this one resolution.
-#[allow(clippy::too_many_lines)] // PENDING-SPLIT
+#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
 pub(crate) fn resolved(config: &Config) -> (Config, Origins) {
     let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
     let mut origins: Origins = Vec::new();

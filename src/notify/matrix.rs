@@ -148,16 +148,10 @@ static LOGIN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 /// `vext send` runs): an exclusive lock on a file there, held while the
 /// session is looked up and, if need be, created.
 fn login_lock(state_dir: Option<&Path>) -> Option<std::fs::File> {
-    use std::os::unix::fs::OpenOptionsExt;
     let dir = state_dir?;
     let path = dir.join("matrix-login.lock");
     let locked = crate::state::dir::ensure_private(dir).and_then(|()| {
-        let file = std::fs::OpenOptions::new()
-            .mode(0o600)
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)?;
+        let file = crate::state::dir::open_own_file(&path)?;
         file.lock()?;
         Ok(file)
     });
@@ -452,7 +446,7 @@ impl MatrixDestination {
         Ok((room_id, state.status == 200))
     }
 
-    #[allow(clippy::too_many_lines)] // PENDING-SPLIT
+    #[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
     pub(crate) fn deliver(
         &self,
         agent: &crate::net::tls::Agents,

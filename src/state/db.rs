@@ -127,8 +127,14 @@ const CACHE_KIB: i64 = 256;
 pub(crate) fn open(dir: &Path) -> Result<Connection> {
     super::dir::ensure_private(dir)?;
     let path = dir.join(DB_FILE);
-    create_private(&path)?;
-    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    // Created 0600 before SQLite opens it (SQLite gives its WAL and SHM
+    // files the database's mode), never through a link, never another's.
+    // An existing one is only looked at: opening and closing a descriptor
+    // of it would drop the POSIX locks this process's other SQLite
+    // connections hold on it.
+    super::dir::check_own_file(&path)?;
+    let conn = Connection::open_with_flags(&path, open_flags())
+        .with_context(|| format!("opening {}", path.display()))?;
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
@@ -142,21 +148,9 @@ pub(crate) fn open(dir: &Path) -> Result<Connection> {
     Ok(conn)
 }
 
-/// Creates the database file 0600 before SQLite opens it (SQLite gives its
-/// WAL and SHM files the database's mode).
-fn create_private(path: &Path) -> Result<()> {
-    use std::os::unix::fs::OpenOptionsExt;
-    if path.exists() {
-        return Ok(());
-    }
-    std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
-    Ok(())
+/// SQLite's defaults, and no following a link where the database should be.
+fn open_flags() -> rusqlite::OpenFlags {
+    rusqlite::OpenFlags::default() | rusqlite::OpenFlags::SQLITE_OPEN_NOFOLLOW
 }
 
 /// Opens an existing database for reading (`vext history`).
@@ -178,7 +172,8 @@ pub(crate) fn open_existing(dir: &Path) -> Result<Connection> {
             ),
         ));
     }
-    let conn = Connection::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let conn = Connection::open_with_flags(&path, open_flags())
+        .with_context(|| format!("opening {}", path.display()))?;
     conn.busy_timeout(Duration::from_secs(5))?;
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version as usize > MIGRATIONS.len() {

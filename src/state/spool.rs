@@ -10,8 +10,9 @@
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use anyhow::Result;
 #[cfg(test)]
@@ -43,6 +44,7 @@ pub(crate) enum Stored {
 }
 
 /// A change of one delivery's state.
+#[derive(Clone)]
 pub(crate) enum Update {
     Sending {
         seq: i64,
@@ -80,6 +82,19 @@ pub(crate) enum Update {
     },
 }
 
+impl Update {
+    fn key(&self) -> (i64, i64) {
+        match self {
+            Update::Sending { seq, idx }
+            | Update::Delivered { seq, idx, .. }
+            | Update::Retry { seq, idx, .. }
+            | Update::Failed { seq, idx, .. }
+            | Update::Attempt { seq, idx, .. }
+            | Update::Park { seq, idx, .. } => (*seq, *idx),
+        }
+    }
+}
+
 /// How a delivery made elsewhere (taken from the NATS queue) ended.
 pub(crate) enum Final {
     Delivered { at: i64 },
@@ -108,6 +123,50 @@ pub(crate) struct Writer {
     tx: Sender<Op>,
     /// False while commits fail (disk full, read-only); `/healthz` reports it.
     healthy: Arc<AtomicBool>,
+    /// State changes a failed commit could not write, kept until one
+    /// succeeds: the scheduler asks it before starting a delivery the
+    /// database still shows as due.
+    unwritten: Arc<Mutex<Unwritten>>,
+}
+
+/// A delivery's state changes that are not on disk yet, in order, at most
+/// [`UNWRITTEN_PER_DELIVERY`] each (the oldest attempt counts go first):
+/// bounded by the deliveries there are, since new messages are refused
+/// while commits fail.
+#[derive(Default)]
+struct Unwritten {
+    updates: std::collections::BTreeMap<(i64, i64), Vec<Update>>,
+}
+
+const UNWRITTEN_PER_DELIVERY: usize = 8;
+
+impl Unwritten {
+    fn keep(&mut self, u: Update) {
+        let list = self.updates.entry(u.key()).or_default();
+        if list.len() >= UNWRITTEN_PER_DELIVERY {
+            if let Some(i) = list
+                .iter()
+                .position(|u| matches!(u, Update::Attempt { .. }))
+            {
+                list.remove(i);
+            } else {
+                list.remove(0);
+            }
+        }
+        list.push(u);
+    }
+
+    /// What the last state change not yet written says about starting
+    /// the delivery at `now`: None when nothing is held for it.
+    fn hold(&self, key: (i64, i64), now: i64) -> Option<bool> {
+        let list = self.updates.get(&key)?;
+        list.iter().rev().find_map(|u| match u {
+            Update::Retry { next_at, .. } => Some(*next_at > now),
+            Update::Delivered { .. } | Update::Failed { .. } | Update::Park { .. } => Some(true),
+            // Sending: the delivery is running; the scheduler knows it in flight.
+            Update::Sending { .. } | Update::Attempt { .. } => None,
+        })
+    }
 }
 
 impl Writer {
@@ -116,11 +175,19 @@ impl Writer {
         let conn = open(dir)?;
         let (tx, rx) = mpsc::channel();
         let healthy = Arc::new(AtomicBool::new(true));
-        let flag = healthy.clone();
+        let unwritten = Arc::new(Mutex::new(Unwritten::default()));
+        let (flag, held) = (healthy.clone(), unwritten.clone());
         let thread = std::thread::Builder::new()
             .name("spool-writer".into())
-            .spawn(move || write_loop(conn, rx, &flag))?;
-        Ok((Writer { tx, healthy }, thread))
+            .spawn(move || write_loop(conn, &rx, &flag, &held))?;
+        Ok((
+            Writer {
+                tx,
+                healthy,
+                unwritten,
+            },
+            thread,
+        ))
     }
 
     /// Stores a message; returns once it is committed (or failed to be).
@@ -165,6 +232,14 @@ impl Writer {
         let _ = self.tx.send(Op::Purge { before });
     }
 
+    /// Whether a state change that could not be written yet says the
+    /// delivery must not start at `now` (it waits for its retry, or it
+    /// ended): what the database would say had the commit succeeded.
+    pub(crate) fn held(&self, seq: i64, idx: i64, now: i64) -> bool {
+        let unwritten = self.unwritten.lock().unwrap_or_else(|p| p.into_inner());
+        unwritten.hold((seq, idx), now) == Some(true)
+    }
+
     pub(crate) fn healthy(&self) -> bool {
         self.healthy.load(Ordering::SeqCst)
     }
@@ -181,85 +256,159 @@ impl Writer {
 /// Most operations in one transaction.
 const MAX_BATCH: usize = 4096;
 
-fn write_loop(mut conn: Connection, rx: Receiver<Op>, healthy: &AtomicBool) {
-    while let Ok(first) = rx.recv() {
-        let mut batch = vec![first];
+/// How soon a failed commit is tried again when nothing new arrives.
+const RETRY_COMMIT: Duration = Duration::from_secs(1);
+
+fn write_loop(
+    mut conn: Connection,
+    rx: &Receiver<Op>,
+    healthy: &AtomicBool,
+    unwritten: &Mutex<Unwritten>,
+) {
+    loop {
+        let held = |u: &Mutex<Unwritten>| {
+            !u.lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .updates
+                .is_empty()
+        };
+        // With changes left unwritten, try again soon even if nothing comes.
+        let first = if held(unwritten) {
+            match rx.recv_timeout(RETRY_COMMIT) {
+                Ok(op) => Some(op),
+                Err(mpsc::RecvTimeoutError::Timeout) => None,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match rx.recv() {
+                Ok(op) => Some(op),
+                Err(_) => return,
+            }
+        };
+        let mut batch: Vec<Op> = first.into_iter().collect();
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
                 Ok(op) => batch.push(op),
                 Err(_) => break,
             }
         }
-        let mut replies = Vec::new();
-        let mut unparked = Vec::new();
-        let mut barriers = Vec::new();
-        let result = (|| -> rusqlite::Result<()> {
-            let tx = conn.transaction()?;
-            for op in batch {
-                match op {
-                    Op::Insert(msg, reply) => {
-                        let stored = insert(&tx, &msg)?;
-                        replies.push((reply, stored));
+        commit(&mut conn, batch, healthy, unwritten);
+    }
+}
+
+/// One transaction: what earlier failed commits left unwritten, then the
+/// batch. On failure the batch's state changes join the unwritten ones, so
+/// a delivery waiting for its retry is not started again meanwhile.
+fn commit(
+    conn: &mut Connection,
+    batch: Vec<Op>,
+    healthy: &AtomicBool,
+    unwritten: &Mutex<Unwritten>,
+) {
+    let earlier: Vec<Update> = unwritten
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .updates
+        .values()
+        .flatten()
+        .cloned()
+        .collect();
+    let mut replies = Vec::new();
+    let mut unparked = Vec::new();
+    let mut barriers = Vec::new();
+    let mut updates = Vec::new();
+    let result = (|| -> rusqlite::Result<()> {
+        let tx = conn.transaction()?;
+        for u in &earlier {
+            apply(&tx, u)?;
+        }
+        for op in batch {
+            match op {
+                Op::Insert(msg, reply) => {
+                    // The reply waits for the commit, or says why it failed.
+                    replies.push((reply, None));
+                    let stored = insert(&tx, &msg)?;
+                    if let Some(r) = replies.last_mut() {
+                        r.1 = Some(stored);
                     }
-                    Op::Update(u) => apply(&tx, &u)?,
-                    Op::Record(msg, attempts, outcome) => record(&tx, &msg, attempts, &outcome)?,
-                    Op::Purge { before } => {
-                        let n = tx.execute(
-                            "DELETE FROM messages WHERE received_at < ?1 AND NOT EXISTS (
-                               SELECT 1 FROM deliveries d WHERE d.message_seq = messages.seq
-                               AND d.state IN ('queued', 'sending'))",
-                            params![before],
-                        )?;
-                        if n > 0 {
-                            log::info!("spool: deleted {n} messages past retention");
-                        }
-                    }
-                    Op::Unpark {
-                        route,
-                        limit,
-                        now,
-                        reply,
-                    } => {
-                        let n = tx
-                            .prepare_cached(
-                                "UPDATE deliveries SET next_attempt_at = ?3 WHERE rowid IN (
-                                   SELECT rowid FROM deliveries
-                                   WHERE route = ?1 AND state = 'queued' AND next_attempt_at IS NULL
-                                   ORDER BY message_seq, idx LIMIT ?2)",
-                            )?
-                            .execute(params![route, limit as i64, now])?;
-                        unparked.push((reply, n));
-                    }
-                    Op::Barrier(b) => barriers.push(b),
                 }
+                Op::Update(u) => {
+                    let applied = apply(&tx, &u);
+                    updates.push(u);
+                    applied?;
+                }
+                Op::Record(msg, attempts, outcome) => record(&tx, &msg, attempts, &outcome)?,
+                Op::Purge { before } => purge(&tx, before)?,
+                Op::Unpark {
+                    route,
+                    limit,
+                    now,
+                    reply,
+                } => {
+                    let n = tx
+                        .prepare_cached(
+                            "UPDATE deliveries SET next_attempt_at = ?3 WHERE rowid IN (
+                               SELECT rowid FROM deliveries
+                               WHERE route = ?1 AND state = 'queued' AND next_attempt_at IS NULL
+                               ORDER BY message_seq, idx LIMIT ?2)",
+                        )?
+                        .execute(params![route, limit as i64, now])?;
+                    unparked.push((reply, n));
+                }
+                Op::Barrier(b) => barriers.push(b),
             }
-            tx.commit()
-        })();
-        healthy.store(result.is_ok(), Ordering::SeqCst);
-        match result {
-            Ok(()) => {
-                for (reply, stored) in replies {
+        }
+        tx.commit()
+    })();
+    healthy.store(result.is_ok(), Ordering::SeqCst);
+    match result {
+        Ok(()) => {
+            unwritten
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .updates
+                .clear();
+            for (reply, stored) in replies {
+                if let Some(stored) = stored {
                     let _ = reply.send(Ok(stored));
                 }
-                for (reply, n) in unparked {
-                    let _ = reply.send(Ok(n));
-                }
             }
-            Err(e) => {
-                let reason = format!("cannot store the notification: {e}");
-                log::error!("spool: {reason}");
-                for (reply, _) in replies {
-                    let _ = reply.send(Err(reason.clone()));
-                }
-                for (reply, _) in unparked {
-                    let _ = reply.send(Err(format!("spool: {e}")));
-                }
+            for (reply, n) in unparked {
+                let _ = reply.send(Ok(n));
             }
         }
-        for b in barriers {
-            let _ = b.send(());
+        Err(e) => {
+            let reason = format!("cannot store the notification: {e}");
+            log::error!("spool: {reason}");
+            let mut held = unwritten.lock().unwrap_or_else(|p| p.into_inner());
+            for u in updates {
+                held.keep(u);
+            }
+            drop(held);
+            for (reply, _) in replies {
+                let _ = reply.send(Err(reason.clone()));
+            }
+            for (reply, _) in unparked {
+                let _ = reply.send(Err(format!("spool: {e}")));
+            }
         }
     }
+    for b in barriers {
+        let _ = b.send(());
+    }
+}
+
+fn purge(tx: &rusqlite::Transaction<'_>, before: i64) -> rusqlite::Result<()> {
+    let n = tx.execute(
+        "DELETE FROM messages WHERE received_at < ?1 AND NOT EXISTS (
+           SELECT 1 FROM deliveries d WHERE d.message_seq = messages.seq
+           AND d.state IN ('queued', 'sending'))",
+        params![before],
+    )?;
+    if n > 0 {
+        log::info!("spool: deleted {n} messages past retention");
+    }
+    Ok(())
 }
 
 fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<Stored> {
@@ -654,6 +803,36 @@ mod tests {
         assert_eq!(w.unpark("r", 10, now_ms()).unwrap(), 0);
         assert_eq!(parked(&conn).unwrap(), [("s".to_string(), 1)]);
         let _ = std::fs::remove_dir_all(dir);
+    }
+
+    #[test]
+    fn unwritten_changes_hold_a_delivery_and_stay_bounded() {
+        let mut u = Unwritten::default();
+        assert_eq!(u.hold((1, 0), 0), None, "nothing held");
+        u.keep(Update::Sending { seq: 1, idx: 0 });
+        assert_eq!(u.hold((1, 0), 0), None, "running: the scheduler knows");
+        u.keep(Update::Retry {
+            seq: 1,
+            idx: 0,
+            next_at: 100,
+            error: "e".into(),
+        });
+        assert_eq!(u.hold((1, 0), 50), Some(true), "waits for its retry");
+        assert_eq!(u.hold((1, 0), 100), Some(false), "due again at its time");
+        for _ in 0..100 {
+            u.keep(Update::Attempt {
+                seq: 1,
+                idx: 0,
+                error: "e".into(),
+            });
+        }
+        u.keep(Update::Delivered {
+            seq: 1,
+            idx: 0,
+            at: 1,
+        });
+        assert_eq!(u.hold((1, 0), 1000), Some(true), "ended: never again");
+        assert!(u.updates[&(1, 0)].len() <= UNWRITTEN_PER_DELIVERY);
     }
 
     #[test]

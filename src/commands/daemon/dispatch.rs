@@ -537,8 +537,13 @@ impl Dispatcher {
         let mut by_message: Vec<DueMessage> = Vec::new();
         {
             let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+            let now = crate::state::db::now_ms();
             for d in due {
-                if load.inflight.contains_key(&(d.seq, d.idx)) {
+                // In flight, or a state change the disk could not take yet
+                // says it waits (its retry) or has ended: not due after all.
+                if load.inflight.contains_key(&(d.seq, d.idx))
+                    || self.writer.held(d.seq, d.idx, now)
+                {
                     continue;
                 }
                 let target = match Destination::parse(&d.target) {

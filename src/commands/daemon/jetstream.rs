@@ -387,7 +387,7 @@ impl Nats {
     }
 
     /// Hands one job to the delivery layer; its outcome acks, naks or terms it.
-    #[allow(clippy::too_many_lines)] // PENDING-SPLIT
+    #[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
     fn take(self: &Arc<Self>, job: Job, deliver: &Deliver, mine: &Arc<AtomicUsize>) {
         let Deliver {
             delivery,

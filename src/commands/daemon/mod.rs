@@ -31,7 +31,7 @@ use crate::state::spool;
 use access::{Access, Rate};
 use dispatch::Dispatcher;
 
-#[allow(clippy::too_many_lines)] // PENDING-SPLIT
+#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
 pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     limit_malloc_arenas();
     // The file's values with the environment and the defaults applied, as

@@ -98,7 +98,7 @@ pub(crate) struct Inputs<'a> {
 }
 
 /// The plan, in the order of the findings; and what is skipped.
-#[allow(clippy::too_many_lines)] // PENDING-SPLIT
+#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
 pub(crate) fn plan(
     findings: &[Finding],
     outcomes: &[Outcome],
