@@ -14,7 +14,10 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod event;
 mod reader;
+
+pub(crate) use event::Event;
 mod registration;
 
 use super::line::{self, command};
@@ -26,16 +29,6 @@ use super::{expired_error, fail_job, Done, Job, Settings};
 use crate::exit::Code;
 use crate::notify::destination::{IrcServer, Recipient};
 use crate::notify::error::DeliveryError;
-
-pub(crate) enum Event {
-    Job(Job),
-    /// A line from the server, tagged with the session it came from.
-    Line(u64, String),
-    /// The server side closed (or the read failed).
-    Closed(u64, String),
-    /// Send QUIT with this reason and end.
-    Quit(String),
-}
 
 pub(crate) fn spawn(
     id: u64,

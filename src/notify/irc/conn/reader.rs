@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, ErrorKind, Read};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Condvar, Mutex};
 
-use super::Event;
+use super::event::Event;
 
 /// The longest line taken from a server: IRCv3 message tags (8 191 bytes)
 /// and the 512 bytes of the message itself.
