@@ -5,6 +5,11 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
+/// `vext send --via DAEMON URL -m TEXT`, to run or expect.
+fn send_via(daemon: &Daemon, url: &str, text: &str) -> Vext {
+    vext(["send", "--via", &daemon.tcp, url, "-m", text])
+}
+
 /// Four hostile IRC servers at once (a PING flood, megabyte lines,
 /// garbage, a PING flood that never reads the answers) cannot grow the
 /// daemon: its peak resident set stays within 16 MiB of what it was before
@@ -15,15 +20,7 @@ fn irc_server_floods_cannot_grow_the_daemon() {
     let ircd = Ngircd::start();
     let mut obs = Observer::join(ircd.port, &["#calm"]);
     let daemon = Daemon::start(&[]);
-    vext([
-        "send",
-        "--via",
-        &daemon.tcp,
-        &ircd.url("calm"),
-        "-m",
-        "warm",
-    ])
-    .expect(0);
+    send_via(&daemon, &ircd.url("calm"), "warm").expect(0);
     assert_eq!(obs.privmsgs(1, Duration::from_secs(10))[0].text, "warm");
     let (_, before) = memory_kib(daemon.pid());
     let attacks = [
@@ -34,7 +31,7 @@ fn irc_server_floods_cannot_grow_the_daemon() {
     ];
     let servers: Vec<HostileIrc> = attacks.iter().map(|a| HostileIrc::start(*a)).collect();
     for s in &servers {
-        vext(["send", "--via", &daemon.tcp, &s.url("x"), "-m", "bait"]).expect(0);
+        send_via(&daemon, &s.url("x"), "bait").expect(0);
     }
     let until = Instant::now() + Duration::from_secs(10);
     while servers
@@ -46,15 +43,7 @@ fn irc_server_floods_cannot_grow_the_daemon() {
     }
     // Five seconds of attack, with a delivery elsewhere in the middle.
     std::thread::sleep(Duration::from_secs(2));
-    vext([
-        "send",
-        "--via",
-        &daemon.tcp,
-        &ircd.url("calm"),
-        "-m",
-        "meanwhile",
-    ])
-    .expect(0);
+    send_via(&daemon, &ircd.url("calm"), "meanwhile").expect(0);
     let got = obs.privmsgs(1, Duration::from_secs(10));
     assert_eq!(got[0].text, "meanwhile", "{}", daemon.log().len());
     std::thread::sleep(Duration::from_secs(3));
@@ -84,15 +73,7 @@ fn irc_server_floods_cannot_grow_the_daemon() {
 fn a_ping_flood_does_not_delay_messages() {
     let server = HostileIrc::start(Attack::Pings(2000));
     let daemon = Daemon::start(&[]);
-    vext([
-        "send",
-        "--via",
-        &daemon.tcp,
-        &server.url("x"),
-        "-m",
-        "first",
-    ])
-    .expect(0);
+    send_via(&daemon, &server.url("x"), "first").expect(0);
     assert!(
         server
             .wait_privmsg("first", Duration::from_secs(10))
@@ -103,15 +84,7 @@ fn a_ping_flood_does_not_delay_messages() {
     // The 2 000 PINGs have arrived by now; the next message goes out at once.
     std::thread::sleep(Duration::from_millis(500));
     let sent = Instant::now();
-    vext([
-        "send",
-        "--via",
-        &daemon.tcp,
-        &server.url("x"),
-        "-m",
-        "second",
-    ])
-    .expect(0);
+    send_via(&daemon, &server.url("x"), "second").expect(0);
     let at = server
         .wait_privmsg("second", Duration::from_secs(20))
         .expect("the second message never arrived");
@@ -142,7 +115,7 @@ fn credentials_go_only_to_their_own_homeserver() {
         format!("matrix://127.0.0.1:{}/!room:x", evil.port),
         format!("matrix://bot@127.0.0.1:{}/!room:x", evil.port),
     ] {
-        vext(["send", "--via", &daemon.tcp, &url, "-m", "leak?"]).expect(0);
+        send_via(&daemon, &url, "leak?").expect(0);
     }
     let until = Instant::now() + Duration::from_secs(20);
     loop {
@@ -191,7 +164,7 @@ fn credentials_go_only_to_their_own_homeserver() {
         "matrix://matrix.example.org%2Fx@127.0.0.1:{}/!room:x",
         evil.port
     );
-    let out = vext(["send", "--via", &guarded.tcp, &sneaky, "-m", "walk around"]).run();
+    let out = send_via(&guarded, &sneaky, "walk around").run();
     assert_ne!(
         out.code, 0,
         "delivered around the allow-list: {}",
@@ -216,7 +189,7 @@ fn a_wildcard_host_matches_whole_labels_only() {
         format!("irc://127.0.0.1:{}/x.libera.chat/y", evil.port),
         format!("webhook+http://127.0.0.1:{}/x.example.org/y", evil.port),
     ] {
-        let out = vext(["send", "--via", &daemon.tcp, &url, "-m", "walk"]).run();
+        let out = send_via(&daemon, &url, "walk").run();
         assert_ne!(out.code, 0, "{url} was accepted");
         assert!(out.stderr.contains("not allowed"), "{}", out.stderr);
     }

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use crate::config::{Config, TargetSection};
 use crate::notify::destination::url::{host_port, split};
-use crate::notify::destination::{Destination, MatrixDestination};
+use crate::notify::destination::{matrix_default_port, Destination, MatrixDestination};
 
 /// Whose targets these settings dress.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -56,7 +56,7 @@ impl Homeserver {
         Ok(Homeserver {
             tls,
             host,
-            port: port.unwrap_or(if tls { 443 } else { 8008 }),
+            port: port.unwrap_or(matrix_default_port(tls)),
         })
     }
 
@@ -64,7 +64,7 @@ impl Homeserver {
         Homeserver {
             tls: m.tls,
             host: m.host.to_ascii_lowercase(),
-            port: m.port.unwrap_or(if m.tls { 443 } else { 8008 }),
+            port: m.port_or_default(),
         }
     }
 }

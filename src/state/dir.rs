@@ -120,16 +120,18 @@ fn open_nofollow(path: &Path, dir: bool) -> Result<std::fs::File> {
         .read(true)
         .custom_flags(flags)
         .open(path)
-        .map_err(|e| {
-            let code = if e.raw_os_error() == Some(libc::ELOOP) {
-                Code::NoPerm
-            } else if e.raw_os_error() == Some(libc::ENOTDIR) {
-                Code::Config
-            } else {
-                Code::Unavailable
-            };
-            fail(code, format!("cannot open {}: {e}", path.display()))
-        })
+        .map_err(|e| open_error(path, &e))
+}
+
+/// Why `path` could not be opened, with the exit code that says it: a link
+/// refused by O_NOFOLLOW is 77, a file where a dir should be 78.
+fn open_error(path: &Path, e: &std::io::Error) -> anyhow::Error {
+    let code = match e.raw_os_error() {
+        Some(libc::ELOOP) => Code::NoPerm,
+        Some(libc::ENOTDIR) => Code::Config,
+        _ => Code::Unavailable,
+    };
+    fail(code, format!("cannot open {}: {e}", path.display()))
 }
 
 /// Refuses what another user owns (root included, unless we are root).
@@ -208,14 +210,7 @@ pub(crate) fn open_own_file(path: &Path) -> Result<std::fs::File> {
         .write(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
         .open(path)
-        .map_err(|e| {
-            let code = if e.raw_os_error() == Some(libc::ELOOP) {
-                Code::NoPerm
-            } else {
-                Code::Unavailable
-            };
-            fail(code, format!("cannot open {}: {e}", path.display()))
-        })?;
+        .map_err(|e| open_error(path, &e))?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return Err(fail(

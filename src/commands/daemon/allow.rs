@@ -177,9 +177,10 @@ pub(crate) fn canonical(t: &Destination) -> Result<Canon, String> {
             Ok(Canon {
                 scheme: if m.tls { "matrixs" } else { "matrix" }.into(),
                 host: m.host.to_ascii_lowercase(),
-                port: m
-                    .port
-                    .and_then(|p| non_default(p, if m.tls { 443 } else { 8008 })),
+                port: non_default(
+                    m.port_or_default(),
+                    crate::notify::destination::matrix_default_port(m.tls),
+                ),
                 path: m.room.clone(),
             })
         }

@@ -6,6 +6,15 @@ use std::fmt;
 
 use super::url::{host_port, split};
 
+/// A homeserver's port when the URL gives none.
+pub(crate) fn default_port(tls: bool) -> u16 {
+    if tls {
+        443
+    } else {
+        8008
+    }
+}
+
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub(crate) struct MatrixDestination {
     pub(crate) tls: bool,
@@ -46,6 +55,11 @@ impl fmt::Display for MatrixDestination {
 }
 
 impl MatrixDestination {
+    /// The homeserver's port: the URL's, else 443 for `matrixs`, 8008 for `matrix`.
+    pub(crate) fn port_or_default(&self) -> u16 {
+        self.port.unwrap_or(default_port(self.tls))
+    }
+
     pub(crate) fn parse(url: &str) -> Result<MatrixDestination, String> {
         let parts = split(url)?;
         let tls = match parts.scheme.as_str() {

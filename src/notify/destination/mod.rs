@@ -10,7 +10,7 @@ mod webhook;
 use std::fmt;
 
 pub(crate) use irc::{IrcDestination, IrcServer, Recipient};
-pub(crate) use matrix::MatrixDestination;
+pub(crate) use matrix::{default_port as matrix_default_port, MatrixDestination};
 pub(crate) use webhook::{Kind as WebhookKind, WebhookDestination};
 
 /// A parsed notification target.
