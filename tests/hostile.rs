@@ -261,3 +261,120 @@ fn a_state_dir_someone_else_controls_is_refused() {
     assert_eq!(out.code, 78, "{}", out.stderr);
     assert_eq!(mode(&file), 0o644, "chmodded before the error");
 }
+
+/// A homeserver and a webhook answering every request with 429 and no
+/// delay (`retry_after_ms: 0`, `Retry-After: 0`) get a floor of a second
+/// between tries, doubling: at most 6 requests each in the first 6 s
+/// (the old code sent thousands a second for the message's 24 h).
+#[test]
+fn a_zero_retry_after_gets_a_floor_and_backoff() {
+    let homeserver = HostileHttp::start(|_, _| {
+        let body = br#"{"errcode":"M_LIMIT_EXCEEDED","retry_after_ms":0}"#.to_vec();
+        (429, vec![], body)
+    });
+    let hook = HostileHttp::start(|_, _| (429, vec![("Retry-After".into(), "0".into())], vec![]));
+    let hs = format!("http://127.0.0.1:{}", homeserver.port);
+    let daemon = Daemon::start_env(
+        &[],
+        &[
+            ("VEXT_MATRIX_TOKEN", "t0ken"),
+            ("VEXT_MATRIX_HOMESERVER", &hs),
+        ],
+    );
+    send_via(
+        &daemon,
+        &format!("matrix://127.0.0.1:{}/!room:x", homeserver.port),
+        "hi",
+    )
+    .expect(0);
+    send_via(
+        &daemon,
+        &format!("webhook+http://127.0.0.1:{}/h", hook.port),
+        "hi",
+    )
+    .expect(0);
+    let until = Instant::now() + Duration::from_secs(10);
+    while homeserver.requests() == 0 || hook.requests() == 0 {
+        assert!(Instant::now() < until, "never reached: {}", daemon.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_secs(6));
+    let (m, w) = (homeserver.requests(), hook.requests());
+    eprintln!("429 with zero delay, 6 s: {m} requests to the homeserver, {w} to the webhook");
+    assert!(
+        m <= 6,
+        "{m} requests to the homeserver: {:?}",
+        homeserver.seen()
+    );
+    assert!(w <= 6, "{w} requests to the webhook");
+}
+
+/// A registry cannot stretch `vext check`: tag pages of 8 MiB that link
+/// back to themselves, endless 1 MiB pages each linking to a new one, and
+/// a page linking to another server each end the check of that image
+/// with an error naming the bound, within 16 MiB of tag lists read; the
+/// peak resident set stays under 48 MiB (the old code reached gigabytes),
+/// and the other server never sees a request.
+#[test]
+fn a_registry_cannot_stretch_a_check() {
+    use std::sync::Arc;
+    let elsewhere = HostileHttp::start(|_, _| (200, vec![], b"{}".to_vec()));
+    let other = format!("http://127.0.0.1:{}/v2/x/tags/list?n=1000", elsewhere.port);
+    let page = |n: usize| -> Arc<Vec<u8>> {
+        let tags: Vec<String> = (0..n)
+            .map(|i| format!("\"1.0.{i}-{}\"", "p".repeat(40)))
+            .collect();
+        Arc::new(format!("{{\"name\":\"x\",\"tags\":[{}]}}", tags.join(",")).into_bytes())
+    };
+    let (huge, big, small) = (page(170_000), page(20_000), page(3));
+    let registry = HostileHttp::start(move |_, path| {
+        let link = |to: &str| vec![("Link".to_string(), format!("<{to}>; rel=\"next\""))];
+        if path == "/v2/" {
+            return (200, vec![], b"{}".to_vec());
+        }
+        let Some((repo, rest)) = path.trim_start_matches("/v2/").split_once("/tags/list") else {
+            return (404, vec![], b"{\"errors\":[]}".to_vec());
+        };
+        match repo {
+            "selfish" => (200, link(path), huge.to_vec()),
+            "endless" => {
+                let n: usize = rest
+                    .rsplit('=')
+                    .next()
+                    .and_then(|v| v.parse().ok())
+                    .unwrap_or(0);
+                (
+                    200,
+                    link(&format!("/v2/endless/tags/list?n=1000&page={}", n + 1)),
+                    big.to_vec(),
+                )
+            }
+            _ => (200, link(&other), small.to_vec()),
+        }
+    });
+    let r = format!("127.0.0.1:{}", registry.port);
+    for (repo, says) in [
+        ("selfish", "reading the reply"),
+        ("endless", "the tag list is over"),
+        ("elsewhere", "another server"),
+    ] {
+        let image = format!("{r}/{repo}:1.0.0");
+        let (code, stderr, peak) = run_measured(std::process::Command::new(VEXT).args([
+            "check",
+            &image,
+            "--insecure-registry",
+            &r,
+            "--timeout",
+            "30",
+        ]));
+        eprintln!("{repo}: exit {code}, peak resident {peak} KiB");
+        assert_ne!(code, 0, "{stderr}");
+        assert!(stderr.contains(says), "{repo}: {stderr}");
+        assert!(peak < 48 * 1024, "{repo}: peak {peak} KiB");
+    }
+    assert_eq!(
+        elsewhere.requests(),
+        0,
+        "a page on another server was fetched"
+    );
+}

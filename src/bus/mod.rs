@@ -57,7 +57,11 @@ impl Bus {
                 .name(&opts.name)
                 .connection_timeout(Duration::from_secs(3))
                 .reconnect_delay_callback(|attempts| {
-                    Duration::from_millis((100u64 << attempts.min(6)).min(5000))
+                    crate::net::backoff::Backoff::nth(
+                        Duration::from_millis(100),
+                        Duration::from_secs(5),
+                        attempts as u32,
+                    )
                 });
             if let Some(path) = &opts.creds {
                 crate::state::dir::check_private(path, "the NATS credentials file")?;

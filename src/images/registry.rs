@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use base64::Engine;
 
 use crate::images::reference::{ImageRef, DOCKER_HUB};
+use crate::net::backoff::Backoff;
 use crate::net::percent::percent_encode_keeping;
 
 /// Manifest media types accepted on HEAD (Docker and OCI, single and lists).
@@ -21,6 +22,15 @@ const MANIFEST_TYPES: &str = "application/vnd.oci.image.index.v1+json, applicati
 
 /// Requests in flight per registry host.
 const PER_REGISTRY: usize = 4;
+
+/// The most of one reply read (a manifest, a token, a config blob):
+/// distribution itself refuses manifests over 4 MiB.
+const BODY_BYTES: usize = 8 << 20;
+/// One page of a tag list: a thousand tags are some 30 KB.
+const TAG_PAGE_BYTES: usize = 4 << 20;
+/// All pages of one repository's tag list, and its tags.
+const TAG_LIST_BYTES: usize = 16 << 20;
+const TAG_LIST_MAX: usize = 100_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorKind {
@@ -385,6 +395,7 @@ impl Registry {
         accept: Option<&str>,
         auth: Option<&str>,
         form: Option<&str>,
+        limit: usize,
     ) -> Result<Reply, RegistryError> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let result = self.agents.run(url, |agent| {
@@ -440,7 +451,7 @@ impl Registry {
         } else {
             resp.body_mut()
                 .with_config()
-                .limit(32 << 20)
+                .limit(limit as u64)
                 .read_to_string()
                 .map_err(|e| {
                     err(
@@ -465,6 +476,19 @@ impl Registry {
         repo: &str,
         accept: Option<&str>,
     ) -> Result<Reply, RegistryError> {
+        self.request_limited(method, registry, url, repo, accept, BODY_BYTES)
+    }
+
+    /// [`Self::request`], reading at most `limit` bytes of the reply.
+    fn request_limited(
+        &self,
+        method: &str,
+        registry: &str,
+        url: &str,
+        repo: &str,
+        accept: Option<&str>,
+        limit: usize,
+    ) -> Result<Reply, RegistryError> {
         let gate = self.gate(registry);
         {
             let mut n = gate.count.lock().unwrap_or_else(|p| p.into_inner());
@@ -473,7 +497,7 @@ impl Registry {
             }
             *n += 1;
         }
-        let result = self.request_inner(method, registry, url, repo, accept);
+        let result = self.request_inner(method, registry, url, repo, accept, limit);
         *gate.count.lock().unwrap_or_else(|p| p.into_inner()) -= 1;
         gate.cv.notify_one();
         result
@@ -486,12 +510,14 @@ impl Registry {
         url: &str,
         repo: &str,
         accept: Option<&str>,
+        limit: usize,
     ) -> Result<Reply, RegistryError> {
         let scope = format!("repository:{repo}:pull");
         let mut auth = self.cached_auth(registry, &scope);
         let mut tried_auth = false;
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
         for attempt in 0..4 {
-            let reply = self.raw(method, url, accept, auth.as_deref(), None)?;
+            let reply = self.raw(method, url, accept, auth.as_deref(), None, limit)?;
             match reply.status {
                 401 if !tried_auth => {
                     tried_auth = true;
@@ -505,12 +531,10 @@ impl Registry {
                     ));
                 }
                 429 | 500..=599 if attempt < 3 => {
-                    let wait = reply
+                    let asked = reply
                         .header("retry-after")
-                        .and_then(crate::net::retry_after::retry_after)
-                        .unwrap_or(Duration::from_secs(1u64 << attempt))
-                        .min(Duration::from_secs(30));
-                    std::thread::sleep(wait);
+                        .and_then(crate::net::retry_after::retry_after);
+                    std::thread::sleep(backoff.after(asked).min(Duration::from_secs(30)));
                 }
                 429 | 500..=599 => {
                     return Err(err(
@@ -589,7 +613,7 @@ impl Registry {
                         percent_encode_keeping(&scope, b""),
                         percent_encode_keeping(refresh, b"")
                     );
-                    self.raw("POST", &realm, None, None, Some(&form))?
+                    self.raw("POST", &realm, None, None, Some(&form), BODY_BYTES)?
                 }
                 _ => {
                     let sep = if realm.contains('?') { '&' } else { '?' };
@@ -599,7 +623,7 @@ impl Registry {
                         percent_encode_keeping(&scope, b":/")
                     );
                     let auth = creds.as_ref().and_then(basic);
-                    self.raw("GET", &url, None, auth.as_deref(), None)?
+                    self.raw("GET", &url, None, auth.as_deref(), None, BODY_BYTES)?
                 }
             };
             if reply.status != 200 {
@@ -640,18 +664,38 @@ impl Registry {
         ))
     }
 
-    /// Every tag of the image's repository, following `Link` pages.
+    /// Every tag of the image's repository, following `Link` pages within
+    /// bounds a hostile registry cannot stretch: [`TAG_PAGE_BYTES`] a page,
+    /// [`TAG_LIST_BYTES`] and [`TAG_LIST_MAX`] tags in all, no page twice,
+    /// and never a page on another server (it would get our credentials).
     pub(crate) fn tags(&self, image: &ImageRef) -> Result<Vec<String>, RegistryError> {
+        #[derive(serde::Deserialize)]
+        struct Page {
+            #[serde(default)]
+            tags: Option<Vec<String>>,
+        }
         let base = self.base(&image.registry);
         let mut url = format!("{base}/v2/{}/tags/list?n=1000", image.repository);
         let mut tags = Vec::new();
-        for _ in 0..1000 {
-            let reply = self.request(
+        let mut seen = std::collections::HashSet::new();
+        let mut read = 0usize;
+        let too_much = |what: String| {
+            err(
+                ErrorKind::Other,
+                format!("{}: the tag list is {what}; not checked", image.name()),
+            )
+        };
+        loop {
+            if !seen.insert(url.clone()) {
+                return Err(too_much(format!("a loop (page {url} again)")));
+            }
+            let reply = self.request_limited(
                 "GET",
                 &image.registry,
                 &url,
                 &image.repository,
                 Some("application/json"),
+                TAG_PAGE_BYTES,
             )?;
             if reply.status == 404 {
                 return Err(err(
@@ -662,23 +706,24 @@ impl Registry {
             if reply.status != 200 {
                 return Err(err(ErrorKind::Other, format!("{url}: {}", reply.status)));
             }
-            let v: serde_json::Value = serde_json::from_str(&reply.body)
-                .map_err(|e| err(ErrorKind::Other, format!("{url}: not JSON: {e}")))?;
-            tags.extend(
-                v["tags"]
-                    .as_array()
-                    .map(Vec::as_slice)
-                    .unwrap_or(&[])
-                    .iter()
-                    .filter_map(|t| t.as_str().map(String::from)),
-            );
+            read += reply.body.len();
+            if read > TAG_LIST_BYTES {
+                return Err(too_much(format!("over {} MiB", TAG_LIST_BYTES >> 20)));
+            }
+            let page: Page = serde_json::from_str(&reply.body)
+                .map_err(|e| err(ErrorKind::Other, format!("{url}: not a tag list: {e}")))?;
+            tags.extend(page.tags.unwrap_or_default());
+            if tags.len() > TAG_LIST_MAX {
+                return Err(too_much(format!("over {TAG_LIST_MAX} tags")));
+            }
             match reply.header("link").and_then(next_link) {
+                Some(next) if next.starts_with('/') => url = format!("{base}{next}"),
+                Some(next) if same_origin(&next, &base) => url = next,
                 Some(next) => {
-                    url = if next.starts_with("http") {
-                        next
-                    } else {
-                        format!("{base}{next}")
-                    }
+                    return Err(err(
+                        ErrorKind::Other,
+                        format!("{url}: the next page is on another server ({next}); not followed"),
+                    ))
                 }
                 None => break,
             }
@@ -725,6 +770,12 @@ fn basic(c: &Creds) -> Option<String> {
 }
 
 /// `</v2/x/tags/list?n=2&last=b>; rel="next"` → the URL.
+/// Whether `url` is on the server `base` names (scheme, host and port).
+fn same_origin(url: &str, base: &str) -> bool {
+    url.strip_prefix(base)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 pub(crate) fn next_link(header: &str) -> Option<String> {
     header.split(',').find_map(|part| {
         let (url, params) = part.split_once(';')?;

@@ -1,6 +1,8 @@
 //! Low network helpers everyone may use: TCP connections, TLS configuration
-//! and the shared HTTP agents, a small HTTP/1.1 reply parser, percent-encoding.
+//! and the shared HTTP agents, a small HTTP/1.1 reply parser, percent-encoding,
+//! the one retry backoff.
 
+pub(crate) mod backoff;
 pub(crate) mod dial;
 pub(crate) mod http1;
 pub(crate) mod percent;

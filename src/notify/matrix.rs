@@ -9,6 +9,7 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::exit::Code;
+use crate::net::backoff::Backoff;
 use crate::net::percent::percent_encode;
 use crate::notify::destination::MatrixDestination;
 use crate::notify::error::DeliveryError;
@@ -395,6 +396,7 @@ impl MatrixDestination {
     ) -> Result<(String, bool), DeliveryError> {
         let mut relogged = false;
         let mut room_id = self.room.clone();
+        let mut backoff = rate_limited();
         loop {
             let r = call(
                 agent,
@@ -420,7 +422,7 @@ impl MatrixDestination {
                         "the access token was refused".to_string(),
                     ))
                 }
-                429 => wait(r.retry_after, deadline, self)?,
+                429 => wait(&mut backoff, r.retry_after, deadline, self)?,
                 403 | 404 => {
                     return Err(permanent(
                         Code::Unavailable,
@@ -516,11 +518,12 @@ impl MatrixDestination {
                 percent_encode(&txn)
             );
             let mut url = url;
+            let mut backoff = rate_limited();
             loop {
                 let r = call(agent, "PUT", &url, Some(&token), Some(&body))?;
                 match r.status {
                     200 => break,
-                    429 => wait(r.retry_after, deadline, self)?,
+                    429 => wait(&mut backoff, r.retry_after, deadline, self)?,
                     // Remembered, but no longer a member: join again, once.
                     403 if !fresh => {
                         fresh = true;
@@ -572,14 +575,16 @@ impl MatrixDestination {
     }
 }
 
+/// Rate limited: waits what the server asked or our own backoff, the
+/// longer (a homeserver answering `retry_after_ms: 0` gets a floor of a
+/// second, doubling to a minute, not a request per round trip).
 fn wait(
+    backoff: &mut Backoff,
     retry_after: Option<Duration>,
     deadline: Instant,
     t: &MatrixDestination,
 ) -> Result<(), DeliveryError> {
-    let d = retry_after
-        .unwrap_or(Duration::from_secs(1))
-        .min(Duration::from_secs(300));
+    let d = backoff.after(retry_after);
     if Instant::now() + d >= deadline {
         return Err(temp(format!("{t}: rate limited (429) past the time limit")));
     }
@@ -589,6 +594,11 @@ fn wait(
     );
     std::thread::sleep(d);
     Ok(())
+}
+
+/// The backoff between tries after a 429.
+fn rate_limited() -> Backoff {
+    Backoff::new(Duration::from_secs(1), Duration::from_secs(60))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::exit::Code;
+use crate::net::backoff::Backoff;
 use crate::notify::destination::{WebhookDestination, WebhookKind as Kind};
 use crate::notify::error::DeliveryError;
 use crate::notify::notice::Notice;
@@ -72,7 +73,8 @@ impl WebhookDestination {
         }
     }
 
-    /// Posts the notice, retrying on 429/5xx (honouring Retry-After) until `deadline`.
+    /// Posts the notice, retrying on 429/5xx (honouring a Retry-After longer
+    /// than our own backoff) until `deadline`, at most five times.
     pub(crate) fn deliver(
         &self,
         agent: &crate::net::tls::Agents,
@@ -81,6 +83,7 @@ impl WebhookDestination {
     ) -> Result<(), DeliveryError> {
         let body = self.body(n);
         let mut attempt = 0u32;
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
         loop {
             attempt += 1;
             let result = agent.run(&self.endpoint, |agent| {
@@ -119,10 +122,11 @@ impl WebhookDestination {
                 }
                 Err(e) => {
                     let err = DeliveryError::temporary(Code::TempFail, format!("{e}"));
-                    if Instant::now() + Duration::from_secs(1) >= deadline || attempt >= 3 {
+                    let wait = backoff.next();
+                    if Instant::now() + wait >= deadline || attempt >= 3 {
                         return Err(err);
                     }
-                    std::thread::sleep(Duration::from_secs(1));
+                    std::thread::sleep(wait);
                     continue;
                 }
             };
@@ -130,7 +134,7 @@ impl WebhookDestination {
             match status {
                 200..=299 => return Ok(()),
                 429 | 500..=599 => {
-                    let wait = retry_after.unwrap_or(Duration::from_secs(1u64 << attempt.min(5)));
+                    let wait = backoff.after(retry_after);
                     if attempt >= 5 || Instant::now() + wait >= deadline {
                         return Err(DeliveryError::temporary(
                             Code::TempFail,

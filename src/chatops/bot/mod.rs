@@ -17,6 +17,7 @@ use anyhow::Result;
 use serde_json::Value;
 
 use crate::chatops::semaphore::{Client, Named, RunRequest};
+use crate::net::backoff::Backoff;
 use command::Command;
 use room::Matrix;
 
@@ -83,7 +84,7 @@ pub(crate) fn start(settings: Settings, semaphore: Client) -> Result<()> {
     std::thread::Builder::new()
         .name("bot".into())
         .spawn(move || {
-            let mut backoff = Duration::from_secs(1);
+            let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
             loop {
                 match connect(&settings) {
                     Ok(matrix) => {
@@ -93,9 +94,9 @@ pub(crate) fn start(settings: Settings, semaphore: Client) -> Result<()> {
                         return;
                     }
                     Err(e) if crate::exit::code_of(&e) == crate::exit::Code::TempFail => {
-                        log::warn!("bot: {e:#}; trying again in {}s", backoff.as_secs());
-                        std::thread::sleep(backoff);
-                        backoff = (backoff * 2).min(Duration::from_secs(60));
+                        let wait = backoff.next();
+                        log::warn!("bot: {e:#}; trying again in {:.0}s", wait.as_secs_f64());
+                        std::thread::sleep(wait);
                     }
                     Err(e) => {
                         log::error!("bot: {e:#}; the bot is not running");
@@ -208,12 +209,12 @@ impl Bot {
         if since.is_some() {
             log::info!("bot: resuming where it stopped; commands from now on are answered");
         }
-        let mut backoff = Duration::from_secs(1);
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
         loop {
             let wait = self.next_expiry().unwrap_or(SYNC_WAIT).min(SYNC_WAIT);
             match self.matrix.sync(since.as_deref(), wait) {
                 Ok(v) => {
-                    backoff = Duration::from_secs(1);
+                    backoff.reset();
                     // The first sync of a new bot is history: read, not obeyed.
                     self.handle_sync(&v, since.is_some());
                     if let Some(next) = v["next_batch"].as_str() {
@@ -225,9 +226,9 @@ impl Bot {
                     }
                 }
                 Err(e) => {
-                    log::warn!("bot: {e:#}; syncing again in {}s", backoff.as_secs());
-                    std::thread::sleep(backoff);
-                    backoff = (backoff * 2).min(Duration::from_secs(60));
+                    let wait = backoff.next();
+                    log::warn!("bot: {e:#}; syncing again in {:.0}s", wait.as_secs_f64());
+                    std::thread::sleep(wait);
                 }
             }
             self.expire_pending();

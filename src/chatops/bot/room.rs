@@ -10,6 +10,7 @@ use anyhow::Result;
 use serde_json::{json, Value};
 
 use crate::exit::{fail, Code};
+use crate::net::backoff::Backoff;
 use crate::net::percent::percent_encode;
 use crate::notify::matrix::{call, content, session, Reply};
 use crate::notify::notice::Notice;
@@ -77,10 +78,12 @@ impl Matrix {
     }
 
     /// One request with the session's token; a refused token is renewed
-    /// once when there is a password to log in with; a 429 waits as asked.
+    /// once when there is a password to log in with; a 429 waits as asked,
+    /// never less than a backoff from a second up.
     fn request(&self, method: &str, path: &str, body: Option<&Value>) -> Result<Reply> {
         let url = format!("{}{path}", self.api);
         let mut renewed = false;
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(30));
         loop {
             let token = self.token.lock().unwrap_or_else(|p| p.into_inner()).clone();
             let r = call(&self.agents, method, &url, Some(&token), body)
@@ -105,11 +108,9 @@ impl Matrix {
                         format!("the homeserver refused the bot's token ({method} {path})"),
                     ))
                 }
-                429 => std::thread::sleep(
-                    r.retry_after
-                        .unwrap_or(Duration::from_secs(1))
-                        .min(Duration::from_secs(30)),
-                ),
+                429 => {
+                    std::thread::sleep(backoff.after(r.retry_after).min(Duration::from_secs(30)));
+                }
                 _ => return Ok(r),
             }
         }

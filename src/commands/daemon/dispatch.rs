@@ -14,6 +14,7 @@ use anyhow::Result;
 
 use super::access::{Access, Rejection};
 use super::metrics::Metrics;
+use crate::net::backoff::Backoff;
 use crate::notify::delivery::Delivery;
 use crate::notify::destination::{Destination, IrcServer};
 use crate::notify::error::DeliveryError;
@@ -599,11 +600,8 @@ enum Outcome {
 
 /// 2^attempts seconds, capped at 10 minutes, ±25% jitter.
 fn backoff_ms(attempts: i64) -> i64 {
-    let base = 1000i64
-        .saturating_mul(1i64 << attempts.clamp(0, 10))
-        .min(600_000);
-    let jitter = 0.75 + fastrand::f64() * 0.5;
-    (base as f64 * jitter) as i64
+    let n = attempts.clamp(0, 30) as u32;
+    Backoff::nth(Duration::from_secs(1), Duration::from_secs(600), n).as_millis() as i64
 }
 
 #[cfg(test)]

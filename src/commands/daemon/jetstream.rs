@@ -623,7 +623,8 @@ pub(crate) fn work_items(
         .collect()
 }
 
-/// 2^(attempt-1) seconds, at most 5 minutes.
+/// 2^(attempt-1) seconds, at most 5 minutes, ±25% jitter.
 fn backoff(delivered: i64) -> Duration {
-    Duration::from_secs(1u64 << (delivered - 1).clamp(0, 8)).min(Duration::from_secs(300))
+    let n = (delivered - 1).clamp(0, 30) as u32;
+    crate::net::backoff::Backoff::nth(Duration::from_secs(1), Duration::from_secs(300), n)
 }

@@ -27,6 +27,7 @@ use super::pacing::Bucket;
 use super::transport;
 use super::{expired_error, fail_job, Done, Job, Settings};
 use crate::exit::Code;
+use crate::net::backoff::Backoff;
 use crate::notify::destination::{IrcServer, Recipient};
 use crate::notify::error::DeliveryError;
 
@@ -172,12 +173,12 @@ const PONG_RATE: f64 = 1.0;
 
 impl Conn {
     fn run(&mut self) {
-        let mut backoff = Duration::from_secs(1);
+        let mut backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(300));
         let mut attempt = 0u32;
         loop {
             if self.session.is_none() {
                 if attempt > 0 {
-                    let wait = jitter(backoff);
+                    let wait = backoff.next();
                     log::info!(
                         "{}: reconnecting in {:.1}s",
                         self.server,
@@ -186,7 +187,6 @@ impl Conn {
                     if let Some(reason) = self.idle_wait(wait) {
                         return self.finish_quit(&reason);
                     }
-                    backoff = (backoff * 2).min(Duration::from_secs(300));
                 }
                 attempt += 1;
                 match self.register() {
@@ -195,7 +195,7 @@ impl Conn {
                         self.pool
                             .registered(session.isupport.chanlimit, session.isupport.casemapping);
                         self.session = Some(session);
-                        backoff = Duration::from_secs(1);
+                        backoff.reset();
                         self.after_register();
                     }
                     Err(Stop::Quit(reason)) => return self.finish_quit(&reason),
@@ -825,11 +825,6 @@ fn traced(line: &str) -> std::borrow::Cow<'_, str> {
         return "PRIVMSG NickServ :IDENTIFY ***".into();
     }
     line.into()
-}
-
-/// Backoff with ±25% jitter, so that many connections do not retry in step.
-fn jitter(d: Duration) -> Duration {
-    d.mul_f64(0.75 + fastrand::f64() * 0.5)
 }
 
 #[cfg(test)]
