@@ -378,3 +378,50 @@ fn a_registry_cannot_stretch_a_check() {
         "a page on another server was fetched"
     );
 }
+
+/// Disk full while retries come due: a delivery whose state change the
+/// disk cannot take keeps its backoff in memory, so 12 messages to a
+/// webhook that keeps saying 429 get at most 5 tries each in the 10 s
+/// after the disk fills (1 s, 2 s, 4 s apart), not one every half second
+/// (the old code: about 20 each).
+#[test]
+fn a_full_disk_does_not_turn_retries_into_a_storm() {
+    const N: usize = 12;
+    let hook =
+        HostileHttp::start(|_, _| (429, vec![("Retry-After".into(), "3000".into())], vec![]));
+    let state = TempDir::new("full");
+    private_tmpfs(state.path(), "2m");
+    let dir = state.path().to_str().unwrap().to_string();
+    let daemon = Daemon::start(&["--state-dir", &dir, "--max-age", "5m"]);
+    let url = format!("webhook+http://127.0.0.1:{}/h", hook.port);
+    for i in 0..N {
+        send_via(&daemon, &url, &format!("m{i}")).expect(0);
+    }
+    let until = Instant::now() + Duration::from_secs(10);
+    while hook.requests() < N {
+        assert!(Instant::now() < until, "not all tried: {}", daemon.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // Let the first retries be recorded, then fill the disk.
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = std::process::Command::new("dd")
+        .args(["if=/dev/zero", &format!("of={dir}/filler"), "bs=64k"])
+        .stderr(std::process::Stdio::null())
+        .status();
+    let before = hook.requests();
+    std::thread::sleep(Duration::from_secs(10));
+    let tries = hook.requests() - before;
+    let failed_commits = daemon.log().matches("spool").count();
+    eprintln!("disk full, 10 s: {tries} tries of {N} messages ({failed_commits} spool log lines)");
+    assert!(
+        daemon.log().contains("No space") || daemon.log().contains("full"),
+        "the disk never filled: {}",
+        daemon.log()
+    );
+    assert!(tries <= 5 * N, "{tries} tries in 10 s for {N} messages");
+    let _ = std::fs::remove_file(format!("{dir}/filler"));
+    drop(daemon);
+    let _ = std::process::Command::new("umount")
+        .arg(state.path())
+        .status();
+}
