@@ -136,11 +136,35 @@ pub(crate) struct Writer {
 #[derive(Default)]
 struct Unwritten {
     updates: std::collections::BTreeMap<(i64, i64), Vec<Update>>,
+    /// When a failing commit was last logged: once when it starts, then
+    /// once a minute while it lasts (a full disk is retried every second).
+    logged: Option<std::time::Instant>,
 }
 
 const UNWRITTEN_PER_DELIVERY: usize = 8;
 
 impl Unwritten {
+    /// A commit went through: nothing is held any more.
+    fn written(&mut self) {
+        self.updates.clear();
+        if self.logged.take().is_some() {
+            log::info!("spool: writing again");
+        }
+    }
+
+    /// A commit failed: logged when it starts and once a minute after.
+    fn failed(&mut self, reason: &str) {
+        let minute = std::time::Duration::from_secs(60);
+        match self.logged {
+            Some(t) if t.elapsed() < minute => log::debug!("spool: {reason}"),
+            Some(_) => log::error!("spool: still failing: {reason}"),
+            None => log::error!("spool: {reason}"),
+        }
+        if self.logged.is_none_or(|t| t.elapsed() >= minute) {
+            self.logged = Some(std::time::Instant::now());
+        }
+    }
+
     fn keep(&mut self, u: Update) {
         let list = self.updates.entry(u.key()).or_default();
         if list.len() >= UNWRITTEN_PER_DELIVERY {
@@ -366,8 +390,7 @@ fn commit(
             unwritten
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .updates
-                .clear();
+                .written();
             for (reply, stored) in replies {
                 if let Some(stored) = stored {
                     let _ = reply.send(Ok(stored));
@@ -379,8 +402,8 @@ fn commit(
         }
         Err(e) => {
             let reason = format!("cannot store the notification: {e}");
-            log::error!("spool: {reason}");
             let mut held = unwritten.lock().unwrap_or_else(|p| p.into_inner());
+            held.failed(&reason);
             for u in updates {
                 held.keep(u);
             }
