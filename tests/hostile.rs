@@ -429,3 +429,54 @@ fn a_full_disk_does_not_turn_retries_into_a_storm() {
         .arg(state.path())
         .status();
 }
+
+/// 1 100 idle connections on the irker port and 200 on the HTTP side of
+/// a daemon under a 1 024 open-file limit (systemd's default) shut nobody
+/// out: `vext send --via` is delivered through a fresh IRC connection, 20
+/// health checks are all answered, and the daemon keeps within its files
+/// (at most 1 024 open, no "Too many open files"). The old code refused
+/// every client after 1 024 connections and ran out of files after ~510.
+#[test]
+fn idle_connections_cannot_shut_the_ports() {
+    use std::net::TcpStream;
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#open"]);
+    let daemon = Daemon::start_in(
+        &["--http", "127.0.0.1:0"],
+        Some(&["prlimit", "--nofile=1024:1024"]),
+    );
+    let http = daemon.http.clone().unwrap();
+    let idle: Vec<TcpStream> = (0..1100)
+        .map(|_| TcpStream::connect(&daemon.tcp).unwrap())
+        .chain((0..200).map(|_| TcpStream::connect(&http).unwrap()))
+        .collect();
+    // Wait until the daemon has taken them all in.
+    std::thread::sleep(Duration::from_millis(500));
+    let files = std::fs::read_dir(format!("/proc/{}/fd", daemon.pid()))
+        .unwrap()
+        .count();
+    send_via(&daemon, &ircd.url("open"), "still open").expect(0);
+    assert_eq!(
+        obs.privmsgs(1, Duration::from_secs(15))[0].text,
+        "still open"
+    );
+    let answered = (0..20)
+        .filter(|_| http_get(&http, "/healthz").0 == 200)
+        .count();
+    let closed = idle
+        .iter()
+        .filter(|s| {
+            s.set_read_timeout(Some(Duration::from_millis(1))).unwrap();
+            matches!(std::io::Read::read(&mut &**s, &mut [0u8; 1]), Ok(0))
+        })
+        .count();
+    let log = daemon.log();
+    let emfile = log.matches("Too many open files").count();
+    eprintln!(
+        "1 300 idle connections: {files} files open in the daemon, {closed} idle ones closed \
+         for newcomers, {answered}/20 health checks answered, {emfile} EMFILE lines"
+    );
+    assert_eq!(answered, 20);
+    assert!(files <= 1024, "{files} files");
+    assert_eq!(emfile, 0, "{log}");
+}

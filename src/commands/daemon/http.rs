@@ -1,22 +1,22 @@
 //! The HTTP side (`--http ADDR`): `/healthz`, `/metrics`, `POST /v1/notify`.
 //! One short request per connection (the reply closes it), each connection
-//! on a thread of its own up to `MAX_CONNECTIONS`; the request is read with
+//! on a thread and slot of its own (`slots`: a flood of connections cannot
+//! shut out a health check); the request is read with
 //! `net::http1`'s limits (a 16 KiB head, the irker request's size for the
 //! body) within `READ_TIME`, so no client can make the daemon hold more than
 //! that, or hold a thread for longer.
 
-use std::io::{BufReader, Read, Write};
+use std::io::{BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::access::Rejection;
 use super::dispatch::Dispatcher;
+use super::listen::Deadline;
+use super::slots::{accept_each, Slots};
 use crate::net::http1::{self, RequestError, RequestHead};
 use crate::notify::irker::protocol::{Reply, Request as Notify, MAX_REQUEST};
-
-/// Connections served at once; more are answered 503 and closed.
-const MAX_CONNECTIONS: usize = 64;
 
 /// The most a request head (request line and headers) may be.
 const MAX_HEAD: usize = 16 * 1024;
@@ -27,49 +27,20 @@ const READ_TIME: Duration = Duration::from_secs(10);
 /// The time a client has to take the reply.
 const WRITE_TIME: Duration = Duration::from_secs(10);
 
-pub(crate) fn serve(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
+pub(crate) fn serve(listener: TcpListener, dispatcher: Arc<Dispatcher>, max: usize) {
     let spawned = std::thread::Builder::new()
         .name("http".into())
-        .spawn(move || accept_loop(listener, dispatcher));
+        .spawn(move || accept_loop(listener, dispatcher, max));
     if let Err(e) = spawned {
         log::error!("cannot start the HTTP listener: {e}");
     }
 }
 
-fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
-    let refuse = |stream: TcpStream| {
-        let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-        respond(
-            &stream,
-            503,
-            "application/json",
-            "{\"error\":\"too many connections\"}",
-        );
-    };
-    super::listen::accept_each(
-        listener,
-        MAX_CONNECTIONS,
-        "http-client",
-        refuse,
-        move |stream| serve_one(stream, &dispatcher),
-    );
-}
-
-/// A stream whose reads all end by one deadline.
-struct Deadline {
-    stream: TcpStream,
-    until: Instant,
-}
-
-impl Read for Deadline {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let left = self.until.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(std::io::ErrorKind::TimedOut.into());
-        }
-        self.stream.set_read_timeout(Some(left))?;
-        self.stream.read(buf)
-    }
+fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>, max: usize) {
+    let slots = Slots::new(max, "http-client");
+    accept_each(listener, slots, move |stream, _| {
+        serve_one(stream, &dispatcher);
+    });
 }
 
 fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &str) {
@@ -98,14 +69,11 @@ fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &str) 
     let _ = stream.write_all(reply.as_bytes());
 }
 
-fn serve_one(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
+fn serve_one(stream: &TcpStream, dispatcher: &Arc<Dispatcher>) {
     let Ok(peer) = stream.peer_addr() else { return };
     let _ = stream.set_write_timeout(Some(WRITE_TIME));
-    let Ok(read_side) = stream.try_clone() else {
-        return;
-    };
     let mut reader = BufReader::new(Deadline {
-        stream: read_side,
+        stream,
         until: Instant::now() + READ_TIME,
     });
     let refuse = |status: u16, why: &str| {
@@ -114,7 +82,7 @@ fn serve_one(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
             error: why.to_string(),
         }
         .to_line();
-        respond(&stream, status, "application/json", &body);
+        respond(stream, status, "application/json", &body);
     };
     let head = match http1::read_head(&mut reader, MAX_HEAD) {
         Ok(h) => h,
@@ -136,7 +104,7 @@ fn serve_one(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
         ("GET", "/healthz") => {
             let (ok, body) = health(dispatcher);
             respond(
-                &stream,
+                stream,
                 if ok { 200 } else { 503 },
                 "application/json",
                 &body,
@@ -144,11 +112,11 @@ fn serve_one(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
         }
         ("GET", "/metrics") => {
             let text = dispatcher.metrics.render(dispatcher.delivery.connections());
-            respond(&stream, 200, "text/plain; version=0.0.4", &text);
+            respond(stream, 200, "text/plain; version=0.0.4", &text);
         }
         ("POST", "/v1/notify") => {
             if http1::expects_continue(&head) {
-                let _ = (&stream).write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
+                let _ = (&*stream).write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
             }
             let body = match http1::read_body(&mut reader, &head, MAX_REQUEST) {
                 Ok(b) => b,
@@ -159,22 +127,17 @@ fn serve_one(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
                 Err(RequestError::Closed) => return,
             };
             let (status, reply) = notify(&head, &body, peer, dispatcher);
-            respond(&stream, status, "application/json", &reply.to_line());
+            respond(stream, status, "application/json", &reply.to_line());
         }
         (_, "/healthz" | "/metrics" | "/v1/notify") => {
             respond(
-                &stream,
+                stream,
                 405,
                 "application/json",
                 "{\"error\":\"method not allowed\"}",
             );
         }
-        _ => respond(
-            &stream,
-            404,
-            "application/json",
-            "{\"error\":\"not found\"}",
-        ),
+        _ => respond(stream, 404, "application/json", "{\"error\":\"not found\"}"),
     }
 }
 

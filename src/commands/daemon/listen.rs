@@ -1,98 +1,77 @@
 //! irker's protocol on TCP and UDP: one JSON request per line. Each TCP
-//! client has its own thread, so an idle or half-written client never blocks
-//! another; a bad line is logged and skipped, and the connection stays open.
+//! client has its own thread and slot (`slots`), so an idle or half-written
+//! client never blocks another; a line has [`LINE_TIME`] from its first
+//! byte; a bad line is logged and skipped, and the connection stays open.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::dispatch::Dispatcher;
+use super::slots::{accept_each, Held, Slots};
 use crate::notify::irker::protocol::{Received, Reply, MAX_REQUEST};
 
-/// TCP clients served at once; more are refused (each has a thread).
-const MAX_CLIENTS: usize = 1024;
-
-/// An idle TCP client is dropped after this long.
+/// An idle TCP client is dropped after this long (sooner when its slot is
+/// wanted: see `slots`).
 const CLIENT_IDLE: Duration = Duration::from_secs(600);
+
+/// A request line must be whole this long after its first byte: a client
+/// trickling a byte at a time cannot keep its slot by it.
+const LINE_TIME: Duration = Duration::from_secs(30);
 
 /// The longest an ack may wait for a client to read it.
 const ACK_WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>) {
-    let refuse = |stream: TcpStream| {
-        log::warn!(
-            "{}: refused, already {MAX_CLIENTS} clients connected",
-            stream
-                .peer_addr()
-                .map_or_else(|_| "?".into(), |a| a.to_string())
-        );
-    };
-    accept_each(listener, MAX_CLIENTS, "client", refuse, move |stream| {
-        serve_client(stream, &dispatcher);
+pub(crate) fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>, max: usize) {
+    let slots = Slots::new(max, "client");
+    accept_each(listener, slots, move |stream, held| {
+        serve_client(stream, held, &dispatcher);
     });
 }
 
-/// Serves each connection `listener` accepts on a thread of its own (named
-/// `name`), at most `max` at once; one beyond that goes to `refuse`. The
-/// irker listener and the HTTP side both take their clients this way.
-pub(super) fn accept_each(
-    listener: TcpListener,
-    max: usize,
-    name: &str,
-    refuse: impl Fn(TcpStream),
-    serve: impl Fn(TcpStream) + Send + Sync + 'static,
-) {
-    let serve = Arc::new(serve);
-    let open = Arc::new(AtomicUsize::new(0));
-    for stream in listener.incoming() {
-        let stream = match stream {
-            Ok(s) => s,
-            Err(e) => {
-                log::warn!("accept failed ({name}): {e}");
-                std::thread::sleep(Duration::from_millis(50));
-                continue;
-            }
-        };
-        if open.load(Ordering::SeqCst) >= max {
-            refuse(stream);
-            continue;
+/// Reads from a stream until a deadline that the reader moves.
+pub(super) struct Deadline<'a> {
+    pub(super) stream: &'a TcpStream,
+    pub(super) until: Instant,
+}
+
+impl Read for Deadline<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let left = self.until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(std::io::ErrorKind::TimedOut.into());
         }
-        open.fetch_add(1, Ordering::SeqCst);
-        let (serve, done) = (serve.clone(), open.clone());
-        let spawned = std::thread::Builder::new()
-            .name(name.into())
-            .stack_size(256 * 1024)
-            .spawn(move || {
-                serve(stream);
-                done.fetch_sub(1, Ordering::SeqCst);
-            });
-        if let Err(e) = spawned {
-            open.fetch_sub(1, Ordering::SeqCst);
-            log::error!("cannot start a {name} thread: {e}");
-        }
+        self.stream.set_read_timeout(Some(left))?;
+        self.stream.read(buf)
     }
 }
 
-fn serve_client(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
+fn serve_client(stream: &TcpStream, held: &Held, dispatcher: &Arc<Dispatcher>) {
     let Ok(peer) = stream.peer_addr() else { return };
-    let _ = stream.set_read_timeout(Some(CLIENT_IDLE));
     // A client that stops reading its acks loses its connection instead of
     // holding this thread.
     let _ = stream.set_write_timeout(Some(ACK_WRITE_TIMEOUT));
     let _ = stream.set_nodelay(true);
-    let mut writer = match stream.try_clone() {
-        Ok(w) => w,
-        Err(e) => {
-            log::warn!("{peer}: {e}");
-            return;
-        }
-    };
-    let mut reader = BufReader::new(stream);
+    let mut writer = stream;
+    let mut reader = BufReader::new(Deadline {
+        stream,
+        until: Instant::now() + CLIENT_IDLE,
+    });
     let mut buf = Vec::with_capacity(1024);
     loop {
         buf.clear();
+        // Idle until the first byte of a line, then the line's own time.
+        reader.get_mut().until = Instant::now() + CLIENT_IDLE;
+        match reader.fill_buf() {
+            Ok([]) => return,
+            Ok(_) => {}
+            Err(e) => {
+                log::debug!("{peer}: {e}");
+                return;
+            }
+        }
+        reader.get_mut().until = Instant::now() + LINE_TIME;
         let n = match reader
             .by_ref()
             .take(MAX_REQUEST as u64 + 1)
@@ -118,6 +97,7 @@ fn serve_client(stream: TcpStream, dispatcher: &Arc<Dispatcher>) {
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        held.worked();
         if let Some(reply) = handle(&buf, peer, dispatcher) {
             let mut line = reply.to_line();
             line.push('\n');

@@ -10,6 +10,7 @@ mod http;
 mod jetstream;
 mod listen;
 mod metrics;
+mod slots;
 
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs, UdpSocket};
@@ -265,11 +266,12 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     ])
     .context("installing signal handlers")?;
     let udp_addr = udp.local_addr()?;
+    let (clients, http_connections) = slots::budget();
     {
         let d = dispatcher.clone();
         std::thread::Builder::new()
             .name("tcp-accept".into())
-            .spawn(move || listen::accept_loop(tcp, d))?;
+            .spawn(move || listen::accept_loop(tcp, d, clients))?;
     }
     {
         let d = dispatcher.clone();
@@ -279,7 +281,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     }
     let mut ready = format!("listening tcp={tcp_addr} udp={udp_addr}");
     if let Some(server) = http_server {
-        http::serve(server, dispatcher.clone());
+        http::serve(server, dispatcher.clone(), http_connections);
         if let Some(a) = http_local {
             ready.push_str(&format!(" http={a}"));
         }
