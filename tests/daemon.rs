@@ -334,6 +334,35 @@ fn sigterm_delivers_what_is_queued_then_exits() {
         .contains("QUIT"));
 }
 
+/// A paced backlog on a healthy server drains for `--drain-timeout`, as
+/// documented: with a line every 4 s after the burst, the old 3 s stall
+/// cut left messages unconfirmed (sent again after the restart).
+#[test]
+fn sigterm_drains_a_paced_backlog_for_the_whole_drain_timeout() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#paced"]);
+    let mut daemon = Daemon::start(&["--line-rate", "0.25", "--drain-timeout", "60"]);
+    let url = ircd.url("paced");
+    let mut raw = String::new();
+    for i in 0..8 {
+        raw.push_str(&format!(
+            "{{\"to\":\"{url}\",\"privmsg\":\"paced {i}\",\"ack\":true}}\n"
+        ));
+    }
+    assert_eq!(daemon.request(raw.as_bytes(), 8).len(), 8);
+    obs.privmsgs(1, Duration::from_secs(10));
+    daemon.signal("TERM");
+    let code = daemon.wait(Duration::from_secs(60));
+    assert_eq!(code, Some(0), "{}", daemon.log());
+    assert!(
+        !daemon.log().contains("not confirmed in time"),
+        "gave up early: {}",
+        daemon.log()
+    );
+    let got = obs.privmsgs(7, Duration::from_secs(5));
+    assert_eq!(got.last().map(|m| m.text.as_str()), Some("paced 7"));
+}
+
 #[test]
 fn sigterm_does_not_wait_the_whole_drain_for_a_dead_server() {
     let dead = format!("irc://127.0.0.1:{}/nobody", free_port());

@@ -510,6 +510,23 @@ impl Dispatcher {
         Ok(())
     }
 
+    /// Whether every delivery in flight waits on an IRC server that has
+    /// failed since it last registered: a stop need not wait for those
+    /// (the spool keeps them), while one on a live connection, paced or
+    /// not, is worth the whole drain.
+    pub(crate) fn only_waiting_on_down_servers(&self) -> bool {
+        let down: Vec<IrcServer> = self
+            .delivery
+            .connect_failures()
+            .into_iter()
+            .map(|(server, _, _)| server)
+            .collect();
+        let load = self.load.lock().unwrap_or_else(|p| p.into_inner());
+        load.inflight
+            .values()
+            .all(|f| f.server.as_ref().is_some_and(|s| down.contains(s)))
+    }
+
     /// Each failed attempt to reach an IRC server counts for the deliveries
     /// waiting on it, with its error: `vext history` shows why they wait.
     fn record_failed_attempts(&self) {

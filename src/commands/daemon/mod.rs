@@ -312,10 +312,16 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     log::info!("signal {signal}: draining {inflight} deliveries (at most {drain}s)");
     let until = Instant::now() + Duration::from_secs_f64(drain);
     // Deliveries to a server that is down make no progress: once nothing
-    // has been confirmed for a while, what is left waits in the spool
-    // rather than holding up the stop for the whole drain timeout.
+    // has been confirmed for a while and all that is left waits on such
+    // servers, it waits in the spool rather than holding up the stop for
+    // the whole drain timeout. Anything else drains for all of it.
+    let stalled = |since: Instant| {
+        since.elapsed() >= STALLED
+            && dispatcher.nats.as_ref().is_none_or(|n| n.inflight() == 0)
+            && dispatcher.only_waiting_on_down_servers()
+    };
     let (mut last, mut progress_at) = (outstanding(), Instant::now());
-    while last > 0 && Instant::now() < until && progress_at.elapsed() < STALLED {
+    while last > 0 && Instant::now() < until && !stalled(progress_at) {
         std::thread::sleep(Duration::from_millis(20));
         let now = outstanding();
         if now < last {
@@ -358,7 +364,8 @@ fn limit_malloc_arenas() {
     }
 }
 
-/// The drain gives up once no delivery was confirmed for this long.
+/// The drain gives up once no delivery was confirmed for this long and
+/// all that is left waits on IRC servers that are down.
 const STALLED: Duration = Duration::from_secs(3);
 
 /// Scheduled checks: at start, then every `every`; a summary of what is new
