@@ -480,3 +480,53 @@ fn idle_connections_cannot_shut_the_ports() {
     assert!(files <= 1024, "{files} files");
     assert_eq!(emfile, 0, "{log}");
 }
+
+/// A spool garbled while the daemon was stopped is found at start: the
+/// damage is said once in the log and in `/healthz`, the damaged file is
+/// kept beside a fresh spool, and the readable rows are salvaged (here at
+/// least 150 of 230 queued messages, measured; the old code started on
+/// the damaged file, answered ok and never read the 230 again).
+#[test]
+fn a_garbled_spool_is_salvaged_and_said() {
+    let state = TempDir::new("garbled");
+    let dir = state.path().to_str().unwrap().to_string();
+    let dead = format!("irc://127.0.0.1:{}/nobody", free_port());
+    let mut daemon = Daemon::start(&["--state-dir", &dir]);
+    let raw: String = (0..230)
+        .map(|i| format!("{{\"to\":\"{dead}\",\"privmsg\":\"queued {i}\",\"ack\":true}}\n"))
+        .collect();
+    assert_eq!(daemon.request(raw.as_bytes(), 230).len(), 230);
+    daemon.signal("TERM");
+    assert_eq!(daemon.wait(Duration::from_secs(30)), Some(0));
+    let db = format!("{dir}/spool.sqlite");
+    let mut bytes = std::fs::read(&db).unwrap();
+    let pages = bytes.len() / 4096;
+    for page in [pages / 3, pages / 2, pages * 2 / 3] {
+        bytes[page * 4096..(page + 1) * 4096].fill(0x5a);
+    }
+    std::fs::write(&db, &bytes).unwrap();
+
+    let daemon = Daemon::start(&["--state-dir", &dir, "--http", "127.0.0.1:0"]);
+    let log = daemon.log();
+    assert_eq!(log.matches("the spool was damaged").count(), 1, "{log}");
+    let kept = std::fs::read_dir(&dir).unwrap().flatten().any(|e| {
+        e.file_name()
+            .to_string_lossy()
+            .starts_with("spool.sqlite.damaged-")
+    });
+    assert!(kept, "the damaged file is kept");
+    let (status, body) = http_get(daemon.http.as_ref().unwrap(), "/healthz");
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("salvaged"), "{body}");
+    let history = vext(["history", "--state-dir", &dir, "--json", "--limit", "1000"])
+        .expect(0)
+        .stdout;
+    let salvaged = (0..230)
+        .filter(|i| history.contains(&format!("\"queued {i}\"")))
+        .count();
+    eprintln!(
+        "garbled spool: {salvaged} of 230 queued messages salvaged ({} bytes file)",
+        bytes.len()
+    );
+    assert!(salvaged >= 150, "{salvaged} salvaged: {history:.2000}");
+}

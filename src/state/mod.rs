@@ -6,5 +6,6 @@ pub(crate) mod db;
 pub(crate) mod dir;
 pub(crate) mod kv;
 pub(crate) mod outbox;
+pub(crate) mod salvage;
 pub(crate) mod spool;
 pub(crate) mod updates;

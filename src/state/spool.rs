@@ -127,6 +127,12 @@ pub(crate) struct Writer {
     /// succeeds: the scheduler asks it before starting a delivery the
     /// database still shows as due.
     unwritten: Arc<Mutex<Unwritten>>,
+    /// False while reads fail (a damaged database); when that was last
+    /// logged.
+    reads_ok: Arc<AtomicBool>,
+    read_logged: Arc<Mutex<Option<std::time::Instant>>>,
+    /// What a salvage at start did, for `/healthz`.
+    salvaged: Arc<Mutex<Option<String>>>,
 }
 
 /// A delivery's state changes that are not on disk yet, in order, at most
@@ -209,6 +215,9 @@ impl Writer {
                 tx,
                 healthy,
                 unwritten,
+                reads_ok: Arc::new(AtomicBool::new(true)),
+                read_logged: Arc::default(),
+                salvaged: Arc::default(),
             },
             thread,
         ))
@@ -264,8 +273,48 @@ impl Writer {
         unwritten.hold((seq, idx), now) == Some(true)
     }
 
+    /// Whether commits and reads both work.
     pub(crate) fn healthy(&self) -> bool {
-        self.healthy.load(Ordering::SeqCst)
+        self.healthy.load(Ordering::SeqCst) && self.reads_ok.load(Ordering::SeqCst)
+    }
+
+    /// A read of the spool failed: `/healthz` says so until one works; the
+    /// log says so once, then once a minute (the scheduler reads twice a
+    /// second).
+    pub(crate) fn read_failed(&self, what: &str, e: &anyhow::Error) {
+        self.reads_ok.store(false, Ordering::SeqCst);
+        let mut logged = self.read_logged.lock().unwrap_or_else(|p| p.into_inner());
+        if logged.is_some_and(|t| t.elapsed() < std::time::Duration::from_secs(60)) {
+            log::debug!("spool: {what}: {e:#}");
+            return;
+        }
+        *logged = Some(std::time::Instant::now());
+        let text = format!("{e:#}");
+        let hint = if text.contains("malformed") || text.contains("not a database") {
+            "; the spool is damaged: a restart checks it and salvages what can be read"
+        } else {
+            ""
+        };
+        log::error!("spool: {what}: {text}{hint}");
+    }
+
+    /// A read of the spool worked.
+    pub(crate) fn read_ok(&self) {
+        if !self.reads_ok.swap(true, Ordering::SeqCst) {
+            log::info!("spool: reading again");
+        }
+    }
+
+    /// Notes what a salvage at start did, for `/healthz`.
+    pub(crate) fn set_salvaged(&self, note: String) {
+        *self.salvaged.lock().unwrap_or_else(|p| p.into_inner()) = Some(note);
+    }
+
+    pub(crate) fn salvaged(&self) -> Option<String> {
+        self.salvaged
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Waits until everything sent before has been committed.

@@ -501,8 +501,11 @@ impl Dispatcher {
                     me.record_failed_attempts();
                     me.refill();
                     match spool::due(&conn, crate::state::db::now_ms(), 2000) {
-                        Ok(due) => me.start_due(due),
-                        Err(e) => log::error!("spool: reading due deliveries: {e:#}"),
+                        Ok(due) => {
+                            me.writer.read_ok();
+                            me.start_due(due);
+                        }
+                        Err(e) => me.writer.read_failed("reading due deliveries", &e),
                     }
                     std::thread::sleep(Duration::from_millis(500));
                 }

@@ -149,6 +149,7 @@ fn health(dispatcher: &Dispatcher) -> (bool, String) {
         "listeners": "up",
         "queue_depth": dispatcher.metrics.queue_depth.load(std::sync::atomic::Ordering::Relaxed),
         "irc_connections": dispatcher.delivery.connections(),
+        "salvaged": dispatcher.writer.salvaged(),
     });
     (spool_ok, body.to_string())
 }

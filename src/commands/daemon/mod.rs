@@ -143,12 +143,16 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
 
     let state_dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
     let _lock = lock_state_dir(&state_dir)?;
+    let salvaged = check_spool(&state_dir)?;
     let (writer, _writer_thread) = spool::Writer::start(&state_dir).map_err(|e| {
         fail(
             Code::Unavailable,
             format!("cannot open the spool in {}: {e:#}", state_dir.display()),
         )
     })?;
+    if let Some(note) = salvaged {
+        writer.set_salvaged(note);
+    }
 
     let ca_file = args.ca_file.as_deref().or(file.ca_file.as_deref());
     let settings = crate::notify::irc::Settings {
@@ -488,6 +492,38 @@ fn spool_summary(dispatcher: &Arc<Dispatcher>, to: &[String], notice: Notice, jo
                 r.message()
             );
             false
+        }
+    }
+}
+
+/// Checks the spool before it is opened: a damaged one is moved aside and
+/// what can be read of it salvaged into a fresh one, said once in the log
+/// (and returned for `/healthz`); one cut to nothing is said too.
+fn check_spool(dir: &std::path::Path) -> Result<Option<String>> {
+    use crate::state::salvage::{check, Found};
+    let path = dir.join(crate::state::db::DB_FILE);
+    match check(dir).map_err(|e| {
+        fail(
+            Code::Unavailable,
+            format!("checking the spool {}: {e:#}", path.display()),
+        )
+    })? {
+        Found::Sound => Ok(None),
+        Found::Empty => {
+            log::error!(
+                "{} is empty (0 bytes): starting a fresh spool; whatever it held is gone",
+                path.display()
+            );
+            Ok(Some("the spool was empty at start".into()))
+        }
+        Found::Salvaged { why, kept, rows } => {
+            let note = format!(
+                "the spool was damaged ({why}); {rows} readable rows salvaged into a fresh one, \
+                 the damaged file kept at {}",
+                kept.display()
+            );
+            log::error!("{note}");
+            Ok(Some(note))
         }
     }
 }
