@@ -97,6 +97,22 @@ struct Bucket {
     last: Instant,
 }
 
+/// A signed request without an id of its own is stored under one made
+/// from its nonce: the nonces in memory are gone after a restart, but the
+/// spool still knows the id, so a replay inside the window is a duplicate,
+/// not a second delivery.
+pub(crate) fn with_nonce_id(mut req: Request, nonce: &str) -> Request {
+    if req.id.is_none() {
+        let digest = ring::digest::digest(&ring::digest::SHA256, nonce.as_bytes());
+        let hex: String = digest.as_ref()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        req.id = Some(format!("signed-{hex}"));
+    }
+    req
+}
+
 /// The nonces of accepted signed requests, each kept only until its
 /// request's timestamp leaves the window (a replay after that is refused as
 /// stale): as many as arrive in one window, and no more.
@@ -172,12 +188,15 @@ impl Access {
                 self.check_signature(payload.as_bytes(), ts, &nonce, &sig)?;
                 request
                     .and_then(Request::from_value)
+                    .map(|req| with_nonce_id(req, &nonce))
                     .map_err(Rejection::BadRequest)
             }
         }
     }
 
     /// Checks a signature given apart from the body (HTTP headers).
+    /// A request it admits that has no id of its own takes
+    /// [`with_nonce_id`]'s.
     pub(crate) fn check_signature(
         &self,
         payload: &[u8],
@@ -252,6 +271,22 @@ impl Access {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_signed_request_without_an_id_takes_one_from_its_nonce() {
+        let req = |id: Option<&str>| Request {
+            id: id.map(String::from),
+            ..Request::parse(br#"{"to":"irc://h/c","privmsg":"x"}"#).unwrap()
+        };
+        let a = with_nonce_id(req(None), "n1").id.unwrap();
+        assert_eq!(a, with_nonce_id(req(None), "n1").id.unwrap());
+        assert_ne!(a, with_nonce_id(req(None), "n2").id.unwrap());
+        assert!(a.starts_with("signed-") && a.len() == 39, "{a}");
+        assert_eq!(
+            with_nonce_id(req(Some("mine")), "n1").id.as_deref(),
+            Some("mine")
+        );
+    }
 
     #[test]
     fn nonces_are_refused_again_within_the_window_and_then_forgotten() {

@@ -177,6 +177,8 @@ fn notify(
                     .to_string();
                 let sig = sig.to_string();
                 dispatcher.access.check_signature(body, ts, &nonce, &sig)?;
+                let req = Notify::parse(body).map_err(Rejection::BadRequest)?;
+                return dispatcher.accept(super::access::with_nonce_id(req, &nonce), peer);
             }
             None if !dispatcher.access.unsigned_ok(peer.ip()) => return Err(Rejection::Unsigned),
             None => {}
