@@ -86,7 +86,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --http 'Serve HTTP on ADDR: GET /healthz, GET /metrics (Prometheus), POST /v1/notify. Off by default'
             cand --secret-file 'Require requests signed with the shared secret in FILE (HMAC-SHA256)'
             cand --allow-target 'Only deliver to targets matching PATTERN (repeatable), e.g. ''irc://*.libera.chat/*''. Matched as scheme://host[:port]/path on the parsed target: a `*` host label stands for whole labels, `:*` for any port, and a URL''s user part never counts'
-            cand --rate 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused'
+            cand --rate 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused. A source is an IPv4 address (all of 127/8 counts as one) or an IPv6 /64'
             cand --check-every 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new'
             cand --update-every 'Run `vext update` on what [update] in the config names (docker, kube, paths), this often (e.g. 6h), and tell [update] notify what was applied, rolled back or failed. Off unless given here or as [update] every'
             cand --log-format 'Log format on stderr: text, or json (one object per line)'

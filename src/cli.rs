@@ -504,6 +504,7 @@ pub(crate) struct DaemonArgs {
     pub(crate) allow_target: Vec<String>,
 
     /// Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused.
+    /// A source is an IPv4 address (all of 127/8 counts as one) or an IPv6 /64.
     #[arg(long, value_name = "N/PERIOD")]
     pub(crate) rate: Option<String>,
 

@@ -579,3 +579,26 @@ fn a_signed_request_replayed_after_a_restart_is_not_delivered_again() {
     eprintln!("signed replay after a restart: {again:?}, {copies} copies delivered");
     assert_eq!(copies, 1, "the replay was delivered again");
 }
+
+/// `--rate` counts a source, not a socket address: 20 requests from 20
+/// addresses in 127/8 (over UDP, whose source a client picks) share one
+/// bucket of 3, so 3 are delivered (the old code: all 20).
+#[test]
+fn a_rate_limit_is_not_walked_around_by_changing_address() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#rated"]);
+    let daemon = Daemon::start(&["--rate", "3/min"]);
+    let url = ircd.url("rated");
+    for i in 0..20u8 {
+        let sock = std::net::UdpSocket::bind(format!("127.0.{}.{}:0", i / 200, 2 + i)).unwrap();
+        let line = format!("{{\"to\":\"{url}\",\"privmsg\":\"from {i}\"}}\n");
+        sock.send_to(line.as_bytes(), &daemon.udp).unwrap();
+    }
+    let got = obs.privmsgs(3, Duration::from_secs(10));
+    let more = obs.drain(Duration::from_secs(2));
+    eprintln!(
+        "20 addresses in 127/8 under --rate 3/min: {} delivered",
+        got.len() + more.len()
+    );
+    assert_eq!(got.len() + more.len(), 3, "{}", daemon.log());
+}

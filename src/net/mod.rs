@@ -9,6 +9,26 @@ pub(crate) mod percent;
 pub(crate) mod retry_after;
 pub(crate) mod tls;
 
+use std::net::IpAddr;
+
+/// The source a client counts as, for slots and rate limits: its IPv4
+/// address (all of 127/8 one: it is this host), or the /64 an IPv6 address
+/// is in (one host usually has the whole /64).
+pub(crate) fn source(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => source(IpAddr::V4(v4)),
+            None if v6.is_loopback() => ip,
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        IpAddr::V4(v4) if v4.is_loopback() => IpAddr::V4(std::net::Ipv4Addr::LOCALHOST),
+        v4 => v4,
+    }
+}
+
 /// This machine's name (for identities other hosts see), or `localhost`.
 pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -16,4 +36,23 @@ pub(crate) fn hostname() -> String {
         .ok()
         .filter(|h| !h.is_empty())
         .unwrap_or_else(|| "localhost".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_are_addresses_and_v6_prefixes() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        assert_eq!(source(a), source(b));
+        let c: IpAddr = "192.0.2.7".parse().unwrap();
+        assert_eq!(source(c), c);
+        assert_eq!(source("::ffff:192.0.2.7".parse().unwrap()), c);
+        assert_eq!(
+            source("127.3.4.5".parse().unwrap()),
+            source("127.0.0.1".parse().unwrap())
+        );
+    }
 }

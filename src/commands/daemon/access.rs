@@ -253,7 +253,7 @@ impl Access {
                 now.duration_since(b.last).as_secs_f64() * rate.per_sec < rate.burst
             });
         }
-        let b = buckets.entry(peer).or_insert(Bucket {
+        let b = buckets.entry(crate::net::source(peer)).or_insert(Bucket {
             tokens: rate.burst,
             last: now,
         });
