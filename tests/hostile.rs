@@ -602,3 +602,45 @@ fn a_rate_limit_is_not_walked_around_by_changing_address() {
     );
     assert_eq!(got.len() + more.len(), 3, "{}", daemon.log());
 }
+
+/// An id is not a way to swallow another sender's message: a second
+/// request with the same id but other text is delivered too (the old code
+/// dropped it as a duplicate while its sender was told ok); the same
+/// request again is still delivered once. Copies measured: 1 each.
+#[test]
+fn a_reused_id_cannot_swallow_another_message() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#ids"]);
+    let daemon = Daemon::start(&[]);
+    let url = ircd.url("ids");
+    let line = |text: &str| {
+        format!("{{\"to\":\"{url}\",\"privmsg\":\"{text}\",\"id\":\"deploy-1\",\"ack\":true}}\n")
+    };
+    let replies = daemon.request(
+        format!(
+            "{}{}{}",
+            line("claimed first"),
+            line("the real one"),
+            line("the real one")
+        )
+        .as_bytes(),
+        3,
+    );
+    assert!(
+        replies.iter().all(|r| r.contains("\"ok\":true")),
+        "{replies:?}"
+    );
+    let mut got: Vec<String> = obs
+        .privmsgs(2, Duration::from_secs(10))
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    got.extend(
+        obs.drain(Duration::from_secs(2))
+            .into_iter()
+            .map(|m| m.text),
+    );
+    got.sort();
+    eprintln!("one id, two texts, one retry: delivered {got:?}");
+    assert_eq!(got, ["claimed first", "the real one"]);
+}

@@ -483,14 +483,38 @@ fn purge(tx: &rusqlite::Transaction<'_>, before: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Stores a message under its id. The same id again with the same text
+/// and targets is a retry (a duplicate, not stored again); with other
+/// text or targets it is another sender's message that happens to share
+/// the id (or a client trying to swallow one): it is stored under the id
+/// and a digest of its content, so neither vanishes.
 fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<Stored> {
+    if let Some(seq) = insert_as(tx, msg, &msg.id)? {
+        return Ok(Stored::New { seq });
+    }
+    if same_message(tx, &msg.id, msg)? {
+        return Ok(Stored::Duplicate);
+    }
+    let id = format!("{}~{}", msg.id, content_digest(msg));
+    Ok(match insert_as(tx, msg, &id)? {
+        Some(seq) => Stored::New { seq },
+        None => Stored::Duplicate,
+    })
+}
+
+/// Inserts the message and its deliveries under `id`; None if the id is taken.
+fn insert_as(
+    tx: &rusqlite::Transaction<'_>,
+    msg: &NewMessage,
+    id: &str,
+) -> rusqlite::Result<Option<i64>> {
     let n = tx
         .prepare_cached(
             "INSERT INTO messages (id, received_at, source, text, title, type, format, msgtype)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT(id) DO NOTHING",
         )?
         .execute(params![
-            msg.id,
+            id,
             msg.received_at,
             msg.source,
             msg.text,
@@ -500,7 +524,7 @@ fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<
             msg.msgtype
         ])?;
     if n == 0 {
-        return Ok(Stored::Duplicate);
+        return Ok(None);
     }
     let seq = tx.last_insert_rowid();
     let mut stmt = tx.prepare_cached(
@@ -510,7 +534,45 @@ fn insert(tx: &rusqlite::Transaction<'_>, msg: &NewMessage) -> rusqlite::Result<
     for (i, t) in msg.targets.iter().enumerate() {
         stmt.execute(params![seq, i as i64, t, msg.received_at])?;
     }
-    Ok(Stored::New { seq })
+    Ok(Some(seq))
+}
+
+/// Whether the message stored as `id` has `msg`'s text, title and targets.
+fn same_message(
+    tx: &rusqlite::Transaction<'_>,
+    id: &str,
+    msg: &NewMessage,
+) -> rusqlite::Result<bool> {
+    let (seq, text, title): (i64, String, Option<String>) = tx.query_row(
+        "SELECT seq, text, title FROM messages WHERE id = ?1",
+        params![id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if text != msg.text || title != msg.title {
+        return Ok(false);
+    }
+    let targets: Vec<String> = tx
+        .prepare_cached("SELECT target FROM deliveries WHERE message_seq = ?1 ORDER BY idx")?
+        .query_map(params![seq], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(targets == msg.targets)
+}
+
+/// 16 hex digits of a SHA-256 over the message's text, title and targets.
+fn content_digest(msg: &NewMessage) -> String {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(&[u8::from(msg.title.is_some())]);
+    for part in std::iter::once(msg.text.as_str())
+        .chain(msg.title.as_deref())
+        .chain(msg.targets.iter().map(String::as_str))
+    {
+        ctx.update(&(part.len() as u64).to_le_bytes());
+        ctx.update(part.as_bytes());
+    }
+    ctx.finish().as_ref()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 fn record(
