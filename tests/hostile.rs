@@ -485,7 +485,8 @@ fn idle_connections_cannot_shut_the_ports() {
 /// damage is said once in the log and in `/healthz`, the damaged file is
 /// kept beside a fresh spool, and the readable rows are salvaged (here at
 /// least 150 of 230 queued messages, measured; the old code started on
-/// the damaged file, answered ok and never read the 230 again).
+/// the damaged file, answered ok and never read the 230 again); a spool
+/// cut to 0 bytes or deleted is said at start, not started afresh silently.
 #[test]
 fn a_garbled_spool_is_salvaged_and_said() {
     let state = TempDir::new("garbled");
@@ -529,6 +530,26 @@ fn a_garbled_spool_is_salvaged_and_said() {
         bytes.len()
     );
     assert!(salvaged >= 150, "{salvaged} salvaged: {history:.2000}");
+    drop(daemon);
+
+    // Cut to nothing, or gone: said too.
+    std::fs::write(&db, b"").unwrap();
+    let daemon = Daemon::start(&["--state-dir", &dir]);
+    assert!(
+        daemon.log().contains("is empty (0 bytes)"),
+        "{}",
+        daemon.log()
+    );
+    drop(daemon);
+    for side in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{db}{side}"));
+    }
+    let daemon = Daemon::start(&["--state-dir", &dir]);
+    assert!(
+        daemon.log().contains("is gone although"),
+        "{}",
+        daemon.log()
+    );
 }
 
 /// A signed request without an id, replayed after the daemon restarted

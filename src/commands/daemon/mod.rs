@@ -142,8 +142,11 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     }
 
     let state_dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
+    // A daemon ran here before if its lock file is there: a spool missing
+    // then has vanished, and that is said.
+    let ran_before = state_dir.join("daemon.lock").exists();
     let _lock = lock_state_dir(&state_dir)?;
-    let salvaged = check_spool(&state_dir)?;
+    let salvaged = check_spool(&state_dir, ran_before)?;
     let (writer, _writer_thread) = spool::Writer::start(&state_dir).map_err(|e| {
         fail(
             Code::Unavailable,
@@ -498,10 +501,18 @@ fn spool_summary(dispatcher: &Arc<Dispatcher>, to: &[String], notice: Notice, jo
 
 /// Checks the spool before it is opened: a damaged one is moved aside and
 /// what can be read of it salvaged into a fresh one, said once in the log
-/// (and returned for `/healthz`); one cut to nothing is said too.
-fn check_spool(dir: &std::path::Path) -> Result<Option<String>> {
+/// (and returned for `/healthz`); one cut to nothing or gone is said too.
+fn check_spool(dir: &std::path::Path, ran_before: bool) -> Result<Option<String>> {
     use crate::state::salvage::{check, Found};
     let path = dir.join(crate::state::db::DB_FILE);
+    if ran_before && !path.exists() {
+        log::error!(
+            "{} is gone although a daemon ran here before: starting a fresh spool; \
+             whatever it held is lost",
+            path.display()
+        );
+        return Ok(Some("the spool was missing at start".into()));
+    }
     match check(dir).map_err(|e| {
         fail(
             Code::Unavailable,
