@@ -378,12 +378,22 @@ mod tests {
                 b"POST /v1/notify HTTP/1.1\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
                 b"Wed, 21 Oct 2015 07:28:00 GMT",
                 b"120",
+                b"0",
+                b"99999999999999999999999999",
+                br#"</v2/x/tags/list?n=1000&last=b>; rel="next""#,
+                br#"<https://elsewhere/v2/x/tags/list>; rel="next", <>; rel="prev""#,
             ],
             |b| {
                 let t = text(b);
                 let _ = crate::images::registry::parse_challenges(&t);
                 let _ = crate::net::http1::parse_http(b);
-                let _ = crate::net::retry_after::retry_after(&t);
+                let _ = crate::images::registry::next_link(&t);
+                // Whatever a server asks, the wait has our floor and a cap.
+                let asked = crate::net::retry_after::retry_after(&t);
+                let floor = Duration::from_secs(1);
+                let wait = crate::net::backoff::Backoff::new(floor, 60 * floor).after(asked);
+                assert!(wait >= floor.mul_f64(0.75), "{t:?}: {wait:?}");
+                assert!(wait <= crate::net::backoff::MAX_ASKED.max(60 * floor), "{t:?}");
                 // The same bytes as a request to the daemon's HTTP side.
                 let mut r = std::io::BufReader::new(b);
                 if let Ok(head) = crate::net::http1::read_head(&mut r, 16 * 1024) {

@@ -2,8 +2,9 @@
 //! HTTP side) serves at most so many connections at once, each on a thread
 //! of its own; when they are all taken, a new connection takes the slot of
 //! the one that has gone longest without finishing a request (an idle or
-//! trickling client, not one at work), and no single address may hold more
-//! than a quarter of the slots. Out of file descriptors, the accept loop
+//! trickling client, not one at work), and no remote address (an IPv6
+//! /64) may hold more than a quarter of the slots (local clients all share
+//! the loopback address, so it is not held to that). Out of file descriptors, the accept loop
 //! frees a slot and backs off instead of spinning. The slot counts come
 //! from the open-file limit, raised to its hard limit at start, with room
 //! kept for outgoing connections and the spool.
