@@ -1231,12 +1231,10 @@ pub(crate) struct HistoryArgs {
     pub(crate) limit: Option<usize>,
 }
 
-/// Durations like `24h`, `90m`, `7d`, `30s` or plain seconds.
+/// Durations like `24h`, `90m`, `7d`, `30s` or plain seconds, read as
+/// the config file reads them.
 pub(crate) fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    if let Ok(secs) = s.trim().parse::<u64>() {
-        return Ok(std::time::Duration::from_secs(secs));
-    }
-    humantime::parse_duration(s.trim()).map_err(|e| format!("{s:?}: {e} (try 30s, 90m, 24h or 7d)"))
+    crate::util::duration::parse(s)
 }
 
 #[derive(Subcommand, Debug)]

@@ -248,17 +248,11 @@ enum Seconds {
 }
 
 fn seconds_of(v: Seconds) -> Result<f64, String> {
-    let secs = match v {
-        Seconds::Number(n) => n,
-        Seconds::Text(t) => humantime::parse_duration(t.trim())
-            .map_err(|e| format!("{t:?}: {e} (a number of seconds, or like \"30s\", \"3h\")"))?
-            .as_secs_f64(),
+    let d = match v {
+        Seconds::Number(n) => crate::util::duration::from_secs(n)?,
+        Seconds::Text(t) => crate::util::duration::parse(&t)?,
     };
-    if secs.is_finite() && secs >= 0.0 {
-        Ok(secs)
-    } else {
-        Err(format!("{secs}: expected a duration of 0 or more"))
-    }
+    Ok(d.as_secs_f64())
 }
 
 fn seconds_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {

@@ -1,6 +1,8 @@
 //! Small helpers with no home of their own: `*` patterns, temp-and-rename
-//! writes, and the process title that hides secrets from `ps`.
+//! writes, the process title that hides secrets from `ps`, the one
+//! duration reader.
 
 pub(crate) mod atomic_file;
+pub(crate) mod duration;
 pub(crate) mod glob;
 pub(crate) mod process_title;
