@@ -467,20 +467,9 @@ impl Registry {
         })
     }
 
-    /// A request with the auth flow and retries; `scope` is the repository.
+    /// A request with the auth flow and retries, reading at most `limit`
+    /// bytes of the reply; `repo` gives the scope.
     fn request(
-        &self,
-        method: &str,
-        registry: &str,
-        url: &str,
-        repo: &str,
-        accept: Option<&str>,
-    ) -> Result<Reply, RegistryError> {
-        self.request_limited(method, registry, url, repo, accept, BODY_BYTES)
-    }
-
-    /// [`Self::request`], reading at most `limit` bytes of the reply.
-    fn request_limited(
         &self,
         method: &str,
         registry: &str,
@@ -689,7 +678,7 @@ impl Registry {
             if !seen.insert(url.clone()) {
                 return Err(too_much(format!("a loop (page {url} again)")));
             }
-            let reply = self.request_limited(
+            let reply = self.request(
                 "GET",
                 &image.registry,
                 &url,
@@ -748,6 +737,7 @@ impl Registry {
             &url,
             &image.repository,
             Some(MANIFEST_TYPES),
+            BODY_BYTES,
         )?;
         match reply.status {
             200 => Ok(reply.header("docker-content-digest").map(String::from)),

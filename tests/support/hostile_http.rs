@@ -2,7 +2,7 @@
 //! gives (a homeserver that always says 429 with no delay, a registry whose
 //! tag pages are huge and link back to themselves), and counts what it got.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpListener;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -30,30 +30,8 @@ impl HostileHttp {
                 let (n, s, handler) = (n.clone(), s.clone(), handler.clone());
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).map_or(true, |n| n == 0) {
-                            return;
-                        }
-                        let mut parts = line.split(' ');
-                        let method = parts.next().unwrap_or("").to_string();
-                        let path = parts.next().unwrap_or("").to_string();
-                        let mut len = 0usize;
-                        loop {
-                            let mut h = String::new();
-                            if reader.read_line(&mut h).map_or(true, |n| n == 0) || h == "\r\n" {
-                                break;
-                            }
-                            if let Some((k, v)) = h.trim_end().split_once(':') {
-                                if k.eq_ignore_ascii_case("content-length") {
-                                    len = v.trim().parse().unwrap_or(0);
-                                }
-                            }
-                        }
-                        let mut body = vec![0; len.min(1 << 20)];
-                        if reader.read_exact(&mut body).is_err() {
-                            return;
-                        }
+                    while let Some(req) = super::webhook::read_request(&mut reader) {
+                        let (method, path) = (req.method, req.path);
                         n.fetch_add(1, Ordering::SeqCst);
                         s.lock().unwrap().push(format!("{method} {path}"));
                         let (status, headers, body) = handler(&method, &path);

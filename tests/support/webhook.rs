@@ -2,7 +2,7 @@
 //! every request (path, headers, JSON body).
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -33,31 +33,10 @@ impl Fake {
                 let (h, script) = (h.clone(), script.clone());
                 std::thread::spawn(move || {
                     let mut reader = BufReader::new(stream.try_clone().unwrap());
-                    loop {
-                        let mut line = String::new();
-                        if reader.read_line(&mut line).map_or(true, |n| n == 0) {
-                            return;
-                        }
-                        let path = line.split(' ').nth(1).unwrap_or("").to_string();
-                        let mut headers = Vec::new();
-                        let mut len = 0;
-                        loop {
-                            let mut hl = String::new();
-                            if reader.read_line(&mut hl).map_or(true, |n| n == 0) || hl == "\r\n" {
-                                break;
-                            }
-                            if let Some((k, v)) = hl.trim_end().split_once(": ") {
-                                if k.eq_ignore_ascii_case("content-length") {
-                                    len = v.parse().unwrap_or(0);
-                                }
-                                headers.push((k.to_ascii_lowercase(), v.to_string()));
-                            }
-                        }
-                        let mut body = vec![0; len];
-                        if reader.read_exact(&mut body).is_err() {
-                            return;
-                        }
-                        let body = serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+                    while let Some(req) = read_request(&mut reader) {
+                        let body =
+                            serde_json::from_slice(&req.body).unwrap_or(serde_json::Value::Null);
+                        let (path, headers) = (req.path, req.headers);
                         h.lock().unwrap().push(Hit {
                             path,
                             headers,
@@ -92,4 +71,48 @@ impl Fake {
         }
         self.hits()
     }
+}
+
+/// One HTTP/1.1 request as the test fakes read it.
+pub struct RawRequest {
+    pub method: String,
+    pub path: String,
+    /// Names lowercased.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+/// Reads one request (head and a Content-Length body of up to 16 MiB);
+/// None at the end of the connection or on a broken request.
+pub fn read_request(reader: &mut impl BufRead) -> Option<RawRequest> {
+    let mut line = String::new();
+    if reader.read_line(&mut line).ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split(' ');
+    let method = parts.next().unwrap_or("").to_string();
+    let path = parts.next().unwrap_or("").to_string();
+    let mut headers = Vec::new();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).ok()? == 0 || h == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = h.trim_end().split_once(':') {
+            let (k, v) = (k.to_ascii_lowercase(), v.trim().to_string());
+            if k == "content-length" {
+                len = v.parse().unwrap_or(0);
+            }
+            headers.push((k, v));
+        }
+    }
+    let mut body = vec![0; len.min(16 << 20)];
+    reader.read_exact(&mut body).ok()?;
+    Some(RawRequest {
+        method,
+        path,
+        headers,
+        body,
+    })
 }
