@@ -470,7 +470,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --window --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --check-every --update-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --window --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --rate-by --check-every --update-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -550,6 +550,10 @@ _vext() {
                     ;;
                 --rate)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rate-by)
+                    COMPREPLY=($(compgen -W "address prefix key" -- "${cur}"))
                     return 0
                     ;;
                 --check-every)

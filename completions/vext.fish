@@ -85,7 +85,10 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l retain -d 'Keep del
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l http -d 'Serve HTTP on ADDR: GET /healthz, GET /metrics (Prometheus), POST /v1/notify. Off by default' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l secret-file -d 'Require requests signed with the shared secret in FILE (HMAC-SHA256)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-target -d 'Only deliver to targets matching PATTERN (repeatable), e.g. \'irc://*.libera.chat/*\'. Matched as scheme://host[:port]/path on the parsed target: a `*` host label stands for whole labels, `:*` for any port, and a URL\'s user part never counts' -r
-complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate -d 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused. A source is an IPv4 address (all of 127/8 counts as one) or an IPv6 /64' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate -d 'Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused. What a source is: see --rate-by' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l rate-by -d 'What --rate counts against: address (an IPv4 address, all of 127/8 as one, or an IPv6 /64), prefix (an IPv4 /24 or an IPv6 /48), or key (signed requests against the secret, whatever address they come from; unsigned ones by address)' -r -f -a "address\t''
+prefix\t''
+key\t''"
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l check-every -d 'Run `vext check` on what [check] in the config lists, this often (e.g. 6h), and send [check] notify a summary of what is new' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l update-every -d 'Run `vext update` on what [update] in the config names (docker, kube, paths), this often (e.g. 6h), and tell [update] notify what was applied, rolled back or failed. Off unless given here or as [update] every' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l log-format -d 'Log format on stderr: text, or json (one object per line)' -r -f -a "text\t''

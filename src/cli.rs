@@ -504,9 +504,15 @@ pub(crate) struct DaemonArgs {
     pub(crate) allow_target: Vec<String>,
 
     /// Per-source rate limit, e.g. 100/min, 10/s, 1000/h; beyond it requests are refused.
-    /// A source is an IPv4 address (all of 127/8 counts as one) or an IPv6 /64.
+    /// What a source is: see --rate-by.
     #[arg(long, value_name = "N/PERIOD")]
     pub(crate) rate: Option<String>,
+
+    /// What --rate counts against: address (an IPv4 address, all of 127/8 as one, or an
+    /// IPv6 /64), prefix (an IPv4 /24 or an IPv6 /48), or key (signed requests against
+    /// the secret, whatever address they come from; unsigned ones by address).
+    #[arg(long, value_name = "BY", value_enum)]
+    pub(crate) rate_by: Option<RateBy>,
 
     /// Run `vext check` on what [check] in the config lists, this often (e.g. 6h),
     /// and send [check] notify a summary of what is new.
@@ -1354,6 +1360,18 @@ pub(crate) enum MsgType {
 pub(crate) enum LogFormat {
     Text,
     Json,
+}
+
+/// What `--rate` counts a request against (`--rate-by`, `[daemon] rate_by`).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RateBy {
+    #[default]
+    Address,
+    Prefix,
+    Key,
 }
 
 /// The version control systems `vext hook install` knows.

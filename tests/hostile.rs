@@ -574,17 +574,7 @@ fn a_signed_request_replayed_after_a_restart_is_not_delivered_again() {
         "{{\"to\":\"{}\",\"privmsg\":\"only once\",\"ack\":true}}",
         ircd.url("once")
     );
-    let ts = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let nonce = "0123456789abcdef0123456789abcdef";
-    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
-    let tag = ring::hmac::sign(&key, format!("{ts}.{nonce}.{payload}").as_bytes());
-    let sig: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    let line = serde_json::json!({"payload": payload, "ts": ts, "nonce": nonce, "sig": sig})
-        .to_string()
-        + "\n";
+    let line = signed_line(SECRET, "0123456789abcdef0123456789abcdef", &payload);
     let mut daemon = Daemon::start(&args);
     let first = daemon.request(line.as_bytes(), 1);
     assert!(first[0].contains("\"ok\":true"), "{first:?}");
@@ -599,6 +589,63 @@ fn a_signed_request_replayed_after_a_restart_is_not_delivered_again() {
     let copies = 1 + obs.drain(Duration::from_secs(2)).len();
     eprintln!("signed replay after a restart: {again:?}, {copies} copies delivered");
     assert_eq!(copies, 1, "the replay was delivered again");
+}
+
+/// An irker protocol line carrying `payload` signed with `secret`, as
+/// `vext send --via --secret-file` writes it.
+fn signed_line(secret: &str, nonce: &str, payload: &str) -> String {
+    let ts = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret.as_bytes());
+    let tag = ring::hmac::sign(&key, format!("{ts}.{nonce}.{payload}").as_bytes());
+    let sig: String = tag.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    serde_json::json!({"payload": payload, "ts": ts, "nonce": nonce, "sig": sig}).to_string() + "\n"
+}
+
+/// `--rate-by key` counts signed requests against the key and unsigned
+/// ones against their address: 5 of each under `--rate 3/min` deliver
+/// 3 + 3 (by address, the default, all ten share loopback's bucket: 3).
+#[test]
+fn a_rate_by_key_counts_the_key_apart_from_addresses() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#keyed"]);
+    let keys = TempDir::new("secret");
+    const SECRET: &str = "rate me by my key";
+    let secret = keys.write("secret", &format!("{SECRET}\n"));
+    let daemon = Daemon::start(&[
+        "--secret-file",
+        secret.to_str().unwrap(),
+        "--trust-loopback",
+        "--rate",
+        "3/min",
+        "--rate-by",
+        "key",
+    ]);
+    let url = ircd.url("keyed");
+    let mut lines = String::new();
+    for i in 0..5 {
+        let payload = format!("{{\"to\":\"{url}\",\"privmsg\":\"signed {i}\",\"ack\":true}}");
+        lines += &signed_line(SECRET, &format!("nonce-of-request-{i}"), &payload);
+        lines += &format!("{{\"to\":\"{url}\",\"privmsg\":\"plain {i}\",\"ack\":true}}\n");
+    }
+    let replies = daemon.request(lines.as_bytes(), 10);
+    let refused = replies.iter().filter(|r| r.contains("rate")).count();
+    assert_eq!(refused, 4, "{replies:?}");
+    let mut got: Vec<String> = obs
+        .privmsgs(6, Duration::from_secs(10))
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    got.extend(
+        obs.drain(Duration::from_secs(2))
+            .into_iter()
+            .map(|m| m.text),
+    );
+    eprintln!("5 signed + 5 unsigned under --rate 3/min --rate-by key: {got:?}");
+    let signed = got.iter().filter(|t| t.starts_with("signed")).count();
+    assert_eq!((signed, got.len() - signed), (3, 3), "{}", daemon.log());
 }
 
 /// `--rate` counts a source, not a socket address: 20 requests from 20

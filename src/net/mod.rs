@@ -29,6 +29,22 @@ pub(crate) fn source(ip: IpAddr) -> IpAddr {
     }
 }
 
+/// The wider net an address is in, for `--rate-by prefix`: its IPv4 /24
+/// (127/8 one, as in [`source`]) or its IPv6 /48.
+pub(crate) fn prefix(ip: IpAddr) -> IpAddr {
+    match source(ip) {
+        IpAddr::V4(v4) if !v4.is_loopback() => {
+            let [a, b, c, _] = v4.octets();
+            IpAddr::V4(std::net::Ipv4Addr::new(a, b, c, 0))
+        }
+        IpAddr::V6(v6) if !v6.is_loopback() => {
+            let s = v6.segments();
+            IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], 0, 0, 0, 0, 0))
+        }
+        loopback => loopback,
+    }
+}
+
 /// This machine's name (for identities other hosts see), or `localhost`.
 pub(crate) fn hostname() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
@@ -54,5 +70,15 @@ mod tests {
             source("127.3.4.5".parse().unwrap()),
             source("127.0.0.1".parse().unwrap())
         );
+    }
+
+    #[test]
+    fn prefixes_are_v4_24s_and_v6_48s() {
+        let p = |s: &str| prefix(s.parse().unwrap()).to_string();
+        assert_eq!(p("192.0.2.7"), "192.0.2.0");
+        assert_eq!(p("::ffff:192.0.2.7"), "192.0.2.0");
+        assert_eq!(p("127.9.9.9"), "127.0.0.1");
+        assert_eq!(p("2001:db8:1:2:aaaa::1"), "2001:db8:1::");
+        assert_eq!(p("::1"), "::1");
     }
 }

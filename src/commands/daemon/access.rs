@@ -9,6 +9,7 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use super::allow::{canonical, TargetPattern};
+use crate::cli::RateBy;
 use crate::notify::destination::Destination;
 use crate::notify::irker::protocol::{verify, Envelope, Request};
 
@@ -61,15 +62,32 @@ impl Rejection {
     }
 }
 
-/// `--rate N/PERIOD`: N requests per period per source address.
+/// `--rate N/PERIOD`: N requests per period per source, as `--rate-by` says.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Rate {
     pub(crate) per_sec: f64,
     pub(crate) burst: f64,
+    pub(crate) by: RateBy,
+}
+
+/// What one rate bucket counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Counted {
+    Net(IpAddr),
+    /// Every request signed with the secret.
+    Key,
 }
 
 impl Rate {
-    pub(crate) fn parse(s: &str) -> Result<Rate, String> {
+    fn counted(&self, peer: IpAddr, signed: bool) -> Counted {
+        match self.by {
+            RateBy::Key if signed => Counted::Key,
+            RateBy::Prefix => Counted::Net(crate::net::prefix(peer)),
+            _ => Counted::Net(crate::net::source(peer)),
+        }
+    }
+
+    pub(crate) fn parse(s: &str, by: RateBy) -> Result<Rate, String> {
         let (n, period) = s
             .split_once('/')
             .ok_or_else(|| format!("--rate {s:?}: expected N/s, N/min or N/h"))?;
@@ -88,6 +106,7 @@ impl Rate {
         Ok(Rate {
             per_sec: n / secs,
             burst: n,
+            by,
         })
     }
 }
@@ -149,7 +168,7 @@ pub(crate) struct Access {
     allow: Vec<TargetPattern>,
     rate: Option<Rate>,
     nonces: Mutex<Nonces>,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<Counted, Bucket>>,
 }
 
 impl Access {
@@ -244,7 +263,9 @@ impl Access {
         Ok(())
     }
 
-    pub(crate) fn check_rate(&self, peer: IpAddr) -> Result<(), Rejection> {
+    /// Takes a token from the bucket `peer` (or, signed, its key) counts
+    /// against.
+    pub(crate) fn check_rate(&self, peer: IpAddr, signed: bool) -> Result<(), Rejection> {
         let Some(rate) = self.rate else { return Ok(()) };
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|p| p.into_inner());
@@ -253,7 +274,7 @@ impl Access {
                 now.duration_since(b.last).as_secs_f64() * rate.per_sec < rate.burst
             });
         }
-        let b = buckets.entry(crate::net::source(peer)).or_insert(Bucket {
+        let b = buckets.entry(rate.counted(peer, signed)).or_insert(Bucket {
             tokens: rate.burst,
             last: now,
         });
@@ -310,20 +331,56 @@ mod tests {
 
     #[test]
     fn rates_parse_and_limit() {
-        let r = Rate::parse("2/min").unwrap();
+        let r = Rate::parse("2/min", RateBy::Address).unwrap();
         assert!((r.per_sec - 2.0 / 60.0).abs() < 1e-9);
         assert!(
-            Rate::parse("0/s").is_err()
-                && Rate::parse("5/week").is_err()
-                && Rate::parse("5").is_err()
+            Rate::parse("0/s", RateBy::Address).is_err()
+                && Rate::parse("5/week", RateBy::Address).is_err()
+                && Rate::parse("5", RateBy::Address).is_err()
         );
         let a = Access::new(None, false, vec![], Some(r));
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        assert!(a.check_rate(ip).is_ok() && a.check_rate(ip).is_ok());
-        assert!(matches!(a.check_rate(ip), Err(Rejection::RateLimited)));
+        assert!(a.check_rate(ip, false).is_ok() && a.check_rate(ip, false).is_ok());
+        assert!(matches!(
+            a.check_rate(ip, false),
+            Err(Rejection::RateLimited)
+        ));
         assert!(
-            a.check_rate("10.0.0.2".parse().unwrap()).is_ok(),
+            a.check_rate("10.0.0.2".parse().unwrap(), false).is_ok(),
             "limits are per source"
+        );
+    }
+
+    #[test]
+    fn a_rate_by_prefix_or_key_counts_many_addresses_as_one() {
+        let ips: Vec<IpAddr> = ["10.0.7.1", "10.0.7.2", "10.0.7.200"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        let other: IpAddr = "10.0.8.1".parse().unwrap();
+        let by_prefix = Access::new(
+            None,
+            false,
+            vec![],
+            Some(Rate::parse("2/min", RateBy::Prefix).unwrap()),
+        );
+        assert!(by_prefix.check_rate(ips[0], false).is_ok());
+        assert!(by_prefix.check_rate(ips[1], false).is_ok());
+        assert!(by_prefix.check_rate(ips[2], false).is_err(), "one /24");
+        assert!(by_prefix.check_rate(other, false).is_ok(), "another /24");
+
+        let by_key = Access::new(
+            None,
+            false,
+            vec![],
+            Some(Rate::parse("2/min", RateBy::Key).unwrap()),
+        );
+        assert!(by_key.check_rate(ips[0], true).is_ok());
+        assert!(by_key.check_rate(other, true).is_ok());
+        assert!(by_key.check_rate(ips[2], true).is_err(), "one key");
+        assert!(
+            by_key.check_rate(ips[2], false).is_ok(),
+            "unsigned requests count by address"
         );
     }
 

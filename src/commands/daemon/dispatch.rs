@@ -123,24 +123,29 @@ impl Dispatcher {
     ) -> Result<Accepted, Rejection> {
         let result = envelope
             .map_err(Rejection::BadRequest)
-            .and_then(|e| self.access.open(e, peer.ip()))
-            .and_then(|req| self.accept(req, peer));
+            .and_then(|e| {
+                let signed = self.access.secret.is_some() && matches!(e, Envelope::Signed { .. });
+                Ok((self.access.open(e, peer.ip())?, signed))
+            })
+            .and_then(|(req, signed)| self.accept(req, peer, signed));
         if let Err(r) = &result {
             self.metrics.rejected(r.label());
         }
         result
     }
 
-    /// A parsed (and, where needed, authenticated) request: checks, stores, delivers.
+    /// A parsed (and, where needed, authenticated) request: checks, stores,
+    /// delivers. `signed`: its signature was checked against the secret.
     pub(crate) fn accept(
         self: &Arc<Self>,
         request: Request,
         peer: SocketAddr,
+        signed: bool,
     ) -> Result<Accepted, Rejection> {
         if self.stopping.load(Ordering::SeqCst) {
             return Err(Rejection::ShuttingDown);
         }
-        self.access.check_rate(peer.ip())?;
+        self.access.check_rate(peer.ip(), signed)?;
         // As irkerd does: a bad entry is logged and skipped, the others are
         // delivered; the ack says which were skipped.
         let mut request = request;

@@ -178,13 +178,14 @@ fn notify(
                 let sig = sig.to_string();
                 dispatcher.access.check_signature(body, ts, &nonce, &sig)?;
                 let req = Notify::parse(body).map_err(Rejection::BadRequest)?;
-                return dispatcher.accept(super::access::with_nonce_id(req, &nonce), peer);
+                let signed = dispatcher.access.secret.is_some();
+                return dispatcher.accept(super::access::with_nonce_id(req, &nonce), peer, signed);
             }
             None if !dispatcher.access.unsigned_ok(peer.ip()) => return Err(Rejection::Unsigned),
             None => {}
         }
         let req = Notify::parse(body).map_err(Rejection::BadRequest)?;
-        dispatcher.accept(req, peer)
+        dispatcher.accept(req, peer, false)
     })();
     match result {
         Ok(accepted) => (202, accepted.reply()),

@@ -114,7 +114,10 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| fail(Code::Usage, e))?;
     let rate = match args.rate.as_deref().or(file.rate.as_deref()) {
-        Some(r) => Some(Rate::parse(r).map_err(|e| fail(Code::Usage, e))?),
+        Some(r) => {
+            let by = args.rate_by.or(file.rate_by).unwrap_or_default();
+            Some(Rate::parse(r, by).map_err(|e| fail(Code::Usage, e))?)
+        }
         None => None,
     };
 
@@ -487,7 +490,7 @@ fn spool_summary(dispatcher: &Arc<Dispatcher>, to: &[String], notice: Notice, jo
         msgtype: None,
         refused: Vec::new(),
     };
-    match dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0))) {
+    match dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0)), false) {
         Ok(_) => true,
         Err(r) => {
             log::warn!(
