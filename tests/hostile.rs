@@ -430,6 +430,49 @@ fn a_full_disk_does_not_turn_retries_into_a_storm() {
         .status();
 }
 
+/// A client trickling one byte a second, never finishing its line, is
+/// cut off when the line's 30 s are up, although each byte came well
+/// inside the idle limit (the old code restarted the idle limit with
+/// every byte: the slot was held for as long as the trickle went on).
+/// Bound measured: the connection is closed between 25 and 45 s.
+#[test]
+fn a_trickling_client_loses_its_slot_when_its_line_time_is_up() {
+    use std::io::{Read, Write};
+    let daemon = Daemon::start(&[]);
+    let mut stream = std::net::TcpStream::connect(&daemon.tcp).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_millis(1000)))
+        .unwrap();
+    let started = std::time::Instant::now();
+    let trickle = br#"{"to":"irc://localhost/never","privmsg":"a very slow line"#;
+    let mut closed_after = None;
+    for &b in trickle.iter().cycle() {
+        if started.elapsed() > Duration::from_secs(45) {
+            break;
+        }
+        if stream.write_all(&[b]).is_err() {
+            closed_after = Some(started.elapsed());
+            break;
+        }
+        // The read doubles as the one-second pause between bytes.
+        match stream.read(&mut [0u8; 64]) {
+            Ok(0) => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {
+                closed_after = Some(started.elapsed());
+                break;
+            }
+            Err(_) => {}
+        }
+    }
+    eprintln!("a one-byte-a-second trickle was cut after {closed_after:?}");
+    let after = closed_after.expect("the trickle kept its connection for 45 s");
+    assert!(after >= Duration::from_secs(25), "cut too soon: {after:?}");
+}
+
 /// 1 100 idle connections on the irker port and 200 on the HTTP side of
 /// a daemon under a 1 024 open-file limit (systemd's default) shut nobody
 /// out: `vext send --via` is delivered through a fresh IRC connection, 20
