@@ -4,5 +4,6 @@
 
 pub(crate) mod commit;
 pub(crate) mod git;
+pub(crate) mod style;
 pub(crate) mod template;
 pub(crate) mod vcs;

@@ -14,26 +14,17 @@ use crate::exit::{fail, Code};
 use crate::notify::notice::Notice;
 use crate::notify::sender::{Daemon, Sender};
 
-use crate::commits::commit::CommitData;
 use crate::commits::git::{self, Change, Git};
+use crate::commits::style::{message, notice, Style};
 use crate::commits::template;
 
-/// Effective hook settings.
+/// Effective hook settings: how lines look ([`Style`]) and where they go.
 pub(crate) struct Settings {
-    project: String,
-    repo: String,
+    pub(crate) style: Style,
     channels: Vec<String>,
     server: String,
     tcp: bool,
-    template: String,
-    color: Option<String>,
-    urlprefix: Option<String>,
-    revformat: String,
     maxchannels: usize,
-    filtercmd: Option<String>,
-    cialike: Option<usize>,
-    /// This machine's name, for irkerhook's `%(host)s` (read once).
-    host: String,
 }
 
 fn truthy(v: &str) -> Option<bool> {
@@ -105,141 +96,26 @@ pub(crate) fn settings(
         ));
     }
     Ok(Settings {
-        project,
-        repo,
+        style: Style {
+            project,
+            repo,
+            template: map
+                .get("template")
+                .filter(|t| !t.is_empty())
+                .cloned()
+                .unwrap_or_else(|| default_template.into()),
+            color: get("color"),
+            urlprefix: map.get("urlprefix").map(|v| v.trim().to_string()),
+            revformat,
+            filtercmd: get("filtercmd"),
+            cialike,
+            host: crate::net::hostname(),
+        },
         channels,
         server: get("server").unwrap_or_else(|| "localhost".into()),
         tcp,
-        template: map
-            .get("template")
-            .filter(|t| !t.is_empty())
-            .cloned()
-            .unwrap_or_else(|| default_template.into()),
-        color: get("color"),
-        urlprefix: map.get("urlprefix").map(|v| v.trim().to_string()),
-        revformat,
         maxchannels,
-        filtercmd: get("filtercmd"),
-        cialike,
-        host: crate::net::hostname(),
     })
-}
-
-/// The URL prefix for a commit link, or None for no URL.
-fn url_prefix(s: &Settings) -> Option<String> {
-    let p = s.urlprefix.as_deref()?;
-    if p.is_empty() || p.eq_ignore_ascii_case("none") {
-        return None;
-    }
-    let fill = |t: &str| t.replace("%(host)s", &s.host).replace("%(repo)s", &s.repo);
-    let preset = |base: &str| format!("{}/commit/", base.trim_end_matches('/'));
-    Some(match p.split_once(':') {
-        _ if p == "gitweb" => fill("http://%(host)s/cgi-bin/gitweb.cgi?p=%(repo)s;a=commit;h="),
-        _ if p == "cgit" => fill("http://%(host)s/cgi-bin/cgit.cgi/%(repo)s/commit/?id="),
-        _ if p == "viewcvs" => fill("http://%(host)s/viewcvs/%(repo)s?view=revision&revision="),
-        Some(("github", path)) => preset(&format!("https://github.com/{path}")),
-        Some(("gitlab", path)) => {
-            format!("https://gitlab.com/{}/-/commit/", path.trim_matches('/'))
-        }
-        Some(("codeberg", path)) => preset(&format!("https://codeberg.org/{path}")),
-        Some(("gitea" | "forgejo", base)) => preset(base),
-        _ => fill(p),
-    })
-}
-
-/// The fields one commit offers to the template.
-fn fields(s: &Settings, branch: &str, c: &CommitData) -> BTreeMap<String, String> {
-    let mut f = BTreeMap::new();
-    for (k, v) in template::colors(s.color.as_deref()) {
-        f.insert(k.to_string(), v.to_string());
-    }
-    let rev = match s.revformat.as_str() {
-        _ if c.rev.is_some() => c.rev.clone().unwrap_or_default(),
-        "raw" => c.hash.clone(),
-        "describe" => c.describe.clone().unwrap_or_default(),
-        _ => String::new(),
-    };
-    let mut commit = c.hash.clone();
-    let rev = if rev.is_empty() {
-        // irkerhook: the abbreviated hash, which also shortens gitweb/cgit links.
-        if s.urlprefix
-            .as_deref()
-            .is_none_or(|p| p == "gitweb" || p == "cgit")
-        {
-            commit = c.short.clone();
-        }
-        c.short.clone()
-    } else {
-        rev
-    };
-    let url = url_prefix(s).map(|p| p + &commit).unwrap_or_default();
-    let pairs = [
-        ("project", s.project.clone()),
-        ("repo", s.repo.clone()),
-        ("branch", branch.to_string()),
-        ("rev", rev),
-        ("author", c.author_name.clone()),
-        ("author_name", c.author_name.clone()),
-        ("mail", c.mail.clone()),
-        ("files", template::file_list(&c.files, s.cialike)),
-        ("logmsg", c.subject.clone()),
-        ("url", url),
-        ("commit", commit),
-        ("author_date", c.author_date.clone()),
-        ("commit_date", c.commit_date.clone()),
-        ("host", s.host.clone()),
-    ];
-    for (k, v) in pairs {
-        f.insert(k.to_string(), v);
-    }
-    f
-}
-
-/// Lets `irker.filtercmd` rewrite the fields (JSON in as its argument, JSON out).
-fn filter(cmd: &str, fields: &mut BTreeMap<String, String>) -> Result<()> {
-    let json = serde_json::to_string(fields)?;
-    let mut command = std::process::Command::new(cmd);
-    command.arg(&json);
-    let out = crate::commits::vcs::run_bounded(command, &format!("irker.filtercmd {cmd}"))?;
-    let value: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| {
-        fail(
-            Code::DataErr,
-            format!("irker.filtercmd {cmd}: output is not JSON: {e}"),
-        )
-    })?;
-    if let Some(obj) = value.as_object() {
-        for (k, v) in obj {
-            let v = match v {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-            fields.insert(k.clone(), v);
-        }
-    }
-    Ok(())
-}
-
-pub(crate) fn message(s: &Settings, branch: &str, c: &CommitData) -> Result<String> {
-    let mut f = fields(s, branch, c);
-    if let Some(cmd) = &s.filtercmd {
-        filter(cmd, &mut f)?;
-    }
-    let mut text = template::render(&s.template, &f).map_err(|e| fail(Code::Config, e))?;
-    // irkerhook's reduction: drop the file list when the line is too long.
-    if text.chars().count() > 510 {
-        f.insert("files".into(), String::new());
-        text = template::render(&s.template, &f).map_err(|e| fail(Code::Config, e))?;
-    }
-    Ok(text)
-}
-
-/// A one-line notice (deletion, forced push, summary) in the template's style.
-fn notice(s: &Settings, branch: &str, what: &str) -> String {
-    let c: BTreeMap<&str, &str> = template::colors(s.color.as_deref()).into_iter().collect();
-    format!(
-        "{}{}:{} {}{}{} {what}",
-        c["bold"], s.project, c["reset"], c["yellow"], branch, c["reset"]
-    )
 }
 
 /// Runs a hook with its time budget; failures warn and exit 0 unless --strict.
@@ -275,7 +151,7 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
         &info.name,
         template::DEFAULT_GIT,
     )?;
-    let want_describe = s.revformat == "describe";
+    let want_describe = s.style.revformat == "describe";
     let max = args.max_commits.unwrap_or(5);
 
     // (branch, commit hash or notice text) in announcement order.
@@ -294,14 +170,14 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
             if let Change::Updated { forced: true, .. } = change {
                 let (o, n) = (&u.old[..u.old.len().min(12)], &u.new[..u.new.len().min(12)]);
                 items.push(Item::Notice(notice(
-                    &s,
+                    &s.style,
                     &branch,
                     &format!("forced push: {o} -> {n}"),
                 )));
             }
             match change {
                 Change::Deleted => items.push(Item::Notice(notice(
-                    &s,
+                    &s.style,
                     &branch,
                     &format!("{kind} deleted"),
                 ))),
@@ -320,7 +196,7 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
                         .unwrap_or_else(|| u.new.clone());
                     let short = &peeled[..peeled.len().min(12)];
                     items.push(Item::Notice(notice(
-                        &s,
+                        &s.style,
                         &branch,
                         &format!("tag created at {short}"),
                     )));
@@ -364,7 +240,7 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
         match item {
             Item::Commit { branch, .. } => {
                 let c = data.next().unwrap_or_default();
-                texts.push(message(&s, branch, &c)?);
+                texts.push(message(&s.style, branch, &c)?);
             }
             Item::Notice(t) => texts.push(t.clone()),
         }
@@ -414,7 +290,7 @@ pub(crate) fn publish(
         a.vcs,
         a.event,
         serde_json::json!({
-            "repository": s.repo,
+            "repository": s.style.repo,
             "branches": a.branches,
             "commits": a.commits,
             "lines": lines,
@@ -488,7 +364,7 @@ fn push_commits(
             "... and {more} more commit{}",
             if more == 1 { "" } else { "s" }
         );
-        items.push(Item::Notice(notice(s, branch, &text)));
+        items.push(Item::Notice(notice(&s.style, branch, &text)));
     }
 }
 

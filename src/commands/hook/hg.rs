@@ -9,9 +9,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::announce::{finish, message, publish, settings, Announced};
+use super::announce::{finish, publish, settings, Announced};
 use crate::cli::HookHgArgs;
 use crate::commits::commit::CommitData;
+use crate::commits::style::message;
 use crate::commits::vcs::vcs_output;
 use crate::config::Context;
 use crate::exit::{fail, Code};
@@ -119,7 +120,7 @@ pub(crate) fn announce(args: &HookHgArgs, ctx: &Context, deadline: Instant) -> R
             rev: Some(format!("{}:{}", f[0], f[1])),
             ..CommitData::default()
         };
-        texts.push(message(&s, f[2], &c)?);
+        texts.push(message(&s.style, f[2], &c)?);
         announced.branches.insert(f[2]);
         announced.commits.push(f[1]);
     }

@@ -9,9 +9,10 @@ use std::time::Instant;
 
 use anyhow::Result;
 
-use super::announce::{finish, message, publish, settings, Announced};
+use super::announce::{finish, publish, settings, Announced};
 use crate::cli::HookSvnArgs;
 use crate::commits::commit::CommitData;
+use crate::commits::style::message;
 use crate::commits::vcs::vcs_output;
 use crate::config::Context;
 use crate::exit::{fail, Code};
@@ -53,7 +54,7 @@ pub(crate) fn announce(args: &HookSvnArgs, ctx: &Context, deadline: Instant) -> 
         rev: Some(format!("r{}", args.rev)),
         ..CommitData::default()
     };
-    let texts = [message(&s, "", &commit)?];
+    let texts = [message(&s.style, "", &commit)?];
     let announced = Announced {
         vcs: "svn",
         event: "commit",
