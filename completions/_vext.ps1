@@ -39,6 +39,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback')
             [CompletionResult]::new('semaphore', 'semaphore', [CompletionResultType]::ParameterValue, 'Run, follow and stop Semaphore UI (Ansible) tasks')
             [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'Inspect the NATS JetStream work queue that daemons run with --nats share')
+            [CompletionResult]::new('forge', 'forge', [CompletionResultType]::ParameterValue, 'Forge webhooks (GitHub, GitLab, Gitea, Forgejo): try the [forge] routes on a saved payload')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (the static binary carries its own)')
@@ -563,6 +564,43 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
         'vext;nats;help;help' {
             break
         }
+        'vext;forge' {
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--strict-permissions', '--strict-permissions', [CompletionResultType]::ParameterName, 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Render a saved webhook payload through [forge] in the config, without sending: one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vext;forge;test' {
+            [CompletionResult]::new('--forge', '--forge', [CompletionResultType]::ParameterName, 'The forge that sent it')
+            [CompletionResult]::new('--event', '--event', [CompletionResultType]::ParameterName, 'The event, as the forge''s header names it (X-GitHub-Event: push, pull_request, issues, release, workflow_run, check_suite; X-Gitlab-Event: ''Push Hook'', ''Merge Request Hook'', ''Pipeline Hook''…) [default: push, or ''Push Hook'']')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Configuration file (TOML)')
+            [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
+            [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Only errors on stderr')
+            [CompletionResult]::new('--strict-permissions', '--strict-permissions', [CompletionResultType]::ParameterName, 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            break
+        }
+        'vext;forge;help' {
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Render a saved webhook payload through [forge] in the config, without sending: one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'vext;forge;help;test' {
+            break
+        }
+        'vext;forge;help;help' {
+            break
+        }
         'vext;history' {
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'The daemon''s state directory (same default as `vext daemon --state-dir`)')
             [CompletionResult]::new('--target', '--target', [CompletionResultType]::ParameterName, 'Only messages with a target matching PATTERN (`*` matches anything)')
@@ -666,6 +704,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('update', 'update', [CompletionResultType]::ParameterValue, 'Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback')
             [CompletionResult]::new('semaphore', 'semaphore', [CompletionResultType]::ParameterValue, 'Run, follow and stop Semaphore UI (Ansible) tasks')
             [CompletionResult]::new('nats', 'nats', [CompletionResultType]::ParameterValue, 'Inspect the NATS JetStream work queue that daemons run with --nats share')
+            [CompletionResult]::new('forge', 'forge', [CompletionResultType]::ParameterValue, 'Forge webhooks (GitHub, GitLab, Gitea, Forgejo): try the [forge] routes on a saved payload')
             [CompletionResult]::new('history', 'history', [CompletionResultType]::ParameterValue, 'Show what the daemon stored and delivered (the spool is the history)')
             [CompletionResult]::new('config', 'config', [CompletionResultType]::ParameterValue, 'Inspect the configuration')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print the completion script for a shell (the static binary carries its own)')
@@ -739,6 +778,13 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             break
         }
         'vext;help;nats;status' {
+            break
+        }
+        'vext;help;forge' {
+            [CompletionResult]::new('test', 'test', [CompletionResultType]::ParameterValue, 'Render a saved webhook payload through [forge] in the config, without sending: one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`')
+            break
+        }
+        'vext;help;forge;test' {
             break
         }
         'vext;help;history' {

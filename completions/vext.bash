@@ -28,6 +28,9 @@ _vext() {
             vext,daemon)
                 cmd="vext__subcmd__daemon"
                 ;;
+            vext,forge)
+                cmd="vext__subcmd__forge"
+                ;;
             vext,generate)
                 cmd="vext__subcmd__generate"
                 ;;
@@ -73,6 +76,18 @@ _vext() {
             vext__subcmd__config__subcmd__help,show)
                 cmd="vext__subcmd__config__subcmd__help__subcmd__show"
                 ;;
+            vext__subcmd__forge,help)
+                cmd="vext__subcmd__forge__subcmd__help"
+                ;;
+            vext__subcmd__forge,test)
+                cmd="vext__subcmd__forge__subcmd__test"
+                ;;
+            vext__subcmd__forge__subcmd__help,help)
+                cmd="vext__subcmd__forge__subcmd__help__subcmd__help"
+                ;;
+            vext__subcmd__forge__subcmd__help,test)
+                cmd="vext__subcmd__forge__subcmd__help__subcmd__test"
+                ;;
             vext__subcmd__help,check)
                 cmd="vext__subcmd__help__subcmd__check"
                 ;;
@@ -84,6 +99,9 @@ _vext() {
                 ;;
             vext__subcmd__help,daemon)
                 cmd="vext__subcmd__help__subcmd__daemon"
+                ;;
+            vext__subcmd__help,forge)
+                cmd="vext__subcmd__help__subcmd__forge"
                 ;;
             vext__subcmd__help,generate)
                 cmd="vext__subcmd__help__subcmd__generate"
@@ -117,6 +135,9 @@ _vext() {
                 ;;
             vext__subcmd__help__subcmd__config,show)
                 cmd="vext__subcmd__help__subcmd__config__subcmd__show"
+                ;;
+            vext__subcmd__help__subcmd__forge,test)
+                cmd="vext__subcmd__help__subcmd__forge__subcmd__test"
                 ;;
             vext__subcmd__help__subcmd__hook,git)
                 cmd="vext__subcmd__help__subcmd__hook__subcmd__git"
@@ -242,7 +263,7 @@ _vext() {
 
     case "${cmd}" in
         vext)
-            opts="-v -q -h -V --config --verbose --quiet --strict-permissions --help --version send daemon hook scan check update semaphore nats history config completions generate help"
+            opts="-v -q -h -V --config --verbose --quiet --strict-permissions --help --version send daemon hook scan check update semaphore nats forge history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -591,6 +612,92 @@ _vext() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        vext__subcmd__forge)
+            opts="-v -q -h --config --verbose --quiet --strict-permissions --help test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__forge__subcmd__help)
+            opts="test help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__forge__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__forge__subcmd__help__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__forge__subcmd__test)
+            opts="-v -q -h --forge --event --config --verbose --quiet --strict-permissions --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --forge)
+                    COMPREPLY=($(compgen -W "github gitlab gitea" -- "${cur}"))
+                    return 0
+                    ;;
+                --event)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         vext__subcmd__generate)
             opts="-v -q -h --out --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -614,7 +721,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__help)
-            opts="send daemon hook scan check update semaphore nats history config completions generate help"
+            opts="send daemon hook scan check update semaphore nats forge history config completions generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -700,6 +807,34 @@ _vext() {
         vext__subcmd__help__subcmd__daemon)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__forge)
+            opts="test"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        vext__subcmd__help__subcmd__forge__subcmd__test)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

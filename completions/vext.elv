@@ -36,6 +36,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand update 'Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback'
             cand semaphore 'Run, follow and stop Semaphore UI (Ansible) tasks'
             cand nats 'Inspect the NATS JetStream work queue that daemons run with --nats share'
+            cand forge 'Forge webhooks (GitHub, GitLab, Gitea, Forgejo): try the [forge] routes on a saved payload'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -523,6 +524,38 @@ set edit:completion:arg-completer[vext] = {|@words|
         }
         &'vext;nats;help;help'= {
         }
+        &'vext;forge'= {
+            cand --config 'Configuration file (TOML)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand test 'Render a saved webhook payload through [forge] in the config, without sending: one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vext;forge;test'= {
+            cand --forge 'The forge that sent it'
+            cand --event 'The event, as the forge''s header names it (X-GitHub-Event: push, pull_request, issues, release, workflow_run, check_suite; X-Gitlab-Event: ''Push Hook'', ''Merge Request Hook'', ''Pipeline Hook''…) [default: push, or ''Push Hook'']'
+            cand --config 'Configuration file (TOML)'
+            cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
+            cand -q 'Only errors on stderr'
+            cand --quiet 'Only errors on stderr'
+            cand --strict-permissions 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'vext;forge;help'= {
+            cand test 'Render a saved webhook payload through [forge] in the config, without sending: one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'vext;forge;help;test'= {
+        }
+        &'vext;forge;help;help'= {
+        }
         &'vext;history'= {
             cand --state-dir 'The daemon''s state directory (same default as `vext daemon --state-dir`)'
             cand --target 'Only messages with a target matching PATTERN (`*` matches anything)'
@@ -616,6 +649,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand update 'Apply the updates the policy approves: recreate containers, patch Kubernetes workloads, rewrite manifest tags; health gate and automatic rollback'
             cand semaphore 'Run, follow and stop Semaphore UI (Ansible) tasks'
             cand nats 'Inspect the NATS JetStream work queue that daemons run with --nats share'
+            cand forge 'Forge webhooks (GitHub, GitLab, Gitea, Forgejo): try the [forge] routes on a saved payload'
             cand history 'Show what the daemon stored and delivered (the spool is the history)'
             cand config 'Inspect the configuration'
             cand completions 'Print the completion script for a shell (the static binary carries its own)'
@@ -670,6 +704,11 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand status 'The stream, the shared consumer and its counts'
         }
         &'vext;help;nats;status'= {
+        }
+        &'vext;help;forge'= {
+            cand test 'Render a saved webhook payload through [forge] in the config, without sending: one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`'
+        }
+        &'vext;help;forge;test'= {
         }
         &'vext;help;history'= {
         }

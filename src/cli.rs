@@ -298,6 +298,21 @@ consumer every daemon pulls from: pending (not fetched yet), ack pending
     #[command(subcommand)]
     Nats(NatsCommand),
 
+    /// Forge webhooks (GitHub, GitLab, Gitea, Forgejo): try the [forge] routes on a saved payload.
+    #[command(
+        subcommand,
+        long_about = "Forge webhooks into the daemon.\n\n\
+`vext daemon --http ADDR` takes POST /v1/forge/github, /v1/forge/gitlab and /v1/forge/gitea \
+(Forgejo too) when [forge] in the config gives that forge's secret, and sends what \
+[[forge.route]] rules say, in the lines `vext hook git` would send. `vext forge test` \
+renders a saved payload through those rules without sending, for people writing rules.",
+        after_help = "Examples:
+  vext forge test push.json --forge github
+  vext forge test mr.json --forge gitlab --event 'Merge Request Hook'
+  curl -s ... | vext forge test - --forge gitea --event pull_request"
+    )]
+    Forge(ForgeCommand),
+
     /// Show what the daemon stored and delivered (the spool is the history).
     #[command(after_help = "Examples:
   vext history                       # the last 100 messages
@@ -883,6 +898,30 @@ pub(crate) struct ReportArgs {
     /// on vext.events.> [default: [nats] url in the config, if any].
     #[arg(long, env = "VEXT_NATS", value_name = "URL")]
     pub(crate) nats: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub(crate) enum ForgeCommand {
+    /// Render a saved webhook payload through [forge] in the config, without sending:
+    /// one JSON line per line, {"to": [targets], "privmsg": line}, as `vext hook --dry-run`.
+    Test(ForgeTestArgs),
+}
+
+#[derive(Args, Debug)]
+pub(crate) struct ForgeTestArgs {
+    /// The payload, as the forge sent it (JSON); - reads stdin.
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
+
+    /// The forge that sent it.
+    #[arg(long, value_enum)]
+    pub(crate) forge: crate::forge::Forge,
+
+    /// The event, as the forge's header names it (X-GitHub-Event: push, pull_request,
+    /// issues, release, workflow_run, check_suite; X-Gitlab-Event: 'Push Hook',
+    /// 'Merge Request Hook', 'Pipeline Hook'…) [default: push, or 'Push Hook'].
+    #[arg(long, value_name = "EVENT")]
+    pub(crate) event: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

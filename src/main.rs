@@ -11,6 +11,7 @@ mod commands;
 mod commits;
 mod config;
 mod exit;
+mod forge;
 #[cfg(test)]
 mod hostile;
 mod images;
@@ -117,6 +118,7 @@ fn try_main(cli: Cli) -> Result<Code> {
         Command::Semaphore(args) => commands::semaphore::run(args, &ctx),
         Command::Nats(cli::NatsCommand::Status(args)) => commands::nats_status::run(args, &ctx),
         Command::History(args) => commands::history::run(args, &ctx),
+        Command::Forge(cli::ForgeCommand::Test(args)) => commands::forge::test(&args, &ctx),
         Command::Config(ConfigCommand::Show) => commands::config::show(&ctx),
         Command::Config(ConfigCommand::Reference) => commands::config::reference(),
         Command::Generate(args) => commands::generate::run(args),
@@ -135,6 +137,7 @@ fn stopped_by(command: &Command) -> Option<&'static [&'static str]> {
         Command::Scan(_) | Command::Hook(_) => Some(&[]),
         Command::History(_) => Some(&["daemon", "strict_permissions"]),
         Command::Nats(_) => Some(&["nats", "strict_permissions"]),
+        Command::Forge(_) => Some(&["forge", "targets", "strict_permissions"]),
         Command::Semaphore(_) => Some(&["semaphore", "daemon", "strict_permissions"]),
         _ => None,
     }

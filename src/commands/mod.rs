@@ -6,6 +6,7 @@
 pub(crate) mod check;
 pub(crate) mod config;
 pub(crate) mod daemon;
+pub(crate) mod forge;
 pub(crate) mod generate;
 pub(crate) mod history;
 pub(crate) mod hook;

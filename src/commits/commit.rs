@@ -14,4 +14,7 @@ pub(crate) struct CommitData {
     pub(crate) describe: Option<String>,
     /// The revision as shown, when the VCS decides it (svn `r12`, hg `3:abc`).
     pub(crate) rev: Option<String>,
+    /// The commit's page, when its source gives one (a forge's payload);
+    /// otherwise the URL preset makes it.
+    pub(crate) url: Option<String>,
 }

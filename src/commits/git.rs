@@ -175,6 +175,7 @@ pub(crate) fn commits(git: &Git, revs: &[String], want_describe: bool) -> Result
             files: lines.filter(|l| !l.is_empty()).map(String::from).collect(),
             describe: None,
             rev: None,
+            url: None,
         });
     }
     if want_describe && !commits.is_empty() {

@@ -75,7 +75,10 @@ fn fields(s: &Style, branch: &str, c: &CommitData) -> BTreeMap<String, String> {
     } else {
         rev
     };
-    let url = url_prefix(s).map(|p| p + &commit).unwrap_or_default();
+    let url = match &c.url {
+        Some(url) => url.clone(),
+        None => url_prefix(s).map(|p| p + &commit).unwrap_or_default(),
+    };
     let pairs = [
         ("project", s.project.clone()),
         ("repo", s.repo.clone()),

@@ -46,6 +46,9 @@ pub(crate) struct Config {
     /// NATS JetStream, for `vext daemon --nats`.
     #[serde(default)]
     pub(crate) nats: NatsSection,
+    /// Forge webhooks into the daemon: secrets, look and routes.
+    #[serde(default)]
+    pub(crate) forge: crate::forge::route::ForgeSection,
     /// The safe-update policy for `vext check`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) policy: Option<crate::images::policy::PolicySection>,
@@ -412,6 +415,7 @@ pub(crate) fn parse(text: &str) -> Result<Config, String> {
             )
         })?;
     }
+    crate::forge::route::Routes::new(&config.forge, |t| config.expand_target(t))?;
     Ok(config)
 }
 

@@ -5,4 +5,5 @@
 pub(crate) mod atomic_file;
 pub(crate) mod duration;
 pub(crate) mod glob;
+pub(crate) mod hex;
 pub(crate) mod process_title;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::access::Rejection;
 use super::dispatch::Dispatcher;
+use super::forge::Intake;
 use super::listen::Deadline;
 use super::slots::{accept_each, Slots};
 use crate::net::http1::{self, RequestError, RequestHead};
@@ -27,19 +28,29 @@ const READ_TIME: Duration = Duration::from_secs(10);
 /// The time a client has to take the reply.
 const WRITE_TIME: Duration = Duration::from_secs(10);
 
-pub(crate) fn serve(listener: TcpListener, dispatcher: Arc<Dispatcher>, max: usize) {
+pub(crate) fn serve(
+    listener: TcpListener,
+    dispatcher: Arc<Dispatcher>,
+    forge: Option<Arc<Intake>>,
+    max: usize,
+) {
     let spawned = std::thread::Builder::new()
         .name("http".into())
-        .spawn(move || accept_loop(listener, dispatcher, max));
+        .spawn(move || accept_loop(listener, dispatcher, forge, max));
     if let Err(e) = spawned {
         log::error!("cannot start the HTTP listener: {e}");
     }
 }
 
-fn accept_loop(listener: TcpListener, dispatcher: Arc<Dispatcher>, max: usize) {
+fn accept_loop(
+    listener: TcpListener,
+    dispatcher: Arc<Dispatcher>,
+    forge: Option<Arc<Intake>>,
+    max: usize,
+) {
     let slots = Slots::new(max, "http-client");
     accept_each(listener, slots, move |stream, _| {
-        serve_one(stream, &dispatcher);
+        serve_one(stream, &dispatcher, forge.as_deref());
     });
 }
 
@@ -56,6 +67,7 @@ fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &str) 
         413 => "Content Too Large",
         429 => "Too Many Requests",
         431 => "Request Header Fields Too Large",
+        500 => "Internal Server Error",
         501 => "Not Implemented",
         503 => "Service Unavailable",
         505 => "HTTP Version Not Supported",
@@ -69,7 +81,7 @@ fn respond(mut stream: &TcpStream, status: u16, content_type: &str, body: &str) 
     let _ = stream.write_all(reply.as_bytes());
 }
 
-fn serve_one(stream: &TcpStream, dispatcher: &Arc<Dispatcher>) {
+fn serve_one(stream: &TcpStream, dispatcher: &Arc<Dispatcher>, forge: Option<&Intake>) {
     let Ok(peer) = stream.peer_addr() else { return };
     let _ = stream.set_write_timeout(Some(WRITE_TIME));
     let mut reader = BufReader::new(Deadline {
@@ -128,6 +140,18 @@ fn serve_one(stream: &TcpStream, dispatcher: &Arc<Dispatcher>) {
             };
             let (status, reply) = notify(&head, &body, peer, dispatcher);
             respond(stream, status, "application/json", &reply.to_line());
+        }
+        ("POST", p) if p.starts_with("/v1/forge/") => {
+            let name = &p["/v1/forge/".len()..];
+            let (status, body) =
+                super::forge::serve(forge, name, &head, &mut reader, stream, peer, dispatcher);
+            if status >= 400 {
+                log::warn!(
+                    "{peer}: forge webhook refused ({status}): {}",
+                    body["error"].as_str().unwrap_or_default()
+                );
+            }
+            respond(stream, status, "application/json", &body.to_string());
         }
         (_, "/healthz" | "/metrics" | "/v1/notify") => {
             respond(

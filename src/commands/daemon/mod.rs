@@ -6,6 +6,7 @@
 mod access;
 mod allow;
 mod dispatch;
+mod forge;
 mod http;
 mod jetstream;
 mod listen;
@@ -49,6 +50,8 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         )
         .map_err(|e| fail(Code::Config, e))?,
     );
+    let forge =
+        forge::Intake::load(&ctx.config.forge, |t| ctx.config.expand_target(t))?.map(Arc::new);
     let listen = args
         .listen
         .clone()
@@ -289,11 +292,19 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
             .name("udp".into())
             .spawn(move || listen::udp_loop(udp, d))?;
     }
+    if forge.is_some() && http_server.is_none() {
+        log::warn!(
+            "[forge] has secrets but the daemon has no --http: the forge webhooks are not served"
+        );
+    }
     let mut ready = format!("listening tcp={tcp_addr} udp={udp_addr}");
     if let Some(server) = http_server {
-        http::serve(server, dispatcher.clone(), http_connections);
+        http::serve(server, dispatcher.clone(), forge.clone(), http_connections);
         if let Some(a) = http_local {
             ready.push_str(&format!(" http={a}"));
+        }
+        if let Some(f) = &forge {
+            ready.push_str(&format!(" forge={}", f.forges().join(",")));
         }
     }
     // The plain line is what scripts wait for; with JSON logs the same

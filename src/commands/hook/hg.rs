@@ -118,6 +118,7 @@ pub(crate) fn announce(args: &HookHgArgs, ctx: &Context, deadline: Instant) -> R
             files,
             subject: f[9].into(),
             rev: Some(format!("{}:{}", f[0], f[1])),
+            url: None,
             ..CommitData::default()
         };
         texts.push(message(&s.style, f[2], &c)?);

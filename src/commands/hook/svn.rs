@@ -52,6 +52,7 @@ pub(crate) fn announce(args: &HookSvnArgs, ctx: &Context, deadline: Instant) -> 
         commit_date: date.split('(').next().unwrap_or_default().to_string(),
         files: dirs.trim().lines().map(String::from).collect(),
         rev: Some(format!("r{}", args.rev)),
+        url: None,
         ..CommitData::default()
     };
     let texts = [message(&s.style, "", &commit)?];

@@ -376,12 +376,12 @@ pub(crate) fn signature(secret: &[u8], ts: i64, nonce: &str, payload: &[u8]) -> 
     let mut ctx = ring::hmac::Context::with_key(&key);
     ctx.update(format!("{ts}.{nonce}.").as_bytes());
     ctx.update(payload);
-    hex(ctx.sign().as_ref())
+    crate::util::hex::hex(ctx.sign().as_ref())
 }
 
 /// Checks a signature in constant time.
 pub(crate) fn verify(secret: &[u8], ts: i64, nonce: &str, payload: &[u8], sig_hex: &str) -> bool {
-    let Some(sig) = unhex(sig_hex) else {
+    let Some(sig) = crate::util::hex::unhex(sig_hex) else {
         return false;
     };
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, secret);
@@ -395,20 +395,6 @@ pub(crate) fn sign_line(secret: &[u8], payload: &str, ts: i64) -> String {
     let nonce = format!("{:016x}{:016x}", fastrand::u64(..), fastrand::u64(..));
     let sig = signature(secret, ts, &nonce, payload.as_bytes());
     serde_json::json!({"payload": payload, "ts": ts, "nonce": nonce, "sig": sig}).to_string()
-}
-
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-        .collect()
 }
 
 /// Reads a shared secret file: its content, trimmed, at least 16 bytes.
@@ -503,11 +489,13 @@ mod tests {
         assert!(!verify(secret, ts, &nonce, payload.as_bytes(), "zz"));
         // RFC 4231 test case 2.
         assert_eq!(
-            hex(ring::hmac::sign(
-                &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"Jefe"),
-                b"what do ya want for nothing?"
-            )
-            .as_ref()),
+            crate::util::hex::hex(
+                ring::hmac::sign(
+                    &ring::hmac::Key::new(ring::hmac::HMAC_SHA256, b"Jefe"),
+                    b"what do ya want for nothing?"
+                )
+                .as_ref()
+            ),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
         );
         assert!(matches!(
