@@ -4,7 +4,7 @@
 //! Forgejo's `X-Gitea-Signature` / `X-Forgejo-Signature` (the bare hex
 //! HMAC), GitLab's `X-Gitlab-Token` (the secret itself).
 
-use super::Forge;
+use super::event::Forge;
 
 /// Checks the request's proof; the error says what was missing or wrong
 /// (never the secret or what was sent).

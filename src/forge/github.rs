@@ -4,9 +4,8 @@
 
 use serde_json::Value;
 
-use super::{
-    clean, commit, text, zero, Change, ChangeKind, Ci, Event, Forge, Outcome, Push, Release, What,
-};
+use super::event::{Change, ChangeKind, Ci, Event, Forge, Outcome, Push, Release, What};
+use super::payload::{clean, commit, text, zero};
 
 pub(super) fn read(forge: Forge, event: &str, v: &Value) -> Result<Event, String> {
     let repository = text(v, "/repository/full_name");

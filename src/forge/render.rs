@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Change, ChangeKind, Ci, Event, Push, Release, What};
+use super::event::{Change, ChangeKind, Ci, Event, Push, Release, What};
 use crate::commits::style::{message, notice, Style};
 use crate::commits::template;
 
@@ -49,7 +49,7 @@ impl Look {
     /// Checks the template renders (at start, not on the first push).
     pub(crate) fn check(&self) -> Result<(), String> {
         let e = Event {
-            forge: super::Forge::Github,
+            forge: super::event::Forge::Github,
             repository: "owner/name".into(),
             project: "name".into(),
             sender: "someone".into(),

@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
+use super::event::{Event, Forge};
 use super::render::Look;
-use super::{Event, Forge};
 use crate::util::glob::glob;
 
 /// The kinds a route's `events` may name.
