@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
-fn git(dir: &Path, args: &[&str]) -> String {
+pub(crate) fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
         .args(args)
         .current_dir(dir)
@@ -46,7 +46,7 @@ fn git_output(dir: &Path, args: &[&str]) -> String {
     )
 }
 
-fn commit(dir: &Path, files: &[&str], msg: &str) -> String {
+pub(crate) fn commit(dir: &Path, files: &[&str], msg: &str) -> String {
     for f in files {
         let p = dir.join(f);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

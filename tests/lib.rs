@@ -10,6 +10,7 @@ mod bot;
 mod check;
 mod cli;
 mod daemon;
+mod forge;
 mod hook;
 mod hostile;
 mod kube;

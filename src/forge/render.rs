@@ -230,7 +230,10 @@ mod tests {
                     "{event}"
                 );
                 for line in &l {
-                    assert!(line.starts_with(&format!("{}:", e.project)), "{event}: {line}");
+                    assert!(
+                        line.starts_with(&format!("{}:", e.project)),
+                        "{event}: {line}"
+                    );
                     assert!(!line.chars().any(char::is_control), "{event}: {line:?}");
                 }
                 *said.entry(event).or_insert(0) += l.len();
@@ -311,11 +314,18 @@ mod tests {
         assert_eq!(l.len(), 3, "{l:?}");
         assert!(l[0].contains("b6568db / CHANGELOG app/controller/application.rb: Update Catalan"));
         assert_eq!(l[2], "Diaspora: master ... and 2 more commits");
-        let (_, l) = rendered(Forge::Gitlab, "Tag Push Hook", &fixture("gitlab/tag_push.json"));
+        let (_, l) = rendered(
+            Forge::Gitlab,
+            "Tag Push Hook",
+            &fixture("gitlab/tag_push.json"),
+        );
         assert_eq!(l, ["Example: v1.0.0 tag created at 82b3d5ae55f7"]);
         let (e, l) = rendered(Forge::Gitea, "push", &fixture("gitea/push.json"));
         assert_eq!(e.repository, "gitea/webhooks");
-        assert!(l[0].starts_with("webhooks: Gitea webhooks:develop * bffeb74 "), "{l:?}");
+        assert!(
+            l[0].starts_with("webhooks: Gitea webhooks:develop * bffeb74 "),
+            "{l:?}"
+        );
     }
 
     #[test]

@@ -268,11 +268,9 @@ fn send(
         privmsg: lines.join("\n"),
         id: Some(id),
         ack: false,
-        title: Some(format!(
-            "{} {}",
-            event.repository,
-            event.kind().replace('_', " ")
-        )),
+        // No title: IRC would print it before the lines, and the lines
+        // are to be the ones `vext hook git` sends.
+        title: None,
         kind: notice_type(&event),
         format: None,
         msgtype: None,
