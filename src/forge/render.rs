@@ -320,6 +320,24 @@ mod tests {
             &fixture("gitlab/tag_push.json"),
         );
         assert_eq!(l, ["Example: v1.0.0 tag created at 82b3d5ae55f7"]);
+        let (e, l) = rendered(
+            Forge::Gitlab,
+            "Merge Request Hook",
+            &fixture("gitlab/merge_request.json"),
+        );
+        assert_eq!((e.action(), e.branch()), (Some("opened"), Some("master")));
+        assert_eq!(
+            l,
+            ["Gitlab Test: root opened merge request !1: MS-Viewport \
+              http://example.com/diaspora/merge_requests/1"]
+        );
+        let (e, l) = rendered(Forge::Gitlab, "Pipeline Hook", &fixture("gitlab/pipeline.json"));
+        assert_eq!(e.action(), Some("passed"));
+        assert_eq!(
+            l,
+            ["Gitlab Test: master Pipeline for branch: master passed at bcbb5ec \
+              http://example.com/gitlab-org/gitlab-test/-/pipelines/31"]
+        );
         let (e, l) = rendered(Forge::Gitea, "push", &fixture("gitea/push.json"));
         assert_eq!(e.repository, "gitea/webhooks");
         assert!(
