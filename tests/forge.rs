@@ -265,3 +265,174 @@ fn push_payload(dir: &Path, before: &str, after: &str, commits: &[&str]) -> Stri
     })
     .to_string()
 }
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/forge/{path}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+/// All three forges at once, each checked its own way: GitLab's token,
+/// Gitea's and Forgejo's bare HMAC. A failed pipeline is said, a routine
+/// success is not, and the success after a failure is said as "fixed".
+/// CR/LF and IRC colour codes in a commit subject and a branch name reach
+/// the channel as spaces, on one line (no injection); a push of 10 000
+/// commits says 5 and "… and 9995 more commits"; a push body sent as a
+/// pull_request event says nothing.
+#[test]
+fn gitlab_and_gitea_pipelines_and_hostile_payloads() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#forge"]);
+    let tmp = TempDir::new("forge");
+    let token = "gitlab-token-0123456789";
+    let gl = tmp.write("gitlab", token);
+    let ge = tmp.write("gitea", SECRET);
+    let cfg = tmp.write(
+        "vext.toml",
+        &format!(
+            "[forge]\ngitlab_token_file = {:?}\ngitea_secret_file = {:?}\n\n\
+             [[forge.route]]\nrepository = \"*\"\nto = [{:?}]\n",
+            gl.display(),
+            ge.display(),
+            ircd.url("forge")
+        ),
+    );
+    let daemon = Daemon::start(&["--config", cfg.to_str().unwrap(), "--http", "127.0.0.1:0"]);
+    let http = daemon.http.clone().unwrap();
+    let gitlab = |event: &str, uuid: &str, body: &str, token: &str| {
+        crate::support::http(
+            &http,
+            "POST",
+            "/v1/forge/gitlab",
+            &[
+                ("X-Gitlab-Event", event.to_string()),
+                ("X-Gitlab-Event-UUID", uuid.to_string()),
+                ("X-Gitlab-Token", token.to_string()),
+            ],
+            body,
+        )
+    };
+    assert_eq!(
+        gitlab("Push Hook", "u-0", &fixture("gitlab/push.json"), "wrong").0,
+        401
+    );
+    let pipeline = fixture("gitlab/pipeline.json");
+    let failed = pipeline.replace("\"status\": \"success\"", "\"status\": \"failed\"");
+    assert_eq!(gitlab("Pipeline Hook", "u-1", &pipeline, token).0, 202);
+    assert_eq!(gitlab("Pipeline Hook", "u-2", &failed, token).0, 202);
+    assert_eq!(gitlab("Pipeline Hook", "u-3", &pipeline, token).0, 202);
+    let said: Vec<String> = obs
+        .privmsgs(2, Duration::from_secs(10))
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert!(said[0].contains(" failed at bcbb5ec "), "{said:?}");
+    assert!(said[1].contains(" fixed at bcbb5ec "), "{said:?}");
+
+    // Forgejo's header names, Gitea's payload.
+    let mut push: serde_json::Value = serde_json::from_str(&fixture("gitea/push.json")).unwrap();
+    push["ref"] = "refs/heads/evil\r\nPRIVMSG #forge :injected".into();
+    push["commits"][0]["message"] = "subject\x0304 red\r\nQUIT :bye\n\nbody".into();
+    let body = push.to_string();
+    let sig = {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+        let tag = ring::hmac::sign(&key, body.as_bytes());
+        tag.as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let gitea = |event: &str, id: &str, body: &str, sig: &str| {
+        crate::support::http(
+            &http,
+            "POST",
+            "/v1/forge/gitea",
+            &[
+                ("X-Forgejo-Event", event.to_string()),
+                ("X-Forgejo-Delivery", id.to_string()),
+                ("X-Forgejo-Signature", sig.to_string()),
+            ],
+            body,
+        )
+    };
+    assert_eq!(gitea("push", "g-1", &body, &sig).0, 202);
+    let line = obs.privmsgs(1, Duration::from_secs(10)).remove(0).text;
+    assert!(
+        line.contains("webhooks:evil  PRIVMSG #forge :injected * bffeb74 / : subject 04 red"),
+        "{line:?}"
+    );
+    assert!(!line.contains('\x03'), "{line:?}");
+    // The same body as a pull_request: nothing to say.
+    assert_eq!(gitea("pull_request", "g-2", &body, &sig).0, 202);
+
+    // 10 000 commits: five lines and a count.
+    let one = push["commits"][0].clone();
+    push["ref"] = "refs/heads/main".into();
+    push["commits"] = (0..10_000)
+        .map(|i| {
+            let mut c = one.clone();
+            c["message"] = format!("commit {i}").into();
+            c
+        })
+        .collect::<Vec<_>>()
+        .into();
+    let big = push.to_string();
+    let sig = {
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, SECRET.as_bytes());
+        let tag = ring::hmac::sign(&key, big.as_bytes());
+        tag.as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    let (status, reply) = gitea("push", "g-3", &big, &sig);
+    assert_eq!(status, 202, "{reply}");
+    let lines: Vec<String> = obs
+        .privmsgs(6, Duration::from_secs(30))
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert!(lines[0].contains(": commit 0 "), "{lines:?}");
+    assert_eq!(lines[5], "webhooks: main ... and 9995 more commits");
+    let more = obs.drain(Duration::from_secs(2));
+    assert!(
+        more.is_empty(),
+        "{:?}",
+        more.iter().map(|m| &m.text).collect::<Vec<_>>()
+    );
+}
+
+/// The daemon killed with SIGKILL right after it answered 202 loses
+/// nothing: started again on the same state dir it delivers the line.
+#[test]
+fn a_webhook_answered_is_delivered_after_a_kill_9() {
+    let mut ircd = Ngircd::start();
+    let tmp = TempDir::new("forge");
+    let cfg = forge_config(&tmp, "Codertocat/*", &ircd.url("kept"));
+    // The channel's server is down: the answer comes, delivery waits.
+    ircd.stop();
+    let state = TempDir::new("state");
+    let dir = state.path().to_str().unwrap().to_string();
+    let args = [
+        "--config",
+        cfg.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+        "--state-dir",
+        &dir,
+    ];
+    let mut daemon = Daemon::start(&args);
+    let body = github_example("push", 4);
+    let http = daemon.http.clone().unwrap();
+    let (status, reply) = post_github(&http, "push", "k-1", &body, &github_signature(&body));
+    assert_eq!(status, 202, "{reply}");
+    daemon.signal("KILL");
+    daemon.wait(Duration::from_secs(10));
+    ircd.restart();
+    let mut obs = Observer::join(ircd.port, &["#kept"]);
+    let daemon = Daemon::start(&args);
+    let got = obs.privmsgs(1, Duration::from_secs(30));
+    assert!(got[0].text.contains("Initial commit"), "{}", daemon.log());
+}

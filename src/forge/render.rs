@@ -331,12 +331,18 @@ mod tests {
             ["Gitlab Test: root opened merge request !1: MS-Viewport \
               http://example.com/diaspora/merge_requests/1"]
         );
-        let (e, l) = rendered(Forge::Gitlab, "Pipeline Hook", &fixture("gitlab/pipeline.json"));
+        let (e, l) = rendered(
+            Forge::Gitlab,
+            "Pipeline Hook",
+            &fixture("gitlab/pipeline.json"),
+        );
         assert_eq!(e.action(), Some("passed"));
         assert_eq!(
             l,
-            ["Gitlab Test: master Pipeline for branch: master passed at bcbb5ec \
-              http://example.com/gitlab-org/gitlab-test/-/pipelines/31"]
+            [
+                "Gitlab Test: master Pipeline for branch: master passed at bcbb5ec \
+              http://example.com/gitlab-org/gitlab-test/-/pipelines/31"
+            ]
         );
         let (e, l) = rendered(Forge::Gitea, "push", &fixture("gitea/push.json"));
         assert_eq!(e.repository, "gitea/webhooks");
