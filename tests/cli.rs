@@ -317,16 +317,18 @@ fn irkerds_ini_file_and_variables() {
 }
 
 /// Webhook URLs are their own secret: config show prints none of them in
-/// full, in [targets] or in [check] notify.
+/// full, in [targets], in [check] notify or in a forge route.
 #[test]
 fn config_show_hides_webhook_secrets() {
     let dir = TempDir::new("cfg");
     let path = dir.write(
         "config.toml",
-        "[targets.team]\nurl = \"slack://T000/B000/SLACKSECRET\"\n\n[check]\nnotify = [\"discord://1234/DISCORDSECRET\", \"@team\"]\n",
+        "[targets.team]\nurl = \"slack://T000/B000/SLACKSECRET\"\n\n[check]\nnotify = [\"discord://1234/DISCORDSECRET\", \"@team\"]\n\n\
+         [[forge.route]]\nrepository = \"*\"\nto = [\"discord://99/FORGESECRET\"]\n",
     );
     let out = vext(["--config", path.to_str().unwrap(), "config", "show"]).expect(0);
-    for secret in ["SLACKSECRET", "DISCORDSECRET"] {
+    assert!(out.stdout.contains("[[forge.route]]"), "{}", out.stdout);
+    for secret in ["SLACKSECRET", "DISCORDSECRET", "FORGESECRET"] {
         assert!(!out.stdout.contains(secret), "{secret} in {}", out.stdout);
     }
     assert!(out.stdout.contains("slack://***"), "{}", out.stdout);

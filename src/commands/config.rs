@@ -11,8 +11,10 @@ use crate::exit::Code;
 
 pub(crate) fn show(ctx: &Context) -> Result<Code> {
     let mut config = ctx.config.clone();
-    // [check] notify may hold URLs (webhooks are their own secret).
-    for n in &mut config.check.notify {
+    // [check] notify and [[forge.route]] to may hold URLs (webhooks are
+    // their own secret).
+    let routes = config.forge.routes.iter_mut().flat_map(|r| r.to.iter_mut());
+    for n in config.check.notify.iter_mut().chain(routes) {
         *n = crate::notify::destination::redacted(n);
     }
     if config.semaphore.token.is_some() {
