@@ -436,3 +436,38 @@ fn a_webhook_answered_is_delivered_after_a_kill_9() {
     let got = obs.privmsgs(1, Duration::from_secs(30));
     assert!(got[0].text.contains("Initial commit"), "{}", daemon.log());
 }
+
+/// The same push into a Matrix room on a real Synapse: one message, the
+/// line `vext hook git` would send.
+#[test]
+fn a_forge_push_reaches_a_matrix_room() {
+    let hs = Synapse::start();
+    let owner = hs.user("owner", "owner-pass-1");
+    let bot = hs.user("bot", "bot-pass-1");
+    let room_id = hs.room(&owner, "commits", false);
+    let url = format!("matrix://127.0.0.1:{}/%23commits:localhost", hs.port);
+    let tmp = TempDir::new("forge");
+    let cfg = forge_config(&tmp, "Codertocat/*", &url);
+    let homeserver = format!("http://127.0.0.1:{}", hs.port);
+    let daemon = Daemon::start_env(
+        &["--config", cfg.to_str().unwrap(), "--http", "127.0.0.1:0"],
+        &[
+            ("VEXT_MATRIX_TOKEN", &bot),
+            ("VEXT_MATRIX_HOMESERVER", &homeserver),
+        ],
+    );
+    let body = github_example("push", 4);
+    let http = daemon.http.clone().unwrap();
+    let (status, reply) = post_github(&http, "push", "m-1", &body, &github_signature(&body));
+    assert_eq!(status, 202, "{reply}");
+    let m = hs.wait_messages(&room_id, &owner, 1);
+    assert_eq!(
+        m[0]["content"]["body"].as_str(),
+        Some(
+            "Hello-World: Codertocat hello-world:master * 6113728 / README.md: Initial commit \
+             https://github.com/Codertocat/Hello-World/commit/6113728f27ae82c7b1a177c8d03f9e96e0adf246"
+        ),
+        "{}",
+        daemon.log()
+    );
+}
