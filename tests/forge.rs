@@ -471,3 +471,45 @@ fn a_forge_push_reaches_a_matrix_room() {
         daemon.log()
     );
 }
+
+/// With `--nats` the webhook's lines go through the JetStream work queue
+/// (a redelivery stored once there too), and the event is published as
+/// `vext.events.forge.github.push`, normalized.
+#[test]
+fn with_nats_the_event_is_published_and_the_lines_go_through_the_stream() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#bus"]);
+    let nats = NatsServer::start();
+    let tmp = TempDir::new("forge");
+    let cfg = forge_config(&tmp, "Codertocat/*", &ircd.url("bus"));
+    let daemon = Daemon::start(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--nats",
+        &nats.url(),
+        "--http",
+        "127.0.0.1:0",
+    ]);
+    let body = github_example("push", 4);
+    let http = daemon.http.clone().unwrap();
+    for _ in 0..2 {
+        let (status, reply) = post_github(&http, "push", "n-1", &body, &github_signature(&body));
+        assert_eq!(status, 202, "{reply}");
+    }
+    let got = obs.privmsgs(1, Duration::from_secs(15));
+    assert!(got[0].text.contains("Initial commit"), "{}", daemon.log());
+    let ev = nats.last_event("vext.events.forge.github.push");
+    assert_eq!(ev["data"]["repository"], "Codertocat/Hello-World", "{ev}");
+    assert_eq!(ev["data"]["branch"], "master", "{ev}");
+    assert!(
+        ev["data"]["lines"][0]
+            .as_str()
+            .unwrap()
+            .contains("Initial commit"),
+        "{ev}"
+    );
+    assert!(
+        obs.drain(Duration::from_secs(2)).is_empty(),
+        "delivered twice"
+    );
+}
