@@ -990,6 +990,9 @@ def main():
     if os.environ.get("BENCH_ONLY") == "nats":
         print_nats(nats_bench())
         return
+    if os.environ.get("BENCH_ONLY") == "forge":
+        print_forge(forge_bench())
+        return
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
     fast = Ngircd(penalties=False)
@@ -1082,6 +1085,7 @@ def main():
         print_backlog(backlog_bench())
     print_update(update_bench())
     print_nats(nats_bench())
+    print_forge(forge_bench())
     print_bot(bot_bench())
     if not QUICK:
         print(
@@ -1089,6 +1093,157 @@ def main():
             f"irkerd {i['pace_delivered']}/200 ({i['pace_disconnects']} disconnects)"
         )
 
+
+
+def forge_bench():
+    """Forge webhooks: the time from a signed GitHub push webhook to its
+    lines at ngircd (1 commit, 100 commits: 5 shown and a count), beside
+    `vext hook git --stdin` handing the same push to the daemon; signed
+    webhooks accepted per second (4 clients, a new connection each, as
+    forges call); the daemon's peak resident set while it takes a 5 MB push
+    payload. ngircd with its default penalties; the daemon's default pacing
+    (burst 5, then 1 line/s per connection)."""
+    import hashlib
+    import hmac
+    import http.client
+    secret = "bench-forge-secret-0123456789"
+    ircd = Ngircd(penalties=True)
+    obs = Observer(ircd.port, ["#forge", "#hook", "#flood"])
+    work = tempfile.mkdtemp(prefix="vext-bench-forge-")
+    sec = os.path.join(work, "secret")
+    with open(sec, "w") as f:
+        f.write(secret + "\n")
+    os.chmod(sec, 0o600)
+    cfg = os.path.join(work, "vext.toml")
+    with open(cfg, "w") as f:
+        f.write(f'[forge]\ngithub_secret_file = "{sec}"\n\n'
+                f'[[forge.route]]\nrepository = "bench/forge"\nto = ["{ircd.url("forge")}"]\n\n'
+                f'[[forge.route]]\nrepository = "bench/flood"\nto = ["{ircd.url("flood")}"]\n')
+    state = tempfile.mkdtemp(prefix="vext-bench-state-")
+    proc = spawn([VEXT, "--config", cfg, "daemon", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0",
+                  "--state-dir", state, "-q"], stderr=subprocess.PIPE, text=True)
+    ready = proc.stderr.readline()
+    fields = dict(f.split("=", 1) for f in ready.split() if "=" in f)
+    threading.Thread(target=lambda: proc.stderr.read(), daemon=True).start()
+    tcp = fields["tcp"]
+    hhost, hport = fields["http"].rsplit(":", 1)
+
+    def payload(repo, n, size=0):
+        commits = [{
+            "id": hashlib.sha1(f"{repo}{i}".encode()).hexdigest(), "distinct": True,
+            "message": f"commit {i}" + (" " + "x" * size if size else ""),
+            "timestamp": "2026-12-01T10:00:00Z",
+            "url": f"https://github.com/{repo}/commit/{i}",
+            "author": {"name": "Ada", "email": "ada@example.org"},
+            "added": [], "removed": [], "modified": [f"src/f{i % 7}.rs"],
+        } for i in range(n)]
+        return json.dumps({"ref": "refs/heads/main", "before": "1" * 40, "after": "2" * 40,
+                           "created": False, "deleted": False, "forced": False, "commits": commits,
+                           "repository": {"name": repo.split("/")[1], "full_name": repo},
+                           "sender": {"login": "ada"}}).encode()
+
+    seq = [0]
+    def post(body):
+        seq[0] += 1
+        sig = "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        c = http.client.HTTPConnection(hhost, int(hport), timeout=60)
+        c.request("POST", "/v1/forge/github", body, {
+            "X-GitHub-Event": "push", "X-GitHub-Delivery": f"bench-{seq[0]}-{random.random()}",
+            "X-Hub-Signature-256": sig, "Content-Type": "application/json"})
+        r = c.getresponse()
+        r.read()
+        c.close()
+        return r.status
+
+    def latency(n, runs=5):
+        firsts, lasts = [], []
+        want = min(n, 5) + (1 if n > 5 else 0)
+        for run in range(runs):
+            tag = f"r{n}x{run}"
+            body = payload("bench/forge", n).replace(b"commit ", f"{tag} commit ".encode())
+            settle()
+            t0 = time.monotonic()
+            assert post(body) == 202
+            # The count line ("... and 95 more commits") carries no tag.
+            ts = obs.wait_msgs(lambda m: tag in m[3] or (m[0] > t0 and "more commits" in m[3]), want, 30)
+            if len(ts) >= want:
+                firsts.append(ts[0] - t0)
+                lasts.append(ts[want - 1] - t0)
+            time.sleep(6)  # the pacing bucket refills
+        return median(firsts), median(lasts)
+
+    print("forge: latency (about 2 min)...", file=sys.stderr)
+    one = latency(1)
+    hundred = latency(100)
+    # vext hook git --stdin for a one-commit push, to the same daemon.
+    repo = os.path.join(work, "repo")
+    os.mkdir(repo)
+    env = dict(os.environ, GIT_AUTHOR_NAME="Ada", GIT_AUTHOR_EMAIL="ada@example.org",
+               GIT_COMMITTER_NAME="Ada", GIT_COMMITTER_EMAIL="ada@example.org")
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=repo, env=env, check=True,
+                              capture_output=True, text=True).stdout.strip()
+    git("init", "-q", "-b", "main")
+    git("config", "irker.channels", ircd.url("hook"))
+    hook = []
+    for run in range(5):
+        with open(os.path.join(repo, "f"), "a") as f:
+            f.write(f"{run}\n")
+        git("add", "-A")
+        git("commit", "-qm", f"hook{run} commit")
+        revs = git("rev-list", "HEAD").split()
+        old = revs[1] if len(revs) > 1 else "0" * 40
+        settle()
+        t0 = time.monotonic()
+        subprocess.run([VEXT, "hook", "git", "--stdin", f"--server={tcp}"], cwd=repo,
+                       input=f"{old} {revs[0]} refs/heads/main\n", text=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+        ts = obs.wait_msgs(lambda m, r=run: f"hook{r} commit" in m[3], 1, 30)
+        if ts:
+            hook.append(ts[0] - t0)
+        time.sleep(2)
+    # Accepted per second, signatures checked, each stored in the spool.
+    body = payload("bench/flood", 1)
+    n_each, clients = 100, 4
+    statuses = []
+    def client():
+        for _ in range(n_each):
+            statuses.append(post(body))
+    t0 = time.monotonic()
+    ts = [threading.Thread(target=client) for _ in range(clients)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    rate = len([s for s in statuses if s == 202]) / (time.monotonic() - t0)
+    # Peak resident set while a 5 MB payload is taken.
+    before = rss_kib(proc.pid)
+    big = payload("bench/forge", 5000, size=1000)
+    status = post(big)
+    with open(f"/proc/{proc.pid}/status") as f:
+        hwm = int([l for l in f if l.startswith("VmHWM:")][0].split()[1])
+    proc.kill()
+    proc.wait()
+    ircd.stop()
+    shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(state, ignore_errors=True)
+    return {"one": one, "hundred": hundred, "hook": median(hook) if hook else float("nan"),
+            "rate": rate, "accepted": len([s for s in statuses if s == 202]), "sent": len(statuses),
+            "rss_before": before, "hwm": hwm, "big_bytes": len(big), "big_status": status}
+
+
+def print_forge(r):
+    print()
+    print("forge webhooks (ngircd default penalties, daemon default pacing, median of 5)")
+    print(f"{'GitHub push, 1 commit: webhook -> line at ngircd':<50} {fmt(r['one'][0], 'ms'):>12}")
+    print(f"{'vext hook git --stdin, 1 commit: start -> line':<50} {fmt(r['hook'], 'ms'):>12}")
+    print(f"{'GitHub push, 100 commits: first line':<50} {fmt(r['hundred'][0], 'ms'):>12}")
+    print(f"{'GitHub push, 100 commits: 6th (last) line':<50} {fmt(r['hundred'][1], 'ms'):>12}"
+          "   (5 commits and a count; the 6th waits for the pacing)")
+    print(f"{'signed webhooks accepted (4 clients, stored)':<50} {r['rate']:>10.0f}/s"
+          f"   {r['accepted']}/{r['sent']} answered 202")
+    print(f"{'peak RSS taking a ' + format(r['big_bytes'] / 1e6, '.1f') + ' MB push payload':<50}"
+          f" {fmt(r['hwm'], 'MiB'):>12}   (before: {fmt(r['rss_before'], 'MiB')}, answer {r['big_status']})")
 
 class NatsServer:
     def __init__(self):
