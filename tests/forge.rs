@@ -437,17 +437,29 @@ fn a_webhook_answered_is_delivered_after_a_kill_9() {
     assert!(got[0].text.contains("Initial commit"), "{}", daemon.log());
 }
 
-/// The same push into a Matrix room on a real Synapse: one message, the
-/// line `vext hook git` would send.
+/// The same push into a Matrix room on a real Synapse and a channel, with
+/// `color = "mirc"`: the channel gets the colours, the room the same line
+/// without control codes, one message each.
 #[test]
 fn a_forge_push_reaches_a_matrix_room() {
     let hs = Synapse::start();
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#both"]);
     let owner = hs.user("owner", "owner-pass-1");
     let bot = hs.user("bot", "bot-pass-1");
     let room_id = hs.room(&owner, "commits", false);
     let url = format!("matrix://127.0.0.1:{}/%23commits:localhost", hs.port);
     let tmp = TempDir::new("forge");
-    let cfg = forge_config(&tmp, "Codertocat/*", &url);
+    let secret = tmp.write("github-secret", &format!("{SECRET}\n"));
+    let cfg = tmp.write(
+        "vext.toml",
+        &format!(
+            "[forge]\ngithub_secret_file = {:?}\ncolor = \"mirc\"\n\n[[forge.route]]\n\
+             repository = \"Codertocat/*\"\nto = [{url:?}, {:?}]\n",
+            secret.display(),
+            ircd.url("both")
+        ),
+    );
     let homeserver = format!("http://127.0.0.1:{}", hs.port);
     let daemon = Daemon::start_env(
         &["--config", cfg.to_str().unwrap(), "--http", "127.0.0.1:0"],
@@ -469,6 +481,11 @@ fn a_forge_push_reaches_a_matrix_room() {
         ),
         "{}",
         daemon.log()
+    );
+    let line = obs.privmsgs(1, Duration::from_secs(10)).remove(0).text;
+    assert!(
+        line.starts_with("\x02Hello-World:\x0f \x0303Codertocat\x0f"),
+        "{line:?}"
     );
 }
 

@@ -16,6 +16,7 @@ use anyhow::Result;
 use super::access::Rejection;
 use super::dispatch::Dispatcher;
 use super::listen::Deadline;
+use crate::forge::render::Look;
 use crate::forge::route::{ForgeSection, Routes};
 use crate::forge::{Event, Forge, Outcome, What, BODY_BYTES};
 use crate::net::http1::{self, RequestError, RequestHead};
@@ -257,32 +258,72 @@ fn send(
         );
         return quiet("no route sends it");
     }
-    let lines = match crate::forge::render::lines(&event, &intake.routes.look) {
-        Ok(l) if l.is_empty() => return quiet("nothing to say"),
-        Ok(l) => l,
-        Err(why) => return refused(500, why),
+    // IRC gets the configured colours; Matrix and webhooks the same lines
+    // without them (control codes mean nothing there).
+    let look = &intake.routes.look;
+    let plain = Look {
+        color: None,
+        ..look.clone()
     };
-    let id = delivery_id(forge, head, &lines, &targets);
+    let groups: Vec<(Vec<String>, &Look)> = if look.color.is_none() {
+        vec![(targets, look)]
+    } else {
+        let (irc, other): (Vec<String>, Vec<String>) = targets
+            .into_iter()
+            .partition(|t| t.starts_with("irc://") || t.starts_with("ircs://"));
+        [(irc, look), (other, &plain)]
+            .into_iter()
+            .filter(|(to, _)| !to.is_empty())
+            .collect()
+    };
+    let mut ids = Vec::new();
+    for (i, (to, look)) in groups.into_iter().enumerate() {
+        let lines = match crate::forge::render::lines(&event, look) {
+            Ok(l) if l.is_empty() => return quiet("nothing to say"),
+            Ok(l) => l,
+            Err(why) => return refused(500, why),
+        };
+        let mut id = delivery_id(forge, head, &lines, &to);
+        if i > 0 {
+            id.push_str("-plain");
+        }
+        match store(dispatcher, &event, to, lines, id, peer) {
+            Ok(id) => ids.push(id),
+            Err(answer) => return answer,
+        }
+    }
+    if let Ok(lines) = crate::forge::render::lines(&event, &plain) {
+        publish(&event, &lines);
+    }
+    (202, serde_json::json!({"ok": true, "id": ids.join(",")}))
+}
+
+/// Stores one request (its lines to its targets) under `id`.
+fn store(
+    dispatcher: &Arc<Dispatcher>,
+    event: &Event,
+    to: Vec<String>,
+    lines: Vec<String>,
+    id: String,
+    peer: SocketAddr,
+) -> Result<String, Answer> {
     let request = Request {
-        to: targets,
+        to,
         privmsg: lines.join("\n"),
         id: Some(id),
         ack: false,
         // No title: IRC would print it before the lines, and the lines
         // are to be the ones `vext hook git` sends.
         title: None,
-        kind: notice_type(&event),
+        kind: notice_type(event),
         format: None,
         msgtype: None,
         refused: Vec::new(),
     };
-    let privmsg = request.privmsg.clone();
-    match dispatcher.accept(request, peer, true) {
-        Ok(accepted) => {
-            publish(&event, &privmsg);
-            (202, serde_json::json!({"ok": true, "id": accepted.id}))
-        }
-        Err(r) => {
+    dispatcher
+        .accept(request, peer, true)
+        .map(|accepted| accepted.id)
+        .map_err(|r| {
             dispatcher.metrics.rejected(r.label());
             let status = match r {
                 Rejection::TargetNotAllowed(_) => 403,
@@ -291,8 +332,7 @@ fn send(
                 _ => 400,
             };
             refused(status, r.message())
-        }
-    }
+        })
 }
 
 fn quiet(why: &str) -> Answer {
@@ -341,7 +381,7 @@ fn notice_type(e: &Event) -> Option<NoticeType> {
 
 /// `vext.events.forge.{forge}.{kind}` (with `--nats`): the event,
 /// normalized, for other services.
-fn publish(e: &Event, text: &str) {
+fn publish(e: &Event, lines: &[String]) {
     crate::bus::events::emit(
         "forge",
         e.forge.name(),
@@ -351,7 +391,7 @@ fn publish(e: &Event, text: &str) {
             "sender": e.sender,
             "action": e.action(),
             "branch": e.branch(),
-            "lines": text.lines().collect::<Vec<_>>(),
+            "lines": lines,
         }),
     );
 }
