@@ -530,3 +530,41 @@ fn with_nats_the_event_is_published_and_the_lines_go_through_the_stream() {
         "delivered twice"
     );
 }
+
+/// 300 webhooks with a bad signature cost no disk: nothing is stored (the
+/// history stays empty) and the log has at most a few lines about them
+/// (one per 10 s, with a count). Measured: 1 line, 0 stored.
+#[test]
+fn a_flood_of_forged_webhooks_costs_no_disk() {
+    let tmp = TempDir::new("forge");
+    let cfg = forge_config(&tmp, "*", "irc://127.0.0.1:1/never");
+    let state = TempDir::new("state");
+    let dir = state.path().to_str().unwrap().to_string();
+    let daemon = Daemon::start(&[
+        "--config",
+        cfg.to_str().unwrap(),
+        "--http",
+        "127.0.0.1:0",
+        "--state-dir",
+        &dir,
+    ]);
+    let http = daemon.http.clone().unwrap();
+    let body = github_example("push", 4);
+    for i in 0..300 {
+        let (status, _) = post_github(&http, "push", &format!("f-{i}"), &body, "sha256=00ff");
+        assert_eq!(status, 401);
+    }
+    let lines = daemon
+        .log()
+        .lines()
+        .filter(|l| l.contains("forge webhook refused"))
+        .count();
+    eprintln!("300 forged webhooks: {lines} log lines");
+    assert!((1..=3).contains(&lines), "{}", daemon.log());
+    let history = vext(["history", "--state-dir", &dir, "--json"]).expect(0);
+    assert!(
+        history.stdout.trim().is_empty(),
+        "stored: {}",
+        history.stdout
+    );
+}

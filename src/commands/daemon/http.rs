@@ -146,10 +146,7 @@ fn serve_one(stream: &TcpStream, dispatcher: &Arc<Dispatcher>, forge: Option<&In
             let (status, body) =
                 super::forge::serve(forge, name, &head, &mut reader, stream, peer, dispatcher);
             if status >= 400 {
-                log::warn!(
-                    "{peer}: forge webhook refused ({status}): {}",
-                    body["error"].as_str().unwrap_or_default()
-                );
+                refused_forge(peer, status, body["error"].as_str().unwrap_or_default());
             }
             respond(stream, status, "application/json", &body.to_string());
         }
@@ -164,6 +161,35 @@ fn serve_one(stream: &TcpStream, dispatcher: &Arc<Dispatcher>, forge: Option<&In
         _ => respond(stream, 404, "application/json", "{\"error\":\"not found\"}"),
     }
 }
+
+/// Logs a refused forge request, at most one line per
+/// [`FORGE_LOG_EVERY`] with a count of the ones between: a flood of forged
+/// webhooks from the internet costs no disk in the log either.
+fn refused_forge(peer: SocketAddr, status: u16, why: &str) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static LAST_MS: AtomicU64 = AtomicU64::new(0);
+    static QUIET: AtomicU64 = AtomicU64::new(0);
+    let now = crate::state::db::now_ms().max(0) as u64;
+    let last = LAST_MS.load(Ordering::Relaxed);
+    if now.saturating_sub(last) < FORGE_LOG_EVERY.as_millis() as u64
+        || LAST_MS
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        QUIET.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let quiet = QUIET.swap(0, Ordering::Relaxed);
+    let more = if quiet > 0 {
+        format!(" ({quiet} more refused since the last line)")
+    } else {
+        String::new()
+    };
+    log::warn!("{peer}: forge webhook refused ({status}): {why}{more}");
+}
+
+/// How often a refused forge request may be logged.
+const FORGE_LOG_EVERY: Duration = Duration::from_secs(10);
 
 fn health(dispatcher: &Dispatcher) -> (bool, String) {
     let spool_ok = dispatcher.writer.healthy();
