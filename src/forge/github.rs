@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use super::event::{Change, ChangeKind, Ci, Event, Forge, Outcome, Push, Release, What};
-use super::payload::{clean, commit, text, zero};
+use super::payload::{clean, commits, text, zero};
 
 pub(super) fn read(forge: Forge, event: &str, v: &Value) -> Result<Event, String> {
     let repository = text(v, "/repository/full_name");
@@ -69,16 +69,7 @@ pub(super) fn read(forge: Forge, event: &str, v: &Value) -> Result<Event, String
 fn push(v: &Value) -> Push {
     let before = text(v, "/before");
     let after = text(v, "/after");
-    // GitHub marks commits already in the repository (a branch made from
-    // another) as not distinct: they are not new, as `vext hook git` sees it.
-    let commits: Vec<_> = v
-        .pointer("/commits")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter(|c| c.pointer("/distinct").and_then(Value::as_bool) != Some(false))
-        .map(commit)
-        .collect();
+    let commits = commits(v);
     let flag = |name: &str| v.pointer(name).and_then(Value::as_bool);
     Push {
         reference: text(v, "/ref"),

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::event::{Change, ChangeKind, Ci, Event, Forge, Outcome, Push, Release, What};
-use super::payload::{clean, commit, text, zero};
+use super::payload::{clean, commits, text, zero};
 
 pub(super) fn read(event: &str, v: &Value) -> Result<Event, String> {
     let repository = Some(text(v, "/project/path_with_namespace"))
@@ -92,13 +92,7 @@ pub(super) fn read(event: &str, v: &Value) -> Result<Event, String> {
 fn push(v: &Value) -> Push {
     let before = text(v, "/before");
     let after = text(v, "/after");
-    let commits: Vec<_> = v
-        .pointer("/commits")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .map(commit)
-        .collect();
+    let commits = commits(v);
     Push {
         reference: text(v, "/ref"),
         created: zero(&before),

@@ -41,8 +41,21 @@ pub(super) fn zero(id: &str) -> bool {
     !id.is_empty() && id.bytes().all(|b| b == b'0')
 }
 
+/// The new commits of a push payload, oldest first. GitHub marks commits
+/// already in the repository (a branch made from another) as not
+/// distinct: they are not new, as `vext hook git` sees it.
+pub(super) fn commits(v: &serde_json::Value) -> Vec<CommitData> {
+    v.pointer("/commits")
+        .and_then(serde_json::Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|c| c.pointer("/distinct").and_then(serde_json::Value::as_bool) != Some(false))
+        .map(commit)
+        .collect()
+}
+
 /// One commit of a push payload (GitHub, Gitea and GitLab share the shape).
-pub(super) fn commit(c: &serde_json::Value) -> CommitData {
+fn commit(c: &serde_json::Value) -> CommitData {
     let hash = text(c, "/id");
     let mut files: Vec<String> = ["/added", "/modified", "/removed"]
         .iter()
