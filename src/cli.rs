@@ -1401,17 +1401,7 @@ pub(crate) enum LogFormat {
     Json,
 }
 
-/// What `--rate` counts a request against (`--rate-by`, `[daemon] rate_by`).
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum RateBy {
-    #[default]
-    Address,
-    Prefix,
-    Key,
-}
+pub(crate) use crate::net::rate::RateBy;
 
 /// The version control systems `vext hook install` knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -162,7 +162,7 @@ pub(crate) struct DaemonSection {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) allow_target: Vec<String>,
     pub(crate) rate: Option<String>,
-    pub(crate) rate_by: Option<crate::cli::RateBy>,
+    pub(crate) rate_by: Option<crate::net::rate::RateBy>,
     pub(crate) log_format: Option<crate::cli::LogFormat>,
 }
 

@@ -6,6 +6,7 @@ pub(crate) mod backoff;
 pub(crate) mod dial;
 pub(crate) mod http1;
 pub(crate) mod percent;
+pub(crate) mod rate;
 pub(crate) mod retry_after;
 pub(crate) mod tls;
 

@@ -8,8 +8,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use super::allow::{canonical, TargetPattern};
-use crate::cli::RateBy;
+use crate::net::rate::{Rate, RateBy};
+use crate::notify::destination::pattern::{canonical, TargetPattern};
 use crate::notify::destination::Destination;
 use crate::notify::irker::protocol::{verify, Envelope, Request};
 
@@ -62,14 +62,6 @@ impl Rejection {
     }
 }
 
-/// `--rate N/PERIOD`: N requests per period per source, as `--rate-by` says.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Rate {
-    pub(crate) per_sec: f64,
-    pub(crate) burst: f64,
-    pub(crate) by: RateBy,
-}
-
 /// What one rate bucket counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Counted {
@@ -78,36 +70,12 @@ enum Counted {
     Key,
 }
 
-impl Rate {
-    fn counted(&self, peer: IpAddr, signed: bool) -> Counted {
-        match self.by {
-            RateBy::Key if signed => Counted::Key,
-            RateBy::Prefix => Counted::Net(crate::net::prefix(peer)),
-            _ => Counted::Net(crate::net::source(peer)),
-        }
-    }
-
-    pub(crate) fn parse(s: &str, by: RateBy) -> Result<Rate, String> {
-        let (n, period) = s
-            .split_once('/')
-            .ok_or_else(|| format!("--rate {s:?}: expected N/s, N/min or N/h"))?;
-        let n: f64 = n
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n: &f64| *n > 0.0 && n.is_finite())
-            .ok_or_else(|| format!("--rate {s:?}: {n:?} is not a positive number"))?;
-        let secs = match period.trim() {
-            "s" | "sec" | "second" => 1.0,
-            "m" | "min" | "minute" => 60.0,
-            "h" | "hour" => 3600.0,
-            p => return Err(format!("--rate {s:?}: unknown period {p:?} (s, min or h)")),
-        };
-        Ok(Rate {
-            per_sec: n / secs,
-            burst: n,
-            by,
-        })
+/// The bucket a request is counted in, as `--rate-by` says.
+fn counted(rate: &Rate, peer: IpAddr, signed: bool) -> Counted {
+    match rate.by {
+        RateBy::Key if signed => Counted::Key,
+        RateBy::Prefix => Counted::Net(crate::net::prefix(peer)),
+        _ => Counted::Net(crate::net::source(peer)),
     }
 }
 
@@ -274,10 +242,12 @@ impl Access {
                 now.duration_since(b.last).as_secs_f64() * rate.per_sec < rate.burst
             });
         }
-        let b = buckets.entry(rate.counted(peer, signed)).or_insert(Bucket {
-            tokens: rate.burst,
-            last: now,
-        });
+        let b = buckets
+            .entry(counted(&rate, peer, signed))
+            .or_insert(Bucket {
+                tokens: rate.burst,
+                last: now,
+            });
         b.tokens =
             (b.tokens + now.duration_since(b.last).as_secs_f64() * rate.per_sec).min(rate.burst);
         b.last = now;

@@ -4,7 +4,6 @@
 //! metrics, access control and a bounded drain on SIGTERM/SIGINT.
 
 mod access;
-mod allow;
 mod dispatch;
 mod forge;
 mod http;
@@ -30,7 +29,8 @@ use crate::notify::delivery::Delivery;
 use crate::notify::notice::Notice;
 use crate::state::spool;
 
-use access::{Access, Rate};
+use crate::net::rate::Rate;
+use access::Access;
 use dispatch::Dispatcher;
 
 #[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
@@ -113,7 +113,7 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         .allow_target
         .iter()
         .chain(&args.allow_target)
-        .map(|p| allow::TargetPattern::parse(p))
+        .map(|p| crate::notify::destination::pattern::TargetPattern::parse(p))
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| fail(Code::Usage, e))?;
     let rate = match args.rate.as_deref().or(file.rate.as_deref()) {

@@ -4,6 +4,7 @@
 
 mod irc;
 mod matrix;
+pub(crate) mod pattern;
 pub(crate) mod url;
 mod webhook;
 

@@ -5,8 +5,8 @@
 //! matches whole labels only, so `irc://*.libera.chat/*` cannot be walked
 //! around with `irc://EVIL/x.libera.chat/y`, and a user part never counts.
 
-use crate::notify::destination::url::{host_port, split};
-use crate::notify::destination::Destination;
+use super::url::{host_port, split};
+use super::Destination;
 use crate::util::glob::glob;
 
 /// One parsed pattern: `scheme://host[:port]/path`.
