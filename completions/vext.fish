@@ -47,7 +47,7 @@ complete -c vext -n "__fish_vext_needs_command" -f -a "help" -d 'Print this mess
 complete -c vext -n "__fish_vext_using_subcommand send" -s m -l message -d 'The text to send (each line becomes a message). Without it, stdin is read' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l via -d 'Hand the notification to a running daemon at HOST[:PORT] (port 6659 by default)' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l id -d 'An idempotency key for --via (a random one by default)' -r
-complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this many seconds (exit 75) [default: 30]' -r
+complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this long (exit 75): seconds, or like 30s or 2m [default: 30]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l nick -d 'Nick to use when the target URL names none [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l title -d 'A title: bold on IRC, the attachment/embed title on Slack and Discord' -r
@@ -73,13 +73,13 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l listen -d 'Address 
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s n -l nick -d 'Nick on IRC servers when a target URL names none (irkerd -n) [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l nickserv-password-file -d 'File holding the NickServ password sent after registration (irkerd -p, but not on the command line)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l ca-file -d 'Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks' -r -F
-complete -c vext -n "__fish_vext_using_subcommand daemon" -l channel-ttl -d 'Part a channel after this many seconds without messages [default: 10800, 3 hours]' -r
-complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d 'Quit a connection with no channels left after this many seconds [default: 10800]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l channel-ttl -d 'Part a channel after this long without messages: seconds, or like 90m [default: 10800, 3 hours]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d 'Quit a connection with no channels left after this long [default: 10800, 3 hours]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l burst -d 'Lines a connection may send at once before pacing starts [default: 5]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l line-rate -d 'Lines per second per connection after the burst [default: 1]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l max-connections -d 'Connections per IRC server that a message to many channels is spread over, so that it is not paced down one connection (more only when the server\'s CHANLIMIT forces them) [default: 4]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l window -d 'Deliveries per route (IRC server, homeserver, webhook host) held in memory at once [default: 1000]' -r
-complete -c vext -n "__fish_vext_using_subcommand daemon" -l drain-timeout -d 'On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10]' -r
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l drain-timeout -d 'On SIGTERM/SIGINT, keep delivering what is queued for at most this long [default: 10 seconds]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l state-dir -d 'Where the spool (SQLite) and the lock file live' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l max-age -d 'Retry transient failures until a message is this old, then mark it failed (e.g. 24h, 90m, 2d) [default: 24h]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l retain -d 'Keep delivered and failed messages this long for `vext history` [default: 7d]' -r
@@ -245,8 +245,8 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l context -d 'With --
 complete -c vext -n "__fish_vext_using_subcommand update" -s N -l namespace -d 'With --kube: the namespace [default: the context\'s, else default]' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l only -d 'Only images matching GLOB (nginx, \'ghcr.io/acme/*\'; repeatable)' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l branch -d 'With --commit: commit on a new branch NAME' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l stable-for -d 'Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d 'The longest the health gate waits for a new container to prove itself, or a Kubernetes rollout to complete' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l stable-for -d 'Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart [default: 30s]' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d 'The longest the health gate waits for a new container to prove itself, or a Kubernetes rollout to complete [default: 120s]' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-url -d 'Also require this URL to answer 2xx before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-cmd -d 'Also require this shell command to exit 0 before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l release -d 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit' -r

@@ -85,8 +85,22 @@ impl Cli {
     /// does not parse that way (`--help`, a mistake) is parsed again with
     /// the whole tree, so help and errors read the same.
     pub(crate) fn parse_args() -> Result<Cli, clap::Error> {
+        use clap::{CommandFactory, FromArgMatches};
         let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-        Cli::parse_send(&args).map_or_else(|| Cli::try_parse_from(args), Ok)
+        if let Some(cli) = Cli::parse_send(&args) {
+            return Ok(cli);
+        }
+        let mut cmd = Cli::command();
+        let matches = cmd.try_get_matches_from_mut(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        if let (Command::Daemon(d), Some(sub), Some(m)) = (
+            &mut cli.command,
+            cmd.find_subcommand("daemon"),
+            matches.subcommand_matches("daemon"),
+        ) {
+            d.from_env = from_env(sub, m);
+        }
+        Ok(cli)
     }
 
     fn parse_send(args: &[std::ffi::OsString]) -> Option<Cli> {
@@ -94,11 +108,45 @@ impl Cli {
         if args.get(1)? != "send" {
             return None;
         }
-        let cmd = Global::augment_args(clap::Command::new("vext"))
+        let mut cmd = Global::augment_args(clap::Command::new("vext"))
             .subcommand(SendArgs::augment_args(clap::Command::new("send")));
-        let matches = cmd.try_get_matches_from(args).ok()?;
-        Cli::from_arg_matches(&matches).ok()
+        let matches = cmd.try_get_matches_from_mut(args).ok()?;
+        let mut cli = Cli::from_arg_matches(&matches).ok()?;
+        if let (Command::Send(s), Some(sub), Some(m)) = (
+            &mut cli.command,
+            cmd.find_subcommand("send"),
+            matches.subcommand_matches("send"),
+        ) {
+            s.from_env = from_env(sub, m);
+        }
+        Some(cli)
     }
+}
+
+/// (flag id, variable) for each value clap took from the environment
+/// rather than the command line: the settings layer says which it was.
+fn from_env(cmd: &clap::Command, m: &clap::ArgMatches) -> Vec<(String, String)> {
+    cmd.get_arguments()
+        .filter(|a| {
+            m.value_source(a.get_id().as_str()) == Some(clap::parser::ValueSource::EnvVariable)
+        })
+        .filter_map(|a| {
+            let var = a.get_env()?.to_string_lossy().into_owned();
+            Some((a.get_id().to_string(), var))
+        })
+        .collect()
+}
+
+/// A subcommand's arguments as the environment alone gives them (no flags):
+/// what `vext config show` resolves.
+pub(crate) fn from_environment<A: Args + clap::FromArgMatches>(
+    name: &'static str,
+) -> Result<(A, Vec<(String, String)>), clap::Error> {
+    // Nothing is required here: what is resolved is what the environment gives.
+    let mut cmd = A::augment_args(clap::Command::new(name)).mut_args(|a| a.required(false));
+    let m = cmd.try_get_matches_from_mut([name])?;
+    let args = A::from_arg_matches(&m)?;
+    Ok((args, from_env(&cmd, &m)))
 }
 
 #[derive(Args, Debug, Clone)]
@@ -387,9 +435,9 @@ pub(crate) struct SendArgs {
     #[arg(long, value_name = "ID")]
     pub(crate) id: Option<String>,
 
-    /// Give up after this many seconds (exit 75) [default: 30].
-    #[arg(long, env = "VEXT_TIMEOUT", value_name = "SECS")]
-    pub(crate) timeout: Option<f64>,
+    /// Give up after this long (exit 75): seconds, or like 30s or 2m [default: 30].
+    #[arg(long, env = "VEXT_TIMEOUT", value_name = "SECS", value_parser = parse_duration)]
+    pub(crate) timeout: Option<std::time::Duration>,
 
     /// Nick to use when the target URL names none [default: vext + 3 random digits].
     #[arg(long, env = "VEXT_NICK", value_name = "NICK")]
@@ -422,6 +470,10 @@ pub(crate) struct SendArgs {
     /// With --via: sign the request with the shared secret in FILE (the daemon's --secret-file).
     #[arg(long, env = "VEXT_SECRET_FILE", value_name = "FILE")]
     pub(crate) secret_file: Option<PathBuf>,
+
+    /// (flag id, variable) for the values above that came from the environment.
+    #[arg(skip)]
+    pub(crate) from_env: Vec<(String, String)>,
 }
 
 #[derive(Args, Debug)]
@@ -442,13 +494,13 @@ pub(crate) struct DaemonArgs {
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
-    /// Part a channel after this many seconds without messages [default: 10800, 3 hours].
-    #[arg(long, value_name = "SECS")]
-    pub(crate) channel_ttl: Option<u64>,
+    /// Part a channel after this long without messages: seconds, or like 90m [default: 10800, 3 hours].
+    #[arg(long, value_name = "SECS", value_parser = parse_duration)]
+    pub(crate) channel_ttl: Option<std::time::Duration>,
 
-    /// Quit a connection with no channels left after this many seconds [default: 10800].
-    #[arg(long, value_name = "SECS")]
-    pub(crate) connection_ttl: Option<u64>,
+    /// Quit a connection with no channels left after this long [default: 10800, 3 hours].
+    #[arg(long, value_name = "SECS", value_parser = parse_duration)]
+    pub(crate) connection_ttl: Option<std::time::Duration>,
 
     /// Lines a connection may send at once before pacing starts [default: 5].
     #[arg(long, value_name = "LINES")]
@@ -472,11 +524,11 @@ pub(crate) struct DaemonArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub(crate) window: Option<u32>,
 
-    /// On SIGTERM/SIGINT, keep delivering what is queued for at most this many seconds [default: 10].
+    /// On SIGTERM/SIGINT, keep delivering what is queued for at most this long [default: 10 seconds].
     ///
     /// What is not delivered by then stays in the spool and is sent after the next start.
-    #[arg(long, value_name = "SECS")]
-    pub(crate) drain_timeout: Option<f64>,
+    #[arg(long, value_name = "SECS", value_parser = parse_duration)]
+    pub(crate) drain_timeout: Option<std::time::Duration>,
 
     /// Where the spool (SQLite) and the lock file live.
     ///
@@ -561,6 +613,10 @@ pub(crate) struct DaemonArgs {
     /// File holding a NATS token.
     #[arg(long, value_name = "FILE")]
     pub(crate) nats_token_file: Option<PathBuf>,
+
+    /// (flag id, variable) for the values above that came from the environment.
+    #[arg(skip)]
+    pub(crate) from_env: Vec<(String, String)>,
 }
 
 #[derive(Args, Debug)]
@@ -1088,13 +1144,13 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "NAME", requires = "commit")]
     pub(crate) branch: Option<String>,
 
-    /// Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    pub(crate) stable_for: std::time::Duration,
+    /// Without a HEALTHCHECK in the image: how long the new container must run without an exit or a restart [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) stable_for: Option<std::time::Duration>,
 
-    /// The longest the health gate waits for a new container to prove itself, or a Kubernetes rollout to complete.
-    #[arg(long, value_name = "DURATION", default_value = "120s", value_parser = parse_duration)]
-    pub(crate) health_timeout: std::time::Duration,
+    /// The longest the health gate waits for a new container to prove itself, or a Kubernetes rollout to complete [default: 120s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub(crate) health_timeout: Option<std::time::Duration>,
 
     /// Also require this URL to answer 2xx before an update counts as healthy.
     #[arg(long, value_name = "URL")]

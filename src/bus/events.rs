@@ -44,6 +44,16 @@ struct Publisher {
 
 static PUBLISHER: OnceLock<Publisher> = OnceLock::new();
 
+/// Connects and publishes this command's events there; a server out of
+/// reach is a warning, never the command's failure.
+pub(crate) fn publish_to(options: Option<crate::bus::Options>) {
+    let Some(options) = options else { return };
+    let installed = Bus::connect(&options).and_then(|bus| install(Arc::new(bus)));
+    if let Err(e) = installed {
+        log::warn!("events are not published: {e:#}");
+    }
+}
+
 /// Makes `emit` publish through `bus`, creating the events stream if it is
 /// missing (an existing one with other subjects is an error, exit 78).
 pub(crate) fn install(bus: Arc<Bus>) -> Result<()> {

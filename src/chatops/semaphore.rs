@@ -19,6 +19,41 @@ pub(crate) struct Settings {
     pub(crate) timeout: Duration,
 }
 
+/// How to authenticate, as the settings resolved it: nothing here has
+/// touched the network yet; [`Semaphore::open`] does.
+pub(crate) enum Credentials {
+    Token(String),
+    /// Log in as `user` and mint a token (kept in the state dir's database).
+    Login {
+        user: String,
+        password: String,
+        state_dir: std::path::PathBuf,
+    },
+}
+
+/// A Semaphore server and how to authenticate there.
+pub(crate) struct Semaphore {
+    pub(crate) settings: Settings,
+    pub(crate) credentials: Credentials,
+}
+
+impl Semaphore {
+    /// The client: with a token at once, else after logging in.
+    pub(crate) fn open(self) -> Result<Client> {
+        match self.credentials {
+            Credentials::Token(token) => Client::new(Settings {
+                token,
+                ..self.settings
+            }),
+            Credentials::Login {
+                user,
+                password,
+                state_dir,
+            } => Client::logged_in(self.settings, &state_dir, &user, &password),
+        }
+    }
+}
+
 /// Minted tokens in the state database, by `<url>|<user>`.
 const TOKENS: &str = "semaphore-tokens";
 

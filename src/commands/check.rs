@@ -107,7 +107,11 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         progress,
         args.timeout,
     );
-    crate::settings::events(ctx, args.report.nats.as_deref(), "check");
+    crate::bus::events::publish_to(crate::settings::events(
+        ctx,
+        args.report.nats.as_deref(),
+        "check",
+    ));
     for o in &results {
         emit_event(o);
         // On stderr too: a cron user reads stderr, and --only-new may print

@@ -6,8 +6,11 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use crate::cli::{DaemonArgs, SendArgs};
 use crate::config::{self, Context};
-use crate::exit::Code;
+use crate::exit::{fail, Code};
+use crate::settings::daemon::DaemonSettings;
+use crate::settings::send::SendSettings;
 
 pub(crate) fn show(ctx: &Context) -> Result<Code> {
     let mut config = ctx.config.clone();
@@ -48,7 +51,24 @@ pub(crate) fn show(ctx: &Context) -> Result<Code> {
     for note in &ctx.config_notes {
         out.push_str(&format!("# note: {note}\n"));
     }
-    out.push_str(&config::effective_toml(&config)?);
+    // The settings exactly as `vext send` and `vext daemon` resolve them
+    // when given no flags: the environment, the file, the defaults.
+    let usage = |e: clap::Error| fail(Code::Usage, e.to_string().trim().to_string());
+    let (mut send, from_env) = crate::cli::from_environment::<SendArgs>("send").map_err(usage)?;
+    send.from_env = from_env;
+    let (mut daemon, from_env) =
+        crate::cli::from_environment::<DaemonArgs>("daemon").map_err(usage)?;
+    daemon.from_env = from_env;
+    let send = SendSettings::resolve(&send, &ctx.config)?;
+    let daemon = DaemonSettings::resolve(&daemon, &ctx.config)?;
+    let mut origins = config::Origins::new();
+    for (key, from) in send.shown(&mut config.send) {
+        origins.push(("send", key, from.to_string()));
+    }
+    for (key, from) in daemon.shown(&mut config.daemon) {
+        origins.push(("daemon", key, from.to_string()));
+    }
+    out.push_str(&config::annotated_toml(&config, &origins)?);
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(out.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),

@@ -21,7 +21,7 @@ pub(crate) fn run(args: SemaphoreArgs, ctx: &Context) -> Result<Code> {
         ca_file: args.ca_file.as_deref(),
         timeout: args.timeout,
     };
-    let client = crate::settings::semaphore(ctx, &flags)?;
+    let client = crate::settings::semaphore(ctx, &flags)?.open()?;
     let json = args.json;
     match args.command {
         SemaphoreCommand::Projects => {

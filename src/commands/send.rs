@@ -2,7 +2,7 @@
 //! (through [`crate::notify::delivery`]) or handed to a daemon (`--via`).
 
 use std::io::{IsTerminal, Read, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{Context as _, Result};
 
@@ -13,24 +13,15 @@ use crate::notify::destination::Destination;
 use crate::notify::irc::line::text_lines;
 use crate::notify::notice::Notice;
 use crate::notify::sender::Sender;
+use crate::settings::send::SendSettings;
 use crate::settings::DeliveryFlags;
 
 /// The most text `vext send` reads from stdin.
 const MAX_BODY: u64 = 1 << 20;
 
 pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
-    let file = &ctx.config.send;
-    let timeout = args
-        .timeout
-        .or(file.timeout)
-        .unwrap_or(crate::config::defaults::TIMEOUT);
-    if !(timeout.is_finite() && timeout > 0.0 && timeout < 1e9) {
-        return Err(fail(
-            Code::Usage,
-            format!("--timeout {timeout}: must be a positive number of seconds"),
-        ));
-    }
-    let deadline = Instant::now() + Duration::from_secs_f64(timeout);
+    let settings = SendSettings::resolve(&args, &ctx.config)?;
+    let deadline = Instant::now() + settings.timeout.value;
 
     // Every target is checked before anything is read or sent.
     let (urls, mut targets) = crate::settings::targets(ctx, &args.targets, "target")?;
@@ -50,11 +41,12 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
     let sender = crate::settings::sender(
         ctx,
         &DeliveryFlags {
-            via: args.via.as_deref(),
+            // Resolved already: no daemon is the empty address.
+            via: Some(settings.via.value.as_deref().unwrap_or("")),
             no_ack: args.no_ack,
             secret_file: args.secret_file.as_deref(),
-            nick: args.nick.as_deref(),
-            ca_file: args.ca_file.as_deref(),
+            nick: settings.nick.value.as_deref(),
+            ca_file: settings.ca_file.value.as_deref(),
             state_dir: None,
         },
     )?;

@@ -26,7 +26,11 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
     )?;
     let extra_ca = crate::settings::extra_ca(args.ca_file.as_deref())?;
     if !args.plan {
-        crate::settings::events(ctx, args.report.nats.as_deref(), "update");
+        crate::bus::events::publish_to(crate::settings::events(
+            ctx,
+            args.report.nats.as_deref(),
+            "update",
+        ));
     }
     let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
     if let Some(image) = &args.release {
@@ -41,8 +45,12 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         insecure_registry: args.insecure_registry.clone(),
         extra_ca,
         gate: Gate {
-            stable_for: args.stable_for,
-            timeout: args.health_timeout,
+            stable_for: args
+                .stable_for
+                .unwrap_or(crate::images::update::health::STABLE_FOR),
+            timeout: args
+                .health_timeout
+                .unwrap_or(crate::images::update::health::TIMEOUT),
             url: args.health_url.clone(),
             cmd: args.health_cmd.clone(),
         },

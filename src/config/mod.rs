@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use anyhow::Result;
 use serde::{Deserialize, Serialize};
@@ -70,13 +71,16 @@ pub(crate) struct NatsSection {
     /// Stream replicas, 1 or 3 [default: 1].
     pub(crate) replicas: Option<usize>,
     /// How long a delivery may go unacknowledged before another daemon gets it [default: 30s].
-    pub(crate) ack_wait: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) ack_wait: Option<Duration>,
     /// Attempts per message [default: 10].
     pub(crate) max_deliver: Option<i64>,
     /// How long a message id is remembered to drop a retried request [default: 2m].
-    pub(crate) dedup_window: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) dedup_window: Option<Duration>,
     /// How soon another daemon takes over an IRC network whose daemon died [default: 10s].
-    pub(crate) lease_ttl: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) lease_ttl: Option<Duration>,
     /// Where to say that a notification was given up on (a URL or @name).
     pub(crate) dead_letter: Option<String>,
 }
@@ -103,11 +107,14 @@ pub(crate) struct BotSection {
     /// Ask before `run` starts a task [default: true].
     pub(crate) confirm: Option<bool>,
     /// How long a `run` waits for `yes` [default: 5m].
-    pub(crate) confirm_timeout: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) confirm_timeout: Option<Duration>,
     /// How often running tasks are looked at [default: 10s].
-    pub(crate) poll_interval: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) poll_interval: Option<Duration>,
     /// When to say a task is still running [default: 5m].
-    pub(crate) still_running: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) still_running: Option<Duration>,
     /// Shortcuts: `deploy = "run Infra 'Deploy web'"`.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub(crate) aliases: BTreeMap<String, String>,
@@ -128,8 +135,8 @@ pub(crate) struct SemaphoreSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct SendSection {
     pub(crate) via: Option<String>,
-    #[serde(default, deserialize_with = "seconds_f64")]
-    pub(crate) timeout: Option<f64>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) timeout: Option<Duration>,
     pub(crate) nick: Option<String>,
     pub(crate) ca_file: Option<PathBuf>,
 }
@@ -141,21 +148,23 @@ pub(crate) struct DaemonSection {
     pub(crate) nick: Option<String>,
     pub(crate) nickserv_password_file: Option<PathBuf>,
     pub(crate) ca_file: Option<PathBuf>,
-    #[serde(default, deserialize_with = "seconds_u64")]
-    pub(crate) channel_ttl: Option<u64>,
-    #[serde(default, deserialize_with = "seconds_u64")]
-    pub(crate) connection_ttl: Option<u64>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) channel_ttl: Option<Duration>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) connection_ttl: Option<Duration>,
     pub(crate) burst: Option<u32>,
     pub(crate) line_rate: Option<f64>,
     pub(crate) max_connections: Option<usize>,
     pub(crate) window: Option<u32>,
-    #[serde(default, deserialize_with = "seconds_f64")]
-    pub(crate) drain_timeout: Option<f64>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) drain_timeout: Option<Duration>,
     pub(crate) state_dir: Option<PathBuf>,
     /// A duration such as "24h".
-    pub(crate) max_age: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) max_age: Option<Duration>,
     /// A duration such as "7d".
-    pub(crate) retain: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) retain: Option<Duration>,
     pub(crate) http: Option<String>,
     pub(crate) secret_file: Option<PathBuf>,
     pub(crate) trust_loopback: Option<bool>,
@@ -171,7 +180,8 @@ pub(crate) struct DaemonSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct UpdateSection {
     /// How often (e.g. "6h"); the daemon's --update-every wins. Off unless given.
-    pub(crate) every: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) every: Option<Duration>,
     /// Containers of the Docker engine.
     #[serde(default)]
     pub(crate) docker: bool,
@@ -197,8 +207,10 @@ pub(crate) struct UpdateSection {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) insecure_registry: Vec<String>,
     /// As `vext update`'s flags of the same names.
-    pub(crate) stable_for: Option<String>,
-    pub(crate) health_timeout: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) stable_for: Option<Duration>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) health_timeout: Option<Duration>,
     pub(crate) health_url: Option<String>,
     pub(crate) health_cmd: Option<String>,
     #[serde(default)]
@@ -210,7 +222,8 @@ pub(crate) struct UpdateSection {
 #[serde(deny_unknown_fields)]
 pub(crate) struct CheckSection {
     /// How often (e.g. "6h"); the daemon's --check-every wins.
-    pub(crate) every: Option<String>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) every: Option<Duration>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) images: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -240,34 +253,6 @@ pub(crate) struct TargetSection {
     /// Matrix: the password to log in with (prefer password_file).
     pub(crate) password: Option<String>,
     pub(crate) password_file: Option<PathBuf>,
-}
-
-/// A number of seconds, or a duration as the other keys take it ("30s",
-/// "3h", "1m 30s"): every duration in the file is accepted the same way.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Seconds {
-    Number(f64),
-    Text(String),
-}
-
-fn seconds_of(v: Seconds) -> Result<f64, String> {
-    let d = match v {
-        Seconds::Number(n) => crate::util::duration::from_secs(n)?,
-        Seconds::Text(t) => crate::util::duration::parse(&t)?,
-    };
-    Ok(d.as_secs_f64())
-}
-
-fn seconds_f64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    Option::<Seconds>::deserialize(d)?
-        .map(seconds_of)
-        .transpose()
-        .map_err(serde::de::Error::custom)
-}
-
-fn seconds_u64<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    Ok(seconds_f64(d)?.map(|s| s.round() as u64))
 }
 
 /// What every command gets besides its own arguments: the loaded config
@@ -345,7 +330,7 @@ pub(crate) fn load(explicit: Option<&Path>) -> Result<Loaded> {
         let mut config = Config::default();
         config.daemon.listen = irkerd.listen;
         config.daemon.nick = irkerd.nick;
-        config.daemon.connection_ttl = irkerd.connection_ttl;
+        config.daemon.connection_ttl = irkerd.connection_ttl.map(Duration::from_secs);
         config.daemon.line_rate = irkerd.line_rate;
         return Ok(Loaded {
             config,
@@ -444,6 +429,40 @@ impl Config {
             None => Ok(arg.to_string()),
         }
     }
+}
+
+/// Where a resolved value came from: (section, key, origin as shown).
+pub(crate) type Origins = Vec<(&'static str, &'static str, String)>;
+
+/// The configuration as TOML, each resolved value followed by where it came
+/// from (`# VEXT_LISTEN`, `# file`, `# default`). Secrets must already be
+/// redacted by the caller.
+pub(crate) fn annotated_toml(config: &Config, origins: &Origins) -> Result<String> {
+    let text = toml::to_string(config)
+        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))?;
+    Ok(annotate(&text, origins))
+}
+
+/// Appends `# origin` to the `key = value` lines of the sections named.
+fn annotate(text: &str, origins: &Origins) -> String {
+    let mut section = String::new();
+    let mut out = String::with_capacity(text.len() * 2);
+    for line in text.lines() {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.to_string();
+        }
+        out.push_str(line);
+        let key = line.split_once(" = ").map(|(k, _)| k.trim());
+        if let Some((_, _, from)) = origins
+            .iter()
+            .find(|(s, k, _)| *s == section && Some(*k) == key)
+        {
+            out.push_str("  # ");
+            out.push_str(from);
+        }
+        out.push('\n');
+    }
+    out
 }
 
 #[cfg(test)]
@@ -567,10 +586,11 @@ mod tests {
     #[test]
     fn durations_are_accepted_alike_everywhere() {
         let c = parse("[send]\ntimeout = \"30s\"\n[daemon]\nchannel_ttl = \"3h\"\nconnection_ttl = 60\ndrain_timeout = \"1m 30s\"\n").unwrap();
-        assert_eq!(c.send.timeout, Some(30.0));
-        assert_eq!(c.daemon.channel_ttl, Some(3 * 3600));
-        assert_eq!(c.daemon.connection_ttl, Some(60));
-        assert_eq!(c.daemon.drain_timeout, Some(90.0));
+        let secs = |n| Some(Duration::from_secs(n));
+        assert_eq!(c.send.timeout, secs(30));
+        assert_eq!(c.daemon.channel_ttl, secs(3 * 3600));
+        assert_eq!(c.daemon.connection_ttl, secs(60));
+        assert_eq!(c.daemon.drain_timeout, secs(90));
         let e = parse("[send]\ntimeout = \"soon\"\n").unwrap_err();
         assert!(e.contains("soon"), "{e}");
         assert!(parse("[send]\ntimeout = -1\n").is_err());
@@ -587,211 +607,4 @@ mod tests {
             "irc://h/c"
         );
     }
-}
-
-/// Defaults, in one place, for the commands and `vext config show`.
-pub(crate) mod defaults {
-    pub(crate) const TIMEOUT: f64 = 30.0;
-    pub(crate) const LISTEN: &str = "127.0.0.1:6659";
-    pub(crate) const CHANNEL_TTL: u64 = 3 * 3600;
-    pub(crate) const CONNECTION_TTL: u64 = 3 * 3600;
-    pub(crate) const BURST: u32 = crate::notify::irc::BURST;
-    pub(crate) const LINE_RATE: f64 = crate::notify::irc::LINE_RATE;
-    pub(crate) const DRAIN_TIMEOUT: f64 = 10.0;
-    pub(crate) const MAX_AGE: &str = "24h";
-    pub(crate) const RETAIN: &str = "7d";
-}
-
-/// The configuration as the commands see it ([`resolved`]), as TOML, each resolved `[send]` and `[daemon]` value followed by
-/// where it came from (`# VEXT_LISTEN`, `# file`, `# default`). Secrets must
-/// already be redacted by the caller. Flags win over all of these.
-pub(crate) fn effective_toml(config: &Config) -> Result<String> {
-    let (c, origins) = resolved(config);
-    let text = toml::to_string(&c)
-        .map_err(|e| fail(Code::Software, format!("rendering the configuration: {e}")))?;
-    Ok(annotate(&text, &origins))
-}
-
-/// Where a resolved value came from: (section, key, origin).
-pub(crate) type Origins = Vec<(&'static str, &'static str, String)>;
-
-/// The configuration with the environment (`VEXT_*`, then `IRKERD_*`) over
-/// the file over the defaults applied to `[send]` and `[daemon]`: what the
-/// daemon runs with when no flag says otherwise, and what `config show`
-/// prints, from this one resolution.
-#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
-pub(crate) fn resolved(config: &Config) -> (Config, Origins) {
-    let env = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let mut origins: Origins = Vec::new();
-    // Resolves one value: the variable, else the file's, else the default.
-    macro_rules! resolve {
-        ($section:literal, $field:expr, $key:literal, $var:expr, $parse:expr, $default:expr) => {{
-            let from_env = $var.and_then(|v: &str| env(v).and_then($parse));
-            let (value, from) = match (from_env, $field.take(), $default) {
-                (Some(v), _, _) => (Some(v), $var.unwrap_or_default().to_string()),
-                (None, Some(v), _) => (Some(v), "file".to_string()),
-                (None, None, Some(d)) => (Some(d), "default".to_string()),
-                (None, None, None) => (None, String::new()),
-            };
-            if value.is_some() {
-                origins.push(($section, $key, from));
-            }
-            $field = value;
-        }};
-    }
-    let some = |s: &str| Some(s.to_string());
-    let path = |s: String| Some(PathBuf::from(s));
-    let mut c = config.clone();
-    let sd = &mut c.send;
-    resolve!("send", sd.via, "via", Some("VEXT_DAEMON"), Some, None);
-    resolve!(
-        "send",
-        sd.timeout,
-        "timeout",
-        Some("VEXT_TIMEOUT"),
-        |v: String| v.parse().ok(),
-        Some(defaults::TIMEOUT)
-    );
-    resolve!("send", sd.nick, "nick", Some("VEXT_NICK"), Some, None);
-    resolve!(
-        "send",
-        sd.ca_file,
-        "ca_file",
-        Some("VEXT_CA_FILE"),
-        path,
-        None
-    );
-    let d = &mut c.daemon;
-    // irkerd's variables, below vext's own.
-    let unset = |k: &str| std::env::var(k).map_or(true, |v| v.is_empty());
-    if unset("VEXT_LISTEN") {
-        if let Some(l) = irkerd::env_listen() {
-            d.listen = Some(l);
-            origins.push(("daemon", "listen", "IRKERD_HOST/IRKERD_PORT".into()));
-        }
-    }
-    if unset("VEXT_NICK") {
-        if let Some(n) = irkerd::env_nick() {
-            d.nick = Some(n);
-            origins.push(("daemon", "nick", "IRKERD_NICK".into()));
-        }
-    }
-    resolve!(
-        "daemon",
-        d.listen,
-        "listen",
-        Some("VEXT_LISTEN"),
-        Some,
-        some(defaults::LISTEN)
-    );
-    resolve!("daemon", d.nick, "nick", Some("VEXT_NICK"), Some, None);
-    resolve!(
-        "daemon",
-        d.ca_file,
-        "ca_file",
-        Some("VEXT_CA_FILE"),
-        path,
-        None
-    );
-    let none: Option<&str> = None;
-    // Values no variable sets.
-    fn never<T>(_: String) -> Option<T> {
-        None
-    }
-    resolve!(
-        "daemon",
-        d.channel_ttl,
-        "channel_ttl",
-        none,
-        never,
-        Some(defaults::CHANNEL_TTL)
-    );
-    resolve!(
-        "daemon",
-        d.connection_ttl,
-        "connection_ttl",
-        none,
-        never,
-        Some(defaults::CONNECTION_TTL)
-    );
-    resolve!(
-        "daemon",
-        d.burst,
-        "burst",
-        none,
-        never,
-        Some(defaults::BURST)
-    );
-    resolve!(
-        "daemon",
-        d.line_rate,
-        "line_rate",
-        none,
-        never,
-        Some(defaults::LINE_RATE)
-    );
-    resolve!(
-        "daemon",
-        d.drain_timeout,
-        "drain_timeout",
-        none,
-        never,
-        Some(defaults::DRAIN_TIMEOUT)
-    );
-    resolve!(
-        "daemon",
-        d.max_age,
-        "max_age",
-        none,
-        never,
-        some(defaults::MAX_AGE)
-    );
-    resolve!(
-        "daemon",
-        d.retain,
-        "retain",
-        none,
-        never,
-        some(defaults::RETAIN)
-    );
-    resolve!(
-        "daemon",
-        d.state_dir,
-        "state_dir",
-        Some("VEXT_STATE_DIR"),
-        path,
-        crate::state::dir::state_dir(None).ok()
-    );
-    resolve!("daemon", d.http, "http", Some("VEXT_HTTP"), Some, None);
-    resolve!(
-        "daemon",
-        d.secret_file,
-        "secret_file",
-        Some("VEXT_SECRET_FILE"),
-        path,
-        None
-    );
-    (c, origins)
-}
-
-/// Appends `# origin` to the `key = value` lines of the sections named.
-fn annotate(text: &str, origins: &Origins) -> String {
-    let mut section = String::new();
-    let mut out = String::with_capacity(text.len() * 2);
-    for line in text.lines() {
-        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = name.to_string();
-        }
-        out.push_str(line);
-        let key = line.split_once(" = ").map(|(k, _)| k.trim());
-        if let Some((_, _, from)) = origins
-            .iter()
-            .find(|(s, k, _)| *s == section && Some(*k) == key)
-        {
-            out.push_str("  # ");
-            out.push_str(from);
-        }
-        out.push('\n');
-    }
-    out
 }

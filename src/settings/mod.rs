@@ -12,6 +12,9 @@ use crate::exit::{fail, Code};
 use crate::notify::destination::Destination;
 use crate::notify::sender::{Daemon, Direct, Sender};
 
+pub(crate) mod daemon;
+pub(crate) mod origin;
+pub(crate) mod send;
 pub(crate) mod targets;
 
 /// The delivery flags a command was given; None where it has no such flag.
@@ -264,16 +267,9 @@ pub(crate) fn nats(
         }
         queue.replicas = r;
     }
-    let duration = |v: &Option<String>, name: &str, default: Duration| -> Result<Duration> {
-        match v {
-            Some(s) => crate::cli::parse_duration(s)
-                .map_err(|e| fail(Code::Config, format!("[nats] {name}: {e}"))),
-            None => Ok(default),
-        }
-    };
-    queue.ack_wait = duration(&file.ack_wait, "ack_wait", queue.ack_wait)?;
-    queue.dedup_window = duration(&file.dedup_window, "dedup_window", queue.dedup_window)?;
-    queue.lease_ttl = duration(&file.lease_ttl, "lease_ttl", queue.lease_ttl)?;
+    queue.ack_wait = file.ack_wait.unwrap_or(queue.ack_wait);
+    queue.dedup_window = file.dedup_window.unwrap_or(queue.dedup_window);
+    queue.lease_ttl = file.lease_ttl.unwrap_or(queue.lease_ttl);
     if queue.lease_ttl < Duration::from_secs(1) {
         return Err(fail(Code::Config, "[nats] lease_ttl must be at least 1s"));
     }
@@ -306,27 +302,32 @@ pub(crate) fn read_one_line(path: &Path, what: &str) -> Result<String> {
     Ok(line)
 }
 
-/// Publishes this command's events when a NATS server is named (`flag`,
-/// `VEXT_NATS`, `[nats] url`). Events are a side channel: a server out of
-/// reach is a warning, never the command's failure.
-pub(crate) fn events(ctx: &Context, flag: Option<&str>, command: &str) {
+/// Where this command publishes its events, when a NATS server is named
+/// (`flag`, `VEXT_NATS`, `[nats] url`): the connection settings, resolved
+/// without connecting. Events are a side channel: settings that cannot be
+/// read are a warning, never the command's failure.
+pub(crate) fn events(
+    ctx: &Context,
+    flag: Option<&str>,
+    command: &str,
+) -> Option<crate::bus::Options> {
     let url = flag
         .map(String::from)
         .or_else(|| std::env::var("VEXT_NATS").ok())
         .or_else(|| ctx.config.nats.url.clone())
-        .filter(|u| !u.trim().is_empty());
-    let Some(url) = url else { return };
+        .filter(|u| !u.trim().is_empty())?;
     let flags = NatsFlags {
         url: &url,
         creds: None,
         token_file: None,
         ca_file: None,
     };
-    let installed = nats(&flags, &ctx.config.nats, command)
-        .and_then(|(options, _)| crate::bus::Bus::connect(&options))
-        .and_then(|bus| crate::bus::events::install(std::sync::Arc::new(bus)));
-    if let Err(e) = installed {
-        log::warn!("events are not published: {e:#}");
+    match nats(&flags, &ctx.config.nats, command) {
+        Ok((options, _)) => Some(options),
+        Err(e) => {
+            log::warn!("events are not published: {e:#}");
+            None
+        }
     }
 }
 
@@ -345,8 +346,8 @@ pub(crate) struct SemaphoreFlags<'a> {
 pub(crate) fn semaphore(
     ctx: &Context,
     flags: &SemaphoreFlags,
-) -> Result<crate::chatops::semaphore::Client> {
-    use crate::chatops::semaphore::{Client, Settings};
+) -> Result<crate::chatops::semaphore::Semaphore> {
+    use crate::chatops::semaphore::{Credentials, Semaphore, Settings};
     let file = &ctx.config.semaphore;
     let url = flags
         .url
@@ -358,13 +359,11 @@ pub(crate) fn semaphore(
                 "no Semaphore URL: give --url, VEXT_SEMAPHORE_URL, or url under [semaphore] in the config",
             )
         })?;
-    let settings = |token: String| -> Result<Settings> {
-        Ok(Settings {
-            url: url.clone(),
-            token,
-            ca_pem: extra_ca(flags.ca_file)?,
-            timeout: flags.timeout,
-        })
+    let settings = Settings {
+        url,
+        token: String::new(),
+        ca_pem: extra_ca(flags.ca_file)?,
+        timeout: flags.timeout,
     };
     let from_file = |path: &Path| read_one_line(path, "Semaphore token");
     let token = match (flags.token_file, std::env::var("VEXT_SEMAPHORE_TOKEN")) {
@@ -374,9 +373,15 @@ pub(crate) fn semaphore(
             (Some(t), ..) => t.clone(),
             (None, Some(p), ..) => from_file(p)?,
             (None, None, Some(user), Some(pw)) => {
-                let password = read_one_line(pw, "Semaphore password")?;
-                let dir = state_dir(ctx, None)?;
-                return Client::logged_in(settings(String::new())?, &dir, user, &password);
+                let credentials = Credentials::Login {
+                    user: user.clone(),
+                    password: read_one_line(pw, "Semaphore password")?,
+                    state_dir: state_dir(ctx, None)?,
+                };
+                return Ok(Semaphore {
+                    settings,
+                    credentials,
+                });
             }
             _ => {
                 return Err(fail(
@@ -393,7 +398,10 @@ pub(crate) fn semaphore(
             "the Semaphore token must be one non-empty line",
         ));
     }
-    Client::new(settings(token)?)
+    Ok(Semaphore {
+        settings,
+        credentials: Credentials::Token(token),
+    })
 }
 
 /// The daemon's bot, when the config has a `[bot]` section: its settings
@@ -405,7 +413,7 @@ pub(crate) fn bot(
 ) -> Result<
     Option<(
         crate::chatops::bot::Settings,
-        crate::chatops::semaphore::Client,
+        crate::chatops::semaphore::Semaphore,
     )>,
 > {
     let Some(b) = &ctx.config.bot else {
@@ -461,17 +469,11 @@ pub(crate) fn bot(
     if prefix.trim().is_empty() || prefix.contains(char::is_whitespace) {
         return Err(bad(format!("prefix {prefix:?} must be one word")));
     }
-    let duration = |v: &Option<String>, key: &str, default: u64| -> Result<Duration> {
+    let duration = |v: Option<Duration>, key: &str, default: u64| -> Result<Duration> {
         match v {
             None => Ok(Duration::from_secs(default)),
-            Some(text) => crate::cli::parse_duration(text)
-                .ok()
-                .filter(|d| !d.is_zero())
-                .ok_or_else(|| {
-                    bad(format!(
-                        "{key} {text:?} is not a duration such as 10s or 5m"
-                    ))
-                }),
+            Some(d) if d.is_zero() => Err(bad(format!("{key} must be above 0, such as 10s or 5m"))),
+            Some(d) => Ok(d),
         }
     };
     let settings = crate::chatops::bot::Settings {
@@ -483,9 +485,9 @@ pub(crate) fn bot(
         admins: b.admins.clone(),
         prefix,
         confirm: b.confirm.unwrap_or(true),
-        poll_interval: duration(&b.poll_interval, "poll_interval", 10)?,
-        still_running: duration(&b.still_running, "still_running", 300)?,
-        confirm_within: duration(&b.confirm_timeout, "confirm_timeout", 300)?,
+        poll_interval: duration(b.poll_interval, "poll_interval", 10)?,
+        still_running: duration(b.still_running, "still_running", 300)?,
+        confirm_within: duration(b.confirm_timeout, "confirm_timeout", 300)?,
         aliases: b.aliases.clone(),
         extra_ca: extra_ca(ca_file)?,
         state_dir: state_dir.to_path_buf(),
@@ -535,10 +537,6 @@ pub(crate) fn scheduled_update(
             "--update-every needs docker = true, kube = true or paths under [update] in the config file",
         ));
     }
-    let duration = |v: &Option<String>, key: &str, default: &str| {
-        crate::cli::parse_duration(v.as_deref().unwrap_or(default))
-            .map_err(|e| fail(Code::Config, format!("[update] {key}: {e}")))
-    };
     let notify = expand_targets(ctx, &u.notify, "[update] notify")?;
     let settings = crate::images::update::run::Settings {
         live: crate::images::scan::Live {
@@ -557,8 +555,12 @@ pub(crate) fn scheduled_update(
         insecure_registry: u.insecure_registry.clone(),
         extra_ca,
         gate: Gate {
-            stable_for: duration(&u.stable_for, "stable_for", "30s")?,
-            timeout: duration(&u.health_timeout, "health_timeout", "120s")?,
+            stable_for: u
+                .stable_for
+                .unwrap_or(crate::images::update::health::STABLE_FOR),
+            timeout: u
+                .health_timeout
+                .unwrap_or(crate::images::update::health::TIMEOUT),
             url: u.health_url.clone(),
             cmd: u.health_cmd.clone(),
         },

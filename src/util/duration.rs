@@ -26,6 +26,42 @@ pub(crate) fn from_secs(secs: f64) -> Result<Duration, String> {
     }
 }
 
+/// `#[serde(default, with = "crate::util::duration::optional")]`: a config
+/// key holding a duration, read as [`parse`] reads one (a number of seconds
+/// or a span in a string) and written back as a number of seconds.
+pub(crate) mod optional {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Given {
+        Number(f64),
+        Text(String),
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        let parsed = match Option::<Given>::deserialize(d)? {
+            None => return Ok(None),
+            Some(Given::Number(n)) => super::from_secs(n),
+            Some(Given::Text(t)) => super::parse(&t),
+        };
+        parsed.map(Some).map_err(serde::de::Error::custom)
+    }
+
+    #[allow(clippy::ref_option)] // serde's `with` hands the field over by reference
+    pub(crate) fn serialize<S: Serializer>(v: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            None => s.serialize_none(),
+            Some(d) if d.subsec_nanos() == 0 => s.serialize_u64(d.as_secs()),
+            Some(d) => s.serialize_f64(d.as_secs_f64()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

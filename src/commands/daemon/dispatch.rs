@@ -44,12 +44,6 @@ pub(crate) struct Dispatcher {
     max_age: Duration,
 }
 
-/// Deliveries held in memory per route (IRC server, homeserver, webhook
-/// host) by default. A server that is down, or slower than what arrives,
-/// costs this much memory at most; everything else waits in the spool,
-/// parked, and is taken back in order as the window drains.
-pub(crate) const WINDOW: usize = 1000;
-
 /// Most parked deliveries taken back per scheduler tick, over all routes
 /// (what one `due` read then starts).
 const UNPARK_PER_TICK: usize = 1000;
@@ -107,7 +101,7 @@ impl Dispatcher {
             access,
             metrics,
             load: Mutex::new(Load::default()),
-            window: WINDOW,
+            window: crate::settings::daemon::WINDOW,
             attempts_seen: Mutex::new(HashMap::new()),
             outstanding: AtomicUsize::new(0),
             stopping: AtomicBool::new(false),

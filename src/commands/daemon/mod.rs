@@ -21,28 +21,103 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result};
 
-use crate::cli::{parse_duration, DaemonArgs};
-use crate::config::defaults;
+use crate::cli::DaemonArgs;
 use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::delivery::Delivery;
 use crate::notify::notice::Notice;
+use crate::settings::daemon::DaemonSettings;
 use crate::state::spool;
 
-use crate::net::rate::Rate;
 use access::Access;
 use dispatch::Dispatcher;
 
-#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
+/// Resolve, start, wait for a signal, drain.
 pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     limit_malloc_arenas();
-    // The file's values with the environment and the defaults applied, as
-    // `vext config show` prints them; flags win over all of them.
-    let (resolved, _) = crate::config::resolved(&ctx.config);
-    let file = &resolved.daemon;
     for note in &ctx.config_notes {
         log::warn!("{note}");
     }
+    let settings = DaemonSettings::resolve(&args, &ctx.config)?;
+    let running = start(&settings, ctx)?;
+    running.wait_and_drain(settings.drain_timeout.value);
+    Ok(Code::Ok)
+}
+
+/// What the daemon reads from files once, at start: never per request.
+struct Secrets {
+    nickserv_password: Option<String>,
+    /// The shared secret requests are signed with.
+    secret: Option<Vec<u8>>,
+    /// `--ca-file`'s PEM.
+    extra_ca: Option<Vec<u8>>,
+}
+
+impl Secrets {
+    fn read(s: &DaemonSettings) -> Result<Secrets> {
+        let nickserv_password = match &s.nickserv_password_file.value {
+            Some(path) => Some(crate::settings::read_one_line(path, "NickServ password")?),
+            None => None,
+        };
+        let secret = match &s.secret_file.value {
+            Some(path) => Some(crate::notify::irker::protocol::read_secret(path)?),
+            None => None,
+        };
+        Ok(Secrets {
+            nickserv_password,
+            secret,
+            extra_ca: crate::settings::extra_ca(s.ca_file.value.as_deref())?,
+        })
+    }
+}
+
+/// The sockets the daemon serves.
+struct Listeners {
+    tcp: TcpListener,
+    udp: UdpSocket,
+    http: Option<TcpListener>,
+}
+
+impl Listeners {
+    /// Binds what the settings name; never an open relay by accident.
+    fn bind(s: &DaemonSettings, signed: bool) -> Result<Listeners> {
+        let listen = &s.listen.value;
+        let (tcp, udp) = bind(listen)?;
+        let http =
+            match &s.http.value {
+                Some(a) => Some(TcpListener::bind(a.as_str()).map_err(|e| {
+                    fail(Code::Unavailable, format!("cannot serve HTTP on {a}: {e}"))
+                })?),
+                None => None,
+            };
+        let beyond = |l: &TcpListener| l.local_addr().is_ok_and(|a| !a.ip().is_loopback());
+        let exposed = beyond(&tcp) || http.as_ref().is_some_and(beyond);
+        if exposed && !signed && !s.allow_unauthenticated {
+            return Err(fail(
+                Code::Usage,
+                format!(
+                    "refusing to listen beyond loopback ({listen}{}) without --secret-file: anyone could send \
+                     through this relay (give --allow-unauthenticated if that is really what you want)",
+                    s.http.value.as_deref().map(|h| format!(", http {h}")).unwrap_or_default()
+                ),
+            ));
+        }
+        Ok(Listeners { tcp, udp, http })
+    }
+}
+
+/// A started daemon: what the wait and the drain need.
+struct Running {
+    dispatcher: Arc<Dispatcher>,
+    writer: spool::Writer,
+    signals: signal_hook::iterator::Signals,
+    /// Held for as long as the daemon runs: one daemon per state dir.
+    _lock: File,
+}
+
+/// Everything up to the ready line: every value checked, every file read,
+/// the spool open, the listeners bound, the jobs started.
+fn start(s: &DaemonSettings, ctx: &Context) -> Result<Running> {
     let targets = Arc::new(
         crate::settings::targets::TargetSettings::load(
             &ctx.config,
@@ -52,108 +127,16 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
     );
     let forge =
         forge::Intake::load(&ctx.config.forge, |t| ctx.config.expand_target(t))?.map(Arc::new);
-    let listen = args
-        .listen
-        .clone()
-        .or_else(|| file.listen.clone())
-        .unwrap_or_else(|| defaults::LISTEN.into());
-    let nickserv_password = match args
-        .nickserv_password_file
-        .clone()
-        .or_else(|| file.nickserv_password_file.clone())
-    {
-        Some(path) => Some(crate::settings::read_one_line(&path, "NickServ password")?),
-        None => None,
-    };
-    let burst = args.burst.or(file.burst).unwrap_or(defaults::BURST);
-    let line_rate = args
-        .line_rate
-        .or(file.line_rate)
-        .unwrap_or(defaults::LINE_RATE);
-    if burst == 0 || !(line_rate.is_finite() && line_rate > 0.0) {
-        return Err(fail(
-            Code::Usage,
-            "--burst must be at least 1 and --line-rate above 0",
-        ));
-    }
-    let drain = args
-        .drain_timeout
-        .or(file.drain_timeout)
-        .unwrap_or(defaults::DRAIN_TIMEOUT);
-    if !(drain.is_finite() && (0.0..1e6).contains(&drain)) {
-        return Err(fail(
-            Code::Usage,
-            "--drain-timeout must be a number of seconds",
-        ));
-    }
-    let duration = |flag: Option<Duration>,
-                    file: &Option<String>,
-                    default: &str,
-                    name: &str|
-     -> Result<Duration> {
-        match flag {
-            Some(d) => Ok(d),
-            None => parse_duration(file.as_deref().unwrap_or(default))
-                .map_err(|e| fail(Code::Config, format!("[daemon] {name}: {e}"))),
-        }
-    };
-    let max_age = duration(args.max_age, &file.max_age, defaults::MAX_AGE, "max_age")?;
-    let retain = duration(args.retain, &file.retain, defaults::RETAIN, "retain")?;
-    let http_addr = args.http.clone().or_else(|| file.http.clone());
-    let secret = match args
-        .secret_file
-        .clone()
-        .or_else(|| file.secret_file.clone())
-    {
-        Some(path) => Some(crate::notify::irker::protocol::read_secret(&path)?),
-        None => None,
-    };
-    let trust_loopback = args.trust_loopback || file.trust_loopback.unwrap_or(false);
-    let allow = file
-        .allow_target
-        .iter()
-        .chain(&args.allow_target)
-        .map(|p| crate::notify::destination::pattern::TargetPattern::parse(p))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| fail(Code::Usage, e))?;
-    let rate = match args.rate.as_deref().or(file.rate.as_deref()) {
-        Some(r) => {
-            let by = args.rate_by.or(file.rate_by).unwrap_or_default();
-            Some(Rate::parse(r, by).map_err(|e| fail(Code::Usage, e))?)
-        }
-        None => None,
-    };
+    let secrets = Secrets::read(s)?;
+    let listeners = Listeners::bind(s, secrets.secret.is_some())?;
 
-    // Never an open relay by accident.
-    let (tcp, udp) = bind(&listen)?;
-    let tcp_addr = tcp.local_addr()?;
-    let http_server = match &http_addr {
-        Some(a) => Some(
-            std::net::TcpListener::bind(a.as_str())
-                .map_err(|e| fail(Code::Unavailable, format!("cannot serve HTTP on {a}: {e}")))?,
-        ),
-        None => None,
-    };
-    let http_local = http_server.as_ref().and_then(|s| s.local_addr().ok());
-    let exposed = !tcp_addr.ip().is_loopback() || http_local.is_some_and(|a| !a.ip().is_loopback());
-    if exposed && secret.is_none() && !args.allow_unauthenticated {
-        return Err(fail(
-            Code::Usage,
-            format!(
-                "refusing to listen beyond loopback ({listen}{}) without --secret-file: anyone could send \
-                 through this relay (give --allow-unauthenticated if that is really what you want)",
-                http_addr.as_deref().map(|h| format!(", http {h}")).unwrap_or_default()
-            ),
-        ));
-    }
-
-    let state_dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
+    let state_dir = &s.state_dir.value;
     // A daemon ran here before if its lock file is there: a spool missing
     // then has vanished, and that is said.
     let ran_before = state_dir.join("daemon.lock").exists();
-    let _lock = lock_state_dir(&state_dir)?;
-    let salvaged = check_spool(&state_dir, ran_before)?;
-    let (writer, _writer_thread) = spool::Writer::start(&state_dir).map_err(|e| {
+    let lock = lock_state_dir(state_dir)?;
+    let salvaged = check_spool(state_dir, ran_before)?;
+    let (writer, _writer_thread) = spool::Writer::start(state_dir).map_err(|e| {
         fail(
             Code::Unavailable,
             format!("cannot open the spool in {}: {e:#}", state_dir.display()),
@@ -163,209 +146,264 @@ pub(crate) fn run(args: DaemonArgs, ctx: &Context) -> Result<Code> {
         writer.set_salvaged(note);
     }
 
-    let ca_file = args.ca_file.as_deref().or(file.ca_file.as_deref());
-    let settings = crate::notify::irc::Settings {
-        nickserv_password,
-        burst: f64::from(burst),
-        line_rate,
-        max_connections: args
-            .max_connections
-            .or(file.max_connections)
-            .unwrap_or(crate::notify::irc::MAX_CONNECTIONS)
-            .max(1),
-        channel_ttl: Duration::from_secs(
-            args.channel_ttl
-                .or(file.channel_ttl)
-                .unwrap_or(defaults::CHANNEL_TTL),
-        ),
-        connection_ttl: Duration::from_secs(
-            args.connection_ttl
-                .or(file.connection_ttl)
-                .unwrap_or(defaults::CONNECTION_TTL),
-        ),
-        ..crate::notify::irc::Settings::new(
-            args.nick
-                .clone()
-                .or_else(|| file.nick.clone())
-                .unwrap_or_else(crate::notify::delivery::default_nick),
-            crate::net::tls::client_config(ca_file)?,
-        )
-    };
-    let metrics = Arc::new(metrics::Metrics::default());
-    // client_config() read the CA file above, or said why it could not.
-    let extra_ca = ca_file.and_then(|p| std::fs::read(p).ok());
-    let mut delivery = Delivery::new(settings, extra_ca.as_deref());
-    delivery.state_dir = Some(state_dir.clone());
-    let mut dispatcher = Dispatcher::new(
-        delivery,
-        writer.clone(),
-        Access::new(secret, trust_loopback, allow, rate),
-        metrics,
-        max_age,
-    );
+    let mut dispatcher = dispatcher(s, &secrets, writer.clone())?;
     dispatcher.targets = targets.clone();
-    dispatcher.window = match args.window.or(file.window) {
-        Some(0) => {
-            return Err(fail(Code::Config, "[daemon] window: must be at least 1"));
-        }
-        Some(n) => n as usize,
-        None => dispatch::WINDOW,
-    };
-    let nats_url = args.nats.clone().or_else(|| ctx.config.nats.url.clone());
-    if let Some(url) = &nats_url {
-        let flags = crate::settings::NatsFlags {
+    if let Some(url) = &s.nats {
+        dispatcher.nats = Some(share_through_nats(
             url,
-            creds: args.nats_creds.as_deref(),
-            token_file: args.nats_token_file.as_deref(),
-            ca_file: args.ca_file.as_deref(),
-        };
-        let (bus_options, queue) = crate::settings::nats(&flags, &ctx.config.nats, "daemon")?;
-        let bus = Arc::new(crate::bus::Bus::connect(&bus_options)?);
-        let nats = jetstream::Nats::start(bus.clone(), queue, &state_dir)?;
-        crate::bus::events::install(bus)?;
-        nats.serve_history(&state_dir)?;
-        let dead_letter = match &ctx.config.nats.dead_letter {
-            None => None,
-            Some(t) => {
-                let url = ctx
-                    .config
-                    .expand_target(t)
-                    .map_err(|e| fail(Code::Config, format!("[nats] dead_letter {t}: {e}")))?;
-                let target = crate::notify::destination::Destination::parse(&url)
-                    .map_err(|e| fail(Code::Config, format!("[nats] dead_letter: {e}")))?;
-                Some(targets.apply(target))
-            }
-        };
-        nats.run(jetstream::Deliver {
-            delivery: dispatcher.delivery.clone(),
-            history: writer.clone(),
-            targets: targets.clone(),
-            metrics: dispatcher.metrics.clone(),
-            dead_letter,
-        })?;
-        log::info!("sharing the work through NATS at {url}");
-        dispatcher.nats = Some(nats);
+            s,
+            ctx,
+            &dispatcher,
+            &writer,
+            &targets,
+        )?);
     }
     let dispatcher = Arc::new(dispatcher);
-    dispatcher.clone().schedule(&state_dir, retain)?;
-    if let Some((bot, semaphore)) = crate::settings::bot(ctx, &state_dir, ca_file)? {
-        crate::chatops::bot::start(bot, semaphore)?;
-    }
+    dispatcher.clone().schedule(state_dir, s.retain.value)?;
+    start_jobs(s, ctx, &secrets, &dispatcher)?;
 
-    let every = match (args.check_every, &ctx.config.check.every) {
-        (Some(d), _) => Some(d),
-        (None, Some(e)) => {
-            Some(parse_duration(e).map_err(|e| fail(Code::Config, format!("[check] every: {e}")))?)
-        }
-        (None, None) => None,
-    };
-    if let Some(every) = every {
-        start_checks(every, ctx, &state_dir, extra_ca.clone(), dispatcher.clone())?;
-    }
-    let update_every = match (args.update_every, &ctx.config.update.every) {
-        (Some(d), _) => Some(d),
-        (None, Some(e)) => Some(
-            parse_duration(e).map_err(|e| fail(Code::Config, format!("[update] every: {e}")))?,
-        ),
-        (None, None) => None,
-    };
-    if let Some(every) = update_every {
-        start_updates(every, ctx, &state_dir, extra_ca.clone(), dispatcher.clone())?;
-    }
-
-    let mut signals = signal_hook::iterator::Signals::new([
+    let signals = signal_hook::iterator::Signals::new([
         signal_hook::consts::SIGTERM,
         signal_hook::consts::SIGINT,
     ])
     .context("installing signal handlers")?;
-    let udp_addr = udp.local_addr()?;
+    serve(listeners, &dispatcher, forge, s)?;
+    log::info!("spool in {}", state_dir.display());
+    notify_systemd("READY=1");
+    Ok(Running {
+        dispatcher,
+        writer,
+        signals,
+        _lock: lock,
+    })
+}
+
+/// The dispatcher over the delivery layer, as the settings shape it.
+fn dispatcher(s: &DaemonSettings, secrets: &Secrets, writer: spool::Writer) -> Result<Dispatcher> {
+    let irc = crate::notify::irc::Settings {
+        nickserv_password: secrets.nickserv_password.clone(),
+        burst: f64::from(s.burst.value),
+        line_rate: s.line_rate.value,
+        max_connections: s.max_connections.value,
+        channel_ttl: s.channel_ttl.value,
+        connection_ttl: s.connection_ttl.value,
+        ..crate::notify::irc::Settings::new(
+            s.nick
+                .value
+                .clone()
+                .unwrap_or_else(crate::notify::delivery::default_nick),
+            crate::net::tls::client_config(s.ca_file.value.as_deref())?,
+        )
+    };
+    let mut delivery = Delivery::new(irc, secrets.extra_ca.as_deref());
+    delivery.state_dir = Some(s.state_dir.value.clone());
+    let access = Access::new(
+        secrets.secret.clone(),
+        s.trust_loopback.value,
+        s.allow.clone(),
+        s.rate,
+    );
+    let mut dispatcher = Dispatcher::new(
+        delivery,
+        writer,
+        access,
+        Arc::new(metrics::Metrics::default()),
+        s.max_age.value,
+    );
+    dispatcher.window = s.window.value;
+    Ok(dispatcher)
+}
+
+/// Joins the NATS work queue: deliveries are shared with the other daemons
+/// there, events published, history served.
+fn share_through_nats(
+    url: &str,
+    s: &DaemonSettings,
+    ctx: &Context,
+    dispatcher: &Dispatcher,
+    writer: &spool::Writer,
+    targets: &Arc<crate::settings::targets::TargetSettings>,
+) -> Result<Arc<jetstream::Nats>> {
+    let flags = crate::settings::NatsFlags {
+        url,
+        creds: s.nats_creds.as_deref(),
+        token_file: s.nats_token_file.as_deref(),
+        ca_file: s.ca_file.value.as_deref(),
+    };
+    let (bus_options, queue) = crate::settings::nats(&flags, &ctx.config.nats, "daemon")?;
+    let dead_letter = match &ctx.config.nats.dead_letter {
+        None => None,
+        Some(t) => {
+            let url = ctx
+                .config
+                .expand_target(t)
+                .map_err(|e| fail(Code::Config, format!("[nats] dead_letter {t}: {e}")))?;
+            let target = crate::notify::destination::Destination::parse(&url)
+                .map_err(|e| fail(Code::Config, format!("[nats] dead_letter: {e}")))?;
+            Some(targets.apply(target))
+        }
+    };
+    let state_dir = &s.state_dir.value;
+    let bus = Arc::new(crate::bus::Bus::connect(&bus_options)?);
+    let nats = jetstream::Nats::start(bus.clone(), queue, state_dir)?;
+    crate::bus::events::install(bus)?;
+    nats.serve_history(state_dir)?;
+    nats.run(jetstream::Deliver {
+        delivery: dispatcher.delivery.clone(),
+        history: writer.clone(),
+        targets: targets.clone(),
+        metrics: dispatcher.metrics.clone(),
+        dead_letter,
+    })?;
+    log::info!("sharing the work through NATS at {url}");
+    Ok(nats)
+}
+
+/// The bot, scheduled checks and scheduled updates, each checked whole
+/// before the daemon says it is ready.
+fn start_jobs(
+    s: &DaemonSettings,
+    ctx: &Context,
+    secrets: &Secrets,
+    dispatcher: &Arc<Dispatcher>,
+) -> Result<()> {
+    let state_dir = &s.state_dir.value;
+    if let Some((bot, semaphore)) =
+        crate::settings::bot(ctx, state_dir, s.ca_file.value.as_deref())?
+    {
+        let semaphore = semaphore.open().map_err(|e| {
+            fail(
+                crate::exit::code_of(&e),
+                format!("[bot] runs Semaphore tasks: {e:#}"),
+            )
+        })?;
+        crate::chatops::bot::start(bot, semaphore)?;
+    }
+    if let Some(every) = s.check_every {
+        start_checks(
+            every,
+            ctx,
+            state_dir,
+            secrets.extra_ca.clone(),
+            dispatcher.clone(),
+        )?;
+    }
+    if let Some(every) = s.update_every {
+        start_updates(
+            every,
+            ctx,
+            state_dir,
+            secrets.extra_ca.clone(),
+            dispatcher.clone(),
+        )?;
+    }
+    Ok(())
+}
+
+/// Starts the listener threads and prints the ready line.
+fn serve(
+    listeners: Listeners,
+    dispatcher: &Arc<Dispatcher>,
+    forge: Option<Arc<forge::Intake>>,
+    s: &DaemonSettings,
+) -> Result<()> {
+    let Listeners { tcp, udp, http } = listeners;
+    let mut ready = format!(
+        "listening tcp={} udp={}",
+        tcp.local_addr()?,
+        udp.local_addr()?
+    );
     let (clients, http_connections) = slots::budget();
-    {
-        let d = dispatcher.clone();
-        std::thread::Builder::new()
-            .name("tcp-accept".into())
-            .spawn(move || listen::accept_loop(tcp, d, clients))?;
-    }
-    {
-        let d = dispatcher.clone();
-        std::thread::Builder::new()
-            .name("udp".into())
-            .spawn(move || listen::udp_loop(udp, d))?;
-    }
-    if forge.is_some() && http_server.is_none() {
+    let d = dispatcher.clone();
+    std::thread::Builder::new()
+        .name("tcp-accept".into())
+        .spawn(move || listen::accept_loop(tcp, d, clients))?;
+    let d = dispatcher.clone();
+    std::thread::Builder::new()
+        .name("udp".into())
+        .spawn(move || listen::udp_loop(udp, d))?;
+    if forge.is_some() && http.is_none() {
         log::warn!(
             "[forge] has secrets but the daemon has no --http: the forge webhooks are not served"
         );
     }
-    let mut ready = format!("listening tcp={tcp_addr} udp={udp_addr}");
-    if let Some(server) = http_server {
-        http::serve(server, dispatcher.clone(), forge.clone(), http_connections);
-        if let Some(a) = http_local {
+    if let Some(server) = http {
+        if let Ok(a) = server.local_addr() {
             ready.push_str(&format!(" http={a}"));
         }
         if let Some(f) = &forge {
             ready.push_str(&format!(" forge={}", f.forges().join(",")));
         }
+        http::serve(server, dispatcher.clone(), forge, http_connections);
     }
     // The plain line is what scripts wait for; with JSON logs the same
     // news is also a JSON line, so a log collector sees it.
     eprintln!("{ready}");
-    if args.log_format.or(ctx.config.daemon.log_format) == Some(crate::cli::LogFormat::Json) {
+    if s.log_format == Some(crate::cli::LogFormat::Json) {
         log::info!("{ready}");
     }
-    log::info!("spool in {}", state_dir.display());
-    notify_systemd("READY=1");
+    Ok(())
+}
 
-    let signal = signals
-        .forever()
-        .next()
-        .unwrap_or(signal_hook::consts::SIGTERM);
-    notify_systemd("STOPPING=1");
-    dispatcher.stopping.store(true, Ordering::SeqCst);
-    if let Some(n) = &dispatcher.nats {
-        n.stop();
-    }
-    let outstanding = || {
-        dispatcher.outstanding.load(Ordering::SeqCst)
-            + dispatcher.nats.as_ref().map_or(0, |n| n.inflight())
-    };
-    let inflight = outstanding();
-    log::info!("signal {signal}: draining {inflight} deliveries (at most {drain}s)");
-    let until = Instant::now() + Duration::from_secs_f64(drain);
-    // Deliveries to a server that is down make no progress: once nothing
-    // has been confirmed for a while and all that is left waits on such
-    // servers, it waits in the spool rather than holding up the stop for
-    // the whole drain timeout. Anything else drains for all of it.
-    let stalled = |since: Instant| {
-        since.elapsed() >= STALLED
-            && dispatcher.nats.as_ref().is_none_or(|n| n.inflight() == 0)
-            && dispatcher.only_waiting_on_down_servers()
-    };
-    let (mut last, mut progress_at) = (outstanding(), Instant::now());
-    while last > 0 && Instant::now() < until && !stalled(progress_at) {
-        std::thread::sleep(Duration::from_millis(20));
-        let now = outstanding();
-        if now < last {
-            progress_at = Instant::now();
+impl Running {
+    /// Waits for SIGTERM or SIGINT, then delivers what it can within
+    /// `drain`; what is left stays in the spool for the next start.
+    fn wait_and_drain(mut self, drain: Duration) {
+        let signal = self
+            .signals
+            .forever()
+            .next()
+            .unwrap_or(signal_hook::consts::SIGTERM);
+        notify_systemd("STOPPING=1");
+        let dispatcher = &self.dispatcher;
+        dispatcher.stopping.store(true, Ordering::SeqCst);
+        if let Some(n) = &dispatcher.nats {
+            n.stop();
         }
-        last = now;
-    }
-    let left = outstanding();
-    if left > 0 {
-        log::warn!(
-            "{left} deliveries not confirmed in time; they stay in the spool for the next start"
+        let outstanding = || {
+            dispatcher.outstanding.load(Ordering::SeqCst)
+                + dispatcher.nats.as_ref().map_or(0, |n| n.inflight())
+        };
+        let inflight = outstanding();
+        log::info!(
+            "signal {signal}: draining {inflight} deliveries (at most {}s)",
+            drain.as_secs_f64()
         );
+        let until = Instant::now() + drain;
+        // Deliveries to a server that is down make no progress: once nothing
+        // has been confirmed for a while and all that is left waits on such
+        // servers, it waits in the spool rather than holding up the stop for
+        // the whole drain timeout. Anything else drains for all of it.
+        let stalled = |since: Instant| {
+            since.elapsed() >= STALLED
+                && dispatcher.nats.as_ref().is_none_or(|n| n.inflight() == 0)
+                && dispatcher.only_waiting_on_down_servers()
+        };
+        let (mut last, mut progress_at) = (outstanding(), Instant::now());
+        while last > 0 && Instant::now() < until && !stalled(progress_at) {
+            std::thread::sleep(Duration::from_millis(20));
+            let now = outstanding();
+            if now < last {
+                progress_at = Instant::now();
+            }
+            last = now;
+        }
+        let left = outstanding();
+        if left > 0 {
+            log::warn!(
+                "{left} deliveries not confirmed in time; they stay in the spool for the next start"
+            );
+        }
+        if let Some(n) = &dispatcher.nats {
+            n.release_leases();
+        }
+        dispatcher.delivery.shutdown(
+            "vext relay shutting down",
+            Instant::now() + Duration::from_secs(2),
+        );
+        self.writer.barrier();
+        log::info!("stopped");
     }
-    if let Some(n) = &dispatcher.nats {
-        n.release_leases();
-    }
-    dispatcher.delivery.shutdown(
-        "vext relay shutting down",
-        Instant::now() + Duration::from_secs(2),
-    );
-    writer.barrier();
-    log::info!("stopped");
-    Ok(Code::Ok)
 }
 
 /// glibc gives threads malloc arenas of their own, up to eight per core,
@@ -406,6 +444,8 @@ fn start_checks(
         ));
     }
     let notify = crate::settings::expand_targets(ctx, &c.notify, "[check] notify")?;
+    // A bad [policy] stops the start (exit 78), not each scheduled run.
+    crate::settings::policy(ctx, None)?;
     let job = crate::images::check::Scheduled {
         extra_ca,
         images: c.images.clone(),

@@ -284,7 +284,7 @@ pub(crate) fn publish(
     if common.dry_run || lines.is_empty() {
         return;
     }
-    crate::settings::events(ctx, None, "hook");
+    crate::bus::events::publish_to(crate::settings::events(ctx, None, "hook"));
     crate::bus::events::emit(
         "hook",
         a.vcs,

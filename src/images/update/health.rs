@@ -4,6 +4,11 @@
 
 use std::time::Duration;
 
+/// How long a container without a HEALTHCHECK must run by default.
+pub(crate) const STABLE_FOR: Duration = Duration::from_secs(30);
+/// The longest a gate waits by default.
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(120);
+
 /// What "healthy" means for this run.
 #[derive(Debug, Clone)]
 pub(crate) struct Gate {
