@@ -1434,20 +1434,7 @@ mod tests {
     }
 }
 
-/// Matrix: how the text is formatted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum MatrixFormat {
-    Markdown,
-    Html,
-    Text,
-}
-
-/// Matrix: the message type.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum MsgType {
-    Notice,
-    Text,
-}
+pub(crate) use crate::notify::notice::{Format as MatrixFormat, MsgType};
 
 /// The daemon's log lines on stderr (`--log-format`, `[daemon] log_format`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Deserialize, serde::Serialize)]
@@ -1472,14 +1459,7 @@ pub(crate) enum GitHook {
     PostCommit,
 }
 
-/// A target's state in the spool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub(crate) enum DeliveryState {
-    Queued,
-    Sending,
-    Delivered,
-    Failed,
-}
+pub(crate) use crate::state::spool::DeliveryState;
 
 /// The names as the user typed them (clap's spelling).
 macro_rules! value_names {
@@ -1493,4 +1473,4 @@ macro_rules! value_names {
         }
     )*};
 }
-value_names!(MatrixFormat, MsgType, GitHook, DeliveryState);
+value_names!(GitHook);

@@ -493,8 +493,9 @@ mod tests {
                 for line in crate::notify::irc::line::text_lines(&t) {
                     let _ = crate::notify::irc::line::split_to_fit(&line, 40);
                 }
-                for format in [Some("markdown"), Some("html"), None] {
-                    let _ = crate::notify::matrix::content(&n, format, Some("text"));
+                use crate::notify::notice::{Format, MsgType};
+                for format in [Some(Format::Markdown), Some(Format::Html), None] {
+                    let _ = crate::notify::matrix::content(&n, format, Some(MsgType::Text));
                 }
                 for w in &webhooks {
                     let body = w.body(&n);

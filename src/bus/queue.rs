@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{token, Bus, CALL_TIMEOUT};
 use crate::exit::{fail, Code};
+use crate::notify::notice::{lenient, Format, MsgType, NoticeType};
 
 /// The subjects the work-queue stream holds.
 pub(crate) const SUBJECTS: &str = "vext.notify.>";
@@ -58,12 +59,24 @@ pub(crate) struct Work {
     pub(crate) text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) title: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) kind: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) format: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) msgtype: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub(crate) kind: Option<NoticeType>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub(crate) format: Option<Format>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "lenient"
+    )]
+    pub(crate) msgtype: Option<MsgType>,
     /// When the first daemon accepted it (ms since the epoch).
     pub(crate) received_at: i64,
     /// Who sent it (the peer address the daemon saw).
@@ -456,6 +469,25 @@ fn jetstream_error(stream: &str, error: &str) -> anyhow::Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A word another daemon wrote that this one does not know leaves the
+    /// presentation out; the message itself is kept.
+    #[test]
+    fn an_unknown_word_in_work_is_left_out_not_fatal() {
+        let w: Work = serde_json::from_str(
+            r#"{"id":"a","idx":0,"target":"irc://h/c","text":"t","kind":"failure",
+                "format":"rtf","msgtype":"text","received_at":1,"source":"s"}"#,
+        )
+        .unwrap();
+        assert_eq!(w.kind, Some(NoticeType::Failure));
+        assert_eq!(w.format, None);
+        assert_eq!(w.msgtype, Some(MsgType::Text));
+        let back = serde_json::to_string(&w).unwrap();
+        assert!(
+            back.contains(r#""kind":"failure""#) && back.contains(r#""msgtype":"text""#),
+            "{back}"
+        );
+    }
 
     #[test]
     fn subjects_are_one_token_per_network() {

@@ -11,7 +11,7 @@ use crate::cli::{parse_duration, HistoryArgs};
 use crate::config::Context;
 use crate::exit::{fail, Code};
 use crate::notify::history::{self, Filter};
-use crate::state::spool::{self, Record};
+use crate::state::spool::{self, DeliveryState, Record};
 
 pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
     let dir = crate::settings::state_dir(ctx, args.state_dir.as_deref())?;
@@ -22,7 +22,7 @@ pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
     };
     let filter = Filter {
         target: args.target.clone(),
-        state: args.state.map(|s| s.name()),
+        state: args.state,
         since,
         limit: args.limit.unwrap_or(100),
     };
@@ -80,9 +80,7 @@ pub(crate) fn run(args: HistoryArgs, ctx: &Context) -> Result<Code> {
 
 /// Every delivery delivered or failed: nothing more will change.
 fn is_final(r: &Record) -> bool {
-    r.deliveries
-        .iter()
-        .all(|d| d.state == "delivered" || d.state == "failed")
+    r.deliveries.iter().all(|d| d.state.is_final())
 }
 
 /// What `--follow` compares to tell a change.
@@ -135,11 +133,11 @@ fn print(out: &mut impl Write, r: &Record, json: bool) -> std::io::Result<()> {
         if d.attempts > 1 {
             line.push_str(&format!("  ({} attempts)", d.attempts));
         }
-        if d.state == "queued" && d.next_attempt_at.is_none() {
+        if d.state == DeliveryState::Queued && d.next_attempt_at.is_none() {
             line.push_str("  (waiting: the window for this server is full)");
         }
         if let Some(e) = &d.last_error {
-            if d.state != "delivered" {
+            if d.state != DeliveryState::Delivered {
                 line.push_str(&format!("  {e}"));
             }
         }

@@ -54,8 +54,8 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
         text: read_body(args.message.as_deref())?,
         title: args.title.clone(),
         kind: args.kind,
-        format: args.format.map(|f| f.name()),
-        msgtype: args.msgtype.map(|m| m.name()),
+        format: args.format,
+        msgtype: args.msgtype,
         // The idempotency id a daemon de-duplicates by.
         id: match &sender {
             Sender::Daemon(_) => args.id.clone(),

@@ -108,8 +108,6 @@ impl Delivery {
                         );
                         let opts = crate::notify::matrix::SendOptions {
                             state_dir: state_dir.as_deref(),
-                            format: notice.format.as_deref(),
-                            msgtype: notice.msgtype.as_deref(),
                             txn: &txn,
                         };
                         report(i, m.deliver(&agent, &notice, &opts, deadline));

@@ -7,7 +7,7 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde::Deserialize;
 
-use crate::state::spool::{self, Record};
+use crate::state::spool::{self, DeliveryState, Record};
 
 /// Which records: the same filters as `vext history`.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -18,7 +18,7 @@ pub(crate) struct Filter {
     pub(crate) target: Option<String>,
     /// queued, sending, delivered or failed.
     #[serde(default)]
-    pub(crate) state: Option<String>,
+    pub(crate) state: Option<DeliveryState>,
     /// Received at or after (ms since the epoch).
     #[serde(default)]
     pub(crate) since: i64,
@@ -51,7 +51,7 @@ pub(crate) fn query(conn: &Connection, f: &Filter) -> Result<(Vec<Record>, i64)>
 
 pub(crate) fn matches(r: &Record, f: &Filter) -> bool {
     r.deliveries.iter().any(|d| {
-        f.state.as_deref().is_none_or(|s| d.state == s)
+        f.state.is_none_or(|s| d.state == s)
             && f.target.as_deref().is_none_or(|p| {
                 // As stored, as history shows it, and as errors and logs
                 // show it (`irc://host/#chan` for a stored `irc://host/chan`).

@@ -13,7 +13,7 @@ use crate::net::backoff::Backoff;
 use crate::net::percent::percent_encode;
 use crate::notify::destination::MatrixDestination;
 use crate::notify::error::DeliveryError;
-use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::notice::{Format, MsgType, Notice, NoticeType};
 
 fn temp(msg: impl Into<String>) -> DeliveryError {
     DeliveryError::temporary(Code::TempFail, msg)
@@ -272,23 +272,23 @@ fn base_url(agent: &crate::net::tls::Agents, t: &MatrixDestination) -> String {
 /// markdown/html formats, a title or a type.
 pub(crate) fn content(
     n: &Notice,
-    format: Option<&str>,
-    msgtype: Option<&str>,
+    format: Option<Format>,
+    msgtype: Option<MsgType>,
 ) -> serde_json::Value {
     let msgtype = match msgtype {
-        Some("text") => "m.text",
-        _ => "m.notice",
+        Some(MsgType::Text) => "m.text",
+        Some(MsgType::Notice) | None => "m.notice",
     };
     let mut plain = n.text.clone();
     let body_html = match format {
-        Some("markdown") => {
+        Some(Format::Markdown) => {
             let parser = pulldown_cmark::Parser::new(&n.text);
             let mut html = String::new();
             pulldown_cmark::html::push_html(&mut html, parser);
             Some(html.trim_end().to_string())
         }
-        Some("html") => Some(n.text.clone()),
-        _ => None,
+        Some(Format::Html) => Some(n.text.clone()),
+        Some(Format::Text) | None => None,
     };
     let esc = |s: &str| {
         s.replace('&', "&amp;")
@@ -352,8 +352,6 @@ fn chunks(text: &str, max: usize) -> Vec<String> {
 /// Delivery options that do not belong to the target.
 pub(crate) struct SendOptions<'a> {
     pub(crate) state_dir: Option<&'a Path>,
-    pub(crate) format: Option<&'a str>,
-    pub(crate) msgtype: Option<&'a str>,
     /// The same for every retry of this message, so a retry is not a duplicate.
     pub(crate) txn: &'a str,
 }
@@ -506,7 +504,7 @@ impl MatrixDestination {
                 kind: n.kind.filter(|_| i == 0),
                 ..Notice::default()
             };
-            let body = content(&part, opts.format, opts.msgtype);
+            let body = content(&part, part.format, part.msgtype);
             let txn = if pieces.len() == 1 {
                 opts.txn.to_string()
             } else {
@@ -644,7 +642,7 @@ mod tests {
             kind: Some(NoticeType::Failure),
             ..Notice::default()
         };
-        let c = content(&n, Some("markdown"), None);
+        let c = content(&n, Some(Format::Markdown), None);
         assert_eq!(c["msgtype"], "m.notice");
         assert!(c["formatted_body"]
             .as_str()
@@ -657,7 +655,7 @@ mod tests {
                 ..Default::default()
             },
             None,
-            Some("text"),
+            Some(MsgType::Text),
         );
         assert_eq!(
             plain,

@@ -53,8 +53,8 @@ impl Sender {
             ack,
             title: notice.title.clone(),
             kind: notice.kind,
-            format: notice.format.clone(),
-            msgtype: notice.msgtype.clone(),
+            format: notice.format,
+            msgtype: notice.msgtype,
             refused: Vec::new(),
         }
     }

@@ -20,6 +20,7 @@ use rusqlite::OptionalExtension;
 use rusqlite::{params, Connection};
 
 use super::db::open;
+use crate::notify::notice::{Format, MsgType, NoticeType, Word};
 
 /// A notification to store.
 pub(crate) struct NewMessage {
@@ -29,9 +30,9 @@ pub(crate) struct NewMessage {
     pub(crate) text: String,
     pub(crate) received_at: i64,
     pub(crate) title: Option<String>,
-    pub(crate) kind: Option<String>,
-    pub(crate) format: Option<String>,
-    pub(crate) msgtype: Option<String>,
+    pub(crate) kind: Option<NoticeType>,
+    pub(crate) format: Option<Format>,
+    pub(crate) msgtype: Option<MsgType>,
 }
 
 /// What storing a notification did.
@@ -519,9 +520,9 @@ fn insert_as(
             msg.source,
             msg.text,
             msg.title,
-            msg.kind,
-            msg.format,
-            msg.msgtype
+            msg.kind.map(Word::as_str),
+            msg.format.map(Word::as_str),
+            msg.msgtype.map(Word::as_str)
         ])?;
     if n == 0 {
         return Ok(None);
@@ -646,9 +647,13 @@ pub(crate) struct Due {
     pub(crate) received_at: i64,
     pub(crate) attempts: i64,
     pub(crate) title: Option<String>,
-    pub(crate) kind: Option<String>,
-    pub(crate) format: Option<String>,
-    pub(crate) msgtype: Option<String>,
+    pub(crate) kind: Option<NoticeType>,
+    pub(crate) format: Option<Format>,
+    pub(crate) msgtype: Option<MsgType>,
+}
+
+fn word<W: Word>(stored: Option<String>) -> Option<W> {
+    W::parse(stored.as_deref()?)
 }
 
 /// Deliveries to (re)start: everything queued and due.
@@ -669,9 +674,11 @@ pub(crate) fn due(conn: &Connection, now: i64, limit: usize) -> Result<Vec<Due>>
             received_at: r.get(5)?,
             attempts: r.get(6)?,
             title: r.get(7)?,
-            kind: r.get(8)?,
-            format: r.get(9)?,
-            msgtype: r.get(10)?,
+            // A word the vocabulary lacks (a spool edited by hand) is
+            // left out: the message goes plain.
+            kind: word(r.get(8)?),
+            format: word(r.get(9)?),
+            msgtype: word(r.get(10)?),
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -704,6 +711,62 @@ pub(crate) fn pending_count(conn: &Connection) -> Result<i64> {
     )?)
 }
 
+/// A delivery's state, as the spool's `deliveries.state` column holds it
+/// (its CHECK constraint allows these four words only).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum DeliveryState {
+    Queued,
+    Sending,
+    Delivered,
+    Failed,
+}
+
+impl DeliveryState {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            DeliveryState::Queued => "queued",
+            DeliveryState::Sending => "sending",
+            DeliveryState::Delivered => "delivered",
+            DeliveryState::Failed => "failed",
+        }
+    }
+
+    /// Delivered or failed: nothing more will happen to it.
+    pub(crate) fn is_final(self) -> bool {
+        matches!(self, DeliveryState::Delivered | DeliveryState::Failed)
+    }
+}
+
+impl std::fmt::Display for DeliveryState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl rusqlite::types::FromSql for DeliveryState {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        let text = v.as_str()?;
+        <DeliveryState as clap::ValueEnum>::value_variants()
+            .iter()
+            .copied()
+            .find(|s| s.as_str() == text)
+            .ok_or_else(|| {
+                rusqlite::types::FromSqlError::Other(
+                    format!("unknown delivery state {text:?}").into(),
+                )
+            })
+    }
+}
+
+impl rusqlite::types::ToSql for DeliveryState {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
 /// One stored message with its deliveries, for `vext history`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct Record {
@@ -718,7 +781,7 @@ pub(crate) struct Record {
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct DeliveryRecord {
     pub(crate) target: String,
-    pub(crate) state: String,
+    pub(crate) state: DeliveryState,
     pub(crate) attempts: i64,
     pub(crate) next_attempt_at: Option<i64>,
     pub(crate) last_error: Option<String>,
@@ -851,7 +914,7 @@ mod tests {
         w.barrier();
         assert_eq!(
             records(&conn, 0, 0, 10).unwrap()[0].deliveries[0].state,
-            "delivered"
+            DeliveryState::Delivered
         );
         let _ = std::fs::remove_dir_all(dir);
     }

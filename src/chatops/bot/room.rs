@@ -218,7 +218,7 @@ impl Matrix {
                 text,
                 ..Notice::default()
             },
-            Some("markdown"),
+            Some(crate::notify::notice::Format::Markdown),
             None,
         );
         if let Some(root) = thread {

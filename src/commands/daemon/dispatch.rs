@@ -20,7 +20,7 @@ use crate::notify::destination::{Destination, IrcServer};
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
 use crate::notify::irker::protocol::{new_id, Envelope, Refused, Reply, Request};
-use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::notice::Notice;
 use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
@@ -195,9 +195,9 @@ impl Dispatcher {
                 text: request.privmsg.clone(),
                 received_at,
                 title: request.title.clone(),
-                kind: request.kind.map(|k| k.as_str().to_string()),
-                format: request.format.clone(),
-                msgtype: request.msgtype.clone(),
+                kind: request.kind,
+                format: request.format,
+                msgtype: request.msgtype,
             })
             .map_err(Rejection::Storage)?;
         match stored {
@@ -593,7 +593,7 @@ impl Dispatcher {
                         Notice {
                             text: d.text,
                             title: d.title,
-                            kind: d.kind.as_deref().and_then(|k| NoticeType::parse(k).ok()),
+                            kind: d.kind,
                             format: d.format,
                             msgtype: d.msgtype,
                             id: Some(d.id.clone()),

@@ -426,9 +426,9 @@ impl Nats {
         let notice = Notice {
             text: work.text.clone(),
             title: work.title.clone(),
-            kind: work.kind.as_deref().and_then(|k| NoticeType::parse(k).ok()),
-            format: work.format.clone(),
-            msgtype: work.msgtype.clone(),
+            kind: work.kind,
+            format: work.format,
+            msgtype: work.msgtype,
             id: Some(work.id.clone()),
         };
         let kind = target.kind_label();
@@ -466,9 +466,9 @@ impl Nats {
                             text: work.text.clone(),
                             received_at: work.received_at,
                             title: work.title.clone(),
-                            kind: work.kind.clone(),
-                            format: work.format.clone(),
-                            msgtype: work.msgtype.clone(),
+                            kind: work.kind,
+                            format: work.format,
+                            msgtype: work.msgtype,
                         },
                         job.delivered,
                         outcome,
@@ -607,9 +607,9 @@ pub(crate) fn work_items(
                 target: url.clone(),
                 text: notice.text.clone(),
                 title: notice.title.clone(),
-                kind: notice.kind.map(|k| k.as_str().to_string()),
-                format: notice.format.clone(),
-                msgtype: notice.msgtype.clone(),
+                kind: notice.kind,
+                format: notice.format,
+                msgtype: notice.msgtype,
                 received_at,
                 source: source.to_string(),
             };

@@ -9,6 +9,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::notify::notice::{Format, MsgType, Word};
+
 /// A `to` entry that was not delivered to, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Refused {
@@ -28,10 +30,8 @@ pub(crate) struct Request {
     /// vext's optional presentation fields.
     pub(crate) title: Option<String>,
     pub(crate) kind: Option<crate::notify::notice::NoticeType>,
-    /// Matrix: markdown, html or text.
-    pub(crate) format: Option<String>,
-    /// Matrix: notice or text.
-    pub(crate) msgtype: Option<String>,
+    pub(crate) format: Option<Format>,
+    pub(crate) msgtype: Option<MsgType>,
     /// Entries of `to` that cannot be targets (irkerd skips them and
     /// delivers to the rest; so does vext, and says which in its ack).
     pub(crate) refused: Vec<Refused>,
@@ -50,9 +50,9 @@ struct Wire<'a> {
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     kind: Option<crate::notify::notice::NoticeType>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    format: Option<&'a str>,
+    format: Option<Format>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    msgtype: Option<&'a str>,
+    msgtype: Option<MsgType>,
 }
 
 #[derive(Serialize)]
@@ -138,18 +138,21 @@ impl Request {
             Some(Value::String(s)) => Some(crate::notify::notice::NoticeType::parse(s)?),
             Some(other) => return Err(format!("\"type\" must be a string, not {other}")),
         };
-        let word = |key: &str, allowed: &[&str]| -> Result<Option<String>, String> {
+        fn word<W: Word>(
+            obj: &serde_json::Map<String, Value>,
+            key: &str,
+        ) -> Result<Option<W>, String> {
             match obj.get(key) {
                 None | Some(Value::Null) => Ok(None),
-                Some(Value::String(s)) if allowed.contains(&s.as_str()) => Ok(Some(s.clone())),
+                Some(Value::String(s)) if W::parse(s).is_some() => Ok(W::parse(s)),
                 Some(other) => Err(format!(
                     "\"{key}\" must be one of {}, not {other}",
-                    allowed.join(", ")
+                    W::all()
                 )),
             }
-        };
-        let format = word("format", &["markdown", "html", "text"])?;
-        let msgtype = word("msgtype", &["notice", "text"])?;
+        }
+        let format = word::<Format>(&obj, "format")?;
+        let msgtype = word::<MsgType>(&obj, "msgtype")?;
         Ok(Request {
             to,
             privmsg,
@@ -169,8 +172,8 @@ impl Request {
             text: self.privmsg.clone(),
             title: self.title.clone(),
             kind: self.kind,
-            format: self.format.clone(),
-            msgtype: self.msgtype.clone(),
+            format: self.format,
+            msgtype: self.msgtype,
             id,
         }
     }
@@ -188,8 +191,8 @@ impl Request {
             ack: self.ack,
             title: self.title.as_deref(),
             kind: self.kind,
-            format: self.format.as_deref(),
-            msgtype: self.msgtype.as_deref(),
+            format: self.format,
+            msgtype: self.msgtype,
         };
         serde_json::to_string(&wire).unwrap_or_default()
     }
