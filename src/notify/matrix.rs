@@ -446,7 +446,6 @@ impl MatrixDestination {
         Ok((room_id, state.status == 200))
     }
 
-    #[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
     pub(crate) fn deliver(
         &self,
         agent: &crate::net::tls::Agents,
@@ -454,6 +453,35 @@ impl MatrixDestination {
         opts: &SendOptions,
         deadline: Instant,
     ) -> Result<(), DeliveryError> {
+        let mut at = self.enter(agent, opts, deadline)?;
+        let pieces = chunks(&n.text, 60_000);
+        for (i, piece) in pieces.iter().enumerate() {
+            let part = Notice {
+                text: piece.clone(),
+                title: n.title.clone().filter(|_| i == 0),
+                kind: n.kind.filter(|_| i == 0),
+                ..Notice::default()
+            };
+            let body = content(&part, n.format, n.msgtype);
+            let txn = if pieces.len() == 1 {
+                opts.txn.to_string()
+            } else {
+                format!("{}-{i}", opts.txn)
+            };
+            self.put(agent, &mut at, &txn, &body, opts, deadline)?;
+        }
+        Ok(())
+    }
+
+    /// Logs in if need be and finds the room: from the state dir when it was
+    /// seen before (a cron run then costs one request, the PUT), else by
+    /// joining it.
+    fn enter(
+        &self,
+        agent: &crate::net::tls::Agents,
+        opts: &SendOptions,
+        deadline: Instant,
+    ) -> Result<InRoom, DeliveryError> {
         let base = base_url(agent, self);
         let mut from_session = false;
         let mut token = match &self.token {
@@ -463,8 +491,6 @@ impl MatrixDestination {
                 self.login(agent, &base, opts.state_dir, false)?
             }
         };
-        // Where we already are (room id, encryption) is remembered in the state
-        // dir: a cron run then costs one request, the PUT.
         let who = self
             .user
             .clone()
@@ -477,100 +503,114 @@ impl MatrixDestination {
             ))
         });
         let api = format!("{base}/_matrix/client/v3");
-        let (mut room_id, encrypted, mut fresh) = match cached {
+        let (room_id, encrypted, fresh) = match cached {
             Some((id, e)) => (id, e, false),
             None => {
                 let (id, e) =
                     self.join(agent, &api, &base, &mut token, from_session, opts, deadline)?;
+                keep(
+                    opts.state_dir,
+                    ROOMS,
+                    &key,
+                    &serde_json::json!({"room_id": id, "encrypted": e}),
+                );
                 (id, e, true)
             }
         };
-        if fresh {
-            keep(
-                opts.state_dir,
-                ROOMS,
-                &key,
-                &serde_json::json!({"room_id": room_id, "encrypted": encrypted}),
-            );
-        }
         if encrypted {
             log::warn!("{self}: the room is end-to-end encrypted and vext does not encrypt yet: the message is sent unencrypted");
         }
-        let pieces = chunks(&n.text, 60_000);
-        for (i, piece) in pieces.iter().enumerate() {
-            let part = Notice {
-                text: piece.clone(),
-                title: n.title.clone().filter(|_| i == 0),
-                kind: n.kind.filter(|_| i == 0),
-                ..Notice::default()
-            };
-            let body = content(&part, part.format, part.msgtype);
-            let txn = if pieces.len() == 1 {
-                opts.txn.to_string()
-            } else {
-                format!("{}-{i}", opts.txn)
-            };
+        Ok(InRoom {
+            api,
+            base,
+            token,
+            from_session,
+            key,
+            room_id,
+            fresh,
+        })
+    }
+
+    /// Sends one event under transaction id `txn`: waits out rate limits,
+    /// joins again (once) when a remembered room no longer has us.
+    fn put(
+        &self,
+        agent: &crate::net::tls::Agents,
+        at: &mut InRoom,
+        txn: &str,
+        body: &serde_json::Value,
+        opts: &SendOptions,
+        deadline: Instant,
+    ) -> Result<(), DeliveryError> {
+        let mut backoff = rate_limited();
+        loop {
             let url = format!(
-                "{api}/rooms/{}/send/m.room.message/{}",
-                percent_encode(&room_id),
-                percent_encode(&txn)
+                "{}/rooms/{}/send/m.room.message/{}",
+                at.api,
+                percent_encode(&at.room_id),
+                percent_encode(txn)
             );
-            let mut url = url;
-            let mut backoff = rate_limited();
-            loop {
-                let r = call(agent, "PUT", &url, Some(&token), Some(&body))?;
-                match r.status {
-                    200 => break,
-                    429 => wait(&mut backoff, r.retry_after, deadline, self)?,
-                    // Remembered, but no longer a member: join again, once.
-                    403 if !fresh => {
-                        fresh = true;
-                        let (id, e) = self.join(
-                            agent,
-                            &api,
-                            &base,
-                            &mut token,
-                            from_session,
-                            opts,
-                            deadline,
-                        )?;
-                        keep(
-                            opts.state_dir,
-                            ROOMS,
-                            &key,
-                            &serde_json::json!({"room_id": id, "encrypted": e}),
-                        );
-                        room_id = id;
-                        url = format!(
-                            "{api}/rooms/{}/send/m.room.message/{}",
-                            percent_encode(&room_id),
-                            percent_encode(&txn)
-                        );
-                    }
-                    401 => {
-                        return Err(permanent(
-                            Code::NoPerm,
-                            "the access token was refused".to_string(),
-                        ))
-                    }
-                    403 => {
-                        return Err(permanent(
-                            Code::Unavailable,
-                            r.json["error"].as_str().unwrap_or("forbidden").to_string(),
-                        ))
-                    }
-                    s if s >= 500 => return Err(temp(format!("send: {s}"))),
-                    s => {
-                        return Err(permanent(
-                            Code::Unavailable,
-                            format!("send: {s} {}", r.json["error"].as_str().unwrap_or("")),
-                        ))
-                    }
+            let r = call(agent, "PUT", &url, Some(&at.token), Some(body))?;
+            match r.status {
+                200 => return Ok(()),
+                429 => wait(&mut backoff, r.retry_after, deadline, self)?,
+                // Remembered, but no longer a member: join again, once.
+                403 if !at.fresh => {
+                    at.fresh = true;
+                    let (id, e) = self.join(
+                        agent,
+                        &at.api,
+                        &at.base,
+                        &mut at.token,
+                        at.from_session,
+                        opts,
+                        deadline,
+                    )?;
+                    keep(
+                        opts.state_dir,
+                        ROOMS,
+                        &at.key,
+                        &serde_json::json!({"room_id": id, "encrypted": e}),
+                    );
+                    at.room_id = id;
+                }
+                401 => {
+                    return Err(permanent(
+                        Code::NoPerm,
+                        "the access token was refused".to_string(),
+                    ))
+                }
+                403 => {
+                    return Err(permanent(
+                        Code::Unavailable,
+                        r.json["error"].as_str().unwrap_or("forbidden").to_string(),
+                    ))
+                }
+                s if s >= 500 => return Err(temp(format!("send: {s}"))),
+                s => {
+                    return Err(permanent(
+                        Code::Unavailable,
+                        format!("send: {s} {}", r.json["error"].as_str().unwrap_or("")),
+                    ))
                 }
             }
         }
-        Ok(())
     }
+}
+
+/// Where a delivery stands once in the room.
+struct InRoom {
+    /// `{base}/_matrix/client/v3`.
+    api: String,
+    base: String,
+    token: String,
+    /// The token came from a login (kept in the state dir), not the config.
+    from_session: bool,
+    /// The room's key in the state dir's memory.
+    key: String,
+    room_id: String,
+    /// The room id was looked up during this delivery: a 403 is final.
+    fresh: bool,
 }
 
 /// Rate limited: waits what the server asked or our own backoff, the

@@ -12,6 +12,7 @@ pub(crate) mod irc;
 pub(crate) mod irker;
 pub(crate) mod matrix;
 pub(crate) mod notice;
+pub(crate) mod outcome;
 pub(crate) mod sender;
 pub(crate) mod webhook;
 pub(crate) mod workers;

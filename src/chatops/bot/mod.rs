@@ -371,7 +371,6 @@ impl Bot {
     }
 
     /// What a command answers; `None` when it already said it.
-    #[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
     fn carry_out(&self, room: &str, thread: &str, c: Command) -> Result<Option<String>> {
         let s = &self.semaphore;
         let list = |items: Vec<Named>| {
@@ -420,60 +419,9 @@ impl Bot {
             Command::Run {
                 project,
                 template,
-                mut request,
-            } => {
-                let p = s.project(&project)?;
-                let t = s.template(&p, &template)?;
-                request.template_id = t.id;
-                if !self.settings.confirm {
-                    return self.start_task(room, thread, p, t, &request).map(Some);
-                }
-                let mut what = format!("Run **{}** in **{}**", t.name, p.name);
-                for (k, v) in [
-                    ("limit", &request.limit),
-                    ("tags", &request.tags),
-                    ("skip tags", &request.skip_tags),
-                ] {
-                    if let Some(v) = v {
-                        what.push_str(&format!(", {k} `{v}`"));
-                    }
-                }
-                if request.dry_run {
-                    what.push_str(" (dry run)");
-                }
-                let minutes = self.settings.confirm_within.as_secs().div_ceil(60);
-                let question = self.reply(
-                    room,
-                    thread,
-                    &format!("{what}? Reply `yes` or react 👍 to start it; `no` or 👎 cancels (or {minutes} minutes of silence)."),
-                )?;
-                self.pending().push(Pending {
-                    room: room.into(),
-                    thread: thread.into(),
-                    question,
-                    project: p,
-                    template: t,
-                    request,
-                    asked: Instant::now(),
-                });
-                return Ok(None);
-            }
-            Command::Status { task: None } => {
-                let mine = watch::all(&self.db())?;
-                if mine.is_empty() {
-                    "No task started from chat is running.".into()
-                } else {
-                    mine.iter()
-                        .map(|w| {
-                            format!(
-                                "- Task {} ({}, {}): {}",
-                                w.task, w.template, w.project_name, w.status
-                            )
-                        })
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                }
-            }
+                request,
+            } => return self.run(room, thread, &project, &template, request),
+            Command::Status { task: None } => self.followed()?,
             Command::Status { task: Some(t) } => {
                 let (p, v) = self.find_task(t)?;
                 format!(
@@ -482,23 +430,7 @@ impl Bot {
                     v["status"].as_str().unwrap_or("unknown")
                 )
             }
-            Command::Logs { task, tail } => {
-                let (p, _) = self.find_task(task)?;
-                let lines = s.output(p.id, task)?;
-                let tail: Vec<&str> = lines[lines.len().saturating_sub(tail)..]
-                    .iter()
-                    .filter_map(|l| l["output"].as_str())
-                    .collect();
-                if tail.is_empty() {
-                    format!("Task {task} has no log yet.")
-                } else {
-                    format!(
-                        "Last {} lines of task {task}:\n```\n{}\n```",
-                        tail.len(),
-                        tail.join("\n").replace("```", "'''")
-                    )
-                }
-            }
+            Command::Logs { task, tail } => self.logs(task, tail)?,
             Command::Stop { task, force } => {
                 let (p, _) = self.find_task(task)?;
                 s.stop(p.id, task, force)?;
@@ -508,6 +440,89 @@ impl Bot {
                 )
             }
         }))
+    }
+
+    /// `run`: starts the task, or first asks the room when confirm is on.
+    fn run(
+        &self,
+        room: &str,
+        thread: &str,
+        project: &str,
+        template: &str,
+        mut request: RunRequest,
+    ) -> Result<Option<String>> {
+        let s = &self.semaphore;
+        let p = s.project(project)?;
+        let t = s.template(&p, template)?;
+        request.template_id = t.id;
+        if !self.settings.confirm {
+            return self.start_task(room, thread, p, t, &request).map(Some);
+        }
+        let mut what = format!("Run **{}** in **{}**", t.name, p.name);
+        for (k, v) in [
+            ("limit", &request.limit),
+            ("tags", &request.tags),
+            ("skip tags", &request.skip_tags),
+        ] {
+            if let Some(v) = v {
+                what.push_str(&format!(", {k} `{v}`"));
+            }
+        }
+        if request.dry_run {
+            what.push_str(" (dry run)");
+        }
+        let minutes = self.settings.confirm_within.as_secs().div_ceil(60);
+        let question = self.reply(
+            room,
+            thread,
+            &format!("{what}? Reply `yes` or react 👍 to start it; `no` or 👎 cancels (or {minutes} minutes of silence)."),
+        )?;
+        self.pending().push(Pending {
+            room: room.into(),
+            thread: thread.into(),
+            question,
+            project: p,
+            template: t,
+            request,
+            asked: Instant::now(),
+        });
+        Ok(None)
+    }
+
+    /// `status` without a task: the tasks started from chat that still run.
+    fn followed(&self) -> Result<String> {
+        let mine = watch::all(&self.db())?;
+        if mine.is_empty() {
+            return Ok("No task started from chat is running.".into());
+        }
+        Ok(mine
+            .iter()
+            .map(|w| {
+                format!(
+                    "- Task {} ({}, {}): {}",
+                    w.task, w.template, w.project_name, w.status
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n"))
+    }
+
+    /// `logs`: the last `tail` lines of a task's output.
+    fn logs(&self, task: i64, tail: usize) -> Result<String> {
+        let (p, _) = self.find_task(task)?;
+        let lines = self.semaphore.output(p.id, task)?;
+        let tail: Vec<&str> = lines[lines.len().saturating_sub(tail)..]
+            .iter()
+            .filter_map(|l| l["output"].as_str())
+            .collect();
+        if tail.is_empty() {
+            return Ok(format!("Task {task} has no log yet."));
+        }
+        Ok(format!(
+            "Last {} lines of task {task}:\n```\n{}\n```",
+            tail.len(),
+            tail.join("\n").replace("```", "'''")
+        ))
     }
 
     /// The project a task belongs to: known when it was started from chat,

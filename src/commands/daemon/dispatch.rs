@@ -14,13 +14,13 @@ use anyhow::Result;
 
 use super::access::{Access, Rejection};
 use super::metrics::Metrics;
-use crate::net::backoff::Backoff;
 use crate::notify::delivery::Delivery;
 use crate::notify::destination::{Destination, IrcServer};
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::text_lines;
 use crate::notify::irker::protocol::{new_id, Envelope, Refused, Reply, Request};
 use crate::notify::notice::Notice;
+use crate::notify::outcome::{Attempt, Limits, Verdict};
 use crate::state::spool::{self, NewMessage, Stored, Update};
 
 pub(crate) struct Dispatcher {
@@ -240,7 +240,14 @@ impl Dispatcher {
         if text_lines(&notice.text).is_empty() {
             for (idx, target, _) in items {
                 let kind = target.kind_label();
-                self.finish(seq, idx, Err("empty message".into()), received_at, 0, kind);
+                self.settle(
+                    seq,
+                    idx,
+                    Verdict::Failed("empty message".into()),
+                    received_at,
+                    0,
+                    kind,
+                );
             }
             return;
         }
@@ -249,7 +256,7 @@ impl Dispatcher {
             return;
         }
         self.outstanding.fetch_add(items.len(), Ordering::SeqCst);
-        let age = Duration::from_millis((crate::state::db::now_ms() - received_at).max(0) as u64);
+        let age = age_of(received_at);
         let expires = Instant::now() + self.max_age.saturating_sub(age);
         let targets: Vec<Destination> = items.iter().map(|(_, t, _)| t.clone()).collect();
         let shown: Vec<String> = targets.iter().map(Destination::to_string).collect();
@@ -270,19 +277,17 @@ impl Dispatcher {
                     Ok(()) => log::info!("{id}: delivered to {}", shown[i]),
                     Err(e) => log::warn!("{id}: {}: {}", shown[i], e.message),
                 }
-                let outcome = result.map_err(|e| {
-                    if e.permanent {
-                        Err(e.message)
-                    } else {
-                        Ok(e.message)
-                    }
-                });
-                let outcome = match outcome {
-                    Ok(()) => Ok(()),
-                    Err(Err(permanent)) => Err(Outcome::Permanent(permanent)),
-                    Err(Ok(transient)) => Err(Outcome::Transient(transient)),
+                let attempt = Attempt {
+                    number: u32::try_from(attempts + 1).unwrap_or(u32::MAX),
+                    age: age_of(received_at),
+                    stopping: me.stopping.load(Ordering::SeqCst),
                 };
-                me.finish_outcome(seq, idx, outcome, received_at, attempts, kinds[i]);
+                let limits = Limits {
+                    max_age: Some(me.max_age),
+                    max_attempts: None,
+                };
+                let verdict = Verdict::of(result, attempt, limits);
+                me.settle(seq, idx, verdict, received_at, attempts, kinds[i]);
                 me.release(seq, idx);
                 me.outstanding.fetch_sub(1, Ordering::SeqCst);
             }),
@@ -393,74 +398,55 @@ impl Dispatcher {
         }
     }
 
-    fn finish(
+    /// Records what an attempt came to: in the spool, and in the metrics.
+    fn settle(
         &self,
         seq: i64,
         idx: i64,
-        result: Result<(), String>,
-        received_at: i64,
-        attempts: i64,
-        kind: &'static str,
-    ) {
-        self.finish_outcome(
-            seq,
-            idx,
-            result.map_err(Outcome::Permanent),
-            received_at,
-            attempts,
-            kind,
-        );
-    }
-
-    fn finish_outcome(
-        &self,
-        seq: i64,
-        idx: i64,
-        result: Result<(), Outcome>,
+        verdict: Verdict,
         received_at: i64,
         attempts: i64,
         kind: &'static str,
     ) {
         let now = crate::state::db::now_ms();
-        match result {
-            Ok(()) => {
-                self.writer.update(Update::Delivered { seq, idx, at: now });
+        let update = match verdict {
+            Verdict::Delivered => {
                 self.metrics
                     .delivered(kind, (now - received_at) as f64 / 1000.0);
-                self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+                Update::Delivered { seq, idx, at: now }
             }
-            Err(Outcome::Permanent(error)) => {
-                self.writer.update(Update::Failed { seq, idx, error });
-                self.metrics.failed(kind);
-                self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
+            Verdict::Failed(error) => Update::Failed { seq, idx, error },
+            Verdict::GaveUp(error) => Update::Failed {
+                seq,
+                idx,
+                error: format!(
+                    "gave up after {} attempts over {}s: {error}",
+                    attempts + 1,
+                    (now - received_at) / 1000
+                ),
+            },
+            Verdict::Retry { after, error } => {
+                let next_at = now + after.as_millis() as i64;
+                self.writer.update(Update::Retry {
+                    seq,
+                    idx,
+                    next_at,
+                    error,
+                });
+                return;
             }
-            Err(Outcome::Transient(error)) if self.stopping.load(Ordering::SeqCst) => {
+            Verdict::Held(error) => {
                 // Cut short by the stop, not a failed attempt: it stays
                 // 'sending', and the next start sends it first, in order.
                 log::debug!("{seq}/{idx}: left for the next start: {error}");
+                return;
             }
-            Err(Outcome::Transient(error)) => {
-                let age = now - received_at;
-                if age >= self.max_age.as_millis() as i64 {
-                    let error = format!(
-                        "gave up after {} attempts over {}s: {error}",
-                        attempts + 1,
-                        age / 1000
-                    );
-                    self.writer.update(Update::Failed { seq, idx, error });
-                    self.metrics.failed(kind);
-                    self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
-                } else {
-                    let next_at = now + backoff_ms(attempts);
-                    self.writer.update(Update::Retry {
-                        seq,
-                        idx,
-                        next_at,
-                        error,
-                    });
-                }
-            }
+        };
+        if matches!(update, Update::Failed { .. }) {
+            self.metrics.failed(kind);
         }
+        self.writer.update(update);
+        self.metrics.queue_depth.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Resumes interrupted deliveries, then retries what is due, every second;
@@ -569,10 +555,10 @@ impl Dispatcher {
                 let target = match Destination::parse(&d.target) {
                     Ok(t) => self.targets.apply(t),
                     Err(e) => {
-                        self.finish(
+                        self.settle(
                             d.seq,
                             d.idx,
-                            Err(format!("bad target: {e}")),
+                            Verdict::Failed(format!("bad target: {e}")),
                             d.received_at,
                             d.attempts,
                             crate::notify::destination::kind_of_url(&d.target),
@@ -612,28 +598,7 @@ impl Dispatcher {
 /// Due deliveries of one message: seq, id, received_at, notice, (idx, target, attempts).
 type DueMessage = (i64, String, i64, Notice, Vec<(i64, Destination, i64)>);
 
-enum Outcome {
-    Permanent(String),
-    Transient(String),
-}
-
-/// 2^attempts seconds, capped at 10 minutes, ±25% jitter.
-fn backoff_ms(attempts: i64) -> i64 {
-    let n = attempts.clamp(0, 30) as u32;
-    Backoff::nth(Duration::from_secs(1), Duration::from_secs(600), n).as_millis() as i64
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_is_capped() {
-        for _ in 0..20 {
-            let b0 = backoff_ms(0);
-            assert!((750..=1250).contains(&b0), "{b0}");
-            assert!(backoff_ms(3) >= 6000);
-            assert!(backoff_ms(40) <= 750_000);
-        }
-    }
+/// Since a notification accepted at `received_at` (ms) was accepted.
+fn age_of(received_at: i64) -> Duration {
+    Duration::from_millis((crate::state::db::now_ms() - received_at).max(0) as u64)
 }

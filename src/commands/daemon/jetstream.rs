@@ -25,6 +25,7 @@ use crate::notify::destination::Destination;
 use crate::notify::error::DeliveryError;
 use crate::notify::history::Filter;
 use crate::notify::notice::{Notice, NoticeType};
+use crate::notify::outcome::{Attempt, Limits, Verdict};
 use crate::state::outbox;
 use crate::state::spool::Final;
 
@@ -387,17 +388,7 @@ impl Nats {
     }
 
     /// Hands one job to the delivery layer; its outcome acks, naks or terms it.
-    #[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
     fn take(self: &Arc<Self>, job: Job, deliver: &Deliver, mine: &Arc<AtomicUsize>) {
-        let Deliver {
-            delivery,
-            history,
-            targets,
-            metrics,
-            dead_letter,
-        } = deliver;
-        let tell = dead_letter.clone().map(|t| (t, delivery.clone()));
-        let history = history.clone();
         let work = match &job.work {
             Ok(w) => w.clone(),
             Err(e) => {
@@ -407,10 +398,12 @@ impl Nats {
             }
         };
         let target = match Destination::parse(&work.target) {
-            Ok(t) => targets.apply(t),
+            Ok(t) => deliver.targets.apply(t),
             Err(e) => {
                 log::error!("{}: bad target: {e}", work.msg_id());
-                metrics.failed(crate::notify::destination::kind_of_url(&work.target));
+                deliver
+                    .metrics
+                    .failed(crate::notify::destination::kind_of_url(&work.target));
                 job.term();
                 return;
             }
@@ -422,7 +415,6 @@ impl Nats {
             .unwrap_or_else(|p| p.into_inner())
             .insert(key, (job.clone(), Instant::now()));
         mine.fetch_add(1, Ordering::SeqCst);
-        let mine = mine.clone();
         let notice = Notice {
             text: work.text.clone(),
             title: work.title.clone(),
@@ -431,81 +423,37 @@ impl Nats {
             msgtype: work.msgtype,
             id: Some(work.id.clone()),
         };
-        let kind = target.kind_label();
-        let shown = target.to_string();
-        let max_deliver = self.queue.config.max_deliver;
+        let taken = Taken {
+            kind: target.kind_label(),
+            shown: target.to_string(),
+            job,
+            work,
+            history: deliver.history.clone(),
+            metrics: deliver.metrics.clone(),
+            tell: deliver
+                .dead_letter
+                .clone()
+                .map(|t| (t, deliver.delivery.clone())),
+        };
+        let limits = Limits {
+            max_age: None,
+            max_attempts: Some(u32::try_from(self.queue.config.max_deliver).unwrap_or(u32::MAX)),
+        };
         let expires = Instant::now() + self.queue.config.ack_wait;
         let me = self.clone();
-        let metrics = metrics.clone();
-        delivery.submit(
+        let mine = mine.clone();
+        deliver.delivery.submit(
             &[target],
             &notice,
             Some(expires),
             Arc::new(move |_, result: Result<(), DeliveryError>| {
-                let id = work.msg_id();
-                let event = |what: &str, error: Option<&str>| {
-                    events::emit(
-                        "notify",
-                        kind,
-                        what,
-                        serde_json::json!({
-                            "id": work.id,
-                            "target": shown,
-                            "attempt": job.delivered,
-                            "accepted_at_ms": work.received_at,
-                            "error": error,
-                        }),
-                    );
+                let attempt = Attempt {
+                    number: u32::try_from(taken.job.delivered).unwrap_or(u32::MAX),
+                    age: Duration::ZERO,
+                    // Stopping or not, a nak hands the job to another daemon.
+                    stopping: false,
                 };
-                let record = |outcome| {
-                    history.record(
-                        crate::state::spool::NewMessage {
-                            id: id.clone(),
-                            source: work.source.clone(),
-                            targets: vec![work.target.clone()],
-                            text: work.text.clone(),
-                            received_at: work.received_at,
-                            title: work.title.clone(),
-                            kind: work.kind,
-                            format: work.format,
-                            msgtype: work.msgtype,
-                        },
-                        job.delivered,
-                        outcome,
-                    );
-                };
-                match result {
-                    Ok(()) => {
-                        log::info!("{id}: delivered to {shown}");
-                        job.ack();
-                        record(Final::Delivered {
-                            at: crate::state::db::now_ms(),
-                        });
-                        let latency = (crate::state::db::now_ms() - work.received_at).max(0);
-                        metrics.delivered(kind, latency as f64 / 1000.0);
-                        event("delivered", None);
-                    }
-                    Err(e) if e.permanent || job.delivered >= max_deliver => {
-                        log::warn!(
-                            "{id}: {shown}: {} (attempt {}, giving up)",
-                            e.message,
-                            job.delivered
-                        );
-                        job.term();
-                        metrics.failed(kind);
-                        event("failed", Some(&e.message));
-                        record(Final::Failed {
-                            error: e.message.clone(),
-                        });
-                        if let Some((to, delivery)) = &tell {
-                            dead_letter_notice(delivery, to, &id, &shown, job.delivered, &e);
-                        }
-                    }
-                    Err(e) => {
-                        log::warn!("{id}: {shown}: {} (attempt {})", e.message, job.delivered);
-                        job.nak(backoff(job.delivered));
-                    }
-                }
+                taken.settle(Verdict::of(result, attempt, limits));
                 me.inflight
                     .lock()
                     .unwrap_or_else(|p| p.into_inner())
@@ -557,6 +505,92 @@ pub(crate) struct Deliver {
 }
 
 /// Tells the `dead_letter` target that a notification was given up on.
+/// A job under way, with what its outcome is recorded with.
+struct Taken {
+    job: Arc<Job>,
+    work: Work,
+    kind: &'static str,
+    /// The target as logs show it (redacted).
+    shown: String,
+    history: crate::state::spool::Writer,
+    metrics: Arc<Metrics>,
+    /// Where a job given up on is reported.
+    tell: Option<(Destination, Arc<Delivery>)>,
+}
+
+impl Taken {
+    /// Acks, terms or naks the job as the verdict says; records and
+    /// publishes what became of it.
+    fn settle(&self, verdict: Verdict) {
+        let (job, work, shown) = (&self.job, &self.work, &self.shown);
+        let id = work.msg_id();
+        let event = |what: &str, error: Option<&str>| {
+            events::emit(
+                "notify",
+                self.kind,
+                what,
+                serde_json::json!({
+                    "id": work.id,
+                    "target": shown,
+                    "attempt": job.delivered,
+                    "accepted_at_ms": work.received_at,
+                    "error": error,
+                }),
+            );
+        };
+        let record = |outcome| {
+            self.history.record(
+                crate::state::spool::NewMessage {
+                    id: id.clone(),
+                    source: work.source.clone(),
+                    targets: vec![work.target.clone()],
+                    text: work.text.clone(),
+                    received_at: work.received_at,
+                    title: work.title.clone(),
+                    kind: work.kind,
+                    format: work.format,
+                    msgtype: work.msgtype,
+                },
+                job.delivered,
+                outcome,
+            );
+        };
+        match verdict {
+            Verdict::Delivered => {
+                log::info!("{id}: delivered to {shown}");
+                job.ack();
+                record(Final::Delivered {
+                    at: crate::state::db::now_ms(),
+                });
+                let latency = (crate::state::db::now_ms() - work.received_at).max(0);
+                self.metrics.delivered(self.kind, latency as f64 / 1000.0);
+                event("delivered", None);
+            }
+            Verdict::Failed(error) | Verdict::GaveUp(error) => {
+                log::warn!(
+                    "{id}: {shown}: {error} (attempt {}, giving up)",
+                    job.delivered
+                );
+                job.term();
+                self.metrics.failed(self.kind);
+                event("failed", Some(&error));
+                if let Some((to, delivery)) = &self.tell {
+                    dead_letter_notice(delivery, to, &id, shown, job.delivered, &error);
+                }
+                record(Final::Failed { error });
+            }
+            Verdict::Retry { after, error } => {
+                log::warn!("{id}: {shown}: {error} (attempt {})", job.delivered);
+                job.nak(after);
+            }
+            Verdict::Held(error) => {
+                log::warn!("{id}: {shown}: {error} (attempt {})", job.delivered);
+                job.nak(crate::notify::outcome::RETRY_FLOOR);
+            }
+        }
+    }
+}
+
 /// Its own failure is logged, never retried: no loop of dead letters.
 fn dead_letter_notice(
     delivery: &Delivery,
@@ -564,13 +598,10 @@ fn dead_letter_notice(
     id: &str,
     target: &str,
     attempts: i64,
-    e: &DeliveryError,
+    error: &str,
 ) {
     let notice = Notice {
-        text: format!(
-            "gave up on {id} to {target} after {attempts} attempt(s): {}",
-            e.message
-        ),
+        text: format!("gave up on {id} to {target} after {attempts} attempt(s): {error}"),
         title: Some("vext: undeliverable".into()),
         kind: Some(NoticeType::Failure),
         id: Some(format!("dead-{id}")),
@@ -621,10 +652,4 @@ pub(crate) fn work_items(
             (work.subject(target.kind_label(), &network), work)
         })
         .collect()
-}
-
-/// 2^(attempt-1) seconds, at most 5 minutes, ±25% jitter.
-fn backoff(delivered: i64) -> Duration {
-    let n = (delivered - 1).clamp(0, 30) as u32;
-    crate::net::backoff::Backoff::nth(Duration::from_secs(1), Duration::from_secs(300), n)
 }
