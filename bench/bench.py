@@ -977,7 +977,70 @@ def client_hyperfine(relay_vext, server):
     return means
 
 
+def ab_bench(before, rounds=7):
+    """The same measures for two builds, interleaved round by round so that
+    machine noise falls on both alike: `--version` and `send --via` (each
+    the median of 40 process runs per round), and durable ingest (one run
+    of 8 clients x 10 000 requests per round). Medians over the rounds."""
+    import statistics
+
+    def runs(cmd, n=40):
+        times = []
+        for _ in range(n):
+            t = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            times.append(time.perf_counter() - t)
+        return statistics.median(times)
+
+    global VEXT
+    builds = {"before": before, "after": VEXT}
+    daemons = {}
+    for label, binary in builds.items():
+        state = tempfile.mkdtemp(prefix=f"vext-ab-{label}-")
+        proc = spawn([binary, "daemon", "--listen", "127.0.0.1:0", "--state-dir", state, "-q"],
+                     stderr=subprocess.PIPE, text=True)
+        ready = proc.stderr.readline()
+        addr = [f.split("=", 1)[1] for f in ready.split() if f.startswith("tcp=")][0]
+        daemons[label] = (proc, addr, state)
+    got = {k: {"version": [], "via": [], "ingest": []} for k in builds}
+    for r in range(rounds):
+        order = list(builds) if r % 2 == 0 else list(reversed(list(builds)))
+        for label in order:
+            binary = builds[label]
+            _, addr, _ = daemons[label]
+            got[label]["version"].append(runs([binary, "--version"]))
+            got[label]["via"].append(runs([binary, "send", "--via", addr, "irc://127.0.0.1:9/ab", "-m", "ab"]))
+            VEXT = binary
+            got[label]["ingest"].append(ingest(None))
+    VEXT = builds["after"]
+    for proc, _, state in daemons.values():
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(state, ignore_errors=True)
+    return {k: {m: statistics.median(v) for m, v in d.items()} for k, d in got.items()}, rounds
+
+
+def print_ab(result):
+    ab, rounds = result
+    print()
+    print(f"A/B, interleaved: {rounds} rounds, each build's daemon with default settings, "
+          "an undeliverable IRC target (9/tcp on loopback) so only the hand-over is timed")
+    print(f"{'measure (median of rounds)':<40} {'before':>12} {'after':>12} {'after/before':>13}")
+    for label, key, unit in (("vext --version", "version", "ms"),
+                             ("vext send --via (acked)", "via", "ms")):
+        a, b = ab["before"][key], ab["after"][key]
+        print(f"{label:<40} {fmt(a, unit):>12} {fmt(b, unit):>12} {b / a:>13.3f}")
+    a, b = ab["before"]["ingest"], ab["after"]["ingest"]
+    print(f"{'durable ingest (8 clients, acked)':<40} {a:>10.0f}/s {b:>10.0f}/s {b / a:>13.3f}")
+
+
 def main():
+    if os.environ.get("BENCH_ONLY") == "ab":
+        before = os.environ.get("VEXT_BEFORE")
+        if not before:
+            sys.exit("BENCH_ONLY=ab needs VEXT_BEFORE=path/to/the/other/vext")
+        print_ab(ab_bench(os.path.abspath(before)))
+        return
     if os.environ.get("BENCH_ONLY") == "bot":
         print_bot(bot_bench())
         return

@@ -61,7 +61,36 @@ fn named<'a>(doc: &'a Node, list: &str, name: &str, inner: &str) -> Option<&'a N
         .and_then(|i| i.get(inner))
 }
 
-#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
+/// Inline data (base64) under `data`, else the file `file` names.
+fn data_or_file(
+    node: Option<&Node>,
+    data: &str,
+    file: &str,
+    rel: &dyn Fn(&str) -> PathBuf,
+) -> Result<Option<Vec<u8>>> {
+    match (str_of(node, data), str_of(node, file)) {
+        (Some(d), _) => Ok(Some(decode_b64(d, data)?)),
+        (None, Some(f)) => Ok(Some(
+            std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?,
+        )),
+        _ => Ok(None),
+    }
+}
+
+/// The kubeconfig to read: `--kubeconfig`, else the first of `KUBECONFIG`,
+/// else ~/.kube/config.
+fn kubeconfig_path(flag: Option<&Path>, env: Option<std::ffi::OsString>) -> PathBuf {
+    match flag {
+        Some(p) => p.to_path_buf(),
+        None => match env {
+            Some(v) => PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default()),
+            None => {
+                PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".kube/config")
+            }
+        },
+    }
+}
+
 fn load(opts: &Options) -> Result<Cluster> {
     // An empty KUBECONFIG counts as unset, as kubectl has it.
     let env_config = std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty());
@@ -70,15 +99,7 @@ fn load(opts: &Options) -> Result<Cluster> {
             return in_cluster(&host, opts);
         }
     }
-    let path: PathBuf = match opts.kubeconfig {
-        Some(p) => p.to_path_buf(),
-        None => match env_config {
-            Some(v) => PathBuf::from(v.to_string_lossy().split(':').next().unwrap_or_default()),
-            None => {
-                PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".kube/config")
-            }
-        },
-    };
+    let path = kubeconfig_path(opts.kubeconfig, env_config);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| config_err(format!("reading kubeconfig {}: {e}", path.display())))?;
     let doc = yaml::parse(&text)
@@ -121,16 +142,12 @@ fn load(opts: &Options) -> Result<Cluster> {
         .ok_or_else(|| config_err("kubeconfig: the cluster has no server".into()))?;
     let (host, port) = parse_server(server)?;
 
-    let ca_pem = match (
-        str_of(Some(cluster), "certificate-authority-data"),
-        str_of(Some(cluster), "certificate-authority"),
-    ) {
-        (Some(data), _) => Some(decode_b64(data, "certificate-authority-data")?),
-        (None, Some(file)) => {
-            Some(std::fs::read(rel(file)).map_err(|e| config_err(format!("reading {file}: {e}")))?)
-        }
-        _ => None,
-    };
+    let ca_pem = data_or_file(
+        Some(cluster),
+        "certificate-authority-data",
+        "certificate-authority",
+        &rel,
+    )?;
 
     let mut token = str_of(user, "token").map(String::from);
     if token.is_none() {
@@ -143,23 +160,8 @@ fn load(opts: &Options) -> Result<Cluster> {
             );
         }
     }
-    let mut cert_pem = match (
-        str_of(user, "client-certificate-data"),
-        str_of(user, "client-certificate"),
-    ) {
-        (Some(d), _) => Some(decode_b64(d, "client-certificate-data")?),
-        (None, Some(f)) => {
-            Some(std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?)
-        }
-        _ => None,
-    };
-    let mut key_pem = match (str_of(user, "client-key-data"), str_of(user, "client-key")) {
-        (Some(d), _) => Some(decode_b64(d, "client-key-data")?),
-        (None, Some(f)) => {
-            Some(std::fs::read(rel(f)).map_err(|e| config_err(format!("reading {f}: {e}")))?)
-        }
-        _ => None,
-    };
+    let mut cert_pem = data_or_file(user, "client-certificate-data", "client-certificate", &rel)?;
+    let mut key_pem = data_or_file(user, "client-key-data", "client-key", &rel)?;
     if let Some(exec) = user.and_then(|u| u.get("exec")) {
         let cred = run_exec(exec)?;
         if let Some(t) = cred["status"]["token"].as_str() {

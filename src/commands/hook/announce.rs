@@ -141,7 +141,62 @@ pub(crate) fn guarded(
     }
 }
 
-#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
+/// What a post-receive hook's standard input says was pushed, as items
+/// to announce: commits, and notices for deletions, tags and forced pushes.
+fn pushed(git: &Git, s: &Settings, max: usize) -> Result<Vec<Item>> {
+    let mut items = Vec::new();
+    let mut input = String::new();
+    std::io::stdin()
+        .take(1 << 20)
+        .read_to_string(&mut input)
+        .map_err(|e| fail(Code::DataErr, format!("reading post-receive input: {e}")))?;
+    for u in git::parse_updates(&input)? {
+        let branch = git::short_ref(&u.refname);
+        let is_tag = u.refname.starts_with("refs/tags/");
+        let kind = if is_tag { "tag" } else { "branch" };
+        let change = git::classify(git, &u)?;
+        if let Change::Updated { forced: true, .. } = change {
+            let (o, n) = (&u.old[..u.old.len().min(12)], &u.new[..u.new.len().min(12)]);
+            items.push(Item::Notice(notice(
+                &s.style,
+                &branch,
+                &format!("forced push: {o} -> {n}"),
+            )));
+        }
+        match change {
+            Change::Deleted => items.push(Item::Notice(notice(
+                &s.style,
+                &branch,
+                &format!("{kind} deleted"),
+            ))),
+            Change::Created { .. } if is_tag => {
+                // An annotated tag's id names the tag object: say the
+                // commit it points at, as `git log` would show it.
+                let peeled = git
+                    .try_run(&[
+                        "rev-parse",
+                        "--verify",
+                        "-q",
+                        &format!("{}^{{commit}}", u.new),
+                    ])?
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .unwrap_or_else(|| u.new.clone());
+                let short = &peeled[..peeled.len().min(12)];
+                items.push(Item::Notice(notice(
+                    &s.style,
+                    &branch,
+                    &format!("tag created at {short}"),
+                )));
+            }
+            Change::Created { commits } | Change::Updated { commits, .. } => {
+                push_commits(&mut items, s, &branch, commits, max);
+            }
+        }
+    }
+    Ok(items)
+}
+
 pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant) -> Result<Code> {
     let git = Git::new(args.repository.as_deref());
     let info = git::repo_info(&git)?;
@@ -155,70 +210,21 @@ pub(crate) fn announce_git(args: &HookGitArgs, ctx: &Context, deadline: Instant)
     let max = args.max_commits.unwrap_or(5);
 
     // (branch, commit hash or notice text) in announcement order.
-    let mut items = Vec::new();
-    if args.stdin {
-        let mut input = String::new();
-        std::io::stdin()
-            .take(1 << 20)
-            .read_to_string(&mut input)
-            .map_err(|e| fail(Code::DataErr, format!("reading post-receive input: {e}")))?;
-        for u in git::parse_updates(&input)? {
-            let branch = git::short_ref(&u.refname);
-            let is_tag = u.refname.starts_with("refs/tags/");
-            let kind = if is_tag { "tag" } else { "branch" };
-            let change = git::classify(&git, &u)?;
-            if let Change::Updated { forced: true, .. } = change {
-                let (o, n) = (&u.old[..u.old.len().min(12)], &u.new[..u.new.len().min(12)]);
-                items.push(Item::Notice(notice(
-                    &s.style,
-                    &branch,
-                    &format!("forced push: {o} -> {n}"),
-                )));
-            }
-            match change {
-                Change::Deleted => items.push(Item::Notice(notice(
-                    &s.style,
-                    &branch,
-                    &format!("{kind} deleted"),
-                ))),
-                Change::Created { .. } if is_tag => {
-                    // An annotated tag's id names the tag object: say the
-                    // commit it points at, as `git log` would show it.
-                    let peeled = git
-                        .try_run(&[
-                            "rev-parse",
-                            "--verify",
-                            "-q",
-                            &format!("{}^{{commit}}", u.new),
-                        ])?
-                        .map(|s| s.trim().to_string())
-                        .filter(|s| !s.is_empty())
-                        .unwrap_or_else(|| u.new.clone());
-                    let short = &peeled[..peeled.len().min(12)];
-                    items.push(Item::Notice(notice(
-                        &s.style,
-                        &branch,
-                        &format!("tag created at {short}"),
-                    )));
-                }
-                Change::Created { commits } | Change::Updated { commits, .. } => {
-                    push_commits(&mut items, &s, &branch, commits, max);
-                }
-            }
-        }
+    let items = if args.stdin {
+        pushed(&git, &s, max)?
     } else {
         let revs = if args.revs.is_empty() {
             vec!["HEAD".to_string()]
         } else {
             args.revs.clone()
         };
-        for r in revs {
-            items.push(Item::Commit {
+        revs.into_iter()
+            .map(|hash| Item::Commit {
                 branch: info.head_branch.clone(),
-                hash: r,
-            });
-        }
-    }
+                hash,
+            })
+            .collect()
+    };
 
     let hashes: Vec<String> = items
         .iter()

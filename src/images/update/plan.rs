@@ -98,7 +98,6 @@ pub(crate) struct Inputs<'a> {
 }
 
 /// The plan, in the order of the findings; and what is skipped.
-#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
 pub(crate) fn plan(
     findings: &[Finding],
     outcomes: &[Outcome],
@@ -152,85 +151,37 @@ pub(crate) fn plan(
             });
             continue;
         }
-        let (work, steps) = if f.kind == "docker" {
-            let Some(engine) = inputs.engine else {
-                continue;
-            };
-            let id = f.source.id.clone().unwrap_or_default();
-            let inspect = match engine.get(&format!("/containers/{id}/json")) {
-                Ok(v) => v,
-                Err(e) => {
-                    skipped.push(Skipped {
-                        workload,
-                        image: repository,
-                        to,
-                        reason: format!("{e:#}"),
-                    });
-                    continue;
-                }
-            };
-            let steps = planned_steps(&inspect);
-            let job = docker::Job {
-                container_id: id,
-                name: workload.clone(),
-                repository: repository.clone(),
-                from_ref: image.clone(),
-                to_ref: to.clone(),
-                version,
-            };
-            (Work::Docker(job), steps)
-        } else if f.kind == "kube" {
-            let kind = f.source.resource_kind.clone().unwrap_or_default();
-            if !kube::KINDS.contains(&kind.as_str()) {
+        let c = Candidate {
+            f,
+            workload: &workload,
+            repository: &repository,
+            to: &to,
+            to_tag,
+            from_tag,
+            version,
+            change,
+            digest: o.digest.as_deref(),
+        };
+        let next = match f.kind {
+            "docker" => match inputs.engine {
+                Some(engine) => docker_work(&c, engine),
+                None => Ok(None),
+            },
+            "kube" => kube_work(&c),
+            _ => file_work(&c, inputs.write),
+        };
+        let (work, steps) = match next {
+            Ok(Some(w)) => w,
+            Ok(None) => continue,
+            Err(reason) => {
                 skipped.push(Skipped {
                     workload,
                     image: repository,
                     to,
-                    reason: format!(
-                        "a {kind}: its image cannot change in place; update what creates it"
-                    ),
+                    reason,
                 });
                 continue;
             }
-            let mut to_ref = kube::retag(&f.raw, to_tag);
-            if change == UpdateKind::Digest {
-                // The same tag, moved: pin the new digest so pods change.
-                let Some(d) = &o.digest else { continue };
-                to_ref = format!("{to_ref}@{d}");
-            }
-            let job = kube::Job {
-                namespace: f.source.namespace.clone().unwrap_or_default(),
-                kind: kind.clone(),
-                name: f.source.name.clone().unwrap_or_default(),
-                container: f.source.container.clone().unwrap_or_default(),
-                repository: repository.clone(),
-                from_ref: f.raw.clone(),
-                to_ref,
-                version,
-            };
-            (Work::Kube(job), kube::planned_steps(&kind))
-        } else {
-            if change == UpdateKind::Digest {
-                continue;
-            }
-            if !inputs.write {
-                skipped.push(Skipped {
-                    workload,
-                    image: repository,
-                    to,
-                    reason: "a manifest file: give --write to rewrite its tag".into(),
-                });
-                continue;
-            }
-            let edit = Edit {
-                file: PathBuf::from(f.source.file.clone().unwrap_or_default()),
-                line: f.source.line.unwrap_or(0),
-                raw: f.raw.clone(),
-                kustomization: f.source.kustomization.as_ref().map(PathBuf::from),
-                from_tag,
-                to_tag: to_tag.clone(),
-            };
-            (Work::File(edit), vec!["rewrite"])
         };
         planned.push(Planned {
             workload,
@@ -243,6 +194,89 @@ pub(crate) fn plan(
         });
     }
     Ok((planned, skipped))
+}
+
+/// One approved update of one finding, as far as it is worked out.
+struct Candidate<'a> {
+    f: &'a Finding,
+    workload: &'a str,
+    repository: &'a str,
+    /// The new reference.
+    to: &'a str,
+    to_tag: &'a str,
+    from_tag: String,
+    /// What a hold names: the tag, or the digest for a digest update.
+    version: String,
+    change: UpdateKind,
+    digest: Option<&'a str>,
+}
+
+/// What planning one finding came to: the work and its steps; None to
+/// leave it out silently; Err with why it is skipped.
+type Next = Result<Option<(Work, Vec<&'static str>)>, String>;
+
+/// A container: recreated from its inspect with the new image.
+fn docker_work(c: &Candidate, engine: &Engine) -> Next {
+    let id = c.f.source.id.clone().unwrap_or_default();
+    let inspect = engine
+        .get(&format!("/containers/{id}/json"))
+        .map_err(|e| format!("{e:#}"))?;
+    let steps = planned_steps(&inspect);
+    let job = docker::Job {
+        container_id: id,
+        name: c.workload.to_string(),
+        repository: c.repository.to_string(),
+        from_ref: c.f.image.clone().unwrap_or_default(),
+        to_ref: c.to.to_string(),
+        version: c.version.clone(),
+    };
+    Ok(Some((Work::Docker(job), steps)))
+}
+
+/// A Kubernetes workload: its container's image patched.
+fn kube_work(c: &Candidate) -> Next {
+    let kind = c.f.source.resource_kind.clone().unwrap_or_default();
+    if !kube::KINDS.contains(&kind.as_str()) {
+        return Err(format!(
+            "a {kind}: its image cannot change in place; update what creates it"
+        ));
+    }
+    let mut to_ref = kube::retag(&c.f.raw, c.to_tag);
+    if c.change == UpdateKind::Digest {
+        // The same tag, moved: pin the new digest so pods change.
+        let Some(d) = c.digest else { return Ok(None) };
+        to_ref = format!("{to_ref}@{d}");
+    }
+    let job = kube::Job {
+        namespace: c.f.source.namespace.clone().unwrap_or_default(),
+        kind: kind.clone(),
+        name: c.f.source.name.clone().unwrap_or_default(),
+        container: c.f.source.container.clone().unwrap_or_default(),
+        repository: c.repository.to_string(),
+        from_ref: c.f.raw.clone(),
+        to_ref,
+        version: c.version.clone(),
+    };
+    Ok(Some((Work::Kube(job), kube::planned_steps(&kind))))
+}
+
+/// A manifest file: its tag rewritten (with `--write`).
+fn file_work(c: &Candidate, write: bool) -> Next {
+    if c.change == UpdateKind::Digest {
+        return Ok(None);
+    }
+    if !write {
+        return Err("a manifest file: give --write to rewrite its tag".into());
+    }
+    let edit = Edit {
+        file: PathBuf::from(c.f.source.file.clone().unwrap_or_default()),
+        line: c.f.source.line.unwrap_or(0),
+        raw: c.f.raw.clone(),
+        kustomization: c.f.source.kustomization.as_ref().map(PathBuf::from),
+        from_tag: c.from_tag.clone(),
+        to_tag: c.to_tag.to_string(),
+    };
+    Ok(Some((Work::File(edit), vec!["rewrite"])))
 }
 
 /// `--only nginx`, `--only 'docker.io/library/*'`, `--only 'app*'`.

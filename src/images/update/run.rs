@@ -10,17 +10,18 @@ use std::sync::Mutex;
 use std::time::Instant;
 
 use anyhow::Result;
+use rusqlite::Connection;
 use serde::Serialize;
 
 use super::health::Gate;
 use super::plan::{plan, Inputs, Planned, Skipped, Work};
 use super::{docker, kube, manifest, Ending};
 use crate::exit::{fail, Code};
-use crate::images::check::{dedupe, evaluate, recall};
+use crate::images::check::{dedupe, evaluate, recall, Outcome};
 use crate::images::engine::Engine;
 use crate::images::kube::Cluster;
 use crate::images::policy::{Policy, UpdateKind};
-use crate::images::scan::Live;
+use crate::images::scan::{Finding, Live};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::state::updates::{self, Entry};
 
@@ -86,7 +87,6 @@ impl Run {
 
 /// One run in the state dir `dir`: recovery first, then (unless only
 /// recovering) scan, check, plan and (unless only planning) apply.
-#[allow(clippy::too_many_lines)] // Not split yet: issue 26 (one settings resolve per command) takes it apart.
 pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     // Two runs never act at once; a plan only reads.
     let _lock = if s.plan_only {
@@ -117,38 +117,8 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     }
 
     let scan_started = Instant::now();
-    let mut findings = crate::images::scan::live_inventory(&s.live, cluster.as_ref())?;
-    for p in &s.paths {
-        if !p.exists() {
-            return Err(fail(
-                Code::Usage,
-                format!("{}: no such file or directory", p.display()),
-            ));
-        }
-    }
-    if !s.paths.is_empty() {
-        findings.extend(crate::images::scan::inventory(&s.paths));
-    }
-    if findings.is_empty() && !s.live.docker && !s.live.kube {
-        return Err(fail(
-            Code::Usage,
-            "nothing to update: give --docker, --kube, or PATHs of manifests (with --write)",
-        ));
-    }
-    let raw = findings
-        .iter()
-        .filter_map(|f| f.image.clone().map(|i| (i, f.digest.clone())))
-        .collect();
-    let mut wanted = dedupe(raw)?;
-    recall(&conn, &mut wanted, false)?;
-    let outcomes = evaluate(
-        &wanted,
-        &s.policy,
-        s.insecure_registry.clone(),
-        s.extra_ca.clone(),
-        false,
-        None,
-    );
+    let findings = inventory(s, cluster.as_ref())?;
+    let outcomes = check(s, &conn, &findings)?;
     run.unchecked = outcomes
         .iter()
         .filter_map(|o| Some((o.image.clone(), o.error.clone()?)))
@@ -202,6 +172,47 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     run.skipped = skipped;
     run.done = done;
     Ok(run)
+}
+
+/// What runs (Docker, Kubernetes) and what the manifest paths name.
+fn inventory(s: &Settings, cluster: Option<&Cluster>) -> Result<Vec<Finding>> {
+    let mut findings = crate::images::scan::live_inventory(&s.live, cluster)?;
+    for p in &s.paths {
+        if !p.exists() {
+            return Err(fail(
+                Code::Usage,
+                format!("{}: no such file or directory", p.display()),
+            ));
+        }
+    }
+    if !s.paths.is_empty() {
+        findings.extend(crate::images::scan::inventory(&s.paths));
+    }
+    if findings.is_empty() && !s.live.docker && !s.live.kube {
+        return Err(fail(
+            Code::Usage,
+            "nothing to update: give --docker, --kube, or PATHs of manifests (with --write)",
+        ));
+    }
+    Ok(findings)
+}
+
+/// Each distinct image checked once against its registry, under the policy.
+fn check(s: &Settings, conn: &Connection, findings: &[Finding]) -> Result<Vec<Outcome>> {
+    let raw = findings
+        .iter()
+        .filter_map(|f| f.image.clone().map(|i| (i, f.digest.clone())))
+        .collect();
+    let mut wanted = dedupe(raw)?;
+    recall(conn, &mut wanted, false)?;
+    Ok(evaluate(
+        &wanted,
+        &s.policy,
+        s.insecure_registry.clone(),
+        s.extra_ca.clone(),
+        false,
+        None,
+    ))
 }
 
 /// Finishes or undoes every update a killed run left open.
