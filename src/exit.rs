@@ -105,6 +105,30 @@ pub(crate) fn code_of(err: &anyhow::Error) -> Code {
     Code::Software
 }
 
+/// Our standard output's reader went away (`vext scan | head`): the
+/// command ends there, quietly and with success, as a filter's would.
+#[derive(Debug)]
+pub(crate) struct ReaderGone;
+
+impl std::fmt::Display for ReaderGone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("standard output was closed")
+    }
+}
+
+impl std::error::Error for ReaderGone {}
+
+/// A write to standard output: a closed pipe becomes [`ReaderGone`], which
+/// `main` ends on quietly; any other error stays what it is. Only writes
+/// to stdout go through here, so a socket's broken pipe is never mistaken
+/// for it.
+pub(crate) fn stdout_wrote(r: io::Result<()>) -> anyhow::Result<()> {
+    match r {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(anyhow::Error::new(ReaderGone)),
+        r => Ok(r?),
+    }
+}
+
 /// The exit code an I/O error deserves.
 pub(crate) fn code_of_io(e: &io::Error) -> Code {
     use io::ErrorKind::*;

@@ -57,6 +57,9 @@ fn main() -> ExitCode {
     };
     match try_main(cli) {
         Ok(code) => code.into(),
+        // The reader of our output has gone (`vext scan | head`): that ends
+        // the command, quietly, as for any filter.
+        Err(err) if err.downcast_ref::<exit::ReaderGone>().is_some() => Code::Ok.into(),
         Err(err) => {
             eprintln!("vext: {err:#}");
             exit::code_of(&err).into()

@@ -382,3 +382,24 @@ fn secrets_on_the_command_line_are_masked_in_the_process_title() {
         "{shown}"
     );
 }
+
+/// A reader that goes away (`vext config show | head -0`) ends the command
+/// quietly and with success: no "Broken pipe" error, no panic.
+#[test]
+fn a_closed_stdout_ends_the_command_quietly() {
+    use std::process::{Command, Stdio};
+    for args in [&["config", "reference"][..], &["config", "show"][..]] {
+        let mut child = Command::new(VEXT)
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Closed before vext writes a byte: its first write meets EPIPE.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(stderr.is_empty(), "{args:?}: {stderr}");
+    }
+}

@@ -276,10 +276,7 @@ fn print(results: &[Outcome], json: bool) -> Result<()> {
             })
         })
     };
-    match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Into::into),
-    }
+    crate::exit::stdout_wrote(r)
 }
 
 /// `vext.events.check.registry.{update_found,failed}` for other services.

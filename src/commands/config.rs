@@ -70,14 +70,13 @@ pub(crate) fn show(ctx: &Context) -> Result<Code> {
     }
     out.push_str(&config::annotated_toml(&config, &origins)?);
     let mut stdout = std::io::stdout().lock();
-    match stdout.write_all(out.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(Code::Ok),
-    }
+    crate::exit::stdout_wrote(stdout.write_all(out.as_bytes()))?;
+    Ok(Code::Ok)
 }
 
 /// Every section and key, with an example and what it means.
 pub(crate) fn reference() -> Result<Code> {
-    print!("{}", config::REFERENCE);
+    let mut stdout = std::io::stdout().lock();
+    crate::exit::stdout_wrote(stdout.write_all(config::REFERENCE.as_bytes()))?;
     Ok(Code::Ok)
 }

@@ -1,5 +1,7 @@
 //! `vext nats status`: the work queue the daemons share, as NATS sees it.
 
+use std::io::Write;
+
 use anyhow::Result;
 
 use crate::bus::queue;
@@ -24,28 +26,33 @@ pub(crate) fn run(args: NatsStatusArgs, ctx: &Context) -> Result<Code> {
     let (options, config) = crate::settings::nats(&flags, file, "nats status")?;
     let bus = crate::bus::Bus::connect(&options)?;
     let st = queue::status(&bus, &config.stream)?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&st)?);
-        return Ok(Code::Ok);
-    }
-    println!(
-        "stream {}: {} messages ({} bytes) on {}, {} replica(s)",
-        st.stream,
-        st.messages,
-        st.bytes,
-        st.subjects.join(" "),
-        st.replicas
-    );
-    match &st.consumer {
-        Some(c) => println!(
-            "consumer {}: {} pending, {} fetched and not yet confirmed, {} redelivered \
-             (ack wait {}s, at most {} attempts)",
-            c.name, c.pending, c.ack_pending, c.redelivered, c.ack_wait_secs, c.max_deliver
-        ),
-        None => println!("consumer {}: not created yet", queue::CONSUMER),
-    }
-    for l in &st.leases {
-        println!("IRC network {}: delivered by {}", l.network, l.holder);
-    }
+    let text = if args.json {
+        serde_json::to_string_pretty(&st)?
+    } else {
+        let mut t = format!(
+            "stream {}: {} messages ({} bytes) on {}, {} replica(s)\n",
+            st.stream,
+            st.messages,
+            st.bytes,
+            st.subjects.join(" "),
+            st.replicas
+        );
+        t.push_str(&match &st.consumer {
+            Some(c) => format!(
+                "consumer {}: {} pending, {} fetched and not yet confirmed, {} redelivered \
+                 (ack wait {}s, at most {} attempts)",
+                c.name, c.pending, c.ack_pending, c.redelivered, c.ack_wait_secs, c.max_deliver
+            ),
+            None => format!("consumer {}: not created yet", queue::CONSUMER),
+        });
+        for l in &st.leases {
+            t.push_str(&format!(
+                "\nIRC network {}: delivered by {}",
+                l.network, l.holder
+            ));
+        }
+        t
+    };
+    crate::exit::stdout_wrote(writeln!(std::io::stdout().lock(), "{text}"))?;
     Ok(Code::Ok)
 }

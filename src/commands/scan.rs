@@ -143,8 +143,5 @@ fn print(findings: &[Finding], args: &ScanArgs) -> Result<()> {
             })
         })
     };
-    match result {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Into::into),
-    }
+    crate::exit::stdout_wrote(result)
 }

@@ -224,13 +224,10 @@ fn print_named(items: &[Named], json: bool) -> Result<()> {
     out(&text)
 }
 
-/// One block on stdout; a closed pipe is not an error.
+/// One block on stdout (a closed pipe ends the command quietly, in main).
 fn out(text: &str) -> Result<()> {
     if text.is_empty() {
         return Ok(());
     }
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Into::into),
-    }
+    crate::exit::stdout_wrote(writeln!(std::io::stdout().lock(), "{text}"))
 }

@@ -65,10 +65,8 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
     if args.dry_run {
         let line = sender.request_line(&urls, &notice);
         let mut out = std::io::stdout().lock();
-        return match writeln!(out, "{line}") {
-            Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-            _ => Ok(Code::Ok),
-        };
+        crate::exit::stdout_wrote(writeln!(out, "{line}"))?;
+        return Ok(Code::Ok);
     }
     sender.send(&urls, &targets, &notice, deadline)
 }

@@ -159,10 +159,7 @@ fn print_plan(planned: &[Planned], skipped: &[Skipped], json: bool) -> Result<()
             Ok(())
         })()
     };
-    match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Into::into),
-    }
+    crate::exit::stdout_wrote(r)
 }
 
 fn print_done(done: &[Done], json: bool) -> Result<()> {
@@ -197,8 +194,5 @@ fn print_done(done: &[Done], json: bool) -> Result<()> {
             Ok(())
         })()
     };
-    match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.map_err(Into::into),
-    }
+    crate::exit::stdout_wrote(r)
 }
