@@ -37,6 +37,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         let conn = crate::state::db::open(&dir)?;
         return release(&conn, image);
     }
+    let http = crate::images::update::health::agents(extra_ca.as_deref());
     let settings = Settings {
         live: args.live.settings(),
         paths: args.paths.clone(),
@@ -53,6 +54,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
                 .unwrap_or(crate::images::update::health::TIMEOUT),
             url: args.health_url.clone(),
             cmd: args.health_cmd.clone(),
+            http,
         },
         write: args.write,
         commit: args.commit,

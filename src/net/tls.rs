@@ -29,21 +29,36 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::Client
     config_with(roots)
 }
 
-/// Adds the PEM certificates in `pem` to `roots`; `what` names them in errors.
-fn add_pem_roots(roots: &mut rustls::RootCertStore, pem: &[u8], what: &str) -> Result<()> {
-    let mut added = 0;
-    for cert in CertificateDer::pem_slice_iter(pem) {
-        let cert = cert.map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
-        roots
-            .add(cert)
-            .map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
-        added += 1;
-    }
-    if added == 0 {
+/// The certificates in PEM text; `what` names it in errors. The one reader
+/// of every CA file and client certificate: a file that is not PEM, or
+/// holds no certificate, is an error (exit 78), never quietly none.
+pub(crate) fn pem_certs(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>> {
+    let certs = CertificateDer::pem_slice_iter(pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
+    if certs.is_empty() {
         return Err(fail(
             Code::Config,
             format!("{what} holds no PEM certificate"),
         ));
+    }
+    Ok(certs)
+}
+
+/// The same certificates as ureq takes them.
+fn ureq_certs(pem: &[u8], what: &str) -> Result<Vec<ureq::tls::Certificate<'static>>> {
+    Ok(pem_certs(pem, what)?
+        .iter()
+        .map(|c| ureq::tls::Certificate::from_der(c.as_ref()).to_owned())
+        .collect())
+}
+
+/// Adds the PEM certificates in `pem` to `roots`; `what` names them in errors.
+fn add_pem_roots(roots: &mut rustls::RootCertStore, pem: &[u8], what: &str) -> Result<()> {
+    for cert in pem_certs(pem, what)? {
+        roots
+            .add(cert)
+            .map_err(|e| fail(Code::Config, format!("{what}: {e}")))?;
     }
     Ok(())
 }
@@ -68,29 +83,13 @@ pub(crate) fn agent_for(
     what: &str,
     timeout: std::time::Duration,
 ) -> Result<ureq::Agent> {
-    use ureq::tls::{Certificate, ClientCert, PemItem, PrivateKey, RootCerts, TlsConfig};
-    let certs_of = |pem: &[u8], what: &str| -> Result<Vec<Certificate<'static>>> {
-        let mut certs = Vec::new();
-        for item in ureq::tls::parse_pem(pem) {
-            match item.map_err(|e| fail(Code::Config, format!("{what}: {e}")))? {
-                PemItem::Certificate(c) => certs.push(c),
-                _ => continue,
-            }
-        }
-        if certs.is_empty() {
-            return Err(fail(
-                Code::Config,
-                format!("{what} holds no PEM certificate"),
-            ));
-        }
-        Ok(certs)
-    };
+    use ureq::tls::{ClientCert, PrivateKey, RootCerts, TlsConfig};
     let mut tls = TlsConfig::builder();
     if let Some(pem) = ca_pem {
-        tls = tls.root_certs(RootCerts::new_with_certs(&certs_of(pem, what)?));
+        tls = tls.root_certs(RootCerts::new_with_certs(&ureq_certs(pem, what)?));
     }
     if let Some((cert, key)) = client {
-        let chain = certs_of(cert, "client certificate")?;
+        let chain = ureq_certs(cert, "client certificate")?;
         let key = PrivateKey::from_pem(key)
             .map_err(|e| fail(Code::Config, format!("client key: {e}")))?;
         tls = tls.client_cert(Some(ClientCert::new_with_certs(&chain, key)));
@@ -167,6 +166,7 @@ pub(crate) fn explained(error: String) -> String {
 /// homeserver or registry behind a private CA). ureq takes one set of roots
 /// per agent, so the second agent is tried when the first fails on the
 /// certificate, and the host is remembered.
+#[derive(Debug)]
 pub(crate) struct Agents {
     public: ureq::Agent,
     private: Option<ureq::Agent>,
@@ -182,13 +182,11 @@ impl Agents {
         ) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
     ) -> Agents {
         let builder = || configure(ureq::Agent::config_builder().http_status_as_error(false));
+        // The PEM was read through [`pem_certs`] where it came in
+        // (`settings::extra_ca`, [`client_config`]): a bad file stopped the
+        // command there, so it cannot be empty here.
         let private = extra_ca.map(|pem| {
-            let certs: Vec<ureq::tls::Certificate<'static>> = ureq::tls::parse_pem(pem)
-                .filter_map(|item| match item {
-                    Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
-                    _ => None,
-                })
-                .collect();
+            let certs = ureq_certs(pem, "--ca-file").unwrap_or_default();
             let tls = ureq::tls::TlsConfig::builder()
                 .root_certs(ureq::tls::RootCerts::new_with_certs(&certs))
                 .build();
@@ -237,6 +235,28 @@ impl Agents {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A CA file that is not PEM, or holds no certificate, is refused by
+    /// name by the one reader every use goes through (`vext check
+    /// --ca-file` took such a file before and trusted nothing from it,
+    /// silently).
+    #[test]
+    fn a_ca_file_without_certificates_is_an_error_everywhere() {
+        for bad in [
+            &b"not a certificate"[..],
+            b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
+        ] {
+            let e = pem_certs(bad, "CA file x.pem").unwrap_err().to_string();
+            assert!(e.contains("CA file x.pem"), "{e}");
+            assert!(agent_for(
+                Some(bad),
+                None,
+                "kube CA",
+                std::time::Duration::from_secs(1)
+            )
+            .is_err());
+        }
+    }
 
     #[test]
     fn jargon_is_explained() {

@@ -193,15 +193,15 @@ pub(crate) fn policy(ctx: &Context, file: Option<&Path>) -> Result<crate::images
 
 /// `--ca-file`'s PEM, read once.
 pub(crate) fn extra_ca(file: Option<&Path>) -> Result<Option<Vec<u8>>> {
-    file.map(|p| {
-        std::fs::read(p).map_err(|e| {
-            fail(
-                Code::Config,
-                format!("reading --ca-file {}: {e}", p.display()),
-            )
-        })
-    })
-    .transpose()
+    let Some(p) = file else { return Ok(None) };
+    let pem = std::fs::read(p).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("reading --ca-file {}: {e}", p.display()),
+        )
+    })?;
+    crate::net::tls::pem_certs(&pem, &format!("--ca-file {}", p.display()))?;
+    Ok(Some(pem))
 }
 
 /// The NATS flags a command was given.
@@ -538,6 +538,7 @@ pub(crate) fn scheduled_update(
         ));
     }
     let notify = expand_targets(ctx, &u.notify, "[update] notify")?;
+    let http = crate::images::update::health::agents(extra_ca.as_deref());
     let settings = crate::images::update::run::Settings {
         live: crate::images::scan::Live {
             docker: u.docker,
@@ -563,6 +564,7 @@ pub(crate) fn scheduled_update(
                 .unwrap_or(crate::images::update::health::TIMEOUT),
             url: u.health_url.clone(),
             cmd: u.health_cmd.clone(),
+            http,
         },
         write: !u.paths.is_empty(),
         commit: !u.paths.is_empty(),

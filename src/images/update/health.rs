@@ -2,7 +2,10 @@
 //! removed: the operator's extra checks (`--health-url`, `--health-cmd`),
 //! each tried until it passes or the gate's time is up.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use crate::net::tls::Agents;
 
 /// How long a container without a HEALTHCHECK must run by default.
 pub(crate) const STABLE_FOR: Duration = Duration::from_secs(30);
@@ -21,18 +24,23 @@ pub(crate) struct Gate {
     pub(crate) url: Option<String>,
     /// A shell command that must exit 0.
     pub(crate) cmd: Option<String>,
+    /// The agents the URL is asked with: one pool for the whole run, the
+    /// `--ca-file` trusted as for registries and webhooks.
+    pub(crate) http: Arc<Agents>,
+}
+
+/// The agents a gate asks its URL with: 5 s per try.
+pub(crate) fn agents(extra_ca: Option<&[u8]>) -> Arc<Agents> {
+    Arc::new(Agents::new(extra_ca, |b| {
+        b.timeout_global(Some(Duration::from_secs(5)))
+    }))
 }
 
 impl Gate {
     /// One try of the extra checks: None when they pass, else why not.
     pub(crate) fn extra_checks(&self) -> Option<String> {
         if let Some(url) = &self.url {
-            let agent = ureq::Agent::config_builder()
-                .timeout_global(Some(Duration::from_secs(5)))
-                .http_status_as_error(false)
-                .build()
-                .new_agent();
-            match agent.get(url).call() {
+            match self.http.run(url, |agent| agent.get(url).call()) {
                 Ok(r) if r.status().is_success() => {}
                 Ok(r) => return Some(format!("--health-url {url} answered {}", r.status())),
                 Err(e) => return Some(format!("--health-url {url}: {e}")),
