@@ -403,3 +403,34 @@ fn a_closed_stdout_ends_the_command_quietly() {
         assert!(stderr.is_empty(), "{args:?}: {stderr}");
     }
 }
+
+/// Everything the daemon will use is checked before it says it is ready:
+/// a bad [policy] with --check-every stops the start (exit 78, naming the
+/// key) instead of a warning from every scheduled check (as before).
+#[test]
+fn a_bad_policy_stops_the_daemon_before_it_is_ready() {
+    let dir = TempDir::new("policy");
+    let cfg = dir.write(
+        "config.toml",
+        "[check]\nimages = [\"nginx:1.0\"]\nnotify = [\"irc://127.0.0.1:9/x\"]\n\n[policy]\nallow = \"sometimes\"\n",
+    );
+    let state = dir.path().join("state");
+    let out = vext([
+        "--config",
+        cfg.to_str().unwrap(),
+        "daemon",
+        "--listen",
+        "127.0.0.1:0",
+        "--state-dir",
+        state.to_str().unwrap(),
+        "--check-every",
+        "1h",
+    ])
+    .expect(78);
+    assert!(
+        out.stderr.contains("[policy]") && out.stderr.contains("sometimes"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("listening"), "{}", out.stderr);
+}

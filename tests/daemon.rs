@@ -472,20 +472,11 @@ fn idle_channels_are_parted_and_idle_connections_quit() {
     ])
     .expect(0);
     let relay = obs.privmsgs(1, WAIT)[0].from.clone();
-    let start = Instant::now();
-    while !daemon.log().contains("parting idle #ttl") {
-        assert!(start.elapsed() < WAIT, "no PART: {}", daemon.log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    daemon.wait_log("parting idle #ttl", WAIT);
     let part = obs.wait_for(|l| l.contains(" PART #ttl"), "the relay's PART");
     assert!(part.starts_with(&format!(":{relay}!")), "{part}");
     // The connection, now without channels, quits after its own TTL.
-    let start = Instant::now();
-    let log = || daemon.log();
-    while !log().contains("closing idle connection") {
-        assert!(start.elapsed() < WAIT, "no idle quit: {}", log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    daemon.wait_log("closing idle connection", WAIT);
     // A later message opens a new connection and joins again.
     vext([
         "send",
@@ -577,10 +568,7 @@ fn json_logs_and_systemd_readiness() {
     let mut buf = [0u8; 256];
     let n = sock.recv(&mut buf).expect("a readiness datagram");
     assert_eq!(&buf[..n], b"READY=1");
-    let until = Instant::now() + Duration::from_secs(5);
-    while !daemon.log().contains("spool in") && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    daemon.wait_log("spool in", Duration::from_secs(5));
     let log = daemon.log();
     let lines: Vec<&str> = log
         .lines()
@@ -712,10 +700,7 @@ fn log_format_from_the_config_file() {
             ("VEXT_LOG", "vext=info"),
         ],
     );
-    let until = Instant::now() + Duration::from_secs(5);
-    while !daemon.log().contains("spool in") && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    daemon.wait_log("spool in", Duration::from_secs(5));
     let log = daemon.log();
     let lines: Vec<&str> = log
         .lines()
@@ -751,10 +736,9 @@ fn one_bad_entry_in_a_to_list_does_not_drop_the_request() {
         .stderr(Stdio::null())
         .spawn()
         .expect("starting irkerd");
-    let until = Instant::now() + Duration::from_secs(10);
-    while TcpStream::connect("127.0.0.1:6659").is_err() && Instant::now() < until {
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    eventually("irkerd listening on 6659", Duration::from_secs(10), || {
+        TcpStream::connect("127.0.0.1:6659").is_ok()
+    });
     let mut s = TcpStream::connect("127.0.0.1:6659").expect("irkerd listening");
     s.write_all(line("from irkerd", false).as_bytes()).unwrap();
     drop(s);

@@ -26,15 +26,11 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
     // Every target is checked before anything is read or sent.
     let (urls, mut targets) = crate::settings::targets(ctx, &args.targets, "target")?;
     if let Some(file) = &args.matrix_token_file {
-        let token = std::fs::read_to_string(file).map_err(|e| {
-            fail(
-                Code::Config,
-                format!("reading --matrix-token-file {}: {e}", file.display()),
-            )
-        })?;
+        // Checked as every secret file is: private, one line.
+        let token = crate::settings::read_one_line(file, "Matrix token")?;
         for t in &mut targets {
             if let Destination::Matrix(m) = t {
-                m.token = Some(token.trim().to_string());
+                m.token = Some(token.clone());
             }
         }
     }

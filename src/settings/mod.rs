@@ -41,7 +41,7 @@ pub(crate) fn sender(ctx: &Context, flags: &DeliveryFlags) -> Result<Sender> {
     .filter(|v| !v.trim().is_empty());
     if let Some(addr) = via {
         let secret = match flags.secret_file {
-            Some(path) => Some(crate::notify::irker::protocol::read_secret(path)?),
+            Some(path) => Some(read_secret(path)?),
             None => None,
         };
         return Ok(Sender::Daemon(Daemon {
@@ -280,6 +280,25 @@ pub(crate) fn nats(
         queue.max_deliver = m;
     }
     Ok((options, queue))
+}
+
+/// Reads a shared secret file: its content, trimmed, at least 16 bytes.
+pub(crate) fn read_secret(path: &Path) -> Result<Vec<u8>> {
+    crate::state::dir::check_private(path, "the secret file")?;
+    let text = std::fs::read(path).map_err(|e| {
+        fail(
+            Code::Config,
+            format!("reading the secret file {}: {e}", path.display()),
+        )
+    })?;
+    let trimmed = text.trim_ascii().to_vec();
+    if trimmed.len() < 16 {
+        return Err(fail(
+            Code::Config,
+            format!("the secret in {} is shorter than 16 bytes", path.display()),
+        ));
+    }
+    Ok(trimmed)
 }
 
 /// A secret or name kept in a file: one non-empty line (a warning when

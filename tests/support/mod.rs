@@ -50,3 +50,16 @@ pub use vext::*;
 pub use webhook::*;
 
 pub const VEXT: &str = env!("CARGO_BIN_EXE_vext");
+
+/// Waits until `cond` holds, looking every 20 ms; fails the test naming
+/// `what` when `timeout` passes first. The one deadline loop of the tests.
+pub fn eventually(what: &str, timeout: std::time::Duration, mut cond: impl FnMut() -> bool) {
+    let until = std::time::Instant::now() + timeout;
+    while !cond() {
+        assert!(
+            std::time::Instant::now() < until,
+            "{what}: not within {timeout:?}"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}

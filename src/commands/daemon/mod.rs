@@ -60,7 +60,7 @@ impl Secrets {
             None => None,
         };
         let secret = match &s.secret_file.value {
-            Some(path) => Some(crate::notify::irker::protocol::read_secret(path)?),
+            Some(path) => Some(crate::settings::read_secret(path)?),
             None => None,
         };
         Ok(Secrets {

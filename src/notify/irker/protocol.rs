@@ -400,26 +400,6 @@ pub(crate) fn sign_line(secret: &[u8], payload: &str, ts: i64) -> String {
     serde_json::json!({"payload": payload, "ts": ts, "nonce": nonce, "sig": sig}).to_string()
 }
 
-/// Reads a shared secret file: its content, trimmed, at least 16 bytes.
-pub(crate) fn read_secret(path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
-    use crate::exit::{fail, Code};
-    crate::state::dir::check_private(path, "the secret file")?;
-    let text = std::fs::read(path).map_err(|e| {
-        fail(
-            Code::Config,
-            format!("reading the secret file {}: {e}", path.display()),
-        )
-    })?;
-    let trimmed = text.trim_ascii().to_vec();
-    if trimmed.len() < 16 {
-        return Err(fail(
-            Code::Config,
-            format!("the secret in {} is shorter than 16 bytes", path.display()),
-        ));
-    }
-    Ok(trimmed)
-}
-
 /// A fresh request id: 16 random hex digits.
 pub(crate) fn new_id() -> String {
     format!("{:016x}", fastrand::u64(..))
