@@ -140,89 +140,107 @@ impl Dispatcher {
             return Err(Rejection::ShuttingDown);
         }
         self.access.check_rate(peer.ip(), signed)?;
-        // As irkerd does: a bad entry is logged and skipped, the others are
-        // delivered; the ack says which were skipped.
-        let mut request = request;
-        let mut targets = Vec::with_capacity(request.to.len());
-        let mut urls = Vec::with_capacity(request.to.len());
-        for url in &request.to {
+        let id = request.id.clone().unwrap_or_else(new_id);
+        let notice = request.notice(Some(id));
+        self.take_in(&request.to, notice, request.refused, &peer.to_string())
+    }
+
+    /// The daemon's own news (a scheduled check's or update's summary), to
+    /// the targets the config names: stored and delivered as a client's
+    /// request is, but not counted against any client's rate.
+    pub(crate) fn accept_own(
+        self: &Arc<Self>,
+        to: &[String],
+        mut notice: Notice,
+        source: &str,
+    ) -> Result<Accepted, Rejection> {
+        if self.stopping.load(Ordering::SeqCst) {
+            return Err(Rejection::ShuttingDown);
+        }
+        notice.id = Some(notice.id.take().unwrap_or_else(new_id));
+        self.take_in(to, notice, Vec::new(), source)
+    }
+
+    /// Stores a notice for the targets `to` and starts its deliveries. As
+    /// irkerd does, a bad entry is logged and skipped, the others are
+    /// delivered, and the ack says which were skipped.
+    fn take_in(
+        self: &Arc<Self>,
+        to: &[String],
+        notice: Notice,
+        mut refused: Vec<Refused>,
+        source: &str,
+    ) -> Result<Accepted, Rejection> {
+        let mut targets = Vec::with_capacity(to.len());
+        let mut urls = Vec::with_capacity(to.len());
+        for url in to {
             match Destination::parse(url) {
                 Ok(t) => {
                     targets.push(self.targets.apply(t));
                     urls.push(url.clone());
                 }
-                Err(e) => request.refused.push(Refused {
+                Err(e) => refused.push(Refused {
                     target: crate::notify::destination::redacted(url),
                     error: e,
                 }),
             }
         }
-        for r in &request.refused {
-            log::warn!("{peer}: skipping bad target {}: {}", r.target, r.error);
+        for r in &refused {
+            log::warn!("{source}: skipping bad target {}: {}", r.target, r.error);
         }
         if targets.is_empty() {
-            let why: Vec<String> = request
-                .refused
+            let why: Vec<String> = refused
                 .iter()
                 .map(|r| format!("bad target URL {}: {}", r.target, r.error))
                 .collect();
             return Err(Rejection::BadRequest(why.join("; ")));
         }
         self.access.check_targets(&targets)?;
-        if text_lines(&request.privmsg).is_empty() {
+        if text_lines(&notice.text).is_empty() {
             return Err(Rejection::BadRequest("empty privmsg".into()));
         }
-        let id = request.id.clone().unwrap_or_else(new_id);
+        let id = notice.id.clone().unwrap_or_default();
         let received_at = crate::state::db::now_ms();
         if let Some(nats) = &self.nats {
-            let notice = request.notice(Some(id.clone()));
             let pairs: Vec<(String, Destination)> = urls.into_iter().zip(targets).collect();
-            let work =
-                super::jetstream::work_items(&id, &peer.to_string(), received_at, &notice, &pairs);
+            let work = super::jetstream::work_items(&id, source, received_at, &notice, &pairs);
             nats.store(&work).map_err(Rejection::Storage)?;
             self.metrics.received.fetch_add(1, Ordering::Relaxed);
-            return Ok(Accepted {
-                id,
-                refused: request.refused,
-            });
+            return Ok(Accepted { id, refused });
         }
         let stored = self
             .writer
             .insert(NewMessage {
                 id: id.clone(),
-                source: peer.to_string(),
+                source: source.to_string(),
                 targets: urls,
-                text: request.privmsg.clone(),
+                text: notice.text.clone(),
                 received_at,
-                title: request.title.clone(),
-                kind: request.kind,
-                format: request.format,
-                msgtype: request.msgtype,
+                title: notice.title.clone(),
+                kind: notice.kind,
+                format: notice.format,
+                msgtype: notice.msgtype,
             })
             .map_err(Rejection::Storage)?;
         match stored {
             Stored::Duplicate => {
-                log::info!("{peer}: {id} already stored; not delivering it again");
+                log::info!("{source}: {id} already stored; not delivering it again");
             }
             Stored::New { seq } => {
                 self.metrics.received.fetch_add(1, Ordering::Relaxed);
                 self.metrics
                     .queue_depth
                     .fetch_add(targets.len() as i64, Ordering::Relaxed);
-                log::debug!("{peer}: stored {id} for {} target(s)", targets.len());
+                log::debug!("{source}: stored {id} for {} target(s)", targets.len());
                 let items = targets
                     .into_iter()
                     .enumerate()
                     .map(|(i, t)| (i as i64, t, 0))
                     .collect();
-                let notice = request.notice(Some(id.clone()));
                 self.deliver(seq, &id, received_at, &notice, items, true);
             }
         }
-        Ok(Accepted {
-            id,
-            refused: request.refused,
-        })
+        Ok(Accepted { id, refused })
     }
 
     /// Hands deliveries `(idx, target, attempts)` of message `seq` to the

@@ -527,21 +527,10 @@ fn start_updates(
     Ok(())
 }
 
-/// Hands a scheduled job's summary to the daemon's own spool, as a local
-/// client would; false (and a warning) when it is refused.
+/// Hands a scheduled job's summary to the daemon's own spool; false (and
+/// a warning) when it is refused.
 fn spool_summary(dispatcher: &Arc<Dispatcher>, to: &[String], notice: Notice, job: &str) -> bool {
-    let request = crate::notify::irker::protocol::Request {
-        to: to.to_vec(),
-        privmsg: notice.text,
-        id: None,
-        ack: false,
-        title: notice.title,
-        kind: notice.kind,
-        format: None,
-        msgtype: None,
-        refused: Vec::new(),
-    };
-    match dispatcher.accept(request, SocketAddr::from(([127, 0, 0, 1], 0)), false) {
+    match dispatcher.accept_own(to, notice, &format!("scheduled {job}")) {
         Ok(_) => true,
         Err(r) => {
             log::warn!(
