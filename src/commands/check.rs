@@ -199,35 +199,55 @@ fn send_summary(results: &[Outcome], notifier: &Notifier) -> Result<()> {
 
 /// Prometheus textfile for node_exporter, written to a temp file and renamed.
 fn write_metrics(path: &std::path::Path, results: &[Outcome], seconds: f64) -> Result<()> {
-    let mut t = String::new();
     let count = |c: UpdateKind| {
         results
             .iter()
             .filter(|o| o.change == c && o.error.is_none())
             .count()
     };
-    t.push_str(&format!("# HELP vext_check_images_total Images checked.\n# TYPE vext_check_images_total gauge\nvext_check_images_total {}\n", results.len()));
-    t.push_str("# HELP vext_check_updates Images with a newer version, by kind of change.\n# TYPE vext_check_updates gauge\n");
+    let mut m = crate::util::prometheus::Text::default();
+    m.metric(
+        "vext_check_images_total",
+        "gauge",
+        "Images checked.",
+        results.len(),
+    )
+    .family(
+        "vext_check_updates",
+        "gauge",
+        "Images with a newer version, by kind of change.",
+    );
     for c in [
         UpdateKind::Patch,
         UpdateKind::Minor,
         UpdateKind::Major,
         UpdateKind::Digest,
     ] {
-        t.push_str(&format!(
-            "vext_check_updates{{change=\"{c}\"}} {}\n",
-            count(c)
-        ));
+        m.sample(
+            "vext_check_updates",
+            &[("change", &c.to_string())],
+            count(c),
+        );
     }
-    t.push_str(&format!(
-        "# HELP vext_check_errors_total Images that could not be checked.\n# TYPE vext_check_errors_total gauge\nvext_check_errors_total {}\n",
-        results.iter().filter(|o| o.error.is_some()).count()
-    ));
-    t.push_str(&format!("# HELP vext_check_duration_seconds Duration of the last check.\n# TYPE vext_check_duration_seconds gauge\nvext_check_duration_seconds {seconds:.3}\n"));
-    t.push_str(&format!(
-        "# HELP vext_check_last_run_timestamp_seconds When the last check ran.\n# TYPE vext_check_last_run_timestamp_seconds gauge\nvext_check_last_run_timestamp_seconds {}\n",
-        crate::state::db::now_ms() / 1000
-    ));
+    m.metric(
+        "vext_check_errors_total",
+        "gauge",
+        "Images that could not be checked.",
+        results.iter().filter(|o| o.error.is_some()).count(),
+    )
+    .metric(
+        "vext_check_duration_seconds",
+        "gauge",
+        "Duration of the last check.",
+        format!("{seconds:.3}"),
+    )
+    .metric(
+        "vext_check_last_run_timestamp_seconds",
+        "gauge",
+        "When the last check ran.",
+        crate::state::db::now_ms() / 1000,
+    );
+    let t = m.into_string();
     crate::util::atomic_file::replace(path, t.as_bytes()).map_err(|e| fail(Code::Unavailable, e))
 }
 

@@ -7,3 +7,4 @@ pub(crate) mod duration;
 pub(crate) mod glob;
 pub(crate) mod hex;
 pub(crate) mod process_title;
+pub(crate) mod prometheus;

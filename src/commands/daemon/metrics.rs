@@ -1,12 +1,12 @@
 //! Counters for `/metrics`, in Prometheus text format.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::images::update::metrics::Totals;
 use crate::images::update::run::Run;
+use crate::util::prometheus::Text;
 
 /// Upper bounds (seconds) of the delivery-latency histogram buckets.
 const BUCKETS: [f64; 14] = [
@@ -75,19 +75,12 @@ impl Metrics {
     }
 
     pub(crate) fn render(&self, irc_connections: usize) -> String {
-        let mut out = String::new();
-        let counter = |out: &mut String, name: &str, help: &str| {
-            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
-        };
-        counter(
-            &mut out,
+        let mut t = Text::default();
+        t.metric(
             "vext_notifications_received_total",
+            "counter",
             "Notifications accepted and stored.",
-        );
-        let _ = writeln!(
-            out,
-            "vext_notifications_received_total {}",
-            self.received.load(Ordering::Relaxed)
+            self.received.load(Ordering::Relaxed),
         );
         for (name, help, map, label) in [
             (
@@ -109,13 +102,13 @@ impl Metrics {
                 "reason",
             ),
         ] {
-            counter(&mut out, name, help);
+            t.family(name, "counter", help);
             let m = map.lock().unwrap_or_else(|p| p.into_inner());
             if m.is_empty() && label == "kind" {
-                let _ = writeln!(out, "{name}{{kind=\"irc\"}} 0");
+                t.sample(name, &[("kind", "irc")], 0);
             }
             for (k, v) in m.iter() {
-                let _ = writeln!(out, "{name}{{{label}=\"{k}\"}} {v}");
+                t.sample(name, &[(label, k)], v);
             }
         }
         for (name, help, value) in [
@@ -140,32 +133,20 @@ impl Metrics {
                 irc_connections as i64,
             ),
         ] {
-            let value = value.max(0);
-            let _ = writeln!(
-                out,
-                "# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}"
-            );
+            t.metric(name, "gauge", help, value.max(0));
         }
-        let name = "vext_delivery_latency_seconds";
-        let _ = writeln!(
-            out,
-            "# HELP {name} Time from acceptance to confirmed delivery.\n# TYPE {name} histogram"
+        let buckets = BUCKETS
+            .iter()
+            .zip(&self.latency_buckets)
+            .map(|(le, n)| (*le, n.load(Ordering::Relaxed)));
+        t.histogram(
+            "vext_delivery_latency_seconds",
+            "Time from acceptance to confirmed delivery.",
+            buckets,
+            self.latency_count.load(Ordering::Relaxed),
+            self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6,
         );
-        for (i, le) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{name}_bucket{{le=\"{le}\"}} {}",
-                self.latency_buckets[i].load(Ordering::Relaxed)
-            );
-        }
-        let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {count}");
-        let _ = writeln!(
-            out,
-            "{name}_sum {}",
-            self.latency_sum_micros.load(Ordering::Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(out, "{name}_count {count}");
+        let mut out = t.into_string();
         if let Some(u) = &*self.updates.lock().unwrap_or_else(|p| p.into_inner()) {
             out.push_str(&u.render());
         }

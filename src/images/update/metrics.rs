@@ -4,6 +4,7 @@
 //! daemon's `/metrics` and `vext update --metrics-file` both serve.
 
 use super::run::Run;
+use crate::util::prometheus::Text;
 
 /// Upper bounds of the duration histograms' buckets, in seconds.
 const BUCKETS: [f64; 9] = [0.1, 0.5, 1.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0];
@@ -27,15 +28,9 @@ impl Histogram {
         self.sum += v;
     }
 
-    fn render(&self, t: &mut String, name: &str, help: &str) {
-        t.push_str(&format!("# HELP {name} {help}\n# TYPE {name} histogram\n"));
-        for (n, b) in self.le.iter().zip(BUCKETS) {
-            t.push_str(&format!("{name}_bucket{{le=\"{b}\"}} {n}\n"));
-        }
-        t.push_str(&format!(
-            "{name}_bucket{{le=\"+Inf\"}} {}\n{name}_sum {:.3}\n{name}_count {}\n",
-            self.count, self.sum, self.count
-        ));
+    fn render(&self, t: &mut Text, name: &str, help: &str) {
+        let buckets = BUCKETS.into_iter().zip(self.le.iter().copied());
+        t.histogram(name, help, buckets, self.count, format!("{:.3}", self.sum));
     }
 }
 
@@ -79,11 +74,9 @@ impl Totals {
 
     /// The Prometheus text format.
     pub(crate) fn render(&self) -> String {
-        let mut t = String::new();
+        let mut t = Text::default();
         let mut metric = |name: &str, kind: &str, help: &str, value: u64| {
-            t.push_str(&format!(
-                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
-            ));
+            t.metric(name, kind, help, value);
         };
         metric(
             "safe_updater_scans_total",
@@ -148,7 +141,7 @@ impl Totals {
             "safe_updater_scan_duration_seconds",
             "Time to find workloads and check their registries.",
         );
-        t
+        t.into_string()
     }
 }
 
@@ -161,8 +154,9 @@ mod tests {
         let mut h = Histogram::default();
         h.observe(0.3);
         h.observe(20.0);
-        let mut t = String::new();
-        h.render(&mut t, "x", "X.");
+        let mut text = Text::default();
+        h.render(&mut text, "x", "X.");
+        let t = text.into_string();
         assert!(t.contains("x_bucket{le=\"0.1\"} 0\n"), "{t}");
         assert!(t.contains("x_bucket{le=\"0.5\"} 1\n"), "{t}");
         assert!(t.contains("x_bucket{le=\"30\"} 2\n"), "{t}");
