@@ -26,6 +26,33 @@ fn direct_send_reaches_the_channel() {
         .all(|m| m.target == "#deploys" && m.from.starts_with("vext")));
 }
 
+/// `?notice` sends NOTICE instead of PRIVMSG (what many channels ask of
+/// bots), beside a PRIVMSG target of the same request, through the daemon
+/// as directly; a key still works beside it.
+#[test]
+fn a_notice_target_gets_notice_lines() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#quiet", "#loud"]);
+    let quiet = format!("{}?notice", ircd.url("quiet"));
+    vext(["send", &quiet, &ircd.url("loud"), "-m", "built"]).expect(0);
+    // PRIVMSG recipients go first, then the NOTICE ones.
+    obs.wait_for(
+        |l| l.contains(" PRIVMSG #loud :built"),
+        "a PRIVMSG to #loud",
+    );
+    let notice = obs.wait_for(
+        |l| l.contains(" NOTICE #quiet :built"),
+        "a NOTICE to #quiet",
+    );
+    assert!(notice.starts_with(":vext"), "{notice}");
+    let daemon = Daemon::start(&[]);
+    vext(["send", "--via", &daemon.tcp, &quiet, "-m", "relayed"]).expect(0);
+    obs.wait_for(
+        |l| l.contains(" NOTICE #quiet :relayed"),
+        "a relayed NOTICE",
+    );
+}
+
 /// A configured `[send] via` is turned off by `--via ''` or an empty
 /// `VEXT_DAEMON`: the message goes directly.
 #[test]

@@ -1,7 +1,8 @@
-//! IRC targets: `irc://[nick[:password]@]host[:port]/channel[?key=K]` and
-//! `ircs://...`, with irker's rules: a channel without `#`, `&` or `+` gets
-//! `#`, `/name,isnick` addresses a user, the key may be given as `?key=K` or
-//! `?K`.
+//! IRC targets: `irc://[nick[:password]@]host[:port]/channel[?key=K][&notice]`
+//! and `ircs://...`, with irker's rules: a channel without `#`, `&` or `+`
+//! gets `#`, `/name,isnick` addresses a user, the key may be given as
+//! `?key=K` or `?K`. `notice` sends NOTICE instead of PRIVMSG, as many
+//! channels ask of bots.
 
 use std::fmt;
 
@@ -51,6 +52,8 @@ pub(crate) struct Recipient {
     pub(crate) name: String,
     pub(crate) key: Option<String>,
     pub(crate) is_nick: bool,
+    /// Sent as NOTICE, not PRIVMSG (`?notice`).
+    pub(crate) notice: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -64,14 +67,18 @@ impl fmt::Display for IrcDestination {
         write!(f, "{}/", self.server)?;
         let r = &self.recipient;
         if r.is_nick {
-            write!(f, "{},isnick", r.name)
+            write!(f, "{},isnick", r.name)?;
         } else {
             write!(f, "{}", r.name)?;
             if r.key.is_some() {
                 write!(f, "?key=***")?;
             }
-            Ok(())
         }
+        if r.notice {
+            let sep = if r.key.is_some() { '&' } else { '?' };
+            write!(f, "{sep}notice")?;
+        }
+        Ok(())
     }
 }
 
@@ -125,23 +132,7 @@ impl IrcDestination {
             return Err("channel or nick name longer than 200 bytes".into());
         }
 
-        let key = match query {
-            None | Some("") => None,
-            Some(q) => {
-                let k = q.strip_prefix("key=").unwrap_or(q);
-                let k = percent_decode(k).map_err(|e| format!("key: {e}"))?;
-                if is_nick {
-                    return Err("a key makes no sense for a nick (,isnick)".into());
-                }
-                if k.is_empty() || k.contains([' ', ',']) || k.chars().any(|c| c.is_control()) {
-                    return Err(
-                        "channel key is empty or contains a space, comma or control character"
-                            .into(),
-                    );
-                }
-                Some(k)
-            }
-        };
+        let (key, notice) = query_params(query, is_nick)?;
         Ok(IrcDestination {
             server: IrcServer {
                 tls,
@@ -150,9 +141,45 @@ impl IrcDestination {
                 nick,
                 password,
             },
-            recipient: Recipient { name, key, is_nick },
+            recipient: Recipient {
+                name,
+                key,
+                is_nick,
+                notice,
+            },
         })
     }
+}
+
+/// The query: a channel key (`key=K`, or irker's bare `K`) and `notice`,
+/// joined by `&` (a key holding `&` is written `%26`).
+fn query_params(query: Option<&str>, is_nick: bool) -> Result<(Option<String>, bool), String> {
+    let (mut key, mut notice) = (None, false);
+    for part in query
+        .unwrap_or_default()
+        .split('&')
+        .filter(|p| !p.is_empty())
+    {
+        if part == "notice" {
+            notice = true;
+            continue;
+        }
+        let k = part.strip_prefix("key=").unwrap_or(part);
+        let k = percent_decode(k).map_err(|e| format!("key: {e}"))?;
+        if is_nick {
+            return Err("a key makes no sense for a nick (,isnick)".into());
+        }
+        if key.is_some() {
+            return Err("two channel keys in the query".into());
+        }
+        if k.is_empty() || k.contains([' ', ',']) || k.chars().any(|c| c.is_control()) {
+            return Err(
+                "channel key is empty or contains a space, comma or control character".into(),
+            );
+        }
+        key = Some(k);
+    }
+    Ok((key, notice))
 }
 
 /// Rejects names that could smuggle a second target or command onto the wire.
@@ -221,6 +248,15 @@ mod tests {
             irc("irc://h/c?s3cret").recipient.key.as_deref(),
             Some("s3cret")
         );
+        let t = irc("irc://h/c?key=k%26y&notice");
+        assert_eq!(t.recipient.key.as_deref(), Some("k&y"));
+        assert!(t.recipient.notice);
+        assert_eq!(t.to_string(), "irc://h:6667/#c?key=***&notice");
+        let t = irc("irc://h/alice,isnick?notice");
+        assert!(t.recipient.notice && t.recipient.is_nick);
+        assert_eq!(t.to_string(), "irc://h:6667/alice,isnick?notice");
+        assert!(!irc("irc://h/c?key=s").recipient.notice);
+        assert!(IrcDestination::parse("irc://h/c?a&b").is_err());
         let t = irc("ircs://bot:pa%3Ass@[::1]:6697/c");
         assert_eq!(t.server.nick.as_deref(), Some("bot"));
         assert_eq!(t.server.password.as_deref(), Some("pa:ss"));

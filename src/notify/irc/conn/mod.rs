@@ -405,17 +405,26 @@ impl Conn {
             .collect();
         self.join(&channels);
         let before = self.outq.len();
-        for group in job.recipients.chunks(per_line) {
-            let targets = group
+        // PRIVMSG recipients first, then those that asked for NOTICE; a
+        // line names several recipients where the server allows it.
+        for verb in ["PRIVMSG", "NOTICE"] {
+            let these: Vec<&Recipient> = job
+                .recipients
                 .iter()
-                .map(|r| r.name.as_str())
-                .collect::<Vec<_>>()
-                .join(",");
-            let budget = line::privmsg_budget(prefix_len, &targets);
-            for text in job.lines.iter() {
-                for chunk in line::split_to_fit(text, budget) {
-                    self.outq
-                        .push_back(command("PRIVMSG", &[&targets], Some(chunk)));
+                .filter(|r| r.notice == (verb == "NOTICE"))
+                .collect();
+            for group in these.chunks(per_line) {
+                let targets = group
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(",");
+                // PRIVMSG is the longer verb: its budget fits NOTICE too.
+                let budget = line::privmsg_budget(prefix_len, &targets);
+                for text in job.lines.iter() {
+                    for chunk in line::split_to_fit(text, budget) {
+                        self.outq.push_back(command(verb, &[&targets], Some(chunk)));
+                    }
                 }
             }
         }
