@@ -21,6 +21,7 @@ macro_rules! targets {
   ircs://...                                             TLS, port 6697, certificate verified
   irc://host/name,isnick                                 a private message to a user
   irc://host/channel?notice                              NOTICE instead of PRIVMSG (&notice after a key)
+  irc://host/channel?nojoin                              without joining (joins if the channel is +n)
   matrixs://matrix.example.org/!room:example.org         a Matrix room (matrix:// for plain HTTP)
   slack://T000/B000/SECRET                               a Slack incoming webhook
   discord://ID/TOKEN                                     a Discord webhook

@@ -53,6 +53,41 @@ fn a_notice_target_gets_notice_lines() {
     );
 }
 
+/// `?nojoin` sends to a channel without joining it where the channel takes
+/// messages from outside (-n); where it does not (+n, 404), vext joins and
+/// sends after all, and the message still arrives once.
+#[test]
+fn nojoin_sends_without_joining_and_joins_where_the_channel_insists() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#open", "#closed"]);
+    // ngircd's channels take messages from outside unless +n; -n is then
+    // not echoed, +n is (and, answered in order, shows -n was applied).
+    obs.send("MODE #open -n");
+    obs.send("MODE #closed +n");
+    obs.wait_for(|l| l.contains(" MODE #closed +n"), "#closed set +n");
+    let open = format!("{}?nojoin", ircd.url("open"));
+    vext(["send", &open, "-m", "one"]).expect(0);
+    obs.wait_for(
+        |l| {
+            assert!(!l.contains(" JOIN"), "vext joined #open: {l}");
+            l.contains(" PRIVMSG #open :one")
+        },
+        "a PRIVMSG to #open without a JOIN",
+    );
+    let closed = format!("{}?nojoin", ircd.url("closed"));
+    vext(["send", &closed, "-m", "two"]).expect(0);
+    obs.wait_for(
+        |l| l.contains(" JOIN") && l.contains("#closed"),
+        "vext joining #closed",
+    );
+    obs.wait_for(
+        |l| l.contains(" PRIVMSG #closed :two"),
+        "the message to #closed",
+    );
+    let again = obs.drain(Duration::from_millis(500));
+    assert!(again.iter().all(|m| m.text != "two"), "twice: {again:?}");
+}
+
 /// A configured `[send] via` is turned off by `--via ''` or an empty
 /// `VEXT_DAEMON`: the message goes directly.
 #[test]

@@ -2,7 +2,9 @@
 //! and `ircs://...`, with irker's rules: a channel without `#`, `&` or `+`
 //! gets `#`, `/name,isnick` addresses a user, the key may be given as
 //! `?key=K` or `?K`. `notice` sends NOTICE instead of PRIVMSG, as many
-//! channels ask of bots.
+//! channels ask of bots; `nojoin` sends to a channel without joining it
+//! (GitHub's old `message_without_join`), and joins after all when the
+//! channel refuses messages from outside (+n, 404 ERR_CANNOTSENDTOCHAN).
 
 use std::fmt;
 
@@ -54,6 +56,8 @@ pub(crate) struct Recipient {
     pub(crate) is_nick: bool,
     /// Sent as NOTICE, not PRIVMSG (`?notice`).
     pub(crate) notice: bool,
+    /// Sent without joining first (`?nojoin`).
+    pub(crate) nojoin: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -74,9 +78,12 @@ impl fmt::Display for IrcDestination {
                 write!(f, "?key=***")?;
             }
         }
-        if r.notice {
-            let sep = if r.key.is_some() { '&' } else { '?' };
-            write!(f, "{sep}notice")?;
+        let mut sep = if r.key.is_some() { '&' } else { '?' };
+        for (on, word) in [(r.notice, "notice"), (r.nojoin, "nojoin")] {
+            if on {
+                write!(f, "{sep}{word}")?;
+                sep = '&';
+            }
         }
         Ok(())
     }
@@ -132,7 +139,7 @@ impl IrcDestination {
             return Err("channel or nick name longer than 200 bytes".into());
         }
 
-        let (key, notice) = query_params(query, is_nick)?;
+        let (key, notice, nojoin) = query_params(query, is_nick)?;
         Ok(IrcDestination {
             server: IrcServer {
                 tls,
@@ -146,23 +153,35 @@ impl IrcDestination {
                 key,
                 is_nick,
                 notice,
+                nojoin,
             },
         })
     }
 }
 
-/// The query: a channel key (`key=K`, or irker's bare `K`) and `notice`,
-/// joined by `&` (a key holding `&` is written `%26`).
-fn query_params(query: Option<&str>, is_nick: bool) -> Result<(Option<String>, bool), String> {
-    let (mut key, mut notice) = (None, false);
+/// The query: a channel key (`key=K`, or irker's bare `K`), `notice` and
+/// `nojoin`, joined by `&` (a key holding `&` is written `%26`).
+fn query_params(
+    query: Option<&str>,
+    is_nick: bool,
+) -> Result<(Option<String>, bool, bool), String> {
+    let (mut key, mut notice, mut nojoin) = (None, false, false);
     for part in query
         .unwrap_or_default()
         .split('&')
         .filter(|p| !p.is_empty())
     {
-        if part == "notice" {
-            notice = true;
-            continue;
+        match part {
+            "notice" => {
+                notice = true;
+                continue;
+            }
+            "nojoin" if is_nick => return Err("nojoin makes no sense for a nick (,isnick)".into()),
+            "nojoin" => {
+                nojoin = true;
+                continue;
+            }
+            _ => {}
         }
         let k = part.strip_prefix("key=").unwrap_or(part);
         let k = percent_decode(k).map_err(|e| format!("key: {e}"))?;
@@ -179,7 +198,7 @@ fn query_params(query: Option<&str>, is_nick: bool) -> Result<(Option<String>, b
         }
         key = Some(k);
     }
-    Ok((key, notice))
+    Ok((key, notice, nojoin))
 }
 
 /// Rejects names that could smuggle a second target or command onto the wire.
@@ -257,6 +276,10 @@ mod tests {
         assert_eq!(t.to_string(), "irc://h:6667/alice,isnick?notice");
         assert!(!irc("irc://h/c?key=s").recipient.notice);
         assert!(IrcDestination::parse("irc://h/c?a&b").is_err());
+        let t = irc("irc://h/c?nojoin&notice");
+        assert!(t.recipient.nojoin && t.recipient.notice && t.recipient.key.is_none());
+        assert_eq!(t.to_string(), "irc://h:6667/#c?notice&nojoin");
+        assert!(IrcDestination::parse("irc://h/bob,isnick?nojoin").is_err());
         let t = irc("ircs://bot:pa%3Ass@[::1]:6697/c");
         assert_eq!(t.server.nick.as_deref(), Some("bot"));
         assert_eq!(t.server.password.as_deref(), Some("pa:ss"));

@@ -6,7 +6,7 @@
 //! lines into [`Event`]s on the same channel that brings jobs, so one
 //! `recv_timeout` waits for both.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::Write;
 use std::net::TcpStream;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
@@ -54,6 +54,8 @@ pub(crate) fn spawn(
         unsynced: Vec::new(),
         inflight: VecDeque::new(),
         errors: HashMap::new(),
+        refused_unjoined: HashSet::new(),
+        must_join: HashSet::new(),
         bucket,
         pongs: Bucket::new(PONG_BURST, PONG_RATE),
         pong_owed: None,
@@ -143,6 +145,13 @@ struct Conn {
     inflight: VecDeque<(u64, Vec<Unconfirmed>)>,
     /// Errors the server reported per recipient (case-folded) since the last PONG.
     errors: HashMap<String, DeliveryError>,
+    /// Channels (casefolded) that refused a message sent without joining,
+    /// since the last confirmation.
+    refused_unjoined: HashSet<String>,
+    /// Channels (casefolded) that refused a message from outside: a
+    /// `?nojoin` delivery to them joins first, for as long as this
+    /// connection lives.
+    must_join: HashSet<String>,
     bucket: Bucket,
     /// PONGs have their own small budget, apart from the messages': a
     /// server's PINGs never take a message's token, and a flood of them
@@ -400,7 +409,9 @@ impl Conn {
         let channels: Vec<(String, Option<String>)> = job
             .recipients
             .iter()
-            .filter(|r| !r.is_nick)
+            .filter(|r| {
+                !r.is_nick && (!r.nojoin || self.must_join.contains(&self.casefold(&r.name)))
+            })
             .map(|r| (r.name.clone(), r.key.clone()))
             .collect();
         self.join(&channels);
@@ -665,19 +676,7 @@ impl Conn {
                 );
             }
             // Message failures: cannot send to channel, no such nick/channel.
-            "401" | "404" | "406" | "412" | "407" | "411" => {
-                // The first error is the cause (a failed JOIN explains a later 404).
-                self.errors.entry(folded_target).or_insert(DeliveryError {
-                    code: Code::Unavailable,
-                    permanent: msg.command != "407",
-                    message: format!(
-                        "cannot send to {}: {} ({})",
-                        msg.param(1),
-                        msg.text(),
-                        msg.command
-                    ),
-                });
-            }
+            "401" | "404" | "406" | "412" | "407" | "411" => self.refused(&msg, folded_target),
             "ERROR" => {
                 return Err(Stop::Lost(DeliveryError::temporary(
                     Code::TempFail,
@@ -687,6 +686,29 @@ impl Conn {
             _ => {}
         }
         Ok(())
+    }
+
+    /// A message the server refused (cannot send to channel, no such
+    /// nick or channel): the error goes to its deliveries at the next
+    /// confirmation.
+    fn refused(&mut self, msg: &Message, folded_target: String) {
+        // Sent without joining to a channel that wants members (+n): those
+        // deliveries join and send again (in confirm).
+        if msg.command == "404" && self.channels.get(&folded_target).is_none_or(|c| !c.joined) {
+            self.refused_unjoined.insert(folded_target.clone());
+            self.must_join.insert(folded_target.clone());
+        }
+        // The first error is the cause (a failed JOIN explains a later 404).
+        self.errors.entry(folded_target).or_insert(DeliveryError {
+            code: Code::Unavailable,
+            permanent: msg.command != "407",
+            message: format!(
+                "cannot send to {}: {} ({})",
+                msg.param(1),
+                msg.text(),
+                msg.command
+            ),
+        });
     }
 
     /// The PONG owed to the server, when its budget allows one now.
@@ -710,12 +732,22 @@ impl Conn {
 
     /// The server answered PING `token`: everything sent before it was taken.
     fn confirm(&mut self, token: u64) {
+        let mut again = Vec::new();
         while self.inflight.front().is_some_and(|(t, _)| *t <= token) {
             let Some((_, batch)) = self.inflight.pop_front() else {
                 break;
             };
             for u in batch {
                 let folded = self.casefold(&u.recipient.name);
+                if u.recipient.nojoin && self.refused_unjoined.contains(&folded) {
+                    again.push(Job {
+                        lines: u.lines,
+                        recipients: vec![u.recipient],
+                        done: u.done,
+                        expires: u.expires,
+                    });
+                    continue;
+                }
                 let result = match self.errors.get(&folded) {
                     Some(err) => Err(err.clone()),
                     None => Ok(()),
@@ -724,6 +756,15 @@ impl Conn {
             }
         }
         self.errors.clear();
+        self.refused_unjoined.clear();
+        for job in again {
+            log::info!(
+                "{}: {} takes no messages from outside: joining it",
+                self.server,
+                job.recipients[0].name
+            );
+            self.enqueue(job);
+        }
     }
 
     // ---- endings -------------------------------------------------------------
@@ -739,6 +780,7 @@ impl Conn {
         }
         self.outq.clear();
         self.errors.clear();
+        self.refused_unjoined.clear();
         self.since_sync = 0;
         // Everything not confirmed is sent again (at least once), oldest first.
         let mut redo: Vec<Unconfirmed> = std::mem::take(&mut self.inflight)
