@@ -388,6 +388,47 @@ fn sigterm_does_not_wait_the_whole_drain_for_a_dead_server() {
     );
 }
 
+/// GitLab's built-in irker integration, as its `IrkerWorker` sends a push
+/// (app/workers/irker_worker.rb in gitlabhq): one TCP connection, one
+/// compact JSON object per line (Ruby's `JSON.dump`, control characters
+/// escaped as \u00XX, `/` left alone) with `to` always a list of the
+/// recipients as its integration formats them (`default_irc_uri` joined
+/// with `#chan`, `chan` or `nick,isnick`), colours on, then the socket
+/// closed at once without reading. Every line reaches every recipient, in
+/// order, colour codes intact.
+#[test]
+fn gitlabs_irker_integration_is_accepted_as_it_sends() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::with_nick(ircd.port, "alice", &["#gitlab", "#ops"]);
+    let daemon = Daemon::start(&[]);
+    let base = format!("irc://127.0.0.1:{}/", ircd.port);
+    let to = format!("[\"{base}#gitlab\",\"{base}ops\",\"{base}alice,isnick\"]");
+    let lines = [
+        r"[\u000304proj\u000f] Ada has created a new branch \u000305feature\u000f: \u000302\u001fhttps://gitlab.example.com/group/proj/branches\u000f",
+        r"[\u000304proj\u000f] Ada pushed \u00022\u000f new commits to \u000305feature\u000f: \u000302\u001fhttps://gitlab.example.com/group/proj/compare/1234abcd...5678ef01\u000f",
+        r"\u000304proj\u000f/\u000305feature\u000f \u0003141234abcd\u000f Ada (\u0003121 file\u000f): Fix the frobnicator",
+        r"\u000304proj\u000f/\u000305feature\u000f \u0003145678ef01\u000f Ada (\u0003123 files\u000f): Ünïcode in a title",
+    ];
+    let mut sock = TcpStream::connect(&daemon.tcp).unwrap();
+    for l in &lines {
+        writeln!(sock, "{{\"to\":{to},\"privmsg\":\"{l}\"}}").unwrap();
+    }
+    drop(sock);
+    let want: Vec<String> = lines
+        .iter()
+        .map(|l| serde_json::from_str::<String>(&format!("\"{l}\"")).unwrap())
+        .collect();
+    let got = obs.privmsgs(12, WAIT);
+    for target in ["#gitlab", "#ops", "alice"] {
+        let texts: Vec<&str> = got
+            .iter()
+            .filter(|m| m.target == target)
+            .map(|m| m.text.as_str())
+            .collect();
+        assert_eq!(texts, want, "to {target}: {}", daemon.log());
+    }
+}
+
 #[test]
 fn irk_and_irkerhook_work_unchanged() {
     let irk = require_binary("irk");
