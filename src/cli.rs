@@ -239,7 +239,9 @@ failures); -vv adds debug, -vvv the IRC protocol trace (passwords masked), -q ke
 only.\n\n\
 Matrix credentials from the environment (VEXT_MATRIX_TOKEN, VEXT_MATRIX_PASSWORD) go \
 only to the homeserver VEXT_MATRIX_HOMESERVER names; [targets] credentials only to their \
-own URL. A request naming another homeserver gets none.",
+own URL. A request naming another homeserver gets none.\n\n\
+IRC connections go through the SOCKS5 proxy ALL_PROXY names (socks5h://[user:password@]host:port), \
+HTTP ones through HTTPS_PROXY/HTTP_PROXY; NO_PROXY lists hosts reached directly.",
         after_help = "Examples:
   vext daemon                                  # 127.0.0.1:6659, like irkerd
   vext daemon --listen 127.0.0.1:0 -vv         # a free port, printed on stderr; debug logs

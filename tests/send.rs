@@ -88,6 +88,44 @@ fn nojoin_sends_without_joining_and_joins_where_the_channel_insists() {
     assert!(again.iter().all(|m| m.text != "two"), "twice: {again:?}");
 }
 
+/// IRC through a real SOCKS5 proxy (Debian's microsocks) as curl's
+/// `ALL_PROXY=socks5h://user:password@host:port` names it, the server's
+/// name resolved by the proxy: delivered directly and through the daemon; a
+/// wrong password is a clear temporary failure naming the proxy (without
+/// the password); `NO_PROXY` reaches a server directly.
+#[test]
+fn irc_goes_through_a_socks5_proxy() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#socks"]);
+    let proxy = Microsocks::start("bob", "pr0xy-pass");
+    let url = format!("irc://localhost:{}/socks", ircd.port);
+    let via = format!("socks5h://bob:pr0xy-pass@{}", proxy.addr);
+    vext(["send", &url, "-m", "through socks"])
+        .env("ALL_PROXY", &via)
+        .expect(0);
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "through socks");
+    let wrong = format!("socks5h://bob:wrong-pass@{}", proxy.addr);
+    let out = vext(["send", &url, "-m", "refused", "--timeout", "5"])
+        .env("ALL_PROXY", &wrong)
+        .expect(75);
+    assert!(
+        out.stderr.contains("SOCKS5 proxy") && out.stderr.contains("user and password"),
+        "{}",
+        out.stderr
+    );
+    assert!(!out.stderr.contains("wrong-pass"), "{}", out.stderr);
+    // A closed proxy port, but NO_PROXY names the server: direct.
+    let closed = format!("socks5h://127.0.0.1:{}", free_port());
+    vext(["send", &url, "-m", "direct"])
+        .env("ALL_PROXY", &closed)
+        .env("NO_PROXY", "example.org,localhost")
+        .expect(0);
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "direct");
+    let daemon = Daemon::start_env(&[], &[("ALL_PROXY", &via)]);
+    vext(["send", "--via", &daemon.tcp, &url, "-m", "relayed"]).expect(0);
+    assert_eq!(obs.privmsgs(1, WAIT)[0].text, "relayed");
+}
+
 /// A configured `[send] via` is turned off by `--via ''` or an empty
 /// `VEXT_DAEMON`: the message goes directly.
 #[test]

@@ -8,6 +8,7 @@ pub(crate) mod http1;
 pub(crate) mod percent;
 pub(crate) mod rate;
 pub(crate) mod retry_after;
+pub(crate) mod socks;
 pub(crate) mod tls;
 
 use std::net::IpAddr;

@@ -39,6 +39,8 @@ pub(crate) struct Direct {
     pub(crate) ca_file: Option<PathBuf>,
     /// Where Matrix sessions are kept.
     pub(crate) state_dir: Option<PathBuf>,
+    /// The SOCKS5 proxy IRC connections go through.
+    pub(crate) proxy: Option<crate::net::socks::Socks5>,
 }
 
 impl Sender {
@@ -128,6 +130,7 @@ impl Direct {
             connect_timeout: deadline.saturating_duration_since(Instant::now()),
             keepalive: Duration::from_secs(60),
             reconnect: false,
+            proxy: self.proxy.clone(),
             ..crate::notify::irc::Settings::new(
                 self.nick.clone().unwrap_or_else(default_nick),
                 crate::net::tls::client_config(self.ca_file.as_deref())?,

@@ -61,6 +61,8 @@ pub(crate) struct DaemonSettings {
     pub(crate) nats_token_file: Option<PathBuf>,
     pub(crate) check_every: Option<Duration>,
     pub(crate) update_every: Option<Duration>,
+    /// `ALL_PROXY`'s SOCKS5 proxy for IRC connections.
+    pub(crate) irc_proxy: Option<crate::net::socks::Socks5>,
 }
 
 impl DaemonSettings {
@@ -148,6 +150,7 @@ impl DaemonSettings {
             nats_creds: args.nats_creds.clone(),
             nats_token_file: args.nats_token_file.clone(),
             check_every: args.check_every.or(config.check.every),
+            irc_proxy: super::irc_proxy()?,
             update_every: args.update_every.or(config.update.every),
         })
     }

@@ -57,7 +57,15 @@ pub(crate) fn sender(ctx: &Context, flags: &DeliveryFlags) -> Result<Sender> {
             .map(Path::to_path_buf)
             .or_else(|| file.ca_file.clone()),
         state_dir: state_dir(ctx, flags.state_dir).ok(),
+        proxy: irc_proxy()?,
     }))
+}
+
+/// The SOCKS5 proxy for IRC connections: `ALL_PROXY` when it names one
+/// (`socks5h://` or `socks5://`), with `NO_PROXY`'s exceptions; a bad one
+/// is a usage error naming the variable.
+pub(crate) fn irc_proxy() -> Result<Option<crate::net::socks::Socks5>> {
+    crate::net::socks::from_env().map_err(|e| fail(Code::Usage, e))
 }
 
 /// The state dir: the flag (or `VEXT_STATE_DIR`), else `[daemon] state_dir`,

@@ -58,3 +58,46 @@ impl ConnectProxy {
         ConnectProxy { addr, asked }
     }
 }
+
+/// Debian's microsocks, a real SOCKS5 server, on a free loopback port with
+/// a user and password; stopped (by PID) when dropped.
+pub struct Microsocks {
+    pub addr: String,
+    child: std::process::Child,
+}
+
+impl Microsocks {
+    pub fn start(user: &str, password: &str) -> Microsocks {
+        let bin = crate::support::require_binary("microsocks");
+        let port = crate::support::free_port();
+        let child = std::process::Command::new(bin)
+            .args([
+                "-i",
+                "127.0.0.1",
+                "-p",
+                &port.to_string(),
+                "-u",
+                user,
+                "-P",
+                password,
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting microsocks");
+        let addr = format!("127.0.0.1:{port}");
+        crate::support::eventually(
+            "microsocks listening",
+            std::time::Duration::from_secs(10),
+            || TcpStream::connect(&addr).is_ok(),
+        );
+        Microsocks { addr, child }
+    }
+}
+
+impl Drop for Microsocks {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

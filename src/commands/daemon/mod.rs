@@ -187,6 +187,7 @@ fn dispatcher(s: &DaemonSettings, secrets: &Secrets, writer: spool::Writer) -> R
         max_connections: s.max_connections.value,
         channel_ttl: s.channel_ttl.value,
         connection_ttl: s.connection_ttl.value,
+        proxy: s.irc_proxy.clone(),
         ..crate::notify::irc::Settings::new(
             s.nick
                 .value

@@ -43,6 +43,8 @@ pub(crate) struct Settings {
     /// Connections per server a large fan-out is spread over (more only
     /// when CHANLIMIT forces them).
     pub(crate) max_connections: usize,
+    /// The SOCKS5 proxy connections go through (`ALL_PROXY`), if any.
+    pub(crate) proxy: Option<crate::net::socks::Socks5>,
 }
 
 /// Lines that may go out at once before pacing starts, then lines per
@@ -78,6 +80,7 @@ impl Settings {
             reconnect: true,
             default_chanlimit: 18,
             max_connections: MAX_CONNECTIONS,
+            proxy: None,
         }
     }
 }

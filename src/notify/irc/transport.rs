@@ -27,14 +27,19 @@ pub(crate) struct Transport {
     pub(crate) control: TcpStream,
 }
 
-/// Opens the transport: TCP, then the TLS handshake when `tls` is given.
+/// Opens the transport: TCP (through `proxy` when it serves the host),
+/// then the TLS handshake when `tls` is given.
 pub(crate) fn connect(
     host: &str,
     port: u16,
     tls: Option<&Arc<rustls::ClientConfig>>,
+    proxy: Option<&crate::net::socks::Socks5>,
     deadline: Instant,
 ) -> Result<Transport> {
-    let tcp = connect_tcp(host, port, deadline)?;
+    let tcp = match proxy.filter(|p| p.serves(host)) {
+        Some(p) => p.connect(host, port, deadline)?,
+        None => connect_tcp(host, port, deadline)?,
+    };
     // A server that stops reading must not block the connection's worker
     // (and its keepalive) forever: a write that cannot finish in this time
     // fails, and the connection is treated as lost.

@@ -18,14 +18,17 @@ impl Conn {
     pub(super) fn register(&mut self) -> Result<Session, Stop> {
         let deadline = Instant::now() + self.settings.connect_timeout;
         let tls = self.server.tls.then_some(&self.settings.tls);
-        let transport = transport::connect(&self.server.host, self.server.port, tls, deadline)
-            .map_err(|e| {
-                Stop::Lost(DeliveryError {
-                    code: crate::exit::code_of(&e),
-                    permanent: false,
-                    message: format!("{e:#}"),
-                })
-            })?;
+        let proxy = self.settings.proxy.as_ref();
+        let transport =
+            transport::connect(&self.server.host, self.server.port, tls, proxy, deadline).map_err(
+                |e| {
+                    Stop::Lost(DeliveryError {
+                        code: crate::exit::code_of(&e),
+                        permanent: false,
+                        message: format!("{e:#}"),
+                    })
+                },
+            )?;
         self.generation += 1;
         let generation = self.generation;
         let gate = Gate::new();
