@@ -200,7 +200,7 @@ fn pacing(
 ) -> Result<(Set<u32>, Set<f64>, Set<usize>, Set<usize>)> {
     let burst = flags.pick("burst", args.burst, file.burst, crate::notify::irc::BURST);
     if burst.value == 0 {
-        return Err(bad(&burst.origin, "burst", "must be at least 1"));
+        return Err(burst.origin.error("burst", "must be at least 1"));
     }
     let line_rate = flags.pick(
         "line_rate",
@@ -209,11 +209,9 @@ fn pacing(
         crate::notify::irc::LINE_RATE,
     );
     if !(line_rate.value.is_finite() && line_rate.value > 0.0) {
-        return Err(bad(
-            &line_rate.origin,
-            "line_rate",
-            "must be a number of lines per second above 0",
-        ));
+        return Err(line_rate
+            .origin
+            .error("line_rate", "must be a number of lines per second above 0"));
     }
     let window = flags.pick(
         "window",
@@ -222,7 +220,7 @@ fn pacing(
         WINDOW,
     );
     if window.value == 0 {
-        return Err(bad(&window.origin, "window", "must be at least 1"));
+        return Err(window.origin.error("window", "must be at least 1"));
     }
     let max_connections = flags.pick(
         "max_connections",
@@ -231,23 +229,11 @@ fn pacing(
         crate::notify::irc::MAX_CONNECTIONS,
     );
     if max_connections.value == 0 {
-        return Err(bad(
-            &max_connections.origin,
-            "max_connections",
-            "must be at least 1",
-        ));
+        return Err(max_connections
+            .origin
+            .error("max_connections", "must be at least 1"));
     }
     Ok((burst, line_rate, window, max_connections))
-}
-
-/// An error about a value, naming where it came from: exit 64 for a flag or
-/// a variable, 78 for the file.
-fn bad(origin: &Origin, key: &str, why: &str) -> anyhow::Error {
-    let code = match origin {
-        Origin::File(_) => Code::Config,
-        _ => Code::Usage,
-    };
-    fail(code, format!("{}: {why}", origin.named(key)))
 }
 
 /// Where to listen and the nick: irkerd's variables sit below vext's own

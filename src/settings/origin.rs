@@ -4,6 +4,8 @@
 
 use std::fmt;
 
+use crate::exit::{fail, Code};
+
 /// The source of one setting, in the order they win.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Origin {
@@ -35,6 +37,16 @@ impl Origin {
             Origin::Flag(s) | Origin::Env(s) | Origin::File(s) => s.clone(),
             Origin::Default => format!("{key} (default)"),
         }
+    }
+
+    /// An error about the value of `key` from here: exit 64 for a flag or
+    /// a variable, 78 for the file.
+    pub(crate) fn error(&self, key: &str, why: &str) -> anyhow::Error {
+        let code = match self {
+            Origin::File(_) => Code::Config,
+            _ => Code::Usage,
+        };
+        fail(code, format!("{}: {why}", self.named(key)))
     }
 }
 

@@ -10,7 +10,6 @@ use anyhow::Result;
 use super::origin::{Flags, Origin, Set};
 use crate::cli::SendArgs;
 use crate::config::Config;
-use crate::exit::{fail, Code};
 
 pub(crate) const TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -37,17 +36,9 @@ impl SendSettings {
         let timeout = flags.pick("timeout", args.timeout, file.timeout, TIMEOUT);
         // Beyond 30 years is a typo, and would overflow a deadline.
         if timeout.value.is_zero() || timeout.value > Duration::from_secs(1 << 30) {
-            let code = match timeout.origin {
-                Origin::File(_) => Code::Config,
-                _ => Code::Usage,
-            };
-            return Err(fail(
-                code,
-                format!(
-                    "{}: must be above 0 and under 30 years",
-                    timeout.origin.named("timeout")
-                ),
-            ));
+            return Err(timeout
+                .origin
+                .error("timeout", "must be above 0 and under 30 years"));
         }
         Ok(SendSettings {
             via,

@@ -724,8 +724,8 @@ pub(crate) enum DeliveryState {
     Failed,
 }
 
-impl DeliveryState {
-    pub(crate) fn as_str(self) -> &'static str {
+impl Word for DeliveryState {
+    fn as_str(self) -> &'static str {
         match self {
             DeliveryState::Queued => "queued",
             DeliveryState::Sending => "sending",
@@ -733,7 +733,9 @@ impl DeliveryState {
             DeliveryState::Failed => "failed",
         }
     }
+}
 
+impl DeliveryState {
     /// Delivered or failed: nothing more will happen to it.
     pub(crate) fn is_final(self) -> bool {
         matches!(self, DeliveryState::Delivered | DeliveryState::Failed)
@@ -749,15 +751,9 @@ impl std::fmt::Display for DeliveryState {
 impl rusqlite::types::FromSql for DeliveryState {
     fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         let text = v.as_str()?;
-        <DeliveryState as clap::ValueEnum>::value_variants()
-            .iter()
-            .copied()
-            .find(|s| s.as_str() == text)
-            .ok_or_else(|| {
-                rusqlite::types::FromSqlError::Other(
-                    format!("unknown delivery state {text:?}").into(),
-                )
-            })
+        <DeliveryState as Word>::parse(text).ok_or_else(|| {
+            rusqlite::types::FromSqlError::Other(format!("unknown delivery state {text:?}").into())
+        })
     }
 }
 
