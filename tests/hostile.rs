@@ -755,3 +755,59 @@ fn a_reused_id_cannot_swallow_another_message() {
     eprintln!("one id, two texts, one retry: delivered {got:?}");
     assert_eq!(got, ["claimed first", "the real one"]);
 }
+
+/// A hostile SOCKS5 proxy (ALL_PROXY) costs a sender at most its deadline:
+/// one that accepts and never answers is given up on when `--timeout`
+/// passes, one that answers with an endless stream of bytes is refused at
+/// its first reply (vext reads sizes the protocol fixes, never "until
+/// done"). Bound measured: exit 75 within the 3 s timeout plus 5 s.
+#[test]
+fn a_hostile_socks_proxy_costs_at_most_the_deadline() {
+    use std::io::{Read, Write};
+    let stall = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let flood = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let (stall_addr, flood_addr) = (stall.local_addr().unwrap(), flood.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for c in stall.incoming().flatten() {
+            held.push(c); // read nothing, answer nothing
+        }
+    });
+    std::thread::spawn(move || {
+        for mut c in flood.incoming().flatten() {
+            std::thread::spawn(move || {
+                let mut b = [0u8; 64];
+                let _ = c.read(&mut b);
+                let junk = [0x41u8; 64 * 1024];
+                while c.write_all(&junk).is_ok() {}
+            });
+        }
+    });
+    for (what, addr) in [("stalling", stall_addr), ("flooding", flood_addr)] {
+        let started = Instant::now();
+        let out = vext([
+            "send",
+            "irc://irc.example.org/x",
+            "-m",
+            "hi",
+            "--timeout",
+            "3",
+        ])
+        .env("ALL_PROXY", &format!("socks5h://{addr}"))
+        .expect(75);
+        let took = started.elapsed();
+        assert!(
+            took < Duration::from_secs(8),
+            "{what} proxy held vext {took:?}"
+        );
+        assert!(
+            out.stderr.contains("SOCKS5 proxy") || out.stderr.contains("timeout"),
+            "{what}: {}",
+            out.stderr
+        );
+        eprintln!(
+            "{what} SOCKS5 proxy: given up after {took:?}: {}",
+            out.stderr.trim()
+        );
+    }
+}
