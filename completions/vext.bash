@@ -491,7 +491,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --channel-ttl --connection-ttl --burst --line-rate --max-connections --window --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --rate-by --check-every --update-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --client-cert --client-key --channel-ttl --connection-ttl --burst --line-rate --max-connections --window --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --rate-by --check-every --update-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -514,6 +514,14 @@ _vext() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -2045,7 +2053,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__send)
-            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --strict-permissions --help"
+            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --client-cert --client-key --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2076,6 +2084,14 @@ _vext() {
                     return 0
                     ;;
                 --ca-file)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --client-key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

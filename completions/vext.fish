@@ -50,6 +50,8 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l id -d 'An idempotency
 complete -c vext -n "__fish_vext_using_subcommand send" -l timeout -d 'Give up after this long (exit 75): seconds, or like 30s or 2m [default: 30]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l nick -d 'Nick to use when the target URL names none [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l ca-file -d 'Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l client-cert -d 'Present this client certificate (PEM) to ircs:// servers that ask: CertFP, and SASL EXTERNAL where the server offers it (irkerd -e). The file may hold the private key too' -r -F
+complete -c vext -n "__fish_vext_using_subcommand send" -l client-key -d 'The client certificate\'s private key (PEM) when it is not in --client-cert\'s file; keep it chmod 600' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l title -d 'A title: bold on IRC, the attachment/embed title on Slack and Discord' -r
 complete -c vext -n "__fish_vext_using_subcommand send" -l type -d 'What kind of news: info, success, warning or failure (colours the message where the target can)' -r -f -a "info\t''
 success\t''
@@ -73,6 +75,8 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l listen -d 'Address 
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s n -l nick -d 'Nick on IRC servers when a target URL names none (irkerd -n) [default: vext + 3 random digits]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l nickserv-password-file -d 'File holding the NickServ password sent after registration (irkerd -p, but not on the command line)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l ca-file -d 'Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l client-cert -d 'Present this client certificate (PEM) to ircs:// servers that ask: CertFP, and SASL EXTERNAL where the server offers it (irkerd -e). The file may hold the private key too' -r -F
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l client-key -d 'The client certificate\'s private key (PEM) when it is not in --client-cert\'s file; keep it chmod 600' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l channel-ttl -d 'Part a channel after this long without messages: seconds, or like 90m [default: 10800, 3 hours]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l connection-ttl -d 'Quit a connection with no channels left after this long [default: 10800, 3 hours]' -r
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l burst -d 'Lines a connection may send at once before pacing starts [default: 5]' -r

@@ -451,6 +451,14 @@ pub(crate) struct SendArgs {
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
 
+    /// Present this client certificate (PEM) to ircs:// servers that ask: CertFP, and SASL EXTERNAL where the server offers it (irkerd -e). The file may hold the private key too.
+    #[arg(long, env = "VEXT_CLIENT_CERT", value_name = "PEM")]
+    pub(crate) client_cert: Option<PathBuf>,
+
+    /// The client certificate's private key (PEM) when it is not in --client-cert's file; keep it chmod 600.
+    #[arg(long, env = "VEXT_CLIENT_KEY", value_name = "PEM")]
+    pub(crate) client_key: Option<PathBuf>,
+
     /// A title: bold on IRC, the attachment/embed title on Slack and Discord.
     #[arg(long, value_name = "TEXT")]
     pub(crate) title: Option<String>,
@@ -497,6 +505,14 @@ pub(crate) struct DaemonArgs {
     /// Also trust the CA certificates in this PEM file (a private CA), besides the public roots, for ircs://, matrixs:// and HTTPS webhooks.
     #[arg(long, env = "VEXT_CA_FILE", value_name = "PEM")]
     pub(crate) ca_file: Option<PathBuf>,
+
+    /// Present this client certificate (PEM) to ircs:// servers that ask: CertFP, and SASL EXTERNAL where the server offers it (irkerd -e). The file may hold the private key too.
+    #[arg(long, env = "VEXT_CLIENT_CERT", value_name = "PEM")]
+    pub(crate) client_cert: Option<PathBuf>,
+
+    /// The client certificate's private key (PEM) when it is not in --client-cert's file; keep it chmod 600.
+    #[arg(long, env = "VEXT_CLIENT_KEY", value_name = "PEM")]
+    pub(crate) client_key: Option<PathBuf>,
 
     /// Part a channel after this long without messages: seconds, or like 90m [default: 10800, 3 hours].
     #[arg(long, value_name = "SECS", value_parser = parse_duration)]

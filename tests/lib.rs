@@ -13,6 +13,7 @@ mod daemon;
 mod forge;
 mod hook;
 mod hostile;
+mod irc_auth;
 mod kube;
 mod kube_update;
 mod matrix;

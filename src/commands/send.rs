@@ -43,6 +43,8 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
             secret_file: args.secret_file.as_deref(),
             nick: settings.nick.value.as_deref(),
             ca_file: settings.ca_file.value.as_deref(),
+            client_cert: settings.client_cert.value.as_deref(),
+            client_key: settings.client_key.value.as_deref(),
             state_dir: None,
         },
     )?;

@@ -139,6 +139,8 @@ pub(crate) struct SendSection {
     pub(crate) timeout: Option<Duration>,
     pub(crate) nick: Option<String>,
     pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) client_cert: Option<PathBuf>,
+    pub(crate) client_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -148,6 +150,8 @@ pub(crate) struct DaemonSection {
     pub(crate) nick: Option<String>,
     pub(crate) nickserv_password_file: Option<PathBuf>,
     pub(crate) ca_file: Option<PathBuf>,
+    pub(crate) client_cert: Option<PathBuf>,
+    pub(crate) client_key: Option<PathBuf>,
     #[serde(default, with = "crate::util::duration::optional")]
     pub(crate) channel_ttl: Option<Duration>,
     #[serde(default, with = "crate::util::duration::optional")]

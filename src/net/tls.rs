@@ -9,12 +9,60 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::CertificateDer;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 use crate::exit::{fail, Code};
 
-/// The public roots plus the certificates in `ca_file`, no client certificate.
-pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::ClientConfig>> {
+/// A client certificate chain and its private key, read once at start.
+pub(crate) struct ClientIdentity {
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+}
+
+impl Clone for ClientIdentity {
+    fn clone(&self) -> ClientIdentity {
+        ClientIdentity {
+            chain: self.chain.clone(),
+            key: self.key.clone_key(),
+        }
+    }
+}
+
+impl std::fmt::Debug for ClientIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "ClientIdentity({} certificates, key redacted)",
+            self.chain.len()
+        )
+    }
+}
+
+impl ClientIdentity {
+    /// The certificates in `cert_pem` and the first private key in
+    /// `key_pem`; `what` names the files in errors (exit 78). A key that
+    /// does not belong to the certificate is refused here, not at the
+    /// first handshake.
+    pub(crate) fn from_pem(cert_pem: &[u8], key_pem: &[u8], what: &str) -> Result<ClientIdentity> {
+        let chain = pem_certs(cert_pem, what)?;
+        let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| {
+            fail(
+                Code::Config,
+                format!("{what}: no private key (PKCS#8, RSA or EC PEM): {e}"),
+            )
+        })?;
+        let identity = ClientIdentity { chain, key };
+        config_with(rustls::RootCertStore::empty(), Some(&identity))?;
+        Ok(identity)
+    }
+}
+
+/// The public roots plus the certificates in `ca_file`, presenting
+/// `identity` to servers that ask for a client certificate.
+pub(crate) fn client_config(
+    ca_file: Option<&Path>,
+    identity: Option<&ClientIdentity>,
+) -> Result<Arc<rustls::ClientConfig>> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_file {
@@ -26,7 +74,7 @@ pub(crate) fn client_config(ca_file: Option<&Path>) -> Result<Arc<rustls::Client
         })?;
         add_pem_roots(&mut roots, &pem, &format!("CA file {}", path.display()))?;
     }
-    config_with(roots)
+    config_with(roots, identity)
 }
 
 /// The certificates in PEM text; `what` names it in errors. The one reader
@@ -63,14 +111,22 @@ fn add_pem_roots(roots: &mut rustls::RootCertStore, pem: &[u8], what: &str) -> R
     Ok(())
 }
 
-/// A client config trusting `roots`, without a client certificate.
-fn config_with(roots: rustls::RootCertStore) -> Result<Arc<rustls::ClientConfig>> {
+/// A client config trusting `roots`, with a client certificate or without.
+fn config_with(
+    roots: rustls::RootCertStore,
+    identity: Option<&ClientIdentity>,
+) -> Result<Arc<rustls::ClientConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .context("configuring TLS")?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
+        .with_root_certificates(roots);
+    let config = match identity {
+        None => builder.with_no_client_auth(),
+        Some(id) => builder
+            .with_client_auth_cert(id.chain.clone(), id.key.clone_key())
+            .map_err(|e| fail(Code::Config, format!("the client certificate: {e}")))?,
+    };
     Ok(Arc::new(config))
 }
 

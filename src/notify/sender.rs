@@ -41,6 +41,8 @@ pub(crate) struct Direct {
     pub(crate) state_dir: Option<PathBuf>,
     /// The SOCKS5 proxy IRC connections go through.
     pub(crate) proxy: Option<crate::net::socks::Socks5>,
+    /// The client certificate ircs:// connections present.
+    pub(crate) client: Option<crate::net::tls::ClientIdentity>,
 }
 
 impl Sender {
@@ -131,9 +133,10 @@ impl Direct {
             keepalive: Duration::from_secs(60),
             reconnect: false,
             proxy: self.proxy.clone(),
+            client_certificate: self.client.is_some(),
             ..crate::notify::irc::Settings::new(
                 self.nick.clone().unwrap_or_else(default_nick),
-                crate::net::tls::client_config(self.ca_file.as_deref())?,
+                crate::net::tls::client_config(self.ca_file.as_deref(), self.client.as_ref())?,
             )
         };
         // client_config() read the CA file above, or said why it could not.

@@ -37,6 +37,9 @@ pub(crate) struct DaemonSettings {
     pub(crate) nick: Set<Option<String>>,
     pub(crate) nickserv_password_file: Set<Option<PathBuf>>,
     pub(crate) ca_file: Set<Option<PathBuf>>,
+    /// Presented to ircs:// servers (irkerd -e).
+    pub(crate) client_cert: Set<Option<PathBuf>>,
+    pub(crate) client_key: Set<Option<PathBuf>>,
     pub(crate) channel_ttl: Set<Duration>,
     pub(crate) connection_ttl: Set<Duration>,
     pub(crate) burst: Set<u32>,
@@ -105,6 +108,16 @@ impl DaemonSettings {
                 file.nickserv_password_file.clone(),
             ),
             ca_file: flags.maybe("ca_file", args.ca_file.clone(), file.ca_file.clone()),
+            client_cert: flags.maybe(
+                "client_cert",
+                args.client_cert.clone(),
+                file.client_cert.clone(),
+            ),
+            client_key: flags.maybe(
+                "client_key",
+                args.client_key.clone(),
+                file.client_key.clone(),
+            ),
             channel_ttl: flags.pick(
                 "channel_ttl",
                 args.channel_ttl,
@@ -177,6 +190,8 @@ impl DaemonSettings {
         show!(listen);
         show!(maybe nick);
         show!(maybe ca_file);
+        show!(maybe client_cert);
+        show!(maybe client_key);
         show!(channel_ttl);
         show!(connection_ttl);
         show!(burst);

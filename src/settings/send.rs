@@ -20,6 +20,8 @@ pub(crate) struct SendSettings {
     pub(crate) timeout: Set<Duration>,
     pub(crate) nick: Set<Option<String>>,
     pub(crate) ca_file: Set<Option<PathBuf>>,
+    pub(crate) client_cert: Set<Option<PathBuf>>,
+    pub(crate) client_key: Set<Option<PathBuf>>,
 }
 
 impl SendSettings {
@@ -45,6 +47,16 @@ impl SendSettings {
             timeout,
             nick: flags.maybe("nick", args.nick.clone(), file.nick.clone()),
             ca_file: flags.maybe("ca_file", args.ca_file.clone(), file.ca_file.clone()),
+            client_cert: flags.maybe(
+                "client_cert",
+                args.client_cert.clone(),
+                file.client_cert.clone(),
+            ),
+            client_key: flags.maybe(
+                "client_key",
+                args.client_key.clone(),
+                file.client_key.clone(),
+            ),
         })
     }
 
@@ -63,9 +75,15 @@ impl SendSettings {
             into.nick = Some(n.clone());
             origins.push(("nick", self.nick.origin.clone()));
         }
-        if let Some(c) = &self.ca_file.value {
-            into.ca_file = Some(c.clone());
-            origins.push(("ca_file", self.ca_file.origin.clone()));
+        for (key, set, slot) in [
+            ("ca_file", &self.ca_file, &mut into.ca_file),
+            ("client_cert", &self.client_cert, &mut into.client_cert),
+            ("client_key", &self.client_key, &mut into.client_key),
+        ] {
+            if let Some(c) = &set.value {
+                *slot = Some(c.clone());
+                origins.push((key, set.origin.clone()));
+            }
         }
         origins
     }

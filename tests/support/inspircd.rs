@@ -9,24 +9,50 @@ use super::*;
 /// other than ngircd.
 pub struct Inspircd {
     pub port: u16,
+    /// With [`Inspircd::start_tls`]: the TLS port (GnuTLS, client
+    /// certificates asked for, their SHA-256 fingerprints shown by WHOIS).
+    pub tls_port: Option<u16>,
     _dir: TempDir,
     child: Child,
 }
 
 impl Inspircd {
     pub fn start() -> Inspircd {
+        Inspircd::start_with(None)
+    }
+
+    /// Also listening with TLS (`ca`'s server certificate), asking clients
+    /// for certificates (m_ssl_gnutls, m_sslinfo).
+    pub fn start_tls(ca: &TestCa) -> Inspircd {
+        Inspircd::start_with(Some(ca))
+    }
+
+    fn start_with(ca: Option<&TestCa>) -> Inspircd {
         for _ in 0..5 {
-            if let Some(ircd) = Inspircd::try_start() {
+            if let Some(ircd) = Inspircd::try_start(ca) {
                 return ircd;
             }
         }
         panic!("inspircd did not start");
     }
 
-    fn try_start() -> Option<Inspircd> {
+    fn try_start(ca: Option<&TestCa>) -> Option<Inspircd> {
         let bin = require_binary("inspircd");
         let dir = TempDir::new("inspircd");
         let port = free_port();
+        let tls_port = ca.map(|_| free_port());
+        let tls = match (ca, tls_port) {
+            (Some(ca), Some(tls_port)) => format!(
+                "<module name=\"ssl_gnutls\">\n\
+                 <module name=\"sslinfo\">\n\
+                 <sslinfo operonly=\"no\">\n\
+                 <sslprofile name=\"test\" provider=\"gnutls\" certfile=\"{}\" keyfile=\"{}\" hash=\"sha256\" requestclientcert=\"yes\">\n\
+                 <bind address=\"127.0.0.1\" port=\"{tls_port}\" type=\"clients\" sslprofile=\"test\">\n",
+                ca.cert.display(),
+                ca.key.display()
+            ),
+            _ => String::new(),
+        };
         let conf = dir.write(
             "inspircd.conf",
             &format!(
@@ -37,7 +63,7 @@ impl Inspircd {
                  <channels users=\"20\" opers=\"60\">\n\
                  <pid file=\"{}\">\n\
                  <security maxtargets=\"20\">\n\
-                 <whowas groupsize=\"10\" maxgroups=\"100000\" maxkeep=\"3d\">\n",
+                 <whowas groupsize=\"10\" maxgroups=\"100000\" maxkeep=\"3d\">\n{tls}",
                 dir.path().join("inspircd.pid").display()
             ),
         );
@@ -50,6 +76,7 @@ impl Inspircd {
         )?;
         Some(Inspircd {
             port,
+            tls_port,
             _dir: dir,
             child,
         })

@@ -38,6 +38,17 @@ impl Vext {
         self
     }
 
+    /// More arguments after those given to [`vext`].
+    pub fn args<I, S>(mut self, more: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        self.args
+            .extend(more.into_iter().map(|s| s.as_ref().to_string()));
+        self
+    }
+
     pub fn env(mut self, k: &str, v: &str) -> Self {
         self.env.push((k.into(), v.into()));
         self

@@ -51,6 +51,8 @@ struct Secrets {
     secret: Option<Vec<u8>>,
     /// `--ca-file`'s PEM.
     extra_ca: Option<Vec<u8>>,
+    /// `--client-cert` (and `--client-key`), for ircs:// servers.
+    client: Option<crate::net::tls::ClientIdentity>,
 }
 
 impl Secrets {
@@ -67,6 +69,10 @@ impl Secrets {
             nickserv_password,
             secret,
             extra_ca: crate::settings::extra_ca(s.ca_file.value.as_deref())?,
+            client: crate::settings::client_identity(
+                s.client_cert.value.as_deref(),
+                s.client_key.value.as_deref(),
+            )?,
         })
     }
 }
@@ -188,12 +194,13 @@ fn dispatcher(s: &DaemonSettings, secrets: &Secrets, writer: spool::Writer) -> R
         channel_ttl: s.channel_ttl.value,
         connection_ttl: s.connection_ttl.value,
         proxy: s.irc_proxy.clone(),
+        client_certificate: secrets.client.is_some(),
         ..crate::notify::irc::Settings::new(
             s.nick
                 .value
                 .clone()
                 .unwrap_or_else(crate::notify::delivery::default_nick),
-            crate::net::tls::client_config(s.ca_file.value.as_deref())?,
+            crate::net::tls::client_config(s.ca_file.value.as_deref(), secrets.client.as_ref())?,
         )
     };
     let mut delivery = Delivery::new(irc, secrets.extra_ca.as_deref());

@@ -6,6 +6,7 @@ pub(crate) mod line;
 pub(crate) mod message;
 mod pacing;
 pub(crate) mod pool;
+pub(crate) mod sasl;
 pub(crate) mod transport;
 
 use std::sync::Arc;
@@ -25,6 +26,8 @@ pub(crate) struct Settings {
     /// Sent to NickServ (`IDENTIFY`) after registration.
     pub(crate) nickserv_password: Option<String>,
     pub(crate) tls: Arc<rustls::ClientConfig>,
+    /// `tls` presents a client certificate (CertFP, SASL EXTERNAL).
+    pub(crate) client_certificate: bool,
     /// Lines that may be sent at once before pacing starts.
     pub(crate) burst: f64,
     /// Lines per second after the burst.
@@ -71,6 +74,7 @@ impl Settings {
             realname: "vext relay".into(),
             nickserv_password: None,
             tls,
+            client_certificate: false,
             burst: f64::from(BURST),
             line_rate: LINE_RATE,
             connect_timeout: Duration::from_secs(30),

@@ -866,8 +866,10 @@ fn traced(line: &str) -> std::borrow::Cow<'_, str> {
     let upper = line.get(..16).unwrap_or(line).to_ascii_uppercase();
     if upper.starts_with("PASS ")
         || (upper.starts_with("AUTHENTICATE ")
-            && !line.ends_with(" PLAIN")
-            && !line.ends_with(" +"))
+            && !matches!(
+                &line[13..],
+                "PLAIN" | "EXTERNAL" | "SCRAM-SHA-256" | "+" | "*"
+            ))
     {
         let verb = line.split(' ').next().unwrap_or_default();
         return format!("{verb} ***").into();

@@ -1,10 +1,9 @@
-//! Registration: CAP LS and SASL PLAIN when the server offers it, PASS,
-//! NICK/USER, nick collisions, until the welcome (001) and ISUPPORT.
+//! Registration: CAP LS and SASL (EXTERNAL, SCRAM-SHA-256 or PLAIN, see
+//! [`sasl`]) when the server offers it, PASS, NICK/USER, nick collisions,
+//! until the welcome (001) and ISUPPORT.
 
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
-
-use base64::Engine;
 
 use super::reader::{spawn_reader, Gate};
 use super::{Conn, Event, Session, Stop};
@@ -12,7 +11,31 @@ use crate::exit::Code;
 use crate::notify::error::DeliveryError;
 use crate::notify::irc::line::command;
 use crate::notify::irc::message::{Isupport, Message};
+use crate::notify::irc::sasl::{self, Have, Incoming, Mechanism, Scram};
 use crate::notify::irc::transport;
+
+/// How long a server may leave CAP LS unanswered before vext registers
+/// without it: servers with CAP answer at once.
+const CAP_WAIT: Duration = Duration::from_secs(3);
+
+/// A SASL login under way.
+struct Login {
+    have: Have,
+    /// The server's mechanisms: from `sasl=...`, or its 908 reply.
+    offered: Option<Vec<String>>,
+    tried: Vec<Mechanism>,
+    scram: Option<Scram>,
+    /// Challenges answered so far with the current mechanism.
+    step: u8,
+    incoming: Incoming,
+}
+
+/// What a SASL reply leads to.
+enum Next {
+    Continue,
+    /// Logged in, or going on without a login: end CAP and register.
+    Register,
+}
 
 impl Conn {
     pub(super) fn register(&mut self) -> Result<Session, Stop> {
@@ -58,7 +81,12 @@ impl Conn {
         }
     }
 
-    fn send_registration(&mut self, nick: &str, pass: bool) -> Result<(), Stop> {
+    /// PASS (when `pass` and the URL has one), NICK and USER, once per
+    /// connection (`sent` remembers).
+    fn send_registration(&mut self, sent: &mut bool, nick: &str, pass: bool) -> Result<(), Stop> {
+        if std::mem::replace(sent, true) {
+            return Ok(());
+        }
         let mut lines = Vec::with_capacity(3);
         if pass {
             if let Some(p) = &self.server.password {
@@ -75,17 +103,44 @@ impl Conn {
     fn handshake(&mut self, base_nick: &str, deadline: Instant) -> Result<(), Stop> {
         let lost = |code: Code, msg: String| Stop::Lost(DeliveryError::temporary(code, msg));
         let mut nick_attempt = 0u32;
-        let mut cap_done = self.server.password.is_none();
+        let have = Have {
+            certificate: self.server.tls && self.settings.client_certificate,
+            password: self.server.password.is_some(),
+        };
+        let mut cap_done = !have.certificate && !have.password;
         let mut caps = String::new();
+        let mut login: Option<Login> = None;
         let mut welcomed: Option<Instant> = None;
+        let mut sent = false;
         if cap_done {
-            self.send_registration(base_nick, false)?;
+            self.send_registration(&mut sent, base_nick, false)?;
         } else {
             self.write_now("CAP LS 302").map_err(Stop::Lost)?;
+            if !have.password {
+                // Only a certificate: NICK and USER at once, as most clients
+                // send them. A server with CAP holds registration until CAP
+                // END; one without (InspIRCd without m_cap ignores CAP)
+                // registers us, and the certificate still counts (CertFP).
+                self.send_registration(&mut sent, base_nick, false)?;
+            }
         }
+        // A server that ignores CAP LS (it never answers) is registered
+        // with after this long, with PASS when there is a password.
+        let cap_wait = Instant::now() + CAP_WAIT;
         loop {
             let now = Instant::now();
+            if !cap_done && now >= cap_wait {
+                log::info!(
+                    "{}: no answer to CAP LS; registering without SASL",
+                    self.server
+                );
+                cap_done = true;
+                self.send_registration(&mut sent, base_nick, true)?;
+            }
             let mut until = deadline;
+            if !cap_done {
+                until = until.min(cap_wait);
+            }
             if let Some(t) = welcomed {
                 // After 001, wait briefly for ISUPPORT and the end of the MOTD.
                 until = until.min(t + Duration::from_secs(3));
@@ -145,50 +200,48 @@ impl Conn {
                         if msg.param(2) == "*" && msg.params.len() > 3 {
                             continue; // more LS lines follow
                         }
-                        let sasl = caps.split(' ').any(|c| {
-                            c == "sasl"
-                                || c.strip_prefix("sasl=")
-                                    .is_some_and(|m| m.split(',').any(|m| m == "PLAIN"))
-                        });
-                        if sasl {
+                        let offered = sasl::offered(&caps);
+                        let usable = offered
+                            .as_ref()
+                            .is_some_and(|o| sasl::choose(o.as_deref(), have, &[]).is_some());
+                        if usable {
+                            login = Some(Login {
+                                have,
+                                offered: offered.flatten(),
+                                tried: Vec::new(),
+                                scram: None,
+                                step: 0,
+                                incoming: Incoming::default(),
+                            });
                             self.write_now("CAP REQ :sasl").map_err(Stop::Lost)?;
                         } else {
                             cap_done = true;
                             self.write_now("CAP END").map_err(Stop::Lost)?;
-                            self.send_registration(base_nick, true)?;
+                            self.send_registration(&mut sent, base_nick, true)?;
                         }
                     }
                     "ACK" if msg.text().split(' ').any(|c| c == "sasl") => {
-                        self.write_now("AUTHENTICATE PLAIN").map_err(Stop::Lost)?;
+                        if let Some(l) = login.as_mut() {
+                            self.next_mechanism(l, base_nick)?;
+                        }
                     }
                     "NAK" => {
                         cap_done = true;
                         self.write_now("CAP END").map_err(Stop::Lost)?;
-                        self.send_registration(base_nick, true)?;
+                        self.send_registration(&mut sent, base_nick, true)?;
                     }
                     _ => {}
                 },
-                "AUTHENTICATE" if msg.param(0) == "+" => {
-                    let user = base_nick.to_string();
-                    let pass = self.server.password.clone().unwrap_or_default();
-                    let blob = base64::engine::general_purpose::STANDARD
-                        .encode(format!("{user}\0{user}\0{pass}"));
-                    let bytes = blob.as_bytes();
-                    for chunk in bytes.chunks(400) {
-                        let chunk = std::str::from_utf8(chunk).unwrap_or_default();
-                        self.write_now(&command("AUTHENTICATE", &[chunk], None))
-                            .map_err(Stop::Lost)?;
-                    }
-                    if bytes.len().is_multiple_of(400) {
-                        self.write_now("AUTHENTICATE +").map_err(Stop::Lost)?;
+                "AUTHENTICATE" | "903" | "904" | "905" | "907" | "908" if login.is_some() => {
+                    let l = login.as_mut().expect("checked above");
+                    if let Next::Register = self.sasl_reply(l, &msg, base_nick)? {
+                        login = None;
+                        cap_done = true;
+                        self.write_now("CAP END").map_err(Stop::Lost)?;
+                        self.send_registration(&mut sent, base_nick, false)?;
                     }
                 }
-                "903" => {
-                    cap_done = true;
-                    self.write_now("CAP END").map_err(Stop::Lost)?;
-                    self.send_registration(base_nick, false)?;
-                }
-                "902" | "904" | "905" | "906" | "908" => {
+                "902" | "904" | "905" | "906" => {
                     return Err(Stop::Lost(DeliveryError {
                         code: Code::NoPerm,
                         permanent: true,
@@ -197,7 +250,7 @@ impl Conn {
                 }
                 "421" if msg.param(1) == "CAP" && !cap_done => {
                     cap_done = true;
-                    self.send_registration(base_nick, true)?;
+                    self.send_registration(&mut sent, base_nick, true)?;
                 }
                 "464" => {
                     return Err(Stop::Lost(DeliveryError {
@@ -267,6 +320,95 @@ impl Conn {
                     return Err(lost(Code::Unavailable, format!("server said: {text}")));
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+impl Conn {
+    /// Starts the best mechanism not tried yet; false when none is left.
+    fn next_mechanism(&mut self, l: &mut Login, user: &str) -> Result<bool, Stop> {
+        let Some(m) = sasl::choose(l.offered.as_deref(), l.have, &l.tried) else {
+            return Ok(false);
+        };
+        l.tried.push(m);
+        l.step = 0;
+        l.incoming = Incoming::default();
+        l.scram = (m == Mechanism::ScramSha256)
+            .then(|| Scram::new(user, self.server.password.as_deref().unwrap_or_default()));
+        log::debug!("{}: SASL {}", self.server, m.name());
+        self.write_now(&format!("AUTHENTICATE {}", m.name()))
+            .map_err(Stop::Lost)?;
+        Ok(true)
+    }
+
+    /// Answers one SASL reply: a challenge, success, failure or the
+    /// server's list of mechanisms.
+    fn sasl_reply(&mut self, l: &mut Login, msg: &Message, user: &str) -> Result<Next, Stop> {
+        let refused = |why: String| {
+            Stop::Lost(DeliveryError {
+                code: Code::NoPerm,
+                permanent: true,
+                message: format!("SASL authentication failed: {why}"),
+            })
+        };
+        let mechanism = l.tried.last().copied().unwrap_or(Mechanism::Plain);
+        match msg.command.as_str() {
+            "AUTHENTICATE" => {
+                let Some(challenge) = l.incoming.take(msg.param(0)).map_err(refused)? else {
+                    return Ok(Next::Continue); // more pieces follow
+                };
+                l.step += 1;
+                let answer = match (mechanism, l.scram.as_mut(), l.step) {
+                    (Mechanism::External, _, _) => Vec::new(),
+                    (Mechanism::Plain, _, _) => {
+                        sasl::plain(user, self.server.password.as_deref().unwrap_or_default())
+                    }
+                    (Mechanism::ScramSha256, Some(s), 1) => s.first(),
+                    (Mechanism::ScramSha256, Some(s), 2) => s.answer(&challenge).map_err(|e| {
+                        let _ = self.write_now("AUTHENTICATE *");
+                        refused(e)
+                    })?,
+                    (Mechanism::ScramSha256, Some(s), 3) => {
+                        s.verify(&challenge).map_err(|e| {
+                            let _ = self.write_now("AUTHENTICATE *");
+                            refused(e)
+                        })?;
+                        Vec::new()
+                    }
+                    _ => {
+                        let _ = self.write_now("AUTHENTICATE *");
+                        return Err(refused(format!(
+                            "the server sent more challenges than {} has",
+                            mechanism.name()
+                        )));
+                    }
+                };
+                let lines = sasl::outgoing(&answer);
+                self.write_lines(&lines).map_err(Stop::Lost)?;
+                Ok(Next::Continue)
+            }
+            "903" | "907" => Ok(Next::Register),
+            "908" => {
+                l.offered = Some(msg.param(1).split(',').map(str::to_string).collect());
+                Ok(Next::Continue)
+            }
+            // 904, 905: this mechanism failed.
+            _ => {
+                if self.next_mechanism(l, user)? {
+                    return Ok(Next::Continue);
+                }
+                if !l.have.password {
+                    // Only a certificate (irkerd's -e): the server need not
+                    // know it for SASL; go on without a login, as irkerd does.
+                    log::warn!(
+                        "{}: SASL EXTERNAL refused ({}); going on without a login",
+                        self.server,
+                        msg.text()
+                    );
+                    return Ok(Next::Register);
+                }
+                Err(refused(msg.text().to_string()))
             }
         }
     }
