@@ -340,6 +340,20 @@ def measure(kind, fast, wide, results):
         if got:
             pairs.append(got[0] - t0)
     r["pair"] = median(pairs)
+    # Four back to back (within the default burst of 5) right after a
+    # steady pace: confirmations must not have spent the burst's tokens.
+    fours = []
+    for k in range(3):
+        time.sleep(6)  # a full bucket, then the steady pace
+        paced_latency(relay, obs, cold.url(f"{kind}-cold"), f"steady{k}")
+        time.sleep(1.3)
+        t0 = time.monotonic()
+        for j in range(4):
+            relay.submit([cold.url(f"{kind}-cold")], f"four {k} {j}")
+        got = obs.wait_msgs(lambda m, k=k: m[3] == f"four {k} 3", 1, 30)
+        if got:
+            fours.append(got[0] - t0)
+    r["four"] = median(fours)
     cold.stop()
 
     print(f"  {kind}: penalties", file=sys.stderr)
@@ -1090,6 +1104,7 @@ def main():
         ("warm latency, 1.2-1.5 s apart (penalties off)", "warm_paced", "ms"),
         ("warm latency, 1.2-1.5 s apart (ngircd defaults)", "warm_paced_penalties", "ms"),
         ("second of a back-to-back pair", "pair", "ms"),
+        ("last of 4 back to back after a steady pace", "four", "ms"),
         ("50 channels from one request (CHANLIMIT 10)", "fanout", "s"),
         ("50 channels from one request (CHANLIMIT 250)", "fanout_wide", "s"),
     ]

@@ -132,6 +132,7 @@ impl Direct {
             connect_timeout: deadline.saturating_duration_since(Instant::now()),
             keepalive: Duration::from_secs(60),
             reconnect: false,
+            confirm_at_once: true,
             proxy: self.proxy.clone(),
             client_certificate: self.client.is_some(),
             ..crate::notify::irc::Settings::new(

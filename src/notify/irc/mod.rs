@@ -41,6 +41,9 @@ pub(crate) struct Settings {
     pub(crate) keepalive: Duration,
     /// Reconnect with backoff (daemon) or fail the deliveries at once (`vext send`).
     pub(crate) reconnect: bool,
+    /// Confirm each delivery as soon as a token can be spared (`vext send`,
+    /// waiting for its one message), not when the bucket is full again.
+    pub(crate) confirm_at_once: bool,
     /// Channels per connection when the server does not say (ISUPPORT CHANLIMIT).
     pub(crate) default_chanlimit: usize,
     /// Connections per server a large fan-out is spread over (more only
@@ -82,6 +85,7 @@ impl Settings {
             connection_ttl: Duration::from_secs(3 * 3600),
             keepalive: Duration::from_secs(120),
             reconnect: true,
+            confirm_at_once: false,
             default_chanlimit: 18,
             max_connections: MAX_CONNECTIONS,
             proxy: None,

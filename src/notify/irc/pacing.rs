@@ -56,6 +56,11 @@ impl Bucket {
         self.wait_for(self.burst.min(2.0))
     }
 
+    /// Time until the bucket is full again.
+    pub(super) fn wait_full(&mut self) -> Duration {
+        self.wait_for(self.burst)
+    }
+
     /// Counts one line (may go into debt for lines that cannot wait, like PONG).
     pub(super) fn spend(&mut self) {
         self.refill();

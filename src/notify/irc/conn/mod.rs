@@ -61,6 +61,8 @@ pub(crate) fn spawn(
         pong_owed: None,
         next_token: 0,
         since_sync: 0,
+        unsynced_since: None,
+        last_line: Instant::now(),
         last_activity: Instant::now(),
         turned_away: false,
     };
@@ -161,6 +163,10 @@ struct Conn {
     pong_owed: Option<String>,
     next_token: u64,
     since_sync: usize,
+    /// When the oldest delivery in `unsynced` was sent.
+    unsynced_since: Option<Instant>,
+    /// When the last queued line went out.
+    last_line: Instant,
     last_activity: Instant,
     /// The server answered registration with ERROR (not a password refusal).
     turned_away: bool,
@@ -173,6 +179,10 @@ enum Stop {
 }
 
 const SYNC_PREFIX: &str = "vext-";
+
+/// The longest the daemon waits for a full bucket before it confirms what
+/// it sent anyway.
+const CONFIRM_WITHIN: Duration = Duration::from_secs(5);
 
 /// PONGs at once, then per second: a real server PINGs every minute or
 /// two, so this answers every real PING at once and a flood of them at
@@ -440,6 +450,7 @@ impl Conn {
             }
         }
         self.since_sync += self.outq.len() - before;
+        self.unsynced_since.get_or_insert_with(Instant::now);
         for r in &job.recipients {
             self.unsynced.push(Unconfirmed {
                 lines: job.lines.clone(),
@@ -472,6 +483,7 @@ impl Conn {
         self.inflight
             .push_back((token, std::mem::take(&mut self.unsynced)));
         self.since_sync = 0;
+        self.unsynced_since = None;
         command("PING", &[], Some(&format!("{SYNC_PREFIX}{token}")))
     }
 
@@ -487,14 +499,10 @@ impl Conn {
             while !self.outq.is_empty() && self.bucket.wait().is_zero() {
                 batch.push(self.outq.pop_front().unwrap_or_default());
                 self.bucket.spend();
+                self.last_line = Instant::now();
             }
-            // One PING confirms every line sent before it. It goes out with
-            // the lines when the bucket can spare a token beyond the next
-            // message's, else later (a message that comes first goes first).
-            if self.outq.is_empty()
-                && !self.unsynced.is_empty()
-                && self.bucket.wait_for_sync().is_zero()
-            {
+            // One PING confirms every line sent before it (see sync_wait).
+            if self.outq.is_empty() && !self.unsynced.is_empty() && self.sync_wait().is_zero() {
                 batch.push(self.sync_line());
                 self.bucket.spend();
             }
@@ -541,9 +549,33 @@ impl Conn {
         if !self.outq.is_empty() {
             t = t.min(self.bucket.wait().max(Duration::from_millis(1)));
         } else if !self.unsynced.is_empty() {
-            t = t.min(self.bucket.wait_for_sync().max(Duration::from_millis(1)));
+            t = t.min(self.sync_wait().max(Duration::from_millis(1)));
         }
         t
+    }
+
+    /// Time until the confirmation PING for what was sent may go out. A
+    /// PING is a line to the server's flood control like any other, so it
+    /// must not spend the tokens of the next burst of messages.
+    ///
+    /// `vext send` (one message, `confirm_at_once`) sends it when the
+    /// bucket can spare a token beyond the next message's. The daemon sends
+    /// it once the connection has been quiet for two lines' worth of time
+    /// and the bucket is full again: at a steady pace faster than that the
+    /// PINGs wait, so the pace never drains the tokens a following burst
+    /// needs. And it confirms at most [`CONFIRM_WITHIN`] after a delivery
+    /// went out whatever the pace, so a steady stream still gets its
+    /// confirmations (one PING per five seconds).
+    fn sync_wait(&mut self) -> Duration {
+        let waited = self.unsynced_since.map_or(Duration::ZERO, |t| t.elapsed());
+        if self.settings.confirm_at_once || waited >= CONFIRM_WITHIN {
+            return self.bucket.wait_for_sync();
+        }
+        let quiet_for = Duration::from_secs_f64((2.0 / self.settings.line_rate).clamp(0.2, 5.0));
+        let quiet_in = quiet_for.saturating_sub(self.last_line.elapsed());
+        quiet_in
+            .max(self.bucket.wait_full())
+            .min(CONFIRM_WITHIN - waited)
     }
 
     /// Keepalive, idle channels, idle connection.
@@ -829,6 +861,12 @@ impl Conn {
         if self.session.is_some() {
             // Flush what is queued (bounded by the caller's grace period), then QUIT.
             let mut lines: Vec<String> = std::mem::take(&mut self.outq).into();
+            // A last PING confirms what went out, so that it is not
+            // counted as failed (and sent again) after a clean shutdown.
+            if !self.unsynced.is_empty() {
+                let ping = self.sync_line();
+                lines.push(ping);
+            }
             lines.push(command("QUIT", &[], Some(reason)));
             let _ = self.write_lines(&lines);
             if let Some(s) = &self.session {
@@ -842,6 +880,14 @@ impl Conn {
                 match event {
                     Ok(Event::Closed(..)) | Err(_) => break,
                     Ok(Event::Job(job)) => self.waiting.push_back(job),
+                    Ok(Event::Line(_, line)) => {
+                        if let Some(token) = Message::parse(&line)
+                            .filter(|m| m.command == "PONG")
+                            .and_then(|m| m.text().strip_prefix(SYNC_PREFIX)?.parse().ok())
+                        {
+                            self.confirm(token);
+                        }
+                    }
                     Ok(_) => {}
                 }
             }
