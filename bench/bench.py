@@ -1070,6 +1070,12 @@ def main():
     if os.environ.get("BENCH_ONLY") == "forge":
         print_forge(forge_bench())
         return
+    if os.environ.get("BENCH_ONLY") == "hook":
+        hv, hi, pv, pi = hook_bench()
+        print(f"{'git hook':<50} {'vext':>12} {'irkerhook':>12} {'vext/irker':>12}")
+        print(f"{'one commit (vext hook git -n / irkerhook -n)':<50} {fmt(hv, 'ms'):>12} {fmt(hi, 'ms'):>12} {hv / hi:>12.3f}")
+        print(f"{'post-receive of 50 commits':<50} {fmt(pv, 'ms'):>12} {fmt(pi, 'ms'):>12} {pv / pi:>12.3f}")
+        return
     if not shutil.which("irkerd") or not shutil.which("irk") or not shutil.which("ngircd"):
         sys.exit("irkerd, irk and ngircd are needed: run `make deps`")
     fast = Ngircd(penalties=False)

@@ -1,7 +1,10 @@
 //! What `vext hook git` reads from git, with as few invocations as possible
-//! and never through a shell: one `git config`, one `git rev-parse` (two on
-//! an unborn branch), one `git log` for every commit's data and files, one
-//! `git describe`.
+//! and never through a shell: one `git config`, one `git log` for every
+//! commit's data and files, one `git describe` for all of them. Where the
+//! repository is found plainly (a `.git` directory above the working
+//! directory, a bare repository, or `GIT_DIR` as hooks get it) its name and
+//! branch are read from the files; anything else (worktrees, submodules,
+//! `GIT_WORK_TREE`, ceilings) asks `git rev-parse`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,6 +81,9 @@ pub(crate) struct RepoInfo {
 }
 
 pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
+    if let Some(info) = repo_info_from_files(git.dir.as_deref()) {
+        return Ok(info);
+    }
     // One call: the git dir, whether it is bare, and the branch HEAD names
     // ("HEAD" when detached; nothing on an unborn branch).
     // (The second form only when the first fails: an unborn branch.)
@@ -123,6 +129,66 @@ pub(crate) fn repo_info(git: &Git) -> Result<RepoInfo> {
     })
 }
 
+/// The repository's name and branch without running git, where finding it
+/// is plain: `GIT_DIR` (as git exports it to hooks), else a `.git`
+/// directory in `start` or above, else `start` itself when it is a bare
+/// repository. None (ask git) for anything else.
+fn repo_info_from_files(start: Option<&Path>) -> Option<RepoInfo> {
+    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty());
+    if ["GIT_WORK_TREE", "GIT_COMMON_DIR", "GIT_CEILING_DIRECTORIES"]
+        .iter()
+        .any(|k| var(k).is_some())
+    {
+        return None;
+    }
+    let cwd = std::env::current_dir().ok()?;
+    let start = match start {
+        Some(d) => cwd.join(d),
+        None => cwd,
+    };
+    let is_repo = |d: &Path| {
+        d.join("HEAD").is_file() && d.join("objects").is_dir() && d.join("refs").is_dir()
+    };
+    let git_dir = if let Some(d) = var("GIT_DIR") {
+        start.join(d)
+    } else {
+        let found = start.ancestors().find_map(|d| {
+            let dot = d.join(".git");
+            if dot.is_dir() {
+                Some(Some(dot))
+            } else if dot.exists() {
+                Some(None) // a gitdir file (worktree, submodule): ask git
+            } else {
+                None
+            }
+        });
+        match found {
+            Some(dot) => dot?,
+            None if is_repo(&start) => start,
+            None => return None,
+        }
+    };
+    if !is_repo(&git_dir) {
+        return None;
+    }
+    let git_dir = git_dir.canonicalize().ok()?;
+    let head = std::fs::read_to_string(git_dir.join("HEAD")).ok()?;
+    let head_branch = match head.trim_end().strip_prefix("ref: ") {
+        Some(r) if r.starts_with("refs/") => short_ref(r),
+        Some(_) => return None,
+        None => String::new(), // detached
+    };
+    let top = match git_dir.file_name() {
+        Some(n) if n == ".git" => git_dir.parent()?.to_path_buf(),
+        _ => git_dir.clone(),
+    };
+    let mut name = top.file_name()?.to_string_lossy().into_owned();
+    if let Some(stripped) = name.strip_suffix(".git") {
+        name = stripped.to_string();
+    }
+    Some(RepoInfo { name, head_branch })
+}
+
 /// `refs/heads/main` → `main` (irkerhook strips `refs/<anything>/`).
 pub(crate) fn short_ref(refname: &str) -> String {
     match refname.strip_prefix("refs/") {
@@ -140,6 +206,10 @@ pub(crate) fn commits(git: &Git, revs: &[String], want_describe: bool) -> Result
     if revs.is_empty() {
         return Ok(Vec::new());
     }
+    // Each revision once, so that the log's records and describe's lines
+    // pair up one to one.
+    let mut seen = std::collections::HashSet::new();
+    let revs: Vec<&String> = revs.iter().filter(|r| seen.insert(*r)).collect();
     let mut args: Vec<&str> = vec![
         "-c",
         "log.showSignature=false",
@@ -150,9 +220,23 @@ pub(crate) fn commits(git: &Git, revs: &[String], want_describe: bool) -> Result
         "--diff-merges=first-parent",
         "--no-renames",
     ];
-    args.extend(revs.iter().map(String::as_str));
+    args.extend(revs.iter().map(|r| r.as_str()));
     args.push("--");
-    let out = git.run(&args).context("reading commits")?;
+    // One `git describe` for all the commits (git log's `%(describe)`
+    // would run one per commit), run beside the log: it needs only the
+    // revisions, and the two then cost the time of one.
+    let mut describe_args = vec!["describe", "--always"];
+    describe_args.extend(revs.iter().map(|r| r.as_str()));
+    let (out, described) = std::thread::scope(|scope| {
+        let described = want_describe.then(|| scope.spawn(|| git.try_run(&describe_args)));
+        let out = git.run(&args);
+        let described = match described {
+            Some(d) => d.join().unwrap_or(Ok(None)),
+            None => Ok(None),
+        };
+        (out, described)
+    });
+    let out = out.context("reading commits")?;
     let mut commits = Vec::new();
     for record in out.split(REC).filter(|r| !r.trim().is_empty()) {
         let mut lines = record.lines();
@@ -178,11 +262,9 @@ pub(crate) fn commits(git: &Git, revs: &[String], want_describe: bool) -> Result
             url: None,
         });
     }
-    if want_describe && !commits.is_empty() {
-        let hashes: Vec<&str> = commits.iter().map(|c| c.hash.as_str()).collect();
-        let mut args = vec!["describe", "--always"];
-        args.extend(hashes);
-        if let Some(out) = git.try_run(&args)? {
+    // One line per revision given, in order, as the log's records are.
+    if let Some(out) = described? {
+        if commits.len() == revs.len() {
             for (c, d) in commits.iter_mut().zip(out.lines()) {
                 // --always falls back to the abbreviated hash: that is "no tag".
                 if d != c.short && !d.is_empty() {
@@ -267,15 +349,20 @@ pub(crate) fn classify(git: &Git, u: &RefUpdate) -> Result<Change> {
             commits: out.lines().map(String::from).collect(),
         });
     }
-    let forced = git
-        .try_run(&["merge-base", "--is-ancestor", &u.old, &u.new])?
-        .is_none();
-    let range = format!("{}..{}", u.old, u.new);
-    let out = git.run(&["rev-list", "--reverse", &range])?;
-    Ok(Change::Updated {
-        commits: out.lines().map(String::from).collect(),
-        forced,
-    })
+    // One walk of the symmetric difference: `>` commits are the new ones
+    // (OLD..NEW), any `<` commit was dropped from the branch: a forced push.
+    let range = format!("{}...{}", u.old, u.new);
+    let out = git.run(&["rev-list", "--reverse", "--left-right", &range])?;
+    let mut forced = false;
+    let mut commits = Vec::new();
+    for line in out.lines() {
+        if let Some(h) = line.strip_prefix('>') {
+            commits.push(h.to_string());
+        } else if line.starts_with('<') {
+            forced = true;
+        }
+    }
+    Ok(Change::Updated { commits, forced })
 }
 
 #[cfg(test)]

@@ -51,6 +51,10 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 /// Masks the secrets of this process's arguments where `ps` reads them.
 pub(crate) fn hide_secrets() {
+    // Most command lines hold no URL: nothing to read or write then.
+    if !std::env::args_os().any(|a| find(a.as_encoded_bytes(), b"://").is_some()) {
+        return;
+    }
     #[cfg(target_os = "linux")]
     if let Some((start, end)) = argument_area() {
         // SAFETY: [start, end) is this process's own argument strings, as
