@@ -491,7 +491,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__daemon)
-            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --client-cert --client-key --channel-ttl --connection-ttl --burst --line-rate --max-connections --window --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --trust-loopback --allow-target --rate --rate-by --check-every --update-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
+            opts="-n -v -q -h --listen --nick --nickserv-password-file --ca-file --client-cert --client-key --channel-ttl --connection-ttl --burst --line-rate --max-connections --window --drain-timeout --state-dir --max-age --retain --http --secret-file --allow-unauthenticated --notice --trust-loopback --allow-target --rate --rate-by --check-every --update-every --log-format --nats --nats-creds --nats-token-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2053,7 +2053,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__send)
-            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --client-cert --client-key --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --strict-permissions --help"
+            opts="-m -v -q -h --message --via --no-ack --dry-run --id --timeout --nick --ca-file --client-cert --client-key --notice --title --type --format --msgtype --matrix-token-file --secret-file --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

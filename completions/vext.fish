@@ -67,6 +67,7 @@ complete -c vext -n "__fish_vext_using_subcommand send" -l secret-file -d 'With 
 complete -c vext -n "__fish_vext_using_subcommand send" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand send" -l no-ack -d 'With --via: send a plain irker request and do not wait for a reply (for irkerd). Exit 0 then only means the request was written: a refusal by the daemon (a signature it requires, a target it does not allow) is in its log only'
 complete -c vext -n "__fish_vext_using_subcommand send" -l dry-run -d 'Print the one request line --via would send, and send nothing'
+complete -c vext -n "__fish_vext_using_subcommand send" -l notice -d 'Send every IRC message as NOTICE instead of PRIVMSG, as many channels ask of bots (per target: ?notice)'
 complete -c vext -n "__fish_vext_using_subcommand send" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand send" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand send" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'
@@ -103,6 +104,7 @@ complete -c vext -n "__fish_vext_using_subcommand daemon" -l nats-creds -d 'NATS
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l nats-token-file -d 'File holding a NATS token' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l config -d 'Configuration file (TOML)' -r -F
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l allow-unauthenticated -d 'Listen beyond loopback without a secret: anyone who can reach the port can send'
+complete -c vext -n "__fish_vext_using_subcommand daemon" -l notice -d 'Send every IRC message as NOTICE instead of PRIVMSG, as many channels ask of bots (per target: ?notice)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -l trust-loopback -d 'With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand daemon" -s q -l quiet -d 'Only errors on stderr'

@@ -459,6 +459,10 @@ pub(crate) struct SendArgs {
     #[arg(long, env = "VEXT_CLIENT_KEY", value_name = "PEM")]
     pub(crate) client_key: Option<PathBuf>,
 
+    /// Send every IRC message as NOTICE instead of PRIVMSG, as many channels ask of bots (per target: ?notice).
+    #[arg(long)]
+    pub(crate) notice: bool,
+
     /// A title: bold on IRC, the attachment/embed title on Slack and Discord.
     #[arg(long, value_name = "TEXT")]
     pub(crate) title: Option<String>,
@@ -579,6 +583,10 @@ pub(crate) struct DaemonArgs {
     /// Listen beyond loopback without a secret: anyone who can reach the port can send.
     #[arg(long)]
     pub(crate) allow_unauthenticated: bool,
+
+    /// Send every IRC message as NOTICE instead of PRIVMSG, as many channels ask of bots (per target: ?notice).
+    #[arg(long)]
+    pub(crate) notice: bool,
 
     /// With a secret: accept unsigned requests from loopback (irk and irkerhook cannot sign).
     #[arg(long)]

@@ -53,6 +53,54 @@ fn a_notice_target_gets_notice_lines() {
     );
 }
 
+/// `--notice` (and `notice = true` under `[send]` or `[daemon]`) makes
+/// every IRC message a NOTICE, with no `?notice` on any target.
+#[test]
+fn notice_for_every_target_from_a_flag_or_the_config() {
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#all"]);
+    vext(["send", "--notice", &ircd.url("all"), "-m", "by flag"]).expect(0);
+    obs.wait_for(
+        |l| l.contains(" NOTICE #all :by flag"),
+        "a NOTICE from --notice",
+    );
+    let dir = TempDir::new("notice");
+    let config = dir.write(
+        "vext.toml",
+        "[send]\nnotice = true\n[daemon]\nnotice = true\n",
+    );
+    let config = config.to_str().unwrap();
+    vext([
+        "--config",
+        config,
+        "send",
+        &ircd.url("all"),
+        "-m",
+        "by [send]",
+    ])
+    .expect(0);
+    obs.wait_for(
+        |l| l.contains(" NOTICE #all :by [send]"),
+        "a NOTICE from [send]",
+    );
+    let daemon = Daemon::start(&["--config", config]);
+    vext([
+        "send",
+        "--via",
+        &daemon.tcp,
+        &ircd.url("all"),
+        "-m",
+        "by [daemon]",
+    ])
+    .expect(0);
+    let line = obs.wait_for(|l| l.contains("by [daemon]"), "the relayed line");
+    assert!(line.contains(" NOTICE #all :by [daemon]"), "{line}");
+    // And without any of them, PRIVMSG as before.
+    vext(["send", &ircd.url("all"), "-m", "plain"]).expect(0);
+    let line = obs.wait_for(|l| l.contains(":plain"), "the plain line");
+    assert!(line.contains(" PRIVMSG #all :plain"), "{line}");
+}
+
 /// `?nojoin` sends to a channel without joining it where the channel takes
 /// messages from outside (-n); where it does not (+n, 404), vext joins and
 /// sends after all, and the message still arrives once.

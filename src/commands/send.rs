@@ -45,6 +45,7 @@ pub(crate) fn run(args: SendArgs, ctx: &Context) -> Result<Code> {
             ca_file: settings.ca_file.value.as_deref(),
             client_cert: settings.client_cert.value.as_deref(),
             client_key: settings.client_key.value.as_deref(),
+            notice: settings.notice.value,
             state_dir: None,
         },
     )?;

@@ -141,6 +141,7 @@ pub(crate) struct SendSection {
     pub(crate) ca_file: Option<PathBuf>,
     pub(crate) client_cert: Option<PathBuf>,
     pub(crate) client_key: Option<PathBuf>,
+    pub(crate) notice: Option<bool>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
@@ -172,6 +173,7 @@ pub(crate) struct DaemonSection {
     pub(crate) http: Option<String>,
     pub(crate) secret_file: Option<PathBuf>,
     pub(crate) trust_loopback: Option<bool>,
+    pub(crate) notice: Option<bool>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) allow_target: Vec<String>,
     pub(crate) rate: Option<String>,

@@ -43,6 +43,8 @@ pub(crate) struct Direct {
     pub(crate) proxy: Option<crate::net::socks::Socks5>,
     /// The client certificate ircs:// connections present.
     pub(crate) client: Option<crate::net::tls::ClientIdentity>,
+    /// Every IRC message as NOTICE.
+    pub(crate) notice: bool,
 }
 
 impl Sender {
@@ -135,6 +137,7 @@ impl Direct {
             confirm_at_once: true,
             proxy: self.proxy.clone(),
             client_certificate: self.client.is_some(),
+            notice: self.notice,
             ..crate::notify::irc::Settings::new(
                 self.nick.clone().unwrap_or_else(default_nick),
                 crate::net::tls::client_config(self.ca_file.as_deref(), self.client.as_ref())?,

@@ -55,6 +55,8 @@ pub(crate) struct DaemonSettings {
     pub(crate) secret_file: Set<Option<PathBuf>>,
     pub(crate) allow_unauthenticated: bool,
     pub(crate) trust_loopback: Set<bool>,
+    /// Every IRC message as NOTICE.
+    pub(crate) notice: Set<bool>,
     pub(crate) allow: Vec<TargetPattern>,
     pub(crate) rate: Option<Rate>,
     pub(crate) log_format: Option<LogFormat>,
@@ -150,6 +152,7 @@ impl DaemonSettings {
                 file.secret_file.clone(),
             ),
             allow_unauthenticated: args.allow_unauthenticated,
+            notice: flags.pick("notice", args.notice.then_some(true), file.notice, false),
             trust_loopback: flags.pick(
                 "trust_loopback",
                 args.trust_loopback.then_some(true),
@@ -202,6 +205,7 @@ impl DaemonSettings {
         show!(state_dir);
         show!(maybe http);
         show!(maybe secret_file);
+        show!(notice);
         origins
     }
 }

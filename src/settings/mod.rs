@@ -29,6 +29,8 @@ pub(crate) struct DeliveryFlags<'a> {
     /// `--client-cert` and `--client-key` (else `[send]`'s).
     pub(crate) client_cert: Option<&'a Path>,
     pub(crate) client_key: Option<&'a Path>,
+    /// `--notice` (else `[send] notice`).
+    pub(crate) notice: bool,
     pub(crate) state_dir: Option<&'a Path>,
 }
 
@@ -65,6 +67,7 @@ pub(crate) fn sender(ctx: &Context, flags: &DeliveryFlags) -> Result<Sender> {
             flags.client_cert.or(file.client_cert.as_deref()),
             flags.client_key.or(file.client_key.as_deref()),
         )?,
+        notice: flags.notice || file.notice.unwrap_or(false),
     }))
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct SendSettings {
     pub(crate) ca_file: Set<Option<PathBuf>>,
     pub(crate) client_cert: Set<Option<PathBuf>>,
     pub(crate) client_key: Set<Option<PathBuf>>,
+    /// Every IRC message as NOTICE.
+    pub(crate) notice: Set<bool>,
 }
 
 impl SendSettings {
@@ -57,6 +59,7 @@ impl SendSettings {
                 args.client_key.clone(),
                 file.client_key.clone(),
             ),
+            notice: flags.pick("notice", args.notice.then_some(true), file.notice, false),
         })
     }
 
@@ -85,6 +88,8 @@ impl SendSettings {
                 origins.push((key, set.origin.clone()));
             }
         }
+        into.notice = Some(self.notice.value);
+        origins.push(("notice", self.notice.origin.clone()));
         origins
     }
 }

@@ -195,6 +195,7 @@ fn dispatcher(s: &DaemonSettings, secrets: &Secrets, writer: spool::Writer) -> R
         connection_ttl: s.connection_ttl.value,
         proxy: s.irc_proxy.clone(),
         client_certificate: secrets.client.is_some(),
+        notice: s.notice.value,
         ..crate::notify::irc::Settings::new(
             s.nick
                 .value

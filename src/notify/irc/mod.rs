@@ -49,6 +49,8 @@ pub(crate) struct Settings {
     /// Connections per server a large fan-out is spread over (more only
     /// when CHANLIMIT forces them).
     pub(crate) max_connections: usize,
+    /// Every message as NOTICE, not only to `?notice` recipients.
+    pub(crate) notice: bool,
     /// The SOCKS5 proxy connections go through (`ALL_PROXY`), if any.
     pub(crate) proxy: Option<crate::net::socks::Socks5>,
 }
@@ -88,6 +90,7 @@ impl Settings {
             confirm_at_once: false,
             default_chanlimit: 18,
             max_connections: MAX_CONNECTIONS,
+            notice: false,
             proxy: None,
         }
     }

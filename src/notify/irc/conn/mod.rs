@@ -426,13 +426,15 @@ impl Conn {
             .collect();
         self.join(&channels);
         let before = self.outq.len();
-        // PRIVMSG recipients first, then those that asked for NOTICE; a
-        // line names several recipients where the server allows it.
+        // PRIVMSG recipients first, then those that asked for NOTICE (all
+        // of them with `--notice`); a line names several recipients where
+        // the server allows it.
+        let all_notice = self.settings.notice;
         for verb in ["PRIVMSG", "NOTICE"] {
             let these: Vec<&Recipient> = job
                 .recipients
                 .iter()
-                .filter(|r| r.notice == (verb == "NOTICE"))
+                .filter(|r| (r.notice || all_notice) == (verb == "NOTICE"))
                 .collect();
             for group in these.chunks(per_line) {
                 let targets = group
