@@ -10,7 +10,7 @@
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
-DEB_PACKAGES := ngircd inspircd irker microsocks openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server libltdl7
+DEB_PACKAGES := ngircd inspircd irker microsocks tinyproxy openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server libltdl7
 # Only the benchmarks need these.
 BENCH_PACKAGES := skopeo hyperfine
 
@@ -70,8 +70,8 @@ deps-hybrid:
 
 deps-debian:
 	@$(MAKE) --no-print-directory apt-install PACKAGES="$(DEB_PACKAGES)"
-	@# Debian starts irkerd (port 6659, which `make run-daemon` wants), ngircd
-	@# and inspircd (6667) when the packages are installed; the tests and
+	@# Debian starts irkerd (port 6659, which `make run-daemon` wants), ngircd,
+	@# inspircd (6667) and tinyproxy (8888) when the packages are installed; the tests and
 	@# benchmarks start their own servers, so stop and disable those services
 	@# (a system Docker engine and nats-server are left running: the tests
 	@# start their own on private sockets and ports). Only the services' own
@@ -79,7 +79,7 @@ deps-debian:
 	@# Debian runs each service as (irker, irc). The init scripts' own `stop`
 	@# would kill every irkerd, ngircd and inspircd on the machine by name,
 	@# a user's own and a running test suite's included.
-	@for svc in irker:irkerd:irker ngircd:ngircd:irc inspircd:inspircd:irc; do \
+	@for svc in irker:irkerd:irker ngircd:ngircd:irc inspircd:inspircd:irc tinyproxy:tinyproxy:tinyproxy; do \
 	  name=$${svc%%:*}; rest=$${svc#*:}; exe=$${rest%%:*}; user=$${rest#*:}; \
 	  if command -v systemctl >/dev/null 2>&1 && systemctl is-enabled $$name >/dev/null 2>&1; then \
 	    $(SUDO) systemctl disable --now $$name >/dev/null 2>&1 || true; fi; \

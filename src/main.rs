@@ -69,6 +69,9 @@ fn main() -> ExitCode {
 
 fn try_main(cli: Cli) -> Result<Code> {
     state::dir::set_strict_permissions(cli.global.strict_permissions);
+    // A proxy variable that cannot be used stops the command, rather than
+    // letting its requests go around the proxy.
+    net::http_proxy::check().map_err(|e| exit::fail(Code::Usage, e))?;
     let loaded = match &cli.command {
         // These need no config file.
         Command::Generate(_) | Command::Completions(_) => config::Loaded::defaults(),

@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 use crate::support::*;
 
+const WAIT: Duration = Duration::from_secs(15);
+
 fn config(dir: &TempDir, entries: &str) -> String {
     dir.write("config.toml", entries).display().to_string()
 }
@@ -216,4 +218,49 @@ fn a_hanging_endpoint_holds_a_few_threads_and_delays_no_other_host() {
         now <= before + 6,
         "{before} threads before, {now} with 20 stuck deliveries"
     );
+}
+
+/// HTTP clients go through a real HTTP proxy (Debian's tinyproxy) as curl's
+/// HTTP_PROXY/HTTPS_PROXY name it, directly and from the daemon; NO_PROXY's
+/// hosts are reached directly; a SOCKS ALL_PROXY (IRC's) does not capture
+/// HTTP (ureq's own reading of it sent every webhook into the SOCKS proxy);
+/// a proxy variable vext cannot use stops the command, naming it.
+#[test]
+fn webhooks_go_through_a_real_http_proxy() {
+    let fake = Fake::start(vec![]);
+    let proxy = Tinyproxy::start();
+    let host = format!("127.0.0.1:{}", fake.port);
+    let url = format!("webhook+http://{host}/proxied");
+    vext(["send", &url, "-m", "via tinyproxy"])
+        .env("HTTP_PROXY", &proxy.url)
+        .expect(0);
+    assert_eq!(fake.hits().len(), 1);
+    eventually("tinyproxy logged it", WAIT, || {
+        proxy.connections_to(&host) == 1
+    });
+    vext(["send", &url, "-m", "direct"])
+        .env("HTTPS_PROXY", &proxy.url)
+        .env("NO_PROXY", "example.org, 127.0.0.1")
+        .expect(0);
+    assert_eq!(fake.hits().len(), 2);
+    vext(["send", &url, "-m", "not socks"])
+        .env("ALL_PROXY", &format!("socks5h://127.0.0.1:{}", free_port()))
+        .expect(0);
+    assert_eq!(fake.hits().len(), 3);
+    assert_eq!(
+        proxy.connections_to(&host),
+        1,
+        "only the first went through the proxy"
+    );
+    let daemon = Daemon::start_env(&[], &[("HTTPS_PROXY", &proxy.url)]);
+    vext(["send", "--via", &daemon.tcp, &url, "-m", "relayed"]).expect(0);
+    fake.wait(4);
+    eventually("the daemon's request in tinyproxy's log", WAIT, || {
+        proxy.connections_to(&host) == 2
+    });
+    let out = vext(["send", &url, "-m", "x"])
+        .env("HTTPS_PROXY", "socks5://127.0.0.1:1")
+        .expect(64);
+    assert!(out.stderr.contains("HTTPS_PROXY="), "{}", out.stderr);
+    assert_eq!(fake.hits().len(), 4);
 }

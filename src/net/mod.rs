@@ -5,6 +5,7 @@
 pub(crate) mod backoff;
 pub(crate) mod dial;
 pub(crate) mod http1;
+pub(crate) mod http_proxy;
 pub(crate) mod percent;
 pub(crate) mod rate;
 pub(crate) mod retry_after;

@@ -152,6 +152,7 @@ pub(crate) fn agent_for(
     }
     Ok(ureq::Agent::config_builder()
         .http_status_as_error(false)
+        .proxy(super::http_proxy::get())
         .timeout_global(Some(timeout))
         .tls_config(tls.build())
         .build()
@@ -237,7 +238,13 @@ impl Agents {
             ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
         ) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope>,
     ) -> Agents {
-        let builder = || configure(ureq::Agent::config_builder().http_status_as_error(false));
+        let builder = || {
+            configure(
+                ureq::Agent::config_builder()
+                    .http_status_as_error(false)
+                    .proxy(super::http_proxy::get()),
+            )
+        };
         // The PEM was read through [`pem_certs`] where it came in
         // (`settings::extra_ca`, [`client_config`]): a bad file stopped the
         // command there, so it cannot be empty here.

@@ -101,3 +101,66 @@ impl Drop for Microsocks {
         let _ = self.child.wait();
     }
 }
+
+/// Debian's tinyproxy, a real HTTP proxy (CONNECT to any port), on a free
+/// loopback port, logging each connection it makes; stopped (by PID) when
+/// dropped.
+pub struct Tinyproxy {
+    pub url: String,
+    log: std::path::PathBuf,
+    _dir: crate::support::TempDir,
+    child: std::process::Child,
+}
+
+impl Tinyproxy {
+    pub fn start() -> Tinyproxy {
+        let bin = crate::support::require_binary("tinyproxy");
+        let dir = crate::support::TempDir::new("tinyproxy");
+        let port = crate::support::free_port();
+        let log = dir.path().join("tinyproxy.log");
+        let conf = dir.write(
+            "tinyproxy.conf",
+            &format!(
+                "Port {port}\nListen 127.0.0.1\nTimeout 30\nLogFile \"{}\"\nLogLevel Info\n\
+                 MaxClients 20\nAllow 127.0.0.1\n",
+                log.display()
+            ),
+        );
+        let child = std::process::Command::new(bin)
+            .arg("-d")
+            .arg("-c")
+            .arg(&conf)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("starting tinyproxy");
+        let addr = format!("127.0.0.1:{port}");
+        crate::support::eventually(
+            "tinyproxy listening",
+            std::time::Duration::from_secs(10),
+            || TcpStream::connect(&addr).is_ok(),
+        );
+        Tinyproxy {
+            url: format!("http://{addr}"),
+            log,
+            _dir: dir,
+            child,
+        }
+    }
+
+    /// How many connections tinyproxy opened to `host:port` so far.
+    pub fn connections_to(&self, host_port: &str) -> usize {
+        std::fs::read_to_string(&self.log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains("opensock: opening connection to") && l.ends_with(host_port))
+            .count()
+    }
+}
+
+impl Drop for Tinyproxy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
