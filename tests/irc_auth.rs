@@ -452,3 +452,79 @@ fn a_server_that_ignores_cap_still_gets_the_message() {
         out.stderr
     );
 }
+
+/// A `[targets]` entry's `client_cert` goes to that entry's server only:
+/// `@certnet` presents it (and logs in by SASL EXTERNAL), another ircs://
+/// server in the same command sees no certificate.
+#[test]
+fn a_targets_certificate_goes_to_its_server_only() {
+    let ca = TestCa::new();
+    let (cert, key) = ca.client_cert("certbot");
+    let named = external_server(&ca, true);
+    let other = external_server(&ca, true);
+    let dir = TempDir::new("certnet");
+    let config = dir.write(
+        "vext.toml",
+        &format!(
+            "[targets.certnet]\nurl = \"ircs://certbot@127.0.0.1:{}/room\"\nclient_cert = \"{}\"\nclient_key = \"{}\"\n",
+            named.port,
+            cert.display(),
+            key.display()
+        ),
+    );
+    let elsewhere = format!("ircs://certbot@127.0.0.1:{}/room", other.port);
+    vext([
+        "--config",
+        config.to_str().unwrap(),
+        "send",
+        "@certnet",
+        &elsewhere,
+        "-m",
+        "two servers",
+    ])
+    .args(["--ca-file", ca.ca.to_str().unwrap()])
+    .expect(0);
+    assert_eq!(
+        *named.client_certificate.lock().unwrap(),
+        Some(der_of(&cert))
+    );
+    assert_eq!(*other.client_certificate.lock().unwrap(), None);
+    let (named, other) = (named.join(), other.join());
+    assert!(
+        named.iter().any(|l| l == "AUTHENTICATE EXTERNAL"),
+        "{named:?}"
+    );
+    // No certificate, no password: no SASL at all there.
+    assert!(
+        !other
+            .iter()
+            .any(|l| l.starts_with("AUTHENTICATE") || l.starts_with("CAP")),
+        "{other:?}"
+    );
+    assert!(
+        other.iter().any(|l| l == "PRIVMSG #room :two servers"),
+        "{other:?}"
+    );
+    // A certificate on a target that is not ircs:// is a config error.
+    let bad = dir.write(
+        "bad.toml",
+        &format!(
+            "[targets.plain]\nurl = \"irc://127.0.0.1:1/room\"\nclient_cert = \"{}\"\n",
+            cert.display()
+        ),
+    );
+    let out = vext([
+        "--config",
+        bad.to_str().unwrap(),
+        "send",
+        "@plain",
+        "-m",
+        "x",
+    ])
+    .expect(78);
+    assert!(
+        out.stderr.contains("only an ircs:// target"),
+        "{}",
+        out.stderr
+    );
+}

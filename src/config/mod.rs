@@ -259,6 +259,10 @@ pub(crate) struct TargetSection {
     /// Matrix: the password to log in with (prefer password_file).
     pub(crate) password: Option<String>,
     pub(crate) password_file: Option<PathBuf>,
+    /// IRC (ircs://): a client certificate presented to this target's server.
+    pub(crate) client_cert: Option<PathBuf>,
+    /// IRC: its private key, when not in `client_cert`'s file.
+    pub(crate) client_key: Option<PathBuf>,
 }
 
 /// What every command gets besides its own arguments: the loaded config

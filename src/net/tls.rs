@@ -14,7 +14,9 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use crate::exit::{fail, Code};
 
 /// A client certificate chain and its private key, read once at start.
+/// Two are the same when they came from the same files (`what`).
 pub(crate) struct ClientIdentity {
+    what: String,
     chain: Vec<CertificateDer<'static>>,
     key: PrivateKeyDer<'static>,
 }
@@ -22,6 +24,7 @@ pub(crate) struct ClientIdentity {
 impl Clone for ClientIdentity {
     fn clone(&self) -> ClientIdentity {
         ClientIdentity {
+            what: self.what.clone(),
             chain: self.chain.clone(),
             key: self.key.clone_key(),
         }
@@ -30,11 +33,33 @@ impl Clone for ClientIdentity {
 
 impl std::fmt::Debug for ClientIdentity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "ClientIdentity({} certificates, key redacted)",
-            self.chain.len()
-        )
+        write!(f, "ClientIdentity({}, key redacted)", self.what)
+    }
+}
+
+impl PartialEq for ClientIdentity {
+    fn eq(&self, other: &Self) -> bool {
+        self.what == other.what
+    }
+}
+
+impl Eq for ClientIdentity {}
+
+impl std::hash::Hash for ClientIdentity {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.what.hash(state);
+    }
+}
+
+impl PartialOrd for ClientIdentity {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ClientIdentity {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.what.cmp(&other.what)
     }
 }
 
@@ -51,10 +76,33 @@ impl ClientIdentity {
                 format!("{what}: no private key (PKCS#8, RSA or EC PEM): {e}"),
             )
         })?;
-        let identity = ClientIdentity { chain, key };
+        let identity = ClientIdentity {
+            what: what.to_string(),
+            chain,
+            key,
+        };
         config_with(rustls::RootCertStore::empty(), Some(&identity))?;
         Ok(identity)
     }
+}
+
+/// `base` (its roots, versions) presenting `identity` instead of its own
+/// client certificate: one server's certificate from `[targets]`.
+pub(crate) fn with_identity(
+    base: &Arc<rustls::ClientConfig>,
+    identity: &ClientIdentity,
+) -> Result<Arc<rustls::ClientConfig>> {
+    let provider = base.crypto_provider().clone();
+    let key = rustls::sign::CertifiedKey::from_der(
+        identity.chain.clone(),
+        identity.key.clone_key(),
+        &provider,
+    )
+    .map_err(|e| fail(Code::Config, format!("{}: {e}", identity.what)))?;
+    let mut config = (**base).clone();
+    config.client_auth_cert_resolver =
+        Arc::new(rustls::sign::SingleCertAndKey::from(Arc::new(key)));
+    Ok(Arc::new(config))
 }
 
 /// The public roots plus the certificates in `ca_file`, presenting

@@ -42,7 +42,7 @@ pub(crate) struct Direct {
     /// The SOCKS5 proxy IRC connections go through.
     pub(crate) proxy: Option<crate::net::socks::Socks5>,
     /// The client certificate ircs:// connections present.
-    pub(crate) client: Option<crate::net::tls::ClientIdentity>,
+    pub(crate) client: Option<Arc<crate::net::tls::ClientIdentity>>,
     /// Every IRC message as NOTICE.
     pub(crate) notice: bool,
 }
@@ -140,7 +140,7 @@ impl Direct {
             notice: self.notice,
             ..crate::notify::irc::Settings::new(
                 self.nick.clone().unwrap_or_else(default_nick),
-                crate::net::tls::client_config(self.ca_file.as_deref(), self.client.as_ref())?,
+                crate::net::tls::client_config(self.ca_file.as_deref(), self.client.as_deref())?,
             )
         };
         // client_config() read the CA file above, or said why it could not.

@@ -13,6 +13,7 @@ use crate::notify::destination::Destination;
 use crate::notify::sender::{Daemon, Direct, Sender};
 
 pub(crate) mod daemon;
+pub(crate) mod identity;
 pub(crate) mod origin;
 pub(crate) mod send;
 pub(crate) mod targets;
@@ -63,10 +64,11 @@ pub(crate) fn sender(ctx: &Context, flags: &DeliveryFlags) -> Result<Sender> {
             .or_else(|| file.ca_file.clone()),
         state_dir: state_dir(ctx, flags.state_dir).ok(),
         proxy: irc_proxy()?,
-        client: client_identity(
+        client: identity::client_identity(
             flags.client_cert.or(file.client_cert.as_deref()),
             flags.client_key.or(file.client_key.as_deref()),
-        )?,
+        )?
+        .map(std::sync::Arc::new),
         notice: flags.notice || file.notice.unwrap_or(false),
     }))
 }
@@ -220,53 +222,6 @@ pub(crate) fn extra_ca(file: Option<&Path>) -> Result<Option<Vec<u8>>> {
     })?;
     crate::net::tls::pem_certs(&pem, &format!("--ca-file {}", p.display()))?;
     Ok(Some(pem))
-}
-
-/// The client certificate ircs:// connections present: the certificates in
-/// `cert` and the private key in `key`, else in `cert`'s own file (as
-/// irkerd's `-e` takes both in one). The file holding the key is checked
-/// private like every secret file.
-pub(crate) fn client_identity(
-    cert: Option<&Path>,
-    key: Option<&Path>,
-) -> Result<Option<crate::net::tls::ClientIdentity>> {
-    let read = |p: &Path, what: &str| {
-        std::fs::read(p).map_err(|e| {
-            fail(
-                Code::Config,
-                format!("reading the {what} {}: {e}", p.display()),
-            )
-        })
-    };
-    let cert = match (cert, key) {
-        (None, None) => return Ok(None),
-        (None, Some(k)) => {
-            return Err(fail(
-                Code::Config,
-                format!(
-                    "a client key ({}) without a client certificate: give --client-cert",
-                    k.display()
-                ),
-            ))
-        }
-        (Some(c), _) => c,
-    };
-    let key_file = key.unwrap_or(cert);
-    crate::state::dir::check_private(key_file, "the client key file")?;
-    let cert_pem = read(cert, "client certificate")?;
-    let key_pem = match key {
-        Some(k) => read(k, "client key")?,
-        None => cert_pem.clone(),
-    };
-    let what = match key {
-        Some(k) => format!(
-            "client certificate {} with key {}",
-            cert.display(),
-            k.display()
-        ),
-        None => format!("client certificate {}", cert.display()),
-    };
-    crate::net::tls::ClientIdentity::from_pem(&cert_pem, &key_pem, &what).map(Some)
 }
 
 /// The NATS flags a command was given.

@@ -12,10 +12,11 @@
 
 use std::fmt;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::config::{Config, TargetSection};
 use crate::notify::destination::url::{host_port, split};
-use crate::notify::destination::{matrix_default_port, Destination, MatrixDestination};
+use crate::notify::destination::{matrix_default_port, Destination, IrcServer, MatrixDestination};
 
 /// Whose targets these settings dress.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -90,6 +91,8 @@ struct Entry {
     section: TargetSection,
     token: Option<String>,
     password: Option<String>,
+    /// An IRC entry's server and its client certificate.
+    irc: Option<(IrcServer, Arc<crate::net::tls::ClientIdentity>)>,
 }
 
 /// The config's additions to targets, resolved once.
@@ -146,10 +149,10 @@ impl TargetSettings {
                  (or give the token per target in [targets])"
             ));
         }
-        let entries = config
-            .targets
-            .values()
-            .map(|t| Entry {
+        let mut entries = Vec::with_capacity(config.targets.len());
+        for (name, t) in &config.targets {
+            entries.push(Entry {
+                irc: irc_identity(name, t)?,
                 url: t.url.clone(),
                 token: t
                     .token
@@ -160,8 +163,8 @@ impl TargetSettings {
                     .clone()
                     .or_else(|| t.password_file.as_deref().and_then(read_secret_file)),
                 section: t.clone(),
-            })
-            .collect();
+            });
+        }
         Ok(TargetSettings {
             entries,
             ambient: credential.then_some(Ambient {
@@ -214,9 +217,49 @@ impl TargetSettings {
                 }
                 Destination::Webhook(w)
             }
-            irc @ Destination::Irc(_) => irc,
+            Destination::Irc(mut d) => {
+                // A certificate goes to the server its entry names (TLS,
+                // host, port, nick), whichever channel the target is.
+                let server = &d.server;
+                if let Some((_, id)) = self.entries.iter().find_map(|e| {
+                    e.irc.as_ref().filter(|(s, _)| {
+                        s.tls == server.tls
+                            && s.host.eq_ignore_ascii_case(&server.host)
+                            && s.port == server.port
+                            && s.nick == server.nick
+                    })
+                }) {
+                    d.server.identity = Some(id.clone());
+                }
+                Destination::Irc(d)
+            }
         }
     }
+}
+
+/// The client certificate of an `ircs://` entry, read and checked now.
+fn irc_identity(
+    name: &str,
+    t: &TargetSection,
+) -> Result<Option<(IrcServer, Arc<crate::net::tls::ClientIdentity>)>, String> {
+    if t.client_cert.is_none() && t.client_key.is_none() {
+        return Ok(None);
+    }
+    let d = match Destination::parse(&t.url) {
+        Ok(Destination::Irc(d)) if d.server.tls => d,
+        Ok(_) => {
+            return Err(format!(
+                "[targets.{name}] client_cert: only an ircs:// target presents a client certificate"
+            ))
+        }
+        Err(e) => return Err(format!("[targets.{name}] url: {e}")),
+    };
+    let id = crate::settings::identity::client_identity(
+        t.client_cert.as_deref(),
+        t.client_key.as_deref(),
+    )
+    .map_err(|e| format!("[targets.{name}]: {e:#}"))?;
+    Ok(id.map(|id| (d.server, Arc::new(id))))
 }
 
 fn read_secret_file(path: &Path) -> Option<String> {

@@ -69,7 +69,7 @@ impl Secrets {
             nickserv_password,
             secret,
             extra_ca: crate::settings::extra_ca(s.ca_file.value.as_deref())?,
-            client: crate::settings::client_identity(
+            client: crate::settings::identity::client_identity(
                 s.client_cert.value.as_deref(),
                 s.client_key.value.as_deref(),
             )?,

@@ -19,6 +19,9 @@ pub(crate) struct IrcServer {
     pub(crate) port: u16,
     pub(crate) nick: Option<String>,
     pub(crate) password: Option<String>,
+    /// The client certificate a `[targets]` entry for this server gives
+    /// (`client_cert`): presented to this server only.
+    pub(crate) identity: Option<std::sync::Arc<crate::net::tls::ClientIdentity>>,
 }
 
 impl IrcServer {
@@ -147,6 +150,7 @@ impl IrcDestination {
                 port,
                 nick,
                 password,
+                identity: None,
             },
             recipient: Recipient {
                 name,

@@ -40,7 +40,24 @@ enum Next {
 impl Conn {
     pub(super) fn register(&mut self) -> Result<Session, Stop> {
         let deadline = Instant::now() + self.settings.connect_timeout;
-        let tls = self.server.tls.then_some(&self.settings.tls);
+        // A `[targets]` entry's certificate for this server, else the
+        // relay's own (`--client-cert`), else none.
+        let own = match (&self.server.identity, self.server.tls) {
+            (Some(id), true) => Some(
+                crate::net::tls::with_identity(&self.settings.tls, id).map_err(|e| {
+                    Stop::Lost(DeliveryError {
+                        code: Code::Config,
+                        permanent: true,
+                        message: format!("{e:#}"),
+                    })
+                })?,
+            ),
+            _ => None,
+        };
+        let tls = self
+            .server
+            .tls
+            .then(|| own.as_ref().unwrap_or(&self.settings.tls));
         let proxy = self.settings.proxy.as_ref();
         let transport =
             transport::connect(&self.server.host, self.server.port, tls, proxy, deadline).map_err(
@@ -104,7 +121,8 @@ impl Conn {
         let lost = |code: Code, msg: String| Stop::Lost(DeliveryError::temporary(code, msg));
         let mut nick_attempt = 0u32;
         let have = Have {
-            certificate: self.server.tls && self.settings.client_certificate,
+            certificate: self.server.tls
+                && (self.server.identity.is_some() || self.settings.client_certificate),
             password: self.server.password.is_some(),
         };
         let mut cap_done = !have.certificate && !have.password;
