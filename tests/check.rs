@@ -1317,3 +1317,90 @@ fn timeout_bounds_the_run_against_a_blackholed_registry() {
         out.stderr
     );
 }
+
+/// Issue 30's release age, against a real registry: with `min_age` a new
+/// version is held (the text says since when and until what age) until
+/// the state dir has known it that long; meanwhile an older approved
+/// version that is old enough is the update; `vext update`'s checks
+/// follow the same gate (they share age_gate).
+#[test]
+fn a_young_release_waits_for_min_age() {
+    let reg = RegistryServer::start(None);
+    reg.push("aged", &["1.0", "1.1"], None);
+    let r = &reg.addr;
+    let state = TempDir::new("state");
+    let dir = TempDir::new("policy");
+    let policy = dir.write(
+        "policy.toml",
+        &format!("[policy]\nallow = \"minor\"\n\n[[policy.rule]]\nimage = \"{r}/aged\"\nmin_age = \"3s\"\n"),
+    );
+    let image = format!("{r}/aged:1.0");
+    let check = |json: bool| {
+        let mut args = vec![
+            "check".to_string(),
+            image.clone(),
+            "--insecure-registry".into(),
+            r.clone(),
+            "--state-dir".into(),
+            state.path().display().to_string(),
+            "--policy".into(),
+            policy.display().to_string(),
+        ];
+        if json {
+            args.push("--json".into());
+        }
+        vext(&args).expect(0).stdout
+    };
+    let first = outcomes(&check(true))[0].clone();
+    assert_eq!(
+        (
+            first["decision"].as_str(),
+            first["latest"].as_str(),
+            first["newest"].as_str()
+        ),
+        (Some("hold"), None, Some("1.1")),
+        "{first}"
+    );
+    let waiting = first["waiting"].as_str().unwrap_or_default().to_string();
+    assert!(
+        waiting.starts_with("1.1 first seen") && waiting.contains("waits until 3s old"),
+        "{waiting}"
+    );
+    let table = check(false);
+    assert!(table.contains("hold (1.1 first seen"), "{table}");
+    std::thread::sleep(Duration::from_millis(3100));
+    // Old enough now; a newer 1.2 appears and waits in turn, 1.1 is the update.
+    reg.push("aged", &["1.2"], None);
+    let second = outcomes(&check(true))[0].clone();
+    assert_eq!(
+        (
+            second["decision"].as_str(),
+            second["latest"].as_str(),
+            second["approved_change"].as_str()
+        ),
+        (Some("approve"), Some("1.1"), Some("minor")),
+        "{second}"
+    );
+    assert!(
+        second["waiting"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("1.2 first seen"),
+        "{second}"
+    );
+    // A policy without min_age takes 1.2 at once.
+    let plain = dir.write("plain.toml", "[policy]\nallow = \"minor\"\n");
+    let out = vext([
+        "check",
+        &image,
+        "--json",
+        "--insecure-registry",
+        r,
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--policy",
+        plain.to_str().unwrap(),
+    ])
+    .expect(0);
+    assert_eq!(outcomes(&out.stdout)[0]["latest"], "1.2");
+}

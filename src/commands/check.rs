@@ -107,6 +107,12 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
         progress,
         args.timeout,
     );
+    crate::images::check::age_gate(
+        state.as_ref(),
+        &mut results,
+        &policy,
+        crate::state::db::now_ms(),
+    )?;
     crate::bus::events::publish_to(crate::settings::events(
         ctx,
         args.report.nats.as_deref(),
@@ -276,7 +282,7 @@ fn print(results: &[Outcome], json: bool) -> Result<()> {
                 };
                 // The approved update shows its own kind of change; what is
                 // held beyond it is said after the decision.
-                let (change, decision) = match (&o.latest, &o.newest) {
+                let (change, mut decision) = match (&o.latest, &o.newest) {
                     (Some(latest), Some(newest)) if latest != newest && o.error.is_none() => (
                         o.approved_change,
                         format!("{decision} (held: {newest}, {})", o.change),
@@ -284,6 +290,9 @@ fn print(results: &[Outcome], json: bool) -> Result<()> {
                     (Some(_), _) => (o.approved_change, decision),
                     _ => (o.change, decision),
                 };
+                if let Some(w) = &o.waiting {
+                    decision = format!("{decision} ({w})");
+                }
                 writeln!(
                     out,
                     "{:<w$}  {:<16}  {:<16}  {:<16}  {:<6}  {decision}",

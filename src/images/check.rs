@@ -35,8 +35,13 @@ pub(crate) struct Outcome {
     pub(crate) error: Option<String>,
     /// For a non-version tag (`latest`): the digest the registry has for it now.
     pub(crate) digest: Option<String>,
+    /// Why the newest approved version waits (the policy's min_age), if it does.
+    pub(crate) waiting: Option<String>,
     #[serde(skip)]
     pub(crate) error_kind: Option<ErrorKind>,
+    /// Every approved tag, newest first (the policy's verdict).
+    #[serde(skip)]
+    pub(crate) approved: Vec<String>,
 }
 
 /// An image to check, with the digest running where known, and the
@@ -81,7 +86,9 @@ fn blank(w: &Wanted) -> Outcome {
         decision: Decision::None,
         error: None,
         digest: None,
+        waiting: None,
         error_kind: None,
+        approved: Vec::new(),
     }
 }
 
@@ -125,6 +132,7 @@ fn check_one(
         out.change = v.change;
         out.approved_change = v.approved_change;
         out.decision = v.decision;
+        out.approved = v.approved;
     };
     // A tag the registry does not list cannot be pulled: most likely a
     // typo, or a version the registry has deleted. Say so; the newer
@@ -254,6 +262,80 @@ pub(crate) fn evaluate(
         results.len()
     );
     results
+}
+
+/// The policy's release age: an approved version is taken only once it has
+/// been known for `min_age` (from the time this state dir first saw it in
+/// its registry; `now` in ms); until then the newest approved version old
+/// enough is, or the update is held, saying what it waits for. Without a
+/// state dir nothing can be shown old enough: such updates are held.
+pub(crate) fn age_gate(
+    conn: Option<&rusqlite::Connection>,
+    results: &mut [Outcome],
+    policy: &Policy,
+    now: i64,
+) -> Result<()> {
+    for o in results.iter_mut() {
+        let Ok(image) = ImageRef::parse(&o.image) else {
+            continue;
+        };
+        let name = image.name();
+        let Some(min_age) = policy.for_image(&name).min_age else {
+            continue;
+        };
+        if o.decision != Decision::Approve || o.approved.is_empty() {
+            continue;
+        }
+        let newest = o.approved[0].clone();
+        let mut chosen = None;
+        let mut newest_age = None;
+        for tag in &o.approved {
+            let age = match conn {
+                Some(c) => {
+                    let seen = crate::state::checks::first_seen(c, &name, tag, now)?;
+                    std::time::Duration::from_millis(now.saturating_sub(seen).max(0) as u64)
+                }
+                None => std::time::Duration::ZERO,
+            };
+            newest_age.get_or_insert(age);
+            if chosen.is_none() && age >= min_age {
+                chosen = Some(tag.clone());
+            }
+        }
+        let rounded = |d: std::time::Duration| {
+            humantime::format_duration(std::time::Duration::from_secs(d.as_secs())).to_string()
+        };
+        let age = newest_age.unwrap_or_default();
+        if chosen.as_deref() != Some(newest.as_str()) {
+            o.waiting = Some(match conn {
+                Some(_) => format!(
+                    "{newest} first seen {} ago, waits until {} old",
+                    rounded(age),
+                    rounded(min_age)
+                ),
+                None => format!(
+                    "{newest}: no state dir to tell its age (min_age {})",
+                    rounded(min_age)
+                ),
+            });
+        }
+        match chosen {
+            Some(tag) => {
+                if let (Some(cur), Some(v)) =
+                    (o.current.as_deref().and_then(version_of), version_of(&tag))
+                {
+                    o.approved_change = cur.change_to(&v).into();
+                }
+                o.latest = Some(tag);
+            }
+            None => {
+                o.latest = None;
+                o.approved_change = UpdateKind::None;
+                o.decision = Decision::Hold;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// `checking [#########           ] 12/40 images`, for a terminal.

@@ -94,7 +94,13 @@ pub(crate) struct Verdict {
     /// current -> latest (the approved update's own kind).
     pub(crate) approved_change: UpdateKind,
     pub(crate) decision: Decision,
+    /// Every approved tag, newest first (at most [`APPROVED_KEPT`]): what a
+    /// release-age gate chooses from when the newest is too young.
+    pub(crate) approved: Vec<String>,
 }
+
+/// Approved tags a verdict keeps, newest first.
+pub(crate) const APPROVED_KEPT: usize = 20;
 
 #[derive(Debug, Default, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -102,6 +108,9 @@ pub(crate) struct PolicySection {
     pub(crate) allow: Option<String>,
     pub(crate) digest: Option<String>,
     pub(crate) prerelease: Option<bool>,
+    /// Hold an approved version until it is this old.
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) min_age: Option<std::time::Duration>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) rule: Vec<RuleSection>,
 }
@@ -113,6 +122,8 @@ pub(crate) struct RuleSection {
     pub(crate) allow: Option<String>,
     pub(crate) digest: Option<String>,
     pub(crate) prerelease: Option<bool>,
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) min_age: Option<std::time::Duration>,
     pub(crate) pin: Option<String>,
     pub(crate) include: Option<String>,
     pub(crate) exclude: Option<String>,
@@ -130,6 +141,8 @@ pub(crate) struct Effective {
     pub(crate) include: Option<Regex>,
     pub(crate) exclude: Option<Regex>,
     pub(crate) ignore: bool,
+    /// An approved version waits until it is this old (None: at once).
+    pub(crate) min_age: Option<std::time::Duration>,
 }
 
 impl Verdict {
@@ -141,6 +154,7 @@ impl Verdict {
             change: UpdateKind::None,
             approved_change: UpdateKind::None,
             decision: Decision::Ignore,
+            approved: Vec::new(),
         }
     }
 }
@@ -160,6 +174,7 @@ impl Effective {
         };
         let mut newest: Option<(Version, &String)> = None;
         let mut latest: Option<(Version, &String)> = None;
+        let mut approved: Vec<(Version, &String)> = Vec::new();
         for t in tags {
             let Some(v) = version_of(t) else { continue };
             if !eligible(&v) {
@@ -171,9 +186,11 @@ impl Effective {
             if self.allow != Change::None
                 && current.change_to(&v) <= self.allow
                 && self.admits(t, &v)
-                && latest.as_ref().is_none_or(|(l, _)| v > *l)
             {
-                latest = Some((v, t));
+                approved.push((v.clone(), t));
+                if latest.as_ref().is_none_or(|(l, _)| v > *l) {
+                    latest = Some((v, t));
+                }
             }
         }
         let change = newest
@@ -189,12 +206,15 @@ impl Effective {
         } else {
             Decision::None
         };
+        approved.sort_by(|a, b| b.0.cmp(&a.0));
+        approved.truncate(APPROVED_KEPT);
         Verdict {
             newest: newest.map(|(_, t)| t.clone()),
             latest: latest.map(|(_, t)| t.clone()),
             change,
             approved_change,
             decision,
+            approved: approved.into_iter().map(|(_, t)| t.clone()).collect(),
         }
     }
 
@@ -217,6 +237,7 @@ impl Effective {
             } else {
                 Decision::Hold
             },
+            approved: Vec::new(),
         }
     }
 
@@ -275,6 +296,7 @@ impl Policy {
             include: None,
             exclude: None,
             ignore: false,
+            min_age: s.min_age,
         };
         let mut rules = Vec::new();
         for (i, r) in s.rule.iter().enumerate() {
@@ -308,6 +330,7 @@ impl Policy {
                     include: regex_of(&r.include, "include", &at)?,
                     exclude: regex_of(&r.exclude, "exclude", &at)?,
                     ignore: r.ignore.unwrap_or(false),
+                    min_age: r.min_age.or(default.min_age),
                 },
             ));
         }
@@ -382,5 +405,22 @@ mod tests {
             .unwrap_err()
             .contains("everything"));
         assert!(toml::from_str::<PolicySection>("alow = 1").is_err());
+    }
+
+    #[test]
+    fn min_age_is_read_and_inherited_by_rules() {
+        let section: PolicySection = toml::from_str(
+            "min_age = \"3d\"\n[[rule]]\nimage = \"a/*\"\nmin_age = \"1h\"\n[[rule]]\nimage = \"b/*\"\n",
+        )
+        .unwrap();
+        let p = Policy::from_section(Some(&section)).unwrap();
+        let h = std::time::Duration::from_secs(3600);
+        assert_eq!(p.for_image("a/x").min_age, Some(h));
+        assert_eq!(p.for_image("b/x").min_age, Some(h * 72));
+        assert_eq!(p.for_image("c/x").min_age, Some(h * 72));
+        let v = p
+            .for_image("c/x")
+            .decide(&version_of("1.0").unwrap(), &tags(&["1.1", "1.2", "2.0"]));
+        assert_eq!(v.approved, ["1.2", "1.1"]);
     }
 }

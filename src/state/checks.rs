@@ -43,6 +43,19 @@ pub(crate) fn record_reported(conn: &Connection, image: &str, r: &Reported) -> R
     Ok(())
 }
 
+/// When `tag` of `image` (the repository, without a tag) was first seen,
+/// in ms since the epoch: `now` the first time it is asked.
+pub(crate) fn first_seen(conn: &Connection, image: &str, tag: &str, now: i64) -> Result<i64> {
+    conn.prepare_cached(
+        "INSERT INTO version_seen (image, tag, first_seen) VALUES (?1, ?2, ?3)
+         ON CONFLICT (image, tag) DO NOTHING",
+    )?
+    .execute(params![image, tag, now])?;
+    Ok(conn
+        .prepare_cached("SELECT first_seen FROM version_seen WHERE image = ?1 AND tag = ?2")?
+        .query_row(params![image, tag], |r| r.get(0))?)
+}
+
 pub(crate) fn check_seen(conn: &Connection, image: &str) -> Result<Option<CheckSeen>> {
     let mut stmt =
         conn.prepare_cached("SELECT newest, change, digest FROM check_state WHERE image = ?1")?;

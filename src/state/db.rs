@@ -106,6 +106,14 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     "ALTER TABLE deliveries ADD COLUMN route TEXT;
      CREATE INDEX deliveries_parked ON deliveries(route, message_seq, idx)
         WHERE state = 'queued' AND next_attempt_at IS NULL;",
+    // 11: when each approved version of an image was first seen in its
+    // registry: the age a policy's min_age holds an update for.
+    "CREATE TABLE version_seen (
+        image TEXT NOT NULL,
+        tag TEXT NOT NULL,
+        first_seen INTEGER NOT NULL,
+        PRIMARY KEY (image, tag)
+     );",
 ];
 
 /// Milliseconds since the Unix epoch.

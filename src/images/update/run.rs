@@ -205,14 +205,22 @@ fn check(s: &Settings, conn: &Connection, findings: &[Finding]) -> Result<Vec<Ou
         .collect();
     let mut wanted = dedupe(raw)?;
     recall(conn, &mut wanted, false)?;
-    Ok(evaluate(
+    let mut outcomes = evaluate(
         &wanted,
         &s.policy,
         s.insecure_registry.clone(),
         s.extra_ca.clone(),
         false,
         None,
-    ))
+    );
+    // A version younger than the policy's min_age is not applied yet.
+    crate::images::check::age_gate(
+        Some(conn),
+        &mut outcomes,
+        &s.policy,
+        crate::state::db::now_ms(),
+    )?;
+    Ok(outcomes)
 }
 
 /// Finishes or undoes every update a killed run left open.
