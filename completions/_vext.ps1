@@ -357,6 +357,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'With --write: make one git commit listing each change (nothing is pushed)')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove the old image once the new container is healthy')
             [CompletionResult]::new('--recover', '--recover', [CompletionResultType]::ParameterName, 'Finish or undo what an interrupted run left, and exit (every run does this first)')
+            [CompletionResult]::new('--now', '--now', [CompletionResultType]::ParameterName, 'Apply approved updates now, even outside the maintenance window (the policy''s or [update] window)')
             [CompletionResult]::new('-v', '-v', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('--verbose', '--verbose', [CompletionResultType]::ParameterName, 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Only errors on stderr')

@@ -338,6 +338,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --commit 'With --write: make one git commit listing each change (nothing is pushed)'
             cand --prune 'Remove the old image once the new container is healthy'
             cand --recover 'Finish or undo what an interrupted run left, and exit (every run does this first)'
+            cand --now 'Apply approved updates now, even outside the maintenance window (the policy''s or [update] window)'
             cand -v 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand --verbose 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
             cand -q 'Only errors on stderr'

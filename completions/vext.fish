@@ -277,6 +277,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l write -d 'Rewrite a
 complete -c vext -n "__fish_vext_using_subcommand update" -l commit -d 'With --write: make one git commit listing each change (nothing is pushed)'
 complete -c vext -n "__fish_vext_using_subcommand update" -l prune -d 'Remove the old image once the new container is healthy'
 complete -c vext -n "__fish_vext_using_subcommand update" -l recover -d 'Finish or undo what an interrupted run left, and exit (every run does this first)'
+complete -c vext -n "__fish_vext_using_subcommand update" -l now -d 'Apply approved updates now, even outside the maintenance window (the policy\'s or [update] window)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s q -l quiet -d 'Only errors on stderr'
 complete -c vext -n "__fish_vext_using_subcommand update" -l strict-permissions -d 'Refuse secret files (tokens, passwords, --secret-file, .creds) that group or others can read, instead of warning (also `strict_permissions = true` in the config)'

@@ -1200,6 +1200,10 @@ pub(crate) struct UpdateArgs {
     #[arg(long)]
     pub(crate) recover: bool,
 
+    /// Apply approved updates now, even outside the maintenance window (the policy's or [update] window).
+    #[arg(long)]
+    pub(crate) now: bool,
+
     /// Update up to N workloads at once.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) parallel: u16,

@@ -690,3 +690,94 @@ fn write_rewrites_only_tag_bytes_and_commits_each_change() {
     let kz = std::fs::read_to_string(repo.path().join("kz/kustomization.yaml")).unwrap();
     assert_eq!(kz, files[3].1.replace("0.9.0", "0.9.1"));
 }
+
+/// Issue 30's maintenance window, on manifests against a real registry:
+/// outside `[update] window` the approved update is planned and reported
+/// as skipped (saying when the window opens), and the file is untouched;
+/// `--now` applies it; a policy rule's own window (open) wins over
+/// `[update]`'s (closed).
+#[test]
+fn updates_wait_for_the_maintenance_window() {
+    let reg = RegistryServer::start(None);
+    reg.push("win", &["1.0", "1.1"], None);
+    let r = reg.addr.clone();
+    let repo = TempDir::new("window-repo");
+    let compose = repo.write(
+        "compose.yaml",
+        &format!("services:\n  win:\n    image: {r}/win:1.0\n"),
+    );
+    // A day that is not today nor tomorrow (UTC): the window is closed now.
+    let today = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 86400
+        + 3)
+        % 7;
+    let day = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][((today + 3) % 7) as usize];
+    let dir = TempDir::new("window-config");
+    let closed = dir.write(
+        "closed.toml",
+        &format!("[update]\nwindow = \"{day} 02:00-04:00 UTC\"\n"),
+    );
+    let state = TempDir::new("window-state");
+    let update = |config: &std::path::Path, now: bool| {
+        let mut args = vec![
+            "--config".to_string(),
+            config.display().to_string(),
+            "update".into(),
+            repo.path().display().to_string(),
+            "--write".into(),
+            "--insecure-registry".into(),
+            r.clone(),
+            "--state-dir".into(),
+            state.path().display().to_string(),
+            "--json".into(),
+        ];
+        if now {
+            args.push("--now".into());
+        }
+        let out = vext(&args).expect(0);
+        let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        done.into_iter().next().unwrap_or_default()
+    };
+    let waited = update(&closed, false);
+    assert_eq!(waited["result"], "skipped", "{waited}");
+    let reason = waited["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.contains("outside the maintenance window") && reason.contains("opens in"),
+        "{reason}"
+    );
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("win:1.0"));
+    let applied = update(&closed, true);
+    assert_eq!(applied["result"], "applied", "{applied}");
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("win:1.1"));
+    // Back to 1.0; a rule whose window is always open wins over [update]'s.
+    std::fs::write(
+        &compose,
+        format!("services:\n  win:\n    image: {r}/win:1.0\n"),
+    )
+    .unwrap();
+    let ruled = dir.write(
+        "ruled.toml",
+        &format!(
+            "[update]\nwindow = \"{day} 02:00-04:00 UTC\"\n\n[[policy.rule]]\nimage = \"{r}/win\"\nwindow = \"daily 00:00-24:00 UTC\"\n"
+        ),
+    );
+    assert_eq!(update(&ruled, false)["result"], "applied");
+    // A window that is not one stops the command before anything is done.
+    let bad = dir.write("bad.toml", "[update]\nwindow = \"Caturday 02:00-04:00\"\n");
+    let out = vext([
+        "--config",
+        bad.to_str().unwrap(),
+        "update",
+        repo.path().to_str().unwrap(),
+        "--plan",
+    ])
+    .expect(78);
+    assert!(out.stderr.contains("[update] window"), "{}", out.stderr);
+}

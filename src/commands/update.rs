@@ -64,6 +64,8 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         plan_only: args.plan,
         recover_only: args.recover,
         progress: std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json,
+        window: crate::settings::update_window(ctx)?,
+        now: args.now,
     };
     let started = std::time::Instant::now();
     let run = crate::images::update::run::run(&settings, &dir)?;

@@ -221,6 +221,8 @@ pub(crate) struct UpdateSection {
     pub(crate) health_cmd: Option<String>,
     #[serde(default)]
     pub(crate) prune: bool,
+    /// Apply updates only in this maintenance window (a policy rule's wins).
+    pub(crate) window: Option<String>,
 }
 
 /// `[check]`: what `vext daemon --check-every` checks and whom it tells.

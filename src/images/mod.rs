@@ -12,3 +12,4 @@ pub(crate) mod registry;
 pub(crate) mod scan;
 pub(crate) mod update;
 pub(crate) mod version;
+pub(crate) mod window;

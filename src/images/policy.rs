@@ -9,6 +9,7 @@ use regex::Regex;
 use serde::{Deserialize, Serialize};
 
 use crate::images::version::{version_of, Change, Version};
+use crate::images::window::Window;
 
 /// What the policy decided for one image.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -111,6 +112,8 @@ pub(crate) struct PolicySection {
     /// Hold an approved version until it is this old.
     #[serde(default, with = "crate::util::duration::optional")]
     pub(crate) min_age: Option<std::time::Duration>,
+    /// Apply updates only in this maintenance window.
+    pub(crate) window: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) rule: Vec<RuleSection>,
 }
@@ -124,6 +127,7 @@ pub(crate) struct RuleSection {
     pub(crate) prerelease: Option<bool>,
     #[serde(default, with = "crate::util::duration::optional")]
     pub(crate) min_age: Option<std::time::Duration>,
+    pub(crate) window: Option<String>,
     pub(crate) pin: Option<String>,
     pub(crate) include: Option<String>,
     pub(crate) exclude: Option<String>,
@@ -143,6 +147,8 @@ pub(crate) struct Effective {
     pub(crate) ignore: bool,
     /// An approved version waits until it is this old (None: at once).
     pub(crate) min_age: Option<std::time::Duration>,
+    /// Updates are applied only while this window is open.
+    pub(crate) window: Option<crate::images::window::Window>,
 }
 
 impl Verdict {
@@ -297,6 +303,11 @@ impl Policy {
             exclude: None,
             ignore: false,
             min_age: s.min_age,
+            window: s
+                .window
+                .as_deref()
+                .map(|w| Window::parse(w).map_err(|e| format!("[policy] {e}")))
+                .transpose()?,
         };
         let mut rules = Vec::new();
         for (i, r) in s.rule.iter().enumerate() {
@@ -331,6 +342,10 @@ impl Policy {
                     exclude: regex_of(&r.exclude, "exclude", &at)?,
                     ignore: r.ignore.unwrap_or(false),
                     min_age: r.min_age.or(default.min_age),
+                    window: match &r.window {
+                        Some(w) => Some(Window::parse(w).map_err(|e| format!("{at}: {e}"))?),
+                        None => default.window.clone(),
+                    },
                 },
             ));
         }

@@ -211,6 +211,20 @@ pub(crate) fn policy(ctx: &Context, file: Option<&Path>) -> Result<crate::images
     Policy::from_section(section.as_ref()).map_err(|e| fail(Code::Config, e))
 }
 
+/// `[update] window`: when `vext update` and the daemon's scheduled updates
+/// may apply (a policy rule's own window wins); a bad one is exit 78.
+pub(crate) fn update_window(ctx: &Context) -> Result<Option<crate::images::window::Window>> {
+    ctx.config
+        .update
+        .window
+        .as_deref()
+        .map(|w| {
+            crate::images::window::Window::parse(w)
+                .map_err(|e| fail(Code::Config, format!("[update] {e}")))
+        })
+        .transpose()
+}
+
 /// `--ca-file`'s PEM, read once.
 pub(crate) fn extra_ca(file: Option<&Path>) -> Result<Option<Vec<u8>>> {
     let Some(p) = file else { return Ok(None) };
@@ -613,6 +627,8 @@ pub(crate) fn scheduled_update(
         plan_only: false,
         recover_only: false,
         progress: false,
+        window: update_window(ctx)?,
+        now: false,
     };
     Ok((settings, notify))
 }

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use rusqlite::Connection;
@@ -51,6 +51,11 @@ pub(crate) struct Settings {
     pub(crate) recover_only: bool,
     /// A line per workload on stderr as it goes.
     pub(crate) progress: bool,
+    /// `[update] window`: when updates may be applied, unless a policy
+    /// rule says otherwise.
+    pub(crate) window: Option<crate::images::window::Window>,
+    /// `--now`: apply outside the maintenance window too.
+    pub(crate) now: bool,
 }
 
 /// An update a killed run left, and how this run ended it.
@@ -124,7 +129,7 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         .filter_map(|o| Some((o.image.clone(), o.error.clone()?)))
         .collect();
     let held = |image: &str, version: &str| updates::held(&conn, image, version);
-    let (planned, skipped) = plan(
+    let (mut planned, mut skipped) = plan(
         &findings,
         &outcomes,
         &Inputs {
@@ -134,6 +139,9 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
             held: &held,
         },
     )?;
+    if !s.now {
+        outside_window(s, &mut planned, &mut skipped, jiff::Timestamp::now());
+    }
     run.scan_seconds = scan_started.elapsed().as_secs_f64();
     run.tracked = findings.len();
     for o in &outcomes {
@@ -172,6 +180,44 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     run.skipped = skipped;
     run.done = done;
     Ok(run)
+}
+
+/// Moves the updates whose maintenance window (the policy rule's, else
+/// `[update] window`) is closed at `now` from planned to skipped, saying
+/// when it opens: planned and reported, not applied.
+fn outside_window(
+    s: &Settings,
+    planned: &mut Vec<Planned>,
+    skipped: &mut Vec<Skipped>,
+    now: jiff::Timestamp,
+) {
+    planned.retain(|p| {
+        let window = s
+            .policy
+            .for_image(&p.image)
+            .window
+            .as_ref()
+            .or(s.window.as_ref());
+        let Some(w) = window.filter(|w| !w.is_open(now)) else {
+            return true;
+        };
+        let opens = w.opens_in(now).map_or_else(
+            || "not within a week".to_string(),
+            |d| {
+                format!(
+                    "opens in {}",
+                    humantime::format_duration(Duration::from_secs(d.as_secs() / 60 * 60))
+                )
+            },
+        );
+        skipped.push(Skipped {
+            workload: p.workload.clone(),
+            image: p.image.clone(),
+            to: p.to.clone(),
+            reason: format!("outside the maintenance window ({w}; {opens}; --now applies it)"),
+        });
+        false
+    });
 }
 
 /// What runs (Docker, Kubernetes) and what the manifest paths name.
