@@ -335,6 +335,8 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--health-url', '--health-url', [CompletionResultType]::ParameterName, 'Also require this URL to answer 2xx before an update counts as healthy')
             [CompletionResult]::new('--health-cmd', '--health-cmd', [CompletionResultType]::ParameterName, 'Also require this shell command to exit 0 before an update counts as healthy')
             [CompletionResult]::new('--release', '--release', [CompletionResultType]::ParameterName, 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit')
+            [CompletionResult]::new('--pre-update', '--pre-update', [CompletionResultType]::ParameterName, 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped')
+            [CompletionResult]::new('--post-update', '--post-update', [CompletionResultType]::ParameterName, 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables')
             [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Update up to N workloads at once')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
             [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')

@@ -316,6 +316,8 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --health-url 'Also require this URL to answer 2xx before an update counts as healthy'
             cand --health-cmd 'Also require this shell command to exit 0 before an update counts as healthy'
             cand --release 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit'
+            cand --pre-update 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped'
+            cand --post-update 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables'
             cand --parallel 'Update up to N workloads at once'
             cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
             cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'

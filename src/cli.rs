@@ -1204,6 +1204,14 @@ pub(crate) struct UpdateArgs {
     #[arg(long)]
     pub(crate) now: bool,
 
+    /// Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped.
+    #[arg(long, value_name = "CMD")]
+    pub(crate) pre_update: Option<String>,
+
+    /// Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables.
+    #[arg(long, value_name = "CMD")]
+    pub(crate) post_update: Option<String>,
+
     /// Update up to N workloads at once.
     #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub(crate) parallel: u16,

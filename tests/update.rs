@@ -781,3 +781,98 @@ fn updates_wait_for_the_maintenance_window() {
     .expect(78);
     assert!(out.stderr.contains("[update] window"), "{}", out.stderr);
 }
+
+/// Issue 30's lifecycle hooks, on a compose file against a real registry:
+/// `--pre-update` runs before the update with it in VEXT_* variables, and
+/// failing it skips the update (the file untouched, the reason said);
+/// `--post-update` hears the result; a pre-update command that hangs is
+/// killed at the health timeout and counts as failed.
+#[test]
+fn hooks_around_an_update_can_stop_it_and_hear_how_it_went() {
+    let reg = RegistryServer::start(None);
+    reg.push("hk", &["1.0", "1.1"], None);
+    let r = reg.addr.clone();
+    let repo = TempDir::new("hook-repo");
+    let compose = repo.write(
+        "compose.yaml",
+        &format!("services:\n  hk:\n    image: {r}/hk:1.0\n"),
+    );
+    let work = TempDir::new("hook-work");
+    let log = work.path().join("log");
+    let stop = work.path().join("STOP");
+    std::fs::write(&stop, "").unwrap();
+    let pre = format!(
+        "echo \"pre $VEXT_SOURCE $VEXT_FROM $VEXT_TO $VEXT_CHANGE\" >> {0}; test ! -e {1}",
+        log.display(),
+        stop.display()
+    );
+    let post = format!("echo \"post $VEXT_RESULT $VEXT_TO\" >> {}", log.display());
+    let state = TempDir::new("hook-state");
+    let update = |pre: &str, extra: &[&str]| {
+        let mut args = vec![
+            "update",
+            repo.path().to_str().unwrap(),
+            "--write",
+            "--insecure-registry",
+            &r,
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--json",
+            "--pre-update",
+            pre,
+            "--post-update",
+            &post,
+        ];
+        args.extend(extra);
+        let out = vext(&args).expect(0);
+        let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        done.into_iter().next().unwrap_or_default()
+    };
+    let refused = update(&pre, &[]);
+    assert_eq!(refused["result"], "skipped", "{refused}");
+    assert!(
+        refused["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("pre_update hook exited"),
+        "{refused}"
+    );
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("hk:1.0"));
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.starts_with(&format!("pre file {r}/hk:1.0 {r}/hk:1.1 minor")),
+        "{said}"
+    );
+    assert!(
+        !said.contains("post"),
+        "no post_update for a skipped update: {said}"
+    );
+    // A pre-update command that hangs is killed at the health timeout.
+    let started = Instant::now();
+    let hung = update("sleep 60", &["--health-timeout", "1s"]);
+    assert!(
+        hung["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("killed"),
+        "{hung}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    std::fs::remove_file(&stop).unwrap();
+    let applied = update(&pre, &[]);
+    assert_eq!(applied["result"], "applied", "{applied}");
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("hk:1.1"));
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.trim_end().ends_with("hk:1.1") && said.contains("\npost applied "),
+        "{said}"
+    );
+}

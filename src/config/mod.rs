@@ -223,6 +223,10 @@ pub(crate) struct UpdateSection {
     pub(crate) prune: bool,
     /// Apply updates only in this maintenance window (a policy rule's wins).
     pub(crate) window: Option<String>,
+    /// A command run before each update; failing, it skips that update.
+    pub(crate) pre_update: Option<String>,
+    /// A command run after each update, with its result.
+    pub(crate) post_update: Option<String>,
 }
 
 /// `[check]`: what `vext daemon --check-every` checks and whom it tells.

@@ -629,6 +629,10 @@ pub(crate) fn scheduled_update(
         progress: false,
         window: update_window(ctx)?,
         now: false,
+        hooks: crate::images::update::run::Hooks {
+            pre_update: u.pre_update.clone(),
+            post_update: u.post_update.clone(),
+        },
     };
     Ok((settings, notify))
 }

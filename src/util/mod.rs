@@ -8,3 +8,4 @@ pub(crate) mod glob;
 pub(crate) mod hex;
 pub(crate) mod process_title;
 pub(crate) mod prometheus;
+pub(crate) mod shell;

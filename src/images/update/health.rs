@@ -47,16 +47,10 @@ impl Gate {
             }
         }
         if let Some(cmd) = &self.cmd {
-            match std::process::Command::new("/bin/sh")
-                .args(["-c", cmd])
-                .stdin(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .stderr(std::process::Stdio::null())
-                .status()
-            {
-                Ok(s) if s.success() => {}
-                Ok(s) => return Some(format!("--health-cmd exited with {s}")),
-                Err(e) => return Some(format!("--health-cmd: {e}")),
+            // One try is bounded too: a check that hangs is a failed try.
+            let limit = self.timeout.min(Duration::from_secs(60));
+            if let Err(why) = crate::util::shell::run(cmd, &[], limit) {
+                return Some(format!("--health-cmd {why}"));
             }
         }
         None

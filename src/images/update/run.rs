@@ -56,6 +56,18 @@ pub(crate) struct Settings {
     pub(crate) window: Option<crate::images::window::Window>,
     /// `--now`: apply outside the maintenance window too.
     pub(crate) now: bool,
+    pub(crate) hooks: Hooks,
+}
+
+/// The operator's commands around each update (`[update] pre_update`,
+/// `post_update`, or the flags of the same names), run through `/bin/sh -c`
+/// with the update in `VEXT_*` variables, each bounded by the health
+/// timeout. A pre-update command that fails skips that update (nothing is
+/// changed); a post-update command's failure is reported with the result.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Hooks {
+    pub(crate) pre_update: Option<String>,
+    pub(crate) post_update: Option<String>,
 }
 
 /// An update a killed run left, and how this run ended it.
@@ -350,7 +362,7 @@ fn apply_all(
                     if terminal {
                         eprintln!("updating {} to {}", p.workload, p.to);
                     }
-                    match apply_one(p, backends, &conn, &settings.gate, settings.prune) {
+                    match apply_hooked(p, backends, &conn, settings) {
                         Ok(d) => {
                             if terminal {
                                 eprintln!("  {}: {}", p.workload, d.result);
@@ -375,6 +387,59 @@ fn apply_all(
     let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
     results.sort_by_key(|(i, _)| *i);
     Ok(results.into_iter().map(|(_, d)| d).collect())
+}
+
+/// The update between the operator's hooks.
+fn apply_hooked(
+    p: &Planned,
+    backends: &Backends,
+    conn: &rusqlite::Connection,
+    s: &Settings,
+) -> Result<Done> {
+    let env = |result: Option<&str>| {
+        let mut env = vec![
+            ("VEXT_WORKLOAD", p.workload.clone()),
+            ("VEXT_SOURCE", p.work.source().to_string()),
+            ("VEXT_IMAGE", p.image.clone()),
+            ("VEXT_FROM", p.current.clone()),
+            ("VEXT_TO", p.to.clone()),
+            ("VEXT_CHANGE", p.change.to_string()),
+        ];
+        if let Some(r) = result {
+            env.push(("VEXT_RESULT", r.to_string()));
+        }
+        env
+    };
+    if let Some(cmd) = &s.hooks.pre_update {
+        if let Err(why) = crate::util::shell::run(cmd, &env(None), s.gate.timeout) {
+            log::warn!("{}: pre_update {why}: not updated", p.workload);
+            return Ok(Done {
+                workload: p.workload.clone(),
+                source: p.work.source(),
+                image: p.image.clone(),
+                current: p.current.clone(),
+                to: p.to.clone(),
+                change: p.change,
+                result: "skipped",
+                reason: Some(format!("the pre_update hook {why}")),
+                seconds: 0.0,
+                gate_seconds: None,
+                written: None,
+            });
+        }
+    }
+    let mut done = apply_one(p, backends, conn, &s.gate, s.prune)?;
+    if let Some(cmd) = &s.hooks.post_update {
+        if let Err(why) = crate::util::shell::run(cmd, &env(Some(done.result)), s.gate.timeout) {
+            log::warn!("{}: post_update {why}", p.workload);
+            let said = format!("the post_update hook {why}");
+            done.reason = Some(match done.reason.take() {
+                Some(r) => format!("{r}; {said}"),
+                None => said,
+            });
+        }
+    }
+    Ok(done)
 }
 
 fn apply_one(
