@@ -256,6 +256,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d '
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-url -d 'Also require this URL to answer 2xx before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-cmd -d 'Also require this shell command to exit 0 before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l release -d 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l approve -d 'Approve the pending update ID (a policy\'s approve = "manual" holds updates for this) and exit; the next run applies it' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l pre-update -d 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l post-update -d 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l parallel -d 'Update up to N workloads at once' -r
@@ -278,6 +279,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l json -d 'Output JSO
 complete -c vext -n "__fish_vext_using_subcommand update" -l write -d 'Rewrite approved tags in the manifest files found under PATHs'
 complete -c vext -n "__fish_vext_using_subcommand update" -l commit -d 'With --write: make one git commit listing each change (nothing is pushed)'
 complete -c vext -n "__fish_vext_using_subcommand update" -l prune -d 'Remove the old image once the new container is healthy'
+complete -c vext -n "__fish_vext_using_subcommand update" -l pending -d 'List the updates waiting for approval, and those approved, and exit'
 complete -c vext -n "__fish_vext_using_subcommand update" -l recover -d 'Finish or undo what an interrupted run left, and exit (every run does this first)'
 complete -c vext -n "__fish_vext_using_subcommand update" -l now -d 'Apply approved updates now, even outside the maintenance window (the policy\'s or [update] window)'
 complete -c vext -n "__fish_vext_using_subcommand update" -s v -l verbose -d 'More diagnostics on stderr (-v info, -vv debug, -vvv protocol trace)'

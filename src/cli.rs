@@ -1196,6 +1196,14 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "IMAGE:TAG")]
     pub(crate) release: Option<String>,
 
+    /// Approve the pending update ID (a policy's approve = "manual" holds updates for this) and exit; the next run applies it.
+    #[arg(long, value_name = "ID")]
+    pub(crate) approve: Option<String>,
+
+    /// List the updates waiting for approval, and those approved, and exit.
+    #[arg(long)]
+    pub(crate) pending: bool,
+
     /// Finish or undo what an interrupted run left, and exit (every run does this first).
     #[arg(long)]
     pub(crate) recover: bool,

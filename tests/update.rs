@@ -876,3 +876,145 @@ fn hooks_around_an_update_can_stop_it_and_hear_how_it_went() {
         "{said}"
     );
 }
+
+/// Issue 30's approval by a person, on a compose file against a real
+/// registry: with `approve = "manual"` the approved update waits under an
+/// id (`--pending` lists it), `--approve ID` records who approved, the
+/// next run applies it and forgets the request; an approval older than
+/// `[update] approval_ttl` no longer counts; an unknown id is exit 64.
+#[test]
+fn a_manual_policy_waits_for_a_persons_approval() {
+    let reg = RegistryServer::start(None);
+    reg.push("ok", &["1.0", "1.1"], None);
+    let r = reg.addr.clone();
+    let repo = TempDir::new("approve-repo");
+    let compose = repo.write(
+        "compose.yaml",
+        &format!("services:\n  ok:\n    image: {r}/ok:1.0\n"),
+    );
+    let dir = TempDir::new("approve-config");
+    let config = dir.write(
+        "vext.toml",
+        &format!("[update]\napproval_ttl = \"2s\"\n\n[[policy.rule]]\nimage = \"{r}/ok\"\napprove = \"manual\"\n"),
+    );
+    let state = TempDir::new("approve-state");
+    let cfg = config.to_str().unwrap();
+    let st = state.path().to_str().unwrap();
+    let update = || {
+        let out = vext([
+            "--config",
+            cfg,
+            "update",
+            repo.path().to_str().unwrap(),
+            "--write",
+            "--insecure-registry",
+            &r,
+            "--state-dir",
+            st,
+            "--json",
+        ])
+        .expect(0);
+        let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        done.into_iter().next().unwrap_or_default()
+    };
+    let pending = || {
+        let out = vext([
+            "--config",
+            cfg,
+            "update",
+            "--pending",
+            "--json",
+            "--state-dir",
+            st,
+        ])
+        .expect(0);
+        serde_json::from_str::<Vec<Value>>(&out.stdout).unwrap()
+    };
+    let waiting = update();
+    assert_eq!(waiting["result"], "skipped", "{waiting}");
+    let reason = waiting["reason"].as_str().unwrap_or_default().to_string();
+    let id = reason.rsplit(' ').next().unwrap().to_string();
+    assert!(
+        reason.starts_with("waits for approval: vext update --approve ") && id.len() == 8,
+        "{reason}"
+    );
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("ok:1.0"));
+    let rows = pending();
+    assert_eq!(
+        (rows.len(), rows[0]["id"].as_str()),
+        (1, Some(id.as_str())),
+        "{rows:?}"
+    );
+    assert!(rows[0]["approved_by"].is_null() && rows[0]["target"] == format!("{r}/ok:1.1"));
+    let out = vext([
+        "--config",
+        cfg,
+        "update",
+        "--approve",
+        "deadbeef",
+        "--state-dir",
+        st,
+    ])
+    .expect(64);
+    assert!(
+        out.stderr.contains("no pending update deadbeef"),
+        "{}",
+        out.stderr
+    );
+    vext([
+        "--config",
+        cfg,
+        "update",
+        "--approve",
+        &id,
+        "--state-dir",
+        st,
+    ])
+    .env("USER", "alice")
+    .env("SUDO_USER", "")
+    .expect(0);
+    assert_eq!(pending()[0]["approved_by"], "alice");
+    let applied = update();
+    assert_eq!(applied["result"], "applied", "{applied}");
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("ok:1.1"));
+    assert!(pending().is_empty(), "an applied update's request is gone");
+    // 1.2 appears: approved, but the approval is older than 2s at the run.
+    reg.push("ok", &["1.2"], None);
+    let again = update();
+    let id = again["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    vext([
+        "--config",
+        cfg,
+        "update",
+        "--approve",
+        &id,
+        "--state-dir",
+        st,
+    ])
+    .env("USER", "bob")
+    .env("SUDO_USER", "")
+    .expect(0);
+    std::thread::sleep(Duration::from_millis(2200));
+    let stale = update();
+    assert_eq!(stale["result"], "skipped", "{stale}");
+    assert!(
+        stale["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("approval by bob is older than 2s"),
+        "{stale}"
+    );
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("ok:1.1"));
+}

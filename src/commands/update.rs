@@ -37,6 +37,14 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         let conn = crate::state::db::open(&dir)?;
         return release(&conn, image);
     }
+    if let Some(id) = &args.approve {
+        let conn = crate::state::db::open(&dir)?;
+        return approve(&conn, id);
+    }
+    if args.pending {
+        let conn = crate::state::db::open(&dir)?;
+        return print_pending(&updates::pending(&conn)?, args.json);
+    }
     let settings = settings_of(&args, ctx, policy, extra_ca)?;
     let started = std::time::Instant::now();
     let run = crate::images::update::run::run(&settings, &dir)?;
@@ -131,6 +139,11 @@ fn settings_of(
                 .clone()
                 .or_else(|| ctx.config.update.post_update.clone()),
         },
+        approval_ttl: ctx
+            .config
+            .update
+            .approval_ttl
+            .unwrap_or(crate::images::update::run::APPROVAL_TTL),
     })
 }
 
@@ -152,6 +165,54 @@ fn release(conn: &rusqlite::Connection, image: &str) -> Result<Code> {
             format!("{}:{version} was not held", r.name()),
         ))
     }
+}
+
+/// `--approve ID`: a person's approval of a pending update, with who.
+fn approve(conn: &rusqlite::Connection, id: &str) -> Result<Code> {
+    let who = ["SUDO_USER", "USER", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .unwrap_or_else(|| "someone".into());
+    let id = id.trim().to_ascii_lowercase();
+    if !updates::approve(conn, &id, &who, crate::state::db::now_ms())? {
+        return Err(fail(
+            Code::Usage,
+            format!("no pending update {id}: vext update --pending lists them"),
+        ));
+    }
+    eprintln!("vext: {id} approved by {who}: the next vext update applies it");
+    Ok(Code::Ok)
+}
+
+/// `--pending`: what waits for approval, and what is approved.
+fn print_pending(rows: &[updates::Pending], json: bool) -> Result<Code> {
+    let mut out = std::io::stdout().lock();
+    let now = crate::state::db::now_ms();
+    let ago = |t: i64| {
+        humantime::format_duration(std::time::Duration::from_secs(
+            u64::try_from(now.saturating_sub(t) / 1000).unwrap_or(0),
+        ))
+        .to_string()
+    };
+    let r = if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(rows)?)
+    } else if rows.is_empty() {
+        writeln!(out, "no update waits for approval")
+    } else {
+        rows.iter().try_for_each(|p| {
+            let state = match (&p.approved_by, p.approved_at) {
+                (Some(who), Some(at)) => format!("approved by {who} {} ago", ago(at)),
+                _ => format!("waiting {}", ago(p.requested_at)),
+            };
+            writeln!(
+                out,
+                "{}  {}  {} -> {} ({})  {state}",
+                p.id, p.workload, p.from_ref, p.to_ref, p.change
+            )
+        })
+    };
+    crate::exit::stdout_wrote(r)?;
+    Ok(Code::Ok)
 }
 
 fn print_plan(planned: &[Planned], skipped: &[Skipped], json: bool) -> Result<()> {

@@ -227,6 +227,9 @@ pub(crate) struct UpdateSection {
     pub(crate) pre_update: Option<String>,
     /// A command run after each update, with its result.
     pub(crate) post_update: Option<String>,
+    /// How long an approval (`vext update --approve ID`) stays good [default: 24h].
+    #[serde(default, with = "crate::util::duration::optional")]
+    pub(crate) approval_ttl: Option<Duration>,
 }
 
 /// `[check]`: what `vext daemon --check-every` checks and whom it tells.

@@ -114,6 +114,9 @@ pub(crate) struct PolicySection {
     pub(crate) min_age: Option<std::time::Duration>,
     /// Apply updates only in this maintenance window.
     pub(crate) window: Option<String>,
+    /// `manual`: an approved update waits for a person (`vext update
+    /// --approve ID`); `auto` (the default): it is applied.
+    pub(crate) approve: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) rule: Vec<RuleSection>,
 }
@@ -128,6 +131,7 @@ pub(crate) struct RuleSection {
     #[serde(default, with = "crate::util::duration::optional")]
     pub(crate) min_age: Option<std::time::Duration>,
     pub(crate) window: Option<String>,
+    pub(crate) approve: Option<String>,
     pub(crate) pin: Option<String>,
     pub(crate) include: Option<String>,
     pub(crate) exclude: Option<String>,
@@ -149,6 +153,8 @@ pub(crate) struct Effective {
     pub(crate) min_age: Option<std::time::Duration>,
     /// Updates are applied only while this window is open.
     pub(crate) window: Option<crate::images::window::Window>,
+    /// Updates wait for a person's approval.
+    pub(crate) manual: bool,
 }
 
 impl Verdict {
@@ -283,6 +289,18 @@ fn digest_of(s: &str, where_: &str) -> Result<bool, String> {
     }
 }
 
+/// `approve = "auto" | "manual"`: whether updates wait for a person.
+fn approve_of(s: Option<&str>, where_: &str) -> Result<Option<bool>, String> {
+    match s {
+        None => Ok(None),
+        Some("auto") => Ok(Some(false)),
+        Some("manual") => Ok(Some(true)),
+        Some(other) => Err(format!(
+            "{where_}: approve = {other:?}: expected auto or manual (approval from chat is not built yet)"
+        )),
+    }
+}
+
 fn regex_of(s: &Option<String>, what: &str, where_: &str) -> Result<Option<Regex>, String> {
     s.as_deref()
         .map(|r| Regex::new(r).map_err(|e| format!("{where_}: {what} = {r:?}: {e}")))
@@ -308,6 +326,7 @@ impl Policy {
                 .as_deref()
                 .map(|w| Window::parse(w).map_err(|e| format!("[policy] {e}")))
                 .transpose()?,
+            manual: approve_of(s.approve.as_deref(), "[policy]")?.unwrap_or(false),
         };
         let mut rules = Vec::new();
         for (i, r) in s.rule.iter().enumerate() {
@@ -346,6 +365,7 @@ impl Policy {
                         Some(w) => Some(Window::parse(w).map_err(|e| format!("{at}: {e}"))?),
                         None => default.window.clone(),
                     },
+                    manual: approve_of(r.approve.as_deref(), &at)?.unwrap_or(default.manual),
                 },
             ));
         }

@@ -633,6 +633,9 @@ pub(crate) fn scheduled_update(
             pre_update: u.pre_update.clone(),
             post_update: u.post_update.clone(),
         },
+        approval_ttl: u
+            .approval_ttl
+            .unwrap_or(crate::images::update::run::APPROVAL_TTL),
     };
     Ok((settings, notify))
 }

@@ -114,6 +114,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         first_seen INTEGER NOT NULL,
         PRIMARY KEY (image, tag)
      );",
+    // 12: updates a policy's `approve = \"manual\"` holds for a person:
+    // one row per image and target version (its id is what they approve),
+    // with who approved it and when.
+    "CREATE TABLE update_pending (
+        id TEXT PRIMARY KEY,
+        image TEXT NOT NULL,
+        to_ref TEXT NOT NULL,
+        workload TEXT NOT NULL,
+        from_ref TEXT NOT NULL,
+        change TEXT NOT NULL,
+        requested_at INTEGER NOT NULL,
+        approved_by TEXT,
+        approved_at INTEGER
+     );",
 ];
 
 /// Milliseconds since the Unix epoch.

@@ -151,3 +151,90 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// An update waiting for a person's approval (`approve = "manual"`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub(crate) struct Pending {
+    pub(crate) id: String,
+    pub(crate) image: String,
+    pub(crate) workload: String,
+    #[serde(rename = "current")]
+    pub(crate) from_ref: String,
+    #[serde(rename = "target")]
+    pub(crate) to_ref: String,
+    pub(crate) change: String,
+    /// When it was first asked for (ms since the epoch).
+    pub(crate) requested_at: i64,
+    pub(crate) approved_by: Option<String>,
+    pub(crate) approved_at: Option<i64>,
+}
+
+/// The id a person approves `to_ref` of `image` by: stable across runs.
+pub(crate) fn pending_id(image: &str, to_ref: &str) -> String {
+    let digest = ring::digest::digest(
+        &ring::digest::SHA256,
+        format!("{image} {to_ref}").as_bytes(),
+    );
+    crate::util::hex::hex(&digest.as_ref()[..4])
+}
+
+/// Records that `p` waits for approval (once; a later run keeps the first
+/// request and any approval); the row as it is now.
+pub(crate) fn request_approval(conn: &Connection, p: &Pending) -> Result<Pending> {
+    conn.prepare_cached(
+        "INSERT INTO update_pending (id, image, to_ref, workload, from_ref, change, requested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO NOTHING",
+    )?
+    .execute(params![
+        p.id,
+        p.image,
+        p.to_ref,
+        p.workload,
+        p.from_ref,
+        p.change,
+        p.requested_at
+    ])?;
+    Ok(pending(conn)?
+        .into_iter()
+        .find(|x| x.id == p.id)
+        .unwrap_or_else(|| p.clone()))
+}
+
+/// Every update waiting for approval or approved, oldest first.
+pub(crate) fn pending(conn: &Connection) -> Result<Vec<Pending>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, image, workload, from_ref, to_ref, change, requested_at, approved_by, approved_at
+         FROM update_pending ORDER BY requested_at, id",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Pending {
+            id: r.get(0)?,
+            image: r.get(1)?,
+            workload: r.get(2)?,
+            from_ref: r.get(3)?,
+            to_ref: r.get(4)?,
+            change: r.get(5)?,
+            requested_at: r.get(6)?,
+            approved_by: r.get(7)?,
+            approved_at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Approves the pending update `id` as `who`; false when there is none.
+pub(crate) fn approve(conn: &Connection, id: &str, who: &str, now: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached(
+            "UPDATE update_pending SET approved_by = ?2, approved_at = ?3 WHERE id = ?1",
+        )?
+        .execute(params![id, who, now])?
+        == 1)
+}
+
+/// An applied update's request is done with.
+pub(crate) fn forget_pending(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("DELETE FROM update_pending WHERE id = ?1")?
+        .execute(params![id])?;
+    Ok(())
+}

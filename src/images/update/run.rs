@@ -57,7 +57,12 @@ pub(crate) struct Settings {
     /// `--now`: apply outside the maintenance window too.
     pub(crate) now: bool,
     pub(crate) hooks: Hooks,
+    /// How long an approval stays good.
+    pub(crate) approval_ttl: Duration,
 }
+
+/// How long an approval stays good unless `[update] approval_ttl` says.
+pub(crate) const APPROVAL_TTL: Duration = Duration::from_secs(24 * 3600);
 
 /// The operator's commands around each update (`[update] pre_update`,
 /// `post_update`, or the flags of the same names), run through `/bin/sh -c`
@@ -154,6 +159,13 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     if !s.now {
         outside_window(s, &mut planned, &mut skipped, jiff::Timestamp::now());
     }
+    awaiting_approval(
+        s,
+        &conn,
+        &mut planned,
+        &mut skipped,
+        crate::state::db::now_ms(),
+    )?;
     run.scan_seconds = scan_started.elapsed().as_secs_f64();
     run.tracked = findings.len();
     for o in &outcomes {
@@ -172,6 +184,9 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         cluster: cluster.as_ref(),
     };
     let mut done = apply_all(&planned, &backends, dir, s)?;
+    for d in done.iter().filter(|d| d.result == "applied") {
+        updates::forget_pending(&conn, &updates::pending_id(&d.image, &d.to))?;
+    }
     if s.commit {
         commit(&done, s.branch.as_deref())?;
     }
@@ -230,6 +245,65 @@ fn outside_window(
         });
         false
     });
+}
+
+/// Moves the updates a policy's `approve = "manual"` holds from planned to
+/// skipped unless a person approved them (within `approval_ttl`):
+/// each is recorded under a stable id (`vext update --pending` lists them,
+/// `vext update --approve ID` approves).
+fn awaiting_approval(
+    s: &Settings,
+    conn: &Connection,
+    planned: &mut Vec<Planned>,
+    skipped: &mut Vec<Skipped>,
+    now: i64,
+) -> Result<()> {
+    let mut kept = Vec::with_capacity(planned.len());
+    for p in planned.drain(..) {
+        if !s.policy.for_image(&p.image).manual {
+            kept.push(p);
+            continue;
+        }
+        let row = updates::request_approval(
+            conn,
+            &updates::Pending {
+                id: updates::pending_id(&p.image, &p.to),
+                image: p.image.clone(),
+                workload: p.workload.clone(),
+                from_ref: p.current.clone(),
+                to_ref: p.to.clone(),
+                change: p.change.to_string(),
+                requested_at: now,
+                approved_by: None,
+                approved_at: None,
+            },
+        )?;
+        let ttl = i64::try_from(s.approval_ttl.as_millis()).unwrap_or(i64::MAX);
+        match (row.approved_at, &row.approved_by) {
+            (Some(at), Some(who)) if now.saturating_sub(at) <= ttl => {
+                log::info!("{}: {} approved by {who}", p.workload, p.to);
+                kept.push(p);
+            }
+            (Some(_), Some(who)) => skipped.push(Skipped {
+                workload: p.workload,
+                image: p.image,
+                to: p.to,
+                reason: format!(
+                    "the approval by {who} is older than {}; approve again: vext update --approve {}",
+                    humantime::format_duration(s.approval_ttl),
+                    row.id
+                ),
+            }),
+            _ => skipped.push(Skipped {
+                workload: p.workload,
+                image: p.image,
+                to: p.to,
+                reason: format!("waits for approval: vext update --approve {}", row.id),
+            }),
+        }
+    }
+    *planned = kept;
+    Ok(())
 }
 
 /// What runs (Docker, Kubernetes) and what the manifest paths name.
