@@ -10,7 +10,7 @@
 
 CARGO ?= cargo
 MUSL_TARGET := x86_64-unknown-linux-musl
-DEB_PACKAGES := ngircd inspircd irker microsocks tinyproxy tzdata openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server libltdl7
+DEB_PACKAGES := ngircd inspircd irker microsocks tinyproxy tzdata openssl git subversion mercurial docker-registry apache2-utils iproute2 util-linux file python3-yaml docker.io busybox-static nats-server libltdl7 docker-compose
 # Only the benchmarks need these.
 BENCH_PACKAGES := skopeo hyperfine
 

@@ -226,16 +226,19 @@ fn print_plan(planned: &[Planned], skipped: &[Skipped], json: bool) -> Result<()
                 writeln!(out, "nothing to update")?;
             }
             for (n, p) in planned.iter().enumerate() {
-                writeln!(
-                    out,
-                    "{}. {} ({}): {} -> {} ({})",
-                    n + 1,
-                    p.workload,
-                    p.work.source(),
-                    p.current,
-                    p.to,
-                    p.change
-                )?;
+                let (n, w, source) = (n + 1, &p.workload, p.work.source());
+                match &p.shares {
+                    Some(owner) => writeln!(
+                        out,
+                        "{n}. {w} ({source}): recreated on {}: it shares {owner}'s network",
+                        p.current
+                    )?,
+                    None => writeln!(
+                        out,
+                        "{n}. {w} ({source}): {} -> {} ({})",
+                        p.current, p.to, p.change
+                    )?,
+                }
                 writeln!(out, "   {}", p.steps.join(", "))?;
             }
             for s in skipped {

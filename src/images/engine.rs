@@ -81,6 +81,15 @@ fn endpoint(host: Option<&str>) -> Result<Endpoint> {
 }
 
 impl Engine {
+    /// The engine's address as `DOCKER_HOST` spells it (for the tools vext
+    /// runs against the same engine, such as compose).
+    pub(crate) fn host(&self) -> String {
+        match &self.endpoint {
+            Endpoint::Unix(path) => format!("unix://{path}"),
+            Endpoint::Tcp(addr) => format!("tcp://{addr}"),
+        }
+    }
+
     /// Reaches the engine at `host` (else `$DOCKER_HOST`, else the default
     /// socket) and negotiates the API version.
     pub(crate) fn connect(host: Option<&str>) -> Result<Engine> {

@@ -18,37 +18,77 @@ pub(crate) fn run(cmd: &str, env: &[(&str, String)], timeout: Duration) -> Resul
     let mut command = Command::new("/bin/sh");
     command
         .args(["-c", cmd])
-        .envs(env.iter().map(|(k, v)| (k, v)))
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    bounded(command, timeout).map(|_| ())
+}
+
+/// Runs a program (no shell) in `dir` with `env` added; Ok with the last
+/// [`KEPT`] bytes of its standard output when it exits 0 within `timeout`,
+/// else why not, as [`run`] says it.
+pub(crate) fn output(
+    program: &str,
+    args: &[String],
+    env: &[(&str, String)],
+    dir: &std::path::Path,
+    timeout: Duration,
+) -> Result<String, String> {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(dir)
+        .envs(env.iter().map(|(k, v)| (k, v)));
+    bounded(command, timeout)
+}
+
+/// The end of what a command wrote: stdout alone, and both streams as they
+/// came (for the message when it fails).
+#[derive(Default)]
+struct Tails {
+    out: Vec<u8>,
+    both: Vec<u8>,
+}
+
+fn keep_last(buf: &mut Vec<u8>, more: &[u8]) {
+    buf.extend_from_slice(more);
+    let extra = buf.len().saturating_sub(KEPT);
+    buf.drain(..extra);
+}
+
+/// Spawns `command` with stdin closed in a process group of its own, reads
+/// both pipes keeping their tails, and kills the group at `timeout`.
+fn bounded(mut command: Command, timeout: Duration) -> Result<String, String> {
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0);
     let mut child = command.spawn().map_err(|e| format!("cannot run it: {e}"))?;
-    let tail = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let tails = std::sync::Arc::new(std::sync::Mutex::new(Tails::default()));
     let readers: Vec<_> = [
         child
             .stdout
             .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            .map(|p| (true, Box::new(p) as Box<dyn Read + Send>)),
         child
             .stderr
             .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+            .map(|p| (false, Box::new(p) as Box<dyn Read + Send>)),
     ]
     .into_iter()
     .flatten()
-    .map(|mut pipe| {
-        let tail = tail.clone();
+    .map(|(is_out, mut pipe)| {
+        let tails = tails.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
             while let Ok(n) = pipe.read(&mut buf) {
                 if n == 0 {
                     break;
                 }
-                let mut t = tail.lock().unwrap_or_else(|p| p.into_inner());
-                t.extend_from_slice(&buf[..n]);
-                let extra = t.len().saturating_sub(KEPT);
-                t.drain(..extra);
+                let mut t = tails.lock().unwrap_or_else(|p| p.into_inner());
+                if is_out {
+                    keep_last(&mut t.out, &buf[..n]);
+                }
+                keep_last(&mut t.both, &buf[..n]);
             }
         })
     })
@@ -79,7 +119,11 @@ pub(crate) fn run(cmd: &str, env: &[(&str, String)], timeout: Duration) -> Resul
         }
         let _ = r.join();
     }
-    let mut said = String::from_utf8_lossy(&tail.lock().unwrap_or_else(|p| p.into_inner()))
+    let tails = std::mem::take(&mut *tails.lock().unwrap_or_else(|p| p.into_inner()));
+    if status.is_some_and(|s| s.success()) {
+        return Ok(String::from_utf8_lossy(&tails.out).into_owned());
+    }
+    let mut said = String::from_utf8_lossy(&tails.both)
         .trim()
         .replace('\n', " / ");
     if said.len() > KEPT {
@@ -95,7 +139,6 @@ pub(crate) fn run(cmd: &str, env: &[(&str, String)], timeout: Duration) -> Resul
         format!(": {said}")
     };
     match status {
-        Some(s) if s.success() => Ok(()),
         Some(s) => Err(format!("exited with {s}{said}")),
         None => Err(format!(
             "still running after {} and was killed{said}",

@@ -10,7 +10,9 @@ use anyhow::Result;
 use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 
+use super::compose;
 use super::health::Gate;
+use super::manifest::{self, Edit, Written};
 use super::Ending;
 use crate::images::engine::{status_of, Engine};
 use crate::state::updates::{self, Entry};
@@ -26,6 +28,18 @@ pub(crate) struct Job {
     pub(crate) to_ref: String,
     /// The version held when the new one fails (the tag, or the digest).
     pub(crate) version: String,
+    /// The compose project it belongs to, if compose made it.
+    pub(crate) member: Option<compose::Member>,
+    /// With `--write`, the compose file edit that follows the update (or
+    /// why the file cannot follow).
+    pub(crate) follow: Option<Result<Edit, String>>,
+    /// The containers (names or ids) and compose services of its project
+    /// it depends on: updated before it.
+    pub(crate) needs: Vec<String>,
+    pub(crate) needs_services: Vec<String>,
+    /// The name of the container whose network namespace it shares: the
+    /// new container joins whichever container has that name then.
+    pub(crate) net_owner: Option<String>,
 }
 
 /// The suffix the old container carries while the new one is proven.
@@ -54,6 +68,29 @@ pub(crate) fn without_downtime(inspect: &Value) -> bool {
     // Sharing a network namespace (the host's, another container's), the
     // new one would bind the same ports as the old.
     !ports && !static_ip && mode != "host" && !mode.starts_with("container:")
+}
+
+/// The containers (names or ids) this one depends on: its links and the
+/// container whose network namespace it shares.
+pub(crate) fn needs(inspect: &Value) -> Vec<String> {
+    let host = &inspect["HostConfig"];
+    // A link is "/db:/web/db": the linked container's name first.
+    let mut out: Vec<String> = host["Links"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|l| l.split(':').next())
+        .map(|n| n.trim_start_matches('/').to_string())
+        .collect();
+    if let Some(c) = host["NetworkMode"]
+        .as_str()
+        .and_then(|m| m.strip_prefix("container:"))
+    {
+        out.push(c.to_string());
+    }
+    out
 }
 
 /// The steps an apply takes, in order, for `--plan`.
@@ -89,11 +126,28 @@ fn mark(conn: &Connection, id: i64, step: &str, new_id: Option<&str>) -> Result<
     Ok(())
 }
 
+/// The journal entry of the update under way.
+struct Journal<'a> {
+    conn: &'a Connection,
+    id: i64,
+}
+
+impl Journal<'_> {
+    fn mark(&self, step: &str, new_id: Option<&str>) -> Result<()> {
+        mark(self.conn, self.id, step, new_id)
+    }
+}
+
 /// What `apply` did, and how long its health gate took (zero when it
 /// never got that far).
 pub(crate) struct Report {
     pub(crate) ending: Ending,
     pub(crate) gate_time: Duration,
+    /// The compose file line rewritten to follow the update.
+    pub(crate) written: Option<Written>,
+    /// What the operator should know about an applied update (a compose
+    /// file that could not follow).
+    pub(crate) note: Option<String>,
 }
 
 /// Applies one update; with `prune`, the old image goes with the old
@@ -106,9 +160,40 @@ pub(crate) fn apply(
     gate: &Gate,
     prune: bool,
 ) -> Result<Report> {
-    let mut gate_time = Duration::ZERO;
-    let ending = apply_timed(engine, conn, job, gate, prune, &mut gate_time)?;
-    Ok(Report { ending, gate_time })
+    let mut report = Report {
+        ending: Ending::Applied,
+        gate_time: Duration::ZERO,
+        written: None,
+        note: None,
+    };
+    report.ending = apply_timed(engine, conn, job, gate, prune, &mut report)?;
+    Ok(report)
+}
+
+/// The labels that make compose find the new container up to date once
+/// its file names the new tag: the config hash compose computes for the
+/// edited file (and v2's image label); or why the file cannot follow.
+fn compose_labels(
+    engine: &Engine,
+    job: &Job,
+    old: &Value,
+) -> Result<Vec<(&'static str, String)>, String> {
+    let (Some(m), Some(follow)) = (&job.member, &job.follow) else {
+        return Ok(Vec::new());
+    };
+    let edit = follow.as_ref().map_err(Clone::clone)?;
+    let (w, bytes) = manifest::rewritten(edit)?;
+    let hash = compose::config_hash(m, &w.file, &bytes, &engine.host())
+        .map_err(|e| format!("compose could not give the edited file's config hash ({e})"))?;
+    let mut labels = vec![(compose::CONFIG_HASH, hash)];
+    if old["Config"]["Labels"][compose::IMAGE].is_string() {
+        let id = engine
+            .get(&format!("/images/{}/json", job.to_ref))
+            .ok()
+            .and_then(|i| i["Id"].as_str().map(String::from));
+        labels.extend(id.map(|id| (compose::IMAGE, id)));
+    }
+    Ok(labels)
 }
 
 fn apply_timed(
@@ -117,7 +202,7 @@ fn apply_timed(
     job: &Job,
     gate: &Gate,
     prune: bool,
-    gate_time: &mut Duration,
+    report: &mut Report,
 ) -> Result<Ending> {
     let old = match engine.get(&format!("/containers/{}/json", job.container_id)) {
         Ok(v) => v,
@@ -143,14 +228,50 @@ fn apply_timed(
         },
     )?;
     super::stall_at("pull");
-    if let Err(e) = engine.pull(&job.to_ref) {
+    // A container recreated on its own image (for a namespace it shares)
+    // needs no pull: the image is here, and may never have been pushed.
+    let recreate = job.from_ref == job.to_ref;
+    let pulled = if recreate {
+        Ok(())
+    } else {
+        engine.pull(&job.to_ref)
+    };
+    if let Err(e) = pulled {
         let why = format!("{e:#}; the container was not touched");
         updates::finish(conn, id, "failed", &why)?;
         return Ok(Ending::Failed(why));
     }
-    let ending = swap(engine, conn, id, job, &old, gate, gate_time)?;
+    let labels = match compose_labels(engine, job, &old) {
+        Ok(labels) => labels,
+        Err(why) => {
+            report.note = Some(format!("the compose file still names the old tag: {why}"));
+            Vec::new()
+        }
+    };
+    let journal = Journal { conn, id };
+    let ending = swap(
+        engine,
+        &journal,
+        job,
+        &old,
+        &labels,
+        gate,
+        &mut report.gate_time,
+    )?;
+    if ending == Ending::Applied && !labels.is_empty() {
+        if let Some(Ok(edit)) = &job.follow {
+            match manifest::apply(edit) {
+                Ok(w) => report.written = Some(w),
+                Err(why) => {
+                    report.note = Some(format!("the compose file still names the old tag: {why}"));
+                }
+            }
+        }
+    }
     match &ending {
-        Ending::RolledBack(why) => updates::hold(conn, &job.repository, &job.version, why)?,
+        Ending::RolledBack(why) if !job.version.is_empty() => {
+            updates::hold(conn, &job.repository, &job.version, why)?;
+        }
         Ending::Applied if prune => {
             let image = old["Image"].as_str().unwrap_or_default();
             if let Err(e) = engine.call("DELETE", &format!("/images/{image}"), None) {
@@ -166,10 +287,10 @@ fn apply_timed(
 /// From the pulled image to a proven new container, or back to the old one.
 fn swap(
     engine: &Engine,
-    conn: &Connection,
-    id: i64,
+    journal: &Journal,
     job: &Job,
     old: &Value,
+    labels: &[(&str, String)],
     gate: &Gate,
     gate_time: &mut Duration,
 ) -> Result<Ending> {
@@ -178,14 +299,28 @@ fn swap(
     let old_image = engine
         .get(&format!("/images/{old_image}/json"))
         .unwrap_or(Value::Null);
-    let (body, later) = create_body(old, &old_image, &job.to_ref, engine.version);
+    let (mut body, later) = create_body(old, &old_image, &job.to_ref, engine.version);
+    for (k, v) in labels {
+        body["Labels"][*k] = Value::String(v.clone());
+    }
+    // The old container cannot start again once the namespace it joined
+    // is gone: a rollback then recreates it on its old image in the new one.
+    let mut revive = None;
+    if let Some(owner) = &job.net_owner {
+        let mode = Value::String(format!("container:{owner}"));
+        body["HostConfig"]["NetworkMode"] = mode.clone();
+        let image = old["Config"]["Image"].as_str().unwrap_or_default();
+        let (mut again, _) = create_body(old, &old_image, image, engine.version);
+        again["HostConfig"]["NetworkMode"] = mode;
+        revive = Some(again);
+    }
     let running = old["State"]["Running"].as_bool() == Some(true);
     let no_downtime = without_downtime(old);
     let name = job.name.as_str();
     let fail = |e: anyhow::Error| Ending::Failed(format!("{e:#}"));
 
     if !no_downtime && running {
-        mark(conn, id, "stop_old", None)?;
+        journal.mark("stop_old", None)?;
         if let Err(e) = engine.call_with_timeout(
             "POST",
             &format!("/containers/{old_id}/stop?t=10"),
@@ -197,7 +332,7 @@ fn swap(
             return Ok(fail(e));
         }
     }
-    mark(conn, id, "rename_old", None)?;
+    journal.mark("rename_old", None)?;
     if let Err(e) = engine.call(
         "POST",
         &format!("/containers/{old_id}/rename?name={name}{OLD_SUFFIX}"),
@@ -210,7 +345,7 @@ fn swap(
         }
         return Ok(fail(e));
     }
-    mark(conn, id, "create", None)?;
+    journal.mark("create", None)?;
     let created = engine.call(
         "POST",
         &format!("/containers/create?name={name}"),
@@ -220,10 +355,18 @@ fn swap(
         Ok(v) => v["Id"].as_str().unwrap_or_default().to_string(),
         Err(e) => {
             let why = format!("creating the new container: {e:#}");
-            return Ok(roll_back(engine, name, old_id, None, why, gate));
+            return Ok(roll_back(
+                engine,
+                name,
+                old_id,
+                None,
+                why,
+                gate,
+                revive.as_ref(),
+            ));
         }
     };
-    mark(conn, id, "start", Some(&new_id))?;
+    journal.mark("start", Some(&new_id))?;
     for (net, endpoint) in &later {
         if let Err(e) = engine.call(
             "POST",
@@ -231,21 +374,45 @@ fn swap(
             Some(&json!({"Container": new_id, "EndpointConfig": endpoint})),
         ) {
             let why = format!("connecting the new container to {net}: {e:#}");
-            return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
+            return Ok(roll_back(
+                engine,
+                name,
+                old_id,
+                Some(&new_id),
+                why,
+                gate,
+                revive.as_ref(),
+            ));
         }
     }
     if let Err(e) = engine.call("POST", &format!("/containers/{new_id}/start"), None) {
         let why = format!("starting the new container: {e:#}");
-        return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
+        return Ok(roll_back(
+            engine,
+            name,
+            old_id,
+            Some(&new_id),
+            why,
+            gate,
+            revive.as_ref(),
+        ));
     }
-    mark(conn, id, "verify", None)?;
+    journal.mark("verify", None)?;
     let gate_started = Instant::now();
     let verified = verify(engine, &new_id, gate);
     *gate_time = gate_started.elapsed();
     if let Err(why) = verified {
-        return Ok(roll_back(engine, name, old_id, Some(&new_id), why, gate));
+        return Ok(roll_back(
+            engine,
+            name,
+            old_id,
+            Some(&new_id),
+            why,
+            gate,
+            revive.as_ref(),
+        ));
     }
-    mark(conn, id, "remove_old", None)?;
+    journal.mark("remove_old", None)?;
     if no_downtime {
         drain(engine, old_id, old);
     }
@@ -294,9 +461,13 @@ fn roll_back(
     new_id: Option<&str>,
     why: String,
     gate: &Gate,
+    revive: Option<&Value>,
 ) -> Ending {
     log::warn!("{name}: {why}; rolling back");
     if let Err(e) = restore(engine, name, old_id, new_id) {
+        if let Some(body) = revive {
+            return revived(engine, name, old_id, body, gate, &why, &e);
+        }
         return Ending::Failed(format!("{why}; and the rollback failed: {e:#}"));
     }
     // The old container proved itself before; give it the same gate.
@@ -305,6 +476,42 @@ fn roll_back(
         Err(again) => Ending::Failed(format!(
             "{why}; rolled back, but the old container is not healthy either: {again}"
         )),
+    }
+}
+
+/// The rollback of a container that shares another's network namespace,
+/// when the old one cannot start (`restore_failed`): it is recreated from
+/// `body` (its own settings and image, in the namespace owner's current
+/// container) in its place.
+fn revived(
+    engine: &Engine,
+    name: &str,
+    old_id: &str,
+    body: &Value,
+    gate: &Gate,
+    why: &str,
+    restore_failed: &anyhow::Error,
+) -> Ending {
+    let attempt = || -> Result<String> {
+        engine.call("DELETE", &format!("/containers/{old_id}?force=1"), None)?;
+        let created = engine.call(
+            "POST",
+            &format!("/containers/create?name={name}"),
+            Some(body),
+        )?;
+        let id = created["Id"].as_str().unwrap_or_default().to_string();
+        engine.call("POST", &format!("/containers/{id}/start"), None)?;
+        Ok(id)
+    };
+    let said = format!(
+        "{why}; the old container could not start again ({restore_failed:#}), so it was recreated on its old image"
+    );
+    match attempt() {
+        Ok(id) => match verify(engine, &id, gate) {
+            Ok(()) => Ending::RolledBack(said),
+            Err(again) => Ending::Failed(format!("{said}, which is not healthy either: {again}")),
+        },
+        Err(e) => Ending::Failed(format!("{said}, and that failed: {e:#}")),
     }
 }
 

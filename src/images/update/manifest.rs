@@ -31,6 +31,13 @@ pub(crate) struct Written {
 
 /// Applies one edit; the error is a one-line reason and nothing is written.
 pub(crate) fn apply(edit: &Edit) -> Result<Written, String> {
+    let (written, bytes) = rewritten(edit)?;
+    crate::util::atomic_file::replace(&written.file, &bytes)?;
+    Ok(written)
+}
+
+/// What one edit makes of its file, without writing it.
+pub(crate) fn rewritten(edit: &Edit) -> Result<(Written, Vec<u8>), String> {
     let (file, offset, line) = locate(edit)?;
     let mut bytes = std::fs::read(&file).map_err(|e| format!("reading {}: {e}", file.display()))?;
     if bytes.get(offset..offset + edit.from_tag.len()) != Some(edit.from_tag.as_bytes()) {
@@ -40,8 +47,7 @@ pub(crate) fn apply(edit: &Edit) -> Result<Written, String> {
         ));
     }
     bytes.splice(offset..offset + edit.from_tag.len(), edit.to_tag.bytes());
-    crate::util::atomic_file::replace(&file, &bytes)?;
-    Ok(Written { file, line })
+    Ok((Written { file, line }, bytes))
 }
 
 /// The file, byte offset and line of the tag bytes to replace.

@@ -5,6 +5,7 @@
 //! tags rewritten in place. Each step is journaled in the state database
 //! first (`state::updates`).
 
+pub(crate) mod compose;
 pub(crate) mod docker;
 pub(crate) mod health;
 pub(crate) mod kube;

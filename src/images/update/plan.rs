@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use serde::Serialize;
+use serde_json::Value;
 
+use super::compose;
 use super::docker::{self, planned_steps};
 use super::kube;
 use super::manifest::Edit;
@@ -29,11 +31,15 @@ pub(crate) struct Planned {
     pub(crate) to: String,
     pub(crate) change: UpdateKind,
     pub(crate) steps: Vec<&'static str>,
+    /// Set for a container recreated on the same image because it shares
+    /// the network namespace of one being updated: that container's name.
+    pub(crate) shares: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub(crate) enum Work {
-    Docker(docker::Job),
+    /// Boxed: a container's job is the largest by far.
+    Docker(Box<docker::Job>),
     Kube(kube::Job),
     File(Edit),
 }
@@ -164,7 +170,7 @@ pub(crate) fn plan(
         };
         let next = match f.kind {
             "docker" => match inputs.engine {
-                Some(engine) => docker_work(&c, engine),
+                Some(engine) => docker_work(&c, engine, inputs.write),
                 None => Ok(None),
             },
             "kube" => kube_work(&c),
@@ -191,6 +197,7 @@ pub(crate) fn plan(
             to,
             change,
             steps,
+            shares: None,
         });
     }
     Ok((planned, skipped))
@@ -216,12 +223,23 @@ struct Candidate<'a> {
 type Next = Result<Option<(Work, Vec<&'static str>)>, String>;
 
 /// A container: recreated from its inspect with the new image.
-fn docker_work(c: &Candidate, engine: &Engine) -> Next {
+fn docker_work(c: &Candidate, engine: &Engine, write: bool) -> Next {
     let id = c.f.source.id.clone().unwrap_or_default();
     let inspect = engine
         .get(&format!("/containers/{id}/json"))
         .map_err(|e| format!("{e:#}"))?;
     let steps = planned_steps(&inspect);
+    let member = compose::member(&inspect);
+    let needs_services = member
+        .as_ref()
+        .map(|m| compose::depends_on(&inspect, m))
+        .unwrap_or_default();
+    let follow = match &member {
+        Some(m) if write && c.change != UpdateKind::Digest => {
+            Some(compose::edit(m, &c.from_tag, c.to_tag))
+        }
+        _ => None,
+    };
     let job = docker::Job {
         container_id: id,
         name: c.workload.to_string(),
@@ -229,8 +247,179 @@ fn docker_work(c: &Candidate, engine: &Engine) -> Next {
         from_ref: c.f.image.clone().unwrap_or_default(),
         to_ref: c.to.to_string(),
         version: c.version.clone(),
+        member,
+        follow,
+        needs: docker::needs(&inspect),
+        needs_services,
+        net_owner: net_owner(&inspect, engine),
     };
-    Ok(Some((Work::Docker(job), steps)))
+    Ok(Some((Work::Docker(Box::new(job)), steps)))
+}
+
+/// The name of the container whose network namespace this one shares
+/// (`network_mode: service:db`, `--network container:db`).
+fn net_owner(inspect: &Value, engine: &Engine) -> Option<String> {
+    let owner = inspect["HostConfig"]["NetworkMode"]
+        .as_str()?
+        .strip_prefix("container:")?;
+    let owner = engine.get(&format!("/containers/{owner}/json")).ok()?;
+    Some(owner["Name"].as_str()?.trim_start_matches('/').to_string())
+}
+
+/// Adds, after each container being updated, the containers that share its
+/// network namespace and are not updated themselves: they are recreated on
+/// their own image, in the new container's namespace, since the one they
+/// joined goes with the old container.
+pub(crate) fn sharers(planned: &mut Vec<Planned>, engine: &Engine) -> Result<()> {
+    let all = engine.get("/containers/json?all=1")?;
+    let all = all.as_array().map(Vec::as_slice).unwrap_or(&[]);
+    let mut i = 0;
+    // Chains too: a container sharing one that is recreated for sharing.
+    while i < planned.len() {
+        let Work::Docker(owner) = &planned[i].work else {
+            i += 1;
+            continue;
+        };
+        let modes = [
+            format!("container:{}", owner.container_id),
+            format!("container:{}", owner.name),
+        ];
+        let owner_name = owner.name.clone();
+        let ids: Vec<String> = all
+            .iter()
+            .filter(|c| {
+                c["HostConfig"]["NetworkMode"]
+                    .as_str()
+                    .is_some_and(|m| modes.iter().any(|x| x == m))
+            })
+            .filter_map(|c| c["Id"].as_str().map(String::from))
+            .filter(|id| {
+                !planned
+                    .iter()
+                    .any(|p| matches!(&p.work, Work::Docker(j) if &j.container_id == id))
+            })
+            .collect();
+        for id in ids {
+            let inspect = engine.get(&format!("/containers/{id}/json"))?;
+            let name = inspect["Name"]
+                .as_str()
+                .unwrap_or_default()
+                .trim_start_matches('/')
+                .to_string();
+            let image = inspect["Config"]["Image"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string();
+            let member = compose::member(&inspect);
+            let needs_services = member
+                .as_ref()
+                .map(|m| compose::depends_on(&inspect, m))
+                .unwrap_or_default();
+            let job = docker::Job {
+                container_id: id,
+                name: name.clone(),
+                repository: ImageRef::parse(&image)
+                    .map(|r| r.name())
+                    .unwrap_or_default(),
+                from_ref: image.clone(),
+                to_ref: image.clone(),
+                // Nothing to hold: it keeps its version.
+                version: String::new(),
+                member,
+                follow: None,
+                needs: docker::needs(&inspect),
+                needs_services,
+                net_owner: Some(owner_name.clone()),
+            };
+            planned.push(Planned {
+                workload: name,
+                image: job.repository.clone(),
+                current: image.clone(),
+                to: image,
+                change: UpdateKind::None,
+                steps: planned_steps(&inspect),
+                work: Work::Docker(Box::new(job)),
+                shares: Some(owner_name.clone()),
+            });
+        }
+        i += 1;
+    }
+    Ok(())
+}
+
+/// Puts each container after the ones it depends on (compose services it
+/// waits for, links, a network namespace it shares), keeping the scan's
+/// order otherwise; and says, for each, which earlier entries it waits
+/// for. A dependency cycle is left in the scan's order.
+pub(crate) fn order(planned: Vec<Planned>) -> (Vec<Planned>, Vec<Vec<usize>>) {
+    let deps: Vec<Vec<usize>> = planned
+        .iter()
+        .map(|p| {
+            let Work::Docker(job) = &p.work else {
+                return Vec::new();
+            };
+            planned
+                .iter()
+                .enumerate()
+                .filter(|(_, q)| match &q.work {
+                    Work::Docker(other) => {
+                        other.container_id != job.container_id && depends(job, other)
+                    }
+                    _ => false,
+                })
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let mut placed = vec![false; planned.len()];
+    let mut sequence = Vec::with_capacity(planned.len());
+    while sequence.len() < planned.len() {
+        // The first not yet placed whose dependencies all are; in a cycle,
+        // the first not yet placed.
+        let next = (0..planned.len())
+            .find(|&i| !placed[i] && deps[i].iter().all(|&d| placed[d]))
+            .or_else(|| (0..planned.len()).find(|&i| !placed[i]));
+        let Some(i) = next else { break };
+        placed[i] = true;
+        sequence.push(i);
+    }
+    let position: Vec<usize> = {
+        let mut at = vec![0; planned.len()];
+        for (pos, &i) in sequence.iter().enumerate() {
+            at[i] = pos;
+        }
+        at
+    };
+    let after = sequence
+        .iter()
+        .enumerate()
+        .map(|(pos, &i)| {
+            deps[i]
+                .iter()
+                .map(|&d| position[d])
+                .filter(|&d| d < pos)
+                .collect()
+        })
+        .collect();
+    let mut slots: Vec<Option<Planned>> = planned.into_iter().map(Some).collect();
+    let ordered = sequence.iter().filter_map(|&i| slots[i].take()).collect();
+    (ordered, after)
+}
+
+/// Whether `job` depends on `other`.
+fn depends(job: &docker::Job, other: &docker::Job) -> bool {
+    let same_project =
+        matches!((&job.member, &other.member), (Some(a), Some(b)) if a.project == b.project);
+    let by_service = same_project
+        && other
+            .member
+            .as_ref()
+            .is_some_and(|m| job.needs_services.contains(&m.service));
+    let by_container = job
+        .needs
+        .iter()
+        .any(|n| n == &other.name || (n.len() >= 12 && other.container_id.starts_with(n.as_str())));
+    by_service || by_container
 }
 
 /// A Kubernetes workload: its container's image patched.

@@ -166,6 +166,10 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         &mut skipped,
         crate::state::db::now_ms(),
     )?;
+    if let Some(engine) = &engine {
+        super::plan::sharers(&mut planned, engine)?;
+    }
+    let (planned, after) = super::plan::order(planned);
     run.scan_seconds = scan_started.elapsed().as_secs_f64();
     run.tracked = findings.len();
     for o in &outcomes {
@@ -183,7 +187,7 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         engine: engine.as_ref(),
         cluster: cluster.as_ref(),
     };
-    let mut done = apply_all(&planned, &backends, dir, s)?;
+    let mut done = apply_all(&planned, &after, &backends, dir, s)?;
     for d in done.iter().filter(|d| d.result == "applied") {
         updates::forget_pending(&conn, &updates::pending_id(&d.image, &d.to))?;
     }
@@ -401,21 +405,62 @@ pub(crate) struct Done {
     pub(crate) written: Option<manifest::Written>,
 }
 
+impl Done {
+    /// Planned entry `p`'s result, taking no time and writing nothing.
+    fn of(p: &Planned, result: &'static str, reason: Option<String>) -> Done {
+        Done {
+            workload: p.workload.clone(),
+            source: p.work.source(),
+            image: p.image.clone(),
+            current: p.current.clone(),
+            to: p.to.clone(),
+            change: p.change,
+            result,
+            reason,
+            seconds: 0.0,
+            gate_seconds: None,
+            written: None,
+        }
+    }
+}
+
 /// What the updates are applied to.
 struct Backends<'a> {
     engine: Option<&'a Engine>,
     cluster: Option<&'a Cluster>,
 }
 
-/// Applies the plan: workloads one at a time (or `--parallel`), and the
-/// manifest edits.
+/// Applies the plan: workloads one at a time (or `--parallel`, each after
+/// the entries `after` says it depends on have ended), and the manifest
+/// edits.
 fn apply_all(
     planned: &[Planned],
+    after: &[Vec<usize>],
     backends: &Backends,
     dir: &std::path::Path,
     settings: &Settings,
 ) -> Result<Vec<Done>> {
     let results: Mutex<Vec<(usize, Done)>> = Mutex::new(Vec::new());
+    // Which entries have ended; a worker waits here for the ones its entry
+    // depends on. They come earlier in the plan, so some worker has them.
+    let ended = (
+        Mutex::new(vec![false; planned.len()]),
+        std::sync::Condvar::new(),
+    );
+    let end = |i: usize| {
+        let mut e = ended.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(slot) = e.get_mut(i) {
+            *slot = true;
+        }
+        ended.1.notify_all();
+    };
+    let wait_for = |i: usize| {
+        let mut e = ended.0.lock().unwrap_or_else(|p| p.into_inner());
+        let deps = after.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        while !deps.iter().all(|&d| e.get(d).copied().unwrap_or(true)) {
+            e = ended.1.wait(e).unwrap_or_else(|p| p.into_inner());
+        }
+    };
     let next = AtomicUsize::new(0);
     let terminal = settings.progress;
     let workers = settings.parallel.min(planned.len()).max(1);
@@ -433,10 +478,21 @@ fn apply_all(
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(p) = planned.get(i) else { break };
+                    wait_for(i);
+                    if let Some(d) = owner_untouched(p, &results) {
+                        end(i);
+                        results
+                            .lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .push((i, d));
+                        continue;
+                    }
                     if terminal {
                         eprintln!("updating {} to {}", p.workload, p.to);
                     }
-                    match apply_hooked(p, backends, &conn, settings) {
+                    let applied = apply_hooked(p, backends, &conn, settings);
+                    end(i);
+                    match applied {
                         Ok(d) => {
                             if terminal {
                                 eprintln!("  {}: {}", p.workload, d.result);
@@ -463,6 +519,22 @@ fn apply_all(
     Ok(results.into_iter().map(|(_, d)| d).collect())
 }
 
+/// A container planned only because it shares the network namespace of
+/// one being updated is left alone when that update failed (nothing was
+/// changed): the skipped result saying so.
+fn owner_untouched(p: &Planned, results: &Mutex<Vec<(usize, Done)>>) -> Option<Done> {
+    let owner = p.shares.as_deref()?;
+    let results = results.lock().unwrap_or_else(|p| p.into_inner());
+    let (_, o) = results.iter().find(|(_, d)| d.workload == owner)?;
+    (o.result == "failed").then(|| {
+        Done::of(
+            p,
+            "skipped",
+            Some(format!("{owner}, whose network it shares, was not updated")),
+        )
+    })
+}
+
 /// The update between the operator's hooks.
 fn apply_hooked(
     p: &Planned,
@@ -487,19 +559,11 @@ fn apply_hooked(
     if let Some(cmd) = &s.hooks.pre_update {
         if let Err(why) = crate::util::shell::run(cmd, &env(None), s.gate.timeout) {
             log::warn!("{}: pre_update {why}: not updated", p.workload);
-            return Ok(Done {
-                workload: p.workload.clone(),
-                source: p.work.source(),
-                image: p.image.clone(),
-                current: p.current.clone(),
-                to: p.to.clone(),
-                change: p.change,
-                result: "skipped",
-                reason: Some(format!("the pre_update hook {why}")),
-                seconds: 0.0,
-                gate_seconds: None,
-                written: None,
-            });
+            return Ok(Done::of(
+                p,
+                "skipped",
+                Some(format!("the pre_update hook {why}")),
+            ));
         }
     }
     let mut done = apply_one(p, backends, conn, &s.gate, s.prune)?;
@@ -536,9 +600,10 @@ fn apply_one(
             };
             let report = docker::apply(engine, conn, job, gate, prune)?;
             gate_seconds = Some(report.gate_time.as_secs_f64());
+            written = report.written;
             (
                 report.ending.outcome(),
-                report.ending.reason().map(String::from),
+                report.ending.reason().map(String::from).or(report.note),
             )
         }
         Work::Kube(job) => {
@@ -561,17 +626,10 @@ fn apply_one(
         },
     };
     let d = Done {
-        workload: p.workload.clone(),
-        source: p.work.source(),
-        image: p.image.clone(),
-        current: p.current.clone(),
-        to: p.to.clone(),
-        change: p.change,
-        result,
-        reason,
         seconds: started.elapsed().as_secs_f64(),
         gate_seconds,
         written,
+        ..Done::of(p, result, reason)
     };
     let event = match result {
         "applied" => "update_applied",
