@@ -356,7 +356,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--all-namespaces', '--all-namespaces', [CompletionResultType]::ParameterName, 'With --kube: every namespace')
             [CompletionResult]::new('--plan', '--plan', [CompletionResultType]::ParameterName, 'Print what an apply would do, in order, and change nothing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Output JSON (see below for the fields)')
-            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Rewrite approved tags in the manifest files found under PATHs')
+            [CompletionResult]::new('--write', '--write', [CompletionResultType]::ParameterName, 'Rewrite approved tags in the manifest files found under PATHs, and in the compose file of a compose container updated')
             [CompletionResult]::new('--commit', '--commit', [CompletionResultType]::ParameterName, 'With --write: make one git commit listing each change (nothing is pushed)')
             [CompletionResult]::new('--prune', '--prune', [CompletionResultType]::ParameterName, 'Remove the old image once the new container is healthy')
             [CompletionResult]::new('--pending', '--pending', [CompletionResultType]::ParameterName, 'List the updates waiting for approval, and those approved, and exit')

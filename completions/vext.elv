@@ -337,7 +337,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --all-namespaces 'With --kube: every namespace'
             cand --plan 'Print what an apply would do, in order, and change nothing'
             cand --json 'Output JSON (see below for the fields)'
-            cand --write 'Rewrite approved tags in the manifest files found under PATHs'
+            cand --write 'Rewrite approved tags in the manifest files found under PATHs, and in the compose file of a compose container updated'
             cand --commit 'With --write: make one git commit listing each change (nothing is pushed)'
             cand --prune 'Remove the old image once the new container is healthy'
             cand --pending 'List the updates waiting for approval, and those approved, and exit'

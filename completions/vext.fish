@@ -276,7 +276,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l kube -d 'Also the w
 complete -c vext -n "__fish_vext_using_subcommand update" -s A -l all-namespaces -d 'With --kube: every namespace'
 complete -c vext -n "__fish_vext_using_subcommand update" -l plan -d 'Print what an apply would do, in order, and change nothing'
 complete -c vext -n "__fish_vext_using_subcommand update" -l json -d 'Output JSON (see below for the fields)'
-complete -c vext -n "__fish_vext_using_subcommand update" -l write -d 'Rewrite approved tags in the manifest files found under PATHs'
+complete -c vext -n "__fish_vext_using_subcommand update" -l write -d 'Rewrite approved tags in the manifest files found under PATHs, and in the compose file of a compose container updated'
 complete -c vext -n "__fish_vext_using_subcommand update" -l commit -d 'With --write: make one git commit listing each change (nothing is pushed)'
 complete -c vext -n "__fish_vext_using_subcommand update" -l prune -d 'Remove the old image once the new container is healthy'
 complete -c vext -n "__fish_vext_using_subcommand update" -l pending -d 'List the updates waiting for approval, and those approved, and exit'

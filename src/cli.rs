@@ -291,7 +291,15 @@ policy, labels, ...), keeps the old one (renamed NAME.vext-old) until the new on
 proven healthy, and rolls back by itself when it is not: the old container runs again \
 under its name and the failed version is held, skipped by later runs until a newer \
 one appears or --release clears it. A container without published host ports keeps \
-serving while the new one starts (no downtime).\n\n\
+serving while the new one starts (no downtime); an old container is stopped with the \
+grace period it was created with (stop_grace_period, --stop-timeout).\n\n\
+Containers go in dependency order: the compose services one depends on (depends_on, \
+links) and the container whose network it shares come first; containers that share the \
+network of one being recreated (network_mode: service:X) are recreated after it on \
+their own image. A compose container keeps its project's labels (docker compose ps \
+lists it); with --write the project's compose file names the new tag too, and the new \
+container carries the config hash compose computes for the edited file, so a later \
+`docker compose up -d` does not recreate it again.\n\n\
 For each Kubernetes Deployment, StatefulSet, DaemonSet or CronJob (--kube), vext \
 patches the container's image (refused if the workload changed since vext looked), \
 records kubernetes.io/change-cause, and waits for the rollout as `kubectl rollout \
@@ -1160,7 +1168,7 @@ pub(crate) struct UpdateArgs {
     #[arg(long)]
     pub(crate) json: bool,
 
-    /// Rewrite approved tags in the manifest files found under PATHs.
+    /// Rewrite approved tags in the manifest files found under PATHs, and in the compose file of a compose container updated.
     #[arg(long)]
     pub(crate) write: bool,
 

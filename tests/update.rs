@@ -1018,3 +1018,151 @@ fn a_manual_policy_waits_for_a_persons_approval() {
         .unwrap()
         .contains("ok:1.1"));
 }
+
+/// Issue 30's compose fidelity, with Debian's docker-compose (v1, which
+/// writes no depends_on label: the order comes from the file) on the
+/// private engine: a project of db, web (depends_on db, a bind-mounted
+/// config file) and side (network_mode service:web, an image with no
+/// update). `update --write` updates db before web, writes the new tag
+/// into the compose file, recreates side in web's new namespace; then
+/// `docker-compose ps` lists all three and `docker-compose up -d`
+/// recreates none of them (the config hash is compose's own for the
+/// edited file). Compose v1 ignores `configs:` outside swarm; a file
+/// config is the same bind mount compose v2 makes of it.
+#[test]
+fn a_compose_project_stays_compose_and_updates_in_dependency_order() {
+    let rig = Rig::new();
+    let d = &rig.engine;
+    let compose_bin = require_binary("docker-compose");
+    d.release(&rig.image("1.1.0"), Behaviour::Healthy, "two");
+    d.build("vext-side:1", Behaviour::Plain, "side");
+    let project = TempDir::new("compose-project");
+    project.write("site.conf", "hello from the config\n");
+    let file = project.write(
+        "docker-compose.yml",
+        &format!(
+            "services:\n  db:\n    image: {v1}\n    stop_grace_period: 1s\n    volumes:\n      - data:/data\n  web:\n    image: {v1}\n    stop_grace_period: 1s\n    depends_on: [db]\n    volumes:\n      - ./site.conf:/etc/site.conf:ro\n  side:\n    image: vext-side:1\n    stop_grace_period: 1s\n    network_mode: \"service:web\"\n    command: [\"/bin/busybox\", \"sleep\", \"3600\"]\nvolumes:\n  data: {{}}\n",
+            v1 = rig.image("1.0.0")
+        ),
+    );
+    let compose = |args: &[&str]| {
+        let out = Command::new(&compose_bin)
+            .args(["-p", "vextshop"])
+            .args(args)
+            .current_dir(project.path())
+            .env("DOCKER_HOST", d.host())
+            .stdin(Stdio::null())
+            .output()
+            .expect("running docker-compose");
+        assert!(out.status.success(), "docker-compose {args:?}: {out:?}");
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr)
+    };
+    compose(&["up", "-d"]);
+    d.wait_healthy("vextshop_web_1");
+    d.docker(&[
+        "exec",
+        "vextshop_db_1",
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "echo kept > /data/kept",
+    ]);
+
+    let only = ["--only".to_string(), format!("{}/app", rig.reg.addr)];
+    let plan = rig
+        .update(&[&only[0], &only[1], "--plan", "--json"])
+        .expect(0);
+    let steps: Vec<Value> = serde_json::from_str(&plan.stdout).unwrap();
+    let mut order: Vec<&str> = steps
+        .iter()
+        .filter_map(|s| s["workload"].as_str())
+        .collect();
+    order.dedup();
+    assert_eq!(
+        order,
+        ["vextshop_db_1", "vextshop_web_1", "vextshop_side_1"],
+        "{}",
+        plan.stdout
+    );
+
+    let out = rig
+        .update(&[&only[0], &only[1], "--write", "--json"])
+        .expect(0);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    let results: Vec<(&str, &str)> = done
+        .iter()
+        .map(|d| {
+            (
+                d["workload"].as_str().unwrap(),
+                d["result"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        results,
+        [
+            ("vextshop_db_1", "applied"),
+            ("vextshop_web_1", "applied"),
+            ("vextshop_side_1", "applied")
+        ],
+        "{}",
+        out.stdout
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(text.matches("app:1.1.0").count(), 2, "{text}");
+    assert!(!text.contains("app:1.0.0"), "{text}");
+
+    // The volume and the config file came along; side sits in the new web.
+    let kept = d.docker(&["exec", "vextshop_db_1", "/bin/busybox", "cat", "/data/kept"]);
+    assert_eq!(kept.trim(), "kept");
+    let conf = d.docker(&[
+        "exec",
+        "vextshop_web_1",
+        "/bin/busybox",
+        "cat",
+        "/etc/site.conf",
+    ]);
+    assert_eq!(conf.trim(), "hello from the config");
+    let web = d.inspect("vextshop_web_1");
+    let side = d.inspect("vextshop_side_1");
+    assert_eq!(side["State"]["Running"], true, "{}", side["State"]);
+    assert_eq!(
+        side["HostConfig"]["NetworkMode"].as_str().unwrap(),
+        format!("container:{}", web["Id"].as_str().unwrap())
+    );
+    let through_side = d.docker(&[
+        "exec",
+        "vextshop_side_1",
+        "/bin/busybox",
+        "wget",
+        "-q",
+        "-O",
+        "-",
+        "http://127.0.0.1:8080/",
+    ]);
+    assert_eq!(
+        through_side.trim(),
+        "two",
+        "side reaches the new web on localhost"
+    );
+    assert_eq!(
+        web["Config"]["Labels"]["com.docker.compose.project"],
+        "vextshop"
+    );
+
+    // The grace period compose set is the one vext stops with (busybox as
+    // PID 1 ignores SIGTERM: each old container costs exactly that).
+    assert_eq!(web["Config"]["StopTimeout"], 1, "{}", web["Config"]);
+
+    // Compose sees its own project, and has nothing to recreate.
+    let ids = |s: String| {
+        s.split_whitespace()
+            .map(String::from)
+            .collect::<BTreeSet<_>>()
+    };
+    let before = ids(compose(&["ps", "-q"]));
+    assert_eq!(before.len(), 3, "{before:?}");
+    let up = compose(&["up", "-d"]);
+    assert_eq!(up.matches("is up-to-date").count(), 3, "{up}");
+    assert_eq!(ids(compose(&["ps", "-q"])), before, "{up}");
+}

@@ -284,6 +284,39 @@ fn apply_timed(
     Ok(ending)
 }
 
+/// The create requests an update makes.
+struct Bodies {
+    /// The new container's, and the networks it joins after create.
+    new: Value,
+    later: Vec<(String, Value)>,
+    /// For a container in another's network namespace: the old one again,
+    /// on its old image in that namespace's new owner, for a rollback (the
+    /// old container cannot start again once the namespace it joined is
+    /// gone).
+    revive: Option<Value>,
+}
+
+fn bodies(engine: &Engine, job: &Job, old: &Value, labels: &[(&str, String)]) -> Bodies {
+    let old_image = old["Image"].as_str().unwrap_or_default();
+    let old_image = engine
+        .get(&format!("/images/{old_image}/json"))
+        .unwrap_or(Value::Null);
+    let (mut new, later) = create_body(old, &old_image, &job.to_ref, engine.version);
+    for (k, v) in labels {
+        new["Labels"][*k] = Value::String(v.clone());
+    }
+    let mut revive = None;
+    if let Some(owner) = &job.net_owner {
+        let mode = Value::String(format!("container:{owner}"));
+        new["HostConfig"]["NetworkMode"] = mode.clone();
+        let image = old["Config"]["Image"].as_str().unwrap_or_default();
+        let (mut again, _) = create_body(old, &old_image, image, engine.version);
+        again["HostConfig"]["NetworkMode"] = mode;
+        revive = Some(again);
+    }
+    Bodies { new, later, revive }
+}
+
 /// From the pulled image to a proven new container, or back to the old one.
 fn swap(
     engine: &Engine,
@@ -295,38 +328,22 @@ fn swap(
     gate_time: &mut Duration,
 ) -> Result<Ending> {
     let old_id = job.container_id.as_str();
-    let old_image = old["Image"].as_str().unwrap_or_default();
-    let old_image = engine
-        .get(&format!("/images/{old_image}/json"))
-        .unwrap_or(Value::Null);
-    let (mut body, later) = create_body(old, &old_image, &job.to_ref, engine.version);
-    for (k, v) in labels {
-        body["Labels"][*k] = Value::String(v.clone());
-    }
-    // The old container cannot start again once the namespace it joined
-    // is gone: a rollback then recreates it on its old image in the new one.
-    let mut revive = None;
-    if let Some(owner) = &job.net_owner {
-        let mode = Value::String(format!("container:{owner}"));
-        body["HostConfig"]["NetworkMode"] = mode.clone();
-        let image = old["Config"]["Image"].as_str().unwrap_or_default();
-        let (mut again, _) = create_body(old, &old_image, image, engine.version);
-        again["HostConfig"]["NetworkMode"] = mode;
-        revive = Some(again);
-    }
+    let Bodies {
+        new: body,
+        later,
+        revive,
+    } = bodies(engine, job, old, labels);
     let running = old["State"]["Running"].as_bool() == Some(true);
     let no_downtime = without_downtime(old);
     let name = job.name.as_str();
     let fail = |e: anyhow::Error| Ending::Failed(format!("{e:#}"));
+    let back = |new_id: Option<&str>, why: String| {
+        roll_back(engine, name, old_id, new_id, why, gate, revive.as_ref())
+    };
 
     if !no_downtime && running {
         journal.mark("stop_old", None)?;
-        if let Err(e) = engine.call_with_timeout(
-            "POST",
-            &format!("/containers/{old_id}/stop?t=10"),
-            None,
-            Duration::from_secs(40),
-        ) {
+        if let Err(e) = stop(engine, old_id, old) {
             // Nothing renamed yet: start it again if it did stop.
             let _ = engine.call("POST", &format!("/containers/{old_id}/start"), None);
             return Ok(fail(e));
@@ -355,15 +372,7 @@ fn swap(
         Ok(v) => v["Id"].as_str().unwrap_or_default().to_string(),
         Err(e) => {
             let why = format!("creating the new container: {e:#}");
-            return Ok(roll_back(
-                engine,
-                name,
-                old_id,
-                None,
-                why,
-                gate,
-                revive.as_ref(),
-            ));
+            return Ok(back(None, why));
         }
     };
     journal.mark("start", Some(&new_id))?;
@@ -374,59 +383,53 @@ fn swap(
             Some(&json!({"Container": new_id, "EndpointConfig": endpoint})),
         ) {
             let why = format!("connecting the new container to {net}: {e:#}");
-            return Ok(roll_back(
-                engine,
-                name,
-                old_id,
-                Some(&new_id),
-                why,
-                gate,
-                revive.as_ref(),
-            ));
+            return Ok(back(Some(&new_id), why));
         }
     }
     if let Err(e) = engine.call("POST", &format!("/containers/{new_id}/start"), None) {
         let why = format!("starting the new container: {e:#}");
-        return Ok(roll_back(
-            engine,
-            name,
-            old_id,
-            Some(&new_id),
-            why,
-            gate,
-            revive.as_ref(),
-        ));
+        return Ok(back(Some(&new_id), why));
     }
     journal.mark("verify", None)?;
     let gate_started = Instant::now();
     let verified = verify(engine, &new_id, gate);
     *gate_time = gate_started.elapsed();
     if let Err(why) = verified {
-        return Ok(roll_back(
-            engine,
-            name,
-            old_id,
-            Some(&new_id),
-            why,
-            gate,
-            revive.as_ref(),
-        ));
+        return Ok(back(Some(&new_id), why));
     }
     journal.mark("remove_old", None)?;
     if no_downtime {
         drain(engine, old_id, old);
     }
-    let _ = engine.call_with_timeout(
-        "POST",
-        &format!("/containers/{old_id}/stop?t=10"),
-        None,
-        Duration::from_secs(40),
-    );
+    let _ = stop(engine, old_id, old);
     if let Err(e) = engine.call("DELETE", &format!("/containers/{old_id}"), None) {
         log::warn!("{name}: updated, but the old container {name}{OLD_SUFFIX} is left: {e:#}");
     }
     Ok(Ending::Applied)
 }
+
+/// Stops a container as `docker stop` does: its own stop signal, and the
+/// grace period it was created with (compose `stop_grace_period`, `docker
+/// run --stop-timeout`; else the engine's 10 s) before it is killed; a
+/// database given a minute to flush gets its minute.
+fn stop(engine: &Engine, id: &str, inspect: &Value) -> Result<Value> {
+    let grace = inspect["Config"]["StopTimeout"]
+        .as_u64()
+        .unwrap_or(DEFAULT_STOP_GRACE)
+        .min(MAX_STOP_GRACE);
+    engine.call_with_timeout(
+        "POST",
+        &format!("/containers/{id}/stop?t={grace}"),
+        None,
+        Duration::from_secs(grace + 30),
+    )
+}
+
+/// The engine's own grace period when a container names none.
+const DEFAULT_STOP_GRACE: u64 = 10;
+/// The longest grace period waited for (a corrupt or hostile inspect may
+/// say anything).
+const MAX_STOP_GRACE: u64 = 3600;
 
 /// Takes the old container out of its networks (so their DNS answers with
 /// the new one only) and gives requests already on their way a moment to
@@ -560,7 +563,10 @@ pub(crate) fn recover(engine: &Engine, conn: &Connection, e: &Entry) -> Result<E
     let ending = match e.step.as_str() {
         "pull" => Ending::Failed("interrupted before any change".into()),
         "remove_old" => {
-            let _ = engine.call("POST", &format!("/containers/{old_id}/stop?t=10"), None);
+            let old = engine
+                .get(&format!("/containers/{old_id}/json"))
+                .unwrap_or(Value::Null);
+            let _ = stop(engine, old_id, &old);
             match engine.call("DELETE", &format!("/containers/{old_id}"), None) {
                 Err(err) if status_of(&err) != Some(404) => return Err(err),
                 _ => Ending::Applied,

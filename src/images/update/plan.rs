@@ -486,7 +486,64 @@ fn matches_only(glob: &str, repository: &str, raw: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matches_only;
+    use super::*;
+
+    fn container(name: &str, service: &str, needs: &[&str], services: &[&str]) -> Planned {
+        let job = docker::Job {
+            container_id: format!("{name}-0123456789abcdef"),
+            name: name.into(),
+            repository: "r/app".into(),
+            from_ref: "r/app:1".into(),
+            to_ref: "r/app:2".into(),
+            version: "2".into(),
+            member: Some(compose::Member {
+                project: "p".into(),
+                service: service.into(),
+                dir: PathBuf::from("/p"),
+                files: Vec::new(),
+                v1: true,
+            }),
+            follow: None,
+            needs: needs.iter().map(|s| (*s).to_string()).collect(),
+            needs_services: services.iter().map(|s| (*s).to_string()).collect(),
+            net_owner: None,
+        };
+        Planned {
+            workload: name.into(),
+            work: Work::Docker(Box::new(job)),
+            image: "r/app".into(),
+            current: "r/app:1".into(),
+            to: "r/app:2".into(),
+            change: UpdateKind::Minor,
+            steps: Vec::new(),
+            shares: None,
+        }
+    }
+
+    /// Dependencies first (by service, link and namespace), the scan's
+    /// order otherwise, a cycle kept as scanned; `after` names earlier
+    /// entries only.
+    #[test]
+    fn containers_follow_what_they_depend_on() {
+        let plan = vec![
+            container("web", "web", &[], &["db", "cache"]),
+            container("side", "side", &["web"], &[]),
+            container("db", "db", &[], &[]),
+            container("cache", "cache", &["db-0123456789ab"], &[]),
+            container("lone", "lone", &[], &[]),
+        ];
+        let (ordered, after) = order(plan);
+        let names: Vec<&str> = ordered.iter().map(|p| p.workload.as_str()).collect();
+        assert_eq!(names, ["db", "cache", "web", "side", "lone"]);
+        assert_eq!(after, [vec![], vec![0], vec![0, 1], vec![2], vec![]]);
+        let (cycle, after) = order(vec![
+            container("a", "a", &["b"], &[]),
+            container("b", "b", &["a"], &[]),
+        ]);
+        let names: Vec<&str> = cycle.iter().map(|p| p.workload.as_str()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(after, [vec![], vec![0]]);
+    }
 
     #[test]
     fn only_matches_short_and_full_names() {
