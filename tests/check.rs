@@ -1404,3 +1404,72 @@ fn a_young_release_waits_for_min_age() {
     .expect(0);
     assert_eq!(outcomes(&out.stdout)[0]["latest"], "1.2");
 }
+
+/// Issue 30's release age from the image itself: a version whose config
+/// says it was created ten days ago is old enough for min_age = "3d" at
+/// once (vext saw it a moment ago); one created a minute ago, or stamped
+/// 1970 as reproducible builds do, waits, and the table says whose word
+/// the age is.
+#[test]
+fn a_created_time_in_the_image_counts_toward_min_age() {
+    let reg = RegistryServer::start(None);
+    let config = |created: &str, label: Option<&str>| {
+        let labels = label.map_or(String::new(), |l| {
+            format!("\"Labels\":{{\"org.opencontainers.image.created\":\"{l}\"}}")
+        });
+        format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"{created}\",\"config\":{{{labels}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}")
+    };
+    let ago = |secs: u64| {
+        let t = std::time::SystemTime::now() - Duration::from_secs(secs);
+        humantime::format_rfc3339_seconds(t).to_string()
+    };
+    reg.push_configs(
+        "made",
+        &[
+            ("1.0", config(&ago(30 * 86400), None)),
+            // The label wins over the config's own time.
+            (
+                "1.1",
+                config("1970-01-01T00:00:00Z", Some(&ago(10 * 86400))),
+            ),
+            ("1.2", config(&ago(60), None)),
+            ("1.3", config("1970-01-01T00:00:00Z", None)),
+        ],
+        None,
+    );
+    let r = &reg.addr;
+    let state = TempDir::new("state");
+    let dir = TempDir::new("policy");
+    let policy = dir.write(
+        "policy.toml",
+        &format!("[policy]\nallow = \"minor\"\n\n[[policy.rule]]\nimage = \"{r}/made\"\nmin_age = \"3d\"\n"),
+    );
+    let out = vext([
+        "check",
+        &format!("{r}/made:1.0"),
+        "--insecure-registry",
+        r,
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--json",
+    ])
+    .expect(0);
+    let o = outcomes(&out.stdout)[0].clone();
+    assert_eq!(
+        (
+            o["decision"].as_str(),
+            o["latest"].as_str(),
+            o["newest"].as_str()
+        ),
+        (Some("approve"), Some("1.1"), Some("1.3")),
+        "{o}"
+    );
+    // 1.3 says 1970 (no time at all), so vext's own first sight counts.
+    let waiting = o["waiting"].as_str().unwrap_or_default();
+    assert!(
+        waiting.starts_with("1.3 first seen") && waiting.contains("waits until 3days old"),
+        "{waiting}"
+    );
+}

@@ -99,6 +99,8 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     // A progress line on stderr, only for a person watching a terminal.
     let progress =
         std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json && wanted.len() > 1;
+    let registry =
+        crate::images::registry::Registry::new(args.insecure_registry.clone(), extra_ca.clone());
     let mut results = evaluate(
         &wanted,
         &policy,
@@ -109,6 +111,7 @@ pub(crate) fn run(args: CheckArgs, ctx: &Context) -> Result<Code> {
     );
     crate::images::check::age_gate(
         state.as_ref(),
+        Some(&registry),
         &mut results,
         &policy,
         crate::state::db::now_ms(),

@@ -271,6 +271,7 @@ pub(crate) fn evaluate(
 /// state dir nothing can be shown old enough: such updates are held.
 pub(crate) fn age_gate(
     conn: Option<&rusqlite::Connection>,
+    registry: Option<&Registry>,
     results: &mut [Outcome],
     policy: &Policy,
     now: i64,
@@ -290,26 +291,37 @@ pub(crate) fn age_gate(
         let mut chosen = None;
         let mut newest_age = None;
         for tag in &o.approved {
-            let age = match conn {
+            let seen_age = match conn {
                 Some(c) => {
                     let seen = crate::state::checks::first_seen(c, &name, tag, now)?;
                     std::time::Duration::from_millis(now.saturating_sub(seen).max(0) as u64)
                 }
                 None => std::time::Duration::ZERO,
             };
+            // Younger than min_age by vext's own memory: the image may say
+            // it was made earlier (the publisher's word, and asked only then).
+            let mut age = (seen_age, "first seen");
+            if chosen.is_none() && seen_age < min_age {
+                if let Some(created) = registry.and_then(|r| created_age(r, &image, tag, now)) {
+                    if created > seen_age {
+                        age = (created, "created (the image says)");
+                    }
+                }
+            }
             newest_age.get_or_insert(age);
-            if chosen.is_none() && age >= min_age {
+            // Every tag's first sight is recorded; the first old enough wins.
+            if chosen.is_none() && age.0 >= min_age {
                 chosen = Some(tag.clone());
             }
         }
         let rounded = |d: std::time::Duration| {
             humantime::format_duration(std::time::Duration::from_secs(d.as_secs())).to_string()
         };
-        let age = newest_age.unwrap_or_default();
+        let (age, how) = newest_age.unwrap_or((std::time::Duration::ZERO, "first seen"));
         if chosen.as_deref() != Some(newest.as_str()) {
             o.waiting = Some(match conn {
                 Some(_) => format!(
-                    "{newest} first seen {} ago, waits until {} old",
+                    "{newest} {how} {} ago, waits until {} old",
                     rounded(age),
                     rounded(min_age)
                 ),
@@ -336,6 +348,27 @@ pub(crate) fn age_gate(
         }
     }
     Ok(())
+}
+
+/// How long ago the image behind `tag` says it was created, when it says
+/// so plausibly; a registry that cannot tell is no age at all.
+fn created_age(
+    registry: &Registry,
+    image: &ImageRef,
+    tag: &str,
+    now: i64,
+) -> Option<std::time::Duration> {
+    let published = match registry.published(image, tag) {
+        Ok(p) => p,
+        Err(e) => {
+            log::debug!("{}:{tag}: no publication time: {}", image.name(), e.message);
+            return None;
+        }
+    };
+    let ms = published.created?.as_millisecond();
+    Some(std::time::Duration::from_millis(
+        now.saturating_sub(ms).max(0) as u64,
+    ))
 }
 
 /// `checking [#########           ] 12/40 images`, for a terminal.

@@ -747,6 +747,121 @@ impl Registry {
     }
 }
 
+/// What an image's own metadata says of one tag: when it was made and
+/// where its source lives. Both are the publisher's word.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Published {
+    /// `org.opencontainers.image.created` (manifest annotation, else label),
+    /// else the image config's `created`; a time before Docker existed
+    /// (reproducible builds write 1970) or ahead of now is not one.
+    pub(crate) created: Option<jiff::Timestamp>,
+    /// `org.opencontainers.image.source`, when it is an https URL.
+    pub(crate) source: Option<String>,
+}
+
+/// The most of an image config read (they are a few KB).
+const CONFIG_BYTES: usize = 1 << 20;
+
+const CREATED: &str = "org.opencontainers.image.created";
+const SOURCE: &str = "org.opencontainers.image.source";
+
+impl Registry {
+    /// The tag's [`Published`] facts: its manifest (for an index, the
+    /// linux/amd64 image, else the first) and that image's config blob.
+    pub(crate) fn published(
+        &self,
+        image: &ImageRef,
+        tag: &str,
+    ) -> Result<Published, RegistryError> {
+        let get = |reference: &str| -> Result<serde_json::Value, RegistryError> {
+            let url = format!(
+                "{}/v2/{}/manifests/{reference}",
+                self.base(&image.registry),
+                image.repository
+            );
+            let reply = self.request(
+                "GET",
+                &image.registry,
+                &url,
+                &image.repository,
+                Some(MANIFEST_TYPES),
+                BODY_BYTES,
+            )?;
+            if reply.status != 200 {
+                return Err(err(ErrorKind::Other, format!("{url}: {}", reply.status)));
+            }
+            serde_json::from_str(&reply.body)
+                .map_err(|e| err(ErrorKind::Other, format!("{url}: not a manifest: {e}")))
+        };
+        let mut manifest = get(tag)?;
+        let mut annotations = vec![manifest["annotations"].clone()];
+        if let Some(list) = manifest["manifests"].as_array() {
+            let amd64 = list.iter().find(|m| {
+                m["platform"]["os"] == "linux" && m["platform"]["architecture"] == "amd64"
+            });
+            let Some(digest) = amd64.or(list.first()).and_then(|m| m["digest"].as_str()) else {
+                return Ok(Published::default());
+            };
+            if !digest.starts_with("sha256:") || digest.contains('/') {
+                return Err(err(
+                    ErrorKind::Other,
+                    format!("{tag}: an index names {digest:?}"),
+                ));
+            }
+            manifest = get(digest)?;
+            annotations.insert(0, manifest["annotations"].clone());
+        }
+        let mut config = serde_json::Value::Null;
+        if let Some(digest) = manifest["config"]["digest"].as_str() {
+            if !digest.starts_with("sha256:") || digest.contains('/') {
+                return Err(err(
+                    ErrorKind::Other,
+                    format!("{tag}: a manifest names config {digest:?}"),
+                ));
+            }
+            let url = format!(
+                "{}/v2/{}/blobs/{digest}",
+                self.base(&image.registry),
+                image.repository
+            );
+            let reply = self.request(
+                "GET",
+                &image.registry,
+                &url,
+                &image.repository,
+                None,
+                CONFIG_BYTES,
+            )?;
+            if reply.status == 200 {
+                config = serde_json::from_str(&reply.body).unwrap_or_default();
+            }
+        }
+        let labels = &config["config"]["Labels"];
+        let said = |key: &str| {
+            annotations
+                .iter()
+                .find_map(|a| a[key].as_str())
+                .or_else(|| labels[key].as_str())
+                .map(String::from)
+        };
+        let created = said(CREATED)
+            .or_else(|| config["created"].as_str().map(String::from))
+            .and_then(|t| plausible_time(&t));
+        let source = said(SOURCE).filter(|s| {
+            s.starts_with("https://") && s.len() <= 512 && !s.chars().any(char::is_whitespace)
+        });
+        Ok(Published { created, source })
+    }
+}
+
+/// A publication time, if it is one: RFC 3339, after Docker's first
+/// release and not ahead of now.
+fn plausible_time(text: &str) -> Option<jiff::Timestamp> {
+    let t: jiff::Timestamp = text.parse().ok()?;
+    let earliest = jiff::Timestamp::from_second(1_362_096_000).ok()?; // 2013-03-01
+    (t >= earliest && t <= jiff::Timestamp::now()).then_some(t)
+}
+
 /// The Basic authorization for password credentials (an identity token
 /// is only good at a token realm).
 fn basic(c: &Creds) -> Option<String> {
@@ -857,6 +972,16 @@ mod tests {
         let c = parse_challenges(r#"Bearer realm="a\"b",error="insufficient_scope""#);
         assert_eq!(c[0].params["realm"], "a\"b");
         assert_eq!(c[0].params["error"], "insufficient_scope");
+    }
+
+    #[test]
+    fn only_plausible_publication_times_count() {
+        assert!(plausible_time("2024-05-01T10:00:00Z").is_some());
+        assert!(plausible_time("2024-05-01T10:00:00.123456789+02:00").is_some());
+        // Reproducible builds, the future, and not a time at all.
+        assert!(plausible_time("1970-01-01T00:00:00Z").is_none());
+        assert!(plausible_time("2999-01-01T00:00:00Z").is_none());
+        assert!(plausible_time("yesterday").is_none());
     }
 
     #[test]

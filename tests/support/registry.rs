@@ -147,6 +147,15 @@ impl RegistryServer {
     /// Pushes images whose content differs by `revision`: the same tag
     /// pushed again with another revision gets another digest.
     pub fn push_revision(&self, repo: &str, tags: &[&str], auth: Option<&str>, revision: &str) {
+        let configs: Vec<(&str, String)> = tags
+            .iter()
+            .map(|tag| (*tag, format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\",\"revision\":\"{revision}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}")))
+            .collect();
+        self.push_configs(repo, &configs, auth);
+    }
+
+    /// Pushes, under each tag, an image with that image config JSON.
+    pub fn push_configs(&self, repo: &str, configs: &[(&str, String)], auth: Option<&str>) {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
@@ -190,8 +199,7 @@ impl RegistryServer {
             assert_eq!(r.status().as_u16(), 201, "finish upload");
             digest
         };
-        for tag in tags {
-            let config = format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{\"Labels\":{{\"tag\":\"{tag}\",\"revision\":\"{revision}\"}}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}");
+        for (tag, config) in configs {
             let digest = upload(config.as_bytes());
             let manifest = format!(
                 "{{\"schemaVersion\":2,\"mediaType\":\"application/vnd.docker.distribution.manifest.v2+json\",\"config\":{{\"mediaType\":\"application/vnd.docker.container.image.v1+json\",\"size\":{},\"digest\":\"{digest}\"}},\"layers\":[]}}",

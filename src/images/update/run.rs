@@ -350,8 +350,11 @@ fn check(s: &Settings, conn: &Connection, findings: &[Finding]) -> Result<Vec<Ou
         None,
     );
     // A version younger than the policy's min_age is not applied yet.
+    let registry =
+        crate::images::registry::Registry::new(s.insecure_registry.clone(), s.extra_ca.clone());
     crate::images::check::age_gate(
         Some(conn),
+        Some(&registry),
         &mut outcomes,
         &s.policy,
         crate::state::db::now_ms(),
