@@ -1166,3 +1166,108 @@ fn a_compose_project_stays_compose_and_updates_in_dependency_order() {
     assert_eq!(up.matches("is up-to-date").count(), 3, "{up}");
     assert_eq!(ids(compose(&["ps", "-q"])), before, "{up}");
 }
+
+/// Issue 30's release notes: an applied update links its new version's
+/// release page, from the image's org.opencontainers.image.source (a
+/// GitHub repository: its releases/tag page) or from a rule's
+/// release_notes template, in --json and in the notification on a real
+/// ngircd; an image that names no source gets no link.
+#[test]
+fn an_applied_update_links_its_release_notes() {
+    let reg = RegistryServer::start(None);
+    let labelled = |tag: &str, source: Option<&str>| {
+        let labels = source.map_or(String::new(), |s| {
+            format!("\"Labels\":{{\"org.opencontainers.image.source\":\"{s}\",\"tag\":\"{tag}\"}}")
+        });
+        (
+            tag.to_string(),
+            format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{{{labels}}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}"),
+        )
+    };
+    for (repo, source) in [
+        ("shop", Some("https://github.com/acme/shop.git")),
+        ("tool", Some("https://git.example.org/acme/tool")),
+        ("bare", None),
+    ] {
+        let configs: Vec<(String, String)> =
+            ["1.0", "1.1"].iter().map(|t| labelled(t, source)).collect();
+        let configs: Vec<(&str, String)> = configs
+            .iter()
+            .map(|(t, c)| (t.as_str(), c.clone()))
+            .collect();
+        reg.push_configs(repo, &configs, None);
+    }
+    let r = reg.addr.clone();
+    let repo = TempDir::new("notes-repo");
+    repo.write(
+        "compose.yaml",
+        &format!("services:\n  shop:\n    image: {r}/shop:1.0\n  tool:\n    image: {r}/tool:1.0\n  bare:\n    image: {r}/bare:1.0\n"),
+    );
+    let dir = TempDir::new("notes-config");
+    let config = dir.write(
+        "vext.toml",
+        &format!("[[policy.rule]]\nimage = \"{r}/tool\"\nrelease_notes = \"https://docs.example.org/tool/changes#v{{version}}\"\n"),
+    );
+    let state = TempDir::new("notes-state");
+    let ircd = Ngircd::start();
+    let mut obs = Observer::join(ircd.port, &["#ops"]);
+    let notify = ircd.url("ops");
+    let out = vext([
+        "--config",
+        config.to_str().unwrap(),
+        "update",
+        repo.path().to_str().unwrap(),
+        "--write",
+        "--insecure-registry",
+        &r,
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--notify",
+        &notify,
+        "--json",
+    ])
+    .expect(0);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    let notes = |w: &str| {
+        done.iter()
+            .find(|d| d["workload"].as_str().unwrap_or_default().contains(w))
+            .map(|d| (d["result"].clone(), d["release_notes"].clone()))
+            .unwrap_or_default()
+    };
+    assert_eq!(
+        notes("compose.yaml:3"),
+        (
+            "applied".into(),
+            "https://github.com/acme/shop/releases/tag/1.1".into()
+        ),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        notes("compose.yaml:5"),
+        (
+            "applied".into(),
+            "https://docs.example.org/tool/changes#v1.1".into()
+        )
+    );
+    assert_eq!(notes("compose.yaml:7"), ("applied".into(), Value::Null));
+    let line = obs.wait_for(
+        |l| l.contains("release notes: https://github.com/acme/shop/releases/tag/1.1"),
+        "the release notes link in the notice",
+    );
+    assert!(line.contains("PRIVMSG #ops"), "{line}");
+    // A template without {version} is refused before anything runs.
+    let bad = dir.write(
+        "bad.toml",
+        "[[policy.rule]]\nimage = \"x\"\nrelease_notes = \"https://example.org/changes\"\n",
+    );
+    let out = vext([
+        "--config",
+        bad.to_str().unwrap(),
+        "update",
+        repo.path().to_str().unwrap(),
+        "--plan",
+    ])
+    .expect(78);
+    assert!(out.stderr.contains("release_notes"), "{}", out.stderr);
+}

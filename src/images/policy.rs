@@ -132,6 +132,8 @@ pub(crate) struct RuleSection {
     pub(crate) min_age: Option<std::time::Duration>,
     pub(crate) window: Option<String>,
     pub(crate) approve: Option<String>,
+    /// The release page of a version, `{version}` standing for its tag.
+    pub(crate) release_notes: Option<String>,
     pub(crate) pin: Option<String>,
     pub(crate) include: Option<String>,
     pub(crate) exclude: Option<String>,
@@ -155,6 +157,8 @@ pub(crate) struct Effective {
     pub(crate) window: Option<crate::images::window::Window>,
     /// Updates wait for a person's approval.
     pub(crate) manual: bool,
+    /// The release page of a version (`{version}` for its tag).
+    pub(crate) release_notes: Option<String>,
 }
 
 impl Verdict {
@@ -307,6 +311,20 @@ fn regex_of(s: &Option<String>, what: &str, where_: &str) -> Result<Option<Regex
         .transpose()
 }
 
+/// A rule's `release_notes` template: an http(s) URL with `{version}`.
+fn notes_of(template: Option<&str>, at: &str) -> Result<Option<String>, String> {
+    let Some(t) = template else { return Ok(None) };
+    if !(t.starts_with("https://") || t.starts_with("http://"))
+        || !t.contains("{version}")
+        || t.chars().any(char::is_whitespace)
+    {
+        return Err(format!(
+            "{at}: release_notes = {t:?}: expected an http(s) URL with {{version}} for the tag, like https://github.com/acme/app/releases/tag/v{{version}}"
+        ));
+    }
+    Ok(Some(t.to_string()))
+}
+
 impl Policy {
     /// Without a policy: approve patch and minor, hold major and digest-only changes.
     pub(crate) fn from_section(section: Option<&PolicySection>) -> Result<Policy, String> {
@@ -327,6 +345,7 @@ impl Policy {
                 .map(|w| Window::parse(w).map_err(|e| format!("[policy] {e}")))
                 .transpose()?,
             manual: approve_of(s.approve.as_deref(), "[policy]")?.unwrap_or(false),
+            release_notes: None,
         };
         let mut rules = Vec::new();
         for (i, r) in s.rule.iter().enumerate() {
@@ -366,6 +385,7 @@ impl Policy {
                         None => default.window.clone(),
                     },
                     manual: approve_of(r.approve.as_deref(), &at)?.unwrap_or(default.manual),
+                    release_notes: notes_of(r.release_notes.as_deref(), &at)?,
                 },
             ));
         }
@@ -440,6 +460,27 @@ mod tests {
             .unwrap_err()
             .contains("everything"));
         assert!(toml::from_str::<PolicySection>("alow = 1").is_err());
+    }
+
+    #[test]
+    fn release_notes_templates_are_urls_with_the_version() {
+        let ok =
+            "[[rule]]\nimage = \"a/*\"\nrelease_notes = \"https://x.org/a/releases/v{version}\"\n";
+        let p = Policy::from_section(Some(&toml::from_str(ok).unwrap())).unwrap();
+        assert_eq!(
+            p.for_image("a/x").release_notes.as_deref(),
+            Some("https://x.org/a/releases/v{version}")
+        );
+        assert!(p.for_image("b/x").release_notes.is_none());
+        for bad in [
+            "https://x.org/changes",
+            "ftp://x.org/{version}",
+            "https://x.org/{version} x",
+        ] {
+            let t = format!("[[rule]]\nimage = \"a/*\"\nrelease_notes = \"{bad}\"\n");
+            let err = Policy::from_section(Some(&toml::from_str(&t).unwrap())).unwrap_err();
+            assert!(err.contains("release_notes"), "{err}");
+        }
     }
 
     #[test]

@@ -188,6 +188,7 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         cluster: cluster.as_ref(),
     };
     let mut done = apply_all(&planned, &after, &backends, dir, s)?;
+    release_notes(&mut done, s);
     for d in done.iter().filter(|d| d.result == "applied") {
         updates::forget_pending(&conn, &updates::pending_id(&d.image, &d.to))?;
     }
@@ -206,11 +207,51 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
         seconds: 0.0,
         gate_seconds: None,
         written: None,
+        release_notes: None,
     }));
     run.planned = planned;
     run.skipped = skipped;
     run.done = done;
     Ok(run)
+}
+
+/// Links each applied version change to its release page: the policy
+/// rule's `release_notes` template, else the page the image's
+/// `org.opencontainers.image.source` points at.
+fn release_notes(done: &mut [Done], s: &Settings) {
+    let registry =
+        crate::images::registry::Registry::new(s.insecure_registry.clone(), s.extra_ca.clone());
+    for d in done.iter_mut().filter(|d| {
+        d.result == "applied" && !matches!(d.change, UpdateKind::None | UpdateKind::Digest)
+    }) {
+        let Ok(to) = crate::images::reference::ImageRef::parse(&d.to) else {
+            continue;
+        };
+        let Some(tag) = to.tag.clone() else { continue };
+        if let Some(t) = &s.policy.for_image(&d.image).release_notes {
+            d.release_notes = Some(t.replace("{version}", &tag));
+            continue;
+        }
+        match registry.published(&to, &tag) {
+            Ok(p) => d.release_notes = p.source.map(|src| release_page(&src, &tag)),
+            Err(e) => log::debug!("{}: no release notes: {}", d.to, e.message),
+        }
+    }
+}
+
+/// The release page of `tag` in the repository at `source`: the forge's
+/// own page where the forge is known, else the repository.
+fn release_page(source: &str, tag: &str) -> String {
+    let base = source.trim_end_matches('/').trim_end_matches(".git");
+    let host = base
+        .strip_prefix("https://")
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_default();
+    match host {
+        "github.com" | "codeberg.org" | "gitea.com" => format!("{base}/releases/tag/{tag}"),
+        "gitlab.com" => format!("{base}/-/releases/{tag}"),
+        _ => base.to_string(),
+    }
 }
 
 /// Moves the updates whose maintenance window (the policy rule's, else
@@ -406,6 +447,9 @@ pub(crate) struct Done {
     pub(crate) gate_seconds: Option<f64>,
     #[serde(skip)]
     pub(crate) written: Option<manifest::Written>,
+    /// The new version's release page (applied updates).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) release_notes: Option<String>,
 }
 
 impl Done {
@@ -423,6 +467,7 @@ impl Done {
             seconds: 0.0,
             gate_seconds: None,
             written: None,
+            release_notes: None,
         }
     }
 }
@@ -799,6 +844,9 @@ pub(crate) fn notice(done: &[Done]) -> Option<Notice> {
         if let Some(r) = &d.reason {
             text.push_str(&format!(": {r}"));
         }
+        if let Some(url) = &d.release_notes {
+            text.push_str(&format!("\n  release notes: {url}"));
+        }
     }
     let kind = if count("applied") == acted.len() {
         NoticeType::Info
@@ -811,4 +859,29 @@ pub(crate) fn notice(done: &[Done]) -> Option<Notice> {
         kind: Some(kind),
         ..Default::default()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::release_page;
+
+    #[test]
+    fn release_pages_of_known_forges_and_others() {
+        assert_eq!(
+            release_page("https://github.com/acme/app.git", "v2.1.0"),
+            "https://github.com/acme/app/releases/tag/v2.1.0"
+        );
+        assert_eq!(
+            release_page("https://gitlab.com/acme/app/", "2.1"),
+            "https://gitlab.com/acme/app/-/releases/2.1"
+        );
+        assert_eq!(
+            release_page("https://codeberg.org/acme/app", "1.0"),
+            "https://codeberg.org/acme/app/releases/tag/1.0"
+        );
+        assert_eq!(
+            release_page("https://git.example.org/acme/app", "1.0"),
+            "https://git.example.org/acme/app"
+        );
+    }
 }
