@@ -2131,7 +2131,7 @@ _vext() {
             return 0
             ;;
         vext__subcmd__update)
-            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --only --plan --json --write --commit --branch --stable-for --health-timeout --health-url --health-cmd --prune --release --approve --pending --recover --now --pre-update --post-update --parallel --policy --insecure-registry --ca-file --notify --via --secret-file --nats --metrics-file --state-dir --config --verbose --quiet --strict-permissions --help"
+            opts="-N -A -v -q -h --docker --docker-host --all --kube --kubeconfig --context --namespace --all-namespaces --only --plan --json --write --commit --branch --stable-for --health-timeout --health-url --health-cmd --prune --release --approve --deny --pending --recover --now --pre-update --post-update --parallel --policy --insecure-registry --ca-file --notify --via --secret-file --nats --metrics-file --state-dir --config --verbose --quiet --strict-permissions --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -2186,6 +2186,10 @@ _vext() {
                     return 0
                     ;;
                 --approve)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deny)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

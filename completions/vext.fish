@@ -256,7 +256,8 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l health-timeout -d '
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-url -d 'Also require this URL to answer 2xx before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l health-cmd -d 'Also require this shell command to exit 0 before an update counts as healthy' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l release -d 'Clear the hold on IMAGE:TAG (set after a rolled-back update) and exit' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l approve -d 'Approve the pending update ID (a policy\'s approve = "manual" holds updates for this) and exit; the next run applies it' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l approve -d 'Approve the pending update ID (a policy\'s approve = "manual" or "chat" holds updates for this) and exit; the next run applies it' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l deny -d 'Deny the pending update ID and exit: later runs skip that version (a newer one asks again)' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l pre-update -d 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l post-update -d 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l parallel -d 'Update up to N workloads at once' -r

@@ -1204,9 +1204,13 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "IMAGE:TAG")]
     pub(crate) release: Option<String>,
 
-    /// Approve the pending update ID (a policy's approve = "manual" holds updates for this) and exit; the next run applies it.
-    #[arg(long, value_name = "ID")]
+    /// Approve the pending update ID (a policy's approve = "manual" or "chat" holds updates for this) and exit; the next run applies it.
+    #[arg(long, value_name = "ID", conflicts_with = "deny")]
     pub(crate) approve: Option<String>,
+
+    /// Deny the pending update ID and exit: later runs skip that version (a newer one asks again).
+    #[arg(long, value_name = "ID")]
+    pub(crate) deny: Option<String>,
 
     /// List the updates waiting for approval, and those approved, and exit.
     #[arg(long)]

@@ -415,3 +415,102 @@ fn real_semaphore_projects_from_chat_when_configured() {
         assert!(said.contains(&line), "{line:?} not in {said}");
     }
 }
+
+/// Issue 30's approval from chat, on a real Synapse: under approve =
+/// "chat", `vext update` records the request and announces it in the
+/// room through --notify; only an admin's `!cd approve ID` lets the next
+/// run apply it (mallory's is refused), `!cd pending` lists it, and `!cd
+/// deny ID` makes later runs skip that version.
+#[test]
+fn an_update_approved_and_denied_from_chat() {
+    let chat = Chat::start();
+    let fake = FakeSemaphore::start("sem-tok-1");
+    let reg = RegistryServer::start(None);
+    reg.push("gate", &["1.0", "1.1"], None);
+    let r = reg.addr.clone();
+    let repo = TempDir::new("chat-approve-repo");
+    let compose = repo.write(
+        "compose.yaml",
+        &format!("services:\n  gate:\n    image: {r}/gate:1.0\n"),
+    );
+    let dir = TempDir::new("bot");
+    let state = TempDir::new("bot-state");
+    let cfg = config(
+        &dir,
+        &chat,
+        &fake,
+        &[&chat.room],
+        &format!("\n[[policy.rule]]\nimage = \"{r}/gate\"\napprove = \"chat\"\n"),
+    );
+    let _d = daemon(&cfg, &state);
+    let bot_token = chat.hs.login("bot", "bot-pass-1");
+    let notify = format!("matrix://127.0.0.1:{}/{}", chat.hs.port, enc(&chat.room));
+    let update = || {
+        let out = vext([
+            "--config",
+            &cfg,
+            "update",
+            repo.path().to_str().unwrap(),
+            "--write",
+            "--insecure-registry",
+            &r,
+            "--state-dir",
+            state.path().to_str().unwrap(),
+            "--notify",
+            &notify,
+            "--json",
+        ])
+        .env("VEXT_MATRIX_TOKEN", &bot_token)
+        .expect(0);
+        let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        done.into_iter().next().unwrap_or_default()
+    };
+    let waiting = update();
+    assert_eq!(waiting["result"], "skipped", "{waiting}");
+    let reason = waiting["reason"].as_str().unwrap_or_default().to_string();
+    let id = reason.rsplit(' ').next().unwrap().to_string();
+    assert!(
+        reason.contains(&format!("!cd approve {id} in chat")),
+        "{reason}"
+    );
+    chat.wait_for(&format!("!cd approve {id}"));
+    chat.say(&chat.mallory, &format!("!cd approve {id}"), None);
+    chat.wait_for("I only take commands from my admins");
+    chat.say(&chat.alice, "!cd pending", None);
+    chat.wait_for(&format!("`{id}` {}", waiting["workload"].as_str().unwrap()));
+    chat.say(&chat.alice, &format!("!cd approve {id}"), None);
+    chat.wait_for(&format!("Update {id} approved by @alice:localhost"));
+    let applied = update();
+    assert_eq!(applied["result"], "applied", "{applied}");
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("gate:1.1"));
+
+    reg.push("gate", &["1.2"], None);
+    let asked = update();
+    let id2 = asked["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_ne!(id2, id);
+    chat.wait_for(&format!("!cd approve {id2}"));
+    chat.say(&chat.alice, &format!("!cd deny {id2}"), None);
+    chat.wait_for(&format!("Update {id2} denied by @alice:localhost"));
+    let denied = update();
+    assert_eq!(denied["result"], "skipped", "{denied}");
+    assert!(
+        denied["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("denied by @alice:localhost"),
+        "{denied}"
+    );
+    assert!(std::fs::read_to_string(&compose)
+        .unwrap()
+        .contains("gate:1.1"));
+    // Announced once: the second run of a request does not ask again.
+    assert_eq!(chat.count(&format!("!cd approve {id2}")), 1);
+}

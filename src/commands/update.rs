@@ -37,9 +37,14 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         let conn = crate::state::db::open(&dir)?;
         return release(&conn, image);
     }
-    if let Some(id) = &args.approve {
+    if let Some((id, deny)) = args
+        .approve
+        .as_ref()
+        .map(|id| (id, false))
+        .or(args.deny.as_ref().map(|id| (id, true)))
+    {
         let conn = crate::state::db::open(&dir)?;
-        return approve(&conn, id);
+        return answer(&conn, id, deny);
     }
     if args.pending {
         let conn = crate::state::db::open(&dir)?;
@@ -167,20 +172,31 @@ fn release(conn: &rusqlite::Connection, image: &str) -> Result<Code> {
     }
 }
 
-/// `--approve ID`: a person's approval of a pending update, with who.
-fn approve(conn: &rusqlite::Connection, id: &str) -> Result<Code> {
+/// `--approve ID` / `--deny ID`: a person's answer to a pending update,
+/// with who.
+fn answer(conn: &rusqlite::Connection, id: &str, deny: bool) -> Result<Code> {
     let who = ["SUDO_USER", "USER", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
         .unwrap_or_else(|| "someone".into());
     let id = id.trim().to_ascii_lowercase();
-    if !updates::approve(conn, &id, &who, crate::state::db::now_ms())? {
+    let now = crate::state::db::now_ms();
+    let known = if deny {
+        updates::deny(conn, &id, &who, now)?
+    } else {
+        updates::approve(conn, &id, &who, now)?
+    };
+    if !known {
         return Err(fail(
             Code::Usage,
             format!("no pending update {id}: vext update --pending lists them"),
         ));
     }
-    eprintln!("vext: {id} approved by {who}: the next vext update applies it");
+    if deny {
+        eprintln!("vext: {id} denied by {who}: later runs skip that version");
+    } else {
+        eprintln!("vext: {id} approved by {who}: the next vext update applies it");
+    }
     Ok(Code::Ok)
 }
 
@@ -201,6 +217,7 @@ fn print_pending(rows: &[updates::Pending], json: bool) -> Result<Code> {
     } else {
         rows.iter().try_for_each(|p| {
             let state = match (&p.approved_by, p.approved_at) {
+                (Some(who), Some(at)) if p.denied => format!("denied by {who} {} ago", ago(at)),
                 (Some(who), Some(at)) => format!("approved by {who} {} ago", ago(at)),
                 _ => format!("waiting {}", ago(p.requested_at)),
             };

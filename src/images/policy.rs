@@ -140,6 +140,18 @@ pub(crate) struct RuleSection {
     pub(crate) ignore: Option<bool>,
 }
 
+/// Who lets an approved update be applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Approval {
+    /// The policy alone.
+    Auto,
+    /// A person, with `vext update --approve ID`.
+    Manual,
+    /// A person, asked in the notification and answering in chat (the
+    /// bot's `!cd approve ID`) or with `vext update --approve ID`.
+    Chat,
+}
+
 /// What the policy says for one image.
 #[derive(Debug, Clone)]
 pub(crate) struct Effective {
@@ -155,8 +167,8 @@ pub(crate) struct Effective {
     pub(crate) min_age: Option<std::time::Duration>,
     /// Updates are applied only while this window is open.
     pub(crate) window: Option<crate::images::window::Window>,
-    /// Updates wait for a person's approval.
-    pub(crate) manual: bool,
+    /// Whether updates wait for a person's approval.
+    pub(crate) approval: Approval,
     /// The release page of a version (`{version}` for its tag).
     pub(crate) release_notes: Option<String>,
 }
@@ -293,14 +305,17 @@ fn digest_of(s: &str, where_: &str) -> Result<bool, String> {
     }
 }
 
-/// `approve = "auto" | "manual"`: whether updates wait for a person.
-fn approve_of(s: Option<&str>, where_: &str) -> Result<Option<bool>, String> {
+/// `approve = "auto" | "manual" | "chat"`: whether updates wait for a
+/// person, and whether the request is announced in the notification (to
+/// be answered in chat, `!cd approve ID`).
+fn approve_of(s: Option<&str>, where_: &str) -> Result<Option<Approval>, String> {
     match s {
         None => Ok(None),
-        Some("auto") => Ok(Some(false)),
-        Some("manual") => Ok(Some(true)),
+        Some("auto") => Ok(Some(Approval::Auto)),
+        Some("manual") => Ok(Some(Approval::Manual)),
+        Some("chat") => Ok(Some(Approval::Chat)),
         Some(other) => Err(format!(
-            "{where_}: approve = {other:?}: expected auto or manual (approval from chat is not built yet)"
+            "{where_}: approve = {other:?}: expected auto, manual or chat"
         )),
     }
 }
@@ -344,7 +359,7 @@ impl Policy {
                 .as_deref()
                 .map(|w| Window::parse(w).map_err(|e| format!("[policy] {e}")))
                 .transpose()?,
-            manual: approve_of(s.approve.as_deref(), "[policy]")?.unwrap_or(false),
+            approval: approve_of(s.approve.as_deref(), "[policy]")?.unwrap_or(Approval::Auto),
             release_notes: None,
         };
         let mut rules = Vec::new();
@@ -384,7 +399,7 @@ impl Policy {
                         Some(w) => Some(Window::parse(w).map_err(|e| format!("{at}: {e}"))?),
                         None => default.window.clone(),
                     },
-                    manual: approve_of(r.approve.as_deref(), &at)?.unwrap_or(default.manual),
+                    approval: approve_of(r.approve.as_deref(), &at)?.unwrap_or(default.approval),
                     release_notes: notes_of(r.release_notes.as_deref(), &at)?,
                 },
             ));

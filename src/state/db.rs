@@ -128,6 +128,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
         approved_by TEXT,
         approved_at INTEGER
      );",
+    // 13: a person may also deny a pending update (approved_by/at then say
+    // who denied it and when).
+    "ALTER TABLE update_pending ADD COLUMN denied INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// Milliseconds since the Unix epoch.

@@ -165,8 +165,11 @@ pub(crate) struct Pending {
     pub(crate) change: String,
     /// When it was first asked for (ms since the epoch).
     pub(crate) requested_at: i64,
+    /// Who approved (or denied) it, and when.
     pub(crate) approved_by: Option<String>,
     pub(crate) approved_at: Option<i64>,
+    /// Denied: `approved_by` said no.
+    pub(crate) denied: bool,
 }
 
 /// The id a person approves `to_ref` of `image` by: stable across runs.
@@ -203,7 +206,7 @@ pub(crate) fn request_approval(conn: &Connection, p: &Pending) -> Result<Pending
 /// Every update waiting for approval or approved, oldest first.
 pub(crate) fn pending(conn: &Connection) -> Result<Vec<Pending>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, image, workload, from_ref, to_ref, change, requested_at, approved_by, approved_at
+        "SELECT id, image, workload, from_ref, to_ref, change, requested_at, approved_by, approved_at, denied
          FROM update_pending ORDER BY requested_at, id",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -217,6 +220,7 @@ pub(crate) fn pending(conn: &Connection) -> Result<Vec<Pending>> {
             requested_at: r.get(6)?,
             approved_by: r.get(7)?,
             approved_at: r.get(8)?,
+            denied: r.get::<_, i64>(9)? != 0,
         })
     })?;
     Ok(rows.collect::<Result<_, _>>()?)
@@ -224,11 +228,21 @@ pub(crate) fn pending(conn: &Connection) -> Result<Vec<Pending>> {
 
 /// Approves the pending update `id` as `who`; false when there is none.
 pub(crate) fn approve(conn: &Connection, id: &str, who: &str, now: i64) -> Result<bool> {
+    answer(conn, id, who, now, false)
+}
+
+/// Denies the pending update `id` as `who`: later runs skip it (a newer
+/// version asks again); false when there is none.
+pub(crate) fn deny(conn: &Connection, id: &str, who: &str, now: i64) -> Result<bool> {
+    answer(conn, id, who, now, true)
+}
+
+fn answer(conn: &Connection, id: &str, who: &str, now: i64, denied: bool) -> Result<bool> {
     Ok(conn
         .prepare_cached(
-            "UPDATE update_pending SET approved_by = ?2, approved_at = ?3 WHERE id = ?1",
+            "UPDATE update_pending SET approved_by = ?2, approved_at = ?3, denied = ?4 WHERE id = ?1",
         )?
-        .execute(params![id, who, now])?
+        .execute(params![id, who, now, i64::from(denied)])?
         == 1)
 }
 

@@ -33,6 +33,13 @@ pub(crate) enum Command {
         force: bool,
     },
     Aliases,
+    /// The container updates waiting for approval (`approve = "chat"`).
+    Pending,
+    /// A person's answer to one: approve (`yes`) or deny.
+    Answer {
+        id: String,
+        yes: bool,
+    },
 }
 
 /// How many log lines `logs` shows when no `--tail` is given.
@@ -50,6 +57,8 @@ Commands (each after the prefix, e.g. `!cd run Infra \"Deploy web\"`):
 - `logs TASK [--tail N]` — the last lines of a task's log
 - `stop TASK [--force]` — stop a task
 - `aliases` — the configured shortcuts
+- `pending` — container updates waiting for approval
+- `approve ID` / `deny ID` — answer one (the next vext update applies or skips it)
 
 Projects and templates are named by id or by name; quote names with spaces.";
 
@@ -110,6 +119,19 @@ pub(crate) fn parse(text: &str, aliases: &BTreeMap<String, String>) -> Result<Co
         "info" => Command::Info,
         "projects" => Command::Projects,
         "aliases" => Command::Aliases,
+        "pending" => Command::Pending,
+        "approve" | "deny" => {
+            let id = args.positional("ID (from `pending`)")?.to_ascii_lowercase();
+            if id.len() != 8 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(format!(
+                    "{id:?} is not an update id (8 hex digits, from `pending`)"
+                ));
+            }
+            Command::Answer {
+                id,
+                yes: verb == "approve",
+            }
+        }
         "templates" => Command::Templates {
             project: args.positional("PROJECT")?,
         },

@@ -354,7 +354,7 @@ impl Bot {
             return;
         }
         let reply = match command::parse(text, &self.settings.aliases) {
-            Ok(c) => self.carry_out(room, thread, c),
+            Ok(c) => self.carry_out(room, thread, sender, c),
             Err(e) => Err(anyhow::anyhow!("{e}")),
         };
         match reply {
@@ -371,7 +371,13 @@ impl Bot {
     }
 
     /// What a command answers; `None` when it already said it.
-    fn carry_out(&self, room: &str, thread: &str, c: Command) -> Result<Option<String>> {
+    fn carry_out(
+        &self,
+        room: &str,
+        thread: &str,
+        sender: &str,
+        c: Command,
+    ) -> Result<Option<String>> {
         let s = &self.semaphore;
         let list = |items: Vec<Named>| {
             if items.is_empty() {
@@ -431,6 +437,25 @@ impl Bot {
                 )
             }
             Command::Logs { task, tail } => self.logs(task, tail)?,
+            Command::Pending => pending_updates(&self.db())?,
+            Command::Answer { id, yes } => {
+                let now = crate::state::db::now_ms();
+                let db = self.db();
+                let known = if yes {
+                    crate::state::updates::approve(&db, &id, sender, now)?
+                } else {
+                    crate::state::updates::deny(&db, &id, sender, now)?
+                };
+                match (known, yes) {
+                    (false, _) => format!("No pending update {id}; `pending` lists them."),
+                    (true, true) => {
+                        format!("Update {id} approved by {sender}: the next update run applies it.")
+                    }
+                    (true, false) => {
+                        format!("Update {id} denied by {sender}: later runs skip that version.")
+                    }
+                }
+            }
             Command::Stop { task, force } => {
                 let (p, _) = self.find_task(task)?;
                 s.stop(p.id, task, force)?;
@@ -685,6 +710,36 @@ impl Bot {
             );
         }
     }
+}
+
+/// `pending`: the updates waiting for approval, and those answered.
+fn pending_updates(db: &rusqlite::Connection) -> Result<String> {
+    let rows = crate::state::updates::pending(db)?;
+    if rows.is_empty() {
+        return Ok("No update waits for approval.".into());
+    }
+    let lines: Vec<String> = rows
+        .iter()
+        .map(|p| {
+            let state = match (&p.approved_by, p.denied) {
+                (Some(who), true) => format!("denied by {who}"),
+                (Some(who), false) => format!("approved by {who}"),
+                (None, _) => "waiting".into(),
+            };
+            format!(
+                "- `{}` {}: {} -> {} ({}), {state}",
+                p.id, p.workload, p.from_ref, p.to_ref, p.change
+            )
+        })
+        .collect();
+    Ok(format!(
+        "Updates for approval:
+{}",
+        lines.join(
+            "
+"
+        )
+    ))
 }
 
 fn one_line(text: &str) -> String {

@@ -62,6 +62,10 @@ pub(crate) struct Skipped {
     #[serde(rename = "target")]
     pub(crate) to: String,
     pub(crate) reason: String,
+    /// A request for approval made by this run that the notification
+    /// announces (`approve = "chat"`).
+    #[serde(skip)]
+    pub(crate) announce: bool,
 }
 
 /// One line of `update --plan --json` (field names are a stable interface).
@@ -154,6 +158,7 @@ pub(crate) fn plan(
                 image: repository,
                 to,
                 reason: format!("held after a failed update: {reason} (vext update --release {}:{version} clears it)", current.name()),
+                announce: false,
             });
             continue;
         }
@@ -185,6 +190,7 @@ pub(crate) fn plan(
                     image: repository,
                     to,
                     reason,
+                    announce: false,
                 });
                 continue;
             }

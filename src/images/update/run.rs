@@ -20,7 +20,7 @@ use crate::exit::{fail, Code};
 use crate::images::check::{dedupe, evaluate, recall, Outcome};
 use crate::images::engine::Engine;
 use crate::images::kube::Cluster;
-use crate::images::policy::{Policy, UpdateKind};
+use crate::images::policy::{Approval, Policy, UpdateKind};
 use crate::images::scan::{Finding, Live};
 use crate::notify::notice::{Notice, NoticeType};
 use crate::state::updates::{self, Entry};
@@ -195,24 +195,35 @@ pub(crate) fn run(s: &Settings, dir: &Path) -> Result<Run> {
     if s.commit {
         commit(&done, s.branch.as_deref())?;
     }
-    done.extend(skipped.iter().cloned().map(|s| Done {
-        workload: s.workload,
-        source: "skipped",
-        image: s.image,
-        current: String::new(),
-        to: s.to,
-        change: UpdateKind::None,
-        result: "skipped",
-        reason: Some(s.reason),
-        seconds: 0.0,
-        gate_seconds: None,
-        written: None,
-        release_notes: None,
-    }));
+    done.extend(skipped.iter().cloned().map(Done::from));
     run.planned = planned;
     run.skipped = skipped;
     run.done = done;
     Ok(run)
+}
+
+/// The requests for approval a run made under `approve = "chat"`, for
+/// the people who answer them.
+fn asked_notice(asked: &[&Done]) -> Option<Notice> {
+    if asked.is_empty() {
+        return None;
+    }
+    let mut text = format!(
+        "{} update{} wait{} for approval:",
+        asked.len(),
+        if asked.len() == 1 { "" } else { "s" },
+        if asked.len() == 1 { "s" } else { "" }
+    );
+    for d in asked {
+        let why = d.reason.as_deref().unwrap_or_default();
+        text.push_str(&format!("\n{} -> {}: {why}", d.workload, d.to));
+    }
+    Some(Notice {
+        text,
+        title: Some("vext update".into()),
+        kind: Some(NoticeType::Info),
+        ..Default::default()
+    })
 }
 
 /// Links each applied version change to its release page: the policy
@@ -287,6 +298,7 @@ fn outside_window(
             image: p.image.clone(),
             to: p.to.clone(),
             reason: format!("outside the maintenance window ({w}; {opens}; --now applies it)"),
+            announce: false,
         });
         false
     });
@@ -305,7 +317,8 @@ fn awaiting_approval(
 ) -> Result<()> {
     let mut kept = Vec::with_capacity(planned.len());
     for p in planned.drain(..) {
-        if !s.policy.for_image(&p.image).manual {
+        let approval = s.policy.for_image(&p.image).approval;
+        if approval == Approval::Auto {
             kept.push(p);
             continue;
         }
@@ -321,31 +334,40 @@ fn awaiting_approval(
                 requested_at: now,
                 approved_by: None,
                 approved_at: None,
+                denied: false,
             },
         )?;
         let ttl = i64::try_from(s.approval_ttl.as_millis()).unwrap_or(i64::MAX);
-        match (row.approved_at, &row.approved_by) {
-            (Some(at), Some(who)) if now.saturating_sub(at) <= ttl => {
+        let how = match approval {
+            Approval::Chat => format!(
+                "!cd approve {id} in chat, or vext update --approve {id}",
+                id = row.id
+            ),
+            _ => format!("vext update --approve {}", row.id),
+        };
+        let reason = match (row.approved_at, &row.approved_by, row.denied) {
+            (Some(_), Some(who), true) => format!("denied by {who} (a newer version asks again)"),
+            (Some(at), Some(who), false) if now.saturating_sub(at) <= ttl => {
                 log::info!("{}: {} approved by {who}", p.workload, p.to);
                 kept.push(p);
+                continue;
             }
-            (Some(_), Some(who)) => skipped.push(Skipped {
-                workload: p.workload,
-                image: p.image,
-                to: p.to,
-                reason: format!(
-                    "the approval by {who} is older than {}; approve again: vext update --approve {}",
-                    humantime::format_duration(s.approval_ttl),
-                    row.id
-                ),
-            }),
-            _ => skipped.push(Skipped {
-                workload: p.workload,
-                image: p.image,
-                to: p.to,
-                reason: format!("waits for approval: vext update --approve {}", row.id),
-            }),
-        }
+            (Some(_), Some(who), false) => format!(
+                "the approval by {who} is older than {}; approve again: {how}",
+                humantime::format_duration(s.approval_ttl),
+            ),
+            _ => format!("waits for approval: {how}"),
+        };
+        skipped.push(Skipped {
+            workload: p.workload,
+            image: p.image,
+            to: p.to,
+            reason,
+            // Asked in chat once: when this run made the request.
+            announce: approval == Approval::Chat
+                && row.requested_at == now
+                && row.approved_at.is_none(),
+        });
     }
     *planned = kept;
     Ok(())
@@ -447,9 +469,32 @@ pub(crate) struct Done {
     pub(crate) gate_seconds: Option<f64>,
     #[serde(skip)]
     pub(crate) written: Option<manifest::Written>,
+    /// A request for approval the notification announces.
+    #[serde(skip)]
+    pub(crate) announce: bool,
     /// The new version's release page (applied updates).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) release_notes: Option<String>,
+}
+
+impl From<Skipped> for Done {
+    fn from(s: Skipped) -> Done {
+        Done {
+            workload: s.workload,
+            source: "skipped",
+            image: s.image,
+            current: String::new(),
+            to: s.to,
+            change: UpdateKind::None,
+            result: "skipped",
+            reason: Some(s.reason),
+            seconds: 0.0,
+            gate_seconds: None,
+            written: None,
+            announce: s.announce,
+            release_notes: None,
+        }
+    }
 }
 
 impl Done {
@@ -467,6 +512,7 @@ impl Done {
             seconds: 0.0,
             gate_seconds: None,
             written: None,
+            announce: false,
             release_notes: None,
         }
     }
@@ -820,8 +866,9 @@ fn git(dir: &std::path::Path, args: &[&str]) -> Result<String> {
 /// One notification for what was applied, rolled back or failed.
 pub(crate) fn notice(done: &[Done]) -> Option<Notice> {
     let acted: Vec<&Done> = done.iter().filter(|d| d.result != "skipped").collect();
+    let asked: Vec<&Done> = done.iter().filter(|d| d.announce).collect();
     if acted.is_empty() {
-        return None;
+        return asked_notice(&asked);
     }
     let count = |r: &str| acted.iter().filter(|d| d.result == r).count();
     let mut text = format!(
@@ -847,6 +894,10 @@ pub(crate) fn notice(done: &[Done]) -> Option<Notice> {
         if let Some(url) = &d.release_notes {
             text.push_str(&format!("\n  release notes: {url}"));
         }
+    }
+    if let Some(more) = asked_notice(&asked) {
+        text.push('\n');
+        text.push_str(&more.text);
     }
     let kind = if count("applied") == acted.len() {
         NoticeType::Info
