@@ -161,16 +161,38 @@ pub(crate) fn open(dir: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(&path, open_flags())
         .with_context(|| format!("opening {}", path.display()))?;
     conn.busy_timeout(Duration::from_secs(5))?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
-         PRAGMA synchronous = FULL;
-         PRAGMA foreign_keys = ON;",
-    )
-    .with_context(|| format!("configuring {}", path.display()))?;
+    configure(&conn).with_context(|| format!("configuring {}", path.display()))?;
     conn.pragma_update(None, "cache_size", -CACHE_KIB)
         .with_context(|| format!("configuring {}", path.display()))?;
     migrate(&conn).with_context(|| format!("migrating {}", path.display()))?;
     Ok(conn)
+}
+
+/// WAL, full sync, foreign keys. Turning a new database to WAL while
+/// another process does the same can answer SQLITE_BUSY at once, without
+/// the busy handler (seen with six processes opening a new state dir):
+/// tried again with a growing pause, for at most about 5 s.
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    let mut pause = Duration::from_millis(5);
+    loop {
+        match conn.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = FULL;
+             PRAGMA foreign_keys = ON;",
+        ) {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause + Duration::from_millis(fastrand::u64(0..5)));
+                pause = (pause * 2).min(Duration::from_millis(200));
+            }
+            other => return other,
+        }
+    }
 }
 
 /// SQLite's defaults, and no following a link where the database should be.
