@@ -720,25 +720,36 @@ impl Registry {
         Ok(tags)
     }
 
-    /// The digest the registry serves for a tag (manifest HEAD).
-    pub(crate) fn digest(
+    /// A manifest request (HEAD or GET) for a tag or digest; its URL too.
+    fn manifest(
         &self,
+        method: &str,
         image: &ImageRef,
-        tag: &str,
-    ) -> Result<Option<String>, RegistryError> {
+        reference: &str,
+    ) -> Result<(String, Reply), RegistryError> {
         let url = format!(
-            "{}/v2/{}/manifests/{tag}",
+            "{}/v2/{}/manifests/{reference}",
             self.base(&image.registry),
             image.repository
         );
         let reply = self.request(
-            "HEAD",
+            method,
             &image.registry,
             &url,
             &image.repository,
             Some(MANIFEST_TYPES),
             BODY_BYTES,
         )?;
+        Ok((url, reply))
+    }
+
+    /// The digest the registry serves for a tag (manifest HEAD).
+    pub(crate) fn digest(
+        &self,
+        image: &ImageRef,
+        tag: &str,
+    ) -> Result<Option<String>, RegistryError> {
+        let (url, reply) = self.manifest("HEAD", image, tag)?;
         match reply.status {
             200 => Ok(reply.header("docker-content-digest").map(String::from)),
             404 => Ok(None),
@@ -774,19 +785,7 @@ impl Registry {
         tag: &str,
     ) -> Result<Published, RegistryError> {
         let get = |reference: &str| -> Result<serde_json::Value, RegistryError> {
-            let url = format!(
-                "{}/v2/{}/manifests/{reference}",
-                self.base(&image.registry),
-                image.repository
-            );
-            let reply = self.request(
-                "GET",
-                &image.registry,
-                &url,
-                &image.repository,
-                Some(MANIFEST_TYPES),
-                BODY_BYTES,
-            )?;
+            let (url, reply) = self.manifest("GET", image, reference)?;
             if reply.status != 200 {
                 return Err(err(ErrorKind::Other, format!("{url}: {}", reply.status)));
             }
@@ -802,23 +801,12 @@ impl Registry {
             let Some(digest) = amd64.or(list.first()).and_then(|m| m["digest"].as_str()) else {
                 return Ok(Published::default());
             };
-            if !digest.starts_with("sha256:") || digest.contains('/') {
-                return Err(err(
-                    ErrorKind::Other,
-                    format!("{tag}: an index names {digest:?}"),
-                ));
-            }
-            manifest = get(digest)?;
+            manifest = get(named_digest(digest, tag, "an index names")?)?;
             annotations.insert(0, manifest["annotations"].clone());
         }
         let mut config = serde_json::Value::Null;
         if let Some(digest) = manifest["config"]["digest"].as_str() {
-            if !digest.starts_with("sha256:") || digest.contains('/') {
-                return Err(err(
-                    ErrorKind::Other,
-                    format!("{tag}: a manifest names config {digest:?}"),
-                ));
-            }
+            let digest = named_digest(digest, tag, "a manifest names config")?;
             let url = format!(
                 "{}/v2/{}/blobs/{digest}",
                 self.base(&image.registry),
@@ -851,6 +839,16 @@ impl Registry {
             s.starts_with("https://") && s.len() <= 512 && !s.chars().any(char::is_whitespace)
         });
         Ok(Published { created, source })
+    }
+}
+
+/// A digest a registry's reply names, put into a URL only when it is one
+/// (`sha256:`, no path separator).
+fn named_digest<'a>(digest: &'a str, tag: &str, what: &str) -> Result<&'a str, RegistryError> {
+    if digest.starts_with("sha256:") && !digest.contains('/') {
+        Ok(digest)
+    } else {
+        Err(err(ErrorKind::Other, format!("{tag}: {what} {digest:?}")))
     }
 }
 
