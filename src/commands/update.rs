@@ -123,6 +123,8 @@ fn settings_of(
             url: args.health_url.clone(),
             cmd: args.health_cmd.clone(),
             http,
+            post_update: None,
+            hook_env: Vec::new(),
         },
         write: args.write,
         commit: args.commit,

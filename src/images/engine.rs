@@ -264,6 +264,67 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// Runs `sh -c CMD` inside the running container `id` with `env`, as
+    /// `docker exec` does: detached, then asked about every 200 ms until
+    /// it ends or `timeout` passes. Ok when it exits 0, else why not. The
+    /// engine has no way to stop an exec: one that outlives its time is
+    /// left to the container (and goes with it when the container is
+    /// removed). Its output is the container's business and is not read.
+    pub(crate) fn exec(
+        &self,
+        id: &str,
+        cmd: &str,
+        env: &[(&str, String)],
+        timeout: Duration,
+    ) -> Result<(), String> {
+        let env: Vec<String> = env.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        let body = serde_json::json!({
+            "Cmd": ["sh", "-c", cmd],
+            "Env": env,
+            "AttachStdin": false,
+            "AttachStdout": false,
+            "AttachStderr": false,
+        });
+        let created = self
+            .call("POST", &format!("/containers/{id}/exec"), Some(&body))
+            .map_err(|e| format!("{e:#}"))?;
+        let exec = created["Id"]
+            .as_str()
+            .filter(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_alphanumeric()))
+            .ok_or("the engine answered the exec without a usable id")?
+            .to_string();
+        self.call(
+            "POST",
+            &format!("/exec/{exec}/start"),
+            Some(&serde_json::json!({"Detach": true, "Tty": false})),
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        let started = Instant::now();
+        loop {
+            let state = self
+                .get(&format!("/exec/{exec}/json"))
+                .map_err(|e| format!("{e:#}"))?;
+            // Not running and no exit code yet: not started yet.
+            if state["Running"].as_bool() == Some(false) {
+                match state["ExitCode"].as_i64() {
+                    Some(0) => return Ok(()),
+                    Some(127) => return Err("exited 127 (is there a sh in the container?)".into()),
+                    Some(code) => return Err(format!("exited {code}")),
+                    None => {}
+                }
+            }
+            if started.elapsed() >= timeout {
+                return Err(format!(
+                    "was still running after {}",
+                    humantime::format_duration(timeout)
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+}
+
 /// `repo:tag` → (`repo`, `tag`); a colon in a registry port is not a tag.
 fn split_tag(image: &str) -> (&str, &str) {
     let image = image.split('@').next().unwrap_or(image);

@@ -618,6 +618,8 @@ pub(crate) fn scheduled_update(
             url: u.health_url.clone(),
             cmd: u.health_cmd.clone(),
             http,
+            post_update: None,
+            hook_env: Vec::new(),
         },
         write: !u.paths.is_empty(),
         commit: !u.paths.is_empty(),

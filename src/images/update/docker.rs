@@ -394,7 +394,7 @@ fn swap(
     let gate_started = Instant::now();
     let verified = verify(engine, &new_id, gate);
     *gate_time = gate_started.elapsed();
-    if let Err(why) = verified {
+    if let Err(why) = verified.and_then(|()| after_healthy(engine, &new_id, gate)) {
         return Ok(back(Some(&new_id), why));
     }
     journal.mark("remove_old", None)?;
@@ -406,6 +406,70 @@ fn swap(
         log::warn!("{name}: updated, but the old container {name}{OLD_SUFFIX} is left: {e:#}");
     }
     Ok(Ending::Applied)
+}
+
+/// The labels that name a command to run inside a container before it is
+/// replaced, and inside its successor once that is healthy: vext's own,
+/// and Watchtower's lifecycle labels, so containers set up for Watchtower
+/// keep their hooks.
+const PRE_UPDATE_LABELS: [&str; 2] = [
+    "vext.pre-update",
+    "com.centurylinklabs.watchtower.lifecycle.pre-update",
+];
+const POST_UPDATE_LABELS: [&str; 2] = [
+    "vext.post-update",
+    "com.centurylinklabs.watchtower.lifecycle.post-update",
+];
+
+/// The label of `labels` the container sets (to something), and its command.
+fn hook_label<'a>(inspect: &'a Value, labels: &[&'static str]) -> Option<(&'static str, &'a str)> {
+    labels.iter().find_map(|l| {
+        let cmd = inspect["Config"]["Labels"][*l].as_str()?.trim();
+        (!cmd.is_empty()).then_some((*l, cmd))
+    })
+}
+
+/// The container's own pre-update command (its `vext.pre-update` label),
+/// run inside it before anything is changed, with `env`. Err is why the
+/// update must not go on. A container that is not running has nowhere to
+/// run it and is updated without.
+pub(crate) fn pre_update(
+    engine: &Engine,
+    job: &Job,
+    env: &[(&str, String)],
+    timeout: Duration,
+) -> Result<(), String> {
+    let old = engine
+        .get(&format!("/containers/{}/json", job.container_id))
+        .map_err(|e| format!("{e:#}"))?;
+    let Some((label, cmd)) = hook_label(&old, &PRE_UPDATE_LABELS) else {
+        return Ok(());
+    };
+    if old["State"]["Running"].as_bool() != Some(true) {
+        log::info!(
+            "{}: not running, so its {label} command is not run",
+            job.name
+        );
+        return Ok(());
+    }
+    engine
+        .exec(&job.container_id, cmd, env, timeout)
+        .map_err(|why| format!("the container's {label} command {why}"))
+}
+
+/// What follows a healthy gate before the old container goes: the new
+/// container's post-update command (its label) run inside it, then the
+/// operator's post-update command; either failing makes it unhealthy.
+fn after_healthy(engine: &Engine, new_id: &str, gate: &Gate) -> Result<(), String> {
+    let new = engine
+        .get(&format!("/containers/{new_id}/json"))
+        .map_err(|e| format!("{e:#}"))?;
+    if let Some((label, cmd)) = hook_label(&new, &POST_UPDATE_LABELS) {
+        engine
+            .exec(new_id, cmd, &gate.hook_env, gate.timeout)
+            .map_err(|why| format!("the container's {label} command {why}"))?;
+    }
+    gate.post_update()
 }
 
 /// Stops a container as `docker stop` does: its own stop signal, and the

@@ -27,6 +27,11 @@ pub(crate) struct Gate {
     /// The agents the URL is asked with: one pool for the whole run, the
     /// `--ca-file` trusted as for registries and webhooks.
     pub(crate) http: Arc<Agents>,
+    /// The operator's post-update command, run once the workload is
+    /// healthy: failing, it makes the update unhealthy.
+    pub(crate) post_update: Option<String>,
+    /// The update at hand in `VEXT_*` variables, for the hooks.
+    pub(crate) hook_env: Vec<(&'static str, String)>,
 }
 
 /// The agents a gate asks its URL with: 5 s per try.
@@ -54,5 +59,16 @@ impl Gate {
             }
         }
         None
+    }
+
+    /// The last part of the gate, once the workload is healthy: the
+    /// operator's post-update command, run once (a hook is an action, not
+    /// a probe) within the gate's timeout. Err is why it failed.
+    pub(crate) fn post_update(&self) -> Result<(), String> {
+        let Some(cmd) = &self.post_update else {
+            return Ok(());
+        };
+        crate::util::shell::run(cmd, &self.hook_env, self.timeout)
+            .map_err(|why| format!("the post_update hook {why}"))
     }
 }

@@ -187,7 +187,7 @@ pub(crate) fn apply(
     }
     mark(conn, id, "wait_rollout")?;
     let started = Instant::now();
-    let verdict = wait_rollout(cluster, job, &job.to_ref, gate);
+    let verdict = wait_rollout(cluster, job, &job.to_ref, gate).and_then(|()| gate.post_update());
     let waited = started.elapsed();
     let ending = match verdict {
         Ok(()) => Ending::Applied,

@@ -36,6 +36,16 @@ pub(crate) fn apply(edit: &Edit) -> Result<Written, String> {
     Ok(written)
 }
 
+/// Applies one edit as [`apply`] does, and gives the file's bytes from
+/// before it too, to put back if what follows fails.
+pub(crate) fn apply_keeping(edit: &Edit) -> Result<(Written, Vec<u8>), String> {
+    let (written, bytes) = rewritten(edit)?;
+    let before = std::fs::read(&written.file)
+        .map_err(|e| format!("reading {}: {e}", written.file.display()))?;
+    crate::util::atomic_file::replace(&written.file, &bytes)?;
+    Ok((written, before))
+}
+
 /// What one edit makes of its file, without writing it.
 pub(crate) fn rewritten(edit: &Edit) -> Result<(Written, Vec<u8>), String> {
     let (file, offset, line) = locate(edit)?;

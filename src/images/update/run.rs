@@ -629,49 +629,44 @@ fn owner_untouched(p: &Planned, results: &Mutex<Vec<(usize, Done)>>) -> Option<D
     })
 }
 
-/// The update between the operator's hooks.
+/// The update between its hooks. Before: the operator's `pre_update`,
+/// then a container's own (its `vext.pre-update` label, run inside it);
+/// either failing skips the update with nothing changed. After: the
+/// container's `vext.post-update` and the operator's `post_update`, run as
+/// the last part of the health gate, so that failing they roll it back.
 fn apply_hooked(
     p: &Planned,
     backends: &Backends,
     conn: &rusqlite::Connection,
     s: &Settings,
 ) -> Result<Done> {
-    let env = |result: Option<&str>| {
-        let mut env = vec![
-            ("VEXT_WORKLOAD", p.workload.clone()),
-            ("VEXT_SOURCE", p.work.source().to_string()),
-            ("VEXT_IMAGE", p.image.clone()),
-            ("VEXT_FROM", p.current.clone()),
-            ("VEXT_TO", p.to.clone()),
-            ("VEXT_CHANGE", p.change.to_string()),
-        ];
-        if let Some(r) = result {
-            env.push(("VEXT_RESULT", r.to_string()));
-        }
-        env
-    };
+    let env = vec![
+        ("VEXT_WORKLOAD", p.workload.clone()),
+        ("VEXT_SOURCE", p.work.source().to_string()),
+        ("VEXT_IMAGE", p.image.clone()),
+        ("VEXT_FROM", p.current.clone()),
+        ("VEXT_TO", p.to.clone()),
+        ("VEXT_CHANGE", p.change.to_string()),
+    ];
+    let mut refused = None;
     if let Some(cmd) = &s.hooks.pre_update {
-        if let Err(why) = crate::util::shell::run(cmd, &env(None), s.gate.timeout) {
-            log::warn!("{}: pre_update {why}: not updated", p.workload);
-            return Ok(Done::of(
-                p,
-                "skipped",
-                Some(format!("the pre_update hook {why}")),
-            ));
+        if let Err(why) = crate::util::shell::run(cmd, &env, s.gate.timeout) {
+            refused = Some(format!("the pre_update hook {why}"));
         }
     }
-    let mut done = apply_one(p, backends, conn, &s.gate, s.prune)?;
-    if let Some(cmd) = &s.hooks.post_update {
-        if let Err(why) = crate::util::shell::run(cmd, &env(Some(done.result)), s.gate.timeout) {
-            log::warn!("{}: post_update {why}", p.workload);
-            let said = format!("the post_update hook {why}");
-            done.reason = Some(match done.reason.take() {
-                Some(r) => format!("{r}; {said}"),
-                None => said,
-            });
-        }
+    if let (None, Work::Docker(job), Some(engine)) = (&refused, &p.work, backends.engine) {
+        refused = docker::pre_update(engine, job, &env, s.gate.timeout).err();
     }
-    Ok(done)
+    if let Some(why) = refused {
+        log::warn!("{}: {why}: not updated", p.workload);
+        return Ok(Done::of(p, "skipped", Some(why)));
+    }
+    let gate = Gate {
+        post_update: s.hooks.post_update.clone(),
+        hook_env: env,
+        ..s.gate.clone()
+    };
+    apply_one(p, backends, conn, &gate, s.prune)
 }
 
 fn apply_one(
@@ -711,11 +706,14 @@ fn apply_one(
             gate_seconds = Some(waited.as_secs_f64());
             (ending.outcome(), ending.reason().map(String::from))
         }
-        Work::File(edit) => match manifest::apply(edit) {
-            Ok(w) => {
-                written = Some(w);
-                ("applied", None)
-            }
+        Work::File(edit) => match manifest::apply_keeping(edit) {
+            Ok((w, before)) => match gate.post_update() {
+                Ok(()) => {
+                    written = Some(w);
+                    ("applied", None)
+                }
+                Err(why) => file_rolled_back(conn, p, edit, &w, &before, why)?,
+            },
             Err(why) => ("failed", Some(why)),
         },
     };
@@ -732,6 +730,29 @@ fn apply_one(
     };
     log_event_done(event, &d);
     Ok(d)
+}
+
+/// A rewritten file whose post-update hook failed: its bytes put back and
+/// the version held, as a container's rollback does.
+fn file_rolled_back(
+    conn: &rusqlite::Connection,
+    p: &Planned,
+    edit: &manifest::Edit,
+    w: &manifest::Written,
+    before: &[u8],
+    why: String,
+) -> Result<(&'static str, Option<String>)> {
+    if let Err(e) = crate::util::atomic_file::replace(&w.file, before) {
+        return Ok((
+            "failed",
+            Some(format!(
+                "{why}; and putting {} back failed: {e}",
+                w.file.display()
+            )),
+        ));
+    }
+    crate::state::updates::hold(conn, &p.image, &edit.to_tag, &why)?;
+    Ok(("rolled_back", Some(why)))
 }
 
 /// A structured log event (`-v` shows them; the fields are the ones safe
