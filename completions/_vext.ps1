@@ -338,7 +338,7 @@ Register-ArgumentCompleter -Native -CommandName 'vext' -ScriptBlock {
             [CompletionResult]::new('--approve', '--approve', [CompletionResultType]::ParameterName, 'Approve the pending update ID (a policy''s approve = "manual" or "chat" holds updates for this) and exit; the next run applies it')
             [CompletionResult]::new('--deny', '--deny', [CompletionResultType]::ParameterName, 'Deny the pending update ID and exit: later runs skip that version (a newer one asks again)')
             [CompletionResult]::new('--pre-update', '--pre-update', [CompletionResultType]::ParameterName, 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped')
-            [CompletionResult]::new('--post-update', '--post-update', [CompletionResultType]::ParameterName, 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables')
+            [CompletionResult]::new('--post-update', '--post-update', [CompletionResultType]::ParameterName, 'Run CMD (sh -c) once each updated workload is healthy, with the same variables; if it fails, the update is rolled back and the version held')
             [CompletionResult]::new('--parallel', '--parallel', [CompletionResultType]::ParameterName, 'Update up to N workloads at once')
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]')
             [CompletionResult]::new('--insecure-registry', '--insecure-registry', [CompletionResultType]::ParameterName, 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)')

@@ -319,7 +319,7 @@ set edit:completion:arg-completer[vext] = {|@words|
             cand --approve 'Approve the pending update ID (a policy''s approve = "manual" or "chat" holds updates for this) and exit; the next run applies it'
             cand --deny 'Deny the pending update ID and exit: later runs skip that version (a newer one asks again)'
             cand --pre-update 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped'
-            cand --post-update 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables'
+            cand --post-update 'Run CMD (sh -c) once each updated workload is healthy, with the same variables; if it fails, the update is rolled back and the version held'
             cand --parallel 'Update up to N workloads at once'
             cand --policy 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]'
             cand --insecure-registry 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)'

@@ -259,7 +259,7 @@ complete -c vext -n "__fish_vext_using_subcommand update" -l release -d 'Clear t
 complete -c vext -n "__fish_vext_using_subcommand update" -l approve -d 'Approve the pending update ID (a policy\'s approve = "manual" or "chat" holds updates for this) and exit; the next run applies it' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l deny -d 'Deny the pending update ID and exit: later runs skip that version (a newer one asks again)' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l pre-update -d 'Run CMD (sh -c) before each update, with VEXT_WORKLOAD, VEXT_IMAGE, VEXT_FROM, VEXT_TO, VEXT_CHANGE, VEXT_SOURCE set; if it fails, that update is skipped' -r
-complete -c vext -n "__fish_vext_using_subcommand update" -l post-update -d 'Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables' -r
+complete -c vext -n "__fish_vext_using_subcommand update" -l post-update -d 'Run CMD (sh -c) once each updated workload is healthy, with the same variables; if it fails, the update is rolled back and the version held' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l parallel -d 'Update up to N workloads at once' -r
 complete -c vext -n "__fish_vext_using_subcommand update" -l policy -d 'The policy file (TOML with a [policy] section) [default: [policy] in the config file]' -r -F
 complete -c vext -n "__fish_vext_using_subcommand update" -l insecure-registry -d 'Talk plain HTTP to this registry HOST[:PORT] (repeatable; never the default)' -r

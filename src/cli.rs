@@ -1228,7 +1228,7 @@ pub(crate) struct UpdateArgs {
     #[arg(long, value_name = "CMD")]
     pub(crate) pre_update: Option<String>,
 
-    /// Run CMD (sh -c) after each update, with VEXT_RESULT (applied, rolled_back, failed) besides the same variables.
+    /// Run CMD (sh -c) once each updated workload is healthy, with the same variables; if it fails, the update is rolled back and the version held.
     #[arg(long, value_name = "CMD")]
     pub(crate) post_update: Option<String>,
 

@@ -784,11 +784,12 @@ fn updates_wait_for_the_maintenance_window() {
 
 /// Issue 30's lifecycle hooks, on a compose file against a real registry:
 /// `--pre-update` runs before the update with it in VEXT_* variables, and
-/// failing it skips the update (the file untouched, the reason said);
-/// `--post-update` hears the result; a pre-update command that hangs is
-/// killed at the health timeout and counts as failed.
+/// failing it skips the update (the file untouched, the reason said); a
+/// pre-update command that hangs is killed at the health timeout and
+/// counts as failed; `--post-update` failing rolls the update back (the
+/// file's bytes put back, the version held); passing, the update stands.
 #[test]
-fn hooks_around_an_update_can_stop_it_and_hear_how_it_went() {
+fn hooks_around_an_update_can_stop_it_and_roll_it_back() {
     let reg = RegistryServer::start(None);
     reg.push("hk", &["1.0", "1.1"], None);
     let r = reg.addr.clone();
@@ -806,7 +807,12 @@ fn hooks_around_an_update_can_stop_it_and_hear_how_it_went() {
         log.display(),
         stop.display()
     );
-    let post = format!("echo \"post $VEXT_RESULT $VEXT_TO\" >> {}", log.display());
+    let fail_post = work.path().join("FAIL");
+    let post = format!(
+        "echo \"post $VEXT_TO\" >> {0}; test ! -e {1}",
+        log.display(),
+        fail_post.display()
+    );
     let state = TempDir::new("hook-state");
     let update = |pre: &str, extra: &[&str]| {
         let mut args = vec![
@@ -865,15 +871,136 @@ fn hooks_around_an_update_can_stop_it_and_hear_how_it_went() {
         started.elapsed()
     );
     std::fs::remove_file(&stop).unwrap();
+    // The post-update hook fails: the file's bytes are put back, 1.1 held.
+    std::fs::write(&fail_post, "").unwrap();
+    let before = std::fs::read(&compose).unwrap();
+    let args_of = |extra: &[&str]| {
+        let mut args = vec![
+            "update".to_string(),
+            repo.path().display().to_string(),
+            "--write".into(),
+            "--insecure-registry".into(),
+            r.clone(),
+            "--state-dir".into(),
+            state.path().display().to_string(),
+            "--json".into(),
+            "--post-update".into(),
+            post.clone(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
+    let out = vext(args_of(&[])).expect(1);
+    let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(done[0]["result"], "rolled_back", "{}", out.stdout);
+    assert!(
+        done[0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("post_update hook exited with exit status: 1"),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(std::fs::read(&compose).unwrap(), before, "bytes put back");
+    let held = vext(args_of(&[])).expect(0);
+    assert!(
+        held.stdout.contains("\"skipped\"") && held.stdout.contains("held"),
+        "{}",
+        held.stdout
+    );
+    assert_eq!(std::fs::read(&compose).unwrap(), before);
+    // A newer version whose hook passes stands.
+    reg.push("hk", &["1.2"], None);
+    std::fs::remove_file(&fail_post).unwrap();
     let applied = update(&pre, &[]);
     assert_eq!(applied["result"], "applied", "{applied}");
     assert!(std::fs::read_to_string(&compose)
         .unwrap()
-        .contains("hk:1.1"));
+        .contains("hk:1.2"));
     let said = std::fs::read_to_string(&log).unwrap();
     assert!(
-        said.trim_end().ends_with("hk:1.1") && said.contains("\npost applied "),
+        said.trim_end()
+            .ends_with("post {r}/hk:1.2".replace("{r}", &r).as_str()),
         "{said}"
+    );
+}
+
+/// Issue 30's hooks inside containers, on the private engine: a
+/// container's `vext.pre-update` label runs inside the old container
+/// (with the update in VEXT_* variables) and failing skips the update;
+/// its `vext.post-update` runs inside the new one once healthy and failing
+/// rolls the update back to the original container; passing, the update
+/// stands. Watchtower's lifecycle labels are read the same way.
+#[test]
+fn commands_in_the_containers_labels_run_inside_them_around_an_update() {
+    let rig = Rig::new();
+    let d = &rig.engine;
+    d.release(&rig.image("1.0.1"), Behaviour::Healthy, "two");
+    let out_dir = TempDir::new("hook-out");
+    let dir = out_dir.path().display().to_string();
+    let (stop, fail) = (out_dir.path().join("STOP"), out_dir.path().join("FAIL"));
+    std::fs::write(&stop, "").unwrap();
+    d.docker(&[
+        "run",
+        "-d",
+        "--name",
+        "web",
+        "-v",
+        &format!("{dir}:/out"),
+        "-l",
+        "vext.pre-update=echo \"pre $VEXT_FROM $VEXT_TO\" >> /out/log; test ! -e /out/STOP",
+        "-l",
+        "com.centurylinklabs.watchtower.lifecycle.post-update=echo \"post $VEXT_TO\" >> /out/log; test ! -e /out/FAIL",
+        &rig.image("1.0.0"),
+    ]);
+    d.wait_healthy("web");
+    let old_id = d.inspect("web")["Id"].clone();
+    let log = || std::fs::read_to_string(out_dir.path().join("log")).unwrap_or_default();
+    let result = |out: &Output| -> Value {
+        let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
+        done.into_iter().next().unwrap_or_default()
+    };
+
+    let skipped = result(&rig.update(&["--json"]).expect(0));
+    assert_eq!(skipped["result"], "skipped", "{skipped}");
+    assert!(
+        skipped["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("vext.pre-update command exited 1"),
+        "{skipped}"
+    );
+    assert_eq!(d.inspect("web")["Id"], old_id, "nothing changed");
+    let (from, to) = (rig.image("1.0.0"), rig.image("1.0.1"));
+    assert_eq!(log(), format!("pre {from} {to}\n"));
+
+    std::fs::remove_file(&stop).unwrap();
+    std::fs::write(&fail, "").unwrap();
+    let rolled = result(&rig.update(&["--json"]).expect(1));
+    assert_eq!(rolled["result"], "rolled_back", "{rolled}");
+    assert!(
+        rolled["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("lifecycle.post-update command exited 1"),
+        "{rolled}"
+    );
+    let web = d.inspect("web");
+    assert_eq!(web["Id"], old_id, "the original container runs again");
+    assert_eq!(web["State"]["Running"], true);
+    assert!(log().ends_with(&format!("post {to}\n")), "{}", log());
+
+    d.release(&rig.image("1.0.2"), Behaviour::Healthy, "three");
+    std::fs::remove_file(&fail).unwrap();
+    let applied = result(&rig.update(&["--json"]).expect(0));
+    assert_eq!(applied["result"], "applied", "{applied}");
+    let web = d.inspect("web");
+    assert_ne!(web["Id"], old_id);
+    assert_eq!(web["Config"]["Image"], rig.image("1.0.2"));
+    assert!(
+        log().ends_with(&format!("pre {from} {0}\npost {0}\n", rig.image("1.0.2"))),
+        "{}",
+        log()
     );
 }
 

@@ -128,7 +128,7 @@ impl DockerEngine {
         };
         std::fs::write(
             ctx.path().join("Dockerfile"),
-            format!("FROM scratch\nCOPY busybox /bin/busybox\nCOPY www /www\nENV PATH=/bin\nLABEL from.image=yes\nEXPOSE 8080\n{tail}\n"),
+            format!("FROM scratch\nCOPY busybox /bin/busybox\nRUN [\"/bin/busybox\", \"ln\", \"-s\", \"busybox\", \"/bin/sh\"]\nCOPY www /www\nENV PATH=/bin\nLABEL from.image=yes\nEXPOSE 8080\n{tail}\n"),
         )
         .unwrap();
         self.docker(&["build", "-q", "-t", tag, &ctx.path().display().to_string()]);
