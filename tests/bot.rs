@@ -445,8 +445,8 @@ fn an_update_approved_and_denied_from_chat() {
     let _d = daemon(&cfg, &state);
     let bot_token = chat.hs.login("bot", "bot-pass-1");
     let notify = format!("matrix://127.0.0.1:{}/{}", chat.hs.port, enc(&chat.room));
-    let update = || {
-        let out = vext([
+    let update_with = |extra: &[&str]| {
+        let mut args = vec![
             "--config",
             &cfg,
             "update",
@@ -459,12 +459,16 @@ fn an_update_approved_and_denied_from_chat() {
             "--notify",
             &notify,
             "--json",
-        ])
-        .env("VEXT_MATRIX_TOKEN", &bot_token)
-        .expect(0);
+        ];
+        args.extend(extra);
+        let out = vext(args).env("VEXT_MATRIX_TOKEN", &bot_token).expect(0);
         let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
         done.into_iter().next().unwrap_or_default()
     };
+    let update = || update_with(&[]);
+    // A plan first records the request but leaves the announcing to the
+    // run that would apply it.
+    update_with(&["--plan"]);
     let waiting = update();
     assert_eq!(waiting["result"], "skipped", "{waiting}");
     let reason = waiting["reason"].as_str().unwrap_or_default().to_string();

@@ -131,6 +131,11 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     // 13: a person may also deny a pending update (approved_by/at then say
     // who denied it and when).
     "ALTER TABLE update_pending ADD COLUMN denied INTEGER NOT NULL DEFAULT 0;",
+    // 14: when a request was announced in chat, so that a `--plan` that
+    // records it does not take the real run's announcement away (requests
+    // made before were announced when they were made).
+    "ALTER TABLE update_pending ADD COLUMN announced_at INTEGER;
+     UPDATE update_pending SET announced_at = requested_at;",
 ];
 
 /// Milliseconds since the Unix epoch.

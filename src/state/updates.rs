@@ -203,6 +203,17 @@ pub(crate) fn request_approval(conn: &Connection, p: &Pending) -> Result<Pending
         .unwrap_or_else(|| p.clone()))
 }
 
+/// Marks the request `id` announced at `now`; true only the first time,
+/// so that each request is announced once whichever run comes first.
+pub(crate) fn announce_once(conn: &Connection, id: &str, now: i64) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE update_pending SET announced_at = ?2 WHERE id = ?1 AND announced_at IS NULL",
+        )?
+        .execute(params![id, now])?;
+    Ok(changed == 1)
+}
+
 /// Every update waiting for approval or approved, oldest first.
 pub(crate) fn pending(conn: &Connection) -> Result<Vec<Pending>> {
     let mut stmt = conn.prepare_cached(

@@ -358,15 +358,18 @@ fn awaiting_approval(
             ),
             _ => format!("waits for approval: {how}"),
         };
+        // Asked in chat once, by the first run that is not a plan (a plan
+        // records the request, so its id can be approved at once).
+        let announce = approval == Approval::Chat
+            && !s.plan_only
+            && row.approved_at.is_none()
+            && updates::announce_once(conn, &row.id, now)?;
         skipped.push(Skipped {
             workload: p.workload,
             image: p.image,
             to: p.to,
             reason,
-            // Asked in chat once: when this run made the request.
-            announce: approval == Approval::Chat
-                && row.requested_at == now
-                && row.approved_at.is_none(),
+            announce,
         });
     }
     *planned = kept;
