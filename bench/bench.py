@@ -826,7 +826,7 @@ def update_bench():
             r = subprocess.run([VEXT, "update", "--docker", "--docker-host", host, "--insecure-registry", reg,
                                 "--state-dir", state, "--stable-for", "0s", "--policy", pol],
                                capture_output=True, text=True, check=False,
-                               env=dict(os.environ, VEXT_LOG="vext::update=debug"))
+                               env=dict(os.environ, VEXT_LOG="vext::commands::update=debug"))
             if r.returncode != 0:
                 print(r.stdout, r.stderr, file=sys.stderr)
             m = re.search(r"(\d+) ms of it waiting for the Docker engine", r.stderr)

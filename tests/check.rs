@@ -1473,3 +1473,91 @@ fn a_created_time_in_the_image_counts_toward_min_age() {
         "{waiting}"
     );
 }
+
+/// Issue 30's release age from the registry's own record: for a Docker Hub
+/// image (Hub's registry played by Debian's docker-registry, its API by a
+/// fake answering as Hub documents `GET /v2/namespaces/NS/repositories/R/
+/// tags/TAG`), the tag's `tag_last_pushed` counts toward `min_age` ahead
+/// of the publisher's created time: 1.1, pushed 10 days ago, is taken;
+/// 1.2, pushed an hour ago though its config claims 30 days, waits. The
+/// Hub API is asked without credentials, and only while vext's own memory
+/// says the tag is too young.
+#[test]
+fn docker_hubs_push_time_counts_toward_min_age_before_the_publishers_word() {
+    let reg = RegistryServer::start(None);
+    let ago = |secs: u64| {
+        let t = std::time::SystemTime::now() - Duration::from_secs(secs);
+        humantime::format_rfc3339_seconds(t).to_string()
+    };
+    let config = |created: &str| {
+        format!("{{\"architecture\":\"amd64\",\"os\":\"linux\",\"created\":\"{created}\",\"config\":{{}},\"rootfs\":{{\"type\":\"layers\",\"diff_ids\":[]}}}}")
+    };
+    reg.push_configs(
+        "library/hubapp",
+        &[
+            ("1.0", config("1970-01-01T00:00:00Z")),
+            ("1.1", config("1970-01-01T00:00:00Z")),
+            ("1.2", config(&ago(30 * 86400))),
+        ],
+        None,
+    );
+    let pushed: std::collections::HashMap<&str, String> =
+        [("1.1", ago(10 * 86400)), ("1.2", ago(3600))].into();
+    let hub = HostileHttp::start(move |_, path| {
+        let tag = path
+            .strip_prefix("/v2/namespaces/library/repositories/hubapp/tags/")
+            .unwrap_or_default();
+        match pushed.get(tag) {
+            Some(t) => (
+                200,
+                vec![("Content-Type".into(), "application/json".into())],
+                format!("{{\"name\":\"{tag}\",\"last_updated\":\"{t}\",\"tag_last_pushed\":\"{t}\",\"tag_status\":\"active\"}}").into_bytes(),
+            ),
+            None => (404, Vec::new(), b"{\"message\":\"object not found\"}".to_vec()),
+        }
+    });
+    let state = TempDir::new("state");
+    let dir = TempDir::new("policy");
+    let policy = dir.write(
+        "policy.toml",
+        "[policy]\nallow = \"minor\"\n\n[[policy.rule]]\nimage = \"*hubapp\"\nmin_age = \"3d\"\n",
+    );
+    let out = vext([
+        "check",
+        "hubapp:1.0",
+        "--state-dir",
+        state.path().to_str().unwrap(),
+        "--policy",
+        policy.to_str().unwrap(),
+        "--json",
+    ])
+    .env(
+        "VEXT_TEST_DOCKER_HUB_REGISTRY",
+        &format!("http://{}", reg.addr),
+    )
+    .env(
+        "VEXT_TEST_DOCKER_HUB_API",
+        &format!("http://127.0.0.1:{}", hub.port),
+    )
+    .expect(0);
+    let o = outcomes(&out.stdout)[0].clone();
+    assert_eq!(
+        (
+            o["decision"].as_str(),
+            o["latest"].as_str(),
+            o["newest"].as_str()
+        ),
+        (Some("approve"), Some("1.1"), Some("1.2")),
+        "{o}"
+    );
+    let waiting = o["waiting"].as_str().unwrap_or_default();
+    assert!(
+        waiting.starts_with("1.2 pushed (Docker Hub says) 1h"),
+        "{waiting}"
+    );
+    let seen = hub.seen();
+    assert!(
+        seen.contains(&"GET /v2/namespaces/library/repositories/hubapp/tags/1.1".to_string()),
+        "{seen:?}"
+    );
+}

@@ -298,14 +298,20 @@ pub(crate) fn age_gate(
                 }
                 None => std::time::Duration::ZERO,
             };
-            // Younger than min_age by vext's own memory: the image may say
-            // it was made earlier (the publisher's word, and asked only then).
+            // Younger than min_age by vext's own memory: the registry may
+            // know when the tag was pushed (its own record), else the image
+            // may say it was made earlier (the publisher's word); asked
+            // only then.
             let mut age = (seen_age, "first seen");
-            if chosen.is_none() && seen_age < min_age {
-                if let Some(created) = registry.and_then(|r| created_age(r, &image, tag, now)) {
-                    if created > seen_age {
-                        age = (created, "created (the image says)");
+            if let (None, true, Some(r)) = (&chosen, seen_age < min_age, registry) {
+                let older = match r.hub_pushed(&image, tag) {
+                    Some(t) => Some((since(t, now), "pushed (Docker Hub says)")),
+                    None => {
+                        created_age(r, &image, tag, now).map(|a| (a, "created (the image says)"))
                     }
+                };
+                if let Some(older) = older.filter(|o| o.0 > seen_age) {
+                    age = older;
                 }
             }
             newest_age.get_or_insert(age);
@@ -365,10 +371,12 @@ fn created_age(
             return None;
         }
     };
-    let ms = published.created?.as_millisecond();
-    Some(std::time::Duration::from_millis(
-        now.saturating_sub(ms).max(0) as u64,
-    ))
+    Some(since(published.created?, now))
+}
+
+/// How long before `now` (ms) the time `t` was.
+fn since(t: jiff::Timestamp, now: i64) -> std::time::Duration {
+    std::time::Duration::from_millis(now.saturating_sub(t.as_millisecond()).max(0) as u64)
 }
 
 /// `checking [#########           ] 12/40 images`, for a terminal.

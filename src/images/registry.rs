@@ -361,6 +361,14 @@ impl Registry {
     }
 
     fn base(&self, registry: &str) -> String {
+        // Tests stand a local registry in for Docker Hub's (debug builds
+        // only: the shipped binary reads no such variable).
+        #[cfg(debug_assertions)]
+        if registry == DOCKER_HUB {
+            if let Ok(url) = std::env::var("VEXT_TEST_DOCKER_HUB_REGISTRY") {
+                return url;
+            }
+        }
         let host = if registry == DOCKER_HUB {
             "registry-1.docker.io"
         } else {
@@ -770,6 +778,19 @@ pub(crate) struct Published {
     pub(crate) source: Option<String>,
 }
 
+/// Where Docker Hub's own API answers; tests point it at a fake that
+/// follows its documentation (debug builds only).
+fn hub_api() -> String {
+    #[cfg(debug_assertions)]
+    if let Ok(url) = std::env::var("VEXT_TEST_DOCKER_HUB_API") {
+        return url;
+    }
+    "https://hub.docker.com".into()
+}
+
+/// The most of a Docker Hub tag record read (they are about 2 KB).
+const HUB_TAG_BYTES: usize = 64 << 10;
+
 /// The most of an image config read (they are a few KB).
 const CONFIG_BYTES: usize = 1 << 20;
 
@@ -777,6 +798,49 @@ const CREATED: &str = "org.opencontainers.image.created";
 const SOURCE: &str = "org.opencontainers.image.source";
 
 impl Registry {
+    /// When Docker Hub says `tag` was last pushed (its tag record's
+    /// `tag_last_pushed`, else `last_updated`): the registry's own record,
+    /// which a publisher cannot backdate. Only for Docker Hub images, and
+    /// asked without credentials: none is configured for hub.docker.com,
+    /// and the registry's own go nowhere but the registry, so a private
+    /// repository's tags have no such time. None when Hub cannot tell.
+    pub(crate) fn hub_pushed(&self, image: &ImageRef, tag: &str) -> Option<jiff::Timestamp> {
+        if image.registry != DOCKER_HUB {
+            return None;
+        }
+        let (namespace, repository) = image.repository.split_once('/')?;
+        let enc = crate::net::percent::percent_encode;
+        let url = format!(
+            "{}/v2/namespaces/{}/repositories/{}/tags/{}",
+            hub_api(),
+            enc(namespace),
+            enc(repository),
+            enc(tag)
+        );
+        let reply = match self.raw(
+            "GET",
+            &url,
+            Some("application/json"),
+            None,
+            None,
+            HUB_TAG_BYTES,
+        ) {
+            Ok(r) if r.status == 200 => r,
+            Ok(r) => {
+                log::debug!("{url}: {}", r.status);
+                return None;
+            }
+            Err(e) => {
+                log::debug!("{url}: {}", e.message);
+                return None;
+            }
+        };
+        let record: serde_json::Value = serde_json::from_str(&reply.body).ok()?;
+        ["tag_last_pushed", "last_updated"]
+            .iter()
+            .find_map(|k| record[*k].as_str().and_then(plausible_time))
+    }
+
     /// The tag's [`Published`] facts: its manifest (for an index, the
     /// linux/amd64 image, else the first) and that image's config blob.
     pub(crate) fn published(
