@@ -9,10 +9,9 @@ use anyhow::Result;
 use crate::cli::UpdateArgs;
 use crate::config::Context;
 use crate::exit::{fail, Code};
-use crate::images::update::health::Gate;
 use crate::images::update::metrics::Totals;
 use crate::images::update::plan::{Planned, Skipped};
-use crate::images::update::run::{notice, Done, Settings};
+use crate::images::update::run::{notice, Done};
 use crate::images::update::Ending;
 use crate::state::updates;
 
@@ -50,7 +49,7 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         let conn = crate::state::db::open(&dir)?;
         return print_pending(&updates::pending(&conn)?, args.json);
     }
-    let settings = settings_of(&args, ctx, policy, extra_ca)?;
+    let settings = crate::settings::update::for_command(&args, ctx, policy, extra_ca)?;
     let started = std::time::Instant::now();
     let run = crate::images::update::run::run(&settings, &dir)?;
     let (requests, waited) = crate::images::engine::waited();
@@ -96,62 +95,6 @@ pub(crate) fn run(args: UpdateArgs, ctx: &Context) -> Result<Code> {
         }
     }
     Ok(if run.any_bad() { Code::No } else { Code::Ok })
-}
-
-/// The run's settings: the flags, then `[update]` (window, hooks).
-fn settings_of(
-    args: &UpdateArgs,
-    ctx: &Context,
-    policy: crate::images::policy::Policy,
-    extra_ca: Option<Vec<u8>>,
-) -> Result<Settings> {
-    let http = crate::images::update::health::agents(extra_ca.as_deref());
-    Ok(Settings {
-        live: args.live.settings(),
-        paths: args.paths.clone(),
-        only: args.only.clone(),
-        policy,
-        insecure_registry: args.insecure_registry.clone(),
-        extra_ca,
-        gate: Gate {
-            stable_for: args
-                .stable_for
-                .unwrap_or(crate::images::update::health::STABLE_FOR),
-            timeout: args
-                .health_timeout
-                .unwrap_or(crate::images::update::health::TIMEOUT),
-            url: args.health_url.clone(),
-            cmd: args.health_cmd.clone(),
-            http,
-            post_update: None,
-            hook_env: Vec::new(),
-        },
-        write: args.write,
-        commit: args.commit,
-        branch: args.branch.clone(),
-        prune: args.prune,
-        parallel: usize::from(args.parallel),
-        plan_only: args.plan,
-        recover_only: args.recover,
-        progress: std::io::IsTerminal::is_terminal(&std::io::stderr()) && !args.json,
-        window: crate::settings::update_window(ctx)?,
-        now: args.now,
-        hooks: crate::images::update::run::Hooks {
-            pre_update: args
-                .pre_update
-                .clone()
-                .or_else(|| ctx.config.update.pre_update.clone()),
-            post_update: args
-                .post_update
-                .clone()
-                .or_else(|| ctx.config.update.post_update.clone()),
-        },
-        approval_ttl: ctx
-            .config
-            .update
-            .approval_ttl
-            .unwrap_or(crate::images::update::run::APPROVAL_TTL),
-    })
 }
 
 /// `--release IMAGE:TAG`.

@@ -17,6 +17,7 @@ pub(crate) mod identity;
 pub(crate) mod origin;
 pub(crate) mod send;
 pub(crate) mod targets;
+pub(crate) mod update;
 
 /// The delivery flags a command was given; None where it has no such flag.
 #[derive(Default)]
@@ -209,20 +210,6 @@ pub(crate) fn policy(ctx: &Context, file: Option<&Path>) -> Result<crate::images
         None => ctx.config.policy.clone(),
     };
     Policy::from_section(section.as_ref()).map_err(|e| fail(Code::Config, e))
-}
-
-/// `[update] window`: when `vext update` and the daemon's scheduled updates
-/// may apply (a policy rule's own window wins); a bad one is exit 78.
-pub(crate) fn update_window(ctx: &Context) -> Result<Option<crate::images::window::Window>> {
-    ctx.config
-        .update
-        .window
-        .as_deref()
-        .map(|w| {
-            crate::images::window::Window::parse(w)
-                .map_err(|e| fail(Code::Config, format!("[update] {e}")))
-        })
-        .transpose()
 }
 
 /// `--ca-file`'s PEM, read once.
@@ -574,70 +561,4 @@ pub(crate) fn expand_targets(ctx: &Context, list: &[String], what: &str) -> Resu
                 .map_err(|e| fail(Code::Config, format!("{what} {n}: {e}")))
         })
         .collect()
-}
-
-/// `[update]` as the daemon's scheduled run takes it: the settings of one
-/// run (built again for each), and the targets told about it.
-pub(crate) fn scheduled_update(
-    ctx: &Context,
-    extra_ca: Option<Vec<u8>>,
-) -> Result<(crate::images::update::run::Settings, Vec<String>)> {
-    use crate::images::update::health::Gate;
-    let u = &ctx.config.update;
-    if !u.docker && !u.kube && u.paths.is_empty() {
-        return Err(fail(
-            Code::Config,
-            "--update-every needs docker = true, kube = true or paths under [update] in the config file",
-        ));
-    }
-    let notify = expand_targets(ctx, &u.notify, "[update] notify")?;
-    let http = crate::images::update::health::agents(extra_ca.as_deref());
-    let settings = crate::images::update::run::Settings {
-        live: crate::images::scan::Live {
-            docker: u.docker,
-            docker_host: u.docker_host.clone(),
-            all: false,
-            kube: u.kube,
-            kubeconfig: u.kubeconfig.clone(),
-            context: u.context.clone(),
-            namespace: u.namespace.clone(),
-            all_namespaces: u.all_namespaces,
-        },
-        paths: u.paths.clone(),
-        only: u.only.clone(),
-        policy: policy(ctx, None)?,
-        insecure_registry: u.insecure_registry.clone(),
-        extra_ca,
-        gate: Gate {
-            stable_for: u
-                .stable_for
-                .unwrap_or(crate::images::update::health::STABLE_FOR),
-            timeout: u
-                .health_timeout
-                .unwrap_or(crate::images::update::health::TIMEOUT),
-            url: u.health_url.clone(),
-            cmd: u.health_cmd.clone(),
-            http,
-            post_update: None,
-            hook_env: Vec::new(),
-        },
-        write: !u.paths.is_empty(),
-        commit: !u.paths.is_empty(),
-        branch: None,
-        prune: u.prune,
-        parallel: 1,
-        plan_only: false,
-        recover_only: false,
-        progress: false,
-        window: update_window(ctx)?,
-        now: false,
-        hooks: crate::images::update::run::Hooks {
-            pre_update: u.pre_update.clone(),
-            post_update: u.post_update.clone(),
-        },
-        approval_ttl: u
-            .approval_ttl
-            .unwrap_or(crate::images::update::run::APPROVAL_TTL),
-    };
-    Ok((settings, notify))
 }

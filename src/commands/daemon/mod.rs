@@ -500,7 +500,7 @@ fn start_updates(
     extra_ca: Option<Vec<u8>>,
     dispatcher: Arc<Dispatcher>,
 ) -> Result<()> {
-    let (settings, notify) = crate::settings::scheduled_update(ctx, extra_ca)?;
+    let (settings, notify) = crate::settings::update::scheduled(ctx, extra_ca)?;
     let dir = state_dir.to_path_buf();
     dispatcher.metrics.track_updates();
     std::thread::Builder::new()
