@@ -731,6 +731,27 @@ fn a_workload_changed_since_the_scan_is_left_alone() {
     assert_eq!(image_of(&rig.object("web")), other);
 }
 
+/// Issue 30's post-update hook on a Deployment: the rollout completes, the
+/// hook (with the update in VEXT_* variables) fails, and the rollout is
+/// undone as an unhealthy one is, the version held.
+#[test]
+fn a_failing_post_update_hook_undoes_a_healthy_rollout() {
+    let rig = Rig::with_web();
+    let hook = format!(
+        "test \"$VEXT_SOURCE $VEXT_TO\" != \"kube {}\"",
+        rig.image("web", "1.0.1")
+    );
+    let out = rig.update(&["--json", "--post-update", &hook]).expect(1);
+    let (result, why) = &results(&out)["default/Deployment/web/web"];
+    assert_eq!(result, "rolled_back", "{why}");
+    assert!(why.contains("post_update hook exited"), "{why}");
+    assert_eq!(image_of(&rig.object("web")), rig.image("web", "1.0.0"));
+    let out = rig.update(&["--json"]).expect(0);
+    let (result, why) = &results(&out)["default/Deployment/web/web"];
+    assert_eq!(result, "skipped", "{why}");
+    assert!(why.contains("held"), "{why}");
+}
+
 /// `vext daemon --update-every`: the same run on a schedule, its summary
 /// through the daemon's own spool, its metrics on `/metrics`.
 #[test]
