@@ -439,9 +439,10 @@ pub(crate) fn pre_update(
     env: &[(&str, String)],
     timeout: Duration,
 ) -> Result<(), String> {
-    let old = engine
-        .get(&format!("/containers/{}/json", job.container_id))
-        .map_err(|e| format!("{e:#}"))?;
+    // A container gone or unreadable is the update's to report, not the hook's.
+    let Ok(old) = engine.get(&format!("/containers/{}/json", job.container_id)) else {
+        return Ok(());
+    };
     let Some((label, cmd)) = hook_label(&old, &PRE_UPDATE_LABELS) else {
         return Ok(());
     };
