@@ -627,6 +627,123 @@ pub(crate) fn summary(results: &[Outcome]) -> Option<(String, crate::notify::not
 mod tests {
     use super::{progress_bar, remember, FORGET_AFTER_MS};
 
+    /// A fake of Docker Hub's API on loopback, answering as Hub documents
+    /// `GET /v2/namespaces/NS/repositories/R/tags/TAG` from `pushed` (tag,
+    /// time); the request lines and whether any carried credentials.
+    fn fake_hub(
+        pushed: Vec<(&'static str, String)>,
+    ) -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+        use std::io::{BufRead, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let mut reader = std::io::BufReader::new(&stream);
+                let mut head = Vec::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    head.push(line.trim_end().to_string());
+                }
+                let path = head
+                    .first()
+                    .and_then(|l| l.split(' ').nth(1))
+                    .unwrap_or_default()
+                    .to_string();
+                let authorized = head
+                    .iter()
+                    .any(|h| h.to_ascii_lowercase().starts_with("authorization:"));
+                log.lock().unwrap().push(format!(
+                    "{path}{}",
+                    if authorized { " (credentials)" } else { "" }
+                ));
+                let tag = path
+                    .strip_prefix("/v2/namespaces/library/repositories/hubapp/tags/")
+                    .unwrap_or_default();
+                let (status, body) = match pushed.iter().find(|(t, _)| *t == tag) {
+                    Some((_, at)) => (200, format!("{{\"name\":\"{tag}\",\"last_updated\":\"{at}\",\"tag_last_pushed\":\"{at}\",\"tag_status\":\"active\"}}")),
+                    None => (404, "{\"message\":\"object not found\"}".to_string()),
+                };
+                let _ = write!(
+                    &stream,
+                    "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        (url, seen)
+    }
+
+    /// Issue 30's release age from the registry's own record: for a Docker
+    /// Hub image, Hub's tag_last_pushed counts toward min_age (asked
+    /// without credentials, only for the tags vext's own memory finds too
+    /// young): 1.1, pushed 10 days ago, is taken; 1.2, pushed an hour ago,
+    /// waits, saying so. The publisher's created time is not asked when Hub
+    /// answers (nothing here plays registry-1.docker.io: asking it would
+    /// not even resolve).
+    #[test]
+    fn docker_hubs_push_time_counts_toward_min_age() {
+        use crate::images::policy::{Decision, Policy, PolicySection, UpdateKind};
+        let ago = |secs: u64| {
+            humantime::format_rfc3339_seconds(
+                std::time::SystemTime::now() - std::time::Duration::from_secs(secs),
+            )
+            .to_string()
+        };
+        let (url, seen) = fake_hub(vec![("1.1", ago(10 * 86400)), ("1.2", ago(3600))]);
+        let registry = crate::images::registry::Registry::new(Vec::new(), None).with_hub_api(&url);
+        let section: PolicySection =
+            toml::from_str("allow = \"minor\"\n[[rule]]\nimage = \"*hubapp\"\nmin_age = \"3d\"\n")
+                .unwrap();
+        let policy = Policy::from_section(Some(&section)).unwrap();
+        let dir = std::env::temp_dir().join(format!("vext-unit-hub-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = crate::state::db::open(&dir).unwrap();
+        let mut results = vec![super::Outcome {
+            image: "hubapp:1.0".into(),
+            current: Some("1.0".into()),
+            latest: Some("1.2".into()),
+            newest: Some("1.2".into()),
+            change: UpdateKind::Minor,
+            approved_change: UpdateKind::Minor,
+            decision: Decision::Approve,
+            error: None,
+            digest: None,
+            waiting: None,
+            error_kind: None,
+            approved: vec!["1.2".into(), "1.1".into()],
+        }];
+        super::age_gate(
+            Some(&conn),
+            Some(&registry),
+            &mut results,
+            &policy,
+            crate::state::db::now_ms(),
+        )
+        .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        let o = &results[0];
+        assert_eq!(o.latest.as_deref(), Some("1.1"), "{o:?}");
+        assert_eq!(o.decision, Decision::Approve);
+        let waiting = o.waiting.as_deref().unwrap_or_default();
+        assert!(
+            waiting.starts_with("1.2 pushed (Docker Hub says) 1h")
+                && waiting.ends_with("waits until 3days old"),
+            "{waiting}"
+        );
+        let seen = seen.lock().unwrap().clone();
+        let base = "/v2/namespaces/library/repositories/hubapp/tags/";
+        assert_eq!(
+            seen,
+            vec![format!("{base}1.2"), format!("{base}1.1")],
+            "each too-young tag asked once, without credentials"
+        );
+    }
+
     #[test]
     fn images_not_checked_for_long_are_forgotten() {
         let dir = std::env::temp_dir().join(format!("vext-unit-forget-{}", std::process::id()));

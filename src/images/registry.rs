@@ -314,6 +314,8 @@ pub(crate) struct Registry {
     basic: Mutex<HashMap<String, bool>>,
     gates: Mutex<HashMap<String, Arc<Gate>>>,
     pub(crate) requests: AtomicUsize,
+    /// Docker Hub's API ([`HUB_API`]).
+    hub_api: String,
 }
 
 struct Reply {
@@ -347,7 +349,15 @@ impl Registry {
             basic: Mutex::new(HashMap::new()),
             gates: Mutex::new(HashMap::new()),
             requests: AtomicUsize::new(0),
+            hub_api: HUB_API.into(),
         }
+    }
+
+    /// The same, asking a fake at `url` what Docker Hub's API would say.
+    #[cfg(test)]
+    pub(crate) fn with_hub_api(mut self, url: &str) -> Registry {
+        self.hub_api = url.into();
+        self
     }
 
     /// The credentials for a registry host, asked for once per run (the
@@ -361,14 +371,6 @@ impl Registry {
     }
 
     fn base(&self, registry: &str) -> String {
-        // Tests stand a local registry in for Docker Hub's (debug builds
-        // only: the shipped binary reads no such variable).
-        #[cfg(debug_assertions)]
-        if registry == DOCKER_HUB {
-            if let Ok(url) = std::env::var("VEXT_TEST_DOCKER_HUB_REGISTRY") {
-                return url;
-            }
-        }
         let host = if registry == DOCKER_HUB {
             "registry-1.docker.io"
         } else {
@@ -778,15 +780,9 @@ pub(crate) struct Published {
     pub(crate) source: Option<String>,
 }
 
-/// Where Docker Hub's own API answers; tests point it at a fake that
-/// follows its documentation (debug builds only).
-fn hub_api() -> String {
-    #[cfg(debug_assertions)]
-    if let Ok(url) = std::env::var("VEXT_TEST_DOCKER_HUB_API") {
-        return url;
-    }
-    "https://hub.docker.com".into()
-}
+/// Where Docker Hub's own API answers (unit tests put a fake that follows
+/// its documentation there).
+const HUB_API: &str = "https://hub.docker.com";
 
 /// The most of a Docker Hub tag record read (they are about 2 KB).
 const HUB_TAG_BYTES: usize = 64 << 10;
@@ -812,7 +808,7 @@ impl Registry {
         let enc = crate::net::percent::percent_encode;
         let url = format!(
             "{}/v2/namespaces/{}/repositories/{}/tags/{}",
-            hub_api(),
+            self.hub_api,
             enc(namespace),
             enc(repository),
             enc(tag)
