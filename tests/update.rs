@@ -814,23 +814,26 @@ fn hooks_around_an_update_can_stop_it_and_roll_it_back() {
         fail_post.display()
     );
     let state = TempDir::new("hook-state");
-    let update = |pre: &str, extra: &[&str]| {
+    let args_of = |extra: &[&str]| {
         let mut args = vec![
-            "update",
-            repo.path().to_str().unwrap(),
-            "--write",
-            "--insecure-registry",
-            &r,
-            "--state-dir",
-            state.path().to_str().unwrap(),
-            "--json",
-            "--pre-update",
-            pre,
-            "--post-update",
-            &post,
+            "update".to_string(),
+            repo.path().display().to_string(),
+            "--write".into(),
+            "--insecure-registry".into(),
+            r.clone(),
+            "--state-dir".into(),
+            state.path().display().to_string(),
+            "--json".into(),
+            "--post-update".into(),
+            post.clone(),
         ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        args
+    };
+    let update = |pre: &str, extra: &[&str]| {
+        let mut args = vec!["--pre-update", pre];
         args.extend(extra);
-        let out = vext(&args).expect(0);
+        let out = vext(args_of(&args)).expect(0);
         let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
         done.into_iter().next().unwrap_or_default()
     };
@@ -874,22 +877,6 @@ fn hooks_around_an_update_can_stop_it_and_roll_it_back() {
     // The post-update hook fails: the file's bytes are put back, 1.1 held.
     std::fs::write(&fail_post, "").unwrap();
     let before = std::fs::read(&compose).unwrap();
-    let args_of = |extra: &[&str]| {
-        let mut args = vec![
-            "update".to_string(),
-            repo.path().display().to_string(),
-            "--write".into(),
-            "--insecure-registry".into(),
-            r.clone(),
-            "--state-dir".into(),
-            state.path().display().to_string(),
-            "--json".into(),
-            "--post-update".into(),
-            post.clone(),
-        ];
-        args.extend(extra.iter().map(|a| a.to_string()));
-        args
-    };
     let out = vext(args_of(&[])).expect(1);
     let done: Vec<Value> = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(done[0]["result"], "rolled_back", "{}", out.stdout);

@@ -262,9 +262,7 @@ impl Engine {
         }
         Ok(())
     }
-}
 
-impl Engine {
     /// Runs `sh -c CMD` inside the running container `id` with `env`, as
     /// `docker exec` does: detached, then asked about every 200 ms until
     /// it ends or `timeout` passes. Ok when it exits 0, else why not. The
